@@ -1,0 +1,22 @@
+//! Append-only access log: who read or wrote which client's data, which groups, why.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "access_log")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub at: DateTimeUtc,
+    pub official_id: String,
+    pub agency: String,
+    pub roles: String,
+    pub client_id: Option<String>,
+    pub action: String,
+    pub field_groups: String,
+    pub operation: String,
+    pub reason: String,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,20 @@
+//! Job coaching bought or given for a client.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "job_coaching")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub client_id: String,
+    pub provider_id: Option<String>,
+    pub kind: String,
+    pub ordered_by_agency: String,
+    pub hours: i32,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,30 @@
+//! A rehabilitative work activity (kuntouttava työtoiminta, KTT) period decision.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "rehab_period")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub client_id: String,
+    pub case_id: Option<String>,
+    pub provider_id: String,
+    pub decision_number: String,
+    pub decided_on: Date,
+    pub decided_by: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub days_per_week: i32,
+    pub hours_per_day: i32,
+    pub goal: String,
+    pub support_needs: Option<String>,
+    pub travel_distance_km: Option<f64>,
+    pub payer: String,
+    pub ended_early_on: Option<Date>,
+    pub end_reason: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

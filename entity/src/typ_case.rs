@@ -1,0 +1,26 @@
+//! A TYP client relationship (asiakkuus): phase, criterion, responsible officer, outcome.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "typ_case")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub client_id: String,
+    pub phase: String,
+    pub criterion: String,
+    pub responsible_official_id: String,
+    pub responsible_agency: String,
+    pub opened_on: Date,
+    pub mapping_deadline: Date,
+    pub special_arrangements: Option<String>,
+    pub education_history: Option<String>,
+    pub work_history: Option<String>,
+    pub ended_on: Option<Date>,
+    pub outcome: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

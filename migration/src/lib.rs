@@ -1,0 +1,158 @@
+//! Database migrations for typgraph, portable between SQLite and PostgreSQL.
+//!
+//! Each migration is one SQL file under `sql/`, named by verb and table, with a few
+//! placeholders for the types that differ between the two backends: `{ts}` (timestamp with
+//! time zone), `{f64}` (double) and `{serial}` (an ever-growing integer primary key).
+//! Constraints (foreign keys, unique and check constraints) live in the SQL so the database
+//! refuses bad data even when code has a bug.
+
+pub use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DbBackend;
+
+/// One schema change: its name, its SQL and the tables it creates (dropped in reverse on `down`).
+struct SqlMigration {
+    name: &'static str,
+    sql: &'static str,
+    tables: &'static [&'static str],
+}
+
+impl MigrationName for SqlMigration {
+    fn name(&self) -> &str {
+        self.name
+    }
+}
+
+/// Replaces the backend placeholders of a migration file.
+pub fn render(sql: &str, backend: DbBackend) -> String {
+    let (ts, f64_ty, serial) = match backend {
+        DbBackend::Postgres => (
+            "TIMESTAMPTZ",
+            "DOUBLE PRECISION",
+            "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        ),
+        _ => ("TIMESTAMP", "REAL", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+    };
+    sql.replace("{ts}", ts)
+        .replace("{f64}", f64_ty)
+        .replace("{serial}", serial)
+}
+
+/// Splits a migration file into statements: `--` comment lines are dropped first; the
+/// files contain no `;` inside string literals.
+fn statements(sql: &str) -> Vec<String> {
+    let code: Vec<&str> = sql
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect();
+    code.join("\n")
+        .split(';')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_with_semicolons_do_not_split_statements() {
+        let sql = "-- a; b\nCREATE TABLE a (x TEXT);\n-- c;\nCREATE TABLE b (y TEXT);\n";
+        assert_eq!(
+            statements(sql),
+            vec!["CREATE TABLE a (x TEXT)", "CREATE TABLE b (y TEXT)"]
+        );
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SqlMigration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        let sql = render(self.sql, db.get_database_backend());
+        for stmt in statements(&sql) {
+            db.execute_unprepared(&stmt).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        for table in self.tables.iter().rev() {
+            db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}"))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+macro_rules! sql_migration {
+    ($name:literal, [$($table:literal),* $(,)?]) => {
+        Box::new(SqlMigration {
+            name: $name,
+            sql: include_str!(concat!("sql/", $name, ".sql")),
+            tables: &[$($table),*],
+        }) as Box<dyn MigrationTrait>
+    };
+}
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            sql_migration!(
+                "001_create_agencies_providers_officials",
+                [
+                    "agency",
+                    "provider",
+                    "official",
+                    "official_role",
+                    "dataset_marker"
+                ]
+            ),
+            sql_migration!(
+                "002_create_clients_consents",
+                ["client", "consent", "consent_field_group"]
+            ),
+            sql_migration!(
+                "003_create_typ_cases_plans",
+                ["typ_case", "case_follow_up", "employment_plan"]
+            ),
+            sql_migration!(
+                "004_create_network_meetings",
+                [
+                    "network_meeting",
+                    "meeting_participant",
+                    "meeting_agenda_item",
+                    "meeting_agency_section",
+                    "agreed_action"
+                ]
+            ),
+            sql_migration!(
+                "005_create_rehab_periods_attendance",
+                [
+                    "service_interruption",
+                    "rehab_period",
+                    "rehab_interruption",
+                    "attendance_day",
+                    "allowance_line",
+                    "allowance_line_attendance",
+                    "job_coaching"
+                ]
+            ),
+            sql_migration!(
+                "006_create_assessments_benefits",
+                [
+                    "work_ability_assessment",
+                    "benefit_decision",
+                    "labour_policy_statement",
+                    "employment_item",
+                    "agency_note"
+                ]
+            ),
+            sql_migration!("007_create_access_log", ["access_log", "disclosure_log"]),
+        ]
+    }
+}

@@ -1,0 +1,106 @@
+//! Application state and start-up: connect, migrate, load the policy, build the router.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::authz::Policy;
+use crate::config::{Config, Secret, DEMO_JWT_SECRET};
+use crate::domain::settings::Settings;
+use crate::graphql::{build_schema, AppSchema};
+use crate::http::auth::TokenVerifier;
+use crate::telemetry::Metrics;
+
+/// Shared, read-only state of a running server.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub schema: AppSchema,
+    pub policy: Policy,
+    pub verifier: TokenVerifier,
+    pub metrics: Arc<Metrics>,
+    pub settings: Arc<Settings>,
+    pub explorer: bool,
+}
+
+/// A start-up failure, reported as one line by `main`.
+#[derive(Debug)]
+pub struct StartError(pub String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A built application, ready to serve.
+pub struct App {
+    pub state: Arc<AppState>,
+    pub listener: TcpListener,
+}
+
+impl App {
+    /// Connects and migrates the database, compiles the policy, and binds the listener.
+    /// Under `--demo` without a configured key the development secret is used.
+    pub async fn build(mut config: Config) -> Result<App, StartError> {
+        if config.demo && !config.jwt.has_key() {
+            config.jwt.secret = Some(Secret(DEMO_JWT_SECRET.to_owned()));
+        }
+        let verifier = TokenVerifier::new(&config.jwt).map_err(|e| StartError(e.0))?;
+        let metrics = Metrics::new();
+        let db = connect_and_migrate(&config.database_url, Some(metrics.clone())).await?;
+        let policy = Policy::load(config.authz_dir.as_deref())
+            .await
+            .map_err(|e| StartError(e.to_string()))?;
+        let listener = TcpListener::bind(&config.listen)
+            .await
+            .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.listen)))?;
+        let state = Arc::new(AppState {
+            db,
+            schema: build_schema(config.introspection || config.demo),
+            policy,
+            verifier,
+            metrics,
+            settings: Arc::new(config.settings.clone()),
+            explorer: config.explorer || config.demo,
+        });
+        Ok(App { state, listener })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves; in-flight requests finish first.
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let router = crate::http::router(self.state);
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Connects (creating a SQLite file if needed) and applies pending migrations.
+pub async fn connect_and_migrate(
+    url: &str,
+    metrics: Option<Arc<Metrics>>,
+) -> Result<DatabaseConnection, StartError> {
+    let observer = metrics.map(|m| {
+        Arc::new(move |elapsed, failed| m.observe_statement(elapsed, failed))
+            as crate::db::StatementObserver
+    });
+    let db = crate::db::connect(url, observer)
+        .await
+        .map_err(|e| StartError(format!("cannot connect to the database: {}", one_line(&e))))?;
+    crate::db::migrate(&db)
+        .await
+        .map_err(|e| StartError(format!("migration failed: {}", one_line(&e))))?;
+    Ok(db)
+}
+
+fn one_line(e: &impl std::fmt::Display) -> String {
+    e.to_string().replace('\n', " ")
+}

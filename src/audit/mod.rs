@@ -1,0 +1,182 @@
+//! The access and disclosure logs (contract §8; act 906/2019 § 17, act 703/2023 § 11).
+//!
+//! During a request, every client-data field that resolves to a value tells the
+//! [`AccessRecorder`] which client and which group it returned. Before the response is sent,
+//! [`AccessRecorder::flush`] writes one access-log row per client and action, and one
+//! disclosure-log row per consent-based group, in the request's own transaction; the
+//! response is sent only if that transaction commits.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::authz::{FieldGroup, Principal};
+use crate::db::Sql;
+
+/// Whether a log row records a read or a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    Read,
+    Write,
+}
+
+impl Action {
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Read => "READ",
+            Action::Write => "WRITE",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Touch {
+    groups: BTreeSet<FieldGroup>,
+    /// (group, consent id) of consent-based disclosures.
+    disclosures: BTreeSet<(FieldGroup, String)>,
+}
+
+/// Collects what a request read and wrote, per client.
+#[derive(Debug, Default)]
+pub struct AccessRecorder {
+    touches: Mutex<BTreeMap<(String, Action), Touch>>,
+    operations: Mutex<BTreeSet<String>>,
+}
+
+impl AccessRecorder {
+    fn with<R>(&self, f: impl FnOnce(&mut BTreeMap<(String, Action), Touch>) -> R) -> R {
+        // A poisoned lock only means another resolver panicked; the data is still valid.
+        let mut guard = self.touches.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut guard)
+    }
+
+    /// A client's node was returned (even with no client-data field selected).
+    pub fn touch(&self, client_id: &str) {
+        self.with(|t| {
+            t.entry((client_id.to_owned(), Action::Read)).or_default();
+        });
+    }
+
+    /// A field of `group` was returned for the client, under `consent` if consent-based.
+    pub fn read(&self, client_id: &str, group: FieldGroup, consent: Option<&str>) {
+        self.with(|t| {
+            let touch = t.entry((client_id.to_owned(), Action::Read)).or_default();
+            touch.groups.insert(group);
+            if let Some(consent) = consent {
+                touch.disclosures.insert((group, consent.to_owned()));
+            }
+        });
+    }
+
+    /// Data of `group` was written for the client.
+    pub fn write(&self, client_id: &str, group: FieldGroup) {
+        self.with(|t| {
+            t.entry((client_id.to_owned(), Action::Write))
+                .or_default()
+                .groups
+                .insert(group);
+        });
+    }
+
+    /// The root fields the request resolved (the logged operation).
+    pub fn operation(&self, root_field: &str) {
+        let mut ops = self.operations.lock().unwrap_or_else(|e| e.into_inner());
+        ops.insert(root_field.to_owned());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.with(|t| t.is_empty())
+    }
+
+    /// Writes the collected rows into `conn` (the request's transaction).
+    pub async fn flush(
+        &self,
+        conn: &impl ConnectionTrait,
+        who: &Principal,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let touches = self.with(std::mem::take);
+        if touches.is_empty() {
+            return Ok(());
+        }
+        let operation = {
+            let ops = self.operations.lock().unwrap_or_else(|e| e.into_inner());
+            ops.iter().cloned().collect::<Vec<_>>().join(",")
+        };
+        let mut sql = Sql::new(
+            "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason) VALUES ",
+        );
+        for (i, ((client_id, action), touch)) in touches.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            let groups = touch
+                .groups
+                .iter()
+                .map(|g| g.code())
+                .collect::<Vec<_>>()
+                .join(",");
+            sql.push("(")
+                .bind(at)
+                .push(", ")
+                .bind(who.official_id.clone())
+                .push(", ")
+                .bind(who.agency.code())
+                .push(", ")
+                .bind(who.roles_text())
+                .push(", ")
+                .bind(client_id.clone())
+                .push(", ")
+                .bind(action.code())
+                .push(", ")
+                .bind(groups)
+                .push(", ")
+                .bind(operation.clone())
+                .push(", ")
+                .bind(reason.to_owned())
+                .push(")");
+        }
+        sql.push(" RETURNING id, client_id, action");
+        let rows = conn.query_all_raw(sql.build_for(conn)).await?;
+        let mut ids = BTreeMap::new();
+        for row in rows {
+            let id: i64 = row.try_get("", "id")?;
+            let client: String = row.try_get("", "client_id")?;
+            let action: String = row.try_get("", "action")?;
+            ids.insert((client, action), id);
+        }
+        let mut sql = Sql::new(
+            "INSERT INTO disclosure_log (access_log_id, client_id, recipient_agency, field_group, consent_id) VALUES ",
+        );
+        let mut any = false;
+        for ((client_id, action), touch) in &touches {
+            let Some(log_id) = ids.get(&(client_id.clone(), action.code().to_owned())) else {
+                return Err(DbErr::Custom("access log row was not returned".into()));
+            };
+            for (group, consent) in &touch.disclosures {
+                if any {
+                    sql.push(", ");
+                }
+                any = true;
+                sql.push("(")
+                    .bind(*log_id)
+                    .push(", ")
+                    .bind(client_id.clone())
+                    .push(", ")
+                    .bind(who.agency.code())
+                    .push(", ")
+                    .bind(group.code())
+                    .push(", ")
+                    .bind(consent.clone())
+                    .push(")");
+            }
+        }
+        if any {
+            conn.execute_raw(sql.build_for(conn)).await?;
+        }
+        Ok(())
+    }
+}

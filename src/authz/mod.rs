@@ -1,0 +1,212 @@
+//! The policy layer: field groups, the casbin policy compiled into per-role field masks, the
+//! signed-in caller ([`Principal`]) and row scopes ([`scope`]).
+//!
+//! Every resolver of a client-data field asks [`Principal::field_access`] (an array lookup);
+//! casbin itself runs only when the policy is loaded.
+
+pub mod fields;
+pub mod policy;
+pub mod scope;
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+
+use crate::domain::{Agency, Role};
+pub use fields::{FieldId, FieldMeta, GroupRule};
+pub use policy::Policy;
+
+/// Field groups of contract §5: every client-data field belongs to exactly one.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum FieldGroup {
+    /// Personal identity code.
+    Identity,
+    /// Names, phone, email, address, municipality, language.
+    Contact,
+    /// TYP clienthood, plan, agreed actions, consents, meetings' shared record, outcome.
+    Case,
+    /// KTT periods: decision, placement, schedule, goal, support needs.
+    Rehab,
+    /// Activity days and absences.
+    Attendance,
+    /// Expense allowance, toimintaraha and travel compensation.
+    Allowance,
+    /// The employment authority's plan items, job-search obligations, job coaching.
+    Employment,
+    /// Benefit decisions and jobseeker statements to Kela.
+    Benefit,
+    /// Work-ability assessments: date, assessor, employment-relevant conclusion.
+    WorkAbility,
+    /// Assessment details, diagnoses, health notes.
+    Health,
+    /// Social-work notes and assessments.
+    Social,
+    /// Access and disclosure logs.
+    Audit,
+}
+
+impl FieldGroup {
+    pub const ALL: [FieldGroup; 12] = [
+        FieldGroup::Identity,
+        FieldGroup::Contact,
+        FieldGroup::Case,
+        FieldGroup::Rehab,
+        FieldGroup::Attendance,
+        FieldGroup::Allowance,
+        FieldGroup::Employment,
+        FieldGroup::Benefit,
+        FieldGroup::WorkAbility,
+        FieldGroup::Health,
+        FieldGroup::Social,
+        FieldGroup::Audit,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            FieldGroup::Identity => "IDENTITY",
+            FieldGroup::Contact => "CONTACT",
+            FieldGroup::Case => "CASE",
+            FieldGroup::Rehab => "REHAB",
+            FieldGroup::Attendance => "ATTENDANCE",
+            FieldGroup::Allowance => "ALLOWANCE",
+            FieldGroup::Employment => "EMPLOYMENT",
+            FieldGroup::Benefit => "BENEFIT",
+            FieldGroup::WorkAbility => "WORK_ABILITY",
+            FieldGroup::Health => "HEALTH",
+            FieldGroup::Social => "SOCIAL",
+            FieldGroup::Audit => "AUDIT",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<FieldGroup> {
+        FieldGroup::ALL.into_iter().find(|g| g.code() == code)
+    }
+
+    /// The group of an agency's own, unshared records (notes, own meeting sections).
+    pub fn own_group_of(agency: Agency) -> Option<FieldGroup> {
+        match agency {
+            Agency::Eksote => Some(FieldGroup::Social),
+            Agency::Te => Some(FieldGroup::Employment),
+            Agency::Kela => Some(FieldGroup::Benefit),
+            Agency::Provider => None,
+        }
+    }
+}
+
+/// What a role may do with a field when reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum ReadAccess {
+    /// Never: absent from introspection, `FORBIDDEN` if queried.
+    #[default]
+    Never,
+    /// Only under a consent naming the caller's agency and the group (`c`).
+    Consent,
+    /// Always, within the row scope (`r`).
+    Read,
+}
+
+/// The compiled permissions of one role, or the union of a caller's roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMask {
+    /// Indexed by [`FieldId::index`].
+    fields: Vec<ReadAccess>,
+    /// Indexed by the position of the group in [`FieldGroup::ALL`].
+    groups: [ReadAccess; 12],
+    writes: [bool; 12],
+}
+
+impl FieldMask {
+    pub fn empty() -> Self {
+        FieldMask {
+            fields: vec![ReadAccess::Never; FieldId::ALL.len()],
+            groups: [ReadAccess::Never; 12],
+            writes: [false; 12],
+        }
+    }
+
+    fn group_index(group: FieldGroup) -> usize {
+        group as usize
+    }
+
+    /// Read access to one field as the policy states it (row rules come on top).
+    pub fn field(&self, field: FieldId) -> ReadAccess {
+        self.fields[field.index()]
+    }
+
+    /// Read access to a whole group (`GROUP/*`).
+    pub fn group(&self, group: FieldGroup) -> ReadAccess {
+        self.groups[Self::group_index(group)]
+    }
+
+    pub fn may_write(&self, group: FieldGroup) -> bool {
+        self.writes[Self::group_index(group)]
+    }
+
+    /// Whether any client-data field is readable at all (ANALYST, ADMIN: no).
+    pub fn reads_client_data(&self) -> bool {
+        FieldId::ALL.iter().any(|f| {
+            f.meta().declared_group() != FieldGroup::Audit && self.field(*f) != ReadAccess::Never
+        })
+    }
+
+    /// The union of two masks: a caller with several roles gets the widest access of each.
+    pub fn union(&self, other: &FieldMask) -> FieldMask {
+        let mut out = self.clone();
+        for (a, b) in out.fields.iter_mut().zip(&other.fields) {
+            *a = (*a).max(*b);
+        }
+        for (a, b) in out.groups.iter_mut().zip(&other.groups) {
+            *a = (*a).max(*b);
+        }
+        for (a, b) in out.writes.iter_mut().zip(&other.writes) {
+            *a = *a || *b;
+        }
+        out
+    }
+}
+
+/// The signed-in official, with agency and provider taken from the database.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub official_id: String,
+    pub name: String,
+    pub agency: Agency,
+    pub provider_id: Option<String>,
+    /// Roles both in the token and granted by the official's row.
+    pub roles: Vec<Role>,
+    pub mask: Arc<FieldMask>,
+}
+
+impl Principal {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Read access to a field for this caller, resolving agency-own groups.
+    pub fn field_access(&self, field: FieldId) -> ReadAccess {
+        match field.meta().rule {
+            GroupRule::Fixed(_) => self.mask.field(field),
+            GroupRule::AgencyOwn => {
+                let own = FieldGroup::own_group_of(self.agency)
+                    .map(|g| self.mask.group(g))
+                    .unwrap_or_default();
+                own.max(self.mask.group(FieldGroup::Case))
+            }
+        }
+    }
+
+    pub fn roles_text(&self) -> String {
+        self.roles
+            .iter()
+            .map(|r| r.code())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Introspection visibility: a field is shown only to callers who may read it in some row.
+pub fn may_see(ctx: &Context<'_>, field: FieldId) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.field_access(field) != ReadAccess::Never)
+}

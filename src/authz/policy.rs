@@ -1,0 +1,191 @@
+//! Loads the casbin model and policy (`config/authz/`) and compiles them into per-role masks.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use casbin::{CoreApi, DefaultModel, Enforcer, StringAdapter};
+
+use super::{FieldGroup, FieldId, FieldMask, ReadAccess};
+use crate::domain::Role;
+
+/// The policy files shipped in the repository, compiled in as the default.
+pub const DEFAULT_MODEL: &str = include_str!("../../config/authz/model.conf");
+pub const DEFAULT_POLICY: &str = include_str!("../../config/authz/policy.csv");
+
+const ACTIONS: [&str; 3] = ["read", "write", "consent"];
+
+/// The compiled policy: one field mask per role.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    masks: HashMap<Role, Arc<FieldMask>>,
+}
+
+#[derive(Debug)]
+pub struct PolicyError(pub String);
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "authorization policy: {}", self.0)
+    }
+}
+
+impl Policy {
+    /// Loads `model.conf` and `policy.csv` from a directory, or the built-in copies.
+    pub async fn load(dir: Option<&Path>) -> Result<Policy, PolicyError> {
+        match dir {
+            None => Policy::compile(DEFAULT_MODEL, DEFAULT_POLICY).await,
+            Some(dir) => {
+                let read = |name: &str| {
+                    std::fs::read_to_string(dir.join(name))
+                        .map_err(|e| PolicyError(format!("cannot read {name}: {e}")))
+                };
+                Policy::compile(&read("model.conf")?, &read("policy.csv")?).await
+            }
+        }
+    }
+
+    /// Validates the policy lines and evaluates the model for every role, field and action.
+    pub async fn compile(model: &str, policy: &str) -> Result<Policy, PolicyError> {
+        let lines = validated_lines(policy)?;
+        let model = DefaultModel::from_str(model)
+            .await
+            .map_err(|e| PolicyError(format!("model does not parse: {e}")))?;
+        let enforcer = Enforcer::new(model, StringAdapter::new(lines.join("\n")))
+            .await
+            .map_err(|e| PolicyError(format!("policy does not load: {e}")))?;
+        let allowed = |role: Role, obj: &str, act: &str| -> Result<bool, PolicyError> {
+            enforcer
+                .enforce((role.code(), obj, act))
+                .map_err(|e| PolicyError(format!("evaluation failed: {e}")))
+        };
+        let access = |role: Role, obj: &str| -> Result<ReadAccess, PolicyError> {
+            Ok(if allowed(role, obj, "read")? {
+                ReadAccess::Read
+            } else if allowed(role, obj, "consent")? {
+                ReadAccess::Consent
+            } else {
+                ReadAccess::Never
+            })
+        };
+        let mut masks = HashMap::new();
+        for role in Role::ALL {
+            let mut mask = FieldMask::empty();
+            for field in FieldId::ALL {
+                mask.fields[field.index()] = access(role, &field.meta().object())?;
+            }
+            for group in FieldGroup::ALL {
+                let obj = format!("{}/*", group.code());
+                mask.groups[FieldMask::group_index(group)] = access(role, &obj)?;
+                mask.writes[FieldMask::group_index(group)] = allowed(role, &obj, "write")?;
+            }
+            masks.insert(role, Arc::new(mask));
+        }
+        Ok(Policy { masks })
+    }
+
+    pub fn mask(&self, role: Role) -> Arc<FieldMask> {
+        self.masks
+            .get(&role)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(FieldMask::empty()))
+    }
+
+    /// The union of the masks of several roles.
+    pub fn mask_for(&self, roles: &[Role]) -> Arc<FieldMask> {
+        match roles {
+            [one] => self.mask(*one),
+            _ => Arc::new(
+                roles
+                    .iter()
+                    .fold(FieldMask::empty(), |acc, r| acc.union(&self.mask(*r))),
+            ),
+        }
+    }
+}
+
+/// Checks every policy line: known role, known group, a field of the schema, a known action.
+fn validated_lines(policy: &str) -> Result<Vec<String>, PolicyError> {
+    let mut out = Vec::new();
+    for (n, raw) in policy.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let parts: Vec<&str> = line.split(',').map(str::trim).collect();
+        let bad = |why: &str| PolicyError(format!("line {}: {why}", n + 1));
+        let [kind, role, obj, act] = parts[..] else {
+            return Err(bad("expected `p, ROLE, GROUP/*|GROUP/Type.field, ACTION`"));
+        };
+        if kind != "p" {
+            return Err(bad("only `p` lines are used"));
+        }
+        role.parse::<Role>().map_err(|_| bad("unknown role"))?;
+        if !ACTIONS.contains(&act) {
+            return Err(bad("unknown action"));
+        }
+        let (group, field) = obj
+            .split_once('/')
+            .ok_or_else(|| bad("object has no group"))?;
+        let group = FieldGroup::from_code(group).ok_or_else(|| bad("unknown field group"))?;
+        if field != "*"
+            && !FieldId::ALL
+                .iter()
+                .any(|f| f.meta().object() == format!("{}/{field}", group.code()))
+        {
+            return Err(bad("no such field in that group"));
+        }
+        out.push(line.to_owned());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_default_policy_compiles_to_the_contract_table() {
+        let policy = Policy::compile(DEFAULT_MODEL, DEFAULT_POLICY)
+            .await
+            .unwrap();
+        let kela = policy.mask(Role::KelaExpert);
+        assert_eq!(kela.field(FieldId::AssessmentDetails), ReadAccess::Consent);
+        assert_eq!(kela.field(FieldId::AssessmentConclusion), ReadAccess::Read);
+        assert_eq!(kela.field(FieldId::CoachingKind), ReadAccess::Never);
+        let coach = policy.mask(Role::ProviderCoach);
+        assert_eq!(coach.field(FieldId::ClientPhone), ReadAccess::Read);
+        assert_eq!(coach.field(FieldId::ClientEmail), ReadAccess::Never);
+        assert_eq!(
+            coach.field(FieldId::ClientPersonalIdentityCode),
+            ReadAccess::Never
+        );
+        assert!(!policy.mask(Role::Analyst).reads_client_data());
+        assert!(!policy.mask(Role::Admin).reads_client_data());
+        assert_eq!(
+            policy.mask(Role::Auditor).field(FieldId::LogFields),
+            ReadAccess::Read
+        );
+        assert!(policy
+            .mask(Role::EksoteWorker)
+            .may_write(FieldGroup::Health));
+        assert!(!policy.mask(Role::TeExpert).may_write(FieldGroup::Case));
+    }
+
+    #[tokio::test]
+    async fn a_policy_naming_an_unknown_field_is_refused() {
+        let bad = "p, TE_EXPERT, CONTACT/Client.shoeSize, read";
+        let err = Policy::compile(DEFAULT_MODEL, bad).await.unwrap_err();
+        assert!(err.0.contains("no such field"), "{}", err.0);
+    }
+
+    #[tokio::test]
+    async fn several_roles_get_the_union_of_their_masks() {
+        let policy = Policy::compile(DEFAULT_MODEL, DEFAULT_POLICY)
+            .await
+            .unwrap();
+        let both = policy.mask_for(&[Role::TeExpert, Role::Auditor]);
+        assert_eq!(both.field(FieldId::EmploymentItemKind), ReadAccess::Read);
+        assert_eq!(both.field(FieldId::LogAt), ReadAccess::Read);
+    }
+}

@@ -1,0 +1,127 @@
+//! Row scopes of contract §5, as SQL conditions applied where the data is queried.
+//!
+//! - Agency roles see a client's data while the client is a TYP client (a case open, or closed
+//!   within the retention period); otherwise each agency sees only what it recorded itself.
+//! - `PROVIDER_COACH` sees only clients with a KTT period at the coach's provider, and only
+//!   those periods.
+//! - Roles that read no client group (ANALYST, AUDITOR, ADMIN) see no client row at all.
+
+use chrono::{Months, NaiveDate};
+
+use super::Principal;
+use crate::db::Sql;
+use crate::domain::{settings::Settings, Agency, Role};
+
+/// The row scope of one caller, fixed for the duration of a request.
+#[derive(Debug, Clone)]
+pub enum RowScope {
+    Agency {
+        agency: Agency,
+        /// A case closed on or after this date still makes the client a TYP client.
+        retention_cutoff: NaiveDate,
+    },
+    Coach {
+        provider_id: String,
+    },
+    Nothing,
+}
+
+impl RowScope {
+    pub fn for_principal(p: &Principal, settings: &Settings, today: NaiveDate) -> RowScope {
+        let agency_role = p.roles.iter().any(|r| {
+            matches!(
+                r,
+                Role::TypOfficer | Role::TeExpert | Role::EksoteWorker | Role::KelaExpert
+            )
+        });
+        if agency_role && p.agency != Agency::Provider {
+            let cutoff = today
+                .checked_sub_months(Months::new(settings.typ_case_retention_years * 12))
+                .unwrap_or(NaiveDate::MIN);
+            RowScope::Agency {
+                agency: p.agency,
+                retention_cutoff: cutoff,
+            }
+        } else if let (true, Some(provider)) =
+            (p.has_role(Role::ProviderCoach), p.provider_id.as_ref())
+        {
+            RowScope::Coach {
+                provider_id: provider.clone(),
+            }
+        } else {
+            RowScope::Nothing
+        }
+    }
+
+    /// Appends a boolean SQL condition: the client whose id is the expression `c` is visible.
+    pub fn client_visible(&self, sql: &mut Sql, c: &str) {
+        match self {
+            RowScope::Agency {
+                agency,
+                retention_cutoff,
+            } => {
+                sql.push("(");
+                typ_client(sql, c, *retention_cutoff);
+                sql.push(" OR ");
+                own_records(sql, c, *agency);
+                sql.push(")");
+            }
+            RowScope::Coach { provider_id } => {
+                sql.push(&format!(
+                    "EXISTS (SELECT 1 FROM rehab_period sp WHERE sp.client_id = {c} AND sp.provider_id = "
+                ));
+                sql.bind(provider_id.clone());
+                sql.push(")");
+            }
+            RowScope::Nothing => {
+                sql.push("1 = 0");
+            }
+        }
+    }
+}
+
+/// The client `c` is a TYP client: a case open, or closed on or after `cutoff`.
+pub fn typ_client(sql: &mut Sql, c: &str, cutoff: NaiveDate) {
+    sql.push(&format!(
+        "EXISTS (SELECT 1 FROM typ_case st WHERE st.client_id = {c} AND (st.ended_on IS NULL OR st.ended_on >= "
+    ));
+    sql.bind(cutoff);
+    sql.push("))");
+}
+
+/// The agency has recorded something of the client `c` itself.
+fn own_records(sql: &mut Sql, c: &str, agency: Agency) {
+    let code = agency.code().to_owned();
+    let mut tables: Vec<(&str, &str)> = vec![
+        ("client", "registered_by_agency"),
+        ("consent", "recorded_by_agency"),
+        ("work_ability_assessment", "assessor_agency"),
+        ("benefit_decision", "agency"),
+        ("agency_note", "agency"),
+        ("job_coaching", "ordered_by_agency"),
+    ];
+    // Tables whose every row is one agency's record.
+    let owned: &[&str] = match agency {
+        Agency::Eksote => &["rehab_period"],
+        Agency::Te => &["employment_item", "labour_policy_statement"],
+        _ => &[],
+    };
+    sql.push("(");
+    for (i, (table, column)) in tables.drain(..).enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        let id = if table == "client" { "id" } else { "client_id" };
+        sql.push(&format!(
+            "EXISTS (SELECT 1 FROM {table} so WHERE so.{id} = {c} AND so.{column} = "
+        ));
+        sql.bind(code.clone());
+        sql.push(")");
+    }
+    for table in owned {
+        sql.push(&format!(
+            " OR EXISTS (SELECT 1 FROM {table} so WHERE so.client_id = {c})"
+        ));
+    }
+    sql.push(")");
+}

@@ -1,0 +1,93 @@
+//! Typed configuration, read once in `main` from flags and `TYPGRAPH_*` variables and
+//! passed down. Secrets never print (`Debug` redacts them).
+
+use std::path::PathBuf;
+
+use crate::domain::settings::Settings;
+
+/// The development signing secret used by `--demo` when no secret is configured.
+/// Never accepted without `--demo` data.
+pub const DEMO_JWT_SECRET: &str = "typgraph-demo-development-secret-do-not-use-in-production";
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://typgraph.db?mode=rwc";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// A secret value that never appears in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How bearer tokens are verified.
+#[derive(Debug, Clone, Default)]
+pub struct JwtConfig {
+    /// HS256 shared secret (`TYPGRAPH_JWT_SECRET`).
+    pub secret: Option<Secret>,
+    /// RS256 public key in PEM (`TYPGRAPH_JWT_PUBLIC_KEY`), for a real identity provider.
+    pub public_key_pem: Option<String>,
+    /// Expected `iss` (`TYPGRAPH_JWT_ISSUER`).
+    pub issuer: Option<String>,
+    /// Expected `aud` (`TYPGRAPH_JWT_AUDIENCE`).
+    pub audience: Option<String>,
+}
+
+impl JwtConfig {
+    pub fn from_env() -> JwtConfig {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        JwtConfig {
+            secret: var("TYPGRAPH_JWT_SECRET").map(Secret),
+            public_key_pem: var("TYPGRAPH_JWT_PUBLIC_KEY"),
+            issuer: var("TYPGRAPH_JWT_ISSUER"),
+            audience: var("TYPGRAPH_JWT_AUDIENCE"),
+        }
+    }
+
+    pub fn has_key(&self) -> bool {
+        self.secret.is_some() || self.public_key_pem.is_some()
+    }
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: String,
+    /// Load the demo data set into an empty database and print tokens.
+    pub demo: bool,
+    /// Serve the explorer page at `/` (`TYPGRAPH_EXPLORER=1`; on with `--demo`).
+    pub explorer: bool,
+    /// GraphQL introspection and field suggestions (`TYPGRAPH_INTROSPECTION=1`; on with `--demo`).
+    pub introspection: bool,
+    pub jwt: JwtConfig,
+    /// A directory with `model.conf` and `policy.csv` (`TYPGRAPH_AUTHZ_DIR`); the copies
+    /// built from `config/authz/` otherwise.
+    pub authz_dir: Option<PathBuf>,
+    pub settings: Settings,
+}
+
+impl Config {
+    /// A configuration for tests and tools: the given database, no listener preference.
+    pub fn for_database(database_url: &str) -> Config {
+        Config {
+            database_url: database_url.to_owned(),
+            listen: "127.0.0.1:0".to_owned(),
+            demo: false,
+            explorer: false,
+            introspection: false,
+            jwt: JwtConfig::default(),
+            authz_dir: None,
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// Reads a boolean environment variable (`1`, `true`, `yes`).
+pub fn env_flag(name: &str) -> bool {
+    std::env::var(name)
+        .map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+        .unwrap_or(false)
+}

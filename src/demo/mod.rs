@@ -1,0 +1,313 @@
+//! Demo and synthetic data sets: the agencies' South Karelia set-up (providers, officials for
+//! every role) and deterministic clients with cases, consents, KTT periods, attendance,
+//! allowances, assessments, benefits, meetings and notes. Personal identity codes are valid
+//! and from the range reserved for testing (individual number 900–999).
+
+mod clients;
+mod names;
+mod rng;
+mod writer;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, TransactionTrait,
+    Value,
+};
+
+use crate::domain::{Agency, Role};
+pub use rng::Rng;
+use writer::Batch;
+
+/// Clients in the `serve --demo` data set.
+pub const DEMO_CLIENTS: usize = 240;
+/// Seed of the `serve --demo` data set.
+pub const DEMO_SEED: u64 = 2026;
+
+/// The day the data set is drawn around: cases open until then, meetings follow it.
+pub fn anchor() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 16).unwrap_or(NaiveDate::MIN)
+}
+
+/// An official of the data set.
+#[derive(Debug, Clone)]
+pub struct SeedOfficial {
+    pub id: String,
+    pub name: String,
+    pub agency: Agency,
+    pub provider_id: Option<String>,
+    pub roles: Vec<Role>,
+    pub active: bool,
+}
+
+/// A provider of the data set.
+#[derive(Debug, Clone)]
+pub struct SeedProvider {
+    pub id: String,
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub municipality: &'static str,
+}
+
+/// What a load wrote.
+#[derive(Debug, Clone)]
+pub struct SeedSummary {
+    pub officials: Vec<SeedOfficial>,
+    pub clients: usize,
+    pub attendance_rows: u64,
+}
+
+impl SeedSummary {
+    /// The first active official holding each role, in contract order.
+    pub fn official_per_role(&self) -> Vec<(Role, &SeedOfficial)> {
+        Role::ALL
+            .iter()
+            .filter_map(|role| {
+                self.officials
+                    .iter()
+                    .find(|o| o.active && o.roles.contains(role))
+                    .map(|o| (*role, o))
+            })
+            .collect()
+    }
+}
+
+/// Whether the database holds no officials and no clients yet.
+pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    let officials = entity::official::Entity::find().count(db).await?;
+    let clients = entity::client::Entity::find().count(db).await?;
+    Ok(officials == 0 && clients == 0)
+}
+
+/// Whether the database holds the demo data set (so the development secret may sign).
+pub async fn is_demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    let marker = entity::dataset_marker::Entity::find_by_id("dataset".to_owned())
+        .one(db)
+        .await?;
+    Ok(marker.is_some_and(|m| m.value == "demo"))
+}
+
+/// Loads a data set of `clients` clients drawn from `seed`, in one transaction.
+pub async fn load(
+    db: &DatabaseConnection,
+    clients: usize,
+    seed: u64,
+    demo: bool,
+) -> Result<SeedSummary, DbErr> {
+    let tx = db.begin().await?;
+    let mut rng = Rng::new(seed);
+    let providers = providers(&mut rng);
+    let officials = officials(&mut rng, &providers);
+    write_setup(&tx, &providers, &officials, demo).await?;
+    let attendance_rows = clients::write(&tx, &mut rng, clients, &providers, &officials).await?;
+    tx.commit().await?;
+    Ok(SeedSummary {
+        officials,
+        clients,
+        attendance_rows,
+    })
+}
+
+fn providers(rng: &mut Rng) -> Vec<SeedProvider> {
+    [
+        (
+            "Eksote työpaja Lappeenranta",
+            "COUNTY_WORKSHOP",
+            "Lappeenranta",
+        ),
+        (
+            "Eksote toimintakeskus Imatra",
+            "COUNTY_ACTIVITY_CENTRE",
+            "Imatra",
+        ),
+        ("Esimerkki Valmennus Oy", "VOUCHER_PROVIDER", "Lappeenranta"),
+        ("Koepalvelut Oy", "VOUCHER_PROVIDER", "Imatra"),
+        ("Kuvitelma ry", "THIRD_SECTOR", "Lappeenranta"),
+        ("Testikylän Työkeskus ry", "THIRD_SECTOR", "Parikkala"),
+    ]
+    .into_iter()
+    .map(|(name, kind, municipality)| SeedProvider {
+        id: rng.uuid(),
+        name,
+        kind,
+        municipality,
+    })
+    .collect()
+}
+
+fn officials(rng: &mut Rng, providers: &[SeedProvider]) -> Vec<SeedOfficial> {
+    let mut out = Vec::new();
+    let mut add = |rng: &mut Rng,
+                   name: &str,
+                   agency: Agency,
+                   provider: Option<&SeedProvider>,
+                   roles: &[Role],
+                   active: bool| {
+        out.push(SeedOfficial {
+            id: rng.uuid(),
+            name: name.to_owned(),
+            agency,
+            provider_id: provider.map(|p| p.id.clone()),
+            roles: roles.to_vec(),
+            active,
+        });
+    };
+    add(
+        rng,
+        "Tuula Koelahti",
+        Agency::Te,
+        None,
+        &[Role::TypOfficer],
+        true,
+    );
+    add(
+        rng,
+        "Eija Mallimäki",
+        Agency::Eksote,
+        None,
+        &[Role::TypOfficer],
+        true,
+    );
+    add(
+        rng,
+        "Kari Testisalo",
+        Agency::Kela,
+        None,
+        &[Role::TypOfficer],
+        true,
+    );
+    add(
+        rng,
+        "Teemu Esimerkkinen",
+        Agency::Te,
+        None,
+        &[Role::TeExpert],
+        true,
+    );
+    add(
+        rng,
+        "Sari Harjoitusniemi",
+        Agency::Eksote,
+        None,
+        &[Role::EksoteWorker],
+        true,
+    );
+    add(
+        rng,
+        "Kaisa Kaavapelto",
+        Agency::Kela,
+        None,
+        &[Role::KelaExpert],
+        true,
+    );
+    let coaches = [
+        "Pekka Aihiola",
+        "Leena Otoskoski",
+        "Mika Luonnosvaara",
+        "Raija Taruharju",
+        "Jussi Demojärvi",
+        "Marja Leikkilä",
+    ];
+    for (provider, name) in providers.iter().zip(coaches) {
+        add(
+            rng,
+            name,
+            Agency::Provider,
+            Some(provider),
+            &[Role::ProviderCoach],
+            true,
+        );
+    }
+    add(
+        rng,
+        "Anu Arviola",
+        Agency::Eksote,
+        None,
+        &[Role::Analyst],
+        true,
+    );
+    add(
+        rng,
+        "Olli Kokeilumäki",
+        Agency::Eksote,
+        None,
+        &[Role::Auditor],
+        true,
+    );
+    add(
+        rng,
+        "Heikki Haavesalo",
+        Agency::Eksote,
+        None,
+        &[Role::Admin],
+        true,
+    );
+    // A social worker who has left: tokens for this official must be refused.
+    add(
+        rng,
+        "Irma Entinen",
+        Agency::Eksote,
+        None,
+        &[Role::EksoteWorker],
+        false,
+    );
+    out
+}
+
+async fn write_setup(
+    conn: &impl ConnectionTrait,
+    providers: &[SeedProvider],
+    officials: &[SeedOfficial],
+    demo: bool,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let mut batch = Batch::new(
+        "provider",
+        &["id", "name", "kind", "municipality", "active", "created_at"],
+    );
+    for p in providers {
+        batch.push(vec![
+            p.id.clone().into(),
+            p.name.into(),
+            p.kind.into(),
+            p.municipality.into(),
+            true.into(),
+            now.into(),
+        ]);
+    }
+    batch.flush(conn).await?;
+    let mut batch = Batch::new(
+        "official",
+        &[
+            "id",
+            "name",
+            "agency",
+            "provider_id",
+            "active",
+            "created_at",
+        ],
+    );
+    let mut roles = Batch::new("official_role", &["official_id", "role"]);
+    for o in officials {
+        batch.push(vec![
+            o.id.clone().into(),
+            o.name.clone().into(),
+            o.agency.code().into(),
+            o.provider_id.clone().into(),
+            o.active.into(),
+            now.into(),
+        ]);
+        for r in &o.roles {
+            roles.push(vec![o.id.clone().into(), r.code().into()]);
+        }
+    }
+    batch.flush(conn).await?;
+    roles.flush(conn).await?;
+    let mut marker = Batch::new("dataset_marker", &["name", "value"]);
+    let value: Value = if demo {
+        "demo".into()
+    } else {
+        "synthetic".into()
+    };
+    marker.push(vec!["dataset".into(), value]);
+    marker.flush(conn).await
+}

@@ -1,0 +1,124 @@
+//! Domain vocabulary shared by every layer: agencies, roles, and the rules of the domain that
+//! need no storage (personal identity codes, settings).
+
+pub mod personal_identity_code;
+pub mod settings;
+
+use std::str::FromStr;
+
+/// The agencies of TYP, by their stable contract codes (display names come from data).
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum Agency {
+    /// The employment authority (TE office until 2024, South Karelia employment area since 2025).
+    Te,
+    /// The wellbeing services county of South Karelia (formerly Eksote).
+    Eksote,
+    /// Kela, the Social Insurance Institution.
+    Kela,
+    /// A KTT or coaching provider (palveluntuottaja).
+    Provider,
+}
+
+impl Agency {
+    pub const ALL: [Agency; 4] = [Agency::Te, Agency::Eksote, Agency::Kela, Agency::Provider];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Agency::Te => "TE",
+            Agency::Eksote => "EKSOTE",
+            Agency::Kela => "KELA",
+            Agency::Provider => "PROVIDER",
+        }
+    }
+}
+
+impl FromStr for Agency {
+    type Err = UnknownCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Agency::ALL
+            .into_iter()
+            .find(|a| a.code() == s)
+            .ok_or(UnknownCode)
+    }
+}
+
+/// The roles of contract §4.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    /// Responsible officer (vastuuvirkailija) who owns TYP client relationships.
+    TypOfficer,
+    /// Employment expert of the employment authority.
+    TeExpert,
+    /// Social worker or social instructor of the county.
+    EksoteWorker,
+    /// Benefits and rehabilitation expert of Kela.
+    KelaExpert,
+    /// Work coach or instructor at a KTT placement.
+    ProviderCoach,
+    /// Reporting only: aggregates, never a person.
+    Analyst,
+    /// Data-protection officer: the access log, never the case content.
+    Auditor,
+    /// Officials, providers and policy; never client content.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::TypOfficer,
+        Role::TeExpert,
+        Role::EksoteWorker,
+        Role::KelaExpert,
+        Role::ProviderCoach,
+        Role::Analyst,
+        Role::Auditor,
+        Role::Admin,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::TypOfficer => "TYP_OFFICER",
+            Role::TeExpert => "TE_EXPERT",
+            Role::EksoteWorker => "EKSOTE_WORKER",
+            Role::KelaExpert => "KELA_EXPERT",
+            Role::ProviderCoach => "PROVIDER_COACH",
+            Role::Analyst => "ANALYST",
+            Role::Auditor => "AUDITOR",
+            Role::Admin => "ADMIN",
+        }
+    }
+
+    /// Whether an official of `agency` may hold this role (contract §4).
+    pub fn allowed_for(self, agency: Agency) -> bool {
+        match self {
+            Role::TypOfficer => matches!(agency, Agency::Te | Agency::Eksote | Agency::Kela),
+            Role::TeExpert => agency == Agency::Te,
+            Role::EksoteWorker => agency == Agency::Eksote,
+            Role::KelaExpert => agency == Agency::Kela,
+            Role::ProviderCoach => agency == Agency::Provider,
+            Role::Analyst | Role::Auditor | Role::Admin => true,
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = UnknownCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s)
+            .ok_or(UnknownCode)
+    }
+}
+
+/// A stored code that is not one of the known values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownCode;
+
+impl std::fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("unknown code")
+    }
+}

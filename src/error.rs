@@ -1,0 +1,119 @@
+//! The one error type of typgraph and its mapping to GraphQL `extensions.code`.
+//!
+//! Internal causes are logged where they are turned into a client error and never sent.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+
+/// Why a readable field was withheld for this row (contract §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenialReason {
+    NoConsent,
+    OutOfScope,
+}
+
+impl DenialReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DenialReason::NoConsent => "NO_CONSENT",
+            DenialReason::OutOfScope => "OUT_OF_SCOPE",
+        }
+    }
+}
+
+/// Every failure a client can see. It deliberately does not implement `Display`, so that
+/// `?` in a resolver goes through our `From` (which sets `extensions.code`) instead of
+/// async-graphql's blanket conversion of displayable errors.
+#[derive(Debug)]
+pub enum AppError {
+    Unauthenticated,
+    Forbidden(Option<DenialReason>),
+    NotFound,
+    BadUserInput {
+        field: String,
+        message: String,
+    },
+    Conflict(String),
+    LimitExceeded(String),
+    Unavailable,
+    /// The cause is logged when the error is made; it is never sent.
+    Internal(String),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound => "NOT_FOUND",
+            AppError::BadUserInput { .. } => "BAD_USER_INPUT",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            AppError::Unavailable => "UNAVAILABLE",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The message the client sees: never SQL, a stack trace or personal data.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "authentication required".to_owned(),
+            AppError::Forbidden(_) => "not allowed".to_owned(),
+            AppError::NotFound => "not found".to_owned(),
+            AppError::BadUserInput { message, .. } => message.clone(),
+            AppError::Conflict(m) | AppError::LimitExceeded(m) => m.clone(),
+            AppError::Unavailable => "service unavailable".to_owned(),
+            AppError::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    pub fn bad_input(field: &str, message: impl Into<String>) -> Self {
+        AppError::BadUserInput {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// Logs an internal cause and returns the error the client may see.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(cause = %cause, "internal error");
+        AppError::Internal(cause.to_string())
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        if is_unavailable(&err) {
+            tracing::warn!(cause = %err, "database unavailable");
+            AppError::Unavailable
+        } else {
+            AppError::internal(err)
+        }
+    }
+}
+
+/// Connection-level failures (pool timeout, refused connection) are `UNAVAILABLE`.
+fn is_unavailable(err: &DbErr) -> bool {
+    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        async_graphql::Error::new(self.message()).extend_with(|_, e| {
+            e.set("code", self.code());
+            match self {
+                AppError::BadUserInput { field, .. } => e.set("field", field.as_str()),
+                AppError::Forbidden(Some(reason)) => e.set("reason", reason.as_str()),
+                _ => {}
+            }
+        })
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        err.extend()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

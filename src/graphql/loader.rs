@@ -1,0 +1,195 @@
+//! Per-request DataLoaders: nested lists are loaded in one statement per list kind, however
+//! many parents a page holds. They read through the request's transaction and scope.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+
+use async_graphql::dataloader::Loader;
+use entity::{
+    agency_note, agreed_action, allowance_line, attendance_day, benefit_decision, employment_item,
+    employment_plan, job_coaching, labour_policy_statement, meeting_agency_section,
+    meeting_agenda_item, meeting_participant, network_meeting, provider, rehab_period, typ_case,
+    work_ability_assessment,
+};
+use sea_orm::DatabaseTransaction;
+
+use crate::authz::scope::RowScope;
+use crate::domain::Agency;
+use crate::error::AppError;
+use crate::services::context::ScopedClient;
+use crate::services::records::{self, OfficialName};
+
+/// Loads records for one request. It holds the request's transaction weakly, so that when
+/// the request is done the transaction has a single owner again and can be committed.
+pub struct RecordLoader {
+    pub tx: Weak<DatabaseTransaction>,
+    pub scope: RowScope,
+    pub agency: Agency,
+}
+
+impl RecordLoader {
+    fn tx(&self) -> Result<Arc<DatabaseTransaction>, LoadError> {
+        self.tx
+            .upgrade()
+            .ok_or_else(|| LoadError(Arc::new("request transaction already ended".into())))
+    }
+}
+
+/// The error type of the loaders: cloned to every waiting field.
+#[derive(Clone, Debug)]
+pub struct LoadError(Arc<String>);
+
+impl From<sea_orm::DbErr> for LoadError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        tracing::error!(cause = %e, "loading records failed");
+        LoadError(Arc::new(e.to_string()))
+    }
+}
+
+impl From<LoadError> for AppError {
+    fn from(e: LoadError) -> Self {
+        AppError::Internal(e.0.to_string())
+    }
+}
+
+impl From<LoadError> for async_graphql::Error {
+    fn from(e: LoadError) -> Self {
+        AppError::from(e).into()
+    }
+}
+
+macro_rules! keyed {
+    ($key:ident, $model:ty, |$this:ident, $keys:ident| $body:expr) => {
+        /// DataLoader key.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $key(pub ScopedClient);
+
+        impl Loader<$key> for RecordLoader {
+            type Value = Vec<$model>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let $this = self;
+                let $keys: Vec<ScopedClient> = keys.iter().map(|k| k.0.clone()).collect();
+                let found = $body.await?;
+                Ok(found.into_iter().map(|(k, v)| ($key(k), v)).collect())
+            }
+        }
+    };
+    (by_id $key:ident, $model:ty, |$this:ident, $keys:ident| $body:expr) => {
+        /// DataLoader key.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $key(pub String);
+
+        impl Loader<$key> for RecordLoader {
+            type Value = $model;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let $this = self;
+                let $keys: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+                let found = $body.await?;
+                Ok(found.into_iter().map(|(k, v)| ($key(k), v)).collect())
+            }
+        }
+    };
+}
+
+keyed!(CasesOf, typ_case::Model, |l, k| records::cases(
+    l.tx()?.as_ref(),
+    &l.scope,
+    &k
+));
+keyed!(
+    ConsentsOf,
+    records::ConsentRecord,
+    |l, k| records::consents(l.tx()?.as_ref(), &l.scope, &k)
+);
+keyed!(PeriodsOf, rehab_period::Model, |l, k| records::periods(
+    l.tx()?.as_ref(),
+    &l.scope,
+    &k
+));
+keyed!(AssessmentsOf, work_ability_assessment::Model, |l, k| {
+    records::assessments(l.tx()?.as_ref(), &l.scope, &k)
+});
+keyed!(BenefitsOf, benefit_decision::Model, |l, k| {
+    records::benefits(l.tx()?.as_ref(), &l.scope, &k)
+});
+keyed!(StatementsOf, labour_policy_statement::Model, |l, k| {
+    records::statements(l.tx()?.as_ref(), &l.scope, &k)
+});
+keyed!(EmploymentItemsOf, employment_item::Model, |l, k| {
+    records::employment_items(l.tx()?.as_ref(), &l.scope, &k)
+});
+keyed!(CoachingsOf, job_coaching::Model, |l, k| records::coachings(
+    l.tx()?.as_ref(),
+    &l.scope,
+    &k
+));
+keyed!(
+    MeetingsOf,
+    network_meeting::Model,
+    |l, k| records::meetings(l.tx()?.as_ref(), &l.scope, &k)
+);
+
+/// Notes of a client; the flag says the caller holds a SOCIAL consent for the client.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NotesOf(pub ScopedClient, pub bool);
+
+impl Loader<NotesOf> for RecordLoader {
+    type Value = Vec<agency_note::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[NotesOf]) -> Result<HashMap<NotesOf, Self::Value>, Self::Error> {
+        let clients: Vec<ScopedClient> = keys.iter().map(|k| k.0.clone()).collect();
+        let social: Vec<String> = keys
+            .iter()
+            .filter(|k| k.1)
+            .map(|k| k.0.client_id.clone())
+            .collect();
+        let mut found = records::notes(self.tx()?.as_ref(), &self.scope, &clients, &social).await?;
+        Ok(keys
+            .iter()
+            .map(|k| (k.clone(), found.remove(&k.0).unwrap_or_default()))
+            .collect())
+    }
+}
+
+/// Allowance lines of a period in a month (`YYYY-MM`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AllowanceOf(pub String, pub String);
+
+impl Loader<AllowanceOf> for RecordLoader {
+    type Value = Vec<allowance_line::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[AllowanceOf],
+    ) -> Result<HashMap<AllowanceOf, Self::Value>, Self::Error> {
+        let pairs: Vec<(String, String)> =
+            keys.iter().map(|k| (k.0.clone(), k.1.clone())).collect();
+        let mut found = records::allowance_lines(self.tx()?.as_ref(), &pairs).await?;
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let lines = found
+                    .remove(&(k.0.clone(), k.1.clone()))
+                    .unwrap_or_default();
+                (k.clone(), lines)
+            })
+            .collect())
+    }
+}
+
+keyed!(by_id PlansOfCase, Vec<employment_plan::Model>, |l, k| records::plans(l.tx()?.as_ref(), &k));
+keyed!(by_id ActionsOfPlan, Vec<agreed_action::Model>, |l, k| records::actions(l.tx()?.as_ref(), "plan_id", &k));
+keyed!(by_id ActionsOfMeeting, Vec<agreed_action::Model>, |l, k| records::actions(l.tx()?.as_ref(), "meeting_id", &k));
+keyed!(by_id ActionsOfCase, Vec<agreed_action::Model>, |l, k| records::actions(l.tx()?.as_ref(), "case_id", &k));
+keyed!(by_id AttendanceOf, Vec<attendance_day::Model>, |l, k| records::attendance(l.tx()?.as_ref(), &k));
+keyed!(by_id ParticipantsOf, Vec<meeting_participant::Model>, |l, k| records::participants(l.tx()?.as_ref(), &k));
+keyed!(by_id AgendaOf, Vec<meeting_agenda_item::Model>, |l, k| records::agenda(l.tx()?.as_ref(), &k));
+keyed!(by_id OwnSectionsOf, Vec<meeting_agency_section::Model>, |l, k| records::own_sections(l.tx()?.as_ref(), l.agency, &k));
+keyed!(by_id ProviderById, provider::Model, |l, k| records::providers(l.tx()?.as_ref(), &k));
+keyed!(by_id OfficialById, OfficialName, |l, k| records::official_names(l.tx()?.as_ref(), &k));

@@ -1,0 +1,46 @@
+//! The GraphQL schema: types, the field guard, DataLoaders and the query root.
+
+pub mod directive;
+pub mod guard;
+pub mod loader;
+pub mod query;
+pub mod types;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
+
+use crate::error::AppError;
+pub use loader::RecordLoader;
+pub use query::Query;
+
+pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Limits on every document, before any resolver runs.
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 5000;
+pub const MAX_RECURSIVE_DEPTH: usize = 32;
+
+/// Builds the schema. Request data (caller, transaction, loaders) is added per request.
+pub fn build_schema(introspection: bool) -> AppSchema {
+    let builder = Schema::build(Query, EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(MAX_RECURSIVE_DEPTH);
+    let builder = if introspection {
+        builder
+    } else {
+        builder.disable_introspection().disable_suggestions()
+    };
+    builder.finish()
+}
+
+/// The full SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(true).sdl()
+}
+
+/// The request's DataLoader.
+pub fn request_loader<'a>(ctx: &'a Context<'_>) -> Result<&'a DataLoader<RecordLoader>, AppError> {
+    ctx.data::<DataLoader<RecordLoader>>()
+        .map_err(|_| AppError::internal("request without loader"))
+}

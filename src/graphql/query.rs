@@ -1,0 +1,235 @@
+//! The query root: thin resolvers, each calling one service.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+
+use super::types::access_log::AccessLogEntryNode;
+use super::types::brief::BriefNode;
+use super::types::case_view::CaseViewNode;
+use super::types::client::ClientNode;
+use super::types::meeting::MeetingNode;
+use super::types::provider::ProviderNode;
+use super::types::viewer::Viewer;
+use crate::authz::{FieldId, Principal, ReadAccess};
+use crate::error::AppError;
+use crate::services::{self, ClientScope, RequestContext};
+
+pub struct Query;
+
+fn request<'a>(ctx: &'a Context<'_>, operation: &str) -> Result<&'a RequestContext, AppError> {
+    let rc = ctx
+        .data::<RequestContext>()
+        .map_err(|_| AppError::internal("request without context"))?;
+    rc.recorder.operation(operation);
+    Ok(rc)
+}
+
+fn reads_clients(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.mask.reads_client_data())
+}
+
+fn reads_meetings(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.field_access(FieldId::MeetingStatus) != ReadAccess::Never)
+}
+
+fn reads_audit(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.field_access(FieldId::LogAt) == ReadAccess::Read)
+}
+
+/// Relay page information.
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    /// Whether more items follow.
+    pub has_next_page: bool,
+    /// Cursor of the last item, to pass as `after`.
+    pub end_cursor: Option<String>,
+}
+
+/// An edge of a client connection.
+#[derive(SimpleObject)]
+pub struct ClientEdge {
+    /// Opaque cursor.
+    pub cursor: String,
+    /// The client.
+    pub node: ClientNode,
+}
+
+/// A page of clients (Relay connection).
+#[derive(SimpleObject)]
+pub struct ClientConnection {
+    /// The clients of this page.
+    pub edges: Vec<ClientEdge>,
+    /// Paging.
+    pub page_info: PageInfo,
+}
+
+/// An edge of an access-log connection.
+#[derive(SimpleObject)]
+pub struct AccessLogEdge {
+    /// Opaque cursor.
+    pub cursor: String,
+    /// The log row.
+    pub node: AccessLogEntryNode,
+}
+
+/// A page of access-log rows, newest first (Relay connection).
+#[derive(SimpleObject)]
+pub struct AccessLogConnection {
+    /// The rows of this page.
+    pub edges: Vec<AccessLogEdge>,
+    /// Paging.
+    pub page_info: PageInfo,
+}
+
+#[Object]
+impl Query {
+    /// The signed-in official.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Viewer> {
+        let rc = request(ctx, "me")?;
+        let p = &rc.principal;
+        Ok(Viewer {
+            official_id: ID(p.official_id.clone()),
+            name: p.name.clone(),
+            agency: p.agency,
+            roles: p.roles.clone(),
+            provider_id: p.provider_id.clone().map(ID),
+        })
+    }
+
+    /// One client, or null when it does not exist or is outside the caller's scope (the two
+    /// are the same answer, so ids cannot be probed).
+    #[graphql(visible = "reads_clients")]
+    async fn client(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClientNode>> {
+        let rc = request(ctx, "client")?;
+        let record = services::clients::find(rc, &id).await?;
+        Ok(record.map(|r| ClientNode::new(ctx, r)))
+    }
+
+    /// Clients within the caller's scope, ordered by name; `search` matches the beginnings
+    /// of first and last names (only for callers who may read names). `first` is at most 100.
+    #[graphql(visible = "reads_clients")]
+    async fn clients(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ClientConnection> {
+        let rc = request(ctx, "clients")?;
+        let page = services::clients::list(rc, search.as_deref(), first, after.as_deref()).await?;
+        let edges: Vec<ClientEdge> = page
+            .records
+            .into_iter()
+            .map(|r| ClientEdge {
+                cursor: services::clients::encode_cursor(&r.row.id),
+                node: ClientNode::new(ctx, r),
+            })
+            .collect();
+        let end_cursor = edges.last().map(|e| e.cursor.clone());
+        Ok(ClientConnection {
+            edges,
+            page_info: PageInfo {
+                has_next_page: page.has_next_page,
+                end_cursor,
+            },
+        })
+    }
+
+    /// The single case view of one client (null when missing or out of scope).
+    #[graphql(visible = "reads_clients")]
+    async fn case_view(&self, ctx: &Context<'_>, client_id: ID) -> Result<Option<CaseViewNode>> {
+        let rc = request(ctx, "caseView")?;
+        let record = services::clients::find(rc, &client_id).await?;
+        Ok(record.map(|client| {
+            rc.recorder.touch(&client.row.id);
+            CaseViewNode {
+                client,
+                today: rc.today,
+            }
+        }))
+    }
+
+    /// A network meeting (null when missing or out of scope).
+    #[graphql(visible = "reads_meetings")]
+    async fn network_meeting(&self, ctx: &Context<'_>, id: ID) -> Result<Option<MeetingNode>> {
+        let rc = request(ctx, "networkMeeting")?;
+        let found = services::meetings::find(rc, &id).await?;
+        Ok(found.map(|m| {
+            rc.recorder.touch(&m.client.row.id);
+            MeetingNode {
+                row: m.row,
+                scope: m.client.scope,
+                today: rc.today,
+            }
+        }))
+    }
+
+    /// What each participating agency needs before a network meeting.
+    #[graphql(visible = "reads_meetings")]
+    async fn meeting_brief(&self, ctx: &Context<'_>, meeting_id: ID) -> Result<Option<BriefNode>> {
+        let rc = request(ctx, "meetingBrief")?;
+        let Some(m) = services::meetings::find(rc, &meeting_id).await? else {
+            return Ok(None);
+        };
+        rc.recorder.touch(&m.client.row.id);
+        let previous = services::meetings::previous_meeting_on(rc, &m.row).await?;
+        Ok(Some(BriefNode {
+            meeting: MeetingNode {
+                row: m.row,
+                scope: m.client.scope,
+                today: rc.today,
+            },
+            previous_meeting_on: previous,
+            horizon: services::meetings::horizon(rc),
+        }))
+    }
+
+    /// The access log of a client, newest first (AUDITOR only).
+    #[graphql(visible = "reads_audit")]
+    async fn access_log(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AccessLogConnection> {
+        let rc = request(ctx, "accessLog")?;
+        let page = services::access_log::page(rc, &client_id, first, after.as_deref()).await?;
+        let scope = Arc::new(ClientScope {
+            client_id: client_id.to_string(),
+            typ: false,
+            consents: Vec::new(),
+        });
+        let edges: Vec<AccessLogEdge> = page
+            .rows
+            .into_iter()
+            .map(|(row, disclosures)| AccessLogEdge {
+                cursor: services::access_log::encode_cursor(row.id),
+                node: AccessLogEntryNode {
+                    row,
+                    disclosures,
+                    scope: scope.clone(),
+                },
+            })
+            .collect();
+        let end_cursor = edges.last().map(|e| e.cursor.clone());
+        Ok(AccessLogConnection {
+            edges,
+            page_info: PageInfo {
+                has_next_page: page.has_next_page,
+                end_cursor,
+            },
+        })
+    }
+
+    /// All KTT and coaching providers (any signed-in official).
+    async fn providers(&self, ctx: &Context<'_>) -> Result<Vec<ProviderNode>> {
+        let rc = request(ctx, "providers")?;
+        let rows = services::officials::providers(rc.db()).await?;
+        Ok(rows.into_iter().map(|row| ProviderNode { row }).collect())
+    }
+}

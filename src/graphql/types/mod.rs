@@ -1,0 +1,14 @@
+//! GraphQL object types. They are our own, converted from entities, so a column rename never
+//! silently changes the API; every client-data field goes through the field guard.
+
+pub mod access_log;
+pub mod brief;
+pub mod case;
+pub mod case_view;
+pub mod client;
+pub mod enums;
+pub mod meeting;
+pub mod provider;
+pub mod records;
+pub mod rehab;
+pub mod viewer;

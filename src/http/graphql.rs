@@ -1,0 +1,310 @@
+//! `POST /graphql`: GraphQL over HTTP (media types, status codes), sign-in, and the request's
+//! unit of work: one transaction for all reads and writes, the access log written into it,
+//! and the response sent only when it commits.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::graphql::RecordLoader;
+use crate::services::{officials, RequestContext};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// Which media type the response uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+fn error_body(err: &AppError) -> serde_json::Value {
+    json!({ "errors": [{ "message": err.message(), "extensions": { "code": err.code() } }] })
+}
+
+fn respond(status: StatusCode, media: Media, body: impl Into<axum::body::Body>) -> Response {
+    let mut res = (status, body.into()).into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.content_type()),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn fail(status: StatusCode, media: Media, err: AppError) -> Response {
+    let mut res = respond(status, media, error_body(&err).to_string());
+    if matches!(err, AppError::Unauthenticated) {
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    res
+}
+
+/// Content negotiation per the GraphQL-over-HTTP specification.
+fn negotiate(headers: &HeaderMap) -> Option<Media> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(Media::Json);
+    };
+    let types: Vec<String> = accept
+        .split(',')
+        .map(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    if types.iter().any(|t| t == GRAPHQL_RESPONSE) {
+        Some(Media::GraphqlResponse)
+    } else if types
+        .iter()
+        .any(|t| t == JSON || t == "application/*" || t == "*/*")
+    {
+        Some(Media::Json)
+    } else {
+        None
+    }
+}
+
+fn is_json_body(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut parts = ct.split(';');
+    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let charset_ok = parts.all(|p| {
+        let p = p.trim().to_ascii_lowercase();
+        !p.starts_with("charset=") || p == "charset=utf-8" || p == "charset=\"utf-8\""
+    });
+    essence == JSON && charset_ok
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Keeps an operation name fit for a log line: printable, short.
+fn loggable(name: Option<&str>) -> String {
+    let name = name.unwrap_or("anonymous");
+    let clean: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(100)
+        .collect();
+    if clean.is_empty() {
+        "anonymous".to_owned()
+    } else {
+        clean
+    }
+}
+
+pub async fn get_not_allowed() -> Response {
+    let mut res = fail(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Media::Json,
+        AppError::bad_input(
+            "method",
+            "use POST with a JSON body: queries in URLs end up in logs",
+        ),
+    );
+    res.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    res
+}
+
+pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return fail(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            AppError::bad_input(
+                "accept",
+                "accept application/graphql-response+json or application/json",
+            ),
+        );
+    };
+    if !is_json_body(&headers) {
+        return fail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            AppError::bad_input("content-type", "the body must be application/json"),
+        );
+    }
+    let Some(claims) = bearer(&headers).and_then(|t| app.verifier.verify(t)) else {
+        return fail(StatusCode::UNAUTHORIZED, media, AppError::Unauthenticated);
+    };
+    let principal =
+        match officials::principal(&app.db, &app.policy, &claims.sub, &claims.roles).await {
+            Ok(Ok(p)) => p,
+            Ok(Err(refusal)) => {
+                tracing::info!(?refusal, "sign-in refused");
+                return fail(StatusCode::UNAUTHORIZED, media, AppError::Unauthenticated);
+            }
+            Err(e) => {
+                let err = AppError::from(e);
+                return fail(status_of(&err), media, err);
+            }
+        };
+    let request = match parse_request(&body) {
+        Ok(r) => r,
+        Err(err) => return fail(StatusCode::BAD_REQUEST, media, err),
+    };
+    let reason = loggable(request.operation_name.as_deref());
+    if let Err(err) = async_graphql::parser::parse_query(&request.query) {
+        let status = match media {
+            Media::GraphqlResponse => StatusCode::BAD_REQUEST,
+            Media::Json => StatusCode::OK,
+        };
+        tracing::debug!(error = %err, "query does not parse");
+        return fail(
+            status,
+            media,
+            AppError::bad_input("query", "the query does not parse"),
+        );
+    }
+    let tx = match begin(&app).await {
+        Ok(tx) => Arc::new(tx),
+        Err(err) => return fail(status_of(&err), media, err),
+    };
+    let rc = RequestContext::new(
+        principal.clone(),
+        app.settings.clone(),
+        tx.clone(),
+        chrono::Utc::now(),
+    );
+    let recorder = rc.recorder.clone();
+    let loader = DataLoader::new(
+        RecordLoader {
+            tx: Arc::downgrade(&tx),
+            scope: rc.scope.clone(),
+            agency: principal.agency,
+        },
+        tokio::spawn,
+    );
+    let request = request.data(rc).data(principal.clone()).data(loader);
+    let response = app.schema.execute(request).await;
+
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if request_error && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    // Serialised straight from the response so fields keep the order of the query.
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => body,
+        Err(e) => {
+            let err = AppError::internal(e);
+            return fail(StatusCode::INTERNAL_SERVER_ERROR, media, err);
+        }
+    };
+    // The response leaves only if its access-log rows commit with the request's work.
+    let commit = async {
+        let tx = Arc::try_unwrap(tx)
+            .map_err(|_| AppError::internal("request transaction still shared"))?;
+        recorder
+            .flush(&tx, &principal, &reason, chrono::Utc::now())
+            .await?;
+        tx.commit().await?;
+        Ok::<(), AppError>(())
+    };
+    if let Err(err) = commit.await {
+        app.metrics.access_log_failures.inc();
+        tracing::error!(
+            code = err.code(),
+            "response withheld: access log not committed"
+        );
+        let err = match err {
+            AppError::Unavailable => AppError::Unavailable,
+            _ => AppError::Internal(String::new()),
+        };
+        return fail(status_of(&err), media, err);
+    }
+    respond(status, media, body)
+}
+
+fn status_of(err: &AppError) -> StatusCode {
+    match err {
+        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::LimitExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Parses the JSON body: one request object; arrays (batches) are refused.
+fn parse_request(body: &[u8]) -> Result<async_graphql::Request, AppError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|_| AppError::bad_input("body", "the body is not valid JSON"))?;
+    match &value {
+        serde_json::Value::Array(_) => {
+            return Err(AppError::bad_input(
+                "body",
+                "batched requests are not supported",
+            ))
+        }
+        serde_json::Value::Object(map) => {
+            if !map.get("query").is_some_and(|q| q.is_string()) {
+                return Err(AppError::bad_input(
+                    "query",
+                    "the body needs a query string",
+                ));
+            }
+            if map
+                .get("variables")
+                .is_some_and(|v| !(v.is_object() || v.is_null()))
+            {
+                return Err(AppError::bad_input(
+                    "variables",
+                    "variables must be an object",
+                ));
+            }
+        }
+        _ => {
+            return Err(AppError::bad_input(
+                "body",
+                "the body must be a JSON object",
+            ))
+        }
+    }
+    serde_json::from_value(value).map_err(|_| AppError::bad_input("body", "not a GraphQL request"))
+}
+
+/// Starts the request's transaction. On SQLite it takes the write lock at once (IMMEDIATE),
+/// so the access-log insert at the end never meets a stale snapshot.
+async fn begin(app: &AppState) -> Result<DatabaseTransaction, AppError> {
+    let opts = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    Ok(app.db.begin_with_options(opts).await?)
+}

@@ -1,0 +1,61 @@
+//! The axum edge: routes, request metrics, body limits.
+
+pub mod auth;
+pub mod explorer;
+pub mod graphql;
+pub mod health;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+use crate::app::AppState;
+use crate::telemetry::HttpLabels;
+
+/// Largest request body accepted on `/graphql`.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let mut router = Router::new()
+        .route(
+            "/graphql",
+            get(graphql::get_not_allowed).post(graphql::post),
+        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics));
+    if state.explorer {
+        router = router.route("/", get(explorer::page));
+    }
+    router
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), track))
+        .with_state(state)
+}
+
+/// Counts requests by route and status, and their duration.
+async fn track(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let started = Instant::now();
+    let res = next.run(req).await;
+    app.metrics
+        .http_requests
+        .get_or_create(&HttpLabels {
+            route,
+            status: res.status().as_u16(),
+        })
+        .inc();
+    app.metrics
+        .http_duration
+        .observe(started.elapsed().as_secs_f64());
+    res
+}

@@ -1,0 +1,248 @@
+//! `typgraph`: the command line (contract §1). Parses flags, reads the configuration once,
+//! initialises logging and calls into the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use typgraph::app::{connect_and_migrate, App};
+use typgraph::config::{
+    env_flag, Config, JwtConfig, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEMO_JWT_SECRET,
+};
+use typgraph::domain::settings::Settings;
+use typgraph::domain::Role;
+use typgraph::http::auth::{parse_ttl, sign_hs256};
+use typgraph::{demo, graphql, services, telemetry};
+
+#[derive(Parser)]
+#[command(name = "typgraph", version, about = "Shared client case graph for TYP")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve HTTP.
+    Serve {
+        #[arg(long, env = "TYPGRAPH_LISTEN", default_value = DEFAULT_LISTEN)]
+        listen: String,
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+        /// Load the demo data set into an empty database, enable the explorer and print a
+        /// token per role.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate {
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Print the full SDL (identical to schema.graphql).
+    Schema,
+    /// Print a signed JWT for an existing official.
+    Token {
+        #[arg(long)]
+        sub: String,
+        #[arg(long)]
+        role: Vec<String>,
+        #[arg(long, default_value = "8h")]
+        ttl: String,
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Load a synthetic data set of N clients (deterministic for a seed).
+    Seed {
+        #[arg(long)]
+        clients: usize,
+        #[arg(long, default_value_t = 1)]
+        rng_seed: u64,
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+}
+
+/// A start-up or command failure: printed as one line, exit status 1.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string().replace('\n', " "))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("typgraph: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(reason)) => {
+            eprintln!("typgraph: {reason}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Serve {
+            listen,
+            database_url,
+            demo,
+        } => serve(listen, database_url, demo).await,
+        Command::Migrate { database_url } => {
+            connect_and_migrate(&database_url, None).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Token {
+            sub,
+            role,
+            ttl,
+            database_url,
+        } => token(sub, role, ttl, database_url).await,
+        Command::Seed {
+            clients,
+            rng_seed,
+            database_url,
+        } => seed(clients, rng_seed, database_url).await,
+    }
+}
+
+async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), Failure> {
+    let config = Config {
+        database_url: database_url.clone(),
+        listen,
+        demo,
+        explorer: env_flag("TYPGRAPH_EXPLORER"),
+        introspection: env_flag("TYPGRAPH_INTROSPECTION"),
+        jwt: JwtConfig::from_env(),
+        authz_dir: std::env::var_os("TYPGRAPH_AUTHZ_DIR").map(PathBuf::from),
+        settings: Settings::default(),
+    };
+    let jwt = config.jwt.clone();
+    let app = App::build(config).await?;
+    if demo {
+        let db = &app.state.db;
+        if demo::is_empty(db).await? {
+            let summary = demo::load(db, demo::DEMO_CLIENTS, demo::DEMO_SEED, true).await?;
+            tracing::info!(
+                clients = summary.clients,
+                attendance = summary.attendance_rows,
+                "demo data loaded"
+            );
+        }
+        let secret = jwt
+            .secret
+            .as_ref()
+            .map(|s| s.0.clone())
+            .unwrap_or_else(|| DEMO_JWT_SECRET.to_owned());
+        if jwt.secret.is_none() && jwt.public_key_pem.is_some() {
+            println!("# tokens are signed by your identity provider (RS256); none printed");
+        } else {
+            for (role, official) in services::officials::demo_officials(db).await? {
+                let token = sign_hs256(
+                    &secret,
+                    &official,
+                    &[role.code().to_owned()],
+                    8 * 3600,
+                    &jwt,
+                )?;
+                println!("token {} {} {}", role.code(), official, token);
+            }
+        }
+    }
+    let addr = app.local_addr()?;
+    println!("listening on http://{addr}");
+    tracing::info!(%addr, "serving");
+    app.serve(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn token(
+    sub: String,
+    roles: Vec<String>,
+    ttl: String,
+    database_url: String,
+) -> Result<(), Failure> {
+    let ttl = parse_ttl(&ttl)
+        .ok_or_else(|| Failure("--ttl is a number with s, m, h or d (e.g. 8h)".into()))?;
+    if roles.is_empty() {
+        return Err(Failure("--role is required".into()));
+    }
+    for r in &roles {
+        r.parse::<Role>()
+            .map_err(|_| Failure(format!("unknown role {r}")))?;
+    }
+    let jwt = JwtConfig::from_env();
+    let db = connect_and_migrate(&database_url, None).await?;
+    let secret =
+        match &jwt.secret {
+            Some(s) => s.0.clone(),
+            None if demo::is_demo(&db).await? => DEMO_JWT_SECRET.to_owned(),
+            None => return Err(Failure(
+                "no TYPGRAPH_JWT_SECRET configured and the database does not hold the demo data"
+                    .into(),
+            )),
+        };
+    if !services::officials::exists(&db, &sub).await? {
+        return Err(Failure(format!("no active official with id {sub}")));
+    }
+    println!("{}", sign_hs256(&secret, &sub, &roles, ttl, &jwt)?);
+    Ok(())
+}
+
+async fn seed(clients: usize, rng_seed: u64, database_url: String) -> Result<(), Failure> {
+    let db = connect_and_migrate(&database_url, None).await?;
+    if !demo::is_empty(&db).await? {
+        return Err(Failure(
+            "the database already holds data; seed an empty database".into(),
+        ));
+    }
+    let summary = demo::load(&db, clients, rng_seed, false).await?;
+    for (role, official) in summary.official_per_role() {
+        println!("official {} {}", role.code(), official.id);
+    }
+    eprintln!(
+        "seeded {} clients, {} attendance rows",
+        summary.clients, summary.attendance_rows
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,214 @@
+//! Reading clients within the caller's row scope.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use base64::Engine;
+use entity::client;
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use super::{ClientScope, RequestContext};
+use crate::authz::scope::{typ_client, RowScope};
+use crate::authz::{FieldGroup, FieldId, ReadAccess};
+use crate::db::Sql;
+use crate::error::{AppError, AppResult};
+
+/// The most a connection page may hold (contract §6).
+pub const MAX_PAGE: i32 = 100;
+const DEFAULT_PAGE: i32 = 20;
+
+/// A client row with what the caller may see of it.
+#[derive(Debug, Clone)]
+pub struct ClientRecord {
+    pub row: client::Model,
+    pub scope: Arc<ClientScope>,
+}
+
+/// One page of clients.
+pub struct ClientPage {
+    pub records: Vec<ClientRecord>,
+    pub has_next_page: bool,
+}
+
+/// The client with `id`, or `None` when it does not exist or is out of the caller's scope
+/// (the two are deliberately the same answer).
+pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecord>> {
+    if matches!(rc.scope, RowScope::Nothing) {
+        return Err(AppError::Forbidden(None));
+    }
+    let mut sql = Sql::new("SELECT c.* FROM client c WHERE c.id = ");
+    sql.bind(id.to_owned()).push(" AND ");
+    rc.scope.client_visible(&mut sql, "c.id");
+    let rows = client::Entity::find()
+        .from_raw_sql(sql.build_for(rc.db()))
+        .all(rc.db())
+        .await?;
+    Ok(with_scopes(rc, rows).await?.into_iter().next())
+}
+
+/// A page of visible clients, optionally searched by name, ordered by name.
+pub async fn list(
+    rc: &RequestContext,
+    search: Option<&str>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> AppResult<ClientPage> {
+    if matches!(rc.scope, RowScope::Nothing) {
+        return Err(AppError::Forbidden(None));
+    }
+    let first = page_size(first)?;
+    // Searching and sorting by name are allowed only to callers who may read names.
+    let reads_names = [FieldId::ClientFirstName, FieldId::ClientLastName]
+        .iter()
+        .all(|f| rc.principal.field_access(*f) == ReadAccess::Read);
+    let mut sql = Sql::new("SELECT c.* FROM client c WHERE ");
+    rc.scope.client_visible(&mut sql, "c.id");
+    if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        if !reads_names {
+            return Err(AppError::Forbidden(None));
+        }
+        if search.chars().count() > 100 {
+            return Err(AppError::bad_input(
+                "search",
+                "search is at most 100 characters",
+            ));
+        }
+        for term in search.split_whitespace() {
+            let pattern = format!("{}%", escape_like(&term.to_lowercase()));
+            sql.push(" AND (LOWER(c.first_name) LIKE ")
+                .bind(pattern.clone())
+                .push(" ESCAPE '\\' OR LOWER(c.last_name) LIKE ")
+                .bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+    }
+    let order_key = if reads_names {
+        "c.last_name, c.first_name, c.id"
+    } else {
+        "c.id"
+    };
+    if let Some(after) = after {
+        let id = decode_cursor(after)?;
+        sql.push(&format!(
+            " AND ({order_key}) > (SELECT {order_key} FROM client c WHERE c.id = "
+        ))
+        .bind(id)
+        .push(")");
+    }
+    sql.push(&format!(" ORDER BY {order_key} LIMIT "))
+        .bind(i64::from(first) + 1);
+    let mut rows = client::Entity::find()
+        .from_raw_sql(sql.build_for(rc.db()))
+        .all(rc.db())
+        .await?;
+    let has_next_page = rows.len() > first as usize;
+    rows.truncate(first as usize);
+    Ok(ClientPage {
+        records: with_scopes(rc, rows).await?,
+        has_next_page,
+    })
+}
+
+/// Checks a connection's `first` argument: at most [`MAX_PAGE`], never negative.
+pub fn page_size(first: Option<i32>) -> AppResult<i32> {
+    match first {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if n < 0 => Err(AppError::bad_input("first", "first must not be negative")),
+        Some(n) if n > MAX_PAGE => Err(AppError::LimitExceeded(format!(
+            "first may be at most {MAX_PAGE}"
+        ))),
+        Some(n) => Ok(n),
+    }
+}
+
+/// An opaque cursor for a client.
+pub fn encode_cursor(id: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("client:{id}"))
+}
+
+fn decode_cursor(cursor: &str) -> AppResult<String> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("client:").map(str::to_owned))
+        .ok_or_else(|| AppError::bad_input("after", "not a cursor of this connection"))
+}
+
+/// Escapes LIKE wildcards so user input matches literally.
+pub fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Decides, in two statements whatever the number of clients, which clients are TYP
+/// clients for the caller and which consents name the caller's agency.
+pub async fn with_scopes(
+    rc: &RequestContext,
+    rows: Vec<client::Model>,
+) -> AppResult<Vec<ClientRecord>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let db = rc.db();
+    let mut typ: HashMap<String, bool> = HashMap::new();
+    if let RowScope::Agency {
+        retention_cutoff, ..
+    } = &rc.scope
+    {
+        let mut sql = Sql::new("SELECT c.id FROM client c WHERE c.id IN ");
+        sql.bind_list(&ids).push(" AND ");
+        typ_client(&mut sql, "c.id", *retention_cutoff);
+        for row in db.query_all_raw(sql.build_for(db)).await? {
+            typ.insert(row.try_get::<String>("", "id")?, true);
+        }
+    }
+    let mut consents: HashMap<String, Vec<(FieldGroup, String)>> = HashMap::new();
+    let wants_consent = FieldGroup::ALL
+        .iter()
+        .any(|g| rc.principal.mask.group(*g) == ReadAccess::Consent);
+    if wants_consent {
+        let mut sql = Sql::new(
+            "SELECT c.id, c.client_id, g.field_group FROM consent c \
+             JOIN consent_field_group g ON g.consent_id = c.id \
+             WHERE c.kind = 'DISCLOSURE' AND c.withdrawn_on IS NULL AND c.client_id IN ",
+        );
+        sql.bind_list(&ids)
+            .push(" AND c.recipient_agency = ")
+            .bind(rc.principal.agency.code())
+            .push(" AND c.given_on <= ")
+            .bind(rc.today)
+            .push(" AND (c.valid_until IS NULL OR c.valid_until >= ")
+            .bind(rc.today)
+            .push(") ORDER BY c.given_on, c.id");
+        for row in db.query_all_raw(sql.build_for(db)).await? {
+            let client: String = row.try_get("", "client_id")?;
+            let group: String = row.try_get("", "field_group")?;
+            let id: String = row.try_get("", "id")?;
+            if let Some(group) = FieldGroup::from_code(&group) {
+                consents.entry(client).or_default().push((group, id));
+            }
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let scope = ClientScope {
+                client_id: row.id.clone(),
+                typ: typ.get(&row.id).copied().unwrap_or(false),
+                consents: consents.remove(&row.id).unwrap_or_default(),
+            };
+            ClientRecord {
+                row,
+                scope: Arc::new(scope),
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,84 @@
+//! The per-request context: the caller, the request's transaction and its access recorder.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::DatabaseTransaction;
+
+use crate::audit::AccessRecorder;
+use crate::authz::scope::RowScope;
+use crate::authz::{FieldGroup, Principal};
+use crate::domain::settings::Settings;
+
+/// Everything a service needs to act for one caller within one request. All reads and
+/// writes of the request go through `tx`, and the access log is written into it before
+/// commit, so data and log rows commit together or not at all.
+pub struct RequestContext {
+    pub principal: Principal,
+    pub scope: RowScope,
+    pub now: DateTime<Utc>,
+    pub today: NaiveDate,
+    pub settings: Arc<Settings>,
+    pub tx: Arc<DatabaseTransaction>,
+    pub recorder: Arc<AccessRecorder>,
+}
+
+impl RequestContext {
+    pub fn new(
+        principal: Principal,
+        settings: Arc<Settings>,
+        tx: Arc<DatabaseTransaction>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let today = now.date_naive();
+        let scope = RowScope::for_principal(&principal, &settings, today);
+        RequestContext {
+            principal,
+            scope,
+            now,
+            today,
+            settings,
+            tx,
+            recorder: Arc::new(AccessRecorder::default()),
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
+
+/// What the caller may see of one client, decided in SQL when the client was loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientScope {
+    pub client_id: String,
+    /// The client is a TYP client (case open or within retention): the agency sees the
+    /// shared data, not only its own records.
+    pub typ: bool,
+    /// Consents in force naming the caller's agency: (group, consent id).
+    pub consents: Vec<(FieldGroup, String)>,
+}
+
+impl ClientScope {
+    pub fn consent_for(&self, group: FieldGroup) -> Option<&str> {
+        self.consents
+            .iter()
+            .find(|(g, _)| *g == group)
+            .map(|(_, id)| id.as_str())
+    }
+
+    /// The key by which this client's nested records are loaded.
+    pub fn key(&self) -> ScopedClient {
+        ScopedClient {
+            client_id: self.client_id.clone(),
+            typ: self.typ,
+        }
+    }
+}
+
+/// A client id with its TYP flag: the DataLoader key for a client's records.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScopedClient {
+    pub client_id: String,
+    pub typ: bool,
+}

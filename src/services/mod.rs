@@ -1,0 +1,11 @@
+//! Use cases. Every function takes the request context (the caller) first, checks the
+//! policy before touching data, and applies row scopes in its SQL.
+
+pub mod access_log;
+pub mod clients;
+pub mod context;
+pub mod meetings;
+pub mod officials;
+pub mod records;
+
+pub use context::{ClientScope, RequestContext};

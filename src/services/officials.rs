@@ -1,0 +1,104 @@
+//! Officials (who signs in) and providers (not client data).
+
+use std::sync::Arc;
+
+use entity::{official, official_role, provider};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::authz::{Policy, Principal};
+use crate::domain::{Agency, Role};
+
+/// Why a token's subject cannot act.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignInRefusal {
+    UnknownOrInactive,
+    NoGrantedRole,
+}
+
+/// Builds the caller from the official's row: agency and provider come from the database;
+/// the effective roles are those in the token that the row also grants.
+pub async fn principal(
+    conn: &impl ConnectionTrait,
+    policy: &Policy,
+    official_id: &str,
+    token_roles: &[String],
+) -> Result<Result<Principal, SignInRefusal>, DbErr> {
+    let Some(row) = official::Entity::find_by_id(official_id.to_owned())
+        .one(conn)
+        .await?
+    else {
+        return Ok(Err(SignInRefusal::UnknownOrInactive));
+    };
+    if !row.active {
+        return Ok(Err(SignInRefusal::UnknownOrInactive));
+    }
+    let Ok(agency) = row.agency.parse::<Agency>() else {
+        return Ok(Err(SignInRefusal::UnknownOrInactive));
+    };
+    let granted = official_role::Entity::find()
+        .filter(official_role::Column::OfficialId.eq(row.id.clone()))
+        .all(conn)
+        .await?;
+    let mut roles: Vec<Role> = granted
+        .iter()
+        .filter_map(|g| g.role.parse::<Role>().ok())
+        .filter(|r| token_roles.iter().any(|t| t == r.code()) && r.allowed_for(agency))
+        .collect();
+    roles.sort();
+    roles.dedup();
+    if roles.is_empty() {
+        return Ok(Err(SignInRefusal::NoGrantedRole));
+    }
+    let mask = policy.mask_for(&roles);
+    Ok(Ok(Principal {
+        official_id: row.id,
+        name: row.name,
+        agency,
+        provider_id: row.provider_id,
+        roles,
+        mask: Arc::clone(&mask),
+    }))
+}
+
+/// All providers, by name.
+pub async fn providers(conn: &impl ConnectionTrait) -> Result<Vec<provider::Model>, DbErr> {
+    provider::Entity::find()
+        .order_by_asc(provider::Column::Name)
+        .all(conn)
+        .await
+}
+
+/// Whether an active official with this id exists.
+pub async fn exists(conn: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> {
+    Ok(official::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .is_some_and(|o| o.active))
+}
+
+/// The first active official holding each role, in contract order (for the demo tokens).
+pub async fn demo_officials(conn: &impl ConnectionTrait) -> Result<Vec<(Role, String)>, DbErr> {
+    let officials = official::Entity::find()
+        .filter(official::Column::Active.eq(true))
+        .order_by_asc(official::Column::CreatedAt)
+        .order_by_asc(official::Column::Name)
+        .all(conn)
+        .await?;
+    let roles = official_role::Entity::find().all(conn).await?;
+    let mut out = Vec::new();
+    for role in Role::ALL {
+        let holder = officials.iter().find(|o| {
+            roles
+                .iter()
+                .any(|r| r.official_id == o.id && r.role == role.code())
+                && o.agency
+                    .parse::<Agency>()
+                    .is_ok_and(|a| role.allowed_for(a))
+                && (role != Role::TypOfficer || o.agency == Agency::Te.code())
+        });
+        if let Some(o) = holder {
+            out.push((role, o.id.clone()));
+        }
+    }
+    Ok(out)
+}

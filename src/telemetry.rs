@@ -1,0 +1,108 @@
+//! Logging (`RUST_LOG`, default `info`) and Prometheus metrics.
+
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+use tracing_subscriber::EnvFilter;
+
+/// Initialises logging once; later calls are no-ops (tests start many apps).
+pub fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    pub route: String,
+    pub status: u16,
+}
+
+/// The process's metrics.
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: Family<HttpLabels, Counter>,
+    pub http_duration: Histogram,
+    pub sql_statements: Counter<u64, AtomicU64>,
+    pub sql_failures: Counter<u64, AtomicU64>,
+    pub sql_duration: Histogram,
+    pub access_log_failures: Counter<u64, AtomicU64>,
+}
+
+impl Metrics {
+    pub fn new() -> Arc<Metrics> {
+        let mut registry = Registry::with_prefix("typgraph");
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        let http_duration = Histogram::new(exponential_buckets(0.0005, 2.0, 16));
+        let sql_statements = Counter::default();
+        let sql_failures = Counter::default();
+        let sql_duration = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
+        let access_log_failures = Counter::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            http_requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request duration",
+            http_duration.clone(),
+        );
+        registry.register(
+            "sql_statements",
+            "SQL statements executed",
+            sql_statements.clone(),
+        );
+        registry.register(
+            "sql_statement_failures",
+            "SQL statements that failed",
+            sql_failures.clone(),
+        );
+        registry.register(
+            "sql_statement_duration_seconds",
+            "SQL statement duration",
+            sql_duration.clone(),
+        );
+        registry.register(
+            "access_log_failures",
+            "Responses withheld because their access-log rows could not be committed",
+            access_log_failures.clone(),
+        );
+        Arc::new(Metrics {
+            registry,
+            http_requests,
+            http_duration,
+            sql_statements,
+            sql_failures,
+            sql_duration,
+            access_log_failures,
+        })
+    }
+
+    /// Counts one SQL statement (the database connection's metric callback).
+    pub fn observe_statement(&self, elapsed: Duration, failed: bool) {
+        self.sql_statements.inc();
+        if failed {
+            self.sql_failures.inc();
+        }
+        self.sql_duration.observe(elapsed.as_secs_f64());
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            tracing::error!("metrics could not be encoded");
+        }
+        out
+    }
+}
