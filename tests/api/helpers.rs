@@ -1,0 +1,910 @@
+//! Test harness: the real app on port 0 with a fresh database per test (a SQLite file, or a
+//! uniquely named PostgreSQL database when `TEST_DATABASE_URL` is set), and a small fixture.
+
+use std::net::SocketAddr;
+
+use chrono::{Days, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Value};
+use serde_json::{json, Value as Json};
+use typgraph::app::App;
+use typgraph::config::{Config, JwtConfig, Secret};
+use typgraph::db::Sql;
+
+pub const TEST_SECRET: &str = "typgraph-test-secret-0123456789-abcdefghij";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body on SQLite, and as a second test on PostgreSQL when configured.
+#[macro_export]
+macro_rules! on_both {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::helpers::{spawn_app, Backend, TestApp};
+
+            async fn run($app: TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(spawn_app(Backend::Sqlite).await.expect("SQLite is always available")).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match spawn_app(Backend::Postgres).await {
+                    Some(app) => run(app).await,
+                    None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant not run"),
+                }
+            }
+        }
+    };
+}
+
+/// Drops the test's database when the test ends.
+pub enum DbGuard {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { base: String, name: String },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let DbGuard::Postgres { base, name } = self {
+            let (base, name) = (base.clone(), name.clone());
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(db) = Database::connect(base).await {
+                        let _ = db
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A fresh, migrated, empty database.
+pub async fn fresh_database(backend: Backend) -> Option<(String, DbGuard)> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+            Some((url, DbGuard::Sqlite(dir)))
+        }
+        Backend::Postgres => {
+            let base = std::env::var("TEST_DATABASE_URL").ok()?;
+            let name = format!("typgraph_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(base.clone())
+                .await
+                .expect("TEST_DATABASE_URL answers");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .unwrap();
+            admin.close().await.ok();
+            let url = match base.rfind('/') {
+                Some(i) if base[..i].contains("//") && i > base.find("//").unwrap() + 1 => {
+                    format!("{}/{}", &base[..i], name)
+                }
+                _ => format!("{}/{}", base.trim_end_matches('/'), name),
+            };
+            Some((url, DbGuard::Postgres { base, name }))
+        }
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: DatabaseConnection,
+    pub url: String,
+    pub http: reqwest::Client,
+    pub fx: Fixture,
+    pub backend: Backend,
+    _guard: DbGuard,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub fn test_config(url: &str) -> Config {
+    let mut config = Config::for_database(url);
+    config.introspection = true;
+    config.jwt = JwtConfig {
+        secret: Some(Secret(TEST_SECRET.to_owned())),
+        ..JwtConfig::default()
+    };
+    config
+}
+
+/// Starts the app with the fixture loaded.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, test_config).await
+}
+
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&str) -> Config,
+) -> Option<TestApp> {
+    let (url, guard) = fresh_database(backend).await?;
+    let app = App::build(configure(&url)).await.expect("app builds");
+    let addr = app.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.serve(async {
+        let _ = rx.await;
+    }));
+    let db = typgraph::db::connect(&url, None).await.unwrap();
+    let fx = Fixture::load(&db).await;
+    Some(TestApp {
+        addr,
+        db,
+        url,
+        http: reqwest::Client::new(),
+        fx,
+        backend,
+        _guard: guard,
+        shutdown: Some(tx),
+    })
+}
+
+impl TestApp {
+    pub fn endpoint(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A valid token for an official with the given roles.
+    pub fn token(&self, official: &str, roles: &[&str]) -> String {
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        typgraph::http::auth::sign_hs256(TEST_SECRET, official, &roles, 3600, &JwtConfig::default())
+            .unwrap()
+    }
+
+    /// A token for the fixture official of a role.
+    pub fn token_for(&self, role: &str) -> String {
+        self.token(self.fx.official(role), &[role])
+    }
+
+    /// Posts a GraphQL request; returns status and body.
+    pub async fn gql(&self, token: &str, query: &str, variables: Json) -> (u16, Json) {
+        let res = self
+            .http
+            .post(self.endpoint("/graphql"))
+            .header("content-type", "application/json")
+            .header("accept", "application/graphql-response+json")
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap())
+    }
+
+    /// Runs SQL against the test database.
+    pub async fn exec(&self, sql: &str) {
+        self.db.execute_unprepared(sql).await.unwrap();
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+
+    /// The current value of a counter in `/metrics`.
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self
+            .http
+            .get(self.endpoint("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find(|l| l.starts_with(name) && !l.starts_with('#'))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    }
+}
+
+/// The errors of a response whose path equals `path`.
+pub fn errors_at<'a>(body: &'a Json, path: &[&str]) -> Vec<&'a Json> {
+    body["errors"]
+        .as_array()
+        .map(|errs| {
+            errs.iter()
+                .filter(|e| {
+                    let p: Vec<String> = e["path"]
+                        .as_array()
+                        .map(|p| {
+                            p.iter()
+                                .map(|s| {
+                                    s.as_str()
+                                        .map(str::to_owned)
+                                        .unwrap_or_else(|| s.to_string())
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    p == path
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn codes(body: &Json) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|e| e["extensions"]["code"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A small data set with one client visible to all agencies and a few edge cases.
+pub struct Fixture {
+    pub officials: Vec<(&'static str, String)>,
+    pub inactive: String,
+    pub coach_p2: String,
+    pub p1: String,
+    pub p2: String,
+    /// A TYP client with every kind of record; KELA holds a HEALTH consent.
+    pub shared: String,
+    pub kela_health_consent: String,
+    pub period: String,
+    pub held_meeting: String,
+    pub next_meeting: String,
+    /// A client without a TYP case: registered by TE; Kela and the county have records.
+    pub own_only: String,
+    /// A TYP client placed at the second provider only.
+    pub other_placement: String,
+    pub today: NaiveDate,
+}
+
+fn id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+async fn insert(db: &DatabaseConnection, table: &str, cols: &[(&str, Value)]) {
+    let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO {table} ({}) VALUES (",
+        names.join(", ")
+    ));
+    for (i, (_, v)) in cols.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(v.clone());
+    }
+    sql.push(")");
+    db.execute_raw(sql.build_for(db))
+        .await
+        .unwrap_or_else(|e| panic!("insert into {table}: {e}"));
+}
+
+fn s(v: &str) -> Value {
+    v.into()
+}
+
+fn none() -> Value {
+    Option::<String>::None.into()
+}
+
+impl Fixture {
+    pub fn official(&self, role: &str) -> &str {
+        self.officials
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, id)| id.as_str())
+            .unwrap_or_else(|| panic!("no fixture official for {role}"))
+    }
+
+    pub async fn load(db: &DatabaseConnection) -> Fixture {
+        let now = Utc::now();
+        let today = now.date_naive();
+        let d = |days: i64| -> Value {
+            if days >= 0 {
+                today
+                    .checked_add_days(Days::new(days as u64))
+                    .unwrap()
+                    .into()
+            } else {
+                today
+                    .checked_sub_days(Days::new((-days) as u64))
+                    .unwrap()
+                    .into()
+            }
+        };
+        let (p1, p2) = (id(), id());
+        for (p, name, kind) in [
+            (&p1, "Koe työpaja", "COUNTY_WORKSHOP"),
+            (&p2, "Malli ry", "THIRD_SECTOR"),
+        ] {
+            insert(
+                db,
+                "provider",
+                &[
+                    ("id", s(p)),
+                    ("name", s(name)),
+                    ("kind", s(kind)),
+                    ("municipality", s("Lappeenranta")),
+                    ("active", true.into()),
+                    ("created_at", now.into()),
+                ],
+            )
+            .await;
+        }
+        let mut officials = Vec::new();
+        let roles: [(&'static str, &str, Option<&String>); 9] = [
+            ("TYP_OFFICER", "TE", None),
+            ("TE_EXPERT", "TE", None),
+            ("EKSOTE_WORKER", "EKSOTE", None),
+            ("KELA_EXPERT", "KELA", None),
+            ("PROVIDER_COACH", "PROVIDER", Some(&p1)),
+            ("ANALYST", "EKSOTE", None),
+            ("AUDITOR", "EKSOTE", None),
+            ("ADMIN", "EKSOTE", None),
+            ("PROVIDER_COACH_P2", "PROVIDER", Some(&p2)),
+        ];
+        for (role, agency, provider) in roles {
+            let oid = id();
+            insert(
+                db,
+                "official",
+                &[
+                    ("id", s(&oid)),
+                    ("name", s(&format!("Test {role}"))),
+                    ("agency", s(agency)),
+                    ("provider_id", provider.cloned().into()),
+                    ("active", true.into()),
+                    ("created_at", now.into()),
+                ],
+            )
+            .await;
+            let granted = if role == "PROVIDER_COACH_P2" {
+                "PROVIDER_COACH"
+            } else {
+                role
+            };
+            insert(
+                db,
+                "official_role",
+                &[("official_id", s(&oid)), ("role", s(granted))],
+            )
+            .await;
+            officials.push((role, oid));
+        }
+        let inactive = id();
+        insert(
+            db,
+            "official",
+            &[
+                ("id", s(&inactive)),
+                ("name", s("Test Left")),
+                ("agency", s("EKSOTE")),
+                ("provider_id", none()),
+                ("active", false.into()),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        insert(
+            db,
+            "official_role",
+            &[("official_id", s(&inactive)), ("role", s("EKSOTE_WORKER"))],
+        )
+        .await;
+        let off = |role: &str| {
+            officials
+                .iter()
+                .find(|(r, _)| *r == role)
+                .map(|(_, i)| i.clone())
+                .unwrap()
+        };
+        let coach_p2 = off("PROVIDER_COACH_P2");
+
+        let client = |code: &str, first: &str, agency: &str| {
+            vec![
+                ("personal_identity_code", s(code)),
+                ("first_name", s(first)),
+                ("last_name", s("Koemäki")),
+                ("phone", s("+358 50 000 0001")),
+                ("email", s("koe@esimerkki.invalid")),
+                ("street_address", s("Koetie 1")),
+                ("postal_code", s("53100")),
+                ("municipality", s("Lappeenranta")),
+                ("language", s("fi")),
+                ("on_social_assistance", false.into()),
+                ("registered_by_agency", s(agency)),
+                ("version", 1.into()),
+                ("created_at", now.into()),
+                ("updated_at", now.into()),
+            ]
+        };
+        let (shared, own_only, other_placement) = (id(), id(), id());
+        for (cid, code, first, agency) in [
+            (&shared, "010190-901R", "Aino", "TE"),
+            (&own_only, "020290-9027", "Eero", "TE"),
+            (&other_placement, "030390-903P", "Iida", "TE"),
+        ] {
+            let mut cols = vec![("id", s(cid))];
+            cols.extend(client(code, first, agency));
+            insert(db, "client", &cols).await;
+        }
+        // TYP cases of the shared client and the other placement.
+        let case = id();
+        let officer = off("TYP_OFFICER");
+        for (cid, case_id) in [(&shared, case.clone()), (&other_placement, id())] {
+            insert(
+                db,
+                "typ_case",
+                &[
+                    ("id", s(&case_id)),
+                    ("client_id", s(cid)),
+                    ("phase", s("IMPLEMENTATION")),
+                    ("criterion", s("UNEMPLOYED_12_MONTHS_25_PLUS")),
+                    ("responsible_official_id", s(&officer)),
+                    ("responsible_agency", s("TE")),
+                    ("opened_on", d(-200)),
+                    ("mapping_deadline", d(-110)),
+                    ("special_arrangements", s("Interpreter")),
+                    ("education_history", s("Vocational")),
+                    ("work_history", s("Warehouse")),
+                    ("ended_on", Option::<NaiveDate>::None.into()),
+                    ("outcome", none()),
+                    ("created_at", now.into()),
+                ],
+            )
+            .await;
+        }
+        // Consents: agreement to multi-agency service; HEALTH disclosed to Kela.
+        let eksote = off("EKSOTE_WORKER");
+        let kela_health_consent = id();
+        insert(
+            db,
+            "consent",
+            &[
+                ("id", s(&id())),
+                ("client_id", s(&shared)),
+                ("kind", s("MULTI_AGENCY_SERVICE")),
+                ("recipient_agency", none()),
+                ("given_on", d(-200)),
+                ("valid_until", Option::<NaiveDate>::None.into()),
+                ("withdrawn_on", Option::<NaiveDate>::None.into()),
+                ("recorded_by", s(&officer)),
+                ("recorded_by_agency", s("TE")),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        insert(
+            db,
+            "consent",
+            &[
+                ("id", s(&kela_health_consent)),
+                ("client_id", s(&shared)),
+                ("kind", s("DISCLOSURE")),
+                ("recipient_agency", s("KELA")),
+                ("given_on", d(-100)),
+                ("valid_until", Option::<NaiveDate>::None.into()),
+                ("withdrawn_on", Option::<NaiveDate>::None.into()),
+                ("recorded_by", s(&eksote)),
+                ("recorded_by_agency", s("EKSOTE")),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        insert(
+            db,
+            "consent_field_group",
+            &[
+                ("consent_id", s(&kela_health_consent)),
+                ("field_group", s("HEALTH")),
+            ],
+        )
+        .await;
+        // Plan and agreed actions (one overdue).
+        let plan = id();
+        insert(
+            db,
+            "employment_plan",
+            &[
+                ("id", s(&plan)),
+                ("case_id", s(&case)),
+                ("kind", s("MULTI_SECTOR")),
+                ("made_on", d(-150)),
+                ("goals", s("Work trial")),
+                ("review_on", d(20)),
+                ("created_by", s(&officer)),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        for (owner, due, done) in [("TE", -10i64, None), ("EKSOTE", -40, Some(-45i64))] {
+            insert(
+                db,
+                "agreed_action",
+                &[
+                    ("id", s(&id())),
+                    ("case_id", s(&case)),
+                    ("plan_id", s(&plan)),
+                    ("meeting_id", none()),
+                    ("owner_agency", s(owner)),
+                    ("description", s("Do it")),
+                    ("due_on", d(due)),
+                    (
+                        "completed_on",
+                        done.map(|x| today.checked_sub_days(Days::new((-x) as u64)).unwrap())
+                            .into(),
+                    ),
+                    ("created_by", s(&officer)),
+                    ("created_at", now.into()),
+                ],
+            )
+            .await;
+        }
+        // KTT periods: the shared client at P1, the other client at P2.
+        let period = id();
+        for (pid, cid, prov, no) in [
+            (&period, &shared, &p1, "KTT-T-1"),
+            (&id(), &other_placement, &p2, "KTT-T-2"),
+        ] {
+            insert(
+                db,
+                "rehab_period",
+                &[
+                    ("id", s(pid)),
+                    ("client_id", s(cid)),
+                    ("case_id", none()),
+                    ("provider_id", s(prov)),
+                    ("decision_number", s(no)),
+                    ("decided_on", d(-60)),
+                    ("decided_by", s(&eksote)),
+                    ("starts_on", d(-60)),
+                    ("ends_on", d(30)),
+                    ("days_per_week", 3.into()),
+                    ("hours_per_day", 6.into()),
+                    ("goal", s("Daily rhythm")),
+                    ("support_needs", s("Guidance")),
+                    ("travel_distance_km", Some(5.5f64).into()),
+                    ("payer", s("KELA")),
+                    ("created_at", now.into()),
+                ],
+            )
+            .await;
+        }
+        let coach = off("PROVIDER_COACH");
+        let month_day = today.checked_sub_days(Days::new(30)).unwrap();
+        let month = month_day.format("%Y-%m").to_string();
+        let line = id();
+        insert(
+            db,
+            "allowance_line",
+            &[
+                ("id", s(&line)),
+                ("period_id", s(&period)),
+                ("month", s(&month)),
+                ("kind", s("EXPENSE_ALLOWANCE")),
+                ("payer", s("KELA")),
+                ("days", 1.into()),
+                ("amount_cents", 900i64.into()),
+                ("rule_version", s("test")),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        for (day, present) in [
+            (month_day, true),
+            (month_day.checked_add_days(Days::new(1)).unwrap(), false),
+        ] {
+            let aid = id();
+            insert(
+                db,
+                "attendance_day",
+                &[
+                    ("id", s(&aid)),
+                    ("period_id", s(&period)),
+                    ("day", day.into()),
+                    ("present", present.into()),
+                    (
+                        "absence_reason",
+                        (if present { None } else { Some("sick") }).into(),
+                    ),
+                    ("recorded_by", s(&coach)),
+                    ("recorded_at", now.into()),
+                ],
+            )
+            .await;
+            if present {
+                insert(
+                    db,
+                    "allowance_line_attendance",
+                    &[
+                        ("allowance_line_id", s(&line)),
+                        ("attendance_day_id", s(&aid)),
+                    ],
+                )
+                .await;
+            }
+        }
+        // Assessments (county), benefits (Kela), statements and items (TE), coaching.
+        for cid in [&shared, &own_only] {
+            insert(
+                db,
+                "work_ability_assessment",
+                &[
+                    ("id", s(&id())),
+                    ("client_id", s(cid)),
+                    ("assessed_on", d(-90)),
+                    ("assessor_agency", s("EKSOTE")),
+                    ("assessor_id", s(&eksote)),
+                    ("conclusion", s("Part-time")),
+                    ("restrictions", s("No lifting")),
+                    ("details", s("Back strain")),
+                    ("created_at", now.into()),
+                ],
+            )
+            .await;
+            insert(
+                db,
+                "benefit_decision",
+                &[
+                    ("id", s(&id())),
+                    ("client_id", s(cid)),
+                    ("agency", s("KELA")),
+                    ("benefit_kind", s("LABOUR_MARKET_SUBSIDY")),
+                    ("status", s("GRANTED")),
+                    ("decided_on", d(-120)),
+                    ("valid_from", d(-120)),
+                    ("valid_until", Option::<NaiveDate>::None.into()),
+                    ("decided_by", s(&off("KELA_EXPERT"))),
+                ],
+            )
+            .await;
+        }
+        let te = off("TE_EXPERT");
+        insert(
+            db,
+            "labour_policy_statement",
+            &[
+                ("id", s(&id())),
+                ("client_id", s(&shared)),
+                ("issued_on", d(-60)),
+                ("issued_by", s(&te)),
+                ("statement_kind", s("KTT_START")),
+                ("content", s("Conditions met")),
+            ],
+        )
+        .await;
+        insert(
+            db,
+            "employment_item",
+            &[
+                ("id", s(&id())),
+                ("client_id", s(&shared)),
+                ("kind", s("JOB_SEARCH_OBLIGATION")),
+                ("description", s("Three applications a month")),
+                ("due_on", d(30)),
+                ("recorded_by", s(&te)),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        insert(
+            db,
+            "job_coaching",
+            &[
+                ("id", s(&id())),
+                ("client_id", s(&shared)),
+                ("provider_id", s(&p1)),
+                ("kind", s("VOUCHER")),
+                ("ordered_by_agency", s("TE")),
+                ("hours", 50.into()),
+                ("starts_on", d(-30)),
+                ("ends_on", Option::<NaiveDate>::None.into()),
+            ],
+        )
+        .await;
+        // Meetings: one held with minutes, one upcoming.
+        let (held_meeting, next_meeting) = (id(), id());
+        for (mid, days, held) in [(&held_meeting, -20i64, true), (&next_meeting, 10, false)] {
+            let at = today
+                .checked_add_signed(chrono::Duration::days(days))
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap()
+                .and_utc();
+            insert(
+                db,
+                "network_meeting",
+                &[
+                    ("id", s(mid)),
+                    ("case_id", s(&case)),
+                    ("client_id", s(&shared)),
+                    ("scheduled_at", at.into()),
+                    ("location", s("TYP")),
+                    ("status", s(if held { "HELD" } else { "SCHEDULED" })),
+                    (
+                        "shared_record",
+                        (if held {
+                            Some("Agreed next steps")
+                        } else {
+                            None
+                        })
+                        .into(),
+                    ),
+                    (
+                        "held_on",
+                        (if held { Some(at.date_naive()) } else { None }).into(),
+                    ),
+                    ("created_by", s(&officer)),
+                    ("created_at", now.into()),
+                ],
+            )
+            .await;
+            for (o, agency) in [
+                (&officer, "TE"),
+                (&eksote, "EKSOTE"),
+                (&off("KELA_EXPERT"), "KELA"),
+            ] {
+                insert(
+                    db,
+                    "meeting_participant",
+                    &[
+                        ("id", s(&id())),
+                        ("meeting_id", s(mid)),
+                        ("kind", s("OFFICIAL")),
+                        ("official_id", s(o)),
+                        ("agency", s(agency)),
+                        ("consent_id", none()),
+                    ],
+                )
+                .await;
+            }
+            insert(
+                db,
+                "meeting_participant",
+                &[
+                    ("id", s(&id())),
+                    ("meeting_id", s(mid)),
+                    ("kind", s("CLIENT")),
+                    ("official_id", none()),
+                    ("agency", none()),
+                    ("consent_id", none()),
+                ],
+            )
+            .await;
+            insert(
+                db,
+                "meeting_agenda_item",
+                &[
+                    ("id", s(&id())),
+                    ("meeting_id", s(mid)),
+                    ("agency", s("TE")),
+                    ("position", 1.into()),
+                    ("title", s("Plan")),
+                ],
+            )
+            .await;
+            if held {
+                for (agency, author) in [
+                    ("TE", &te),
+                    ("EKSOTE", &eksote),
+                    ("KELA", &off("KELA_EXPERT")),
+                ] {
+                    insert(
+                        db,
+                        "meeting_agency_section",
+                        &[
+                            ("id", s(&id())),
+                            ("meeting_id", s(mid)),
+                            ("agency", s(agency)),
+                            ("body", s(&format!("{agency} own section"))),
+                            ("author_id", s(author)),
+                        ],
+                    )
+                    .await;
+                }
+                insert(
+                    db,
+                    "agreed_action",
+                    &[
+                        ("id", s(&id())),
+                        ("case_id", s(&case)),
+                        ("plan_id", s(&plan)),
+                        ("meeting_id", s(mid)),
+                        ("owner_agency", s("KELA")),
+                        ("description", s("Check rehabilitation")),
+                        ("due_on", d(15)),
+                        ("completed_on", Option::<NaiveDate>::None.into()),
+                        ("created_by", s(&officer)),
+                        ("created_at", now.into()),
+                    ],
+                )
+                .await;
+            }
+        }
+        // Notes: a shared TE note; unshared county and Kela notes.
+        for (agency, author, shared_flag) in [
+            ("TE", &te, true),
+            ("EKSOTE", &eksote, false),
+            ("KELA", &off("KELA_EXPERT"), false),
+        ] {
+            insert(
+                db,
+                "agency_note",
+                &[
+                    ("id", s(&id())),
+                    ("client_id", s(&shared)),
+                    ("agency", s(agency)),
+                    ("author_id", s(author)),
+                    ("body", s(&format!("{agency} note"))),
+                    ("shared_with_case_team", shared_flag.into()),
+                    ("created_at", now.into()),
+                ],
+            )
+            .await;
+        }
+        insert(
+            db,
+            "agency_note",
+            &[
+                ("id", s(&id())),
+                ("client_id", s(&own_only)),
+                ("agency", s("KELA")),
+                ("author_id", s(&off("KELA_EXPERT"))),
+                ("body", s("Kela's own note")),
+                ("shared_with_case_team", false.into()),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        Fixture {
+            officials,
+            inactive,
+            coach_p2,
+            p1,
+            p2,
+            shared,
+            kela_health_consent,
+            period,
+            held_meeting,
+            next_meeting,
+            own_only,
+            other_placement,
+            today,
+        }
+    }
+}
