@@ -1,5 +1,6 @@
 //! The GraphQL schema: types, the field guard, DataLoaders and the query root.
 
+pub mod batch;
 pub mod directive;
 pub mod guard;
 pub mod loader;

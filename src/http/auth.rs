@@ -61,7 +61,14 @@ impl TokenVerifier {
         };
         let mut validation = Validation::new(alg);
         validation.leeway = 30;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        let mut required = vec!["exp", "sub"];
+        if cfg.issuer.is_some() {
+            required.push("iss");
+        }
+        if cfg.audience.is_some() {
+            required.push("aud");
+        }
+        validation.set_required_spec_claims(&required);
         match &cfg.issuer {
             Some(iss) => validation.set_issuer(&[iss]),
             None => validation.iss = None,

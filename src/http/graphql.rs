@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -14,6 +15,7 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::graphql::batch::{drive, BatchQueue};
 use crate::graphql::RecordLoader;
 use crate::services::{officials, RequestContext};
 
@@ -109,6 +111,46 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// The operation a request runs, with its name; `None` when the document does not say
+/// (async-graphql then reports the error).
+fn select_operation<'d>(
+    doc: &'d ExecutableDocument,
+    wanted: Option<&str>,
+) -> Option<(Option<String>, &'d OperationDefinition)> {
+    match (&doc.operations, wanted) {
+        (DocumentOperations::Single(op), _) => Some((None, &op.node)),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.get(name).map(|op| (Some(name.to_owned()), &op.node))
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops
+            .iter()
+            .next()
+            .map(|(name, op)| (Some(name.to_string()), &op.node)),
+        _ => None,
+    }
+}
+
+/// A required variable without a value is a request error (GraphQL over HTTP: 400).
+fn check_required_variables(
+    op: &OperationDefinition,
+    variables: &async_graphql::Variables,
+) -> Result<(), AppError> {
+    for def in &op.variable_definitions {
+        let def = &def.node;
+        let name = def.name.node.as_str();
+        let given = variables
+            .get(&async_graphql::Name::new(name))
+            .is_some_and(|v| *v != async_graphql::Value::Null);
+        if !def.var_type.node.nullable && def.default_value.is_none() && !given {
+            return Err(AppError::bad_input(
+                "variables",
+                format!("variable ${name} is required"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Keeps an operation name fit for a log line: printable, short.
 fn loggable(name: Option<&str>) -> String {
     let name = name.unwrap_or("anonymous");
@@ -175,18 +217,27 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         Ok(r) => r,
         Err(err) => return fail(StatusCode::BAD_REQUEST, media, err),
     };
-    let reason = loggable(request.operation_name.as_deref());
-    if let Err(err) = async_graphql::parser::parse_query(&request.query) {
-        let status = match media {
-            Media::GraphqlResponse => StatusCode::BAD_REQUEST,
-            Media::Json => StatusCode::OK,
-        };
-        tracing::debug!(error = %err, "query does not parse");
-        return fail(
-            status,
-            media,
-            AppError::bad_input("query", "the query does not parse"),
-        );
+    let request_error_status = match media {
+        Media::GraphqlResponse => StatusCode::BAD_REQUEST,
+        Media::Json => StatusCode::OK,
+    };
+    let document = match async_graphql::parser::parse_query(&request.query) {
+        Ok(doc) => doc,
+        Err(err) => {
+            tracing::debug!(error = %err, "query does not parse");
+            return fail(
+                request_error_status,
+                media,
+                AppError::bad_input("query", "the query does not parse"),
+            );
+        }
+    };
+    let operation = select_operation(&document, request.operation_name.as_deref());
+    let reason = loggable(operation.as_ref().and_then(|(name, _)| name.as_deref()));
+    if let Some((_, op)) = &operation {
+        if let Err(err) = check_required_variables(op, &request.variables) {
+            return fail(request_error_status, media, err);
+        }
     }
     let tx = match begin(&app).await {
         Ok(tx) => Arc::new(tx),
@@ -199,16 +250,17 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         chrono::Utc::now(),
     );
     let recorder = rc.recorder.clone();
+    let batches = BatchQueue::default();
     let loader = DataLoader::new(
         RecordLoader {
             tx: Arc::downgrade(&tx),
             scope: rc.scope.clone(),
             agency: principal.agency,
         },
-        tokio::spawn,
+        batches.spawner(),
     );
     let request = request.data(rc).data(principal.clone()).data(loader);
-    let response = app.schema.execute(request).await;
+    let response = drive(app.schema.execute(request), batches).await;
 
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

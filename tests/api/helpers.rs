@@ -109,10 +109,8 @@ pub async fn fresh_database(backend: Backend) -> Option<(String, DbGuard)> {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub db: DatabaseConnection,
-    pub url: String,
     pub http: reqwest::Client,
     pub fx: Fixture,
-    pub backend: Backend,
     _guard: DbGuard,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -156,10 +154,8 @@ pub async fn spawn_app_with(
     Some(TestApp {
         addr,
         db,
-        url,
         http: reqwest::Client::new(),
         fx,
-        backend,
         _guard: guard,
         shutdown: Some(tx),
     })
@@ -235,43 +231,6 @@ impl TestApp {
     }
 }
 
-/// The errors of a response whose path equals `path`.
-pub fn errors_at<'a>(body: &'a Json, path: &[&str]) -> Vec<&'a Json> {
-    body["errors"]
-        .as_array()
-        .map(|errs| {
-            errs.iter()
-                .filter(|e| {
-                    let p: Vec<String> = e["path"]
-                        .as_array()
-                        .map(|p| {
-                            p.iter()
-                                .map(|s| {
-                                    s.as_str()
-                                        .map(str::to_owned)
-                                        .unwrap_or_else(|| s.to_string())
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    p == path
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-pub fn codes(body: &Json) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .map(|e| e["extensions"]["code"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// A small data set with one client visible to all agencies and a few edge cases.
 pub struct Fixture {
     pub officials: Vec<(&'static str, String)>,
@@ -282,7 +241,6 @@ pub struct Fixture {
     /// A TYP client with every kind of record; KELA holds a HEALTH consent.
     pub shared: String,
     pub kela_health_consent: String,
-    pub period: String,
     pub held_meeting: String,
     pub next_meeting: String,
     /// A client without a TYP case: registered by TE; Kela and the county have records.
@@ -899,7 +857,6 @@ impl Fixture {
             p2,
             shared,
             kela_health_consent,
-            period,
             held_meeting,
             next_meeting,
             own_only,

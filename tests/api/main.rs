@@ -1,7 +1,15 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The integration suite: one test binary; each test starts the real app with a fresh
 //! database (SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod access_log;
+mod auth;
+mod cli;
 mod helpers;
+mod http;
+mod loaders;
+mod meetings;
 mod policy;
 mod schema;
+mod scope;
 mod sdl;
