@@ -281,3 +281,26 @@ fn seed_is_deterministic_for_a_seed_and_prints_officials() {
         assert!(!x.is_empty());
     }
 }
+
+#[test]
+fn migrate_creates_the_sqlite_file_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/m.db?mode=rwc", dir.path().display());
+    for _ in 0..2 {
+        let out = Command::new(BIN)
+            .args(["migrate", "--database-url", &url])
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap().trim(),
+            "migrations applied"
+        );
+    }
+    assert!(dir.path().join("m.db").exists());
+}

@@ -13,3 +13,4 @@ mod policy;
 mod schema;
 mod scope;
 mod sdl;
+mod storage;
