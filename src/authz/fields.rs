@@ -92,6 +92,7 @@ client_fields! {
     ClientPostalCode, client_postal_code, "Client", "postalCode", f(Contact);
     ClientMunicipality, client_municipality, "Client", "municipality", f(Contact);
     ClientLanguage, client_language, "Client", "language", f(Contact);
+    ClientVersion, client_version, "Client", "version", f(Contact);
     ClientCases, client_cases, "Client", "cases", f(Case);
 
     TypCasePhase, typ_case_phase, "TypCase", "phase", f(Case);

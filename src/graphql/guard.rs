@@ -43,6 +43,9 @@ pub fn read_own<T>(
         FieldGroup::own_group_of(author).ok_or(AppError::Forbidden(None))?
     };
     let access = rc.principal.mask.group(group);
+    if !scope.visible {
+        return Err(AppError::Forbidden(Some(DenialReason::OutOfScope)).into());
+    }
     if shared {
         decide(rc, scope, group, access)?;
     } else if author == rc.principal.agency {
@@ -84,6 +87,9 @@ fn decide(
     group: FieldGroup,
     access: ReadAccess,
 ) -> Result<(), AppError> {
+    if !scope.visible && access != ReadAccess::Never {
+        return Err(AppError::Forbidden(Some(DenialReason::OutOfScope)));
+    }
     match access {
         ReadAccess::Never => Err(AppError::Forbidden(None)),
         ReadAccess::Read => {

@@ -4,17 +4,19 @@ pub mod batch;
 pub mod directive;
 pub mod guard;
 pub mod loader;
+pub mod mutation;
 pub mod query;
 pub mod types;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{Context, EmptySubscription, Schema};
 
 use crate::error::AppError;
 pub use loader::RecordLoader;
+pub use mutation::Mutation;
 pub use query::Query;
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Limits on every document, before any resolver runs.
 pub const MAX_DEPTH: usize = 12;
@@ -23,7 +25,7 @@ pub const MAX_RECURSIVE_DEPTH: usize = 32;
 
 /// Builds the schema. Request data (caller, transaction, loaders) is added per request.
 pub fn build_schema(introspection: bool) -> AppSchema {
-    let builder = Schema::build(Query, EmptyMutation, EmptySubscription)
+    let builder = Schema::build(Query, Mutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH);

@@ -201,6 +201,7 @@ impl Query {
         let page = services::access_log::page(rc, &client_id, first, after.as_deref()).await?;
         let scope = Arc::new(ClientScope {
             client_id: client_id.to_string(),
+            visible: true,
             typ: false,
             consents: Vec::new(),
         });

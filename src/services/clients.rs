@@ -202,6 +202,7 @@ pub async fn with_scopes(
         .map(|row| {
             let scope = ClientScope {
                 client_id: row.id.clone(),
+                visible: true,
                 typ: typ.get(&row.id).copied().unwrap_or(false),
                 consents: consents.remove(&row.id).unwrap_or_default(),
             };

@@ -52,6 +52,9 @@ impl RequestContext {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClientScope {
     pub client_id: String,
+    /// False for a client outside the caller's scope that a mutation had to name (a
+    /// duplicate registration): only its id is shown, every field is `OUT_OF_SCOPE`.
+    pub visible: bool,
     /// The client is a TYP client (case open or within retention): the agency sees the
     /// shared data, not only its own records.
     pub typ: bool,
@@ -60,6 +63,16 @@ pub struct ClientScope {
 }
 
 impl ClientScope {
+    /// The scope of a client the caller may not see.
+    pub fn hidden(client_id: &str) -> ClientScope {
+        ClientScope {
+            client_id: client_id.to_owned(),
+            visible: false,
+            typ: false,
+            consents: Vec::new(),
+        }
+    }
+
     pub fn consent_for(&self, group: FieldGroup) -> Option<&str> {
         self.consents
             .iter()

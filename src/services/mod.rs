@@ -2,8 +2,10 @@
 //! policy before touching data, and applies row scopes in its SQL.
 
 pub mod access_log;
+pub mod client_registration;
 pub mod clients;
 pub mod context;
+pub mod input;
 pub mod meetings;
 pub mod officials;
 pub mod records;

@@ -10,6 +10,7 @@ mod http;
 mod loaders;
 mod meetings;
 mod policy;
+mod registration;
 mod schema;
 mod scope;
 mod sdl;

@@ -77,7 +77,7 @@ on_both! {
         // Registered by the county, no TYP case, nothing recorded by the employment authority.
         app.exec(&format!(
             "INSERT INTO client (id, personal_identity_code, first_name, last_name, on_social_assistance, registered_by_agency, version, created_at, updated_at) \
-             VALUES ('c-county', '040490-904F', 'Oona', 'Mallila', FALSE, 'EKSOTE', 1, '{0}', '{0}')",
+             VALUES ('c-county', '040490-9046', 'Oona', 'Mallila', FALSE, 'EKSOTE', 1, '{0}', '{0}')",
             chrono::Utc::now().format("%Y-%m-%d %H:%M:%S")
         ))
         .await;

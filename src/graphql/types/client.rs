@@ -133,6 +133,17 @@ impl ClientNode {
             self.row.language.as_deref(),
         )
     }
+    /// Version of the contact data: pass it to `updateClientContact`; a stale one is refused.
+    #[graphql(visible = "visible::client_version", directive = fieldGroup::apply(group_of(FieldId::ClientVersion)))]
+    async fn version(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        guard::read(
+            ctx,
+            &self.scope,
+            FieldId::ClientVersion,
+            Some(self.row.version),
+        )
+    }
+
     /// The client's TYP cases (asiakkuudet), newest first.
     #[graphql(visible = "visible::client_cases", directive = fieldGroup::apply(group_of(FieldId::ClientCases)))]
     async fn cases(&self, ctx: &Context<'_>) -> Result<Option<Vec<TypCaseNode>>> {

@@ -1,0 +1,123 @@
+//! The mutation root: thin resolvers, each calling one service. Every mutation runs inside
+//! the request's transaction (with a savepoint of its own where it writes several rows) and
+//! leaves its access-log rows there.
+
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
+
+use super::types::client::ClientNode;
+use crate::error::AppError;
+use crate::services::client_registration::{self, Change, ContactUpdate, Registration};
+use crate::services::RequestContext;
+
+pub struct Mutation;
+
+fn request<'a>(ctx: &'a Context<'_>, operation: &str) -> Result<&'a RequestContext, AppError> {
+    let rc = ctx
+        .data::<RequestContext>()
+        .map_err(|_| AppError::internal("request without context"))?;
+    rc.recorder.operation(operation);
+    Ok(rc)
+}
+
+fn change<T>(v: MaybeUndefined<T>) -> Change<T> {
+    match v {
+        MaybeUndefined::Undefined => Change::Keep,
+        MaybeUndefined::Null => Change::Clear,
+        MaybeUndefined::Value(v) => Change::Set(v),
+    }
+}
+
+/// Input of `registerClient`.
+#[derive(InputObject)]
+pub struct RegisterClientInput {
+    /// Personal identity code (henkilötunnus), `DDMMYYCZZZQ`; checked and stored as given.
+    pub personal_identity_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub municipality: Option<String>,
+    /// ISO 639-1 code (fi, sv, en, ru, et, ar, uk) or `other`.
+    pub language: Option<String>,
+}
+
+/// Result of `registerClient`.
+#[derive(SimpleObject)]
+pub struct RegisterClientPayload {
+    /// The client: new, or the one already registered with the code.
+    pub client: ClientNode,
+    /// True when the code was already registered; nothing was changed.
+    pub duplicate: bool,
+}
+
+/// Input of `updateClientContact`: omitted fields stay, `null` clears an optional one.
+#[derive(InputObject)]
+pub struct UpdateClientContactInput {
+    pub client_id: ID,
+    /// The `version` read with the client; a stale one is `CONFLICT`.
+    pub version: i32,
+    pub first_name: MaybeUndefined<String>,
+    pub last_name: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub email: MaybeUndefined<String>,
+    pub street_address: MaybeUndefined<String>,
+    pub postal_code: MaybeUndefined<String>,
+    pub municipality: MaybeUndefined<String>,
+    pub language: MaybeUndefined<String>,
+}
+
+#[Object]
+impl Mutation {
+    /// Registers a client once. A personal identity code already registered returns the
+    /// existing client with `duplicate: true` and changes nothing.
+    async fn register_client(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterClientInput,
+    ) -> Result<RegisterClientPayload> {
+        let rc = request(ctx, "registerClient")?;
+        let (record, duplicate) = client_registration::register(
+            rc,
+            Registration {
+                personal_identity_code: input.personal_identity_code,
+                first_name: input.first_name,
+                last_name: input.last_name,
+                phone: input.phone,
+                email: input.email,
+                municipality: input.municipality,
+                language: input.language,
+            },
+        )
+        .await?;
+        Ok(RegisterClientPayload {
+            client: ClientNode::new(ctx, record),
+            duplicate,
+        })
+    }
+
+    /// Changes a client's contact data (optimistic concurrency on `version`).
+    async fn update_client_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateClientContactInput,
+    ) -> Result<ClientNode> {
+        let rc = request(ctx, "updateClientContact")?;
+        let record = client_registration::update_contact(
+            rc,
+            ContactUpdate {
+                client_id: input.client_id.to_string(),
+                version: input.version,
+                first_name: change(input.first_name),
+                last_name: change(input.last_name),
+                phone: change(input.phone),
+                email: change(input.email),
+                street_address: change(input.street_address),
+                postal_code: change(input.postal_code),
+                municipality: change(input.municipality),
+                language: change(input.language),
+            },
+        )
+        .await?;
+        Ok(ClientNode::new(ctx, record))
+    }
+}
