@@ -25,7 +25,7 @@ pub const MAX_RECURSIVE_DEPTH: usize = 32;
 
 /// Builds the schema. Request data (caller, transaction, loaders) is added per request.
 pub fn build_schema(introspection: bool) -> AppSchema {
-    let builder = Schema::build(Query, Mutation, EmptySubscription)
+    let builder = Schema::build(Query, Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH);

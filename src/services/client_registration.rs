@@ -6,6 +6,7 @@ use entity::client;
 use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 
 use super::clients::{self, ClientRecord};
+use super::context::is_unique_violation;
 use super::{input, ClientScope, RequestContext};
 use crate::authz::FieldGroup;
 use crate::db::Sql;
@@ -106,10 +107,13 @@ pub async fn register(rc: &RequestContext, input: Registration) -> AppResult<(Cl
         Ok(_) => savepoint.commit().await?,
         Err(e) if is_unique_violation(&e) => {
             // Registered concurrently by someone else: answer as for any duplicate.
-            drop(savepoint);
+            savepoint.rollback().await?;
             return register_existing(rc, &input.personal_identity_code).await;
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            savepoint.rollback().await?;
+            return Err(e.into());
+        }
     }
     rc.recorder.write(&id, FieldGroup::Identity);
     rc.recorder.write(&id, FieldGroup::Contact);
@@ -142,13 +146,6 @@ async fn find_by_code(rc: &RequestContext, code: &str) -> AppResult<Option<clien
         .from_raw_sql(sql.build_for(rc.db()))
         .one(rc.db())
         .await?)
-}
-
-fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
-    matches!(
-        e.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
 }
 
 /// Changes contact data; a stale `version` is `CONFLICT`, never a silent overwrite.

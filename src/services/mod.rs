@@ -2,6 +2,7 @@
 //! policy before touching data, and applies row scopes in its SQL.
 
 pub mod access_log;
+pub mod cases;
 pub mod client_registration;
 pub mod clients;
 pub mod context;

@@ -4,6 +4,7 @@
 
 mod access_log;
 mod auth;
+mod cases;
 mod cli;
 mod helpers;
 mod http;

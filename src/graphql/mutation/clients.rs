@@ -1,23 +1,13 @@
-//! The mutation root: thin resolvers, each calling one service. Every mutation runs inside
-//! the request's transaction (with a savepoint of its own where it writes several rows) and
-//! leaves its access-log rows there.
+//! Client registration and contact data.
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
-use super::types::client::ClientNode;
-use crate::error::AppError;
+use super::request;
+use crate::graphql::types::client::ClientNode;
 use crate::services::client_registration::{self, Change, ContactUpdate, Registration};
-use crate::services::RequestContext;
 
-pub struct Mutation;
-
-fn request<'a>(ctx: &'a Context<'_>, operation: &str) -> Result<&'a RequestContext, AppError> {
-    let rc = ctx
-        .data::<RequestContext>()
-        .map_err(|_| AppError::internal("request without context"))?;
-    rc.recorder.operation(operation);
-    Ok(rc)
-}
+#[derive(Default)]
+pub struct ClientMutations;
 
 fn change<T>(v: MaybeUndefined<T>) -> Change<T> {
     match v {
@@ -67,7 +57,7 @@ pub struct UpdateClientContactInput {
 }
 
 #[Object]
-impl Mutation {
+impl ClientMutations {
     /// Registers a client once. A personal identity code already registered returns the
     /// existing client with `duplicate: true` and changes nothing.
     async fn register_client(

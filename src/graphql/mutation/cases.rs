@@ -1,0 +1,324 @@
+//! The TYP path: consents, cases, plans, agreed actions, closing and follow-up.
+
+use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
+use chrono::NaiveDate;
+
+use super::request;
+use crate::authz::FieldGroup;
+use crate::domain::Agency;
+use crate::graphql::types::case::{ActionNode, ConsentNode, PlanNode, TypCaseNode};
+use crate::graphql::types::enums::CaseOutcome;
+use crate::services::cases::{self, Criterion, NewAction, NewCase, NewConsent, NewPlan};
+use crate::services::RequestContext;
+
+#[derive(Default)]
+pub struct CaseMutations;
+
+/// Why the client became a TYP client (1369/2014; a setting under 381/2023).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum TypCriterion {
+    /// Labour market subsidy received for 300 days.
+    LabourMarketSubsidy300Days,
+    /// 25 or over and continuously unemployed for 12 months.
+    Unemployed12Months25Plus,
+    /// Under 25 and unemployed for 6 months.
+    Unemployed6MonthsUnder25,
+    /// The authorities' joint assessment of the need.
+    JointAssessment,
+}
+
+impl From<TypCriterion> for Criterion {
+    fn from(c: TypCriterion) -> Self {
+        match c {
+            TypCriterion::LabourMarketSubsidy300Days => Criterion::LabourMarketSubsidy300Days,
+            TypCriterion::Unemployed12Months25Plus => Criterion::Unemployed12Months25Plus,
+            TypCriterion::Unemployed6MonthsUnder25 => Criterion::Unemployed6MonthsUnder25,
+            TypCriterion::JointAssessment => Criterion::JointAssessment,
+        }
+    }
+}
+
+/// Plan kinds (date-dependent: from 2026 activation plans only for social assistance).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum PlanKind {
+    /// Multi-sector employment plan (monialainen työllistymissuunnitelma).
+    MultiSector,
+    /// Activation plan (aktivointisuunnitelma).
+    Activation,
+}
+
+/// Labour-market status at a follow-up.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum FollowUpStatus {
+    Employed,
+    PaySubsidisedWork,
+    Studying,
+    Unemployed,
+    Rehabilitation,
+    Pension,
+    OutsideLabourForce,
+    Unknown,
+}
+
+impl FollowUpStatus {
+    fn code(self) -> &'static str {
+        match self {
+            FollowUpStatus::Employed => "EMPLOYED",
+            FollowUpStatus::PaySubsidisedWork => "PAY_SUBSIDISED_WORK",
+            FollowUpStatus::Studying => "STUDYING",
+            FollowUpStatus::Unemployed => "UNEMPLOYED",
+            FollowUpStatus::Rehabilitation => "REHABILITATION",
+            FollowUpStatus::Pension => "PENSION",
+            FollowUpStatus::OutsideLabourForce => "OUTSIDE_LABOUR_FORCE",
+            FollowUpStatus::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+/// Input of `recordConsent`: a disclosure consent.
+#[derive(InputObject)]
+pub struct RecordConsentInput {
+    pub client_id: ID,
+    /// The agency the data may be disclosed to.
+    pub recipient_agency: Agency,
+    /// The field groups the client allows to be disclosed.
+    pub field_groups: Vec<FieldGroup>,
+    pub given_on: NaiveDate,
+    /// Last day of validity; open-ended when omitted.
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// Input of `openTypCase`.
+#[derive(InputObject)]
+pub struct OpenTypCaseInput {
+    pub client_id: ID,
+    pub criterion: TypCriterion,
+    pub opened_on: NaiveDate,
+    /// The day the client agreed to multi-agency work (recorded as a consent).
+    pub client_agreed_on: NaiveDate,
+    /// The responsible officer (vastuuvirkailija); the caller when omitted.
+    pub responsible_official_id: Option<ID>,
+}
+
+/// Input of `createEmploymentPlan`.
+#[derive(InputObject)]
+pub struct CreateEmploymentPlanInput {
+    pub case_id: ID,
+    #[graphql(default_with = "PlanKind::MultiSector")]
+    pub kind: PlanKind,
+    pub made_on: NaiveDate,
+    pub goals: String,
+    /// Review date; `madeOn` plus the review interval (a setting, 6 months) when omitted.
+    pub review_on: Option<NaiveDate>,
+}
+
+/// Input of `addAgreedAction`.
+#[derive(InputObject)]
+pub struct AddAgreedActionInput {
+    pub plan_id: ID,
+    /// The network meeting where the action was agreed, if any.
+    pub meeting_id: Option<ID>,
+    pub owner_agency: Agency,
+    pub description: String,
+    pub due_on: NaiveDate,
+}
+
+/// Input of `closeTypCase`.
+#[derive(InputObject)]
+pub struct CloseTypCaseInput {
+    pub case_id: ID,
+    pub outcome: CaseOutcome,
+    pub ended_on: NaiveDate,
+}
+
+/// Input of `recordCaseFollowUp`.
+#[derive(InputObject)]
+pub struct RecordCaseFollowUpInput {
+    pub case_id: ID,
+    /// 3, 6 or 12.
+    pub months_after: i32,
+    pub status: FollowUpStatus,
+    pub recorded_on: NaiveDate,
+}
+
+async fn case_node(rc: &RequestContext, row: entity::typ_case::Model) -> Result<TypCaseNode> {
+    let client = cases::visible_client(rc, &row.client_id).await?;
+    Ok(TypCaseNode {
+        row,
+        scope: client.scope,
+    })
+}
+
+async fn action_node(rc: &RequestContext, row: entity::agreed_action::Model) -> Result<ActionNode> {
+    let (_, client) = cases::visible_case(rc, &row.case_id).await?;
+    Ok(ActionNode {
+        row,
+        scope: client.scope,
+        today: rc.today,
+    })
+}
+
+#[Object]
+impl CaseMutations {
+    /// Records a consent to disclose the named field groups to an agency (CASE write).
+    async fn record_consent(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordConsentInput,
+    ) -> Result<ConsentNode> {
+        let rc = request(ctx, "recordConsent")?;
+        let row = cases::record_consent(
+            rc,
+            NewConsent {
+                client_id: input.client_id.to_string(),
+                recipient_agency: input.recipient_agency,
+                field_groups: input.field_groups,
+                given_on: input.given_on,
+                valid_until: input.valid_until,
+            },
+        )
+        .await?;
+        let client = cases::visible_client(rc, &row.client_id).await?;
+        Ok(ConsentNode {
+            row: cases::consent_record(rc, row).await?,
+            scope: client.scope,
+            today: rc.today,
+        })
+    }
+
+    /// Withdraws a consent from today: it no longer discloses anything on the next read.
+    async fn withdraw_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<ConsentNode> {
+        let rc = request(ctx, "withdrawConsent")?;
+        let row = cases::withdraw_consent(rc, &consent_id).await?;
+        let client = cases::visible_client(rc, &row.client_id).await?;
+        Ok(ConsentNode {
+            row: cases::consent_record(rc, row).await?,
+            scope: client.scope,
+            today: rc.today,
+        })
+    }
+
+    /// Opens a TYP case; the mapping period (kartoitusjakso) starts.
+    async fn open_typ_case(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenTypCaseInput,
+    ) -> Result<TypCaseNode> {
+        let rc = request(ctx, "openTypCase")?;
+        let row = cases::open_case(
+            rc,
+            NewCase {
+                client_id: input.client_id.to_string(),
+                criterion: input.criterion.into(),
+                opened_on: input.opened_on,
+                client_agreed_on: input.client_agreed_on,
+                responsible_official_id: input.responsible_official_id.map(|i| i.to_string()),
+            },
+        )
+        .await?;
+        case_node(rc, row).await
+    }
+
+    /// Changes the responsible officer of an open case.
+    async fn assign_responsible_officer(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        official_id: ID,
+    ) -> Result<TypCaseNode> {
+        let rc = request(ctx, "assignResponsibleOfficer")?;
+        let row = cases::assign_officer(rc, &case_id, &official_id).await?;
+        case_node(rc, row).await
+    }
+
+    /// Makes the case's plan (a new version replaces the current one as the case's plan).
+    async fn create_employment_plan(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEmploymentPlanInput,
+    ) -> Result<PlanNode> {
+        let rc = request(ctx, "createEmploymentPlan")?;
+        let row = cases::create_plan(
+            rc,
+            NewPlan {
+                case_id: input.case_id.to_string(),
+                activation: input.kind == PlanKind::Activation,
+                made_on: input.made_on,
+                goals: input.goals,
+                review_on: input.review_on,
+            },
+        )
+        .await?;
+        let (_, client) = cases::visible_case(rc, &row.case_id).await?;
+        Ok(PlanNode {
+            row,
+            scope: client.scope,
+            today: rc.today,
+        })
+    }
+
+    /// Adds an agreed action to a plan, owned by one agency.
+    async fn add_agreed_action(
+        &self,
+        ctx: &Context<'_>,
+        input: AddAgreedActionInput,
+    ) -> Result<ActionNode> {
+        let rc = request(ctx, "addAgreedAction")?;
+        let row = cases::add_action(
+            rc,
+            NewAction {
+                plan_id: input.plan_id.to_string(),
+                meeting_id: input.meeting_id.map(|m| m.to_string()),
+                owner_agency: input.owner_agency,
+                description: input.description,
+                due_on: input.due_on,
+            },
+        )
+        .await?;
+        action_node(rc, row).await
+    }
+
+    /// Marks an agreed action done today.
+    async fn complete_agreed_action(&self, ctx: &Context<'_>, id: ID) -> Result<ActionNode> {
+        let rc = request(ctx, "completeAgreedAction")?;
+        let row = cases::complete_action(rc, &id).await?;
+        action_node(rc, row).await
+    }
+
+    /// Closes a case with its outcome and end date.
+    async fn close_typ_case(
+        &self,
+        ctx: &Context<'_>,
+        input: CloseTypCaseInput,
+    ) -> Result<TypCaseNode> {
+        let rc = request(ctx, "closeTypCase")?;
+        let row =
+            cases::close_case(rc, &input.case_id, input.outcome.code(), input.ended_on).await?;
+        case_node(rc, row).await
+    }
+
+    /// Records labour-market status 3, 6 or 12 months after closing; returns the case.
+    async fn record_case_follow_up(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordCaseFollowUpInput,
+    ) -> Result<TypCaseNode> {
+        let rc = request(ctx, "recordCaseFollowUp")?;
+        cases::record_follow_up(
+            rc,
+            &input.case_id,
+            input.months_after,
+            input.status.code(),
+            input.recorded_on,
+        )
+        .await?;
+        let (row, client) = cases::visible_case(rc, &input.case_id).await?;
+        Ok(TypCaseNode {
+            row,
+            scope: client.scope,
+        })
+    }
+}

@@ -1,0 +1,22 @@
+//! The mutation root, merged from one object per domain. Resolvers are thin: each calls one
+//! service. Every mutation runs inside the request's transaction (writes of several rows in
+//! a savepoint of their own, so nothing is half-written) and leaves its access-log rows there.
+
+mod cases;
+mod clients;
+
+use async_graphql::{Context, MergedObject};
+
+use crate::error::AppError;
+use crate::services::RequestContext;
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(clients::ClientMutations, cases::CaseMutations);
+
+fn request<'a>(ctx: &'a Context<'_>, operation: &str) -> Result<&'a RequestContext, AppError> {
+    let rc = ctx
+        .data::<RequestContext>()
+        .map_err(|_| AppError::internal("request without context"))?;
+    rc.recorder.operation(operation);
+    Ok(rc)
+}
