@@ -1,9 +1,7 @@
 //! Local or uncertain rules of domain.md, as settings with their documented defaults.
 
-use serde::Deserialize;
-
-/// Domain settings (`TYPGRAPH_*` variables override the defaults; see README).
-#[derive(Debug, Clone, Deserialize)]
+/// Domain settings, with the defaults domain.md gives.
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// A closed TYP case keeps the client a TYP client for this many years (retention of
     /// working-age social services documents).
@@ -14,6 +12,47 @@ pub struct Settings {
     pub plan_review_months: u32,
     /// How far ahead the meeting brief lists upcoming period ends and reviews, in days.
     pub brief_horizon_days: u32,
+    /// Expense allowance (kulukorvaus) or toimintaraha per attended day, in cents, with the
+    /// day each amount took effect (ascending).
+    pub allowance_cents: Vec<(chrono::NaiveDate, i64)>,
+    /// At most this many days a week are paid.
+    pub paid_days_per_week: u32,
+    /// Travel is compensated when the placement is farther than this (km).
+    pub travel_threshold_km: f64,
+    /// Travel compensation per attended day at the cheapest means (a return bus ticket).
+    pub travel_cents_per_day: i64,
+    /// A new work-ability assessment within this many months of the last one is a duplicate.
+    pub assessment_reuse_months: u32,
+    /// The plan must be reviewed after this many months in KTT.
+    pub rehab_review_months: u32,
+}
+
+impl Settings {
+    /// The allowance per attended day in force on `day`.
+    pub fn allowance_on(&self, day: chrono::NaiveDate) -> i64 {
+        self.allowance_cents
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= day)
+            .map(|(_, cents)| *cents)
+            .unwrap_or(0)
+    }
+
+    /// Names the allowance rules in force, for the lines they produce.
+    pub fn allowance_rule_version(&self) -> String {
+        let rates: Vec<String> = self
+            .allowance_cents
+            .iter()
+            .map(|(from, c)| format!("{c}c@{from}"))
+            .collect();
+        format!(
+            "allowance {}; max {}/week; travel {}c/day over {} km",
+            rates.join(","),
+            self.paid_days_per_week,
+            self.travel_cents_per_day,
+            self.travel_threshold_km
+        )
+    }
 }
 
 impl Default for Settings {
@@ -23,6 +62,15 @@ impl Default for Settings {
             mapping_period_months: 3,
             plan_review_months: 6,
             brief_horizon_days: 60,
+            allowance_cents: vec![(
+                chrono::NaiveDate::from_ymd_opt(2001, 9, 1).unwrap_or(chrono::NaiveDate::MIN),
+                900,
+            )],
+            paid_days_per_week: 5,
+            travel_threshold_km: 3.0,
+            travel_cents_per_day: 640,
+            assessment_reuse_months: 12,
+            rehab_review_months: 24,
         }
     }
 }

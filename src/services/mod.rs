@@ -2,6 +2,7 @@
 //! policy before touching data, and applies row scopes in its SQL.
 
 pub mod access_log;
+pub mod attendance;
 pub mod cases;
 pub mod client_registration;
 pub mod clients;
@@ -10,5 +11,6 @@ pub mod input;
 pub mod meetings;
 pub mod officials;
 pub mod records;
+pub mod rehab;
 
 pub use context::{ClientScope, RequestContext};

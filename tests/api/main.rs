@@ -12,6 +12,7 @@ mod loaders;
 mod meetings;
 mod policy;
 mod registration;
+mod rehab;
 mod schema;
 mod scope;
 mod sdl;

@@ -4,6 +4,7 @@
 
 mod cases;
 mod clients;
+mod rehab;
 
 use async_graphql::{Context, MergedObject};
 
@@ -11,7 +12,11 @@ use crate::error::AppError;
 use crate::services::RequestContext;
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(clients::ClientMutations, cases::CaseMutations);
+pub struct Mutation(
+    clients::ClientMutations,
+    cases::CaseMutations,
+    rehab::RehabMutations,
+);
 
 fn request<'a>(ctx: &'a Context<'_>, operation: &str) -> Result<&'a RequestContext, AppError> {
     let rc = ctx

@@ -1,0 +1,168 @@
+//! KTT period decisions, attendance and the allowances it produces.
+
+use chrono::{Days, Months};
+use serde_json::{json, Value as Json};
+
+use crate::helpers::TestApp;
+use crate::on_both;
+
+const DECIDE: &str = "mutation D($i: DecideRehabPeriodInput!) { decideRehabPeriod(input: $i) { id startsOn endsOn daysPerWeek hoursPerDay decisionNumber provider { id } } }";
+const RECORD: &str =
+    "mutation A($i: RecordAttendanceInput!) { recordAttendance(input: $i) { recorded unchanged } }";
+
+fn err(body: &Json) -> (String, String) {
+    (
+        body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
+        body["errors"][0]["extensions"]["field"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
+    )
+}
+
+fn period_input(
+    app: &TestApp,
+    client: &str,
+    start_offset: u64,
+    months: u32,
+    days: i32,
+    hours: i32,
+) -> Json {
+    let start = app
+        .fx
+        .today
+        .checked_add_days(Days::new(start_offset))
+        .unwrap();
+    let end = start
+        .checked_add_months(Months::new(months))
+        .unwrap()
+        .checked_sub_days(Days::new(1))
+        .unwrap();
+    json!({ "i": { "clientId": client, "providerId": app.fx.p1, "startsOn": start.to_string(), "endsOn": end.to_string(), "daysPerWeek": days, "hoursPerDay": hours, "goal": "Daily rhythm" } })
+}
+
+on_both! {
+    async fn a_period_decision_follows_the_rules_of_the_act(app) {
+        let worker = app.token_for("EKSOTE_WORKER");
+        let client = app.fx.own_only.clone();
+        // Three months is the least: a day less is refused.
+        let mut short = period_input(&app, &client, 40, 3, 3, 6);
+        let end = short["i"]["endsOn"].as_str().unwrap().parse::<chrono::NaiveDate>().unwrap().checked_sub_days(Days::new(1)).unwrap();
+        short["i"]["endsOn"] = json!(end.to_string());
+        assert_eq!(err(&app.gql(&worker, DECIDE, short).await.1), ("BAD_USER_INPUT".into(), "endsOn".into()));
+        assert_eq!(err(&app.gql(&worker, DECIDE, period_input(&app, &client, 40, 3, 5, 6)).await.1).1, "daysPerWeek");
+        assert_eq!(err(&app.gql(&worker, DECIDE, period_input(&app, &client, 40, 3, 3, 3)).await.1).1, "hoursPerDay");
+        assert_eq!(err(&app.gql(&worker, DECIDE, period_input(&app, &client, 40, 3, 3, 9)).await.1).1, "hoursPerDay");
+        assert_eq!(err(&app.gql(&worker, DECIDE, period_input(&app, &client, 40, 25, 3, 6)).await.1).1, "endsOn");
+        let mut unknown = period_input(&app, &client, 40, 3, 3, 6);
+        unknown["i"]["providerId"] = json!("no-such-provider");
+        assert_eq!(err(&app.gql(&worker, DECIDE, unknown).await.1).1, "providerId");
+        // 4 days of 8 hours (32 h) for exactly 3 months is accepted.
+        let (_, ok) = app.gql(&worker, DECIDE, period_input(&app, &client, 40, 3, 4, 8)).await;
+        let decided = &ok["data"]["decideRehabPeriod"];
+        assert_eq!(decided["daysPerWeek"], 4, "{ok}");
+        assert!(decided["decisionNumber"].as_str().unwrap().starts_with("KTT-"));
+        let decided_by = app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE client_id = '{client}' AND decided_by = '{}'", app.fx.official("EKSOTE_WORKER"))).await;
+        assert_eq!(decided_by, 1);
+        // An overlapping period is a conflict.
+        assert_eq!(err(&app.gql(&worker, DECIDE, period_input(&app, &client, 60, 3, 3, 6)).await.1).0, "CONFLICT");
+        // Roles without REHAB write.
+        for role in ["TE_EXPERT", "KELA_EXPERT", "PROVIDER_COACH", "ANALYST", "AUDITOR", "ADMIN"] {
+            let (_, body) = app.gql(&app.token_for(role), DECIDE, period_input(&app, &client, 200, 3, 3, 6)).await;
+            assert_eq!(err(&body).0, "FORBIDDEN", "{role}: {body}");
+        }
+    }
+}
+
+on_both! {
+    async fn more_than_twenty_four_months_in_a_row_needs_a_reviewed_plan(app) {
+        let worker = app.token_for("EKSOTE_WORKER");
+        // The shared client is in KTT from 60 days ago to 30 days ahead; a period right after
+        // it for 23 months makes the run longer than 24 months.
+        let next = period_input(&app, &app.fx.shared, 31, 23, 3, 6);
+        let (_, refused) = app.gql(&worker, DECIDE, next.clone()).await;
+        assert_eq!(err(&refused), ("BAD_USER_INPUT".into(), "startsOn".into()), "{refused}");
+        let (_, case) = app.gql(&worker, "query C($c: ID!) { caseView(clientId: $c) { typCase { id } } }", json!({ "c": app.fx.shared })).await;
+        let case_id = case["data"]["caseView"]["typCase"]["id"].clone();
+        let (_, plan) = app.gql(&app.token_for("TYP_OFFICER"), "mutation P($i: CreateEmploymentPlanInput!) { createEmploymentPlan(input: $i) { id } }", json!({ "i": { "caseId": case_id, "madeOn": app.fx.today.to_string(), "goals": "Reviewed after two years" } })).await;
+        assert!(plan["data"]["createEmploymentPlan"]["id"].is_string(), "{plan}");
+        let (_, ok) = app.gql(&worker, DECIDE, next).await;
+        assert!(ok["data"]["decideRehabPeriod"]["id"].is_string(), "{ok}");
+    }
+}
+
+/// A far placement in 2020, around the closure by government order from 17 March.
+async fn period_2020(app: &TestApp) -> String {
+    let e = app.fx.official("EKSOTE_WORKER").to_owned();
+    app.exec(&format!(
+        "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, travel_distance_km, payer, created_at) \
+         VALUES ('p2020', '{}', '{}', 'KTT-2020-1', '2019-12-15', '{e}', '2020-01-01', '2020-12-31', 4, 6, 'g', 12.5, 'KELA', '2019-12-15 12:00:00')",
+        app.fx.shared, app.fx.p1
+    )).await;
+    app.exec("INSERT INTO service_interruption (id, starts_on, ends_on, reason) VALUES ('covid', '2020-03-17', '2020-05-31', 'Closed by government order')").await;
+    "p2020".to_owned()
+}
+
+fn day(date: &str, present: bool) -> Json {
+    if present {
+        json!({ "date": date, "present": true })
+    } else {
+        json!({ "date": date, "present": false, "absenceReason": "sick" })
+    }
+}
+
+on_both! {
+    async fn allowances_match_hand_computed_figures_to_the_cent(app) {
+        let period = period_2020(&app).await;
+        let coach = app.token_for("PROVIDER_COACH");
+        // March 2020, Monday to Thursday: the 10th absent; the 17th onwards closed.
+        let march = vec![
+            day("2020-03-02", true), day("2020-03-03", true), day("2020-03-04", true), day("2020-03-05", true),
+            day("2020-03-09", true), day("2020-03-10", false), day("2020-03-11", true), day("2020-03-12", true),
+            day("2020-03-16", true),
+        ];
+        let (_, first) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": march } })).await;
+        assert_eq!(first["data"]["recordAttendance"], json!({ "recorded": 9, "unchanged": 0 }), "{first}");
+        let (_, again) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": march } })).await;
+        assert_eq!(again["data"]["recordAttendance"], json!({ "recorded": 0, "unchanged": 9 }), "idempotent: {again}");
+        let (_, closed) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": [day("2020-03-17", true)] } })).await;
+        assert_eq!(err(&closed), ("BAD_USER_INPUT".into(), "days[0].date".into()), "{closed}");
+        let q = "query M($c: ID!) { caseView(clientId: $c) { rehabPeriods { id allowance(month: \"2020-03\") { participationDays expenseAllowanceCents travelCompensationCents } } } }";
+        let allowance = |body: &Json| body["data"]["caseView"]["rehabPeriods"].as_array().unwrap().iter().find(|p| p["id"] == "p2020").unwrap()["allowance"].clone();
+        let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), q, json!({ "c": app.fx.shared })).await;
+        // 8 attended days x 9.00 € = 72.00 €; 12.5 km > 3 km: 8 x 6.40 € = 51.20 €.
+        assert_eq!(allowance(&kela), json!({ "participationDays": 8, "expenseAllowanceCents": 7200, "travelCompensationCents": 5120 }), "{kela}");
+        assert_eq!(app.count("SELECT COUNT(*) FROM allowance_line_attendance l JOIN allowance_line a ON a.id = l.allowance_line_id WHERE a.period_id = 'p2020' AND a.kind = 'EXPENSE_ALLOWANCE'").await, 8);
+        assert_eq!(app.count("SELECT COUNT(*) FROM allowance_line WHERE period_id = 'p2020' AND rule_version LIKE 'allowance 900c%'").await, 2);
+        // A correction: the 10th attended after all.
+        let (_, fix) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": [day("2020-03-10", true)] } })).await;
+        assert_eq!(fix["data"]["recordAttendance"], json!({ "recorded": 1, "unchanged": 0 }));
+        let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), q, json!({ "c": app.fx.shared })).await;
+        assert_eq!(allowance(&kela), json!({ "participationDays": 9, "expenseAllowanceCents": 8100, "travelCompensationCents": 5760 }));
+    }
+}
+
+on_both! {
+    async fn attendance_is_refused_outside_the_schedule_and_to_others(app) {
+        let period = period_2020(&app).await;
+        let coach = app.token_for("PROVIDER_COACH");
+        let (_, fifth) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": [day("2020-02-03", true), day("2020-02-04", true), day("2020-02-05", true), day("2020-02-06", true), day("2020-02-07", true)] } })).await;
+        assert_eq!(err(&fifth).1, "days[0].date", "five days in a four-day week: {fifth}");
+        let (_, outside) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": [day("2019-12-31", true)] } })).await;
+        assert_eq!(err(&outside).1, "days[0].date");
+        let (_, reasonless) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": [{ "date": "2020-02-03", "present": false }] } })).await;
+        assert_eq!(err(&reasonless).1, "days[0].absenceReason");
+        let (_, other) = app.gql(&app.token(&app.fx.coach_p2, &["PROVIDER_COACH"]), RECORD, json!({ "i": { "periodId": period, "days": [day("2020-02-03", true)] } })).await;
+        assert_eq!(err(&other).0, "NOT_FOUND", "another provider's placement: {other}");
+        for role in ["TYP_OFFICER", "TE_EXPERT", "KELA_EXPERT", "ANALYST", "AUDITOR", "ADMIN"] {
+            let (_, body) = app.gql(&app.token_for(role), RECORD, json!({ "i": { "periodId": period, "days": [day("2020-02-03", true)] } })).await;
+            assert_eq!(err(&body).0, "FORBIDDEN", "{role}: {body}");
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM attendance_day WHERE period_id = 'p2020'").await, 0, "nothing half-written");
+        let (_, county) = app.gql(&app.token_for("EKSOTE_WORKER"), RECORD, json!({ "i": { "periodId": period, "days": [day("2020-02-03", true)] } })).await;
+        assert_eq!(county["data"]["recordAttendance"]["recorded"], 1, "{county}");
+    }
+}
