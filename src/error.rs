@@ -34,6 +34,8 @@ pub enum AppError {
         message: String,
     },
     Conflict(String),
+    /// A conflict with an existing record the caller may see and reuse (summary fields).
+    ConflictWithExisting(String, Vec<(&'static str, String)>),
     LimitExceeded(String),
     Unavailable,
     /// The cause is logged when the error is made; it is never sent.
@@ -47,7 +49,7 @@ impl AppError {
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
-            AppError::Conflict(_) => "CONFLICT",
+            AppError::Conflict(_) | AppError::ConflictWithExisting(..) => "CONFLICT",
             AppError::LimitExceeded(_) => "LIMIT_EXCEEDED",
             AppError::Unavailable => "UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
@@ -61,7 +63,9 @@ impl AppError {
             AppError::Forbidden(_) => "not allowed".to_owned(),
             AppError::NotFound => "not found".to_owned(),
             AppError::BadUserInput { message, .. } => message.clone(),
-            AppError::Conflict(m) | AppError::LimitExceeded(m) => m.clone(),
+            AppError::Conflict(m)
+            | AppError::ConflictWithExisting(m, _)
+            | AppError::LimitExceeded(m) => m.clone(),
             AppError::Unavailable => "service unavailable".to_owned(),
             AppError::Internal(_) => "internal error".to_owned(),
         }
@@ -104,6 +108,16 @@ impl ErrorExtensions for AppError {
             match self {
                 AppError::BadUserInput { field, .. } => e.set("field", field.as_str()),
                 AppError::Forbidden(Some(reason)) => e.set("reason", reason.as_str()),
+                AppError::ConflictWithExisting(_, fields) => {
+                    let mut existing = async_graphql::indexmap::IndexMap::new();
+                    for (k, v) in fields {
+                        existing.insert(
+                            async_graphql::Name::new(*k),
+                            async_graphql::Value::String(v.clone()),
+                        );
+                    }
+                    e.set("existing", async_graphql::Value::Object(existing));
+                }
                 _ => {}
             }
         })

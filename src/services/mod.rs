@@ -11,6 +11,7 @@ pub mod input;
 pub mod meetings;
 pub mod officials;
 pub mod records;
+pub mod records_write;
 pub mod rehab;
 
 pub use context::{ClientScope, RequestContext};

@@ -11,6 +11,7 @@ mod http;
 mod loaders;
 mod meetings;
 mod policy;
+mod records;
 mod registration;
 mod rehab;
 mod schema;

@@ -43,3 +43,40 @@ on_both! {
         assert_eq!(coach["errors"][0]["extensions"]["code"], "FORBIDDEN");
     }
 }
+
+on_both! {
+    async fn a_meeting_is_scheduled_held_and_recorded(app) {
+        let officer = app.token_for("TYP_OFFICER");
+        let (_, case) = app.gql(&officer, "query C($c: ID!) { caseView(clientId: $c) { typCase { id } } }", json!({ "c": app.fx.shared })).await;
+        let case_id = case["data"]["caseView"]["typCase"]["id"].clone();
+        let schedule = "mutation S($i: ScheduleNetworkMeetingInput!) { scheduleNetworkMeeting(input: $i) { id status participants { kind agency } agenda { position title } } }";
+        let at = format!("{}T09:00:00Z", app.fx.today);
+        let base = json!({ "caseId": case_id, "scheduledAt": at, "participantOfficialIds": [app.fx.official("TE_EXPERT"), app.fx.official("KELA_EXPERT")], "clientAttends": true, "agenda": [{ "agency": "TE", "title": "Job search" }, { "agency": "KELA", "title": "Rehabilitation" }] });
+        let mut with_coach = base.clone();
+        with_coach["coach"] = json!({ "officialId": app.fx.official("PROVIDER_COACH"), "consentId": app.fx.kela_health_consent });
+        let (_, refused) = app.gql(&officer, schedule, json!({ "i": with_coach })).await;
+        assert_eq!(refused["errors"][0]["extensions"]["field"], "coach.consentId", "a consent to Kela is not one to the provider: {refused}");
+        let (_, coach_tries) = app.gql(&app.token_for("TE_EXPERT"), schedule, json!({ "i": base })).await;
+        assert_eq!(coach_tries["errors"][0]["extensions"]["code"], "FORBIDDEN");
+        let (_, made) = app.gql(&officer, schedule, json!({ "i": base })).await;
+        let meeting = &made["data"]["scheduleNetworkMeeting"];
+        assert_eq!(meeting["status"], "SCHEDULED", "{made}");
+        assert_eq!(meeting["participants"].as_array().unwrap().len(), 3);
+        assert_eq!(meeting["agenda"], json!([{ "position": 1, "title": "Job search" }, { "position": 2, "title": "Rehabilitation" }]));
+        let id = meeting["id"].as_str().unwrap().to_owned();
+
+        let minutes = "mutation M($i: RecordMeetingMinutesInput!) { recordMeetingMinutes(input: $i) { status heldOn sharedRecord agreedActions { ownerAgency description } } }";
+        let (_, future) = app.gql(&officer, minutes, json!({ "i": { "meetingId": id, "heldOn": app.fx.today.succ_opt().unwrap().to_string(), "sharedRecord": "x" } })).await;
+        assert_eq!(future["errors"][0]["extensions"]["field"], "heldOn");
+        let (_, held) = app.gql(&officer, minutes, json!({ "i": { "meetingId": id, "heldOn": app.fx.today.to_string(), "sharedRecord": "Agreed to apply for vocational rehabilitation", "agreedActions": [{ "ownerAgency": "KELA", "description": "Decide on vocational rehabilitation", "dueOn": app.fx.today.to_string() }] } })).await;
+        assert_eq!(held["data"]["recordMeetingMinutes"]["status"], "HELD", "{held}");
+        assert_eq!(held["data"]["recordMeetingMinutes"]["agreedActions"], json!([{ "ownerAgency": "KELA", "description": "Decide on vocational rehabilitation" }]));
+        let section = "mutation X($m: ID!, $b: String!) { recordMeetingSection(meetingId: $m, body: $b) { agencySections { agency body } } }";
+        let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), section, json!({ "m": id, "b": "Kela's own view" })).await;
+        assert_eq!(kela["data"]["recordMeetingSection"]["agencySections"], json!([{ "agency": "KELA", "body": "Kela's own view" }]), "{kela}");
+        let (_, te) = app.gql(&app.token_for("TE_EXPERT"), "query N($m: ID!) { networkMeeting(id: $m) { agencySections { body } } }", json!({ "m": id })).await;
+        assert_eq!(te["data"]["networkMeeting"]["agencySections"], json!([]), "Kela's section stays Kela's: {te}");
+        let (_, officer_section) = app.gql(&officer, section, json!({ "m": id, "b": "x" })).await;
+        assert_eq!(officer_section["errors"][0]["extensions"]["code"], "FORBIDDEN", "a TE officer may not write EMPLOYMENT: {officer_section}");
+    }
+}

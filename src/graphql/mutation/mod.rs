@@ -4,6 +4,7 @@
 
 mod cases;
 mod clients;
+mod meetings;
 mod rehab;
 
 use async_graphql::{Context, MergedObject};
@@ -16,6 +17,7 @@ pub struct Mutation(
     clients::ClientMutations,
     cases::CaseMutations,
     rehab::RehabMutations,
+    meetings::MeetingMutations,
 );
 
 fn request<'a>(ctx: &'a Context<'_>, operation: &str) -> Result<&'a RequestContext, AppError> {

@@ -1,0 +1,223 @@
+//! Work-ability assessments, network meetings and agency notes.
+
+use async_graphql::{Context, InputObject, Object, Result, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::request;
+use crate::domain::Agency;
+use crate::graphql::types::meeting::{MeetingNode, NoteNode};
+use crate::graphql::types::records::AssessmentNode;
+use crate::services::cases::visible_client;
+use crate::services::meetings::{self, AgendaItem, NewAction, NewMeeting};
+use crate::services::records_write::{self, NewAssessment};
+use crate::services::RequestContext;
+
+#[derive(Default)]
+pub struct MeetingMutations;
+
+/// Input of `recordWorkAbilityAssessment`.
+#[derive(InputObject)]
+pub struct RecordWorkAbilityAssessmentInput {
+    pub client_id: ID,
+    pub assessed_on: NaiveDate,
+    /// Employment-relevant conclusion (WORK_ABILITY).
+    pub conclusion: String,
+    pub restrictions: Option<String>,
+    /// Health details (HEALTH): only roles that may write HEALTH.
+    pub details: Option<String>,
+    /// Why a new assessment is needed although a recent one exists.
+    pub override_reason: Option<String>,
+}
+
+/// An agenda item of a meeting to be scheduled.
+#[derive(InputObject)]
+pub struct AgendaItemInput {
+    pub agency: Agency,
+    pub title: String,
+}
+
+/// A provider coach taking part, with the client's consent.
+#[derive(InputObject)]
+pub struct CoachParticipantInput {
+    pub official_id: ID,
+    /// The client's consent naming PROVIDER and the CASE group.
+    pub consent_id: ID,
+}
+
+/// Input of `scheduleNetworkMeeting`.
+#[derive(InputObject)]
+pub struct ScheduleNetworkMeetingInput {
+    pub case_id: ID,
+    pub scheduled_at: DateTime<Utc>,
+    pub location: Option<String>,
+    /// Officials of TE, EKSOTE and Kela taking part.
+    pub participant_official_ids: Vec<ID>,
+    pub client_attends: bool,
+    pub coach: Option<CoachParticipantInput>,
+    #[graphql(default)]
+    pub agenda: Vec<AgendaItemInput>,
+}
+
+/// An action agreed in a meeting.
+#[derive(InputObject)]
+pub struct MeetingActionInput {
+    pub owner_agency: Agency,
+    pub description: String,
+    pub due_on: NaiveDate,
+}
+
+/// Input of `recordMeetingMinutes`.
+#[derive(InputObject)]
+pub struct RecordMeetingMinutesInput {
+    pub meeting_id: ID,
+    pub held_on: NaiveDate,
+    /// The shared record (CASE).
+    pub shared_record: String,
+    /// Actions agreed, linked to the case's plan.
+    #[graphql(default)]
+    pub agreed_actions: Vec<MeetingActionInput>,
+}
+
+/// Input of `addNote`.
+#[derive(InputObject)]
+pub struct AddNoteInput {
+    pub client_id: ID,
+    pub body: String,
+    /// Shared with the case team (CASE); the agency's own record otherwise.
+    #[graphql(default)]
+    pub shared_with_case_team: bool,
+}
+
+async fn meeting_node(rc: &RequestContext, id: &str) -> Result<MeetingNode> {
+    let m = meetings::find(rc, id)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    Ok(MeetingNode {
+        row: m.row,
+        scope: m.client.scope,
+        today: rc.today,
+    })
+}
+
+#[Object]
+impl MeetingMutations {
+    /// Records a work-ability assessment. A recent one (12 months, a setting) is a
+    /// `CONFLICT` whose `extensions.existing` summarises it for reuse, unless
+    /// `overrideReason` is given.
+    async fn record_work_ability_assessment(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordWorkAbilityAssessmentInput,
+    ) -> Result<AssessmentNode> {
+        let rc = request(ctx, "recordWorkAbilityAssessment")?;
+        let row = records_write::record_assessment(
+            rc,
+            NewAssessment {
+                client_id: input.client_id.to_string(),
+                assessed_on: input.assessed_on,
+                conclusion: input.conclusion,
+                restrictions: input.restrictions,
+                details: input.details,
+                override_reason: input.override_reason,
+            },
+        )
+        .await?;
+        let client = visible_client(rc, &row.client_id).await?;
+        Ok(AssessmentNode {
+            row,
+            scope: client.scope,
+        })
+    }
+
+    /// Schedules a network meeting (verkostopalaveri) with participants and agenda.
+    async fn schedule_network_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: ScheduleNetworkMeetingInput,
+    ) -> Result<MeetingNode> {
+        let rc = request(ctx, "scheduleNetworkMeeting")?;
+        let id = meetings::schedule(
+            rc,
+            NewMeeting {
+                case_id: input.case_id.to_string(),
+                scheduled_at: input.scheduled_at,
+                location: input.location,
+                officials: input
+                    .participant_official_ids
+                    .into_iter()
+                    .map(|i| i.to_string())
+                    .collect(),
+                client_attends: input.client_attends,
+                coach: input
+                    .coach
+                    .map(|c| (c.official_id.to_string(), c.consent_id.to_string())),
+                agenda: input
+                    .agenda
+                    .into_iter()
+                    .map(|a| AgendaItem {
+                        agency: a.agency,
+                        title: a.title,
+                    })
+                    .collect(),
+            },
+        )
+        .await?;
+        meeting_node(rc, &id).await
+    }
+
+    /// Records the shared record of a held meeting and the actions agreed.
+    async fn record_meeting_minutes(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordMeetingMinutesInput,
+    ) -> Result<MeetingNode> {
+        let rc = request(ctx, "recordMeetingMinutes")?;
+        let actions = input
+            .agreed_actions
+            .into_iter()
+            .map(|a| NewAction {
+                owner_agency: a.owner_agency,
+                description: a.description,
+                due_on: a.due_on,
+            })
+            .collect();
+        meetings::record_minutes(
+            rc,
+            &input.meeting_id,
+            input.held_on,
+            &input.shared_record,
+            actions,
+        )
+        .await?;
+        meeting_node(rc, &input.meeting_id).await
+    }
+
+    /// Writes the caller agency's own section of a meeting record (readable by that agency only).
+    async fn record_meeting_section(
+        &self,
+        ctx: &Context<'_>,
+        meeting_id: ID,
+        body: String,
+    ) -> Result<MeetingNode> {
+        let rc = request(ctx, "recordMeetingSection")?;
+        meetings::record_section(rc, &meeting_id, &body).await?;
+        meeting_node(rc, &meeting_id).await
+    }
+
+    /// Adds an agency note: own-agency by default, or shared with the case team.
+    async fn add_note(&self, ctx: &Context<'_>, input: AddNoteInput) -> Result<NoteNode> {
+        let rc = request(ctx, "addNote")?;
+        let row = records_write::add_note(
+            rc,
+            &input.client_id,
+            &input.body,
+            input.shared_with_case_team,
+        )
+        .await?;
+        let client = visible_client(rc, &row.client_id).await?;
+        Ok(NoteNode {
+            row,
+            scope: client.scope,
+        })
+    }
+}

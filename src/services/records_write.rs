@@ -1,0 +1,151 @@
+//! Recording work-ability assessments and agency notes.
+
+use chrono::{Months, NaiveDate};
+use entity::{agency_note, work_ability_assessment};
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use super::cases::visible_client;
+use super::{input, records, RequestContext};
+use crate::authz::FieldGroup;
+use crate::db::Sql;
+use crate::domain::Agency;
+use crate::error::{AppError, AppResult};
+
+pub struct NewAssessment {
+    pub client_id: String,
+    pub assessed_on: NaiveDate,
+    pub conclusion: String,
+    pub restrictions: Option<String>,
+    pub details: Option<String>,
+    pub override_reason: Option<String>,
+}
+
+/// Records a work-ability assessment. One made less than 12 months (setting) after another
+/// the caller can see is a duplicate: `CONFLICT` with the existing one's summary, unless an
+/// override reason says why a new one is needed.
+pub async fn record_assessment(
+    rc: &RequestContext,
+    input: NewAssessment,
+) -> AppResult<work_ability_assessment::Model> {
+    rc.require_write(FieldGroup::WorkAbility)?;
+    let details = input::optional_text("details", input.details.as_deref(), 8000)?;
+    if details.is_some() {
+        rc.require_write(FieldGroup::Health)?;
+    }
+    if !matches!(rc.principal.agency, Agency::Eksote | Agency::Kela) {
+        return Err(AppError::Forbidden(None));
+    }
+    let client = visible_client(rc, &input.client_id).await?;
+    if input.assessed_on > rc.today {
+        return Err(AppError::bad_input(
+            "assessedOn",
+            "assessedOn cannot be in the future",
+        ));
+    }
+    let conclusion = input::required_text("conclusion", &input.conclusion, 4000)?;
+    let restrictions = input::optional_text("restrictions", input.restrictions.as_deref(), 4000)?;
+    let override_reason =
+        input::optional_text("overrideReason", input.override_reason.as_deref(), 1000)?;
+    let window_start = input
+        .assessed_on
+        .checked_sub_months(Months::new(rc.settings.assessment_reuse_months))
+        .unwrap_or(NaiveDate::MIN);
+    let visible = records::assessments(rc.db(), &rc.scope, &[client.scope.key()]).await?;
+    let recent = visible
+        .into_values()
+        .flatten()
+        .filter(|a| a.assessed_on > window_start)
+        .max_by_key(|a| a.assessed_on);
+    if let (Some(existing), None) = (&recent, &override_reason) {
+        return Err(AppError::ConflictWithExisting(
+            format!(
+                "a work-ability assessment of {} is less than {} months old: reuse it, or give overrideReason",
+                existing.assessed_on, rc.settings.assessment_reuse_months
+            ),
+            vec![
+                ("id", existing.id.clone()),
+                ("assessedOn", existing.assessed_on.to_string()),
+                ("assessorAgency", existing.assessor_agency.clone()),
+                ("conclusion", existing.conclusion.clone()),
+            ],
+        ));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut sql = Sql::new("INSERT INTO work_ability_assessment (id, client_id, assessed_on, assessor_agency, assessor_id, conclusion, restrictions, details, override_reason, created_at) VALUES (");
+    sql.bind(id.clone())
+        .push(", ")
+        .bind(client.row.id.clone())
+        .push(", ")
+        .bind(input.assessed_on)
+        .push(", ")
+        .bind(rc.principal.agency.code())
+        .push(", ")
+        .bind(rc.principal.official_id.clone())
+        .push(", ")
+        .bind(conclusion)
+        .push(", ")
+        .bind(restrictions)
+        .push(", ")
+        .bind(details.clone())
+        .push(", ")
+        .bind(if recent.is_some() {
+            override_reason
+        } else {
+            None
+        })
+        .push(", ")
+        .bind(rc.now)
+        .push(")");
+    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    rc.recorder.write(&client.row.id, FieldGroup::WorkAbility);
+    if details.is_some() {
+        rc.recorder.write(&client.row.id, FieldGroup::Health);
+    }
+    work_ability_assessment::Entity::find_by_id(id)
+        .one(rc.db())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Adds an agency note: the author agency's own record (its group: SOCIAL, EMPLOYMENT or
+/// BENEFIT), or shared with the case team (CASE) when the author says so.
+pub async fn add_note(
+    rc: &RequestContext,
+    client_id: &str,
+    body: &str,
+    shared: bool,
+) -> AppResult<agency_note::Model> {
+    let own = FieldGroup::own_group_of(rc.principal.agency).ok_or(AppError::Forbidden(None))?;
+    rc.require_write(own)?;
+    let client = visible_client(rc, client_id).await?;
+    if shared && !client.scope.typ {
+        return Err(AppError::bad_input(
+            "sharedWithCaseTeam",
+            "only a TYP client has a case team",
+        ));
+    }
+    let body = input::required_text("body", body, 20000)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut sql = Sql::new("INSERT INTO agency_note (id, client_id, agency, author_id, body, shared_with_case_team, created_at) VALUES (");
+    sql.bind(id.clone())
+        .push(", ")
+        .bind(client.row.id.clone())
+        .push(", ")
+        .bind(rc.principal.agency.code())
+        .push(", ")
+        .bind(rc.principal.official_id.clone())
+        .push(", ")
+        .bind(body)
+        .push(", ")
+        .bind(shared)
+        .push(", ")
+        .bind(rc.now)
+        .push(")");
+    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    rc.recorder
+        .write(&client.row.id, if shared { FieldGroup::Case } else { own });
+    agency_note::Entity::find_by_id(id)
+        .one(rc.db())
+        .await?
+        .ok_or(AppError::NotFound)
+}

@@ -1,0 +1,62 @@
+//! Work-ability assessments (no duplicates) and agency notes.
+
+use serde_json::json;
+
+use crate::on_both;
+
+const ASSESS: &str = "mutation W($i: RecordWorkAbilityAssessmentInput!) { recordWorkAbilityAssessment(input: $i) { assessedOn assessorAgency conclusion } }";
+
+on_both! {
+    async fn a_recent_assessment_is_offered_for_reuse_instead_of_a_new_one(app) {
+        let worker = app.token_for("EKSOTE_WORKER");
+        let input = json!({ "clientId": app.fx.shared, "assessedOn": app.fx.today.to_string(), "conclusion": "Full-time work possible", "details": "Recovered" });
+        let (_, dup) = app.gql(&worker, ASSESS, json!({ "i": input })).await;
+        let e = &dup["errors"][0]["extensions"];
+        assert_eq!(e["code"], "CONFLICT", "{dup}");
+        assert_eq!(e["existing"]["conclusion"], "Part-time");
+        assert_eq!(e["existing"]["assessorAgency"], "EKSOTE");
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM work_ability_assessment WHERE client_id = '{}'", app.fx.shared)).await, 1);
+        let mut forced = input.clone();
+        forced["overrideReason"] = json!("Condition changed after surgery");
+        let (_, ok) = app.gql(&worker, ASSESS, json!({ "i": forced })).await;
+        assert_eq!(ok["data"]["recordWorkAbilityAssessment"]["assessorAgency"], "EKSOTE", "{ok}");
+        assert_eq!(app.count("SELECT COUNT(*) FROM work_ability_assessment WHERE override_reason = 'Condition changed after surgery'").await, 1);
+    }
+}
+
+on_both! {
+    async fn assessments_need_work_ability_write_and_details_need_health_write(app) {
+        let input = json!({ "clientId": app.fx.other_placement, "assessedOn": app.fx.today.to_string(), "conclusion": "Part-time", "details": "Back" });
+        let (_, kela_details) = app.gql(&app.token_for("KELA_EXPERT"), ASSESS, json!({ "i": input })).await;
+        assert_eq!(kela_details["errors"][0]["extensions"]["code"], "FORBIDDEN", "Kela may not write HEALTH: {kela_details}");
+        let mut plain = input.clone();
+        plain["details"] = json!(null);
+        for role in ["TYP_OFFICER", "TE_EXPERT", "PROVIDER_COACH", "ANALYST", "AUDITOR", "ADMIN"] {
+            let (_, body) = app.gql(&app.token_for(role), ASSESS, json!({ "i": plain })).await;
+            assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{role}: {body}");
+        }
+        let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), ASSESS, json!({ "i": plain })).await;
+        assert_eq!(kela["data"]["recordWorkAbilityAssessment"]["assessorAgency"], "KELA", "{kela}");
+    }
+}
+
+on_both! {
+    async fn notes_are_the_agencys_own_unless_shared_with_the_case_team(app) {
+        let add = "mutation N($i: AddNoteInput!) { addNote(input: $i) { agency sharedWithCaseTeam body } }";
+        let te = app.token_for("TE_EXPERT");
+        let (_, own) = app.gql(&te, add, json!({ "i": { "clientId": app.fx.shared, "body": "TE private" } })).await;
+        assert_eq!(own["data"]["addNote"], json!({ "agency": "TE", "sharedWithCaseTeam": false, "body": "TE private" }), "{own}");
+        let (_, shared) = app.gql(&te, add, json!({ "i": { "clientId": app.fx.shared, "body": "For the team", "sharedWithCaseTeam": true } })).await;
+        assert_eq!(shared["data"]["addNote"]["sharedWithCaseTeam"], true);
+        let notes = "query Q($c: ID!) { caseView(clientId: $c) { notes { body } } }";
+        let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), notes, json!({ "c": app.fx.shared })).await;
+        let bodies: Vec<&str> = kela["data"]["caseView"]["notes"].as_array().unwrap().iter().map(|n| n["body"].as_str().unwrap()).collect();
+        assert!(bodies.contains(&"For the team") && !bodies.contains(&"TE private"), "{kela}");
+        let (_, outside) = app.gql(&app.token_for("KELA_EXPERT"), add, json!({ "i": { "clientId": app.fx.own_only, "body": "x", "sharedWithCaseTeam": true } })).await;
+        assert_eq!(outside["errors"][0]["extensions"]["field"], "sharedWithCaseTeam", "{outside}");
+        for role in ["TYP_OFFICER", "PROVIDER_COACH", "ANALYST", "AUDITOR", "ADMIN"] {
+            let (_, body) = app.gql(&app.token_for(role), add, json!({ "i": { "clientId": app.fx.shared, "body": "x" } })).await;
+            assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{role}: {body}");
+        }
+    }
+}
