@@ -10,14 +10,15 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::graphql::batch::{drive, BatchQueue};
 use crate::graphql::RecordLoader;
-use crate::services::{officials, RequestContext};
+use crate::services::RequestContext;
+
+use super::session::{self, status_of};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -103,12 +104,6 @@ fn is_json_body(headers: &HeaderMap) -> bool {
         !p.starts_with("charset=") || p == "charset=utf-8" || p == "charset=\"utf-8\""
     });
     essence == JSON && charset_ok
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// The operation a request runs, with its name; `None` when the document does not say
@@ -198,21 +193,10 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
             AppError::bad_input("content-type", "the body must be application/json"),
         );
     }
-    let Some(claims) = bearer(&headers).and_then(|t| app.verifier.verify(t)) else {
-        return fail(StatusCode::UNAUTHORIZED, media, AppError::Unauthenticated);
+    let principal = match session::sign_in(&app, &headers).await {
+        Ok(p) => p,
+        Err(err) => return fail(status_of(&err), media, err),
     };
-    let principal =
-        match officials::principal(&app.db, &app.policy, &claims.sub, &claims.roles).await {
-            Ok(Ok(p)) => p,
-            Ok(Err(refusal)) => {
-                tracing::info!(?refusal, "sign-in refused");
-                return fail(StatusCode::UNAUTHORIZED, media, AppError::Unauthenticated);
-            }
-            Err(e) => {
-                let err = AppError::from(e);
-                return fail(status_of(&err), media, err);
-            }
-        };
     let request = match parse_request(&body) {
         Ok(r) => r,
         Err(err) => return fail(StatusCode::BAD_REQUEST, media, err),
@@ -239,7 +223,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
             return fail(request_error_status, media, err);
         }
     }
-    let tx = match begin(&app).await {
+    let tx = match session::begin(&app).await {
         Ok(tx) => Arc::new(tx),
         Err(err) => return fail(status_of(&err), media, err),
     };
@@ -303,16 +287,6 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     respond(status, media, body)
 }
 
-fn status_of(err: &AppError) -> StatusCode {
-    match err {
-        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
-        AppError::LimitExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
 /// Parses the JSON body: one request object; arrays (batches) are refused.
 fn parse_request(body: &[u8]) -> Result<async_graphql::Request, AppError> {
     let value: serde_json::Value = serde_json::from_slice(body)
@@ -349,14 +323,4 @@ fn parse_request(body: &[u8]) -> Result<async_graphql::Request, AppError> {
         }
     }
     serde_json::from_value(value).map_err(|_| AppError::bad_input("body", "not a GraphQL request"))
-}
-
-/// Starts the request's transaction. On SQLite it takes the write lock at once (IMMEDIATE),
-/// so the access-log insert at the end never meets a stale snapshot.
-async fn begin(app: &AppState) -> Result<DatabaseTransaction, AppError> {
-    let opts = TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    };
-    Ok(app.db.begin_with_options(opts).await?)
 }

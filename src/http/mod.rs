@@ -2,8 +2,10 @@
 
 pub mod auth;
 pub mod explorer;
+pub mod exports;
 pub mod graphql;
 pub mod health;
+pub mod session;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,6 +27,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/graphql",
             get(graphql::get_not_allowed).post(graphql::post),
+        )
+        .route(
+            "/exports/allowance-statement.csv",
+            get(exports::allowance_statement),
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

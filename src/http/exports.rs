@@ -1,0 +1,83 @@
+//! `GET /exports/allowance-statement.csv?payer=KELA&month=YYYY-MM`: the monthly allowance
+//! statement of a payer as CSV, signed in and access-logged like every data read.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::session::{self, status_of};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::services::{allowance_statement, RequestContext};
+
+#[derive(Deserialize)]
+pub struct StatementQuery {
+    payer: Option<String>,
+    month: Option<String>,
+}
+
+fn fail(err: AppError) -> Response {
+    let body =
+        json!({ "errors": [{ "message": err.message(), "extensions": { "code": err.code() } }] });
+    let mut res = (status_of(&err), body.to_string()).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if matches!(err, AppError::Unauthenticated) {
+        h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    res
+}
+
+pub async fn allowance_statement(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<StatementQuery>,
+) -> Response {
+    let principal = match session::sign_in(&app, &headers).await {
+        Ok(p) => p,
+        Err(err) => return fail(err),
+    };
+    let tx = match session::begin(&app).await {
+        Ok(tx) => Arc::new(tx),
+        Err(err) => return fail(err),
+    };
+    let rc = RequestContext::new(
+        principal.clone(),
+        app.settings.clone(),
+        tx.clone(),
+        chrono::Utc::now(),
+    );
+    rc.recorder.operation("allowanceStatement");
+    let payer = q.payer.unwrap_or_default();
+    let month = q.month.unwrap_or_default();
+    let csv = allowance_statement::statement(&rc, &payer, &month).await;
+    let recorder = rc.recorder.clone();
+    drop(rc);
+    let csv = match csv {
+        Ok(csv) => csv,
+        Err(err) => return fail(err),
+    };
+    if let Err(err) = session::commit(&app, tx, &recorder, &principal, "allowanceStatement").await {
+        return fail(err);
+    }
+    let filename = format!("attachment; filename=\"allowances-{payer}-{month}.csv\"");
+    let mut res = (StatusCode::OK, csv).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&filename) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}

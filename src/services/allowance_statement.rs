@@ -1,0 +1,109 @@
+//! The monthly allowance statement per payer (Kela's expense allowance, the county's
+//! toimintaraha), as CSV for the payer's payment system.
+
+use sea_orm::ConnectionTrait;
+
+use super::RequestContext;
+use crate::authz::{FieldGroup, FieldId, ReadAccess};
+use crate::db::Sql;
+use crate::error::{AppError, AppResult};
+
+pub const HEADER: &str = "payer,month,decision_number,personal_identity_code,last_name,first_name,kind,days,amount_cents,amount_eur,rule_version";
+
+/// Quotes a CSV cell, and neutralises a leading formula character (CSV injection).
+fn cell(value: &str) -> String {
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+fn euros(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// The statement of `payer` (KELA or EKSOTE) for `month` (`YYYY-MM`), within the caller's
+/// row scope; every client listed gets an access-log row.
+pub async fn statement(rc: &RequestContext, payer: &str, month: &str) -> AppResult<String> {
+    for field in [
+        FieldId::RehabAllowance,
+        FieldId::ClientPersonalIdentityCode,
+        FieldId::ClientLastName,
+    ] {
+        if rc.principal.field_access(field) != ReadAccess::Read {
+            return Err(AppError::Forbidden(None));
+        }
+    }
+    if !matches!(payer, "KELA" | "EKSOTE") {
+        return Err(AppError::bad_input("payer", "payer is KELA or EKSOTE"));
+    }
+    let valid_month = month.len() == 7
+        && chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_ok();
+    if !valid_month {
+        return Err(AppError::bad_input("month", "month is YYYY-MM"));
+    }
+    let mut sql = Sql::new(
+        "SELECT c.id AS client_id, c.personal_identity_code, c.last_name, c.first_name, p.decision_number, \
+         a.kind, a.days, a.amount_cents, a.rule_version \
+         FROM allowance_line a JOIN rehab_period p ON p.id = a.period_id JOIN client c ON c.id = p.client_id \
+         WHERE a.payer = ",
+    );
+    sql.bind(payer.to_owned())
+        .push(" AND a.month = ")
+        .bind(month.to_owned())
+        .push(" AND ");
+    rc.scope.client_visible(&mut sql, "c.id");
+    sql.push(" ORDER BY c.last_name, c.first_name, p.decision_number, a.kind");
+    let rows = rc.db().query_all_raw(sql.build_for(rc.db())).await?;
+    let mut out = String::from(HEADER);
+    out.push('\n');
+    for row in rows {
+        let client: String = row.try_get("", "client_id")?;
+        let cents: i64 = row.try_get("", "amount_cents")?;
+        let days: i32 = row.try_get("", "days")?;
+        let cells = [
+            payer.to_owned(),
+            month.to_owned(),
+            row.try_get::<String>("", "decision_number")?,
+            row.try_get::<String>("", "personal_identity_code")?,
+            row.try_get::<String>("", "last_name")?,
+            row.try_get::<String>("", "first_name")?,
+            row.try_get::<String>("", "kind")?,
+            days.to_string(),
+            cents.to_string(),
+            euros(cents),
+            row.try_get::<String>("", "rule_version")?,
+        ];
+        out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+        for group in [
+            FieldGroup::Identity,
+            FieldGroup::Contact,
+            FieldGroup::Allowance,
+        ] {
+            rc.recorder.read(&client, group, None);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_and_formulas_neutralised() {
+        assert_eq!(cell("Koemäki"), "Koemäki");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(euros(7200), "72.00");
+        assert_eq!(euros(5), "0.05");
+    }
+}
