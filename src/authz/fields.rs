@@ -106,6 +106,11 @@ client_fields! {
     TypCaseSpecialArrangements, typ_case_special_arrangements, "TypCase", "specialArrangements", f(Case);
     TypCaseEducationHistory, typ_case_education_history, "TypCase", "educationHistory", f(Case);
     TypCaseWorkHistory, typ_case_work_history, "TypCase", "workHistory", f(Case);
+    TypCaseFollowUps, typ_case_follow_ups, "TypCase", "followUps", f(Case);
+
+    FollowUpMonthsAfter, follow_up_months_after, "CaseFollowUp", "monthsAfter", f(Case);
+    FollowUpStatus, follow_up_status, "CaseFollowUp", "status", f(Case);
+    FollowUpRecordedOn, follow_up_recorded_on, "CaseFollowUp", "recordedOn", f(Case);
 
     ConsentKind, consent_kind, "Consent", "kind", f(Case);
     ConsentRecipientAgency, consent_recipient_agency, "Consent", "recipientAgency", f(Case);
@@ -140,7 +145,12 @@ client_fields! {
     RehabTravelDistanceKm, rehab_travel_distance_km, "RehabPeriod", "travelDistanceKm", f(Rehab);
     RehabEndedEarlyOn, rehab_ended_early_on, "RehabPeriod", "endedEarlyOn", f(Rehab);
     RehabEndReason, rehab_end_reason, "RehabPeriod", "endReason", f(Rehab);
+    RehabInterruptions, rehab_interruptions, "RehabPeriod", "interruptions", f(Rehab);
     RehabAttendance, rehab_attendance, "RehabPeriod", "attendance", f(Attendance);
+
+    InterruptionStartsOn, interruption_starts_on, "RehabInterruption", "startsOn", f(Rehab);
+    InterruptionEndsOn, interruption_ends_on, "RehabInterruption", "endsOn", f(Rehab);
+    InterruptionReason, interruption_reason, "RehabInterruption", "reason", f(Rehab);
     RehabAllowance, rehab_allowance, "RehabPeriod", "allowance", f(Allowance);
 
     AttendanceDate, attendance_date, "AttendanceDay", "date", f(Attendance);

@@ -6,10 +6,10 @@ use std::sync::{Arc, Weak};
 
 use async_graphql::dataloader::Loader;
 use entity::{
-    agency_note, agreed_action, allowance_line, attendance_day, benefit_decision, employment_item,
-    employment_plan, job_coaching, labour_policy_statement, meeting_agency_section,
-    meeting_agenda_item, meeting_participant, network_meeting, provider, rehab_period, typ_case,
-    work_ability_assessment,
+    agency_note, agreed_action, allowance_line, attendance_day, benefit_decision, case_follow_up,
+    employment_item, employment_plan, job_coaching, labour_policy_statement,
+    meeting_agency_section, meeting_agenda_item, meeting_participant, network_meeting, provider,
+    rehab_interruption, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::DatabaseTransaction;
 
@@ -191,5 +191,7 @@ keyed!(by_id AttendanceOf, Vec<attendance_day::Model>, |l, k| records::attendanc
 keyed!(by_id ParticipantsOf, Vec<meeting_participant::Model>, |l, k| records::participants(l.tx()?.as_ref(), &k));
 keyed!(by_id AgendaOf, Vec<meeting_agenda_item::Model>, |l, k| records::agenda(l.tx()?.as_ref(), &k));
 keyed!(by_id OwnSectionsOf, Vec<meeting_agency_section::Model>, |l, k| records::own_sections(l.tx()?.as_ref(), l.agency, &k));
+keyed!(by_id InterruptionsOf, Vec<rehab_interruption::Model>, |l, k| records::interruptions(l.tx()?.as_ref(), &k));
+keyed!(by_id FollowUpsOf, Vec<case_follow_up::Model>, |l, k| records::follow_ups(l.tx()?.as_ref(), &k));
 keyed!(by_id ProviderById, provider::Model, |l, k| records::providers(l.tx()?.as_ref(), &k));
 keyed!(by_id OfficialById, OfficialName, |l, k| records::official_names(l.tx()?.as_ref(), &k));

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use entity::{
-    agency_note, agreed_action, allowance_line, attendance_day, benefit_decision, consent,
-    employment_item, employment_plan, job_coaching, labour_policy_statement,
+    agency_note, agreed_action, allowance_line, attendance_day, benefit_decision, case_follow_up,
+    consent, employment_item, employment_plan, job_coaching, labour_policy_statement,
     meeting_agency_section, meeting_agenda_item, meeting_participant, network_meeting, provider,
-    rehab_period, typ_case, work_ability_assessment,
+    rehab_interruption, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
@@ -409,4 +409,27 @@ pub async fn official_names(
         .all(conn)
         .await?;
     Ok(rows.into_iter().map(|r| (r.id.clone(), r)).collect())
+}
+
+/// Interruptions of periods (the periods were already scoped).
+pub async fn interruptions(
+    conn: &impl ConnectionTrait,
+    period_ids: &[String],
+) -> Result<HashMap<String, Vec<rehab_interruption::Model>>, DbErr> {
+    let mut sql = Sql::new("SELECT t.* FROM rehab_interruption t WHERE t.period_id IN ");
+    sql.bind_list(period_ids)
+        .push(" ORDER BY t.starts_on, t.id");
+    let rows = query::<rehab_interruption::Entity>(conn, &sql).await?;
+    Ok(by_id(period_ids, rows, |r| r.period_id.as_str()))
+}
+
+/// Follow-ups of cases (the cases were already scoped).
+pub async fn follow_ups(
+    conn: &impl ConnectionTrait,
+    case_ids: &[String],
+) -> Result<HashMap<String, Vec<case_follow_up::Model>>, DbErr> {
+    let mut sql = Sql::new("SELECT t.* FROM case_follow_up t WHERE t.case_id IN ");
+    sql.bind_list(case_ids).push(" ORDER BY t.months_after");
+    let rows = query::<case_follow_up::Entity>(conn, &sql).await?;
+    Ok(by_id(case_ids, rows, |r| r.case_id.as_str()))
 }

@@ -181,6 +181,37 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     let me = gql(&addr, &token, "{ me { agency } }", json!({})).await;
     assert_eq!(me["data"]["me"]["agency"], "KELA");
+    // The mutations work on the demo data: register, open a case, decide a period.
+    let officer = &tokens[0].2;
+    let reg = gql(&addr, officer, "mutation R($i: RegisterClientInput!) { registerClient(input: $i) { duplicate client { id } } }", json!({ "i": { "personalIdentityCode": "010101A999X", "firstName": "Uusi", "lastName": "Koeasiakas" } })).await;
+    assert_eq!(reg["data"]["registerClient"]["duplicate"], false, "{reg}");
+    let new_client = reg["data"]["registerClient"]["client"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let today = chrono::Utc::now().date_naive();
+    let opened = gql(&addr, officer, "mutation O($i: OpenTypCaseInput!) { openTypCase(input: $i) { phase } }", json!({ "i": { "clientId": new_client, "criterion": "UNEMPLOYED_12_MONTHS_25_PLUS", "openedOn": today.to_string(), "clientAgreedOn": today.to_string() } })).await;
+    assert_eq!(
+        opened["data"]["openTypCase"]["phase"], "MAPPING",
+        "{opened}"
+    );
+    let providers = gql(&addr, officer, "{ providers { id kind } }", json!({})).await;
+    let workshop = providers["data"]["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "COUNTY_WORKSHOP")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let start = today.checked_add_days(chrono::Days::new(7)).unwrap();
+    let end = start.checked_add_months(chrono::Months::new(6)).unwrap();
+    let decided = gql(&addr, &tokens[2].2, "mutation D($i: DecideRehabPeriodInput!) { decideRehabPeriod(input: $i) { provider { kind } } }", json!({ "i": { "clientId": new_client, "providerId": workshop, "startsOn": start.to_string(), "endsOn": end.to_string(), "daysPerWeek": 3, "hoursPerDay": 6, "goal": "Daily rhythm", "travelDistanceKm": 4.2 } })).await;
+    assert_eq!(
+        decided["data"]["decideRehabPeriod"]["provider"]["kind"], "COUNTY_WORKSHOP",
+        "{decided}"
+    );
     drop(server);
 
     // A second start keeps the data and loads nothing twice.
@@ -194,7 +225,8 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
     use sea_orm::{EntityTrait, PaginatorTrait};
     assert_eq!(
         entity::client::Entity::find().count(&db).await.unwrap(),
-        typgraph::demo::DEMO_CLIENTS as u64
+        typgraph::demo::DEMO_CLIENTS as u64 + 1,
+        "the demo is loaded once; the client registered above is kept"
     );
     let me = gql(&addr, &tokens[0].2, "{ me { roles } }", json!({})).await;
     assert_eq!(me["data"]["me"]["roles"], json!(["TYP_OFFICER"]));

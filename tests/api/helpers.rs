@@ -447,6 +447,42 @@ impl Fixture {
             )
             .await;
         }
+        // An earlier, closed case of the shared client, with a 3-month follow-up.
+        let old_case = id();
+        insert(
+            db,
+            "typ_case",
+            &[
+                ("id", s(&old_case)),
+                ("client_id", s(&shared)),
+                ("phase", s("CLOSED")),
+                ("criterion", s("JOINT_ASSESSMENT")),
+                ("responsible_official_id", s(&officer)),
+                ("responsible_agency", s("TE")),
+                ("opened_on", d(-900)),
+                ("mapping_deadline", d(-810)),
+                ("special_arrangements", none()),
+                ("education_history", none()),
+                ("work_history", none()),
+                ("ended_on", d(-500)),
+                ("outcome", s("MOVED")),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        insert(
+            db,
+            "case_follow_up",
+            &[
+                ("id", s(&id())),
+                ("case_id", s(&old_case)),
+                ("months_after", 3.into()),
+                ("status", s("UNEMPLOYED")),
+                ("recorded_on", d(-400)),
+                ("recorded_by", s(&officer)),
+            ],
+        )
+        .await;
         // Consents: agreement to multi-agency service; HEALTH disclosed to Kela.
         let eksote = off("EKSOTE_WORKER");
         let kela_health_consent = id();
@@ -563,6 +599,18 @@ impl Fixture {
             )
             .await;
         }
+        insert(
+            db,
+            "rehab_interruption",
+            &[
+                ("id", s(&id())),
+                ("period_id", s(&period)),
+                ("starts_on", d(-10)),
+                ("ends_on", d(-8)),
+                ("reason", s("Illness")),
+            ],
+        )
+        .await;
         let coach = off("PROVIDER_COACH");
         let month_day = today.checked_sub_days(Days::new(30)).unwrap();
         let month = month_day.format("%Y-%m").to_string();

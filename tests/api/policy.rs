@@ -120,6 +120,16 @@ fn route(
             &["REHAB"],
             &["caseView", "rehabPeriods"],
         ),
+        "RehabInterruption" => (
+            "caseView(clientId: $c) { rehabPeriods { interruptions { F } } }",
+            &["REHAB", "REHAB"],
+            &["caseView", "rehabPeriods", "interruptions"],
+        ),
+        "CaseFollowUp" => (
+            "caseView(clientId: $c) { client { cases { followUps { F } } } }",
+            &["CASE", "CASE"],
+            &["caseView", "client", "cases", "followUps"],
+        ),
         "AttendanceDay" => (
             "caseView(clientId: $c) { rehabPeriods { attendance { F } } }",
             &["REHAB", "ATTENDANCE"],

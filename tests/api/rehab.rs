@@ -197,3 +197,27 @@ on_both! {
         assert_eq!(bad.status().as_u16(), 400);
     }
 }
+
+on_both! {
+    async fn no_attendance_is_taken_during_an_interruption(app) {
+        let period = period_2020(&app).await;
+        let worker = app.token_for("EKSOTE_WORKER");
+        let interrupt = "mutation I($i: InterruptRehabPeriodInput!) { interruptRehabPeriod(input: $i) { interruptions { startsOn endsOn reason } } }";
+        let (_, done) = app.gql(&worker, interrupt, json!({ "i": { "periodId": period, "startsOn": "2020-02-10", "endsOn": "2020-02-14", "reason": "Work trial" } })).await;
+        let list = done["data"]["interruptRehabPeriod"]["interruptions"].as_array().unwrap().clone();
+        assert!(list.contains(&json!({ "startsOn": "2020-02-10", "endsOn": "2020-02-14", "reason": "Work trial" })), "{done}");
+        let (_, overlap) = app.gql(&worker, interrupt, json!({ "i": { "periodId": period, "startsOn": "2020-02-12", "reason": "x" } })).await;
+        assert_eq!(err(&overlap).0, "CONFLICT");
+        let (_, refused) = app.gql(&worker, RECORD, json!({ "i": { "periodId": period, "days": [day("2020-02-11", true)] } })).await;
+        assert_eq!(err(&refused).1, "days[0].date", "{refused}");
+        let service = "mutation S($i: RecordServiceInterruptionInput!) { recordServiceInterruption(input: $i) { id } }";
+        let (_, coach) = app.gql(&app.token_for("PROVIDER_COACH"), service, json!({ "i": { "startsOn": "2020-12-21", "endsOn": "2020-12-31", "reason": "Holiday closure" } })).await;
+        assert_eq!(err(&coach).0, "FORBIDDEN");
+        let (_, holiday) = app.gql(&worker, service, json!({ "i": { "startsOn": "2020-12-21", "endsOn": "2020-12-31", "reason": "Holiday closure" } })).await;
+        assert!(holiday["data"]["recordServiceInterruption"]["id"].is_string(), "{holiday}");
+        let (_, closed) = app.gql(&worker, RECORD, json!({ "i": { "periodId": period, "days": [day("2020-12-22", true)] } })).await;
+        assert_eq!(err(&closed).1, "days[0].date", "{closed}");
+        let (_, open) = app.gql(&worker, RECORD, json!({ "i": { "periodId": period, "days": [day("2020-12-17", true)] } })).await;
+        assert_eq!(open["data"]["recordAttendance"]["recorded"], 1, "{open}");
+    }
+}

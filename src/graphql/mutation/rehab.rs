@@ -39,6 +39,33 @@ pub struct EndRehabPeriodEarlyInput {
     pub reason: String,
 }
 
+/// Input of `interruptRehabPeriod`.
+#[derive(InputObject)]
+pub struct InterruptRehabPeriodInput {
+    pub period_id: ID,
+    pub starts_on: NaiveDate,
+    /// Open-ended when omitted.
+    pub ends_on: Option<NaiveDate>,
+    pub reason: String,
+}
+
+/// Input of `recordServiceInterruption`.
+#[derive(InputObject)]
+pub struct RecordServiceInterruptionInput {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reason: String,
+}
+
+/// A service-wide interruption of KTT.
+#[derive(SimpleObject)]
+pub struct ServiceInterruption {
+    pub id: ID,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reason: String,
+}
+
 /// One activity day.
 #[derive(InputObject)]
 pub struct AttendanceDayInput {
@@ -112,6 +139,43 @@ impl RehabMutations {
         let rc = request(ctx, "endRehabPeriodEarly")?;
         let row = rehab::end_early(rc, &input.period_id, input.ended_on, &input.reason).await?;
         period_node(rc, row).await
+    }
+
+    /// Interrupts a period for a while; attendance is refused during the interruption.
+    async fn interrupt_rehab_period(
+        &self,
+        ctx: &Context<'_>,
+        input: InterruptRehabPeriodInput,
+    ) -> Result<RehabPeriodNode> {
+        let rc = request(ctx, "interruptRehabPeriod")?;
+        let row = rehab::interrupt(
+            rc,
+            &input.period_id,
+            input.starts_on,
+            input.ends_on,
+            &input.reason,
+        )
+        .await?;
+        period_node(rc, row).await
+    }
+
+    /// Records a service-wide interruption (such as the 2020 closure): attendance of every
+    /// period is refused during it.
+    async fn record_service_interruption(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordServiceInterruptionInput,
+    ) -> Result<ServiceInterruption> {
+        let rc = request(ctx, "recordServiceInterruption")?;
+        let row =
+            rehab::record_service_interruption(rc, input.starts_on, input.ends_on, &input.reason)
+                .await?;
+        Ok(ServiceInterruption {
+            id: ID(row.id),
+            starts_on: row.starts_on,
+            ends_on: row.ends_on,
+            reason: row.reason,
+        })
     }
 
     /// Records activity days (the placement's coaches and county workers only) and

@@ -16,7 +16,7 @@ use entity::{agreed_action, employment_plan, typ_case};
 use super::enums::{parse_code, CaseOutcome};
 use crate::authz::FieldGroup;
 use crate::domain::Agency;
-use crate::graphql::loader::{ActionsOfPlan, OfficialById};
+use crate::graphql::loader::{ActionsOfPlan, FollowUpsOf, OfficialById};
 use crate::graphql::request_loader;
 use crate::services::records::ConsentRecord;
 
@@ -141,6 +141,24 @@ impl TypCaseNode {
             self.row.education_history.as_deref(),
         )
     }
+    /// Labour-market status followed up 3, 6 and 12 months after closing.
+    #[graphql(visible = "visible::typ_case_follow_ups", directive = fieldGroup::apply(group_of(FieldId::TypCaseFollowUps)))]
+    async fn follow_ups(&self, ctx: &Context<'_>) -> Result<Option<Vec<FollowUpNode>>> {
+        guard::read(ctx, &self.scope, FieldId::TypCaseFollowUps, ())?;
+        let rows = request_loader(ctx)?
+            .load_one(FollowUpsOf(self.row.id.clone()))
+            .await?
+            .unwrap_or_default();
+        Ok(Some(
+            rows.into_iter()
+                .map(|row| FollowUpNode {
+                    row,
+                    scope: self.scope.clone(),
+                })
+                .collect(),
+        ))
+    }
+
     /// Work history.
     #[graphql(visible = "visible::typ_case_work_history", directive = fieldGroup::apply(group_of(FieldId::TypCaseWorkHistory)))]
     async fn work_history(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
@@ -411,6 +429,50 @@ impl ActionNode {
             &self.scope,
             FieldId::ActionOverdue,
             Some(self.is_overdue()),
+        )
+    }
+}
+
+/// A follow-up of a closed case.
+pub struct FollowUpNode {
+    pub row: entity::case_follow_up::Model,
+    pub scope: Arc<ClientScope>,
+}
+
+/// Labour-market status after a TYP case closed (national statistics: 3 and 6 months; 12 is ours).
+#[Object(name = "CaseFollowUp")]
+impl FollowUpNode {
+    /// 3, 6 or 12.
+    #[graphql(visible = "visible::follow_up_months_after", directive = fieldGroup::apply(group_of(FieldId::FollowUpMonthsAfter)))]
+    async fn months_after(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        guard::read(
+            ctx,
+            &self.scope,
+            FieldId::FollowUpMonthsAfter,
+            Some(self.row.months_after),
+        )
+    }
+
+    /// EMPLOYED, PAY_SUBSIDISED_WORK, STUDYING, UNEMPLOYED, REHABILITATION, PENSION,
+    /// OUTSIDE_LABOUR_FORCE or UNKNOWN.
+    #[graphql(visible = "visible::follow_up_status", directive = fieldGroup::apply(group_of(FieldId::FollowUpStatus)))]
+    async fn status(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        guard::read(
+            ctx,
+            &self.scope,
+            FieldId::FollowUpStatus,
+            Some(self.row.status.as_str()),
+        )
+    }
+
+    /// When it was recorded.
+    #[graphql(visible = "visible::follow_up_recorded_on", directive = fieldGroup::apply(group_of(FieldId::FollowUpRecordedOn)))]
+    async fn recorded_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+        guard::read(
+            ctx,
+            &self.scope,
+            FieldId::FollowUpRecordedOn,
+            Some(self.row.recorded_on),
         )
     }
 }

@@ -15,7 +15,7 @@ use entity::{attendance_day, rehab_period};
 
 use super::provider::ProviderNode;
 use crate::error::AppError;
-use crate::graphql::loader::{AllowanceOf, AttendanceOf, ProviderById};
+use crate::graphql::loader::{AllowanceOf, AttendanceOf, InterruptionsOf, ProviderById};
 use crate::graphql::request_loader;
 
 /// A KTT period.
@@ -152,6 +152,24 @@ impl RehabPeriodNode {
             self.row.end_reason.as_deref(),
         )
     }
+    /// Interruptions of the period (attendance is refused during them).
+    #[graphql(visible = "visible::rehab_interruptions", directive = fieldGroup::apply(group_of(FieldId::RehabInterruptions)))]
+    async fn interruptions(&self, ctx: &Context<'_>) -> Result<Option<Vec<InterruptionNode>>> {
+        guard::read(ctx, &self.scope, FieldId::RehabInterruptions, ())?;
+        let rows = request_loader(ctx)?
+            .load_one(InterruptionsOf(self.row.id.clone()))
+            .await?
+            .unwrap_or_default();
+        Ok(Some(
+            rows.into_iter()
+                .map(|row| InterruptionNode {
+                    row,
+                    scope: self.scope.clone(),
+                })
+                .collect(),
+        ))
+    }
+
     /// Activity days of the period, by date (päiväkirjaus).
     #[graphql(visible = "visible::rehab_attendance", directive = fieldGroup::apply(group_of(FieldId::RehabAttendance)))]
     async fn attendance(&self, ctx: &Context<'_>) -> Result<Option<Vec<AttendanceDayNode>>> {
@@ -289,6 +307,49 @@ impl AllowanceSummaryNode {
             &self.scope,
             FieldId::AllowanceTravelCents,
             self.travel_cents,
+        )
+    }
+}
+
+/// An interruption of a period.
+pub struct InterruptionNode {
+    pub row: entity::rehab_interruption::Model,
+    pub scope: Arc<ClientScope>,
+}
+
+/// An interruption of a KTT period (illness, a work trial): no attendance meanwhile.
+#[Object(name = "RehabInterruption")]
+impl InterruptionNode {
+    /// First day of the interruption.
+    #[graphql(visible = "visible::interruption_starts_on", directive = fieldGroup::apply(group_of(FieldId::InterruptionStartsOn)))]
+    async fn starts_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+        guard::read(
+            ctx,
+            &self.scope,
+            FieldId::InterruptionStartsOn,
+            Some(self.row.starts_on),
+        )
+    }
+
+    /// Last day, if known.
+    #[graphql(visible = "visible::interruption_ends_on", directive = fieldGroup::apply(group_of(FieldId::InterruptionEndsOn)))]
+    async fn ends_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+        guard::read(
+            ctx,
+            &self.scope,
+            FieldId::InterruptionEndsOn,
+            self.row.ends_on,
+        )
+    }
+
+    /// Why.
+    #[graphql(visible = "visible::interruption_reason", directive = fieldGroup::apply(group_of(FieldId::InterruptionReason)))]
+    async fn reason(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        guard::read(
+            ctx,
+            &self.scope,
+            FieldId::InterruptionReason,
+            Some(self.row.reason.as_str()),
         )
     }
 }
