@@ -255,6 +255,92 @@ pub async fn end_early(
         .ok_or(AppError::NotFound)
 }
 
+/// Interrupts a period for a while (illness, a work trial); attendance is refused meanwhile.
+pub async fn interrupt(
+    rc: &RequestContext,
+    period_id: &str,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    reason: &str,
+) -> AppResult<rehab_period::Model> {
+    rc.require_write(FieldGroup::Rehab)?;
+    let period = rehab_period::Entity::find_by_id(period_id.to_owned())
+        .one(rc.db())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let client = visible_client(rc, &period.client_id).await?;
+    if starts_on < period.starts_on || starts_on > effective_end(&period) {
+        return Err(AppError::bad_input(
+            "startsOn",
+            "startsOn is within the period",
+        ));
+    }
+    if ends_on.is_some_and(|e| e < starts_on) {
+        return Err(AppError::bad_input("endsOn", "endsOn is before startsOn"));
+    }
+    let reason = input::required_text("reason", reason, 1000)?;
+    let others = entity::rehab_interruption::Entity::find()
+        .filter(entity::rehab_interruption::Column::PeriodId.eq(period.id.clone()))
+        .all(rc.db())
+        .await?;
+    let end = ends_on.unwrap_or(NaiveDate::MAX);
+    if others
+        .iter()
+        .any(|i| i.starts_on <= end && i.ends_on.unwrap_or(NaiveDate::MAX) >= starts_on)
+    {
+        return Err(AppError::Conflict(
+            "the period is already interrupted then".into(),
+        ));
+    }
+    let mut sql = Sql::new(
+        "INSERT INTO rehab_interruption (id, period_id, starts_on, ends_on, reason) VALUES (",
+    );
+    sql.bind(uuid::Uuid::new_v4().to_string())
+        .push(", ")
+        .bind(period.id.clone())
+        .push(", ")
+        .bind(starts_on)
+        .push(", ")
+        .bind(ends_on)
+        .push(", ")
+        .bind(reason)
+        .push(")");
+    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    rc.recorder.write(&client.row.id, FieldGroup::Rehab);
+    Ok(period)
+}
+
+/// Records a service-wide interruption (such as the 2020 closure by government order):
+/// attendance of every period is refused during it. Not client data.
+pub async fn record_service_interruption(
+    rc: &RequestContext,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    reason: &str,
+) -> AppResult<entity::service_interruption::Model> {
+    rc.require_write(FieldGroup::Rehab)?;
+    if ends_on < starts_on {
+        return Err(AppError::bad_input("endsOn", "endsOn is before startsOn"));
+    }
+    let reason = input::required_text("reason", reason, 500)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut sql =
+        Sql::new("INSERT INTO service_interruption (id, starts_on, ends_on, reason) VALUES (");
+    sql.bind(id.clone())
+        .push(", ")
+        .bind(starts_on)
+        .push(", ")
+        .bind(ends_on)
+        .push(", ")
+        .bind(reason)
+        .push(")");
+    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    entity::service_interruption::Entity::find_by_id(id)
+        .one(rc.db())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,90 +430,4 @@ mod tests {
             Some("hoursPerDay")
         );
     }
-}
-
-/// Interrupts a period for a while (illness, a work trial); attendance is refused meanwhile.
-pub async fn interrupt(
-    rc: &RequestContext,
-    period_id: &str,
-    starts_on: NaiveDate,
-    ends_on: Option<NaiveDate>,
-    reason: &str,
-) -> AppResult<rehab_period::Model> {
-    rc.require_write(FieldGroup::Rehab)?;
-    let period = rehab_period::Entity::find_by_id(period_id.to_owned())
-        .one(rc.db())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let client = visible_client(rc, &period.client_id).await?;
-    if starts_on < period.starts_on || starts_on > effective_end(&period) {
-        return Err(AppError::bad_input(
-            "startsOn",
-            "startsOn is within the period",
-        ));
-    }
-    if ends_on.is_some_and(|e| e < starts_on) {
-        return Err(AppError::bad_input("endsOn", "endsOn is before startsOn"));
-    }
-    let reason = input::required_text("reason", reason, 1000)?;
-    let others = entity::rehab_interruption::Entity::find()
-        .filter(entity::rehab_interruption::Column::PeriodId.eq(period.id.clone()))
-        .all(rc.db())
-        .await?;
-    let end = ends_on.unwrap_or(NaiveDate::MAX);
-    if others
-        .iter()
-        .any(|i| i.starts_on <= end && i.ends_on.unwrap_or(NaiveDate::MAX) >= starts_on)
-    {
-        return Err(AppError::Conflict(
-            "the period is already interrupted then".into(),
-        ));
-    }
-    let mut sql = Sql::new(
-        "INSERT INTO rehab_interruption (id, period_id, starts_on, ends_on, reason) VALUES (",
-    );
-    sql.bind(uuid::Uuid::new_v4().to_string())
-        .push(", ")
-        .bind(period.id.clone())
-        .push(", ")
-        .bind(starts_on)
-        .push(", ")
-        .bind(ends_on)
-        .push(", ")
-        .bind(reason)
-        .push(")");
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
-    rc.recorder.write(&client.row.id, FieldGroup::Rehab);
-    Ok(period)
-}
-
-/// Records a service-wide interruption (such as the 2020 closure by government order):
-/// attendance of every period is refused during it. Not client data.
-pub async fn record_service_interruption(
-    rc: &RequestContext,
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
-    reason: &str,
-) -> AppResult<entity::service_interruption::Model> {
-    rc.require_write(FieldGroup::Rehab)?;
-    if ends_on < starts_on {
-        return Err(AppError::bad_input("endsOn", "endsOn is before startsOn"));
-    }
-    let reason = input::required_text("reason", reason, 500)?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let mut sql =
-        Sql::new("INSERT INTO service_interruption (id, starts_on, ends_on, reason) VALUES (");
-    sql.bind(id.clone())
-        .push(", ")
-        .bind(starts_on)
-        .push(", ")
-        .bind(ends_on)
-        .push(", ")
-        .bind(reason)
-        .push(")");
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
-    entity::service_interruption::Entity::find_by_id(id)
-        .one(rc.db())
-        .await?
-        .ok_or(AppError::NotFound)
 }
