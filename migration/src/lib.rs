@@ -51,20 +51,6 @@ fn statements(sql: &str) -> Vec<String> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn comments_with_semicolons_do_not_split_statements() {
-        let sql = "-- a; b\nCREATE TABLE a (x TEXT);\n-- c;\nCREATE TABLE b (y TEXT);\n";
-        assert_eq!(
-            statements(sql),
-            vec!["CREATE TABLE a (x TEXT)", "CREATE TABLE b (y TEXT)"]
-        );
-    }
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for SqlMigration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -154,5 +140,19 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("007_create_access_log", ["access_log", "disclosure_log"]),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_with_semicolons_do_not_split_statements() {
+        let sql = "-- a; b\nCREATE TABLE a (x TEXT);\n-- c;\nCREATE TABLE b (y TEXT);\n";
+        assert_eq!(
+            statements(sql),
+            vec!["CREATE TABLE a (x TEXT)", "CREATE TABLE b (y TEXT)"]
+        );
     }
 }

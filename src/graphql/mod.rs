@@ -12,6 +12,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, EmptySubscription, Schema};
 
 use crate::error::AppError;
+use crate::services::RequestContext;
 pub use loader::RecordLoader;
 pub use mutation::Mutation;
 pub use query::Query;
@@ -46,4 +47,13 @@ pub fn sdl() -> String {
 pub fn request_loader<'a>(ctx: &'a Context<'_>) -> Result<&'a DataLoader<RecordLoader>, AppError> {
     ctx.data::<DataLoader<RecordLoader>>()
         .map_err(|_| AppError::internal("request without loader"))
+}
+
+/// The request's context, noting `operation` (the root field) for the access log.
+pub fn request<'a>(ctx: &'a Context<'_>, operation: &str) -> Result<&'a RequestContext, AppError> {
+    let rc = ctx
+        .data::<RequestContext>()
+        .map_err(|_| AppError::internal("request without context"))?;
+    rc.recorder.operation(operation);
+    Ok(rc)
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 
+use super::request;
 use super::types::access_log::AccessLogEntryNode;
 use super::types::brief::BriefNode;
 use super::types::case_view::CaseViewNode;
@@ -12,18 +13,9 @@ use super::types::meeting::MeetingNode;
 use super::types::provider::ProviderNode;
 use super::types::viewer::Viewer;
 use crate::authz::{FieldId, Principal, ReadAccess};
-use crate::error::AppError;
-use crate::services::{self, ClientScope, RequestContext};
+use crate::services::{self, ClientScope};
 
 pub struct Query;
-
-fn request<'a>(ctx: &'a Context<'_>, operation: &str) -> Result<&'a RequestContext, AppError> {
-    let rc = ctx
-        .data::<RequestContext>()
-        .map_err(|_| AppError::internal("request without context"))?;
-    rc.recorder.operation(operation);
-    Ok(rc)
-}
 
 fn reads_clients(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Principal>()

@@ -7,10 +7,9 @@ mod clients;
 mod meetings;
 mod rehab;
 
-use async_graphql::{Context, MergedObject};
+use async_graphql::MergedObject;
 
-use crate::error::AppError;
-use crate::services::RequestContext;
+use super::request;
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -19,11 +18,3 @@ pub struct Mutation(
     rehab::RehabMutations,
     meetings::MeetingMutations,
 );
-
-fn request<'a>(ctx: &'a Context<'_>, operation: &str) -> Result<&'a RequestContext, AppError> {
-    let rc = ctx
-        .data::<RequestContext>()
-        .map_err(|_| AppError::internal("request without context"))?;
-    rc.recorder.operation(operation);
-    Ok(rc)
-}
