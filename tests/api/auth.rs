@@ -5,7 +5,7 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::json;
 use typgraph::config::{JwtConfig, Secret};
 
-use crate::helpers::{spawn_app_with, test_config, Backend, TEST_SECRET};
+use crate::helpers::{test_config, Backend, TEST_SECRET};
 use crate::on_both;
 
 const ME: &str = "{ me { officialId agency roles } }";
@@ -88,77 +88,62 @@ on_both! {
     }
 }
 
-#[tokio::test]
-async fn issuer_and_audience_are_checked_when_configured() {
-    let app = spawn_app_with(Backend::Sqlite, |url| {
-        let mut c = test_config(url);
-        c.jwt.issuer = Some("https://idp.test".into());
-        c.jwt.audience = Some("typgraph".into());
-        c
-    })
-    .await
-    .unwrap();
-    let te = app.fx.official("TE_EXPERT").to_owned();
-    let exp = chrono::Utc::now().timestamp() + 600;
-    let (s, b) = app
-        .gql(
-            &hs256(TEST_SECRET, &claims(&te, &["TE_EXPERT"], 600)),
-            ME,
-            json!({}),
-        )
-        .await;
-    assert_refused(s, &b);
-    let wrong = hs256(
-        TEST_SECRET,
-        &json!({ "sub": te, "roles": ["TE_EXPERT"], "exp": exp, "iss": "https://other.test", "aud": "typgraph" }),
-    );
-    let (s, b) = app.gql(&wrong, ME, json!({})).await;
-    assert_refused(s, &b);
-    let right = hs256(
-        TEST_SECRET,
-        &json!({ "sub": te, "roles": ["TE_EXPERT"], "exp": exp, "iss": "https://idp.test", "aud": "typgraph" }),
-    );
-    let (s, b) = app.gql(&right, ME, json!({})).await;
-    assert_eq!(s, 200, "{b}");
+fn with_issuer(url: &str) -> typgraph::config::Config {
+    let mut c = test_config(url);
+    c.jwt.issuer = Some("https://idp.test".into());
+    c.jwt.audience = Some("typgraph".into());
+    c
 }
 
-#[tokio::test]
-async fn rs256_tokens_of_an_identity_provider_are_verified_with_its_public_key() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-    let public = std::fs::read_to_string(format!("{dir}/rs256-test-public.pem")).unwrap();
-    let private = std::fs::read(format!("{dir}/rs256-test-private.pem")).unwrap();
-    let app = spawn_app_with(Backend::Sqlite, |url| {
-        let mut c = test_config(url);
-        c.jwt = JwtConfig {
-            public_key_pem: Some(public),
-            secret: None,
-            ..JwtConfig::default()
-        };
-        c
-    })
-    .await
+fn with_rs256(url: &str) -> typgraph::config::Config {
+    let public = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/rs256-test-public.pem"
+    ))
     .unwrap();
-    let te = app.fx.official("TE_EXPERT").to_owned();
-    let rs = encode(
-        &Header::new(Algorithm::RS256),
-        &claims(&te, &["TE_EXPERT"], 600),
-        &EncodingKey::from_rsa_pem(&private).unwrap(),
-    )
-    .unwrap();
-    let (s, b) = app.gql(&rs, ME, json!({})).await;
-    assert_eq!(s, 200, "{b}");
-    assert_eq!(b["data"]["me"]["officialId"], te);
-    // An HS256 token (even one signed with the public key as secret) is refused.
-    let (s, b) = app
-        .gql(&app.token(&te, &["TE_EXPERT"]), ME, json!({}))
-        .await;
-    assert_refused(s, &b);
-    let confused = hs256(
-        &String::from_utf8_lossy(&std::fs::read(format!("{dir}/rs256-test-public.pem")).unwrap()),
-        &claims(&te, &["TE_EXPERT"], 600),
-    );
-    let (s, b) = app.gql(&confused, ME, json!({})).await;
-    assert_refused(s, &b);
+    let mut c = test_config(url);
+    c.jwt = JwtConfig {
+        public_key_pem: Some(public),
+        secret: None,
+        ..JwtConfig::default()
+    };
+    c
+}
+
+on_both! {
+    with with_issuer;
+    async fn issuer_and_audience_are_checked_when_configured(app) {
+        let te = app.fx.official("TE_EXPERT").to_owned();
+        let exp = chrono::Utc::now().timestamp() + 600;
+        let (s, b) = app.gql(&hs256(TEST_SECRET, &claims(&te, &["TE_EXPERT"], 600)), ME, json!({})).await;
+        assert_refused(s, &b);
+        let wrong = hs256(TEST_SECRET, &json!({ "sub": te, "roles": ["TE_EXPERT"], "exp": exp, "iss": "https://other.test", "aud": "typgraph" }));
+        let (s, b) = app.gql(&wrong, ME, json!({})).await;
+        assert_refused(s, &b);
+        let right = hs256(TEST_SECRET, &json!({ "sub": te, "roles": ["TE_EXPERT"], "exp": exp, "iss": "https://idp.test", "aud": "typgraph" }));
+        let (s, b) = app.gql(&right, ME, json!({})).await;
+        assert_eq!(s, 200, "{b}");
+    }
+}
+
+on_both! {
+    with with_rs256;
+    async fn rs256_tokens_of_an_identity_provider_are_verified_with_its_public_key(app) {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let private = std::fs::read(format!("{dir}/rs256-test-private.pem")).unwrap();
+        let te = app.fx.official("TE_EXPERT").to_owned();
+        let rs = encode(&Header::new(Algorithm::RS256), &claims(&te, &["TE_EXPERT"], 600), &EncodingKey::from_rsa_pem(&private).unwrap()).unwrap();
+        let (s, b) = app.gql(&rs, ME, json!({})).await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(b["data"]["me"]["officialId"], te);
+        // An HS256 token (even one signed with the public key as secret) is refused.
+        let (s, b) = app.gql(&app.token(&te, &["TE_EXPERT"]), ME, json!({})).await;
+        assert_refused(s, &b);
+        let public = std::fs::read_to_string(format!("{dir}/rs256-test-public.pem")).unwrap();
+        let confused = hs256(&public, &claims(&te, &["TE_EXPERT"], 600));
+        let (s, b) = app.gql(&confused, ME, json!({})).await;
+        assert_refused(s, &b);
+    }
 }
 
 #[tokio::test]

@@ -18,9 +18,33 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs a test body on SQLite, and as a second test on PostgreSQL when configured.
+/// Runs a test body on SQLite, and as a second test on PostgreSQL when configured;
+/// `with CONFIG_FN;` first starts the app with another configuration.
 #[macro_export]
 macro_rules! on_both {
+    (with $configure:expr; $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::helpers::{spawn_app_with, Backend, TestApp};
+
+            async fn run($app: TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(spawn_app_with(Backend::Sqlite, $configure).await.expect("SQLite is always available")).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match spawn_app_with(Backend::Postgres, $configure).await {
+                    Some(app) => run(app).await,
+                    None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant not run"),
+                }
+            }
+        }
+    };
     ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
         $(#[$meta])*
         mod $name {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{spawn_app_with, test_config, Backend};
+use crate::helpers::test_config;
 use crate::on_both;
 
 on_both! {
@@ -100,48 +100,35 @@ on_both! {
     }
 }
 
-#[tokio::test]
-async fn the_explorer_is_served_from_the_binary_when_enabled() {
-    let app = spawn_app_with(Backend::Sqlite, |url| {
-        let mut c = test_config(url);
-        c.explorer = true;
-        c
-    })
-    .await
-    .unwrap();
-    let res = app.http.get(app.endpoint("/")).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 200);
-    let csp = res.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(csp.contains("connect-src 'self'"));
-    let page = res.text().await.unwrap();
-    assert!(page.contains("/graphql"));
-    assert!(
-        !page.contains("https://") && !page.contains("http://"),
-        "no request may leave for a CDN"
-    );
+fn with_explorer(url: &str) -> typgraph::config::Config {
+    let mut c = test_config(url);
+    c.explorer = true;
+    c
 }
 
-#[tokio::test]
-async fn introspection_is_off_unless_enabled() {
-    let app = spawn_app_with(Backend::Sqlite, |url| {
-        let mut c = test_config(url);
-        c.introspection = false;
-        c
-    })
-    .await
-    .unwrap();
-    let (_, body) = app
-        .gql(
-            &app.token_for("TE_EXPERT"),
-            "{ __schema { types { name } } }",
-            json!({}),
-        )
-        .await;
-    assert!(
-        body["data"].is_null() || body["data"]["__schema"].is_null(),
-        "{body}"
-    );
+fn without_introspection(url: &str) -> typgraph::config::Config {
+    let mut c = test_config(url);
+    c.introspection = false;
+    c
+}
+
+on_both! {
+    with with_explorer;
+    async fn the_explorer_is_served_from_the_binary_when_enabled(app) {
+        let res = app.http.get(app.endpoint("/")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("connect-src 'self'"));
+        let page = res.text().await.unwrap();
+        assert!(page.contains("/graphql"));
+        assert!(!page.contains("https://") && !page.contains("http://"), "no request may leave for a CDN");
+    }
+}
+
+on_both! {
+    with without_introspection;
+    async fn introspection_is_off_unless_enabled(app) {
+        let (_, body) = app.gql(&app.token_for("TE_EXPERT"), "{ __schema { types { name } } }", json!({})).await;
+        assert!(body["data"].is_null() || body["data"]["__schema"].is_null(), "{body}");
+    }
 }
