@@ -11,6 +11,7 @@ use super::types::case_view::CaseViewNode;
 use super::types::client::ClientNode;
 use super::types::meeting::MeetingNode;
 use super::types::provider::ProviderNode;
+use super::types::reports::Reports;
 use super::types::viewer::Viewer;
 use crate::authz::{FieldId, Principal, ReadAccess};
 use crate::services::{self, ClientScope};
@@ -25,6 +26,11 @@ fn reads_clients(ctx: &Context<'_>) -> bool {
 fn reads_meetings(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Principal>()
         .is_some_and(|p| p.field_access(FieldId::MeetingStatus) != ReadAccess::Never)
+}
+
+fn reads_reports(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.has_role(crate::domain::Role::Analyst) || p.mask.reads_client_data())
 }
 
 fn reads_audit(ctx: &Context<'_>) -> bool {
@@ -217,6 +223,15 @@ impl Query {
                 end_cursor,
             },
         })
+    }
+
+    /// Aggregate reports for dashboards (ANALYST, and agency roles within their scope).
+    #[graphql(visible = "reads_reports")]
+    async fn reports(&self, ctx: &Context<'_>) -> Result<Reports> {
+        if !reads_reports(ctx) {
+            return Err(crate::error::AppError::Forbidden(None).into());
+        }
+        Ok(Reports)
     }
 
     /// All KTT and coaching providers (any signed-in official).

@@ -14,5 +14,6 @@ pub mod officials;
 pub mod records;
 pub mod records_write;
 pub mod rehab;
+pub mod reports;
 
 pub use context::{ClientScope, RequestContext};

@@ -14,6 +14,7 @@ mod policy;
 mod records;
 mod registration;
 mod rehab;
+mod reports;
 mod schema;
 mod scope;
 mod sdl;

@@ -164,6 +164,7 @@ async fn action_node(rc: &RequestContext, row: entity::agreed_action::Model) -> 
 #[Object]
 impl CaseMutations {
     /// Records a consent to disclose the named field groups to an agency (CASE write).
+    #[graphql(visible = "super::visible::case")]
     async fn record_consent(
         &self,
         ctx: &Context<'_>,
@@ -190,6 +191,7 @@ impl CaseMutations {
     }
 
     /// Withdraws a consent from today: it no longer discloses anything on the next read.
+    #[graphql(visible = "super::visible::case")]
     async fn withdraw_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<ConsentNode> {
         let rc = request(ctx, "withdrawConsent")?;
         let row = cases::withdraw_consent(rc, &consent_id).await?;
@@ -202,6 +204,7 @@ impl CaseMutations {
     }
 
     /// Opens a TYP case; the mapping period (kartoitusjakso) starts.
+    #[graphql(visible = "super::visible::case")]
     async fn open_typ_case(
         &self,
         ctx: &Context<'_>,
@@ -223,6 +226,7 @@ impl CaseMutations {
     }
 
     /// Changes the responsible officer of an open case.
+    #[graphql(visible = "super::visible::case")]
     async fn assign_responsible_officer(
         &self,
         ctx: &Context<'_>,
@@ -235,6 +239,7 @@ impl CaseMutations {
     }
 
     /// Makes the case's plan (a new version replaces the current one as the case's plan).
+    #[graphql(visible = "super::visible::case")]
     async fn create_employment_plan(
         &self,
         ctx: &Context<'_>,
@@ -261,6 +266,7 @@ impl CaseMutations {
     }
 
     /// Adds an agreed action to a plan, owned by one agency.
+    #[graphql(visible = "super::visible::case")]
     async fn add_agreed_action(
         &self,
         ctx: &Context<'_>,
@@ -282,6 +288,7 @@ impl CaseMutations {
     }
 
     /// Marks an agreed action done today.
+    #[graphql(visible = "super::visible::case")]
     async fn complete_agreed_action(&self, ctx: &Context<'_>, id: ID) -> Result<ActionNode> {
         let rc = request(ctx, "completeAgreedAction")?;
         let row = cases::complete_action(rc, &id).await?;
@@ -289,6 +296,7 @@ impl CaseMutations {
     }
 
     /// Closes a case with its outcome and end date.
+    #[graphql(visible = "super::visible::case")]
     async fn close_typ_case(
         &self,
         ctx: &Context<'_>,
@@ -301,6 +309,7 @@ impl CaseMutations {
     }
 
     /// Records labour-market status 3, 6 or 12 months after closing; returns the case.
+    #[graphql(visible = "super::visible::case")]
     async fn record_case_follow_up(
         &self,
         ctx: &Context<'_>,

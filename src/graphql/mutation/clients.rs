@@ -60,6 +60,7 @@ pub struct UpdateClientContactInput {
 impl ClientMutations {
     /// Registers a client once. A personal identity code already registered returns the
     /// existing client with `duplicate: true` and changes nothing.
+    #[graphql(visible = "super::visible::contact")]
     async fn register_client(
         &self,
         ctx: &Context<'_>,
@@ -86,6 +87,7 @@ impl ClientMutations {
     }
 
     /// Changes a client's contact data (optimistic concurrency on `version`).
+    #[graphql(visible = "super::visible::contact")]
     async fn update_client_contact(
         &self,
         ctx: &Context<'_>,

@@ -104,6 +104,7 @@ impl MeetingMutations {
     /// Records a work-ability assessment. A recent one (12 months, a setting) is a
     /// `CONFLICT` whose `extensions.existing` summarises it for reuse, unless
     /// `overrideReason` is given.
+    #[graphql(visible = "super::visible::work_ability")]
     async fn record_work_ability_assessment(
         &self,
         ctx: &Context<'_>,
@@ -130,6 +131,7 @@ impl MeetingMutations {
     }
 
     /// Schedules a network meeting (verkostopalaveri) with participants and agenda.
+    #[graphql(visible = "super::visible::case")]
     async fn schedule_network_meeting(
         &self,
         ctx: &Context<'_>,
@@ -166,6 +168,7 @@ impl MeetingMutations {
     }
 
     /// Records the shared record of a held meeting and the actions agreed.
+    #[graphql(visible = "super::visible::case")]
     async fn record_meeting_minutes(
         &self,
         ctx: &Context<'_>,
@@ -193,6 +196,7 @@ impl MeetingMutations {
     }
 
     /// Writes the caller agency's own section of a meeting record (readable by that agency only).
+    #[graphql(visible = "super::visible::own_group")]
     async fn record_meeting_section(
         &self,
         ctx: &Context<'_>,
@@ -205,6 +209,7 @@ impl MeetingMutations {
     }
 
     /// Adds an agency note: own-agency by default, or shared with the case team.
+    #[graphql(visible = "super::visible::own_group")]
     async fn add_note(&self, ctx: &Context<'_>, input: AddNoteInput) -> Result<NoteNode> {
         let rc = request(ctx, "addNote")?;
         let row = records_write::add_note(

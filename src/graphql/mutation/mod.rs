@@ -18,3 +18,43 @@ pub struct Mutation(
     rehab::RehabMutations,
     meetings::MeetingMutations,
 );
+
+/// Introspection visibility of the mutations: each is shown only to callers whose role may
+/// write its data, so a role's schema leads to no type it may not see.
+mod visible {
+    use async_graphql::Context;
+
+    use crate::authz::{FieldGroup, Principal};
+
+    fn writes(ctx: &Context<'_>, group: FieldGroup) -> bool {
+        ctx.data_opt::<Principal>()
+            .is_some_and(|p| p.mask.may_write(group))
+    }
+
+    pub fn contact(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::Contact)
+    }
+
+    pub fn case(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::Case)
+    }
+
+    pub fn rehab(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::Rehab)
+    }
+
+    pub fn attendance(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::Attendance)
+    }
+
+    pub fn work_ability(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::WorkAbility)
+    }
+
+    /// The caller agency's own group (notes, meeting sections).
+    pub fn own_group(ctx: &Context<'_>) -> bool {
+        ctx.data_opt::<Principal>().is_some_and(|p| {
+            FieldGroup::own_group_of(p.agency).is_some_and(|g| p.mask.may_write(g))
+        })
+    }
+}

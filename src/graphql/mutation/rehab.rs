@@ -106,6 +106,7 @@ async fn period_node(
 #[Object]
 impl RehabMutations {
     /// Decides a rehabilitative work activity period (REHAB write).
+    #[graphql(visible = "super::visible::rehab")]
     async fn decide_rehab_period(
         &self,
         ctx: &Context<'_>,
@@ -131,6 +132,7 @@ impl RehabMutations {
     }
 
     /// Ends a period early with a reason.
+    #[graphql(visible = "super::visible::rehab")]
     async fn end_rehab_period_early(
         &self,
         ctx: &Context<'_>,
@@ -142,6 +144,7 @@ impl RehabMutations {
     }
 
     /// Interrupts a period for a while; attendance is refused during the interruption.
+    #[graphql(visible = "super::visible::rehab")]
     async fn interrupt_rehab_period(
         &self,
         ctx: &Context<'_>,
@@ -161,6 +164,7 @@ impl RehabMutations {
 
     /// Records a service-wide interruption (such as the 2020 closure): attendance of every
     /// period is refused during it.
+    #[graphql(visible = "super::visible::rehab")]
     async fn record_service_interruption(
         &self,
         ctx: &Context<'_>,
@@ -180,6 +184,7 @@ impl RehabMutations {
 
     /// Records activity days (the placement's coaches and county workers only) and
     /// recomputes the allowances of the months they fall in.
+    #[graphql(visible = "super::visible::attendance")]
     async fn record_attendance(
         &self,
         ctx: &Context<'_>,

@@ -74,6 +74,17 @@ pub enum ProviderKind {
     ThirdSector,
 }
 
+impl ProviderKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ProviderKind::CountyWorkshop => "COUNTY_WORKSHOP",
+            ProviderKind::CountyActivityCentre => "COUNTY_ACTIVITY_CENTRE",
+            ProviderKind::VoucherProvider => "VOUCHER_PROVIDER",
+            ProviderKind::ThirdSector => "THIRD_SECTOR",
+        }
+    }
+}
+
 impl FromStr for ProviderKind {
     type Err = crate::domain::UnknownCode;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -11,4 +11,5 @@ pub mod meeting;
 pub mod provider;
 pub mod records;
 pub mod rehab;
+pub mod reports;
 pub mod viewer;

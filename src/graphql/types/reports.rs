@@ -1,0 +1,170 @@
+//! Aggregate reports for role-based dashboards: counts only, never a person.
+
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
+use chrono::NaiveDate;
+
+use super::enums::ProviderKind;
+use crate::domain::Agency;
+use crate::graphql::request;
+use crate::services::reports::{self, Cell, Filter};
+
+/// A published count; `null` with `suppressed: true` when it counts fewer than five persons
+/// (or would let such a cell be recovered from a total).
+#[derive(SimpleObject)]
+pub struct ReportCell {
+    pub value: Option<i64>,
+    pub suppressed: bool,
+}
+
+impl From<Cell> for ReportCell {
+    fn from(c: Cell) -> Self {
+        ReportCell {
+            value: c.value,
+            suppressed: c.value.is_none(),
+        }
+    }
+}
+
+/// Filters every report accepts.
+#[derive(InputObject, Default)]
+pub struct ReportFilter {
+    pub provider_id: Option<ID>,
+    pub provider_kind: Option<ProviderKind>,
+    pub municipality: Option<String>,
+    pub responsible_agency: Option<Agency>,
+}
+
+impl From<Option<ReportFilter>> for Filter {
+    fn from(f: Option<ReportFilter>) -> Self {
+        let f = f.unwrap_or_default();
+        Filter {
+            provider_id: f.provider_id.map(|i| i.to_string()),
+            provider_kind: f.provider_kind.map(|k| k.code().to_owned()),
+            municipality: f.municipality,
+            responsible_agency: f.responsible_agency.map(|a| a.code().to_owned()),
+        }
+    }
+}
+
+/// One month of the rehabilitative work activity series.
+#[derive(SimpleObject)]
+pub struct RehabActivityMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Average clients in KTT per day (a period in force that day); null when suppressed.
+    pub average_clients: Option<f64>,
+    pub average_suppressed: bool,
+    /// Clients with a period in force on the last day of the month.
+    pub end_of_month_clients: ReportCell,
+    /// Activity days attended.
+    pub attended_days: ReportCell,
+}
+
+/// Closed cases by outcome.
+#[derive(SimpleObject)]
+pub struct OutcomeCount {
+    /// The outcome code (CaseOutcome).
+    pub outcome: String,
+    pub cases: ReportCell,
+}
+
+/// New and closed TYP cases of a range, and how the closed ones ended.
+#[derive(SimpleObject)]
+pub struct CaseOutcomeReport {
+    pub new_cases: ReportCell,
+    pub closed_cases: ReportCell,
+    pub by_outcome: Vec<OutcomeCount>,
+}
+
+/// A service-wide interruption, shown with the series it explains.
+#[derive(SimpleObject)]
+pub struct InterruptionRecord {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reason: String,
+}
+
+/// Reports (raportit). ANALYST reads all clients' aggregates; agency roles only their row
+/// scope. No report returns an identifier, a name or a date of birth.
+pub struct Reports;
+
+#[Object]
+impl Reports {
+    /// Monthly average and end-of-month number of clients in rehabilitative work activity.
+    async fn rehab_activity(
+        &self,
+        ctx: &Context<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: Option<ReportFilter>,
+    ) -> Result<Vec<RehabActivityMonth>> {
+        let rc = request(ctx, "reports.rehabActivity")?;
+        let months = reports::rehab_activity(rc, from, to, &filter.into()).await?;
+        Ok(months
+            .into_iter()
+            .map(|m| RehabActivityMonth {
+                month: m.month,
+                average_suppressed: m.average.is_none(),
+                average_clients: m.average,
+                end_of_month_clients: m.end_of_month.into(),
+                attended_days: m.attended_days.into(),
+            })
+            .collect())
+    }
+
+    /// New cases, closed cases and outcomes of closed cases in a range.
+    async fn case_outcomes(
+        &self,
+        ctx: &Context<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: Option<ReportFilter>,
+    ) -> Result<CaseOutcomeReport> {
+        let rc = request(ctx, "reports.caseOutcomes")?;
+        let r = reports::case_outcomes(rc, from, to, &filter.into()).await?;
+        Ok(CaseOutcomeReport {
+            new_cases: r.new_cases.into(),
+            closed_cases: r.closed_cases.into(),
+            by_outcome: r
+                .by_outcome
+                .into_iter()
+                .map(|(outcome, c)| OutcomeCount {
+                    outcome,
+                    cases: c.into(),
+                })
+                .collect(),
+        })
+    }
+
+    /// TYP clients (a case open) on a day.
+    async fn typ_clients_on(
+        &self,
+        ctx: &Context<'_>,
+        on: NaiveDate,
+        filter: Option<ReportFilter>,
+    ) -> Result<ReportCell> {
+        let rc = request(ctx, "reports.typClientsOn")?;
+        Ok(reports::typ_clients_on(rc, on, &filter.into())
+            .await?
+            .into())
+    }
+
+    /// Service-wide interruptions overlapping the range (such as the 2020 closure).
+    async fn service_interruptions(
+        &self,
+        ctx: &Context<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<InterruptionRecord>> {
+        let rc = request(ctx, "reports.serviceInterruptions")?;
+        let rows = reports::interruptions(rc, from, to).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| InterruptionRecord {
+                starts_on: r.starts_on,
+                ends_on: r.ends_on,
+                reason: r.reason,
+            })
+            .collect())
+    }
+}
