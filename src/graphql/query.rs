@@ -231,7 +231,7 @@ impl Query {
         if !reads_reports(ctx) {
             return Err(crate::error::AppError::Forbidden(None).into());
         }
-        Ok(Reports)
+        Ok(Reports::default())
     }
 
     /// All KTT and coaching providers (any signed-in official).

@@ -194,7 +194,7 @@ pub async fn rehab_activity(
         sql.push(")");
     }
     sql.push(&format!(
-        ") SELECT m.m AS month, COALESCE(SUM({overlap}), 0) AS person_days, \
+        ") SELECT m.m AS month, CAST(COALESCE(SUM({overlap}), 0) AS BIGINT) AS person_days, \
          COUNT(DISTINCT p.client_id) AS persons, \
          COUNT(DISTINCT CASE WHEN {end} >= m.e THEN p.client_id END) AS at_end \
          FROM months m LEFT JOIN rehab_period p ON p.starts_on <= m.e AND {end} >= m.s"
@@ -384,6 +384,253 @@ pub async fn interruptions(
         .order_by_asc(entity::service_interruption::Column::StartsOn)
         .all(rc.db())
         .await?)
+}
+
+/// Runs a grouped count query and returns (key, count, persons) rows.
+async fn grouped(rc: &RequestContext, sql: &Sql) -> AppResult<Vec<(String, i64, i64)>> {
+    let db = rc.db();
+    let mut out = Vec::new();
+    for row in db.query_all_raw(sql.build_for(db)).await? {
+        out.push((
+            row.try_get::<String>("", "k")?,
+            row.try_get::<i64>("", "n")?,
+            row.try_get::<i64>("", "persons")?,
+        ));
+    }
+    Ok(out)
+}
+
+/// A value published only when at least five persons stand behind it.
+fn guarded(value: i64, persons: i64) -> Cell {
+    Cell {
+        value: (persons == 0 || persons >= MIN_CELL).then_some(value),
+    }
+}
+
+/// Allowances and travel compensation per month, in cents.
+#[derive(Debug, Clone)]
+pub struct AllowanceMonth {
+    pub month: String,
+    pub allowance_cents: Cell,
+    pub travel_cents: Cell,
+    pub persons: Cell,
+}
+
+pub async fn allowances(
+    rc: &RequestContext,
+    from: NaiveDate,
+    to: NaiveDate,
+    f: &Filter,
+) -> AppResult<Vec<AllowanceMonth>> {
+    let scope = report_scope(rc)?;
+    let months = months(from, to)?;
+    let (Some(first), Some(last)) = (months.first(), months.last()) else {
+        return Ok(Vec::new());
+    };
+    let mut sql = Sql::new(
+        "SELECT a.month AS month, \
+         CAST(COALESCE(SUM(CASE WHEN a.kind = 'TRAVEL' THEN 0 ELSE a.amount_cents END), 0) AS BIGINT) AS allowance, \
+         CAST(COALESCE(SUM(CASE WHEN a.kind = 'TRAVEL' THEN a.amount_cents ELSE 0 END), 0) AS BIGINT) AS travel, \
+         COUNT(DISTINCT p.client_id) AS persons \
+         FROM allowance_line a JOIN rehab_period p ON p.id = a.period_id WHERE a.month >= ",
+    );
+    sql.bind(first.0.format("%Y-%m").to_string())
+        .push(" AND a.month <= ")
+        .bind(last.0.format("%Y-%m").to_string());
+    push_period_filters(&mut sql, scope, f);
+    sql.push(" GROUP BY a.month");
+    let db = rc.db();
+    let mut found = std::collections::HashMap::new();
+    for row in db.query_all_raw(sql.build_for(db)).await? {
+        let persons: i64 = row.try_get("", "persons")?;
+        found.insert(
+            row.try_get::<String>("", "month")?,
+            (
+                row.try_get::<i64>("", "allowance")?,
+                row.try_get::<i64>("", "travel")?,
+                persons,
+            ),
+        );
+    }
+    Ok(months
+        .iter()
+        .map(|(s, _)| {
+            let month = s.format("%Y-%m").to_string();
+            let (allowance, travel, persons) = found.get(&month).copied().unwrap_or((0, 0, 0));
+            AllowanceMonth {
+                allowance_cents: guarded(allowance, persons),
+                travel_cents: guarded(travel, persons),
+                persons: Cell::of(persons),
+                month,
+            }
+        })
+        .collect())
+}
+
+/// Network meetings held and agreed actions opened, closed and overdue in a range.
+#[derive(Debug, Clone)]
+pub struct MeetingFigures {
+    pub meetings_held: Cell,
+    pub actions_opened: Cell,
+    pub actions_closed: Cell,
+    pub actions_overdue: Cell,
+}
+
+pub async fn meetings(
+    rc: &RequestContext,
+    from: NaiveDate,
+    to: NaiveDate,
+    f: &Filter,
+) -> AppResult<MeetingFigures> {
+    let scope = report_scope(rc)?;
+    // Meetings and actions are CASE data, which coaches do not read.
+    if matches!(scope, Some(RowScope::Coach { .. })) {
+        return Err(AppError::Forbidden(None));
+    }
+    if to < from {
+        return Err(AppError::bad_input("to", "to is before from"));
+    }
+    let b = rc.db().get_database_backend();
+    let created = match b {
+        DbBackend::Postgres => "CAST(x.created_at AS DATE)",
+        _ => "date(x.created_at)",
+    };
+    let mut parts: Vec<(&str, Sql)> = Vec::new();
+    let mut held = Sql::new("SELECT 'held' AS k, COUNT(*) AS n, COUNT(DISTINCT x.client_id) AS persons FROM network_meeting x WHERE x.status = 'HELD' AND x.held_on >= ");
+    held.bind(from).push(" AND x.held_on <= ").bind(to);
+    parts.push(("held", held));
+    let action = |cond: &str| {
+        Sql::new(&format!(
+        "SELECT 'a' AS k, COUNT(*) AS n, COUNT(DISTINCT t.client_id) AS persons FROM agreed_action x JOIN typ_case t ON t.id = x.case_id WHERE {cond}"
+    ))
+    };
+    let mut opened = action(&format!("{created} >= "));
+    opened
+        .bind(from)
+        .push(&format!(" AND {created} <= "))
+        .bind(to);
+    parts.push(("opened", opened));
+    let mut closed = action("x.completed_on >= ");
+    closed.bind(from).push(" AND x.completed_on <= ").bind(to);
+    parts.push(("closed", closed));
+    let mut overdue = action("x.due_on < ");
+    overdue
+        .bind(to)
+        .push(" AND (x.completed_on IS NULL OR x.completed_on > ")
+        .bind(to)
+        .push(")");
+    parts.push(("overdue", overdue));
+    let mut cells = std::collections::HashMap::new();
+    for (name, mut sql) in parts {
+        let client = if name == "held" {
+            "x.client_id"
+        } else {
+            "t.client_id"
+        };
+        push_client_filters(&mut sql, scope, f, client);
+        let rows = grouped(rc, &sql).await?;
+        let (n, persons) = rows.first().map(|r| (r.1, r.2)).unwrap_or((0, 0));
+        cells.insert(name, guarded(n, persons));
+    }
+    let get = |k: &str| cells.get(k).copied().unwrap_or(Cell { value: None });
+    Ok(MeetingFigures {
+        meetings_held: get("held"),
+        actions_opened: get("opened"),
+        actions_closed: get("closed"),
+        actions_overdue: get("overdue"),
+    })
+}
+
+/// Buckets of period length in months.
+pub const LENGTH_BUCKETS: [(&str, i64, i64); 6] = [
+    ("0-2", 0, 2),
+    ("3-5", 3, 5),
+    ("6-8", 6, 8),
+    ("9-11", 9, 11),
+    ("12-17", 12, 17),
+    ("18-24", 18, 24),
+];
+
+/// Lengths of the KTT periods that started in a range (months, as decided).
+pub async fn period_lengths(
+    rc: &RequestContext,
+    from: NaiveDate,
+    to: NaiveDate,
+    f: &Filter,
+) -> AppResult<Vec<(String, Cell)>> {
+    let scope = report_scope(rc)?;
+    let db = rc.db();
+    let b = db.get_database_backend();
+    let days = days_between(b, "p.starts_on", "COALESCE(p.ended_early_on, p.ends_on)");
+    let mut sql = Sql::new(&format!(
+        "SELECT {days} AS d FROM rehab_period p WHERE p.starts_on >= "
+    ));
+    sql.bind(from).push(" AND p.starts_on <= ").bind(to);
+    push_period_filters(&mut sql, scope, f);
+    let mut counts = [0i64; LENGTH_BUCKETS.len()];
+    for row in db.query_all_raw(sql.build_for(db)).await? {
+        let d: i64 = row
+            .try_get::<i64>("", "d")
+            .or_else(|_| row.try_get::<i32>("", "d").map(i64::from))?;
+        // Whole months, rounding to the nearest (30.44 days a month).
+        let months = ((d as f64) / 30.44).round() as i64;
+        if let Some(i) = LENGTH_BUCKETS
+            .iter()
+            .position(|(_, lo, hi)| months >= *lo && months <= *hi)
+        {
+            counts[i] += 1;
+        }
+    }
+    Ok(LENGTH_BUCKETS
+        .iter()
+        .map(|b| b.0.to_owned())
+        .zip(suppress_row(&counts))
+        .collect())
+}
+
+/// Activity days and attendance rate per provider in a range.
+#[derive(Debug, Clone)]
+pub struct ProviderFigures {
+    pub provider_id: String,
+    pub provider_name: String,
+    pub attended_days: Cell,
+    pub recorded_days: Cell,
+    /// Attended / recorded, in per mille; null when suppressed.
+    pub attendance_rate_permille: Option<i64>,
+}
+
+pub async fn provider_activity(
+    rc: &RequestContext,
+    from: NaiveDate,
+    to: NaiveDate,
+    f: &Filter,
+) -> AppResult<Vec<ProviderFigures>> {
+    let scope = report_scope(rc)?;
+    let mut sql = Sql::new(
+        "SELECT v.id AS id, v.name AS name, COUNT(*) AS recorded, \
+         CAST(SUM(CASE WHEN a.present THEN 1 ELSE 0 END) AS BIGINT) AS attended, COUNT(DISTINCT p.client_id) AS persons \
+         FROM attendance_day a JOIN rehab_period p ON p.id = a.period_id JOIN provider v ON v.id = p.provider_id \
+         WHERE a.day >= ",
+    );
+    sql.bind(from).push(" AND a.day <= ").bind(to);
+    push_period_filters(&mut sql, scope, f);
+    sql.push(" GROUP BY v.id, v.name ORDER BY v.name");
+    let db = rc.db();
+    let mut out = Vec::new();
+    for row in db.query_all_raw(sql.build_for(db)).await? {
+        let persons: i64 = row.try_get("", "persons")?;
+        let recorded: i64 = row.try_get("", "recorded")?;
+        let attended: i64 = row.try_get("", "attended")?;
+        let shown = persons >= MIN_CELL;
+        out.push(ProviderFigures {
+            provider_id: row.try_get("", "id")?,
+            provider_name: row.try_get("", "name")?,
+            attended_days: guarded(attended, persons),
+            recorded_days: guarded(recorded, persons),
+            attendance_rate_permille: (shown && recorded > 0).then(|| attended * 1000 / recorded),
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -131,3 +131,53 @@ on_both! {
         }
     }
 }
+
+on_both! {
+    async fn money_meetings_lengths_and_providers_match_the_fixture(app) {
+        let (p1, p2) = (app.fx.p1.clone(), app.fx.p2.clone());
+        let coach = app.fx.official("PROVIDER_COACH").to_owned();
+        let officer = app.fx.official("TYP_OFFICER").to_owned();
+        for n in 0..5 {
+            person(&app, n, &p1, Some(("2019-02-01", "2019-06-30")), None).await;
+            // Two attended days and one absence in March; the allowance lines they made.
+            for (d, present) in [("04", true), ("05", true), ("06", false)] {
+                let reason = if present { "NULL" } else { "'sick'" };
+                app.exec(&format!("INSERT INTO attendance_day (id, period_id, day, present, absence_reason, recorded_by, recorded_at) VALUES ('ad{n}{d}', 'rp{n}', '2019-03-{d}', {}, {reason}, '{coach}', '2019-03-{d} 12:00:00')", if present { "TRUE" } else { "FALSE" })).await;
+            }
+            for (kind, cents) in [("EXPENSE_ALLOWANCE", 1800), ("TRAVEL", 1280)] {
+                app.exec(&format!("INSERT INTO allowance_line (id, period_id, month, kind, payer, days, amount_cents, rule_version, created_at) VALUES ('al{n}{kind}', 'rp{n}', '2019-03', '{kind}', 'KELA', 2, {cents}, 'test', '2019-03-31 12:00:00')")).await;
+            }
+            app.exec(&format!("INSERT INTO network_meeting (id, case_id, client_id, scheduled_at, status, shared_record, held_on, created_by, created_at) VALUES ('nm{n}', 'rc{n}', 'r{n}', '2019-03-10 09:00:00', 'HELD', 'x', '2019-03-10', '{officer}', '2019-03-01 09:00:00')")).await;
+        }
+        for n in 5..8 {
+            person(&app, n, &p2, Some(("2019-03-01", "2019-04-10")), None).await;
+        }
+        let analyst = app.token_for("ANALYST");
+        let q = "{ reports { \
+            allowances(from: \"2019-03-01\", to: \"2019-04-30\") { month allowanceCents { value } travelCents { value } persons { value } } \
+            meetings(from: \"2019-03-01\", to: \"2019-03-31\") { meetingsHeld { value suppressed } } \
+            periodLengths(from: \"2019-01-01\", to: \"2019-12-31\") { months periods { value suppressed } } \
+            providerActivity(from: \"2019-03-01\", to: \"2019-03-31\") { providerId attendedDays { value } recordedDays { value } attendanceRatePermille } } }";
+        let (_, body) = app.gql(&analyst, q, json!({})).await;
+        let r = &body["data"]["reports"];
+        assert_eq!(r["allowances"][0], json!({ "month": "2019-03", "allowanceCents": { "value": 9000 }, "travelCents": { "value": 6400 }, "persons": { "value": 5 } }), "{body}");
+        assert_eq!(r["allowances"][1], json!({ "month": "2019-04", "allowanceCents": { "value": 0 }, "travelCents": { "value": 0 }, "persons": { "value": 0 } }));
+        assert_eq!(r["meetings"]["meetingsHeld"], json!({ "value": 5, "suppressed": false }));
+        // Five periods of five months, three of six weeks: the 3 is hidden, and with it the
+        // 5 that its total would reveal.
+        let lengths = r["periodLengths"].as_array().unwrap();
+        assert_eq!(lengths[0], json!({ "months": "0-2", "periods": { "value": null, "suppressed": true } }));
+        assert_eq!(lengths[1], json!({ "months": "3-5", "periods": { "value": null, "suppressed": true } }));
+        assert_eq!(lengths[2], json!({ "months": "6-8", "periods": { "value": 0, "suppressed": false } }));
+        let providers = r["providerActivity"].as_array().unwrap();
+        let at_p1 = providers.iter().find(|p| p["providerId"] == p1).unwrap();
+        assert_eq!(at_p1["attendedDays"]["value"], 10, "{body}");
+        assert_eq!(at_p1["recordedDays"]["value"], 15);
+        assert_eq!(at_p1["attendanceRatePermille"], 666);
+        // The fixture's own two attendance days at P1 fall in another month; P2 has none.
+        assert!(providers.iter().all(|p| p["providerId"] != p2));
+        // Coaches read no meetings (CASE).
+        let (_, coach_body) = app.gql(&app.token_for("PROVIDER_COACH"), "{ reports { meetings(from: \"2019-03-01\", to: \"2019-03-31\") { meetingsHeld { value } } } }", json!({})).await;
+        assert_eq!(coach_body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    }
+}

@@ -1,6 +1,6 @@
 //! Aggregate reports for role-based dashboards: counts only, never a person.
 
-use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, InputObject, MergedObject, Object, Result, SimpleObject, ID};
 use chrono::NaiveDate;
 
 use super::enums::ProviderKind;
@@ -86,10 +86,19 @@ pub struct InterruptionRecord {
 
 /// Reports (raportit). ANALYST reads all clients' aggregates; agency roles only their row
 /// scope. No report returns an identifier, a name or a date of birth.
-pub struct Reports;
+#[derive(MergedObject, Default)]
+pub struct Reports(SeriesReports, ServiceReports);
+
+/// Series of clients and cases.
+#[derive(Default)]
+pub struct SeriesReports;
+
+/// Money, meetings and providers.
+#[derive(Default)]
+pub struct ServiceReports;
 
 #[Object]
-impl Reports {
+impl SeriesReports {
     /// Monthly average and end-of-month number of clients in rehabilitative work activity.
     async fn rehab_activity(
         &self,
@@ -164,6 +173,130 @@ impl Reports {
                 starts_on: r.starts_on,
                 ends_on: r.ends_on,
                 reason: r.reason,
+            })
+            .collect())
+    }
+}
+
+/// Allowances and travel compensation paid for one month, in cents.
+#[derive(SimpleObject)]
+pub struct AllowanceReportMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Expense allowance and toimintaraha.
+    pub allowance_cents: ReportCell,
+    pub travel_cents: ReportCell,
+    /// Persons paid.
+    pub persons: ReportCell,
+}
+
+/// Network meetings held and agreed actions in a range.
+#[derive(SimpleObject)]
+pub struct MeetingReport {
+    pub meetings_held: ReportCell,
+    pub actions_opened: ReportCell,
+    pub actions_closed: ReportCell,
+    /// Open at the end of the range and past their due date.
+    pub actions_overdue: ReportCell,
+}
+
+/// Periods by length in months.
+#[derive(SimpleObject)]
+pub struct LengthBucket {
+    /// `0-2` (ended early), `3-5`, `6-8`, `9-11`, `12-17` or `18-24` months.
+    pub months: String,
+    pub periods: ReportCell,
+}
+
+/// Activity at one provider.
+#[derive(SimpleObject)]
+pub struct ProviderActivity {
+    pub provider_id: ID,
+    pub provider_name: String,
+    pub attended_days: ReportCell,
+    pub recorded_days: ReportCell,
+    /// Attended days per thousand recorded; null when suppressed.
+    pub attendance_rate_permille: Option<i64>,
+}
+
+#[Object]
+impl ServiceReports {
+    /// Allowances and travel compensation per month.
+    async fn allowances(
+        &self,
+        ctx: &Context<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: Option<ReportFilter>,
+    ) -> Result<Vec<AllowanceReportMonth>> {
+        let rc = request(ctx, "reports.allowances")?;
+        Ok(reports::allowances(rc, from, to, &filter.into())
+            .await?
+            .into_iter()
+            .map(|m| AllowanceReportMonth {
+                month: m.month,
+                allowance_cents: m.allowance_cents.into(),
+                travel_cents: m.travel_cents.into(),
+                persons: m.persons.into(),
+            })
+            .collect())
+    }
+
+    /// Network meetings held and agreed actions opened, closed and overdue.
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: Option<ReportFilter>,
+    ) -> Result<MeetingReport> {
+        let rc = request(ctx, "reports.meetings")?;
+        let m = reports::meetings(rc, from, to, &filter.into()).await?;
+        Ok(MeetingReport {
+            meetings_held: m.meetings_held.into(),
+            actions_opened: m.actions_opened.into(),
+            actions_closed: m.actions_closed.into(),
+            actions_overdue: m.actions_overdue.into(),
+        })
+    }
+
+    /// Distribution of the lengths of periods that started in the range.
+    async fn period_lengths(
+        &self,
+        ctx: &Context<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: Option<ReportFilter>,
+    ) -> Result<Vec<LengthBucket>> {
+        let rc = request(ctx, "reports.periodLengths")?;
+        Ok(reports::period_lengths(rc, from, to, &filter.into())
+            .await?
+            .into_iter()
+            .map(|(months, c)| LengthBucket {
+                months,
+                periods: c.into(),
+            })
+            .collect())
+    }
+
+    /// Activity days and attendance rate by provider.
+    async fn provider_activity(
+        &self,
+        ctx: &Context<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: Option<ReportFilter>,
+    ) -> Result<Vec<ProviderActivity>> {
+        let rc = request(ctx, "reports.providerActivity")?;
+        Ok(reports::provider_activity(rc, from, to, &filter.into())
+            .await?
+            .into_iter()
+            .map(|p| ProviderActivity {
+                provider_id: ID(p.provider_id),
+                provider_name: p.provider_name,
+                attended_days: p.attended_days.into(),
+                recorded_days: p.recorded_days.into(),
+                attendance_rate_permille: p.attendance_rate_permille,
             })
             .collect())
     }
