@@ -21,6 +21,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub settings: Arc<Settings>,
     pub explorer: bool,
+    /// Demo sign-ins for the dashboard, set under `--demo` only.
+    pub demo_logins: std::sync::OnceLock<Vec<crate::http::dashboard::DemoLogin>>,
 }
 
 /// A start-up failure, reported as one line by `main`.
@@ -63,6 +65,7 @@ impl App {
             metrics,
             settings: Arc::new(config.settings.clone()),
             explorer: config.explorer || config.demo,
+            demo_logins: std::sync::OnceLock::new(),
         });
         Ok(App { state, listener })
     }

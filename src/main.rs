@@ -12,6 +12,7 @@ use typgraph::config::{
 use typgraph::domain::settings::Settings;
 use typgraph::domain::Role;
 use typgraph::http::auth::{parse_ttl, sign_hs256};
+use typgraph::http::dashboard::DemoLogin;
 use typgraph::{demo, graphql, services, telemetry};
 
 #[derive(Parser)]
@@ -155,6 +156,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
         if jwt.secret.is_none() && jwt.public_key_pem.is_some() {
             println!("# tokens are signed by your identity provider (RS256); none printed");
         } else {
+            let mut logins = Vec::new();
             for (role, official) in services::officials::demo_officials(db).await? {
                 let token = sign_hs256(
                     &secret,
@@ -164,7 +166,13 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
                     &jwt,
                 )?;
                 println!("token {} {} {}", role.code(), official, token);
+                logins.push(DemoLogin {
+                    role: role.code().to_owned(),
+                    token,
+                });
             }
+            let _ = app.state.demo_logins.set(logins);
+            println!("dashboard: http://{}/dashboard", app.local_addr()?);
         }
     }
     let addr = app.local_addr()?;

@@ -6,6 +6,7 @@ pub mod guard;
 pub mod loader;
 pub mod mutation;
 pub mod query;
+pub mod scalars;
 pub mod types;
 
 use async_graphql::dataloader::DataLoader;

@@ -1,6 +1,7 @@
 //! The axum edge: routes, request metrics, body limits.
 
 pub mod auth;
+pub mod dashboard;
 pub mod explorer;
 pub mod exports;
 pub mod graphql;
@@ -32,6 +33,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/exports/allowance-statement.csv",
             get(exports::allowance_statement),
         )
+        .route("/dashboard", get(dashboard::page))
+        .route("/dashboard/demo-logins", get(dashboard::demo_logins))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics));

@@ -1,5 +1,6 @@
 //! The TYP path: consents, cases, plans, agreed actions, closing and follow-up.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::NaiveDate;
 
@@ -86,9 +87,9 @@ pub struct RecordConsentInput {
     pub recipient_agency: Agency,
     /// The field groups the client allows to be disclosed.
     pub field_groups: Vec<FieldGroup>,
-    pub given_on: NaiveDate,
+    pub given_on: Date,
     /// Last day of validity; open-ended when omitted.
-    pub valid_until: Option<NaiveDate>,
+    pub valid_until: Option<Date>,
 }
 
 /// Input of `openTypCase`.
@@ -96,9 +97,9 @@ pub struct RecordConsentInput {
 pub struct OpenTypCaseInput {
     pub client_id: ID,
     pub criterion: TypCriterion,
-    pub opened_on: NaiveDate,
+    pub opened_on: Date,
     /// The day the client agreed to multi-agency work (recorded as a consent).
-    pub client_agreed_on: NaiveDate,
+    pub client_agreed_on: Date,
     /// The responsible officer (vastuuvirkailija); the caller when omitted.
     pub responsible_official_id: Option<ID>,
 }
@@ -109,10 +110,10 @@ pub struct CreateEmploymentPlanInput {
     pub case_id: ID,
     #[graphql(default_with = "PlanKind::MultiSector")]
     pub kind: PlanKind,
-    pub made_on: NaiveDate,
+    pub made_on: Date,
     pub goals: String,
     /// Review date; `madeOn` plus the review interval (a setting, 6 months) when omitted.
-    pub review_on: Option<NaiveDate>,
+    pub review_on: Option<Date>,
 }
 
 /// Input of `addAgreedAction`.
@@ -123,7 +124,7 @@ pub struct AddAgreedActionInput {
     pub meeting_id: Option<ID>,
     pub owner_agency: Agency,
     pub description: String,
-    pub due_on: NaiveDate,
+    pub due_on: Date,
 }
 
 /// Input of `closeTypCase`.
@@ -131,7 +132,7 @@ pub struct AddAgreedActionInput {
 pub struct CloseTypCaseInput {
     pub case_id: ID,
     pub outcome: CaseOutcome,
-    pub ended_on: NaiveDate,
+    pub ended_on: Date,
 }
 
 /// Input of `recordCaseFollowUp`.
@@ -141,7 +142,7 @@ pub struct RecordCaseFollowUpInput {
     /// 3, 6 or 12.
     pub months_after: i32,
     pub status: FollowUpStatus,
-    pub recorded_on: NaiveDate,
+    pub recorded_on: Date,
 }
 
 async fn case_node(rc: &RequestContext, row: entity::typ_case::Model) -> Result<TypCaseNode> {
@@ -177,8 +178,8 @@ impl CaseMutations {
                 client_id: input.client_id.to_string(),
                 recipient_agency: input.recipient_agency,
                 field_groups: input.field_groups,
-                given_on: input.given_on,
-                valid_until: input.valid_until,
+                given_on: NaiveDate::from(input.given_on),
+                valid_until: input.valid_until.map(NaiveDate::from),
             },
         )
         .await?;
@@ -216,8 +217,8 @@ impl CaseMutations {
             NewCase {
                 client_id: input.client_id.to_string(),
                 criterion: input.criterion.into(),
-                opened_on: input.opened_on,
-                client_agreed_on: input.client_agreed_on,
+                opened_on: NaiveDate::from(input.opened_on),
+                client_agreed_on: NaiveDate::from(input.client_agreed_on),
                 responsible_official_id: input.responsible_official_id.map(|i| i.to_string()),
             },
         )
@@ -251,9 +252,9 @@ impl CaseMutations {
             NewPlan {
                 case_id: input.case_id.to_string(),
                 activation: input.kind == PlanKind::Activation,
-                made_on: input.made_on,
+                made_on: NaiveDate::from(input.made_on),
                 goals: input.goals,
-                review_on: input.review_on,
+                review_on: input.review_on.map(NaiveDate::from),
             },
         )
         .await?;
@@ -280,7 +281,7 @@ impl CaseMutations {
                 meeting_id: input.meeting_id.map(|m| m.to_string()),
                 owner_agency: input.owner_agency,
                 description: input.description,
-                due_on: input.due_on,
+                due_on: NaiveDate::from(input.due_on),
             },
         )
         .await?;
@@ -303,8 +304,13 @@ impl CaseMutations {
         input: CloseTypCaseInput,
     ) -> Result<TypCaseNode> {
         let rc = request(ctx, "closeTypCase")?;
-        let row =
-            cases::close_case(rc, &input.case_id, input.outcome.code(), input.ended_on).await?;
+        let row = cases::close_case(
+            rc,
+            &input.case_id,
+            input.outcome.code(),
+            NaiveDate::from(input.ended_on),
+        )
+        .await?;
         case_node(rc, row).await
     }
 
@@ -321,7 +327,7 @@ impl CaseMutations {
             &input.case_id,
             input.months_after,
             input.status.code(),
-            input.recorded_on,
+            NaiveDate::from(input.recorded_on),
         )
         .await?;
         let (row, client) = cases::visible_case(rc, &input.case_id).await?;

@@ -1,5 +1,6 @@
 //! Work-ability assessments, network meetings and agency notes.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -19,7 +20,7 @@ pub struct MeetingMutations;
 #[derive(InputObject)]
 pub struct RecordWorkAbilityAssessmentInput {
     pub client_id: ID,
-    pub assessed_on: NaiveDate,
+    pub assessed_on: Date,
     /// Employment-relevant conclusion (WORK_ABILITY).
     pub conclusion: String,
     pub restrictions: Option<String>,
@@ -63,14 +64,14 @@ pub struct ScheduleNetworkMeetingInput {
 pub struct MeetingActionInput {
     pub owner_agency: Agency,
     pub description: String,
-    pub due_on: NaiveDate,
+    pub due_on: Date,
 }
 
 /// Input of `recordMeetingMinutes`.
 #[derive(InputObject)]
 pub struct RecordMeetingMinutesInput {
     pub meeting_id: ID,
-    pub held_on: NaiveDate,
+    pub held_on: Date,
     /// The shared record (CASE).
     pub shared_record: String,
     /// Actions agreed, linked to the case's plan.
@@ -115,7 +116,7 @@ impl MeetingMutations {
             rc,
             NewAssessment {
                 client_id: input.client_id.to_string(),
-                assessed_on: input.assessed_on,
+                assessed_on: NaiveDate::from(input.assessed_on),
                 conclusion: input.conclusion,
                 restrictions: input.restrictions,
                 details: input.details,
@@ -181,13 +182,13 @@ impl MeetingMutations {
             .map(|a| NewAction {
                 owner_agency: a.owner_agency,
                 description: a.description,
-                due_on: a.due_on,
+                due_on: NaiveDate::from(a.due_on),
             })
             .collect();
         meetings::record_minutes(
             rc,
             &input.meeting_id,
-            input.held_on,
+            NaiveDate::from(input.held_on),
             &input.shared_record,
             actions,
         )

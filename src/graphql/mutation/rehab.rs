@@ -1,5 +1,6 @@
 //! KTT periods and attendance.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::NaiveDate;
 
@@ -19,8 +20,8 @@ pub struct RehabMutations;
 pub struct DecideRehabPeriodInput {
     pub client_id: ID,
     pub provider_id: ID,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    pub starts_on: Date,
+    pub ends_on: Date,
     pub days_per_week: i32,
     pub hours_per_day: i32,
     /// The goal recorded in the plan.
@@ -35,7 +36,7 @@ pub struct DecideRehabPeriodInput {
 #[derive(InputObject)]
 pub struct EndRehabPeriodEarlyInput {
     pub period_id: ID,
-    pub ended_on: NaiveDate,
+    pub ended_on: Date,
     pub reason: String,
 }
 
@@ -43,17 +44,17 @@ pub struct EndRehabPeriodEarlyInput {
 #[derive(InputObject)]
 pub struct InterruptRehabPeriodInput {
     pub period_id: ID,
-    pub starts_on: NaiveDate,
+    pub starts_on: Date,
     /// Open-ended when omitted.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<Date>,
     pub reason: String,
 }
 
 /// Input of `recordServiceInterruption`.
 #[derive(InputObject)]
 pub struct RecordServiceInterruptionInput {
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    pub starts_on: Date,
+    pub ends_on: Date,
     pub reason: String,
 }
 
@@ -61,15 +62,15 @@ pub struct RecordServiceInterruptionInput {
 #[derive(SimpleObject)]
 pub struct ServiceInterruption {
     pub id: ID,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    pub starts_on: Date,
+    pub ends_on: Date,
     pub reason: String,
 }
 
 /// One activity day.
 #[derive(InputObject)]
 pub struct AttendanceDayInput {
-    pub date: NaiveDate,
+    pub date: Date,
     pub present: bool,
     /// Required for an absence.
     pub absence_reason: Option<String>,
@@ -118,8 +119,8 @@ impl RehabMutations {
             NewPeriod {
                 client_id: input.client_id.to_string(),
                 provider_id: input.provider_id.to_string(),
-                starts_on: input.starts_on,
-                ends_on: input.ends_on,
+                starts_on: NaiveDate::from(input.starts_on),
+                ends_on: input.ends_on.into(),
                 days_per_week: input.days_per_week,
                 hours_per_day: input.hours_per_day,
                 goal: input.goal,
@@ -139,7 +140,13 @@ impl RehabMutations {
         input: EndRehabPeriodEarlyInput,
     ) -> Result<RehabPeriodNode> {
         let rc = request(ctx, "endRehabPeriodEarly")?;
-        let row = rehab::end_early(rc, &input.period_id, input.ended_on, &input.reason).await?;
+        let row = rehab::end_early(
+            rc,
+            &input.period_id,
+            NaiveDate::from(input.ended_on),
+            &input.reason,
+        )
+        .await?;
         period_node(rc, row).await
     }
 
@@ -154,8 +161,8 @@ impl RehabMutations {
         let row = rehab::interrupt(
             rc,
             &input.period_id,
-            input.starts_on,
-            input.ends_on,
+            NaiveDate::from(input.starts_on),
+            input.ends_on.map(NaiveDate::from),
             &input.reason,
         )
         .await?;
@@ -171,13 +178,17 @@ impl RehabMutations {
         input: RecordServiceInterruptionInput,
     ) -> Result<ServiceInterruption> {
         let rc = request(ctx, "recordServiceInterruption")?;
-        let row =
-            rehab::record_service_interruption(rc, input.starts_on, input.ends_on, &input.reason)
-                .await?;
+        let row = rehab::record_service_interruption(
+            rc,
+            NaiveDate::from(input.starts_on),
+            input.ends_on.into(),
+            &input.reason,
+        )
+        .await?;
         Ok(ServiceInterruption {
             id: ID(row.id),
-            starts_on: row.starts_on,
-            ends_on: row.ends_on,
+            starts_on: row.starts_on.into(),
+            ends_on: row.ends_on.into(),
             reason: row.reason,
         })
     }
@@ -195,7 +206,7 @@ impl RehabMutations {
             .days
             .into_iter()
             .map(|d| Day {
-                date: d.date,
+                date: NaiveDate::from(d.date),
                 present: d.present,
                 absence_reason: d.absence_reason,
             })

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result};
 use chrono::NaiveDate;
 
@@ -39,13 +40,14 @@ impl BriefNode {
 
     /// When the previous meeting of the same case was held; changes are counted from then.
     #[graphql(visible = "visible::brief_previous_meeting_on", directive = fieldGroup::apply(group_of(FieldId::BriefPreviousMeetingOn)))]
-    async fn previous_meeting_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn previous_meeting_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.meeting.scope,
             FieldId::BriefPreviousMeetingOn,
             self.previous_meeting_on,
         )
+        .map(|d| d.map(Date))
     }
 
     /// One section per participating agency, in code order.

@@ -2,6 +2,7 @@
 //!
 //! Generated shape, hand-kept: every client-data field resolves through the field guard.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result, ID};
 use chrono::NaiveDate;
 use std::sync::Arc;
@@ -66,28 +67,31 @@ impl TypCaseNode {
     }
     /// Date the case was opened.
     #[graphql(visible = "visible::typ_case_opened_on", directive = fieldGroup::apply(group_of(FieldId::TypCaseOpenedOn)))]
-    async fn opened_on(&self, ctx: &Context<'_>) -> Result<NaiveDate> {
+    async fn opened_on(&self, ctx: &Context<'_>) -> Result<Date> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::TypCaseOpenedOn,
             self.row.opened_on,
         )
+        .map(Date)
     }
     /// End of the mapping period (kartoitusjakso).
     #[graphql(visible = "visible::typ_case_mapping_deadline", directive = fieldGroup::apply(group_of(FieldId::TypCaseMappingDeadline)))]
-    async fn mapping_deadline(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn mapping_deadline(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::TypCaseMappingDeadline,
             Some(self.row.mapping_deadline),
         )
+        .map(|d| d.map(Date))
     }
     /// Date the case was closed.
     #[graphql(visible = "visible::typ_case_ended_on", directive = fieldGroup::apply(group_of(FieldId::TypCaseEndedOn)))]
-    async fn ended_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn ended_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(ctx, &self.scope, FieldId::TypCaseEndedOn, self.row.ended_on)
+            .map(|d| d.map(Date))
     }
     /// Outcome of a closed case.
     #[graphql(visible = "visible::typ_case_outcome", directive = fieldGroup::apply(group_of(FieldId::TypCaseOutcome)))]
@@ -227,33 +231,36 @@ impl ConsentNode {
     }
     /// Date the consent was given.
     #[graphql(visible = "visible::consent_given_on", directive = fieldGroup::apply(group_of(FieldId::ConsentGivenOn)))]
-    async fn given_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn given_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::ConsentGivenOn,
             Some(self.row.row.given_on),
         )
+        .map(|d| d.map(Date))
     }
     /// Last day of validity, if limited.
     #[graphql(visible = "visible::consent_valid_until", directive = fieldGroup::apply(group_of(FieldId::ConsentValidUntil)))]
-    async fn valid_until(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn valid_until(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::ConsentValidUntil,
             self.row.row.valid_until,
         )
+        .map(|d| d.map(Date))
     }
     /// Date of withdrawal.
     #[graphql(visible = "visible::consent_withdrawn_on", directive = fieldGroup::apply(group_of(FieldId::ConsentWithdrawnOn)))]
-    async fn withdrawn_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn withdrawn_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::ConsentWithdrawnOn,
             self.row.row.withdrawn_on,
         )
+        .map(|d| d.map(Date))
     }
     /// Whether the consent is in force today.
     #[graphql(visible = "visible::consent_in_force", directive = fieldGroup::apply(group_of(FieldId::ConsentInForce)))]
@@ -297,13 +304,14 @@ impl PlanNode {
     }
     /// Date the plan was made.
     #[graphql(visible = "visible::plan_made_on", directive = fieldGroup::apply(group_of(FieldId::PlanMadeOn)))]
-    async fn made_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn made_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::PlanMadeOn,
             Some(self.row.made_on),
         )
+        .map(|d| d.map(Date))
     }
     /// Goals agreed with the client.
     #[graphql(visible = "visible::plan_goals", directive = fieldGroup::apply(group_of(FieldId::PlanGoals)))]
@@ -317,13 +325,14 @@ impl PlanNode {
     }
     /// Date the plan is to be reviewed.
     #[graphql(visible = "visible::plan_review_on", directive = fieldGroup::apply(group_of(FieldId::PlanReviewOn)))]
-    async fn review_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn review_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::PlanReviewOn,
             Some(self.row.review_on),
         )
+        .map(|d| d.map(Date))
     }
     /// Whether the review date has passed.
     #[graphql(visible = "visible::plan_review_overdue", directive = fieldGroup::apply(group_of(FieldId::PlanReviewOverdue)))]
@@ -403,23 +412,25 @@ impl ActionNode {
     }
     /// Due date.
     #[graphql(visible = "visible::action_due_on", directive = fieldGroup::apply(group_of(FieldId::ActionDueOn)))]
-    async fn due_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn due_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::ActionDueOn,
             Some(self.row.due_on),
         )
+        .map(|d| d.map(Date))
     }
     /// Date the action was completed.
     #[graphql(visible = "visible::action_completed_on", directive = fieldGroup::apply(group_of(FieldId::ActionCompletedOn)))]
-    async fn completed_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn completed_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::ActionCompletedOn,
             self.row.completed_on,
         )
+        .map(|d| d.map(Date))
     }
     /// Open and past its due date.
     #[graphql(visible = "visible::action_overdue", directive = fieldGroup::apply(group_of(FieldId::ActionOverdue)))]
@@ -467,12 +478,13 @@ impl FollowUpNode {
 
     /// When it was recorded.
     #[graphql(visible = "visible::follow_up_recorded_on", directive = fieldGroup::apply(group_of(FieldId::FollowUpRecordedOn)))]
-    async fn recorded_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn recorded_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::FollowUpRecordedOn,
             Some(self.row.recorded_on),
         )
+        .map(|d| d.map(Date))
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Generated shape, hand-kept: every client-data field resolves through the field guard.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
@@ -84,8 +85,8 @@ impl MeetingNode {
     }
     /// Date the meeting was held.
     #[graphql(visible = "visible::meeting_held_on", directive = fieldGroup::apply(group_of(FieldId::MeetingHeldOn)))]
-    async fn held_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
-        guard::read(ctx, &self.scope, FieldId::MeetingHeldOn, self.row.held_on)
+    async fn held_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        guard::read(ctx, &self.scope, FieldId::MeetingHeldOn, self.row.held_on).map(|d| d.map(Date))
     }
     /// The shared record (minutes) of the meeting.
     #[graphql(visible = "visible::meeting_shared_record", directive = fieldGroup::apply(group_of(FieldId::MeetingSharedRecord)))]

@@ -2,8 +2,8 @@
 //!
 //! Generated shape, hand-kept: every client-data field resolves through the field guard.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result, ID};
-use chrono::NaiveDate;
 use std::sync::Arc;
 
 use super::super::directive::{fieldGroup, group_of};
@@ -47,13 +47,14 @@ impl AssessmentNode {
     }
     /// Date of the assessment.
     #[graphql(visible = "visible::assessment_assessed_on", directive = fieldGroup::apply(group_of(FieldId::AssessmentAssessedOn)))]
-    async fn assessed_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn assessed_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::AssessmentAssessedOn,
             Some(self.row.assessed_on),
         )
+        .map(|d| d.map(Date))
     }
     /// Agency that made the assessment.
     #[graphql(visible = "visible::assessment_assessor_agency", directive = fieldGroup::apply(group_of(FieldId::AssessmentAssessorAgency)))]
@@ -153,33 +154,36 @@ impl BenefitNode {
     }
     /// Date of the decision.
     #[graphql(visible = "visible::benefit_decided_on", directive = fieldGroup::apply(group_of(FieldId::BenefitDecidedOn)))]
-    async fn decided_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn decided_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::BenefitDecidedOn,
             Some(self.row.decided_on),
         )
+        .map(|d| d.map(Date))
     }
     /// First day in force.
     #[graphql(visible = "visible::benefit_valid_from", directive = fieldGroup::apply(group_of(FieldId::BenefitValidFrom)))]
-    async fn valid_from(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn valid_from(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::BenefitValidFrom,
             self.row.valid_from,
         )
+        .map(|d| d.map(Date))
     }
     /// Last day in force.
     #[graphql(visible = "visible::benefit_valid_until", directive = fieldGroup::apply(group_of(FieldId::BenefitValidUntil)))]
-    async fn valid_until(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn valid_until(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::BenefitValidUntil,
             self.row.valid_until,
         )
+        .map(|d| d.map(Date))
     }
 }
 
@@ -212,13 +216,14 @@ impl StatementNode {
     }
     /// Date issued.
     #[graphql(visible = "visible::statement_issued_on", directive = fieldGroup::apply(group_of(FieldId::StatementIssuedOn)))]
-    async fn issued_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn issued_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::StatementIssuedOn,
             Some(self.row.issued_on),
         )
+        .map(|d| d.map(Date))
     }
     /// Kind of statement.
     #[graphql(visible = "visible::statement_kind", directive = fieldGroup::apply(group_of(FieldId::StatementKind)))]
@@ -291,13 +296,14 @@ impl EmploymentItemNode {
     }
     /// Due date.
     #[graphql(visible = "visible::employment_item_due_on", directive = fieldGroup::apply(group_of(FieldId::EmploymentItemDueOn)))]
-    async fn due_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn due_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::EmploymentItemDueOn,
             self.row.due_on,
         )
+        .map(|d| d.map(Date))
     }
 }
 
@@ -347,17 +353,19 @@ impl CoachingNode {
     }
     /// Start date.
     #[graphql(visible = "visible::coaching_starts_on", directive = fieldGroup::apply(group_of(FieldId::CoachingStartsOn)))]
-    async fn starts_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn starts_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::CoachingStartsOn,
             Some(self.row.starts_on),
         )
+        .map(|d| d.map(Date))
     }
     /// End date.
     #[graphql(visible = "visible::coaching_ends_on", directive = fieldGroup::apply(group_of(FieldId::CoachingEndsOn)))]
-    async fn ends_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn ends_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(ctx, &self.scope, FieldId::CoachingEndsOn, self.row.ends_on)
+            .map(|d| d.map(Date))
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Generated shape, hand-kept: every client-data field resolves through the field guard.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result, ID};
 use chrono::NaiveDate;
 use std::sync::Arc;
@@ -64,23 +65,24 @@ impl RehabPeriodNode {
     }
     /// Date of the decision.
     #[graphql(visible = "visible::rehab_decided_on", directive = fieldGroup::apply(group_of(FieldId::RehabDecidedOn)))]
-    async fn decided_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn decided_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::RehabDecidedOn,
             Some(self.row.decided_on),
         )
+        .map(|d| d.map(Date))
     }
     /// First day of the period.
     #[graphql(visible = "visible::rehab_starts_on", directive = fieldGroup::apply(group_of(FieldId::RehabStartsOn)))]
-    async fn starts_on(&self, ctx: &Context<'_>) -> Result<NaiveDate> {
-        guard::read(ctx, &self.scope, FieldId::RehabStartsOn, self.row.starts_on)
+    async fn starts_on(&self, ctx: &Context<'_>) -> Result<Date> {
+        guard::read(ctx, &self.scope, FieldId::RehabStartsOn, self.row.starts_on).map(Date)
     }
     /// Last day of the period as decided.
     #[graphql(visible = "visible::rehab_ends_on", directive = fieldGroup::apply(group_of(FieldId::RehabEndsOn)))]
-    async fn ends_on(&self, ctx: &Context<'_>) -> Result<NaiveDate> {
-        guard::read(ctx, &self.scope, FieldId::RehabEndsOn, self.row.ends_on)
+    async fn ends_on(&self, ctx: &Context<'_>) -> Result<Date> {
+        guard::read(ctx, &self.scope, FieldId::RehabEndsOn, self.row.ends_on).map(Date)
     }
     /// Activity days a week (1–4; 1–5 before 1 July 2015).
     #[graphql(visible = "visible::rehab_days_per_week", directive = fieldGroup::apply(group_of(FieldId::RehabDaysPerWeek)))]
@@ -134,13 +136,14 @@ impl RehabPeriodNode {
     }
     /// Date the period ended early, if it did.
     #[graphql(visible = "visible::rehab_ended_early_on", directive = fieldGroup::apply(group_of(FieldId::RehabEndedEarlyOn)))]
-    async fn ended_early_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn ended_early_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::RehabEndedEarlyOn,
             self.row.ended_early_on,
         )
+        .map(|d| d.map(Date))
     }
     /// Why the period ended early.
     #[graphql(visible = "visible::rehab_end_reason", directive = fieldGroup::apply(group_of(FieldId::RehabEndReason)))]
@@ -243,8 +246,8 @@ impl AttendanceDayNode {
 impl AttendanceDayNode {
     /// The day.
     #[graphql(visible = "visible::attendance_date", directive = fieldGroup::apply(group_of(FieldId::AttendanceDate)))]
-    async fn date(&self, ctx: &Context<'_>) -> Result<NaiveDate> {
-        guard::read(ctx, &self.scope, FieldId::AttendanceDate, self.row.day)
+    async fn date(&self, ctx: &Context<'_>) -> Result<Date> {
+        guard::read(ctx, &self.scope, FieldId::AttendanceDate, self.row.day).map(Date)
     }
     /// Whether the client attended.
     #[graphql(visible = "visible::attendance_present", directive = fieldGroup::apply(group_of(FieldId::AttendancePresent)))]
@@ -322,24 +325,26 @@ pub struct InterruptionNode {
 impl InterruptionNode {
     /// First day of the interruption.
     #[graphql(visible = "visible::interruption_starts_on", directive = fieldGroup::apply(group_of(FieldId::InterruptionStartsOn)))]
-    async fn starts_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn starts_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::InterruptionStartsOn,
             Some(self.row.starts_on),
         )
+        .map(|d| d.map(Date))
     }
 
     /// Last day, if known.
     #[graphql(visible = "visible::interruption_ends_on", directive = fieldGroup::apply(group_of(FieldId::InterruptionEndsOn)))]
-    async fn ends_on(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn ends_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         guard::read(
             ctx,
             &self.scope,
             FieldId::InterruptionEndsOn,
             self.row.ends_on,
         )
+        .map(|d| d.map(Date))
     }
 
     /// Why.

@@ -1,7 +1,7 @@
 //! Aggregate reports for role-based dashboards: counts only, never a person.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, InputObject, MergedObject, Object, Result, SimpleObject, ID};
-use chrono::NaiveDate;
 
 use super::enums::ProviderKind;
 use crate::domain::Agency;
@@ -79,8 +79,8 @@ pub struct CaseOutcomeReport {
 /// A service-wide interruption, shown with the series it explains.
 #[derive(SimpleObject)]
 pub struct InterruptionRecord {
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    pub starts_on: Date,
+    pub ends_on: Date,
     pub reason: String,
 }
 
@@ -103,12 +103,12 @@ impl SeriesReports {
     async fn rehab_activity(
         &self,
         ctx: &Context<'_>,
-        from: NaiveDate,
-        to: NaiveDate,
+        from: Date,
+        to: Date,
         filter: Option<ReportFilter>,
     ) -> Result<Vec<RehabActivityMonth>> {
         let rc = request(ctx, "reports.rehabActivity")?;
-        let months = reports::rehab_activity(rc, from, to, &filter.into()).await?;
+        let months = reports::rehab_activity(rc, from.0, to.0, &filter.into()).await?;
         Ok(months
             .into_iter()
             .map(|m| RehabActivityMonth {
@@ -125,12 +125,12 @@ impl SeriesReports {
     async fn case_outcomes(
         &self,
         ctx: &Context<'_>,
-        from: NaiveDate,
-        to: NaiveDate,
+        from: Date,
+        to: Date,
         filter: Option<ReportFilter>,
     ) -> Result<CaseOutcomeReport> {
         let rc = request(ctx, "reports.caseOutcomes")?;
-        let r = reports::case_outcomes(rc, from, to, &filter.into()).await?;
+        let r = reports::case_outcomes(rc, from.0, to.0, &filter.into()).await?;
         Ok(CaseOutcomeReport {
             new_cases: r.new_cases.into(),
             closed_cases: r.closed_cases.into(),
@@ -149,11 +149,11 @@ impl SeriesReports {
     async fn typ_clients_on(
         &self,
         ctx: &Context<'_>,
-        on: NaiveDate,
+        on: Date,
         filter: Option<ReportFilter>,
     ) -> Result<ReportCell> {
         let rc = request(ctx, "reports.typClientsOn")?;
-        Ok(reports::typ_clients_on(rc, on, &filter.into())
+        Ok(reports::typ_clients_on(rc, on.0, &filter.into())
             .await?
             .into())
     }
@@ -162,16 +162,16 @@ impl SeriesReports {
     async fn service_interruptions(
         &self,
         ctx: &Context<'_>,
-        from: NaiveDate,
-        to: NaiveDate,
+        from: Date,
+        to: Date,
     ) -> Result<Vec<InterruptionRecord>> {
         let rc = request(ctx, "reports.serviceInterruptions")?;
-        let rows = reports::interruptions(rc, from, to).await?;
+        let rows = reports::interruptions(rc, from.0, to.0).await?;
         Ok(rows
             .into_iter()
             .map(|r| InterruptionRecord {
-                starts_on: r.starts_on,
-                ends_on: r.ends_on,
+                starts_on: r.starts_on.into(),
+                ends_on: r.ends_on.into(),
                 reason: r.reason,
             })
             .collect())
@@ -225,12 +225,12 @@ impl ServiceReports {
     async fn allowances(
         &self,
         ctx: &Context<'_>,
-        from: NaiveDate,
-        to: NaiveDate,
+        from: Date,
+        to: Date,
         filter: Option<ReportFilter>,
     ) -> Result<Vec<AllowanceReportMonth>> {
         let rc = request(ctx, "reports.allowances")?;
-        Ok(reports::allowances(rc, from, to, &filter.into())
+        Ok(reports::allowances(rc, from.0, to.0, &filter.into())
             .await?
             .into_iter()
             .map(|m| AllowanceReportMonth {
@@ -246,12 +246,12 @@ impl ServiceReports {
     async fn meetings(
         &self,
         ctx: &Context<'_>,
-        from: NaiveDate,
-        to: NaiveDate,
+        from: Date,
+        to: Date,
         filter: Option<ReportFilter>,
     ) -> Result<MeetingReport> {
         let rc = request(ctx, "reports.meetings")?;
-        let m = reports::meetings(rc, from, to, &filter.into()).await?;
+        let m = reports::meetings(rc, from.0, to.0, &filter.into()).await?;
         Ok(MeetingReport {
             meetings_held: m.meetings_held.into(),
             actions_opened: m.actions_opened.into(),
@@ -264,12 +264,12 @@ impl ServiceReports {
     async fn period_lengths(
         &self,
         ctx: &Context<'_>,
-        from: NaiveDate,
-        to: NaiveDate,
+        from: Date,
+        to: Date,
         filter: Option<ReportFilter>,
     ) -> Result<Vec<LengthBucket>> {
         let rc = request(ctx, "reports.periodLengths")?;
-        Ok(reports::period_lengths(rc, from, to, &filter.into())
+        Ok(reports::period_lengths(rc, from.0, to.0, &filter.into())
             .await?
             .into_iter()
             .map(|(months, c)| LengthBucket {
@@ -283,12 +283,12 @@ impl ServiceReports {
     async fn provider_activity(
         &self,
         ctx: &Context<'_>,
-        from: NaiveDate,
-        to: NaiveDate,
+        from: Date,
+        to: Date,
         filter: Option<ReportFilter>,
     ) -> Result<Vec<ProviderActivity>> {
         let rc = request(ctx, "reports.providerActivity")?;
-        Ok(reports::provider_activity(rc, from, to, &filter.into())
+        Ok(reports::provider_activity(rc, from.0, to.0, &filter.into())
             .await?
             .into_iter()
             .map(|p| ProviderActivity {
