@@ -584,8 +584,16 @@ impl Gen<'_, '_> {
             self.actions(&case_id, plan_id, plan_made, until)?;
         }
         self.benefit(&id, social_assistance)?;
-        if self.rng.chance(55) && plan_made < until {
-            self.period(&id, &case_id, plan_made, until, social_assistance)?;
+        // KTT periods, sometimes several in a row: most TYP clients spend time in KTT.
+        let mut from = plan_made;
+        let mut periods = 0;
+        while periods < 3
+            && from < until.min(anchor())
+            && self.rng.chance(if periods == 0 { 80 } else { 55 })
+        {
+            let ended = self.period(&id, &case_id, from, until, social_assistance)?;
+            from = plus_days(ended, self.rng.range(1, 60) as u64);
+            periods += 1;
         }
         if self.rng.chance(30) {
             self.assessment(&id, opened, until)?;
@@ -866,6 +874,7 @@ impl Gen<'_, '_> {
         Ok(())
     }
 
+    /// Decides a period starting within four months of `from`; returns its last day.
     fn period(
         &mut self,
         client: &str,
@@ -873,8 +882,10 @@ impl Gen<'_, '_> {
         from: NaiveDate,
         until: NaiveDate,
         social_assistance: bool,
-    ) -> Result<(), DbErr> {
-        let starts = self.rng.date(from, until.min(anchor()));
+    ) -> Result<NaiveDate, DbErr> {
+        let starts = self
+            .rng
+            .date(from, plus_days(from, 120).min(until).min(anchor()));
         let ends = plus_months(starts, self.rng.range(3, 12) as u32);
         let days = self.rng.range(2, 4) as i32;
         let hours = if days == 4 {
@@ -926,7 +937,7 @@ impl Gen<'_, '_> {
             "KTT_START".into(),
             "Benefit conditions are met during the KTT period.".into(),
         ]);
-        Ok(())
+        Ok(ends)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -6,6 +6,7 @@ mod access_log;
 mod auth;
 mod cases;
 mod cli;
+mod dashboard;
 mod helpers;
 mod http;
 mod loaders;

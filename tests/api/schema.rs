@@ -80,6 +80,9 @@ fn every_client_data_field_carries_its_field_group() {
 fn dates_use_the_contracts_date_and_datetime_scalars() {
     let sdl = typgraph::graphql::sdl();
     assert!(sdl.contains("scalar Date\n") && sdl.contains("scalar DateTime\n"));
-    assert!(!sdl.contains("NaiveDate"), "calendar dates are `Date` (contract section 6)");
+    assert!(
+        !sdl.contains("NaiveDate"),
+        "calendar dates are `Date` (contract section 6)"
+    );
     assert!(sdl.contains("openedOn: Date!"));
 }
