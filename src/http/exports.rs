@@ -81,3 +81,80 @@ pub async fn allowance_statement(
     }
     res
 }
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+    #[serde(rename = "providerId")]
+    provider_id: Option<String>,
+    #[serde(rename = "providerKind")]
+    provider_kind: Option<String>,
+    municipality: Option<String>,
+    #[serde(rename = "responsibleAgency")]
+    responsible_agency: Option<String>,
+}
+
+fn date(field: &str, value: Option<&str>) -> Result<chrono::NaiveDate, AppError> {
+    value
+        .and_then(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+        .ok_or_else(|| AppError::bad_input(field, format!("{field} is YYYY-MM-DD")))
+}
+
+/// `GET /exports/reports/{name}.csv?from=YYYY-MM-DD&to=YYYY-MM-DD[&filters]`: any report as
+/// CSV, with the same suppression and scope as in GraphQL.
+pub async fn report(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let Some(name) = file
+        .strip_suffix(".csv")
+        .filter(|n| crate::services::report_csv::NAMES.contains(n))
+    else {
+        return fail(AppError::NotFound);
+    };
+    let principal = match session::sign_in(&app, &headers).await {
+        Ok(p) => p,
+        Err(err) => return fail(err),
+    };
+    let (from, to) = match (date("from", q.from.as_deref()), date("to", q.to.as_deref())) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => return fail(e),
+    };
+    let filter = crate::services::reports::Filter {
+        provider_id: q.provider_id,
+        provider_kind: q.provider_kind,
+        municipality: q.municipality,
+        responsible_agency: q.responsible_agency,
+    };
+    let tx = match session::begin(&app).await {
+        Ok(tx) => Arc::new(tx),
+        Err(err) => return fail(err),
+    };
+    let rc = RequestContext::new(
+        principal.clone(),
+        app.settings.clone(),
+        tx.clone(),
+        chrono::Utc::now(),
+    );
+    let csv = crate::services::report_csv::export(&rc, name, from, to, &filter).await;
+    let recorder = rc.recorder.clone();
+    drop(rc);
+    let csv = match csv {
+        Ok(csv) => csv,
+        Err(err) => return fail(err),
+    };
+    if let Err(err) = session::commit(&app, tx, &recorder, &principal, "reportExport").await {
+        return fail(err);
+    }
+    let mut res = (StatusCode::OK, csv).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}

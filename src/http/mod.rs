@@ -33,6 +33,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/exports/allowance-statement.csv",
             get(exports::allowance_statement),
         )
+        .route("/exports/reports/{file}", get(exports::report))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/demo-logins", get(dashboard::demo_logins))
         .route("/healthz", get(health::healthz))

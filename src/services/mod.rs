@@ -14,6 +14,7 @@ pub mod officials;
 pub mod records;
 pub mod records_write;
 pub mod rehab;
+pub mod report_csv;
 pub mod reports;
 
 pub use context::{ClientScope, RequestContext};

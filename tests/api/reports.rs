@@ -181,3 +181,40 @@ on_both! {
         assert_eq!(coach_body["errors"][0]["extensions"]["code"], "FORBIDDEN");
     }
 }
+
+on_both! {
+    async fn every_report_exports_as_csv_with_the_same_suppression(app) {
+        let p1 = app.fx.p1.clone();
+        let mut n = 0;
+        for (outcome, count) in [("STUDIES", 6), ("PENSION", 4), ("MOVED", 9)] {
+            for _ in 0..count {
+                person(&app, n, &p1, None, Some(("2019-05-15", outcome))).await;
+                n += 1;
+            }
+        }
+        let url = |name: &str| app.endpoint(&format!("/exports/reports/{name}.csv?from=2019-01-01&to=2019-12-31"));
+        let analyst = app.token_for("ANALYST");
+        let res = app.http.get(url("case-outcomes")).bearer_auth(&analyst).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        let csv = res.text().await.unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "measure,cases,suppressed");
+        assert!(lines.contains(&"CLOSED_CASES,19,false"), "{csv}");
+        assert!(lines.contains(&"PENSION,,true") && lines.contains(&"STUDIES,,true") && lines.contains(&"MOVED,9,false"), "{csv}");
+        for name in ["rehab-activity", "typ-clients-on", "allowances", "meetings", "period-lengths", "provider-activity", "service-interruptions"] {
+            let res = app.http.get(url(name)).bearer_auth(&analyst).send().await.unwrap();
+            assert_eq!(res.status().as_u16(), 200, "{name}");
+            let body = res.text().await.unwrap();
+            assert!(body.lines().count() >= 1 && !body.contains("Koemäki") && !body.contains("010190-901R"), "{name}: {body}");
+        }
+        let res = app.http.get(url("case-outcomes")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 401);
+        let res = app.http.get(url("case-outcomes")).bearer_auth(app.token_for("AUDITOR")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 403);
+        let res = app.http.get(url("no-such-report")).bearer_auth(&analyst).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 404);
+        let bad = app.http.get(app.endpoint("/exports/reports/meetings.csv?from=2019-01-01&to=nope")).bearer_auth(&analyst).send().await.unwrap();
+        assert_eq!(bad.status().as_u16(), 400);
+    }
+}

@@ -1,0 +1,192 @@
+//! Every report as CSV (UTF-8, header row, comma-separated), with the same suppression as
+//! the GraphQL reports: a suppressed cell is empty and its `*_suppressed` column is true.
+
+use chrono::NaiveDate;
+
+use super::reports::{self, Cell, Filter};
+use super::RequestContext;
+use crate::error::{AppError, AppResult};
+
+/// The reports that can be exported, by their path name.
+pub const NAMES: [&str; 8] = [
+    "rehab-activity",
+    "case-outcomes",
+    "typ-clients-on",
+    "allowances",
+    "meetings",
+    "period-lengths",
+    "provider-activity",
+    "service-interruptions",
+];
+
+fn cell(c: Cell) -> [String; 2] {
+    match c.value {
+        Some(v) => [v.to_string(), "false".into()],
+        None => [String::new(), "true".into()],
+    }
+}
+
+fn quote(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn csv(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut out = header.join(",");
+    out.push('\n');
+    for row in rows {
+        out.push_str(&row.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Runs the report `name` for the range and filter, and renders it as CSV.
+pub async fn export(
+    rc: &RequestContext,
+    name: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    f: &Filter,
+) -> AppResult<String> {
+    Ok(match name {
+        "rehab-activity" => {
+            let rows = reports::rehab_activity(rc, from, to, f).await?;
+            csv(
+                &[
+                    "month",
+                    "average_clients",
+                    "average_suppressed",
+                    "end_of_month_clients",
+                    "end_of_month_suppressed",
+                    "attended_days",
+                    "attended_days_suppressed",
+                ],
+                rows.into_iter()
+                    .map(|m| {
+                        let avg = m.average.map(|a| format!("{a:.1}")).unwrap_or_default();
+                        let mut r = vec![m.month, avg, m.average.is_none().to_string()];
+                        r.extend(cell(m.end_of_month));
+                        r.extend(cell(m.attended_days));
+                        r
+                    })
+                    .collect(),
+            )
+        }
+        "case-outcomes" => {
+            let o = reports::case_outcomes(rc, from, to, f).await?;
+            let mut rows = vec![
+                [vec!["NEW_CASES".to_owned()], cell(o.new_cases).to_vec()].concat(),
+                [
+                    vec!["CLOSED_CASES".to_owned()],
+                    cell(o.closed_cases).to_vec(),
+                ]
+                .concat(),
+            ];
+            for (outcome, c) in o.by_outcome {
+                rows.push([vec![outcome], cell(c).to_vec()].concat());
+            }
+            csv(&["measure", "cases", "suppressed"], rows)
+        }
+        "typ-clients-on" => {
+            let c = reports::typ_clients_on(rc, to, f).await?;
+            csv(
+                &["on", "typ_clients", "suppressed"],
+                vec![[vec![to.to_string()], cell(c).to_vec()].concat()],
+            )
+        }
+        "allowances" => {
+            let rows = reports::allowances(rc, from, to, f).await?;
+            csv(
+                &[
+                    "month",
+                    "allowance_cents",
+                    "allowance_suppressed",
+                    "travel_cents",
+                    "travel_suppressed",
+                    "persons",
+                    "persons_suppressed",
+                ],
+                rows.into_iter()
+                    .map(|m| {
+                        [
+                            vec![m.month],
+                            cell(m.allowance_cents).to_vec(),
+                            cell(m.travel_cents).to_vec(),
+                            cell(m.persons).to_vec(),
+                        ]
+                        .concat()
+                    })
+                    .collect(),
+            )
+        }
+        "meetings" => {
+            let m = reports::meetings(rc, from, to, f).await?;
+            let rows = [
+                ("MEETINGS_HELD", m.meetings_held),
+                ("ACTIONS_OPENED", m.actions_opened),
+                ("ACTIONS_CLOSED", m.actions_closed),
+                ("ACTIONS_OVERDUE", m.actions_overdue),
+            ]
+            .into_iter()
+            .map(|(k, c)| [vec![k.to_owned()], cell(c).to_vec()].concat())
+            .collect();
+            csv(&["measure", "count", "suppressed"], rows)
+        }
+        "period-lengths" => {
+            let rows = reports::period_lengths(rc, from, to, f).await?;
+            csv(
+                &["months", "periods", "suppressed"],
+                rows.into_iter()
+                    .map(|(k, c)| [vec![k], cell(c).to_vec()].concat())
+                    .collect(),
+            )
+        }
+        "provider-activity" => {
+            let rows = reports::provider_activity(rc, from, to, f).await?;
+            csv(
+                &[
+                    "provider",
+                    "attended_days",
+                    "attended_suppressed",
+                    "recorded_days",
+                    "recorded_suppressed",
+                    "attendance_rate_permille",
+                ],
+                rows.into_iter()
+                    .map(|p| {
+                        let rate = p
+                            .attendance_rate_permille
+                            .map(|r| r.to_string())
+                            .unwrap_or_default();
+                        [
+                            vec![p.provider_name],
+                            cell(p.attended_days).to_vec(),
+                            cell(p.recorded_days).to_vec(),
+                            vec![rate],
+                        ]
+                        .concat()
+                    })
+                    .collect(),
+            )
+        }
+        "service-interruptions" => {
+            let rows = reports::interruptions(rc, from, to).await?;
+            csv(
+                &["starts_on", "ends_on", "reason"],
+                rows.into_iter()
+                    .map(|r| vec![r.starts_on.to_string(), r.ends_on.to_string(), r.reason])
+                    .collect(),
+            )
+        }
+        _ => return Err(AppError::NotFound),
+    })
+}
