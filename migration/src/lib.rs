@@ -139,6 +139,7 @@ impl MigratorTrait for Migrator {
                 ]
             ),
             sql_migration!("007_create_access_log", ["access_log", "disclosure_log"]),
+            sql_migration!("008_create_assessment_reuse", ["assessment_reuse"]),
         ]
     }
 }

@@ -57,6 +57,19 @@ pub async fn record_assessment(
         .filter(|a| a.assessed_on > window_start)
         .max_by_key(|a| a.assessed_on);
     if let (Some(existing), None) = (&recent, &override_reason) {
+        // Counted in the reports as a duplicate avoided; the caller reuses the existing one.
+        let mut sql = Sql::new("INSERT INTO assessment_reuse (id, client_id, assessment_id, requested_by_agency, requested_on) VALUES (");
+        sql.bind(uuid::Uuid::new_v4().to_string())
+            .push(", ")
+            .bind(client.row.id.clone())
+            .push(", ")
+            .bind(existing.id.clone())
+            .push(", ")
+            .bind(rc.principal.agency.code())
+            .push(", ")
+            .bind(rc.today)
+            .push(")");
+        rc.db().execute_raw(sql.build_for(rc.db())).await?;
         return Err(AppError::ConflictWithExisting(
             format!(
                 "a work-ability assessment of {} is less than {} months old: reuse it, or give overrideReason",

@@ -8,7 +8,9 @@ use super::RequestContext;
 use crate::error::{AppError, AppResult};
 
 /// The reports that can be exported, by their path name.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 10] = [
+    "assessments",
+    "follow-ups",
     "rehab-activity",
     "case-outcomes",
     "typ-clients-on",
@@ -177,6 +179,27 @@ pub async fn export(
                     })
                     .collect(),
             )
+        }
+        "assessments" => {
+            let a = reports::assessments(rc, from, to, f).await?;
+            let rows = [
+                ("DONE", a.done),
+                ("DUPLICATES_AVOIDED", a.duplicates_avoided),
+            ]
+            .into_iter()
+            .map(|(k, c)| [vec![k.to_owned()], cell(c).to_vec()].concat())
+            .collect();
+            csv(&["measure", "count", "suppressed"], rows)
+        }
+        "follow-ups" => {
+            let rows = reports::follow_ups(rc, from, to, f).await?;
+            let mut out = Vec::new();
+            for (months, cells) in rows {
+                for (status, c) in cells {
+                    out.push([vec![months.to_string(), status], cell(c).to_vec()].concat());
+                }
+            }
+            csv(&["months_after", "status", "persons", "suppressed"], out)
         }
         "service-interruptions" => {
             let rows = reports::interruptions(rc, from, to).await?;

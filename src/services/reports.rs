@@ -633,6 +633,102 @@ pub async fn provider_activity(
     Ok(out)
 }
 
+/// Work-ability assessments made in a range, and duplicates avoided (a recent assessment
+/// offered for reuse instead).
+#[derive(Debug, Clone)]
+pub struct AssessmentFigures {
+    pub done: Cell,
+    pub duplicates_avoided: Cell,
+}
+
+pub async fn assessments(
+    rc: &RequestContext,
+    from: NaiveDate,
+    to: NaiveDate,
+    f: &Filter,
+) -> AppResult<AssessmentFigures> {
+    let scope = report_scope(rc)?;
+    if matches!(scope, Some(RowScope::Coach { .. })) {
+        return Err(AppError::Forbidden(None));
+    }
+    let mut done = Sql::new("SELECT 'done' AS k, COUNT(*) AS n, COUNT(DISTINCT x.client_id) AS persons FROM work_ability_assessment x WHERE x.assessed_on >= ");
+    done.bind(from).push(" AND x.assessed_on <= ").bind(to);
+    push_client_filters(&mut done, scope, f, "x.client_id");
+    let mut reused = Sql::new("SELECT 'reused' AS k, COUNT(*) AS n, COUNT(DISTINCT x.client_id) AS persons FROM assessment_reuse x WHERE x.requested_on >= ");
+    reused.bind(from).push(" AND x.requested_on <= ").bind(to);
+    push_client_filters(&mut reused, scope, f, "x.client_id");
+    let first = |rows: Vec<(String, i64, i64)>| {
+        rows.first()
+            .map(|r| guarded(r.1, r.2))
+            .unwrap_or(Cell { value: Some(0) })
+    };
+    Ok(AssessmentFigures {
+        done: first(grouped(rc, &done).await?),
+        duplicates_avoided: first(grouped(rc, &reused).await?),
+    })
+}
+
+/// Follow-up statuses of cases closed in a range: for 3 and 6 (and 12) months after closing,
+/// persons by status, each row with complementary suppression.
+pub const FOLLOW_UP_STATUSES: [&str; 8] = [
+    "EMPLOYED",
+    "PAY_SUBSIDISED_WORK",
+    "STUDYING",
+    "UNEMPLOYED",
+    "REHABILITATION",
+    "PENSION",
+    "OUTSIDE_LABOUR_FORCE",
+    "UNKNOWN",
+];
+
+pub async fn follow_ups(
+    rc: &RequestContext,
+    from: NaiveDate,
+    to: NaiveDate,
+    f: &Filter,
+) -> AppResult<Vec<(i32, Vec<(String, Cell)>)>> {
+    let scope = report_scope(rc)?;
+    if matches!(scope, Some(RowScope::Coach { .. })) {
+        return Err(AppError::Forbidden(None));
+    }
+    let mut sql = Sql::new(
+        "SELECT u.months_after AS months, u.status AS status, COUNT(DISTINCT t.client_id) AS n \
+         FROM case_follow_up u JOIN typ_case t ON t.id = u.case_id WHERE t.ended_on >= ",
+    );
+    sql.bind(from).push(" AND t.ended_on <= ").bind(to);
+    push_case_filters(&mut sql, scope, f);
+    sql.push(" GROUP BY u.months_after, u.status");
+    let db = rc.db();
+    let mut counts = [[0i64; FOLLOW_UP_STATUSES.len()]; 3];
+    for row in db.query_all_raw(sql.build_for(db)).await? {
+        let months: i32 = row.try_get("", "months")?;
+        let status: String = row.try_get("", "status")?;
+        let n: i64 = row.try_get("", "n")?;
+        let r = match months {
+            3 => 0,
+            6 => 1,
+            _ => 2,
+        };
+        if let Some(c) = FOLLOW_UP_STATUSES.iter().position(|s| *s == status) {
+            counts[r][c] = n;
+        }
+    }
+    Ok([3, 6, 12]
+        .into_iter()
+        .zip(counts)
+        .map(|(m, row)| {
+            (
+                m,
+                FOLLOW_UP_STATUSES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .zip(suppress_row(&row))
+                    .collect(),
+            )
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

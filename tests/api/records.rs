@@ -16,6 +16,7 @@ on_both! {
         assert_eq!(e["existing"]["conclusion"], "Part-time");
         assert_eq!(e["existing"]["assessorAgency"], "EKSOTE");
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM work_ability_assessment WHERE client_id = '{}'", app.fx.shared)).await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM assessment_reuse").await, 1, "the avoided duplicate is counted for the reports");
         let mut forced = input.clone();
         forced["overrideReason"] = json!("Condition changed after surgery");
         let (_, ok) = app.gql(&worker, ASSESS, json!({ "i": forced })).await;

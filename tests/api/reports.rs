@@ -202,7 +202,7 @@ on_both! {
         assert_eq!(lines[0], "measure,cases,suppressed");
         assert!(lines.contains(&"CLOSED_CASES,19,false"), "{csv}");
         assert!(lines.contains(&"PENSION,,true") && lines.contains(&"STUDIES,,true") && lines.contains(&"MOVED,9,false"), "{csv}");
-        for name in ["rehab-activity", "typ-clients-on", "allowances", "meetings", "period-lengths", "provider-activity", "service-interruptions"] {
+        for name in ["assessments", "follow-ups", "rehab-activity", "typ-clients-on", "allowances", "meetings", "period-lengths", "provider-activity", "service-interruptions"] {
             let res = app.http.get(url(name)).bearer_auth(&analyst).send().await.unwrap();
             assert_eq!(res.status().as_u16(), 200, "{name}");
             let body = res.text().await.unwrap();
@@ -216,5 +216,33 @@ on_both! {
         assert_eq!(res.status().as_u16(), 404);
         let bad = app.http.get(app.endpoint("/exports/reports/meetings.csv?from=2019-01-01&to=nope")).bearer_auth(&analyst).send().await.unwrap();
         assert_eq!(bad.status().as_u16(), 400);
+    }
+}
+
+on_both! {
+    async fn assessments_avoided_duplicates_and_follow_ups_are_counted(app) {
+        let p1 = app.fx.p1.clone();
+        let worker = app.fx.official("EKSOTE_WORKER").to_owned();
+        let officer = app.fx.official("TYP_OFFICER").to_owned();
+        for n in 0..6 {
+            person(&app, n, &p1, None, Some(("2019-02-01", "OPEN_LABOUR_MARKET"))).await;
+            app.exec(&format!("INSERT INTO work_ability_assessment (id, client_id, assessed_on, assessor_agency, assessor_id, conclusion, created_at) VALUES ('wa{n}', 'r{n}', '2019-03-01', 'EKSOTE', '{worker}', 'ok', '2019-03-01 12:00:00')")).await;
+            let status = if n == 0 { "UNEMPLOYED" } else { "EMPLOYED" };
+            app.exec(&format!("INSERT INTO case_follow_up (id, case_id, months_after, status, recorded_on, recorded_by) VALUES ('fu{n}', 'rc{n}', 3, '{status}', '2019-05-02', '{officer}')")).await;
+        }
+        // Each of five persons had a new assessment refused in favour of the existing one.
+        for n in 0..5 {
+            app.exec(&format!("INSERT INTO assessment_reuse (id, client_id, assessment_id, requested_by_agency, requested_on) VALUES ('ru{n}', 'r{n}', 'wa{n}', 'KELA', '2019-06-01')")).await;
+        }
+        let q = "{ reports { assessments(from: \"2019-01-01\", to: \"2019-12-31\") { done { value } duplicatesAvoided { value } } \
+                 followUps(from: \"2019-01-01\", to: \"2019-12-31\") { monthsAfter byStatus { status persons { value suppressed } } } } }";
+        let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
+        let r = &body["data"]["reports"];
+        assert_eq!(r["assessments"], json!({ "done": { "value": 6 }, "duplicatesAvoided": { "value": 5 } }), "{body}");
+        let three = r["followUps"].as_array().unwrap().iter().find(|x| x["monthsAfter"] == 3).unwrap();
+        let cell = |s: &str| three["byStatus"].as_array().unwrap().iter().find(|x| x["status"] == s).unwrap()["persons"].clone();
+        assert_eq!(cell("UNEMPLOYED"), json!({ "value": null, "suppressed": true }));
+        assert_eq!(cell("EMPLOYED"), json!({ "value": null, "suppressed": true }), "5 + 1 = 6 would reveal the 1");
+        assert_eq!(cell("STUDYING"), json!({ "value": 0, "suppressed": false }));
     }
 }

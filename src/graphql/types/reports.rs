@@ -219,8 +219,73 @@ pub struct ProviderActivity {
     pub attendance_rate_permille: Option<i64>,
 }
 
+/// Work-ability assessments in a range.
+#[derive(SimpleObject)]
+pub struct AssessmentReport {
+    /// Assessments made.
+    pub done: ReportCell,
+    /// New assessments not made because a recent one was offered for reuse.
+    pub duplicates_avoided: ReportCell,
+}
+
+/// Persons by follow-up status some months after their case closed.
+#[derive(SimpleObject)]
+pub struct FollowUpRow {
+    /// 3, 6 or 12.
+    pub months_after: i32,
+    pub by_status: Vec<StatusCount>,
+}
+
+/// Persons with one follow-up status.
+#[derive(SimpleObject)]
+pub struct StatusCount {
+    pub status: String,
+    pub persons: ReportCell,
+}
+
 #[Object]
 impl ServiceReports {
+    /// Work-ability assessments made, and duplicates avoided by reuse.
+    async fn assessments(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+        filter: Option<ReportFilter>,
+    ) -> Result<AssessmentReport> {
+        let rc = request(ctx, "reports.assessments")?;
+        let a = reports::assessments(rc, from.0, to.0, &filter.into()).await?;
+        Ok(AssessmentReport {
+            done: a.done.into(),
+            duplicates_avoided: a.duplicates_avoided.into(),
+        })
+    }
+
+    /// Follow-up status 3, 6 and 12 months after closing, for cases closed in the range.
+    async fn follow_ups(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+        filter: Option<ReportFilter>,
+    ) -> Result<Vec<FollowUpRow>> {
+        let rc = request(ctx, "reports.followUps")?;
+        Ok(reports::follow_ups(rc, from.0, to.0, &filter.into())
+            .await?
+            .into_iter()
+            .map(|(months_after, cells)| FollowUpRow {
+                months_after,
+                by_status: cells
+                    .into_iter()
+                    .map(|(status, c)| StatusCount {
+                        status,
+                        persons: c.into(),
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
     /// Allowances and travel compensation per month.
     async fn allowances(
         &self,
