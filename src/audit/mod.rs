@@ -98,7 +98,8 @@ impl AccessRecorder {
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<(), DbErr> {
-        let touches = self.with(std::mem::take);
+        let touches: Vec<((String, Action), Touch)> =
+            self.with(std::mem::take).into_iter().collect();
         if touches.is_empty() {
             return Ok(());
         }
@@ -106,77 +107,95 @@ impl AccessRecorder {
             let ops = self.operations.lock().unwrap_or_else(|e| e.into_inner());
             ops.iter().cloned().collect::<Vec<_>>().join(",")
         };
-        let mut sql = Sql::new(
-            "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason) VALUES ",
-        );
-        for (i, ((client_id, action), touch)) in touches.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            let groups = touch
-                .groups
-                .iter()
-                .map(|g| g.code())
-                .collect::<Vec<_>>()
-                .join(",");
-            sql.push("(")
-                .bind(at)
-                .push(", ")
-                .bind(who.official_id.clone())
-                .push(", ")
-                .bind(who.agency.code())
-                .push(", ")
-                .bind(who.roles_text())
-                .push(", ")
-                .bind(client_id.clone())
-                .push(", ")
-                .bind(action.code())
-                .push(", ")
-                .bind(groups)
-                .push(", ")
-                .bind(operation.clone())
-                .push(", ")
-                .bind(reason.to_owned())
-                .push(")");
-        }
-        sql.push(" RETURNING id, client_id, action");
-        let rows = conn.query_all_raw(sql.build_for(conn)).await?;
-        let mut ids = BTreeMap::new();
-        for row in rows {
-            let id: i64 = row.try_get("", "id")?;
-            let client: String = row.try_get("", "client_id")?;
-            let action: String = row.try_get("", "action")?;
-            ids.insert((client, action), id);
-        }
-        let mut sql = Sql::new(
-            "INSERT INTO disclosure_log (access_log_id, client_id, recipient_agency, field_group, consent_id) VALUES ",
-        );
-        let mut any = false;
-        for ((client_id, action), touch) in &touches {
-            let Some(log_id) = ids.get(&(client_id.clone(), action.code().to_owned())) else {
-                return Err(DbErr::Custom("access log row was not returned".into()));
-            };
-            for (group, consent) in &touch.disclosures {
-                if any {
-                    sql.push(", ");
-                }
-                any = true;
-                sql.push("(")
-                    .bind(*log_id)
-                    .push(", ")
-                    .bind(client_id.clone())
-                    .push(", ")
-                    .bind(who.agency.code())
-                    .push(", ")
-                    .bind(group.code())
-                    .push(", ")
-                    .bind(consent.clone())
-                    .push(")");
-            }
-        }
-        if any {
-            conn.execute_raw(sql.build_for(conn)).await?;
+        // In chunks, so a large export stays under the databases' parameter limits.
+        for chunk in touches.chunks(ROWS_PER_INSERT) {
+            write_chunk(conn, who, reason, at, &operation, chunk).await?;
         }
         Ok(())
     }
+}
+
+/// Access-log rows per INSERT (nine parameters each).
+const ROWS_PER_INSERT: usize = 1000;
+
+async fn write_chunk(
+    conn: &impl ConnectionTrait,
+    who: &Principal,
+    reason: &str,
+    at: DateTime<Utc>,
+    operation: &str,
+    touches: &[((String, Action), Touch)],
+) -> Result<(), DbErr> {
+    let mut sql = Sql::new(
+        "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason) VALUES ",
+    );
+    for (i, ((client_id, action), touch)) in touches.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        let groups = touch
+            .groups
+            .iter()
+            .map(|g| g.code())
+            .collect::<Vec<_>>()
+            .join(",");
+        sql.push("(")
+            .bind(at)
+            .push(", ")
+            .bind(who.official_id.clone())
+            .push(", ")
+            .bind(who.agency.code())
+            .push(", ")
+            .bind(who.roles_text())
+            .push(", ")
+            .bind(client_id.clone())
+            .push(", ")
+            .bind(action.code())
+            .push(", ")
+            .bind(groups)
+            .push(", ")
+            .bind(operation.to_owned())
+            .push(", ")
+            .bind(reason.to_owned())
+            .push(")");
+    }
+    sql.push(" RETURNING id, client_id, action");
+    let rows = conn.query_all_raw(sql.build_for(conn)).await?;
+    let mut ids = BTreeMap::new();
+    for row in rows {
+        let id: i64 = row.try_get("", "id")?;
+        let client: String = row.try_get("", "client_id")?;
+        let action: String = row.try_get("", "action")?;
+        ids.insert((client, action), id);
+    }
+    let mut sql = Sql::new(
+        "INSERT INTO disclosure_log (access_log_id, client_id, recipient_agency, field_group, consent_id) VALUES ",
+    );
+    let mut any = false;
+    for ((client_id, action), touch) in touches {
+        let Some(log_id) = ids.get(&(client_id.clone(), action.code().to_owned())) else {
+            return Err(DbErr::Custom("access log row was not returned".into()));
+        };
+        for (group, consent) in &touch.disclosures {
+            if any {
+                sql.push(", ");
+            }
+            any = true;
+            sql.push("(")
+                .bind(*log_id)
+                .push(", ")
+                .bind(client_id.clone())
+                .push(", ")
+                .bind(who.agency.code())
+                .push(", ")
+                .bind(group.code())
+                .push(", ")
+                .bind(consent.clone())
+                .push(")");
+        }
+    }
+    if any {
+        conn.execute_raw(sql.build_for(conn)).await?;
+    }
+    Ok(())
 }
