@@ -107,3 +107,5 @@ pub async fn connect_and_migrate(
 fn one_line(e: &impl std::fmt::Display) -> String {
     e.to_string().replace('\n', " ")
 }
+
+impl std::error::Error for StartError {}

@@ -30,6 +30,8 @@ impl std::fmt::Display for PolicyError {
     }
 }
 
+impl std::error::Error for PolicyError {}
+
 impl Policy {
     /// Loads `model.conf` and `policy.csv` from a directory, or the built-in copies.
     pub async fn load(dir: Option<&Path>) -> Result<Policy, PolicyError> {
