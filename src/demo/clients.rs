@@ -8,19 +8,10 @@ use sea_orm::{ConnectionTrait, DbErr, Value};
 use super::names::*;
 use super::writer::Batch;
 use super::{anchor, Rng, SeedOfficial, SeedProvider};
+use crate::domain::outcome::CaseOutcome;
 use crate::domain::personal_identity_code;
 use crate::domain::{Agency, Role};
 
-const OUTCOMES: [&str; 8] = [
-    "STUDIES",
-    "PAY_SUBSIDISED_WORK",
-    "OPEN_LABOUR_MARKET",
-    "WORK_ABILITY_ASSESSMENT",
-    "NEW_REHAB_PERIOD",
-    "PENSION",
-    "MOVED",
-    "OTHER",
-];
 const CRITERIA: [&str; 4] = [
     "LABOUR_MARKET_SUBSIDY_300_DAYS",
     "UNEMPLOYED_12_MONTHS_25_PLUS",
@@ -566,7 +557,7 @@ impl Gen<'_, '_> {
         let ended = if closable && self.rng.chance(60) {
             let end = plus_months(opened, self.rng.range(8, 30) as u32)
                 .min(plus_days(anchor(), 0) - Days::new(1));
-            let outcome = OUTCOMES[(self.index / 7) % OUTCOMES.len()];
+            let outcome = CaseOutcome::ALL[(self.index / 7) % CaseOutcome::ALL.len()].code();
             Some((end, outcome))
         } else {
             None

@@ -1,6 +1,8 @@
 //! `GET /exports/allowance-statement.csv?payer=KELA&month=YYYY-MM`: the monthly allowance
 //! statement of a payer as CSV, signed in and access-logged like every data read.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
@@ -36,16 +38,25 @@ fn fail(err: AppError) -> Response {
     res
 }
 
-pub async fn allowance_statement(
-    State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<StatementQuery>,
-) -> Response {
-    let principal = match session::sign_in(&app, &headers).await {
+/// Signs in, runs `produce` in the request's transaction, writes its access-log rows and
+/// commits, and answers the CSV only if all of that succeeded.
+async fn csv_response<F>(
+    app: &AppState,
+    headers: &HeaderMap,
+    operation: &str,
+    filename: Option<String>,
+    produce: F,
+) -> Response
+where
+    F: for<'a> FnOnce(
+        &'a RequestContext,
+    ) -> Pin<Box<dyn Future<Output = Result<String, AppError>> + Send + 'a>>,
+{
+    let principal = match session::sign_in(app, headers).await {
         Ok(p) => p,
         Err(err) => return fail(err),
     };
-    let tx = match session::begin(&app).await {
+    let tx = match session::begin(app).await {
         Ok(tx) => Arc::new(tx),
         Err(err) => return fail(err),
     };
@@ -55,20 +66,17 @@ pub async fn allowance_statement(
         tx.clone(),
         chrono::Utc::now(),
     );
-    rc.recorder.operation("allowanceStatement");
-    let payer = q.payer.unwrap_or_default();
-    let month = q.month.unwrap_or_default();
-    let csv = allowance_statement::statement(&rc, &payer, &month).await;
+    rc.recorder.operation(operation);
+    let csv = produce(&rc).await;
     let recorder = rc.recorder.clone();
     drop(rc);
     let csv = match csv {
         Ok(csv) => csv,
         Err(err) => return fail(err),
     };
-    if let Err(err) = session::commit(&app, tx, &recorder, &principal, "allowanceStatement").await {
+    if let Err(err) = session::commit(app, tx, &recorder, &principal, operation).await {
         return fail(err);
     }
-    let filename = format!("attachment; filename=\"allowances-{payer}-{month}.csv\"");
     let mut res = (StatusCode::OK, csv).into_response();
     let h = res.headers_mut();
     h.insert(
@@ -76,10 +84,30 @@ pub async fn allowance_statement(
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&filename) {
+    if let Some(v) =
+        filename.and_then(|f| HeaderValue::from_str(&format!("attachment; filename=\"{f}\"")).ok())
+    {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     res
+}
+
+pub async fn allowance_statement(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<StatementQuery>,
+) -> Response {
+    let payer = q.payer.unwrap_or_default();
+    let month = q.month.unwrap_or_default();
+    let filename = format!("allowances-{payer}-{month}.csv");
+    csv_response(
+        &app,
+        &headers,
+        "allowanceStatement",
+        Some(filename),
+        move |rc| Box::pin(async move { allowance_statement::statement(rc, &payer, &month).await }),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -112,16 +140,9 @@ pub async fn report(
     let Some(name) = file
         .strip_suffix(".csv")
         .filter(|n| crate::services::report_csv::NAMES.contains(n))
+        .map(str::to_owned)
     else {
         return fail(AppError::NotFound);
-    };
-    let principal = match session::sign_in(&app, &headers).await {
-        Ok(p) => p,
-        Err(err) => return fail(err),
-    };
-    let (from, to) = match (date("from", q.from.as_deref()), date("to", q.to.as_deref())) {
-        (Ok(f), Ok(t)) => (f, t),
-        (Err(e), _) | (_, Err(e)) => return fail(e),
     };
     let filter = crate::services::reports::Filter {
         provider_id: q.provider_id,
@@ -129,32 +150,13 @@ pub async fn report(
         municipality: q.municipality,
         responsible_agency: q.responsible_agency,
     };
-    let tx = match session::begin(&app).await {
-        Ok(tx) => Arc::new(tx),
-        Err(err) => return fail(err),
-    };
-    let rc = RequestContext::new(
-        principal.clone(),
-        app.settings.clone(),
-        tx.clone(),
-        chrono::Utc::now(),
-    );
-    let csv = crate::services::report_csv::export(&rc, name, from, to, &filter).await;
-    let recorder = rc.recorder.clone();
-    drop(rc);
-    let csv = match csv {
-        Ok(csv) => csv,
-        Err(err) => return fail(err),
-    };
-    if let Err(err) = session::commit(&app, tx, &recorder, &principal, "reportExport").await {
-        return fail(err);
-    }
-    let mut res = (StatusCode::OK, csv).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    let (from, to) = (q.from, q.to);
+    csv_response(&app, &headers, "reportExport", None, move |rc| {
+        Box::pin(async move {
+            let from = date("from", from.as_deref())?;
+            let to = date("to", to.as_deref())?;
+            crate::services::report_csv::export(rc, &name, from, to, &filter).await
+        })
+    })
+    .await
 }

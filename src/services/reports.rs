@@ -9,6 +9,7 @@ use sea_orm::{ConnectionTrait, DbBackend};
 use super::RequestContext;
 use crate::authz::scope::RowScope;
 use crate::db::Sql;
+use crate::domain::outcome::CaseOutcome;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
@@ -267,17 +268,6 @@ pub struct Outcomes {
     pub by_outcome: Vec<(String, Cell)>,
 }
 
-pub const OUTCOMES: [&str; 8] = [
-    "STUDIES",
-    "PAY_SUBSIDISED_WORK",
-    "OPEN_LABOUR_MARKET",
-    "WORK_ABILITY_ASSESSMENT",
-    "NEW_REHAB_PERIOD",
-    "PENSION",
-    "MOVED",
-    "OTHER",
-];
-
 pub async fn case_outcomes(
     rc: &RequestContext,
     from: NaiveDate,
@@ -314,10 +304,11 @@ pub async fn case_outcomes(
     sql.bind(from).push(" AND t.ended_on <= ").bind(to);
     push_case_filters(&mut sql, scope, f);
     sql.push(" GROUP BY t.outcome");
-    let mut counts = vec![0i64; OUTCOMES.len()];
+    let outcomes = CaseOutcome::ALL.map(CaseOutcome::code);
+    let mut counts = vec![0i64; outcomes.len()];
     for row in db.query_all_raw(sql.build_for(db)).await? {
         let outcome: String = row.try_get("", "outcome")?;
-        if let Some(i) = OUTCOMES.iter().position(|o| *o == outcome) {
+        if let Some(i) = outcomes.iter().position(|o| *o == outcome) {
             counts[i] = row.try_get("", "n")?;
         }
     }
@@ -325,7 +316,7 @@ pub async fn case_outcomes(
     Ok(Outcomes {
         new_cases: Cell::of(new_cases),
         closed_cases: Cell::of(closed),
-        by_outcome: OUTCOMES.iter().map(|o| o.to_string()).zip(cells).collect(),
+        by_outcome: outcomes.iter().map(|o| o.to_string()).zip(cells).collect(),
     })
 }
 
