@@ -70,6 +70,9 @@ pub async fn record_assessment(
             .bind(rc.today)
             .push(")");
         rc.db().execute_raw(sql.build_for(rc.db())).await?;
+        // The summary below is WORK_ABILITY data read by the caller: it is logged like any read.
+        rc.recorder
+            .read(&client.row.id, FieldGroup::WorkAbility, None);
         return Err(AppError::ConflictWithExisting(
             format!(
                 "a work-ability assessment of {} is less than {} months old: reuse it, or give overrideReason",

@@ -17,6 +17,8 @@ on_both! {
         assert_eq!(e["existing"]["assessorAgency"], "EKSOTE");
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM work_ability_assessment WHERE client_id = '{}'", app.fx.shared)).await, 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM assessment_reuse").await, 1, "the avoided duplicate is counted for the reports");
+        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND field_groups = 'WORK_ABILITY'", app.fx.shared)).await;
+        assert_eq!(logged, 1, "the existing assessment's summary in the error is a logged read");
         let mut forced = input.clone();
         forced["overrideReason"] = json!("Condition changed after surgery");
         let (_, ok) = app.gql(&worker, ASSESS, json!({ "i": forced })).await;
