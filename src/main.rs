@@ -134,7 +134,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
         introspection: env_flag("TYPGRAPH_INTROSPECTION"),
         jwt: JwtConfig::from_env(),
         authz_dir: std::env::var_os("TYPGRAPH_AUTHZ_DIR").map(PathBuf::from),
-        settings: Settings::default(),
+        settings: Settings::from_env().map_err(Failure)?,
     };
     let jwt = config.jwt.clone();
     let app = App::build(config).await?;
