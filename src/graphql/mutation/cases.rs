@@ -145,6 +145,15 @@ pub struct RecordCaseFollowUpInput {
     pub recorded_on: Date,
 }
 
+async fn consent_node(rc: &RequestContext, row: entity::consent::Model) -> Result<ConsentNode> {
+    let client = cases::visible_client(rc, &row.client_id).await?;
+    Ok(ConsentNode {
+        row: cases::consent_record(rc, row).await?,
+        scope: client.scope,
+        today: rc.today,
+    })
+}
+
 async fn case_node(rc: &RequestContext, row: entity::typ_case::Model) -> Result<TypCaseNode> {
     let client = cases::visible_client(rc, &row.client_id).await?;
     Ok(TypCaseNode {
@@ -183,12 +192,7 @@ impl CaseMutations {
             },
         )
         .await?;
-        let client = cases::visible_client(rc, &row.client_id).await?;
-        Ok(ConsentNode {
-            row: cases::consent_record(rc, row).await?,
-            scope: client.scope,
-            today: rc.today,
-        })
+        consent_node(rc, row).await
     }
 
     /// Withdraws a consent from today: it no longer discloses anything on the next read.
@@ -196,12 +200,7 @@ impl CaseMutations {
     async fn withdraw_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<ConsentNode> {
         let rc = request(ctx, "withdrawConsent")?;
         let row = cases::withdraw_consent(rc, &consent_id).await?;
-        let client = cases::visible_client(rc, &row.client_id).await?;
-        Ok(ConsentNode {
-            row: cases::consent_record(rc, row).await?,
-            scope: client.scope,
-            today: rc.today,
-        })
+        consent_node(rc, row).await
     }
 
     /// Opens a TYP case; the mapping period (kartoitusjakso) starts.
