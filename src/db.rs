@@ -41,6 +41,9 @@ pub async fn connect(
         });
     } else {
         opts.max_connections(32).min_connections(2);
+        // JIT compilation costs tens of milliseconds per query and pays off only for long
+        // analytical scans; typgraph's queries are short, so it is off for its sessions.
+        opts.map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
     }
     let mut db = Database::connect(opts).await?;
     if let Some(observer) = observer {

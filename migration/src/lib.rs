@@ -2,7 +2,8 @@
 //!
 //! Each migration is one SQL file under `sql/`, named by verb and table, with a few
 //! placeholders for the types that differ between the two backends: `{ts}` (timestamp with
-//! time zone), `{f64}` (double) and `{serial}` (an ever-growing integer primary key).
+//! time zone), `{f64}` (double), `{serial}` (an ever-growing integer primary key) and
+//! `{month_of_day}` (the `YYYY-MM` text of a `day` column).
 //! Constraints (foreign keys, unique and check constraints) live in the SQL so the database
 //! refuses bad data even when code has a bug.
 
@@ -24,17 +25,24 @@ impl MigrationName for SqlMigration {
 
 /// Replaces the backend placeholders of a migration file.
 pub fn render(sql: &str, backend: DbBackend) -> String {
-    let (ts, f64_ty, serial) = match backend {
+    let (ts, f64_ty, serial, month_of_day) = match backend {
         DbBackend::Postgres => (
             "TIMESTAMPTZ",
             "DOUBLE PRECISION",
             "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+            "to_char(day, 'YYYY-MM')",
         ),
-        _ => ("TIMESTAMP", "REAL", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+        _ => (
+            "TIMESTAMP",
+            "REAL",
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+            "strftime('%Y-%m', day)",
+        ),
     };
     sql.replace("{ts}", ts)
         .replace("{f64}", f64_ty)
         .replace("{serial}", serial)
+        .replace("{month_of_day}", month_of_day)
 }
 
 /// Splits a migration file into statements: `--` comment lines are dropped first; the
@@ -140,6 +148,7 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("007_create_access_log", ["access_log", "disclosure_log"]),
             sql_migration!("008_create_assessment_reuse", ["assessment_reuse"]),
+            sql_migration!("009_create_attendance_month", ["attendance_month"]),
         ]
     }
 }

@@ -99,10 +99,22 @@ pub async fn export(
             csv(&["measure", "cases", "suppressed"], rows)
         }
         "typ-clients-on" => {
-            let c = reports::typ_clients_on(rc, to, f).await?;
+            let typ = reports::typ_clients_on(rc, to, f).await?;
+            let individual = reports::individual_support_clients_on(rc, to, f).await?;
             csv(
-                &["on", "typ_clients", "suppressed"],
-                vec![[vec![to.to_string()], cell(c).to_vec()].concat()],
+                &[
+                    "on",
+                    "typ_clients",
+                    "typ_clients_suppressed",
+                    "individual_support_clients",
+                    "individual_support_suppressed",
+                ],
+                vec![[
+                    vec![to.to_string()],
+                    cell(typ).to_vec(),
+                    cell(individual).to_vec(),
+                ]
+                .concat()],
             )
         }
         "allowances" => {

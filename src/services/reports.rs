@@ -125,19 +125,34 @@ fn bind_date(sql: &mut Sql, backend: DbBackend, d: NaiveDate) {
     }
 }
 
-/// Appends the filters and the row scope on period `p` and client `c`.
+/// Appends the filters and the row scope on period `p`.
 fn push_period_filters(sql: &mut Sql, scope: Option<&RowScope>, f: &Filter) {
-    if let Some(id) = &f.provider_id {
-        sql.push(" AND p.provider_id = ").bind(id.clone());
-    }
-    if let Some(kind) = &f.provider_kind {
-        sql.push(" AND EXISTS (SELECT 1 FROM provider v WHERE v.id = p.provider_id AND v.kind = ")
-            .bind(kind.clone())
-            .push(")");
-    }
-    push_client_filters(sql, scope, f, "p.client_id");
+    push_placement_filters(sql, scope, f, "p");
 }
 
+/// Appends the filters and the row scope on a row `alias` with `provider_id` and `client_id`
+/// (a KTT period or a job coaching); a coach counts its own provider's rows only.
+fn push_placement_filters(sql: &mut Sql, scope: Option<&RowScope>, f: &Filter, alias: &str) {
+    if let Some(id) = &f.provider_id {
+        sql.push(&format!(" AND {alias}.provider_id = "))
+            .bind(id.clone());
+    }
+    if let Some(kind) = &f.provider_kind {
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM provider v WHERE v.id = {alias}.provider_id AND v.kind = "
+        ))
+        .bind(kind.clone())
+        .push(")");
+    }
+    push_client_filters(sql, scope, f, &format!("{alias}.client_id"));
+    if let Some(RowScope::Coach { provider_id }) = scope {
+        sql.push(&format!(" AND {alias}.provider_id = "))
+            .bind(provider_id.clone());
+    }
+}
+
+/// Appends the client filters and the row scope on a client id column. Reports on data a
+/// coach does not read refuse coaches before they get here.
 fn push_client_filters(sql: &mut Sql, scope: Option<&RowScope>, f: &Filter, client: &str) {
     if let Some(m) = &f.municipality {
         sql.push(&format!(
@@ -152,9 +167,6 @@ fn push_client_filters(sql: &mut Sql, scope: Option<&RowScope>, f: &Filter, clie
     if let Some(scope) = scope {
         sql.push(" AND ");
         scope.client_visible(sql, client);
-        if let RowScope::Coach { provider_id } = scope {
-            sql.push(" AND p.provider_id = ").bind(provider_id.clone());
-        }
     }
 }
 
@@ -182,7 +194,6 @@ pub async fn rehab_activity(
     let db = rc.db();
     let b = db.get_database_backend();
     let end = "COALESCE(p.ended_early_on, p.ends_on)";
-    let overlap = days_between(b, &greatest(b, "p.starts_on", "m.s"), &least(b, end, "m.e"));
     let mut sql = Sql::new("WITH months (m, s, e) AS (VALUES ");
     for (i, (s, e)) in months.iter().enumerate() {
         if i > 0 {
@@ -194,14 +205,54 @@ pub async fn rehab_activity(
         bind_date(&mut sql, b, *e);
         sql.push(")");
     }
-    sql.push(&format!(
-        ") SELECT m.m AS month, CAST(COALESCE(SUM({overlap}), 0) AS BIGINT) AS person_days, \
-         COUNT(DISTINCT p.client_id) AS persons, \
-         COUNT(DISTINCT CASE WHEN {end} >= m.e THEN p.client_id END) AS at_end \
-         FROM months m LEFT JOIN rehab_period p ON p.starts_on <= m.e AND {end} >= m.s"
-    ));
-    push_period_filters(&mut sql, scope, f);
-    sql.push(" GROUP BY m.m ORDER BY m.m");
+    // Per (month, client) first, then per month: counting persons by grouping is a hash
+    // aggregate, where COUNT(DISTINCT) would sort every joined row.
+    let (Some(first), Some(last)) = (months.first(), months.last()) else {
+        return Ok(Vec::new());
+    };
+    match b {
+        DbBackend::Postgres => {
+            // Each period joined only to the months it is in force in (generate_series),
+            // not to every month of the range.
+            let month_end = "CAST(g.m + interval '1 month' - interval '1 day' AS DATE)";
+            let overlap = days_between(
+                b,
+                &greatest(b, "p.starts_on", "CAST(g.m AS DATE)"),
+                &least(b, end, month_end),
+            );
+            sql.push(&format!(
+                "), per_client AS (SELECT to_char(g.m, 'YYYY-MM') AS m, p.client_id AS client_id, \
+                 SUM({overlap}) AS person_days, MAX(CASE WHEN {end} >= {month_end} THEN 1 ELSE 0 END) AS at_end \
+                 FROM rehab_period p CROSS JOIN LATERAL generate_series(\
+                 date_trunc('month', CAST(GREATEST(p.starts_on, "
+            ));
+            bind_date(&mut sql, b, first.0);
+            sql.push(&format!(") AS TIMESTAMP)), CAST(LEAST({end}, "));
+            bind_date(&mut sql, b, last.1);
+            sql.push(") AS TIMESTAMP), interval '1 month') AS g(m) WHERE p.starts_on <= ");
+            bind_date(&mut sql, b, last.1);
+            sql.push(&format!(" AND {end} >= "));
+            bind_date(&mut sql, b, first.0);
+            push_period_filters(&mut sql, scope, f);
+            sql.push(" GROUP BY 1, p.client_id)");
+        }
+        _ => {
+            let overlap =
+                days_between(b, &greatest(b, "p.starts_on", "m.s"), &least(b, end, "m.e"));
+            sql.push(&format!(
+                "), per_client AS (SELECT m.m AS m, p.client_id AS client_id, SUM({overlap}) AS person_days, \
+                 MAX(CASE WHEN {end} >= m.e THEN 1 ELSE 0 END) AS at_end \
+                 FROM months m JOIN rehab_period p ON p.starts_on <= m.e AND {end} >= m.s"
+            ));
+            push_period_filters(&mut sql, scope, f);
+            sql.push(" GROUP BY m.m, p.client_id)");
+        }
+    }
+    sql.push(
+        " SELECT m.m AS month, CAST(COALESCE(SUM(c.person_days), 0) AS BIGINT) AS person_days, \
+         COUNT(c.client_id) AS persons, CAST(COALESCE(SUM(c.at_end), 0) AS BIGINT) AS at_end \
+         FROM months m LEFT JOIN per_client c ON c.m = m.m GROUP BY m.m ORDER BY m.m",
+    );
     let rows = db.query_all_raw(sql.build_for(db)).await?;
     let mut attended = attended_days(rc, &months, scope, f).await?;
     let mut out = Vec::new();
@@ -223,6 +274,52 @@ pub async fn rehab_activity(
     Ok(out)
 }
 
+/// Appends a derived table `(period_id, month, recorded, attended)` of the attendance from
+/// `from` to `to`: whole months from the `attendance_month` summary, the partial months at
+/// either end from the attendance days themselves.
+fn push_attendance_months(sql: &mut Sql, backend: DbBackend, from: NaiveDate, to: NaiveDate) {
+    let month_start = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let full_first = if from.day() == 1 {
+        from
+    } else {
+        month_start(from)
+            .checked_add_months(Months::new(1))
+            .unwrap_or(NaiveDate::MAX)
+    };
+    let full_last = if to.succ_opt().is_none_or(|d| d.day() == 1) {
+        to
+    } else {
+        month_start(to).pred_opt().unwrap_or(NaiveDate::MIN)
+    };
+    let month = super::attendance::month_text(backend, "day");
+    sql.push("(SELECT period_id, month, recorded_days AS recorded, attended_days AS attended FROM attendance_month WHERE month >= ")
+        .bind(full_first.format("%Y-%m").to_string())
+        .push(" AND month <= ")
+        .bind(full_last.format("%Y-%m").to_string());
+    let edges: Vec<(NaiveDate, NaiveDate)> = if full_first > full_last {
+        vec![(from, to)]
+    } else {
+        [
+            (from, full_first.pred_opt().unwrap_or(NaiveDate::MIN)),
+            (full_last.succ_opt().unwrap_or(NaiveDate::MAX), to),
+        ]
+        .into_iter()
+        .filter(|(a, b)| a <= b && *a >= from && *b <= to)
+        .collect()
+    };
+    for (a, b) in edges {
+        sql.push(&format!(
+            " UNION ALL SELECT period_id, {month} AS month, COUNT(*) AS recorded, \
+             SUM(CASE WHEN present THEN 1 ELSE 0 END) AS attended FROM attendance_day WHERE day >= "
+        ))
+        .bind(a)
+        .push(" AND day <= ")
+        .bind(b)
+        .push(&format!(" GROUP BY period_id, {month}"));
+    }
+    sql.push(")");
+}
+
 /// Attended days per month; a month where fewer than five persons attended is suppressed.
 async fn attended_days(
     rc: &RequestContext,
@@ -231,21 +328,17 @@ async fn attended_days(
     f: &Filter,
 ) -> AppResult<std::collections::HashMap<String, Cell>> {
     let db = rc.db();
-    let b = db.get_database_backend();
-    let month_expr = match b {
-        DbBackend::Postgres => "to_char(a.day, 'YYYY-MM')",
-        _ => "strftime('%Y-%m', a.day)",
-    };
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
         return Ok(Default::default());
     };
-    let mut sql = Sql::new(&format!(
-        "SELECT {month_expr} AS month, COUNT(*) AS days, COUNT(DISTINCT p.client_id) AS persons \
-         FROM attendance_day a JOIN rehab_period p ON p.id = a.period_id WHERE a.present AND a.day >= "
-    ));
-    sql.bind(first.0).push(" AND a.day <= ").bind(last.1);
+    let mut sql = Sql::new(
+        "SELECT s.month AS month, CAST(SUM(s.attended) AS BIGINT) AS days, COUNT(*) AS persons \
+         FROM (SELECT x.month AS month, p.client_id AS client_id, SUM(x.attended) AS attended FROM ",
+    );
+    push_attendance_months(&mut sql, db.get_database_backend(), first.0, last.1);
+    sql.push(" x JOIN rehab_period p ON p.id = x.period_id WHERE x.attended > 0");
     push_period_filters(&mut sql, scope, f);
-    sql.push(&format!(" GROUP BY {month_expr}"));
+    sql.push(" GROUP BY x.month, p.client_id) s GROUP BY s.month");
     let mut out = std::collections::HashMap::new();
     for row in db.query_all_raw(sql.build_for(db)).await? {
         let persons: i64 = row.try_get("", "persons")?;
@@ -344,7 +437,6 @@ fn push_case_filters(sql: &mut Sql, scope: Option<&RowScope>, f: &Filter) {
 /// TYP clients on a day: a case open that day.
 pub async fn typ_clients_on(rc: &RequestContext, on: NaiveDate, f: &Filter) -> AppResult<Cell> {
     let scope = report_scope(rc)?;
-    let db = rc.db();
     let mut sql =
         Sql::new("SELECT COUNT(DISTINCT t.client_id) AS n FROM typ_case t WHERE t.opened_on <= ");
     sql.bind(on)
@@ -352,6 +444,12 @@ pub async fn typ_clients_on(rc: &RequestContext, on: NaiveDate, f: &Filter) -> A
         .bind(on)
         .push(")");
     push_case_filters(&mut sql, scope, f);
+    count_cell(rc, &sql).await
+}
+
+/// Runs a query of one count `n` of persons as a published cell.
+async fn count_cell(rc: &RequestContext, sql: &Sql) -> AppResult<Cell> {
+    let db = rc.db();
     let n: i64 = db
         .query_one_raw(sql.build_for(db))
         .await?
@@ -359,6 +457,32 @@ pub async fn typ_clients_on(rc: &RequestContext, on: NaiveDate, f: &Filter) -> A
         .transpose()?
         .unwrap_or(0);
     Ok(Cell::of(n))
+}
+
+/// Job coaching kinds that make a client an individual-support client (domain.md:
+/// neuropsychiatric and individual coaching, walk-alongside models), as opposed to the
+/// county's own or voucher providers' group coaching.
+pub const INDIVIDUAL_SUPPORT_KINDS: [&str; 3] =
+    ["INDIVIDUAL", "NEUROPSYCHIATRIC", "WALK_ALONGSIDE"];
+
+/// Individual-support clients on a day: job coaching of an individual kind in force that day
+/// (started, and not ended before it), whether or not the client has a TYP case open.
+pub async fn individual_support_clients_on(
+    rc: &RequestContext,
+    on: NaiveDate,
+    f: &Filter,
+) -> AppResult<Cell> {
+    let scope = report_scope(rc)?;
+    let mut sql =
+        Sql::new("SELECT COUNT(DISTINCT j.client_id) AS n FROM job_coaching j WHERE j.kind IN ");
+    sql.bind_list(&INDIVIDUAL_SUPPORT_KINDS)
+        .push(" AND j.starts_on <= ")
+        .bind(on)
+        .push(" AND (j.ends_on IS NULL OR j.ends_on >= ")
+        .bind(on)
+        .push(")");
+    push_placement_filters(&mut sql, scope, f, "j");
+    count_cell(rc, &sql).await
 }
 
 /// Service-wide interruptions overlapping a range (not client data).
@@ -419,17 +543,18 @@ pub async fn allowances(
         return Ok(Vec::new());
     };
     let mut sql = Sql::new(
-        "SELECT a.month AS month, \
-         CAST(COALESCE(SUM(CASE WHEN a.kind = 'TRAVEL' THEN 0 ELSE a.amount_cents END), 0) AS BIGINT) AS allowance, \
-         CAST(COALESCE(SUM(CASE WHEN a.kind = 'TRAVEL' THEN a.amount_cents ELSE 0 END), 0) AS BIGINT) AS travel, \
-         COUNT(DISTINCT p.client_id) AS persons \
+        "SELECT s.month AS month, CAST(SUM(s.allowance) AS BIGINT) AS allowance, \
+         CAST(SUM(s.travel) AS BIGINT) AS travel, COUNT(*) AS persons \
+         FROM (SELECT a.month AS month, p.client_id AS client_id, \
+         SUM(CASE WHEN a.kind = 'TRAVEL' THEN 0 ELSE a.amount_cents END) AS allowance, \
+         SUM(CASE WHEN a.kind = 'TRAVEL' THEN a.amount_cents ELSE 0 END) AS travel \
          FROM allowance_line a JOIN rehab_period p ON p.id = a.period_id WHERE a.month >= ",
     );
     sql.bind(first.0.format("%Y-%m").to_string())
         .push(" AND a.month <= ")
         .bind(last.0.format("%Y-%m").to_string());
     push_period_filters(&mut sql, scope, f);
-    sql.push(" GROUP BY a.month");
+    sql.push(" GROUP BY a.month, p.client_id) s GROUP BY s.month");
     let db = rc.db();
     let mut found = std::collections::HashMap::new();
     for row in db.query_all_raw(sql.build_for(db)).await? {
@@ -597,15 +722,23 @@ pub async fn provider_activity(
     f: &Filter,
 ) -> AppResult<Vec<ProviderFigures>> {
     let scope = report_scope(rc)?;
+    if to < from {
+        return Err(AppError::bad_input("to", "to is before from"));
+    }
+    let db = rc.db();
     let mut sql = Sql::new(
-        "SELECT v.id AS id, v.name AS name, COUNT(*) AS recorded, \
-         CAST(SUM(CASE WHEN a.present THEN 1 ELSE 0 END) AS BIGINT) AS attended, COUNT(DISTINCT p.client_id) AS persons \
-         FROM attendance_day a JOIN rehab_period p ON p.id = a.period_id JOIN provider v ON v.id = p.provider_id \
-         WHERE a.day >= ",
+        "SELECT v.id AS id, v.name AS name, CAST(SUM(s.recorded) AS BIGINT) AS recorded, \
+         CAST(SUM(s.attended) AS BIGINT) AS attended, COUNT(*) AS persons \
+         FROM (SELECT p.provider_id AS provider_id, p.client_id AS client_id, \
+         SUM(x.recorded) AS recorded, SUM(x.attended) AS attended FROM ",
     );
-    sql.bind(from).push(" AND a.day <= ").bind(to);
+    push_attendance_months(&mut sql, db.get_database_backend(), from, to);
+    sql.push(" x JOIN rehab_period p ON p.id = x.period_id WHERE x.recorded > 0");
     push_period_filters(&mut sql, scope, f);
-    sql.push(" GROUP BY v.id, v.name ORDER BY v.name");
+    sql.push(
+        " GROUP BY p.provider_id, p.client_id) s JOIN provider v ON v.id = s.provider_id \
+         GROUP BY v.id, v.name ORDER BY v.name",
+    );
     let db = rc.db();
     let mut out = Vec::new();
     for row in db.query_all_raw(sql.build_for(db)).await? {

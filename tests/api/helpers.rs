@@ -921,6 +921,10 @@ impl Fixture {
             ],
         )
         .await;
+        // A bulk load, like the seed: the monthly attendance summary is built from the days.
+        typgraph::services::attendance::rebuild_month_summaries(db)
+            .await
+            .unwrap();
         Fixture {
             officials,
             inactive,

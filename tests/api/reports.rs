@@ -152,12 +152,14 @@ on_both! {
         for n in 5..8 {
             person(&app, n, &p2, Some(("2019-03-01", "2019-04-10")), None).await;
         }
+        typgraph::services::attendance::rebuild_month_summaries(&app.db).await.unwrap();
         let analyst = app.token_for("ANALYST");
         let q = "{ reports { \
             allowances(from: \"2019-03-01\", to: \"2019-04-30\") { month allowanceCents { value } travelCents { value } persons { value } } \
             meetings(from: \"2019-03-01\", to: \"2019-03-31\") { meetingsHeld { value suppressed } } \
             periodLengths(from: \"2019-01-01\", to: \"2019-12-31\") { months periods { value suppressed } } \
-            providerActivity(from: \"2019-03-01\", to: \"2019-03-31\") { providerId attendedDays { value } recordedDays { value } attendanceRatePermille } } }";
+            providerActivity(from: \"2019-03-01\", to: \"2019-03-31\") { providerId attendedDays { value } recordedDays { value } attendanceRatePermille } \
+            rehabActivity(from: \"2019-03-01\", to: \"2019-03-31\") { month attendedDays { value suppressed } } } }";
         let (_, body) = app.gql(&analyst, q, json!({})).await;
         let r = &body["data"]["reports"];
         assert_eq!(r["allowances"][0], json!({ "month": "2019-03", "allowanceCents": { "value": 9000 }, "travelCents": { "value": 6400 }, "persons": { "value": 5 } }), "{body}");
@@ -174,8 +176,16 @@ on_both! {
         assert_eq!(at_p1["attendedDays"]["value"], 10, "{body}");
         assert_eq!(at_p1["recordedDays"]["value"], 15);
         assert_eq!(at_p1["attendanceRatePermille"], 666);
+        assert_eq!(r["rehabActivity"][0]["attendedDays"], json!({ "value": 10, "suppressed": false }));
         // The fixture's own two attendance days at P1 fall in another month; P2 has none.
         assert!(providers.iter().all(|p| p["providerId"] != p2));
+        // A range that starts inside a month reads that month's days themselves, not the
+        // monthly summary: from the 5th, one attended day and one absence each.
+        let part = "{ reports { providerActivity(from: \"2019-03-05\", to: \"2019-04-30\") { providerId attendedDays { value } recordedDays { value } } } }";
+        let (_, body) = app.gql(&analyst, part, json!({})).await;
+        let at_p1 = body["data"]["reports"]["providerActivity"].as_array().unwrap().iter().find(|p| p["providerId"] == p1).unwrap().clone();
+        assert_eq!(at_p1["attendedDays"]["value"], 5, "{body}");
+        assert_eq!(at_p1["recordedDays"]["value"], 10);
         // Coaches read no meetings (CASE).
         let (_, coach_body) = app.gql(&app.token_for("PROVIDER_COACH"), "{ reports { meetings(from: \"2019-03-01\", to: \"2019-03-31\") { meetingsHeld { value } } } }", json!({})).await;
         assert_eq!(coach_body["errors"][0]["extensions"]["code"], "FORBIDDEN");
@@ -244,5 +254,36 @@ on_both! {
         assert_eq!(cell("UNEMPLOYED"), json!({ "value": null, "suppressed": true }));
         assert_eq!(cell("EMPLOYED"), json!({ "value": null, "suppressed": true }), "5 + 1 = 6 would reveal the 1");
         assert_eq!(cell("STUDYING"), json!({ "value": 0, "suppressed": false }));
+    }
+}
+
+on_both! {
+    async fn individual_support_clients_are_those_with_individual_coaching_in_force(app) {
+        let (p1, p2) = (app.fx.p1.clone(), app.fx.p2.clone());
+        for n in 0..9 {
+            person(&app, n, &p1, None, None).await;
+        }
+        let coaching = |n: usize, provider: &str, kind: &str, from: &str, to: Option<&str>| {
+            let to = to.map_or("NULL".to_owned(), |t| format!("'{t}'"));
+            format!("INSERT INTO job_coaching (id, client_id, provider_id, kind, ordered_by_agency, hours, starts_on, ends_on) VALUES ('jc{n}', 'r{n}', '{provider}', '{kind}', 'TE', 50, '{from}', {to})")
+        };
+        for n in 0..5 {
+            app.exec(&coaching(n, &p1, "INDIVIDUAL", "2021-01-01", None)).await;
+        }
+        app.exec(&coaching(5, &p2, "NEUROPSYCHIATRIC", "2021-05-01", Some("2021-06-30"))).await;
+        // Not individual support on 1 June 2021: group coaching, ended the day before, not yet begun.
+        app.exec(&coaching(6, &p1, "VOUCHER", "2021-01-01", None)).await;
+        app.exec(&coaching(7, &p1, "WALK_ALONGSIDE", "2021-01-01", Some("2021-05-31"))).await;
+        app.exec(&coaching(8, &p1, "INDIVIDUAL", "2021-06-02", None)).await;
+        let q = "query I($f: ReportFilter) { reports { individualSupportClientsOn(on: \"2021-06-01\", filter: $f) { value suppressed } } }";
+        let analyst = app.token_for("ANALYST");
+        let (_, all) = app.gql(&analyst, q, json!({})).await;
+        assert_eq!(all["data"]["reports"]["individualSupportClientsOn"], json!({ "value": 6, "suppressed": false }), "{all}");
+        let (_, at_p1) = app.gql(&analyst, q, json!({ "f": { "providerId": p1 } })).await;
+        assert_eq!(at_p1["data"]["reports"]["individualSupportClientsOn"]["value"], 5);
+        let (_, at_p2) = app.gql(&analyst, q, json!({ "f": { "providerId": p2 } })).await;
+        assert_eq!(at_p2["data"]["reports"]["individualSupportClientsOn"], json!({ "value": null, "suppressed": true }));
+        let csv = app.http.get(app.endpoint("/exports/reports/typ-clients-on.csv?from=2021-06-01&to=2021-06-01")).bearer_auth(&analyst).send().await.unwrap().text().await.unwrap();
+        assert_eq!(csv.lines().nth(1), Some("2021-06-01,9,false,6,false"), "{csv}");
     }
 }

@@ -158,6 +158,22 @@ impl SeriesReports {
             .into())
     }
 
+    /// Individual-support clients on a day: job coaching of kind INDIVIDUAL,
+    /// NEUROPSYCHIATRIC or WALK_ALONGSIDE in force that day.
+    async fn individual_support_clients_on(
+        &self,
+        ctx: &Context<'_>,
+        on: Date,
+        filter: Option<ReportFilter>,
+    ) -> Result<ReportCell> {
+        let rc = request(ctx, "reports.individualSupportClientsOn")?;
+        Ok(
+            reports::individual_support_clients_on(rc, on.0, &filter.into())
+                .await?
+                .into(),
+        )
+    }
+
     /// Service-wide interruptions overlapping the range (such as the 2020 closure).
     async fn service_interruptions(
         &self,
