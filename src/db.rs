@@ -89,6 +89,13 @@ impl Sql {
         self
     }
 
+    /// Binds a value to the next `?` already written into the text (for text repeated with
+    /// its placeholders, such as one condition used in several aggregates).
+    pub fn bind_value(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        self
+    }
+
     /// Binds a list as `(?, ?, ...)`; an empty list becomes `(NULL)`, which matches nothing.
     pub fn bind_list<V: Into<Value> + Clone>(&mut self, values: &[V]) -> &mut Self {
         self.text.push('(');

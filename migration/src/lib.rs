@@ -2,20 +2,30 @@
 //!
 //! Each migration is one SQL file under `sql/`, named by verb and table, with a few
 //! placeholders for the types that differ between the two backends: `{ts}` (timestamp with
-//! time zone), `{f64}` (double), `{serial}` (an ever-growing integer primary key) and
-//! `{month_of_day}` (the `YYYY-MM` text of a `day` column).
+//! time zone), `{f64}` (double) and `{serial}` (an ever-growing integer primary key).
 //! Constraints (foreign keys, unique and check constraints) live in the SQL so the database
 //! refuses bad data even when code has a bug.
 
 pub use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-/// One schema change: its name, its SQL and the tables it creates (dropped in reverse on `down`).
+pub mod ktt_month;
+
+/// One schema change: its name, its SQL and the tables it creates (dropped in reverse on
+/// `down`), and what fills derived tables from existing rows afterwards.
 struct SqlMigration {
     name: &'static str,
     sql: &'static str,
     tables: &'static [&'static str],
+    fill: Option<Fill>,
 }
+
+/// Fills derived tables once the migration's SQL has run.
+type Fill = for<'c> fn(
+    &'c SchemaManagerConnection<'c>,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), DbErr>> + Send + 'c>,
+>;
 
 impl MigrationName for SqlMigration {
     fn name(&self) -> &str {
@@ -25,24 +35,17 @@ impl MigrationName for SqlMigration {
 
 /// Replaces the backend placeholders of a migration file.
 pub fn render(sql: &str, backend: DbBackend) -> String {
-    let (ts, f64_ty, serial, month_of_day) = match backend {
+    let (ts, f64_ty, serial) = match backend {
         DbBackend::Postgres => (
             "TIMESTAMPTZ",
             "DOUBLE PRECISION",
             "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
-            "to_char(day, 'YYYY-MM')",
         ),
-        _ => (
-            "TIMESTAMP",
-            "REAL",
-            "INTEGER PRIMARY KEY AUTOINCREMENT",
-            "strftime('%Y-%m', day)",
-        ),
+        _ => ("TIMESTAMP", "REAL", "INTEGER PRIMARY KEY AUTOINCREMENT"),
     };
     sql.replace("{ts}", ts)
         .replace("{f64}", f64_ty)
         .replace("{serial}", serial)
-        .replace("{month_of_day}", month_of_day)
 }
 
 /// Splits a migration file into statements: `--` comment lines are dropped first; the
@@ -67,6 +70,9 @@ impl MigrationTrait for SqlMigration {
         for stmt in statements(&sql) {
             db.execute_unprepared(&stmt).await?;
         }
+        if let Some(fill) = self.fill {
+            fill(db).await?;
+        }
         Ok(())
     }
 
@@ -86,6 +92,15 @@ macro_rules! sql_migration {
             name: $name,
             sql: include_str!(concat!("sql/", $name, ".sql")),
             tables: &[$($table),*],
+            fill: None,
+        }) as Box<dyn MigrationTrait>
+    };
+    ($name:literal, [$($table:literal),* $(,)?], fill $fill:expr) => {
+        Box::new(SqlMigration {
+            name: $name,
+            sql: include_str!(concat!("sql/", $name, ".sql")),
+            tables: &[$($table),*],
+            fill: Some($fill),
         }) as Box<dyn MigrationTrait>
     };
 }
@@ -148,7 +163,11 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("007_create_access_log", ["access_log", "disclosure_log"]),
             sql_migration!("008_create_assessment_reuse", ["assessment_reuse"]),
-            sql_migration!("009_create_attendance_month", ["attendance_month"]),
+            sql_migration!(
+                "009_create_ktt_month",
+                ["ktt_month", "ktt_client_month"],
+                fill | db | Box::pin(ktt_month::rebuild(db, None))
+            ),
         ]
     }
 }

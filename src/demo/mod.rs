@@ -99,7 +99,7 @@ pub async fn load(
     let officials = officials(&mut rng, &providers);
     write_setup(&tx, &providers, &officials, demo).await?;
     let attendance_rows = clients::write(&tx, &mut rng, clients, &providers, &officials).await?;
-    crate::services::attendance::rebuild_month_summaries(&tx).await?;
+    migration::ktt_month::rebuild(&tx, None).await?;
     tx.commit().await?;
     Ok(SeedSummary {
         officials,

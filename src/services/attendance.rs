@@ -6,8 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, IsoWeek, NaiveDate};
 use entity::{attendance_day, rehab_interruption, rehab_period, service_interruption};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
 };
 
 use super::cases::visible_client;
@@ -207,65 +206,14 @@ async fn write(
             }
         }
     }
+    let changed = !months.is_empty();
     for (y, m) in months {
         recompute_month(sp, rc, period, y, m).await?;
-        refresh_month_summary(sp, &period.id, y, m).await?;
+    }
+    if changed {
+        migration::ktt_month::rebuild(sp, Some(&period.client_id)).await?;
     }
     Ok(out)
-}
-
-/// `YYYY-MM` of a date expression, per backend.
-pub fn month_text(backend: DbBackend, expr: &str) -> String {
-    match backend {
-        DbBackend::Postgres => format!("to_char({expr}, 'YYYY-MM')"),
-        _ => format!("strftime('%Y-%m', {expr})"),
-    }
-}
-
-/// Rewrites the `attendance_month` summary row of one period and month from its days.
-async fn refresh_month_summary(
-    conn: &impl ConnectionTrait,
-    period_id: &str,
-    year: i32,
-    month: u32,
-) -> AppResult<()> {
-    let first =
-        NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| AppError::internal("bad month"))?;
-    let last = first + chrono::Months::new(1) - chrono::Days::new(1);
-    let key = format!("{year:04}-{month:02}");
-    let mut sql = Sql::new("DELETE FROM attendance_month WHERE period_id = ");
-    sql.bind(period_id.to_owned())
-        .push(" AND month = ")
-        .bind(key.clone());
-    conn.execute_raw(sql.build_for(conn)).await?;
-    let mut sql = Sql::new(
-        "INSERT INTO attendance_month (period_id, month, recorded_days, attended_days) \
-         SELECT period_id, ",
-    );
-    sql.bind(key)
-        .push(", COUNT(*), SUM(CASE WHEN present THEN 1 ELSE 0 END) FROM attendance_day WHERE period_id = ")
-        .bind(period_id.to_owned())
-        .push(" AND day >= ")
-        .bind(first)
-        .push(" AND day <= ")
-        .bind(last)
-        .push(" GROUP BY period_id");
-    conn.execute_raw(sql.build_for(conn)).await?;
-    Ok(())
-}
-
-/// Rebuilds the whole `attendance_month` summary from the attendance days (after a bulk load).
-pub async fn rebuild_month_summaries(conn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
-    let month = month_text(conn.get_database_backend(), "day");
-    conn.execute_unprepared("DELETE FROM attendance_month")
-        .await?;
-    conn.execute_unprepared(&format!(
-        "INSERT INTO attendance_month (period_id, month, recorded_days, attended_days) \
-         SELECT period_id, {month}, COUNT(*), SUM(CASE WHEN present THEN 1 ELSE 0 END) \
-         FROM attendance_day GROUP BY period_id, {month}"
-    ))
-    .await?;
-    Ok(())
 }
 
 /// A month's allowance as the rules give it: (paid attendance days, allowance, travel).

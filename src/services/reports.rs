@@ -99,32 +99,6 @@ fn days_between(backend: DbBackend, from: &str, to: &str) -> String {
     }
 }
 
-fn greatest(backend: DbBackend, a: &str, b: &str) -> String {
-    match backend {
-        DbBackend::Postgres => format!("GREATEST({a}, {b})"),
-        _ => format!("MAX({a}, {b})"),
-    }
-}
-
-fn least(backend: DbBackend, a: &str, b: &str) -> String {
-    match backend {
-        DbBackend::Postgres => format!("LEAST({a}, {b})"),
-        _ => format!("MIN({a}, {b})"),
-    }
-}
-
-/// Binds a date; PostgreSQL needs the type spelt out inside a VALUES list.
-fn bind_date(sql: &mut Sql, backend: DbBackend, d: NaiveDate) {
-    match backend {
-        DbBackend::Postgres => {
-            sql.push("CAST(").bind(d).push(" AS DATE)");
-        }
-        _ => {
-            sql.bind(d);
-        }
-    }
-}
-
 /// Appends the filters and the row scope on period `p`.
 fn push_period_filters(sql: &mut Sql, scope: Option<&RowScope>, f: &Filter) {
     push_placement_filters(sql, scope, f, "p");
@@ -182,6 +156,94 @@ pub struct RehabMonth {
     pub attended_days: Cell,
 }
 
+/// Monthly KTT figures of the clients a report may count, from the monthly summaries.
+#[derive(Debug, Default, Clone, Copy)]
+struct KttMonth {
+    person_days: i64,
+    persons: i64,
+    at_end: i64,
+    attended_days: i64,
+    attending_persons: i64,
+    allowance_cents: i64,
+    travel_cents: i64,
+    paid_persons: i64,
+}
+
+/// Reads [`KttMonth`] figures per month. Without a provider filter the per-client summary
+/// has one row per client and month; with one provider (a filter or a coach's own) the
+/// per-provider summary has one row per client too; only a provider-kind filter, which can
+/// match two providers of one client in a month, groups per client first.
+async fn ktt_months(
+    rc: &RequestContext,
+    months: &[(NaiveDate, NaiveDate)],
+    scope: Option<&RowScope>,
+    f: &Filter,
+) -> AppResult<std::collections::HashMap<String, KttMonth>> {
+    let (Some(first), Some(last)) = (months.first(), months.last()) else {
+        return Ok(Default::default());
+    };
+    let measures = "days_in_force, in_force_at_end, attended_days, allowance_cents, travel_cents";
+    let per_provider = f.provider_id.is_some()
+        || f.provider_kind.is_some()
+        || matches!(scope, Some(RowScope::Coach { .. }));
+    let mut sql = Sql::new(
+        "SELECT s.month AS month, CAST(SUM(s.days_in_force) AS BIGINT) AS person_days, \
+         CAST(SUM(CASE WHEN s.days_in_force > 0 THEN 1 ELSE 0 END) AS BIGINT) AS persons, \
+         CAST(SUM(s.in_force_at_end) AS BIGINT) AS at_end, \
+         CAST(SUM(s.attended_days) AS BIGINT) AS attended, \
+         CAST(SUM(CASE WHEN s.attended_days > 0 THEN 1 ELSE 0 END) AS BIGINT) AS attending, \
+         CAST(SUM(s.allowance_cents) AS BIGINT) AS allowance, CAST(SUM(s.travel_cents) AS BIGINT) AS travel, \
+         CAST(SUM(CASE WHEN s.allowance_cents + s.travel_cents > 0 THEN 1 ELSE 0 END) AS BIGINT) AS paid \
+         FROM (",
+    );
+    if !per_provider {
+        sql.push(&format!(
+            "SELECT k.month AS month, {measures} FROM ktt_client_month k WHERE k.month >= "
+        ));
+    } else if f.provider_kind.is_none() {
+        sql.push(&format!(
+            "SELECT k.month AS month, {measures} FROM ktt_month k WHERE k.month >= "
+        ));
+    } else {
+        sql.push(
+            "SELECT k.month AS month, SUM(k.days_in_force) AS days_in_force, \
+             MAX(k.in_force_at_end) AS in_force_at_end, SUM(k.attended_days) AS attended_days, \
+             SUM(k.allowance_cents) AS allowance_cents, SUM(k.travel_cents) AS travel_cents \
+             FROM ktt_month k WHERE k.month >= ",
+        );
+    }
+    sql.bind(first.0.format("%Y-%m").to_string())
+        .push(" AND k.month <= ")
+        .bind(last.0.format("%Y-%m").to_string());
+    if per_provider {
+        push_placement_filters(&mut sql, scope, f, "k");
+    } else {
+        push_client_filters(&mut sql, scope, f, "k.client_id");
+    }
+    if f.provider_kind.is_some() {
+        sql.push(" GROUP BY k.month, k.client_id");
+    }
+    sql.push(") s GROUP BY s.month");
+    let db = rc.db();
+    let mut out = std::collections::HashMap::new();
+    for row in db.query_all_raw(sql.build_for(db)).await? {
+        out.insert(
+            row.try_get::<String>("", "month")?,
+            KttMonth {
+                person_days: row.try_get("", "person_days")?,
+                persons: row.try_get("", "persons")?,
+                at_end: row.try_get("", "at_end")?,
+                attended_days: row.try_get("", "attended")?,
+                attending_persons: row.try_get("", "attending")?,
+                allowance_cents: row.try_get("", "allowance")?,
+                travel_cents: row.try_get("", "travel")?,
+                paid_persons: row.try_get("", "paid")?,
+            },
+        );
+    }
+    Ok(out)
+}
+
 /// Monthly average and end-of-month count of clients in KTT.
 pub async fn rehab_activity(
     rc: &RequestContext,
@@ -191,92 +253,27 @@ pub async fn rehab_activity(
 ) -> AppResult<Vec<RehabMonth>> {
     let scope = report_scope(rc)?;
     let months = months(from, to)?;
-    let db = rc.db();
-    let b = db.get_database_backend();
-    let end = "COALESCE(p.ended_early_on, p.ends_on)";
-    let mut sql = Sql::new("WITH months (m, s, e) AS (VALUES ");
-    for (i, (s, e)) in months.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push("(").bind(s.format("%Y-%m").to_string()).push(", ");
-        bind_date(&mut sql, b, *s);
-        sql.push(", ");
-        bind_date(&mut sql, b, *e);
-        sql.push(")");
-    }
-    // Per (month, client) first, then per month: counting persons by grouping is a hash
-    // aggregate, where COUNT(DISTINCT) would sort every joined row.
-    let (Some(first), Some(last)) = (months.first(), months.last()) else {
-        return Ok(Vec::new());
-    };
-    match b {
-        DbBackend::Postgres => {
-            // Each period joined only to the months it is in force in (generate_series),
-            // not to every month of the range.
-            let month_end = "CAST(g.m + interval '1 month' - interval '1 day' AS DATE)";
-            let overlap = days_between(
-                b,
-                &greatest(b, "p.starts_on", "CAST(g.m AS DATE)"),
-                &least(b, end, month_end),
-            );
-            sql.push(&format!(
-                "), per_client AS (SELECT to_char(g.m, 'YYYY-MM') AS m, p.client_id AS client_id, \
-                 SUM({overlap}) AS person_days, MAX(CASE WHEN {end} >= {month_end} THEN 1 ELSE 0 END) AS at_end \
-                 FROM rehab_period p CROSS JOIN LATERAL generate_series(\
-                 date_trunc('month', CAST(GREATEST(p.starts_on, "
-            ));
-            bind_date(&mut sql, b, first.0);
-            sql.push(&format!(") AS TIMESTAMP)), CAST(LEAST({end}, "));
-            bind_date(&mut sql, b, last.1);
-            sql.push(") AS TIMESTAMP), interval '1 month') AS g(m) WHERE p.starts_on <= ");
-            bind_date(&mut sql, b, last.1);
-            sql.push(&format!(" AND {end} >= "));
-            bind_date(&mut sql, b, first.0);
-            push_period_filters(&mut sql, scope, f);
-            sql.push(" GROUP BY 1, p.client_id)");
-        }
-        _ => {
-            let overlap =
-                days_between(b, &greatest(b, "p.starts_on", "m.s"), &least(b, end, "m.e"));
-            sql.push(&format!(
-                "), per_client AS (SELECT m.m AS m, p.client_id AS client_id, SUM({overlap}) AS person_days, \
-                 MAX(CASE WHEN {end} >= m.e THEN 1 ELSE 0 END) AS at_end \
-                 FROM months m JOIN rehab_period p ON p.starts_on <= m.e AND {end} >= m.s"
-            ));
-            push_period_filters(&mut sql, scope, f);
-            sql.push(" GROUP BY m.m, p.client_id)");
-        }
-    }
-    sql.push(
-        " SELECT m.m AS month, CAST(COALESCE(SUM(c.person_days), 0) AS BIGINT) AS person_days, \
-         COUNT(c.client_id) AS persons, CAST(COALESCE(SUM(c.at_end), 0) AS BIGINT) AS at_end \
-         FROM months m LEFT JOIN per_client c ON c.m = m.m GROUP BY m.m ORDER BY m.m",
-    );
-    let rows = db.query_all_raw(sql.build_for(db)).await?;
-    let mut attended = attended_days(rc, &months, scope, f).await?;
-    let mut out = Vec::new();
-    for (row, (s, e)) in rows.into_iter().zip(&months) {
-        let month: String = row.try_get("", "month")?;
-        let person_days: i64 = row.try_get("", "person_days")?;
-        let persons: i64 = row.try_get("", "persons")?;
-        let at_end: i64 = row.try_get("", "at_end")?;
-        let days_in_month = (*e - *s).num_days() + 1;
-        let average = (persons == 0 || persons >= MIN_CELL)
-            .then(|| (person_days as f64 / days_in_month as f64 * 10.0).round() / 10.0);
-        out.push(RehabMonth {
-            end_of_month: Cell::of(at_end),
-            attended_days: attended.remove(&month).unwrap_or(Cell { value: Some(0) }),
-            month,
-            average,
-        });
-    }
-    Ok(out)
+    let found = ktt_months(rc, &months, scope, f).await?;
+    Ok(months
+        .iter()
+        .map(|(s, e)| {
+            let month = s.format("%Y-%m").to_string();
+            let k = found.get(&month).copied().unwrap_or_default();
+            let days_in_month = (*e - *s).num_days() + 1;
+            RehabMonth {
+                average: (k.persons == 0 || k.persons >= MIN_CELL)
+                    .then(|| (k.person_days as f64 / days_in_month as f64 * 10.0).round() / 10.0),
+                end_of_month: Cell::of(k.at_end),
+                attended_days: guarded(k.attended_days, k.attending_persons),
+                month,
+            }
+        })
+        .collect())
 }
 
-/// Appends a derived table `(period_id, month, recorded, attended)` of the attendance from
-/// `from` to `to`: whole months from the `attendance_month` summary, the partial months at
-/// either end from the attendance days themselves.
+/// Appends a derived table `(client_id, provider_id, month, recorded, attended)` of the
+/// attendance from `from` to `to`: whole months from the `ktt_month` summary, the partial
+/// months at either end from the attendance days themselves.
 fn push_attendance_months(sql: &mut Sql, backend: DbBackend, from: NaiveDate, to: NaiveDate) {
     let month_start = |d: NaiveDate| d.with_day(1).unwrap_or(d);
     let full_first = if from.day() == 1 {
@@ -291,8 +288,11 @@ fn push_attendance_months(sql: &mut Sql, backend: DbBackend, from: NaiveDate, to
     } else {
         month_start(to).pred_opt().unwrap_or(NaiveDate::MIN)
     };
-    let month = super::attendance::month_text(backend, "day");
-    sql.push("(SELECT period_id, month, recorded_days AS recorded, attended_days AS attended FROM attendance_month WHERE month >= ")
+    let month = match backend {
+        DbBackend::Postgres => "to_char(a.day, 'YYYY-MM')",
+        _ => "strftime('%Y-%m', a.day)",
+    };
+    sql.push("(SELECT client_id, provider_id, month, recorded_days AS recorded, attended_days AS attended FROM ktt_month WHERE recorded_days > 0 AND month >= ")
         .bind(full_first.format("%Y-%m").to_string())
         .push(" AND month <= ")
         .bind(full_last.format("%Y-%m").to_string());
@@ -309,48 +309,16 @@ fn push_attendance_months(sql: &mut Sql, backend: DbBackend, from: NaiveDate, to
     };
     for (a, b) in edges {
         sql.push(&format!(
-            " UNION ALL SELECT period_id, {month} AS month, COUNT(*) AS recorded, \
-             SUM(CASE WHEN present THEN 1 ELSE 0 END) AS attended FROM attendance_day WHERE day >= "
+            " UNION ALL SELECT p.client_id, p.provider_id, {month} AS month, COUNT(*) AS recorded, \
+             SUM(CASE WHEN a.present THEN 1 ELSE 0 END) AS attended \
+             FROM attendance_day a JOIN rehab_period p ON p.id = a.period_id WHERE a.day >= "
         ))
         .bind(a)
-        .push(" AND day <= ")
+        .push(" AND a.day <= ")
         .bind(b)
-        .push(&format!(" GROUP BY period_id, {month}"));
+        .push(&format!(" GROUP BY p.client_id, p.provider_id, {month}"));
     }
     sql.push(")");
-}
-
-/// Attended days per month; a month where fewer than five persons attended is suppressed.
-async fn attended_days(
-    rc: &RequestContext,
-    months: &[(NaiveDate, NaiveDate)],
-    scope: Option<&RowScope>,
-    f: &Filter,
-) -> AppResult<std::collections::HashMap<String, Cell>> {
-    let db = rc.db();
-    let (Some(first), Some(last)) = (months.first(), months.last()) else {
-        return Ok(Default::default());
-    };
-    let mut sql = Sql::new(
-        "SELECT s.month AS month, CAST(SUM(s.attended) AS BIGINT) AS days, COUNT(*) AS persons \
-         FROM (SELECT x.month AS month, p.client_id AS client_id, SUM(x.attended) AS attended FROM ",
-    );
-    push_attendance_months(&mut sql, db.get_database_backend(), first.0, last.1);
-    sql.push(" x JOIN rehab_period p ON p.id = x.period_id WHERE x.attended > 0");
-    push_period_filters(&mut sql, scope, f);
-    sql.push(" GROUP BY x.month, p.client_id) s GROUP BY s.month");
-    let mut out = std::collections::HashMap::new();
-    for row in db.query_all_raw(sql.build_for(db)).await? {
-        let persons: i64 = row.try_get("", "persons")?;
-        let days: i64 = row.try_get("", "days")?;
-        let cell = if persons >= MIN_CELL {
-            Cell { value: Some(days) }
-        } else {
-            Cell { value: None }
-        };
-        out.insert(row.try_get::<String>("", "month")?, cell);
-    }
-    Ok(out)
 }
 
 /// Closed cases of a range by outcome, with the new and closed totals.
@@ -539,44 +507,16 @@ pub async fn allowances(
 ) -> AppResult<Vec<AllowanceMonth>> {
     let scope = report_scope(rc)?;
     let months = months(from, to)?;
-    let (Some(first), Some(last)) = (months.first(), months.last()) else {
-        return Ok(Vec::new());
-    };
-    let mut sql = Sql::new(
-        "SELECT s.month AS month, CAST(SUM(s.allowance) AS BIGINT) AS allowance, \
-         CAST(SUM(s.travel) AS BIGINT) AS travel, COUNT(*) AS persons \
-         FROM (SELECT a.month AS month, p.client_id AS client_id, \
-         SUM(CASE WHEN a.kind = 'TRAVEL' THEN 0 ELSE a.amount_cents END) AS allowance, \
-         SUM(CASE WHEN a.kind = 'TRAVEL' THEN a.amount_cents ELSE 0 END) AS travel \
-         FROM allowance_line a JOIN rehab_period p ON p.id = a.period_id WHERE a.month >= ",
-    );
-    sql.bind(first.0.format("%Y-%m").to_string())
-        .push(" AND a.month <= ")
-        .bind(last.0.format("%Y-%m").to_string());
-    push_period_filters(&mut sql, scope, f);
-    sql.push(" GROUP BY a.month, p.client_id) s GROUP BY s.month");
-    let db = rc.db();
-    let mut found = std::collections::HashMap::new();
-    for row in db.query_all_raw(sql.build_for(db)).await? {
-        let persons: i64 = row.try_get("", "persons")?;
-        found.insert(
-            row.try_get::<String>("", "month")?,
-            (
-                row.try_get::<i64>("", "allowance")?,
-                row.try_get::<i64>("", "travel")?,
-                persons,
-            ),
-        );
-    }
+    let found = ktt_months(rc, &months, scope, f).await?;
     Ok(months
         .iter()
         .map(|(s, _)| {
             let month = s.format("%Y-%m").to_string();
-            let (allowance, travel, persons) = found.get(&month).copied().unwrap_or((0, 0, 0));
+            let k = found.get(&month).copied().unwrap_or_default();
             AllowanceMonth {
-                allowance_cents: guarded(allowance, persons),
-                travel_cents: guarded(travel, persons),
-                persons: Cell::of(persons),
+                allowance_cents: guarded(k.allowance_cents, k.paid_persons),
+                travel_cents: guarded(k.travel_cents, k.paid_persons),
+                persons: Cell::of(k.paid_persons),
                 month,
             }
         })
@@ -611,42 +551,45 @@ pub async fn meetings(
         DbBackend::Postgres => "CAST(x.created_at AS DATE)",
         _ => "date(x.created_at)",
     };
-    let mut parts: Vec<(&str, Sql)> = Vec::new();
     let mut held = Sql::new("SELECT 'held' AS k, COUNT(*) AS n, COUNT(DISTINCT x.client_id) AS persons FROM network_meeting x WHERE x.status = 'HELD' AND x.held_on >= ");
     held.bind(from).push(" AND x.held_on <= ").bind(to);
-    parts.push(("held", held));
-    let action = |cond: &str| {
-        Sql::new(&format!(
-        "SELECT 'a' AS k, COUNT(*) AS n, COUNT(DISTINCT t.client_id) AS persons FROM agreed_action x JOIN typ_case t ON t.id = x.case_id WHERE {cond}"
-    ))
-    };
-    let mut opened = action(&format!("{created} >= "));
-    opened
-        .bind(from)
-        .push(&format!(" AND {created} <= "))
-        .bind(to);
-    parts.push(("opened", opened));
-    let mut closed = action("x.completed_on >= ");
-    closed.bind(from).push(" AND x.completed_on <= ").bind(to);
-    parts.push(("closed", closed));
-    let mut overdue = action("x.due_on < ");
-    overdue
-        .bind(to)
-        .push(" AND (x.completed_on IS NULL OR x.completed_on > ")
-        .bind(to)
-        .push(")");
-    parts.push(("overdue", overdue));
+    push_client_filters(&mut held, scope, f, "x.client_id");
+    let (n, persons) = grouped(rc, &held)
+        .await?
+        .first()
+        .map(|r| (r.1, r.2))
+        .unwrap_or((0, 0));
     let mut cells = std::collections::HashMap::new();
-    for (name, mut sql) in parts {
-        let client = if name == "held" {
-            "x.client_id"
-        } else {
-            "t.client_id"
-        };
-        push_client_filters(&mut sql, scope, f, client);
-        let rows = grouped(rc, &sql).await?;
-        let (n, persons) = rows.first().map(|r| (r.1, r.2)).unwrap_or((0, 0));
-        cells.insert(name, guarded(n, persons));
+    cells.insert("held", guarded(n, persons));
+    // Actions opened, closed and overdue in one pass: per client first, so each figure's
+    // persons are counted by grouping, not by three COUNT(DISTINCT) sorts.
+    let flag = |cond: &str| format!("CASE WHEN {cond} THEN 1 ELSE 0 END");
+    let opened = flag(&format!("{created} >= ? AND {created} <= ?"));
+    let closed = flag("x.completed_on >= ? AND x.completed_on <= ?");
+    let overdue = flag("x.due_on < ? AND (x.completed_on IS NULL OR x.completed_on > ?)");
+    let mut actions = Sql::new(&format!(
+        "SELECT CAST(COALESCE(SUM(c.opened), 0) AS BIGINT) AS opened, \
+         CAST(COALESCE(SUM(CASE WHEN c.opened > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS opened_persons, \
+         CAST(COALESCE(SUM(c.closed), 0) AS BIGINT) AS closed, \
+         CAST(COALESCE(SUM(CASE WHEN c.closed > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS closed_persons, \
+         CAST(COALESCE(SUM(c.overdue), 0) AS BIGINT) AS overdue, \
+         CAST(COALESCE(SUM(CASE WHEN c.overdue > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue_persons \
+         FROM (SELECT t.client_id AS client_id, SUM({opened}) AS opened, SUM({closed}) AS closed, \
+         SUM({overdue}) AS overdue FROM agreed_action x JOIN typ_case t ON t.id = x.case_id \
+         WHERE ({created} <= ? OR x.completed_on <= ? OR x.due_on < ?)"
+    ));
+    for d in [from, to, from, to, to, to, to, to, to] {
+        actions.bind_value(d);
+    }
+    push_client_filters(&mut actions, scope, f, "t.client_id");
+    actions.push(" GROUP BY t.client_id) c");
+    let db = rc.db();
+    if let Some(row) = db.query_one_raw(actions.build_for(db)).await? {
+        for name in ["opened", "closed", "overdue"] {
+            let n: i64 = row.try_get("", name)?;
+            let persons: i64 = row.try_get("", &format!("{name}_persons"))?;
+            cells.insert(name, guarded(n, persons));
+        }
     }
     let get = |k: &str| cells.get(k).copied().unwrap_or(Cell { value: None });
     Ok(MeetingFigures {
@@ -729,17 +672,16 @@ pub async fn provider_activity(
     let mut sql = Sql::new(
         "SELECT v.id AS id, v.name AS name, CAST(SUM(s.recorded) AS BIGINT) AS recorded, \
          CAST(SUM(s.attended) AS BIGINT) AS attended, COUNT(*) AS persons \
-         FROM (SELECT p.provider_id AS provider_id, p.client_id AS client_id, \
+         FROM (SELECT x.provider_id AS provider_id, x.client_id AS client_id, \
          SUM(x.recorded) AS recorded, SUM(x.attended) AS attended FROM ",
     );
     push_attendance_months(&mut sql, db.get_database_backend(), from, to);
-    sql.push(" x JOIN rehab_period p ON p.id = x.period_id WHERE x.recorded > 0");
-    push_period_filters(&mut sql, scope, f);
+    sql.push(" x WHERE x.recorded > 0");
+    push_placement_filters(&mut sql, scope, f, "x");
     sql.push(
-        " GROUP BY p.provider_id, p.client_id) s JOIN provider v ON v.id = s.provider_id \
+        " GROUP BY x.provider_id, x.client_id) s JOIN provider v ON v.id = s.provider_id \
          GROUP BY v.id, v.name ORDER BY v.name",
     );
-    let db = rc.db();
     let mut out = Vec::new();
     for row in db.query_all_raw(sql.build_for(db)).await? {
         let persons: i64 = row.try_get("", "persons")?;

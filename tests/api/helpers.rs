@@ -922,9 +922,7 @@ impl Fixture {
         )
         .await;
         // A bulk load, like the seed: the monthly attendance summary is built from the days.
-        typgraph::services::attendance::rebuild_month_summaries(db)
-            .await
-            .unwrap();
+        migration::ktt_month::rebuild(db, None).await.unwrap();
         Fixture {
             officials,
             inactive,

@@ -137,13 +137,17 @@ on_both! {
         assert_eq!(allowance(&kela), json!({ "participationDays": 8, "expenseAllowanceCents": 7200, "travelCompensationCents": 5120 }), "{kela}");
         assert_eq!(app.count("SELECT COUNT(*) FROM allowance_line_attendance l JOIN allowance_line a ON a.id = l.allowance_line_id WHERE a.period_id = 'p2020' AND a.kind = 'EXPENSE_ALLOWANCE'").await, 8);
         assert_eq!(app.count("SELECT COUNT(*) FROM allowance_line WHERE period_id = 'p2020' AND rule_version LIKE 'allowance 900c%'").await, 2);
-        assert_eq!(app.count("SELECT CAST(attended_days AS BIGINT) FROM attendance_month WHERE period_id = 'p2020' AND month = '2020-03'").await, 8);
+        assert_eq!(app.count("SELECT CAST(attended_days AS BIGINT) FROM ktt_client_month WHERE client_id = (SELECT client_id FROM rehab_period WHERE id = 'p2020') AND month = '2020-03'").await, 8);
+        assert_eq!(app.count("SELECT CAST(allowance_cents AS BIGINT) FROM ktt_client_month WHERE client_id = (SELECT client_id FROM rehab_period WHERE id = 'p2020') AND month = '2020-03'").await, 7200);
+        assert_eq!(app.count("SELECT CAST(travel_cents AS BIGINT) FROM ktt_client_month WHERE client_id = (SELECT client_id FROM rehab_period WHERE id = 'p2020') AND month = '2020-03'").await, 5120);
+        assert_eq!(app.count("SELECT CAST(days_in_force AS BIGINT) FROM ktt_client_month WHERE client_id = (SELECT client_id FROM rehab_period WHERE id = 'p2020') AND month = '2020-03'").await, 31);
         // A correction: the 10th attended after all.
         let (_, fix) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": [day("2020-03-10", true)] } })).await;
         assert_eq!(fix["data"]["recordAttendance"], json!({ "recorded": 1, "unchanged": 0 }));
         // The monthly summary the reports read moves in the same transaction.
-        assert_eq!(app.count("SELECT CAST(attended_days AS BIGINT) FROM attendance_month WHERE period_id = 'p2020' AND month = '2020-03'").await, 9);
-        assert_eq!(app.count("SELECT CAST(recorded_days AS BIGINT) FROM attendance_month WHERE period_id = 'p2020' AND month = '2020-03'").await, 9);
+        assert_eq!(app.count("SELECT CAST(attended_days AS BIGINT) FROM ktt_client_month WHERE client_id = (SELECT client_id FROM rehab_period WHERE id = 'p2020') AND month = '2020-03'").await, 9);
+        assert_eq!(app.count("SELECT CAST(recorded_days AS BIGINT) FROM ktt_client_month WHERE client_id = (SELECT client_id FROM rehab_period WHERE id = 'p2020') AND month = '2020-03'").await, 9);
+        assert_eq!(app.count("SELECT CAST(allowance_cents AS BIGINT) FROM ktt_client_month WHERE client_id = (SELECT client_id FROM rehab_period WHERE id = 'p2020') AND month = '2020-03'").await, 8100);
         let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), q, json!({ "c": app.fx.shared })).await;
         assert_eq!(allowance(&kela), json!({ "participationDays": 9, "expenseAllowanceCents": 8100, "travelCompensationCents": 5760 }));
     }

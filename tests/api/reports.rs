@@ -34,6 +34,10 @@ async fn person(
             "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, payer, created_at) \
              VALUES ('rp{n}', 'r{n}', '{provider}', 'R-{n}', '2019-01-01', '{worker}', '{from}', '{to}', 3, 6, 'g', 'KELA', '{t}')"
         )).await;
+        // Written past the services: the monthly summaries are rebuilt as a bulk load would.
+        migration::ktt_month::rebuild(&app.db, Some(&format!("r{n}")))
+            .await
+            .unwrap();
     }
 }
 
@@ -80,6 +84,11 @@ on_both! {
         let m = month(&coach, "2019-03");
         assert_eq!(m["endOfMonthClients"]["value"], 5, "{coach}");
         assert_eq!(m["averageClients"], 5.5, "(5 x 31 + 15) / 31 = 5.48");
+        // By provider kind: P1 is the only county workshop, so the same figures.
+        let (_, kind) = app.gql(&analyst, ACTIVITY, json!({ "f": { "providerKind": "COUNTY_WORKSHOP" } })).await;
+        let m = month(&kind, "2019-03");
+        assert_eq!(m["endOfMonthClients"]["value"], 5, "{kind}");
+        assert_eq!(m["averageClients"], 5.5);
     }
 }
 
@@ -152,7 +161,7 @@ on_both! {
         for n in 5..8 {
             person(&app, n, &p2, Some(("2019-03-01", "2019-04-10")), None).await;
         }
-        typgraph::services::attendance::rebuild_month_summaries(&app.db).await.unwrap();
+        migration::ktt_month::rebuild(&app.db, None).await.unwrap();
         let analyst = app.token_for("ANALYST");
         let q = "{ reports { \
             allowances(from: \"2019-03-01\", to: \"2019-04-30\") { month allowanceCents { value } travelCents { value } persons { value } } \
@@ -285,5 +294,34 @@ on_both! {
         assert_eq!(at_p2["data"]["reports"]["individualSupportClientsOn"], json!({ "value": null, "suppressed": true }));
         let csv = app.http.get(app.endpoint("/exports/reports/typ-clients-on.csv?from=2021-06-01&to=2021-06-01")).bearer_auth(&analyst).send().await.unwrap().text().await.unwrap();
         assert_eq!(csv.lines().nth(1), Some("2021-06-01,9,false,6,false"), "{csv}");
+    }
+}
+
+on_both! {
+    async fn agreed_actions_opened_closed_and_overdue_match_the_fixture(app) {
+        let p1 = app.fx.p1.clone();
+        let officer = app.fx.official("TYP_OFFICER").to_owned();
+        for n in 0..7 {
+            person(&app, n, &p1, None, None).await;
+        }
+        let action = |id: &str, n: usize, created: &str, due: &str, done: Option<&str>| {
+            let done = done.map_or("NULL".to_owned(), |d| format!("'{d}'"));
+            format!("INSERT INTO agreed_action (id, case_id, owner_agency, description, due_on, completed_on, created_by, created_at) VALUES ('{id}', 'rc{n}', 'TE', 'd', '{due}', {done}, '{officer}', '{created} 09:00:00')")
+        };
+        // March 2019: six persons get an action due on the 20th; five finish it on the 25th.
+        for n in 0..6 {
+            let done = (n < 5).then_some("2019-03-25");
+            app.exec(&action(&format!("aa{n}"), n, "2019-03-05", "2019-03-20", done)).await;
+        }
+        // A second action for person 0, not yet due; and one from February closed in March.
+        app.exec(&action("aa0b", 0, "2019-03-06", "2019-04-30", None)).await;
+        app.exec(&action("aa6", 6, "2019-02-01", "2019-02-28", Some("2019-03-10"))).await;
+        let q = "{ reports { meetings(from: \"2019-03-01\", to: \"2019-03-31\") { actionsOpened { value suppressed } actionsClosed { value suppressed } actionsOverdue { value suppressed } } } }";
+        let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
+        let m = &body["data"]["reports"]["meetings"];
+        assert_eq!(m["actionsOpened"], json!({ "value": 7, "suppressed": false }), "{body}");
+        assert_eq!(m["actionsClosed"], json!({ "value": 6, "suppressed": false }));
+        // One person's overdue action: hidden.
+        assert_eq!(m["actionsOverdue"], json!({ "value": null, "suppressed": true }));
     }
 }
