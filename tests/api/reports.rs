@@ -325,3 +325,13 @@ on_both! {
         assert_eq!(m["actionsOverdue"], json!({ "value": null, "suppressed": true }));
     }
 }
+
+on_both! {
+    async fn service_interruptions_in_the_range_explain_the_dip(app) {
+        app.exec("INSERT INTO service_interruption (id, starts_on, ends_on, reason) VALUES ('si1', '2020-03-17', '2020-05-31', 'Closed by government order')").await;
+        app.exec("INSERT INTO service_interruption (id, starts_on, ends_on, reason) VALUES ('si0', '2018-01-01', '2018-01-31', 'Moved premises')").await;
+        let q = "{ reports { serviceInterruptions(from: \"2020-05-01\", to: \"2020-12-31\") { startsOn endsOn reason } } }";
+        let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
+        assert_eq!(body["data"]["reports"]["serviceInterruptions"], json!([{ "startsOn": "2020-03-17", "endsOn": "2020-05-31", "reason": "Closed by government order" }]), "{body}");
+    }
+}
