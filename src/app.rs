@@ -21,6 +21,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub settings: Arc<Settings>,
     pub explorer: bool,
+    pub rate: crate::http::ratelimit::RateLimits,
+    pub cors_origins: Vec<String>,
     /// Demo sign-ins for the dashboard, set under `--demo` only.
     pub demo_logins: std::sync::OnceLock<Vec<crate::http::dashboard::DemoLogin>>,
 }
@@ -65,6 +67,8 @@ impl App {
             metrics,
             settings: Arc::new(config.settings.clone()),
             explorer: config.explorer || config.demo,
+            rate: crate::http::ratelimit::RateLimits::new(config.rate),
+            cors_origins: config.cors_origins.clone(),
             demo_logins: std::sync::OnceLock::new(),
         });
         Ok(App { state, listener })
@@ -80,9 +84,12 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let router = crate::http::router(self.state);
-        axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 

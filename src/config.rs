@@ -67,6 +67,10 @@ pub struct Config {
     /// built from `config/authz/` otherwise.
     pub authz_dir: Option<PathBuf>,
     pub settings: Settings,
+    /// Origins a browser may call the API from (`TYPGRAPH_CORS_ORIGINS`, comma-separated);
+    /// none by default: the dashboard and explorer are served from the same origin.
+    pub cors_origins: Vec<String>,
+    pub rate: crate::http::ratelimit::RateConfig,
 }
 
 impl Config {
@@ -81,6 +85,8 @@ impl Config {
             jwt: JwtConfig::default(),
             authz_dir: None,
             settings: Settings::default(),
+            cors_origins: Vec::new(),
+            rate: crate::http::ratelimit::RateConfig::default(),
         }
     }
 }

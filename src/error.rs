@@ -87,13 +87,59 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
+        let cause = db_error_summary(&err);
         if is_unavailable(&err) {
-            tracing::warn!(cause = %err, "database unavailable");
+            tracing::warn!(cause = %cause, "database unavailable");
             AppError::Unavailable
         } else {
-            AppError::internal(err)
+            AppError::internal(cause)
         }
     }
+}
+
+/// What a database error may say in a log: the SQLSTATE, constraint and table of a database
+/// error, or the message with every quoted part blanked. Database messages quote the values
+/// they failed on (`invalid input syntax for type date: "…"`), and those may be personal.
+pub fn db_error_summary(err: &DbErr) -> String {
+    use sea_orm::RuntimeErr;
+    let runtime = match err {
+        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => Some(e),
+        _ => None,
+    };
+    if let Some(RuntimeErr::SqlxError(e)) = runtime {
+        if let Some(db) = e.as_database_error() {
+            return format!(
+                "database error {} (constraint {}, table {})",
+                db.code().as_deref().unwrap_or("?"),
+                db.constraint().unwrap_or("-"),
+                db.table().unwrap_or("-"),
+            );
+        }
+    }
+    redact_quoted(&err.to_string())
+}
+
+/// Blanks what stands between quotes (single or double) and cuts the text to 300 chars.
+pub fn redact_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(300));
+    let mut open: Option<char> = None;
+    for c in text.chars().take(300) {
+        match open {
+            Some(q) if c == q => {
+                out.push(c);
+                open = None;
+            }
+            Some(_) => {}
+            None if c == '"' || c == '\'' => {
+                out.push(c);
+                out.push('…');
+                open = Some(c);
+            }
+            None if c.is_control() => out.push(' '),
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 /// Connection-level failures (pool timeout, refused connection) are `UNAVAILABLE`.
@@ -131,3 +177,19 @@ impl From<AppError> for async_graphql::Error {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_never_reach_a_log_line() {
+        let msg = "error returned from database: invalid input syntax for type date: \"010190-901R\"\nDETAIL: Key (name)=('Koemäki')";
+        let out = redact_quoted(msg);
+        assert!(
+            !out.contains("010190") && !out.contains("Koemäki") && !out.contains('\n'),
+            "{out}"
+        );
+        assert!(out.contains("invalid input syntax for type date"));
+    }
+}

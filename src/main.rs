@@ -13,6 +13,7 @@ use typgraph::domain::settings::Settings;
 use typgraph::domain::Role;
 use typgraph::http::auth::{parse_ttl, sign_hs256};
 use typgraph::http::dashboard::DemoLogin;
+use typgraph::http::ratelimit::RateConfig;
 use typgraph::{demo, graphql, services, telemetry};
 
 #[derive(Parser)]
@@ -125,6 +126,24 @@ async fn run(command: Command) -> Result<(), Failure> {
     }
 }
 
+/// Rate limits from `TYPGRAPH_RATE_*`; a malformed value stops start-up naming the variable.
+fn rate_from_env() -> Result<RateConfig, Failure> {
+    let d = RateConfig::default();
+    let read = |name: &str, default: u32| -> Result<u32, Failure> {
+        match std::env::var(name) {
+            Ok(v) => v
+                .trim()
+                .parse()
+                .map_err(|_| Failure(format!("{name} must be a whole number (0 turns it off)"))),
+            Err(_) => Ok(default),
+        }
+    };
+    Ok(RateConfig {
+        requests_per_minute: read("TYPGRAPH_RATE_REQUESTS_PER_MINUTE", d.requests_per_minute)?,
+        objects_per_minute: read("TYPGRAPH_RATE_OBJECTS_PER_MINUTE", d.objects_per_minute)?,
+    })
+}
+
 async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), Failure> {
     let config = Config {
         database_url: database_url.clone(),
@@ -135,6 +154,15 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
         jwt: JwtConfig::from_env(),
         authz_dir: std::env::var_os("TYPGRAPH_AUTHZ_DIR").map(PathBuf::from),
         settings: Settings::from_env().map_err(Failure)?,
+        cors_origins: std::env::var("TYPGRAPH_CORS_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        rate: rate_from_env()?,
     };
     let jwt = config.jwt.clone();
     let app = App::build(config).await?;

@@ -36,6 +36,7 @@ pub struct Metrics {
     pub sql_failures: Counter<u64, AtomicU64>,
     pub sql_duration: Histogram,
     pub access_log_failures: Counter<u64, AtomicU64>,
+    pub rate_limited: Counter<u64, AtomicU64>,
 }
 
 impl Metrics {
@@ -47,6 +48,12 @@ impl Metrics {
         let sql_failures = Counter::default();
         let sql_duration = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
         let access_log_failures = Counter::default();
+        let rate_limited = Counter::default();
+        registry.register(
+            "rate_limited",
+            "Requests refused by a rate limit (address or official)",
+            rate_limited.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -85,6 +92,7 @@ impl Metrics {
             sql_failures,
             sql_duration,
             access_log_failures,
+            rate_limited,
         })
     }
 

@@ -41,8 +41,9 @@ pub struct LoadError(Arc<String>);
 
 impl From<sea_orm::DbErr> for LoadError {
     fn from(e: sea_orm::DbErr) -> Self {
-        tracing::error!(cause = %e, "loading records failed");
-        LoadError(Arc::new(e.to_string()))
+        let cause = crate::error::db_error_summary(&e);
+        tracing::error!(cause = %cause, "loading records failed");
+        LoadError(Arc::new(cause))
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod directive;
 pub mod guard;
+pub mod limits;
 pub mod loader;
 pub mod mutation;
 pub mod query;

@@ -56,6 +56,10 @@ where
         Ok(p) => p,
         Err(err) => return fail(err),
     };
+    if let Err(wait) = app.rate.official_may_ask(&principal.official_id) {
+        app.metrics.rate_limited.inc();
+        return super::ratelimit::refused(wait);
+    }
     let tx = match session::begin(app).await {
         Ok(tx) => Arc::new(tx),
         Err(err) => return fail(err),
@@ -77,6 +81,11 @@ where
     if let Err(err) = session::commit(app, tx, &recorder, &principal, operation).await {
         return fail(err);
     }
+    // Each data row is an object returned (the header row is not).
+    app.rate.charge_objects(
+        &principal.official_id,
+        csv.lines().count().saturating_sub(1),
+    );
     let mut res = (StatusCode::OK, csv).into_response();
     let h = res.headers_mut();
     h.insert(

@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::graphql::batch::{drive, BatchQueue};
+use crate::graphql::limits;
 use crate::graphql::RecordLoader;
 use crate::services::RequestContext;
 
@@ -193,10 +194,25 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
             AppError::bad_input("content-type", "the body must be application/json"),
         );
     }
+    if headers
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"))
+    {
+        // A compressed body's size after decompression is unknown: refused, never inflated.
+        return fail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            AppError::bad_input("content-encoding", "compressed bodies are not accepted"),
+        );
+    }
     let principal = match session::sign_in(&app, &headers).await {
         Ok(p) => p,
         Err(err) => return fail(status_of(&err), media, err),
     };
+    if let Err(wait) = app.rate.official_may_ask(&principal.official_id) {
+        app.metrics.rate_limited.inc();
+        return super::ratelimit::refused(wait);
+    }
     let request = match parse_request(&body) {
         Ok(r) => r,
         Err(err) => return fail(StatusCode::BAD_REQUEST, media, err),
@@ -205,10 +221,13 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         Media::GraphqlResponse => StatusCode::BAD_REQUEST,
         Media::Json => StatusCode::OK,
     };
+    if let Err(err) = limits::check_size(&request.query) {
+        return fail(request_error_status, media, err);
+    }
     let document = match async_graphql::parser::parse_query(&request.query) {
         Ok(doc) => doc,
         Err(err) => {
-            tracing::debug!(error = %err, "query does not parse");
+            tracing::debug!(error = %crate::error::redact_quoted(&err.to_string()), "query does not parse");
             return fail(
                 request_error_status,
                 media,
@@ -216,6 +235,11 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
             );
         }
     };
+    if let Err(err) =
+        limits::check_document(&document).and_then(|_| limits::check_variables(&request.variables))
+    {
+        return fail(request_error_status, media, err);
+    }
     let operation = select_operation(&document, request.operation_name.as_deref());
     let reason = loggable(operation.as_ref().and_then(|(name, _)| name.as_deref()));
     if let Some((_, op)) = &operation {
@@ -246,6 +270,10 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     let request = request.data(rc).data(principal.clone()).data(loader);
     let response = drive(app.schema.execute(request), batches).await;
 
+    app.rate.charge_objects(
+        &principal.official_id,
+        super::ratelimit::count_objects(&response.data),
+    );
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());

@@ -6,12 +6,14 @@ pub mod explorer;
 pub mod exports;
 pub mod graphql;
 pub mod health;
+pub mod ratelimit;
 pub mod session;
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
@@ -42,10 +44,46 @@ pub fn router(state: Arc<AppState>) -> Router {
     if state.explorer {
         router = router.route("/", get(explorer::page));
     }
+    let cors = cors(&state.cors_origins);
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limit_addresses,
+        ))
+        .layer(cors)
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
+}
+
+/// CORS for the configured origins only; any other origin gets no CORS headers, so a
+/// browser will not hand it the response.
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::AllowOrigin::list(allowed))
+        .allow_methods([Method::POST, Method::GET])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+/// Requests per client address, before any token is verified or body read; health and
+/// metrics probes are not counted.
+async fn limit_addresses(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let probe = matches!(req.uri().path(), "/healthz" | "/readyz" | "/metrics");
+    if !probe {
+        if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>()
+        {
+            if let Err(wait) = app.rate.request(addr.ip()) {
+                app.metrics.rate_limited.inc();
+                return ratelimit::refused(wait);
+            }
+        }
+    }
+    next.run(req).await
 }
 
 /// Counts requests by route and status, and their duration.

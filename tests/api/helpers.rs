@@ -150,6 +150,11 @@ impl Drop for TestApp {
 pub fn test_config(url: &str) -> Config {
     let mut config = Config::for_database(url);
     config.introspection = true;
+    // Rate limits have tests of their own; the others may ask as fast as they like.
+    config.rate = typgraph::http::ratelimit::RateConfig {
+        requests_per_minute: 0,
+        objects_per_minute: 0,
+    };
     config.jwt = JwtConfig {
         secret: Some(Secret(TEST_SECRET.to_owned())),
         ..JwtConfig::default()

@@ -8,6 +8,7 @@ mod cases;
 mod cli;
 mod dashboard;
 mod helpers;
+mod hostile;
 mod http;
 mod loaders;
 mod meetings;

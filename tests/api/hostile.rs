@@ -1,0 +1,188 @@
+//! Hostile input: document limits, transport refusals, CORS and rate limits. Each refusal
+//! is typed and nothing runs: no access-log row is written.
+
+use serde_json::{json, Value as Json};
+
+use crate::helpers::{test_config, TestApp};
+use crate::on_both;
+
+/// Posts a raw body as TE_EXPERT; answers the status, headers and JSON body.
+async fn post(
+    app: &TestApp,
+    body: String,
+    extra: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Json) {
+    let mut req = app
+        .http
+        .post(app.endpoint("/graphql"))
+        .header("content-type", "application/json")
+        .header("accept", "application/graphql-response+json")
+        .bearer_auth(app.token_for("TE_EXPERT"))
+        .body(body);
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Json::String(text)),
+    )
+}
+
+fn query(q: &str) -> String {
+    json!({ "query": q }).to_string()
+}
+
+on_both! {
+    async fn abusive_documents_are_refused_before_anything_runs(app) {
+        let sweep = "clients(first: 100) { edges { node { id firstName } } }";
+        let aliases: String = (0..31).map(|i| format!("a{i}: {sweep} ")).collect();
+        let mut fan_out = String::from("query Q { clients(first: 100) { edges { node { ...F12 } } } } fragment F0 on Client { id firstName lastName }");
+        for i in 1..=12 {
+            fan_out.push_str(&format!(" fragment F{i} on Client {{ ...F{j} ...F{j} }}", j = i - 1));
+        }
+        let cases: Vec<(String, &str)> = vec![
+            (query(&format!("{{ {aliases} }}")), "LIMIT_EXCEEDED"),
+            (query(&fan_out), "LIMIT_EXCEEDED"),
+            (query("{ me { name name name name name name } }"), "LIMIT_EXCEEDED"),
+            (query("{ me @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) { name } }"), "LIMIT_EXCEEDED"),
+            (query(&format!("{{ clients {{ edges {{ node {{ {} id {} }} }} }} }}", "cases { ".repeat(12), " }".repeat(12))), "LIMIT_EXCEEDED"),
+            (query(&format!("{{ me {{ name }} }} # {}", "x".repeat(40 * 1024))), "LIMIT_EXCEEDED"),
+            (query("query Q { me { ...A } } fragment A on Official { ...B } fragment B on Official { ...A }"), "BAD_USER_INPUT"),
+            (query("{ clients(first: 101) { edges { cursor } } }"), "LIMIT_EXCEEDED"),
+        ];
+        for (body, code) in cases {
+            let (status, _, json) = post(&app, body.clone(), &[]).await;
+            assert_eq!(json["errors"][0]["extensions"]["code"], code, "{}: {json}", &body[..body.len().min(120)]);
+            assert_ne!(status, 500);
+            let message = json["errors"][0]["message"].as_str().unwrap_or("");
+            assert!(!message.contains("SELECT") && !message.contains("sqlx") && message.len() < 200, "{message}");
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0, "nothing was read");
+        // A body over the limit: 413 before it is read.
+        let (status, _, _) = post(&app, query(&"y".repeat(300 * 1024)), &[]).await;
+        assert_eq!(status, 413);
+        // Compressed bodies: refused, never inflated.
+        let (status, _, json) = post(&app, query("{ me { name } }"), &[("content-encoding", "gzip")]).await;
+        assert_eq!(status, 415, "{json}");
+        assert_eq!(json["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
+    }
+}
+
+on_both! {
+    async fn hostile_strings_are_data_and_errors_say_nothing_of_the_database(app) {
+        let te = app.token_for("TE_EXPERT");
+        let q = "query S($s: String) { clients(search: $s, first: 10) { edges { node { id } } } }";
+        for s in ["'; DROP TABLE client; --", "%", "_", "\\", "a\u{0}b", "\u{1b}[31mred", &"x".repeat(100_000)] {
+            let (_, body) = app.gql(&te, q, json!({ "s": s })).await;
+            let text = body.to_string();
+            assert!(!text.contains("SELECT") && !text.contains("syntax") && !text.contains("sqlx") && !text.contains("typ_case"), "{text}");
+            if let Some(edges) = body["data"]["clients"]["edges"].as_array() {
+                assert!(edges.is_empty(), "{s:?} matched {text}");
+            } else {
+                let code = body["errors"][0]["extensions"]["code"].as_str().unwrap();
+                assert!(["BAD_USER_INPUT", "LIMIT_EXCEEDED"].contains(&code), "{s:?}: {text}");
+            }
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM client").await, 3, "the fixture's clients are all there");
+        // Invalid UTF-8 in the body: a typed 400, not a crash.
+        let res = app.http.post(app.endpoint("/graphql")).header("content-type", "application/json").bearer_auth(&te)
+            .body(b"{\"query\":\"{ me { name \xff } }\"}".to_vec()).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 400);
+        let body: Json = res.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    }
+}
+
+fn with_cors(url: &str) -> typgraph::config::Config {
+    let mut c = test_config(url);
+    c.cors_origins = vec!["https://te.example".to_owned()];
+    c
+}
+
+on_both! {
+    with with_cors;
+    async fn cors_allows_only_the_configured_origins(app) {
+        let preflight = |origin: &'static str| {
+            app.http
+                .request(reqwest::Method::OPTIONS, app.endpoint("/graphql"))
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header("access-control-request-headers", "authorization, content-type")
+                .send()
+        };
+        let ok = preflight("https://te.example").await.unwrap();
+        assert_eq!(ok.headers()["access-control-allow-origin"], "https://te.example");
+        let other = preflight("https://evil.example").await.unwrap();
+        assert!(other.headers().get("access-control-allow-origin").is_none());
+        let (_, headers, _) = post(&app, query("{ me { name } }"), &[("origin", "https://evil.example")]).await;
+        assert!(headers.get("access-control-allow-origin").is_none());
+        let (_, headers, body) = post(&app, query("{ me { name } }"), &[("origin", "https://te.example")]).await;
+        assert_eq!(headers["access-control-allow-origin"], "https://te.example", "{body}");
+        assert_eq!(headers["cache-control"], "no-store");
+    }
+}
+
+fn with_rate_limits(url: &str) -> typgraph::config::Config {
+    let mut c = test_config(url);
+    c.rate = typgraph::http::ratelimit::RateConfig {
+        requests_per_minute: 0,
+        objects_per_minute: 12,
+    };
+    c
+}
+
+fn with_address_limit(url: &str) -> typgraph::config::Config {
+    let mut c = test_config(url);
+    c.rate = typgraph::http::ratelimit::RateConfig {
+        requests_per_minute: 5,
+        objects_per_minute: 0,
+    };
+    c
+}
+
+on_both! {
+    with with_rate_limits;
+    async fn an_official_sweeping_the_register_is_slowed_by_objects_returned(app) {
+        let q = "{ clients(first: 100) { edges { node { id firstName lastName } } } }";
+        let te = app.token_for("TE_EXPERT");
+        // data + clients + 3 edges + 3 nodes = 8 objects of 12 a minute: the next is allowed,
+        // and takes the budget into debt; then refused.
+        let (status, first) = app.gql(&te, q, json!({})).await;
+        assert_eq!(status, 200, "{first}");
+        let (status, _) = app.gql(&te, q, json!({})).await;
+        assert_eq!(status, 200);
+        let res = app.http.post(app.endpoint("/graphql")).header("content-type", "application/json").bearer_auth(&te)
+            .body(query(q)).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 429);
+        assert!(res.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+        let body: Json = res.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
+        // Another official has a budget of their own.
+        let (status, _) = app.gql(&app.token_for("EKSOTE_WORKER"), "{ me { name } }", json!({})).await;
+        assert_eq!(status, 200);
+        let metrics = app.http.get(app.endpoint("/metrics")).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("typgraph_rate_limited_total 1"), "{metrics}");
+    }
+}
+
+on_both! {
+    with with_address_limit;
+    async fn one_address_is_limited_before_its_tokens_are_checked(app) {
+        for _ in 0..5 {
+            let res = app.http.post(app.endpoint("/graphql")).header("content-type", "application/json").bearer_auth("not-a-token")
+                .body(query("{ me { name } }")).send().await.unwrap();
+            assert_eq!(res.status().as_u16(), 401);
+        }
+        let res = app.http.post(app.endpoint("/graphql")).header("content-type", "application/json").bearer_auth(app.token_for("TE_EXPERT"))
+            .body(query("{ me { name } }")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 429);
+        // Probes are not counted.
+        assert_eq!(app.http.get(app.endpoint("/readyz")).send().await.unwrap().status().as_u16(), 200);
+    }
+}
