@@ -27,6 +27,11 @@ pub struct HttpLabels {
     pub status: u16,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ErrorLabels {
+    pub code: String,
+}
+
 /// The process's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -37,6 +42,7 @@ pub struct Metrics {
     pub sql_duration: Histogram,
     pub access_log_failures: Counter<u64, AtomicU64>,
     pub rate_limited: Counter<u64, AtomicU64>,
+    pub graphql_errors: Family<ErrorLabels, Counter>,
 }
 
 impl Metrics {
@@ -49,6 +55,12 @@ impl Metrics {
         let sql_duration = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
         let access_log_failures = Counter::default();
         let rate_limited = Counter::default();
+        let graphql_errors = Family::<ErrorLabels, Counter>::default();
+        registry.register(
+            "graphql_errors",
+            "GraphQL errors answered, by extensions.code",
+            graphql_errors.clone(),
+        );
         registry.register(
             "rate_limited",
             "Requests refused by a rate limit (address or official)",
@@ -93,6 +105,7 @@ impl Metrics {
             sql_duration,
             access_log_failures,
             rate_limited,
+            graphql_errors,
         })
     }
 
@@ -103,6 +116,16 @@ impl Metrics {
             self.sql_failures.inc();
         }
         self.sql_duration.observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts one error answered with `code` (GRAPHQL_VALIDATION for async-graphql's own
+    /// parse and validation errors, which carry no code).
+    pub fn error(&self, code: &str) {
+        self.graphql_errors
+            .get_or_create(&ErrorLabels {
+                code: code.to_owned(),
+            })
+            .inc();
     }
 
     /// The Prometheus text exposition.

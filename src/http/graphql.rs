@@ -64,6 +64,12 @@ fn fail(status: StatusCode, media: Media, err: AppError) -> Response {
     res
 }
 
+/// [`fail`], counted in the errors-by-code metric.
+fn failed(app: &AppState, status: StatusCode, media: Media, err: AppError) -> Response {
+    app.metrics.error(err.code());
+    fail(status, media, err)
+}
+
 /// Content negotiation per the GraphQL-over-HTTP specification.
 fn negotiate(headers: &HeaderMap) -> Option<Media> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
@@ -178,7 +184,8 @@ pub async fn get_not_allowed() -> Response {
 
 pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(media) = negotiate(&headers) else {
-        return fail(
+        return failed(
+            &app,
             StatusCode::NOT_ACCEPTABLE,
             Media::Json,
             AppError::bad_input(
@@ -188,7 +195,8 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         );
     };
     if !is_json_body(&headers) {
-        return fail(
+        return failed(
+            &app,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
             AppError::bad_input("content-type", "the body must be application/json"),
@@ -199,7 +207,8 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"))
     {
         // A compressed body's size after decompression is unknown: refused, never inflated.
-        return fail(
+        return failed(
+            &app,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
             AppError::bad_input("content-encoding", "compressed bodies are not accepted"),
@@ -207,7 +216,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     }
     let principal = match session::sign_in(&app, &headers).await {
         Ok(p) => p,
-        Err(err) => return fail(status_of(&err), media, err),
+        Err(err) => return failed(&app, status_of(&err), media, err),
     };
     if let Err(wait) = app.rate.official_may_ask(&principal.official_id) {
         app.metrics.rate_limited.inc();
@@ -215,20 +224,21 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     }
     let request = match parse_request(&body) {
         Ok(r) => r,
-        Err(err) => return fail(StatusCode::BAD_REQUEST, media, err),
+        Err(err) => return failed(&app, StatusCode::BAD_REQUEST, media, err),
     };
     let request_error_status = match media {
         Media::GraphqlResponse => StatusCode::BAD_REQUEST,
         Media::Json => StatusCode::OK,
     };
     if let Err(err) = limits::check_size(&request.query) {
-        return fail(request_error_status, media, err);
+        return failed(&app, request_error_status, media, err);
     }
     let document = match async_graphql::parser::parse_query(&request.query) {
         Ok(doc) => doc,
         Err(err) => {
             tracing::debug!(error = %crate::error::redact_quoted(&err.to_string()), "query does not parse");
-            return fail(
+            return failed(
+                &app,
                 request_error_status,
                 media,
                 AppError::bad_input("query", "the query does not parse"),
@@ -238,18 +248,18 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     if let Err(err) =
         limits::check_document(&document).and_then(|_| limits::check_variables(&request.variables))
     {
-        return fail(request_error_status, media, err);
+        return failed(&app, request_error_status, media, err);
     }
     let operation = select_operation(&document, request.operation_name.as_deref());
     let reason = loggable(operation.as_ref().and_then(|(name, _)| name.as_deref()));
     if let Some((_, op)) = &operation {
         if let Err(err) = check_required_variables(op, &request.variables) {
-            return fail(request_error_status, media, err);
+            return failed(&app, request_error_status, media, err);
         }
     }
     let tx = match session::begin(&app).await {
         Ok(tx) => Arc::new(tx),
-        Err(err) => return fail(status_of(&err), media, err),
+        Err(err) => return failed(&app, status_of(&err), media, err),
     };
     let rc = RequestContext::new(
         principal.clone(),
@@ -274,6 +284,18 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         &principal.official_id,
         super::ratelimit::count_objects(&response.data),
     );
+    for e in &response.errors {
+        let code = e
+            .extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .and_then(|v| match v {
+                async_graphql::Value::String(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .unwrap_or("GRAPHQL_VALIDATION");
+        app.metrics.error(code);
+    }
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -287,7 +309,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         Ok(body) => body,
         Err(e) => {
             let err = AppError::internal(e);
-            return fail(StatusCode::INTERNAL_SERVER_ERROR, media, err);
+            return failed(&app, StatusCode::INTERNAL_SERVER_ERROR, media, err);
         }
     };
     // The response leaves only if its access-log rows commit with the request's work.
@@ -310,7 +332,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
             AppError::Unavailable => AppError::Unavailable,
             _ => AppError::Internal(String::new()),
         };
-        return fail(status_of(&err), media, err);
+        return failed(&app, status_of(&err), media, err);
     }
     respond(status, media, body)
 }

@@ -63,6 +63,9 @@ on_both! {
             assert!(!message.contains("SELECT") && !message.contains("sqlx") && message.len() < 200, "{message}");
         }
         assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0, "nothing was read");
+        let metrics = app.http.get(app.endpoint("/metrics")).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("typgraph_graphql_errors_total{code=\"LIMIT_EXCEEDED\"} 7"), "{metrics}");
+        assert!(metrics.contains("typgraph_graphql_errors_total{code=\"BAD_USER_INPUT\"} 1"), "{metrics}");
         // A body over the limit: 413 before it is read.
         let (status, _, _) = post(&app, query(&"y".repeat(300 * 1024)), &[]).await;
         assert_eq!(status, 413);
