@@ -11,7 +11,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::statement::{month_of, Sql};
 
 /// Rows per INSERT statement (10 columns each).
 const ROWS_PER_INSERT: usize = 1_000;
@@ -28,54 +30,27 @@ struct Measures {
 
 type Key = (String, String, String);
 
-/// A statement with `?` placeholders rewritten for the backend.
-fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = match backend {
-        DbBackend::Postgres => {
-            let mut out = String::with_capacity(sql.len() + 16);
-            let mut n = 0;
-            for c in sql.chars() {
-                if c == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
-        _ => sql.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
-
-/// `YYYY-MM` of a date column, per backend.
-fn month_of(backend: DbBackend, column: &str) -> String {
-    match backend {
-        DbBackend::Postgres => format!("to_char({column}, 'YYYY-MM')"),
-        _ => format!("strftime('%Y-%m', {column})"),
+/// `head`, restricted to one client's rows (by `column`) when given, then `tail`.
+fn scoped(head: &str, column: &str, client: Option<&str>, tail: &str) -> Sql {
+    let mut sql = Sql::new(head);
+    if let Some(id) = client {
+        sql.push(&format!(" WHERE {column} = ")).bind(id.to_owned());
     }
+    sql.push(tail);
+    sql
 }
 
 /// Rebuilds the summaries of one client, or of everyone when `client` is `None`.
 pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Result<(), DbErr> {
-    let b = conn.get_database_backend();
-    let (only, args): (&str, Vec<Value>) = match client {
-        Some(id) => (" WHERE p.client_id = ?", vec![id.into()]),
-        None => ("", Vec::new()),
-    };
     let mut rows: BTreeMap<Key, Measures> = BTreeMap::new();
-
-    let periods = conn
-        .query_all_raw(statement(
-            b,
-            &format!(
-                "SELECT p.client_id AS c, p.provider_id AS v, p.starts_on AS s, \
-                 COALESCE(p.ended_early_on, p.ends_on) AS e FROM rehab_period p{only}"
-            ),
-            args.clone(),
-        ))
-        .await?;
+    let periods = scoped(
+        "SELECT p.client_id AS c, p.provider_id AS v, p.starts_on AS s, \
+         COALESCE(p.ended_early_on, p.ends_on) AS e FROM rehab_period p",
+        "p.client_id",
+        client,
+        "",
+    );
+    let periods = conn.query_all_raw(periods.build_for(conn)).await?;
     for row in periods {
         let (c, v): (String, String) = (row.try_get("", "c")?, row.try_get("", "v")?);
         let (s, e): (NaiveDate, NaiveDate) = (row.try_get("", "s")?, row.try_get("", "e")?);
@@ -99,24 +74,30 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
     }
 
     // Attendance and allowances per (client, provider, month), as columns x and y.
-    let day_month = month_of(b, "a.day");
+    let day_month = month_of(conn.get_database_backend(), "a.day");
     let sums = [
-        format!(
-            "SELECT p.client_id AS c, p.provider_id AS v, {day_month} AS m, COUNT(*) AS x, \
-             CAST(SUM(CASE WHEN a.present THEN 1 ELSE 0 END) AS BIGINT) AS y \
-             FROM attendance_day a JOIN rehab_period p ON p.id = a.period_id{only} \
-             GROUP BY p.client_id, p.provider_id, {day_month}"
+        scoped(
+            &format!(
+                "SELECT p.client_id AS c, p.provider_id AS v, {day_month} AS m, COUNT(*) AS x, \
+                 CAST(SUM(CASE WHEN a.present THEN 1 ELSE 0 END) AS BIGINT) AS y \
+                 FROM attendance_day a JOIN rehab_period p ON p.id = a.period_id"
+            ),
+            "p.client_id",
+            client,
+            &format!(" GROUP BY p.client_id, p.provider_id, {day_month}"),
         ),
-        format!(
+        scoped(
             "SELECT p.client_id AS c, p.provider_id AS v, a.month AS m, \
              CAST(SUM(CASE WHEN a.kind = 'TRAVEL' THEN 0 ELSE a.amount_cents END) AS BIGINT) AS x, \
              CAST(SUM(CASE WHEN a.kind = 'TRAVEL' THEN a.amount_cents ELSE 0 END) AS BIGINT) AS y \
-             FROM allowance_line a JOIN rehab_period p ON p.id = a.period_id{only} \
-             GROUP BY p.client_id, p.provider_id, a.month"
+             FROM allowance_line a JOIN rehab_period p ON p.id = a.period_id",
+            "p.client_id",
+            client,
+            " GROUP BY p.client_id, p.provider_id, a.month",
         ),
     ];
     for (i, sql) in sums.iter().enumerate() {
-        for row in conn.query_all_raw(statement(b, sql, args.clone())).await? {
+        for row in conn.query_all_raw(sql.build_for(conn)).await? {
             let key = (
                 row.try_get("", "c")?,
                 row.try_get("", "v")?,
@@ -134,55 +115,48 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
         }
     }
 
-    let (delete, delete_args) = match client {
-        Some(id) => (" WHERE client_id = ?", vec![Value::from(id)]),
-        None => ("", Vec::new()),
-    };
     for table in ["ktt_client_month", "ktt_month"] {
-        conn.execute_raw(statement(
-            b,
-            &format!("DELETE FROM {table}{delete}"),
-            delete_args.clone(),
-        ))
-        .await?;
+        let delete = scoped(&format!("DELETE FROM {table}"), "client_id", client, "");
+        conn.execute_raw(delete.build_for(conn)).await?;
     }
     let rows: Vec<(Key, Measures)> = rows.into_iter().collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = String::from(
+        let mut sql = Sql::new(
             "INSERT INTO ktt_month (client_id, provider_id, month, days_in_force, in_force_at_end, \
              recorded_days, attended_days, allowance_cents, travel_cents) VALUES ",
         );
-        let mut values = Vec::with_capacity(chunk.len() * 9);
         for (i, ((c, v, month), m)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            values.extend([
-                Value::from(c.clone()),
-                Value::from(v.clone()),
-                Value::from(month.clone()),
-                Value::from(m.days_in_force as i32),
-                Value::from(i32::from(m.in_force_at_end)),
-                Value::from(m.recorded_days as i32),
-                Value::from(m.attended_days as i32),
-                Value::from(m.allowance_cents),
-                Value::from(m.travel_cents),
-            ]);
+            sql.push(if i > 0 { ", (" } else { "(" })
+                .bind(c.clone())
+                .push(", ")
+                .bind(v.clone())
+                .push(", ")
+                .bind(month.clone())
+                .push(", ")
+                .bind(m.days_in_force as i32)
+                .push(", ")
+                .bind(i32::from(m.in_force_at_end))
+                .push(", ")
+                .bind(m.recorded_days as i32)
+                .push(", ")
+                .bind(m.attended_days as i32)
+                .push(", ")
+                .bind(m.allowance_cents)
+                .push(", ")
+                .bind(m.travel_cents)
+                .push(")");
         }
-        conn.execute_raw(statement(b, &sql, values)).await?;
+        conn.execute_raw(sql.build_for(conn)).await?;
     }
-    conn.execute_raw(statement(
-        b,
-        &format!(
-            "INSERT INTO ktt_client_month (client_id, month, days_in_force, in_force_at_end, \
-             recorded_days, attended_days, allowance_cents, travel_cents) \
-             SELECT client_id, month, SUM(days_in_force), MAX(in_force_at_end), SUM(recorded_days), \
-             SUM(attended_days), SUM(allowance_cents), SUM(travel_cents) FROM ktt_month{delete} \
-             GROUP BY client_id, month"
-        ),
-        delete_args,
-    ))
-    .await?;
+    let per_client = scoped(
+        "INSERT INTO ktt_client_month (client_id, month, days_in_force, in_force_at_end, \
+         recorded_days, attended_days, allowance_cents, travel_cents) \
+         SELECT client_id, month, SUM(days_in_force), MAX(in_force_at_end), SUM(recorded_days), \
+         SUM(attended_days), SUM(allowance_cents), SUM(travel_cents) FROM ktt_month",
+        "client_id",
+        client,
+        " GROUP BY client_id, month",
+    );
+    conn.execute_raw(per_client.build_for(conn)).await?;
     Ok(())
 }

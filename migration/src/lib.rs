@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
 pub mod ktt_month;
+pub mod statement;
 
 /// One schema change: its name, its SQL and the tables it creates (dropped in reverse on
 /// `down`), and what fills derived tables from existing rows afterwards.

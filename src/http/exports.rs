@@ -9,9 +9,9 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::session::{self, status_of};
+use super::error_response as fail;
+use super::session;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::services::{allowance_statement, RequestContext};
@@ -20,22 +20,6 @@ use crate::services::{allowance_statement, RequestContext};
 pub struct StatementQuery {
     payer: Option<String>,
     month: Option<String>,
-}
-
-fn fail(err: AppError) -> Response {
-    let body =
-        json!({ "errors": [{ "message": err.message(), "extensions": { "code": err.code() } }] });
-    let mut res = (status_of(&err), body.to_string()).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if matches!(err, AppError::Unauthenticated) {
-        h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    }
-    res
 }
 
 /// Signs in, runs `produce` in the request's transaction, writes its access-log rows and
@@ -56,9 +40,8 @@ where
         Ok(p) => p,
         Err(err) => return fail(err),
     };
-    if let Err(wait) = app.rate.official_may_ask(&principal.official_id) {
-        app.metrics.rate_limited.inc();
-        return super::ratelimit::refused(wait);
+    if let Some(refused) = super::ratelimit::refusal_for_official(app, &principal.official_id) {
+        return refused;
     }
     let tx = match session::begin(app).await {
         Ok(tx) => Arc::new(tx),

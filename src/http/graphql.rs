@@ -10,7 +10,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -40,10 +39,6 @@ impl Media {
     }
 }
 
-fn error_body(err: &AppError) -> serde_json::Value {
-    json!({ "errors": [{ "message": err.message(), "extensions": { "code": err.code() } }] })
-}
-
 fn respond(status: StatusCode, media: Media, body: impl Into<axum::body::Body>) -> Response {
     let mut res = (status, body.into()).into_response();
     let headers = res.headers_mut();
@@ -56,7 +51,7 @@ fn respond(status: StatusCode, media: Media, body: impl Into<axum::body::Body>) 
 }
 
 fn fail(status: StatusCode, media: Media, err: AppError) -> Response {
-    let mut res = respond(status, media, error_body(&err).to_string());
+    let mut res = respond(status, media, super::error_json(&err).to_string());
     if matches!(err, AppError::Unauthenticated) {
         res.headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -218,9 +213,8 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         Ok(p) => p,
         Err(err) => return failed(&app, status_of(&err), media, err),
     };
-    if let Err(wait) = app.rate.official_may_ask(&principal.official_id) {
-        app.metrics.rate_limited.inc();
-        return super::ratelimit::refused(wait);
+    if let Some(refused) = super::ratelimit::refusal_for_official(&app, &principal.official_id) {
+        return refused;
     }
     let request = match parse_request(&body) {
         Ok(r) => r,

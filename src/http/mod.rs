@@ -56,6 +56,27 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
+/// The JSON error body every endpoint answers with: one error, its message and code.
+pub fn error_json(err: &crate::error::AppError) -> serde_json::Value {
+    serde_json::json!({ "errors": [{ "message": err.message(), "extensions": { "code": err.code() } }] })
+}
+
+/// An error as a plain JSON response (the endpoints outside GraphQL's media types).
+pub fn error_response(err: crate::error::AppError) -> Response {
+    use axum::response::IntoResponse;
+    let mut res = (session::status_of(&err), error_json(&err).to_string()).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if matches!(err, crate::error::AppError::Unauthenticated) {
+        h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    res
+}
+
 /// CORS for the configured origins only; any other origin gets no CORS headers, so a
 /// browser will not hand it the response.
 fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
@@ -78,8 +99,7 @@ async fn limit_addresses(State(app): State<Arc<AppState>>, req: Request, next: N
         if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>()
         {
             if let Err(wait) = app.rate.request(addr.ip()) {
-                app.metrics.rate_limited.inc();
-                return ratelimit::refused(wait);
+                return ratelimit::refused(&app, wait);
             }
         }
     }

@@ -4,11 +4,18 @@
 //! `LIMIT_EXCEEDED` (HTTP 429, `Retry-After`). The buckets are per process: with N replicas
 //! behind a balancer an official's budget is at most N times the configured one.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+
+use crate::app::AppState;
+use crate::error::AppError;
 
 /// Rates per minute; a bucket holds one minute's worth. Zero turns a limit off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +48,7 @@ struct Buckets<K> {
     map: Mutex<HashMap<K, Bucket>>,
 }
 
-impl<K: Hash + Eq + Clone> Buckets<K> {
+impl<K: Hash + Eq> Buckets<K> {
     fn new(per_minute: u32) -> Self {
         Buckets {
             per_minute,
@@ -63,7 +70,11 @@ impl<K: Hash + Eq + Clone> Buckets<K> {
     /// Takes `cost` tokens; refuses (with the wait until they are there) when the bucket
     /// holds fewer. Objects are charged after the answer ([`Self::charge`]) and may
     /// overdraw it.
-    fn take(&self, key: &K, cost: f64) -> Result<(), Duration> {
+    fn take<Q>(&self, key: &Q, cost: f64) -> Result<(), Duration>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         if self.per_minute == 0 {
             return Ok(());
         }
@@ -76,10 +87,18 @@ impl<K: Hash + Eq + Clone> Buckets<K> {
                 b.tokens + idle < cap
             });
         }
-        let b = map.entry(key.clone()).or_insert(Bucket {
-            tokens: self.capacity(),
-            at: now,
-        });
+        if !map.contains_key(key) {
+            map.insert(
+                key.to_owned(),
+                Bucket {
+                    tokens: self.capacity(),
+                    at: now,
+                },
+            );
+        }
+        let Some(b) = map.get_mut(key) else {
+            return Ok(());
+        };
         self.refill(b, now);
         // A request needs its cost in the bucket; an object check (cost 0) needs the bucket
         // out of debt.
@@ -93,7 +112,11 @@ impl<K: Hash + Eq + Clone> Buckets<K> {
     }
 
     /// Takes `cost` tokens without refusing (the answer has been computed already).
-    fn charge(&self, key: &K, cost: f64) {
+    fn charge<Q>(&self, key: &Q, cost: f64)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         if self.per_minute == 0 {
             return;
         }
@@ -127,33 +150,32 @@ impl RateLimits {
 
     /// Whether `official` may make a request now (their object budget is not in debt).
     pub fn official_may_ask(&self, official: &str) -> Result<(), Duration> {
-        self.officials.take(&official.to_owned(), 0.0)
+        self.officials.take(official, 0.0)
     }
 
     /// Charges `official` for the objects a response returned.
     pub fn charge_objects(&self, official: &str, objects: usize) {
-        self.officials
-            .charge(&official.to_owned(), objects.max(1) as f64);
+        self.officials.charge(official, objects.max(1) as f64);
     }
 }
 
+/// The refusal to send when `official`'s object budget is in debt; `None` lets them ask.
+pub fn refusal_for_official(app: &AppState, official: &str) -> Option<Response> {
+    app.rate
+        .official_may_ask(official)
+        .err()
+        .map(|wait| refused(app, wait))
+}
+
 /// The answer to a request over a limit: 429, `LIMIT_EXCEEDED`, and when to try again.
-pub fn refused(wait: Duration) -> axum::response::Response {
-    use axum::http::{header, HeaderValue, StatusCode};
-    use axum::response::IntoResponse;
-    let body = serde_json::json!({ "errors": [{
-        "message": "rate limit reached; try again later",
-        "extensions": { "code": "LIMIT_EXCEEDED" }
-    }] });
-    let mut res = (StatusCode::TOO_MANY_REQUESTS, body.to_string()).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+pub fn refused(app: &AppState, wait: Duration) -> Response {
+    app.metrics.rate_limited.inc();
+    let mut res = super::error_response(AppError::LimitExceeded(
+        "rate limit reached; try again later".into(),
+    ));
+    *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-        h.insert(header::RETRY_AFTER, v);
+        res.headers_mut().insert(header::RETRY_AFTER, v);
     }
     res
 }

@@ -288,10 +288,7 @@ fn push_attendance_months(sql: &mut Sql, backend: DbBackend, from: NaiveDate, to
     } else {
         month_start(to).pred_opt().unwrap_or(NaiveDate::MIN)
     };
-    let month = match backend {
-        DbBackend::Postgres => "to_char(a.day, 'YYYY-MM')",
-        _ => "strftime('%Y-%m', a.day)",
-    };
+    let month = crate::db::month_of(backend, "a.day");
     sql.push("(SELECT client_id, provider_id, month, recorded_days AS recorded, attended_days AS attended FROM ktt_month WHERE recorded_days > 0 AND month >= ")
         .bind(full_first.format("%Y-%m").to_string())
         .push(" AND month <= ")
