@@ -142,9 +142,37 @@ pub fn redact_quoted(text: &str) -> String {
     out
 }
 
-/// Connection-level failures (pool timeout, refused connection) are `UNAVAILABLE`.
+/// Failures of the database rather than of the request are `UNAVAILABLE`: no connection
+/// within the acquire timeout, a connection lost mid-statement (server stopped, network),
+/// PostgreSQL shutting down or refusing connections, and SQLite's write lock still held
+/// after the busy timeout. The client may retry; nothing it sent was half-applied, since
+/// every request runs in one transaction.
 fn is_unavailable(err: &DbErr) -> bool {
-    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::RuntimeErr;
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match &**sqlx {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(db) => db.code().is_some_and(|code| unavailable_code(&code)),
+        _ => false,
+    }
+}
+
+/// SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown, crash, not yet
+/// accepting), 53300 (too many connections); SQLite 5 and 6 (busy, locked) and their
+/// extended codes.
+fn unavailable_code(code: &str) -> bool {
+    code.starts_with("08")
+        || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+        // SQLite's codes are numbers below 10000; PostgreSQL's are five characters.
+        || (code.len() < 5
+            && code
+                .parse::<i32>()
+                .is_ok_and(|c| matches!(c & 0xff, 5 | 6)))
 }
 
 impl ErrorExtensions for AppError {
@@ -181,6 +209,16 @@ pub type AppResult<T> = Result<T, AppError>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connection_and_lock_failures_are_unavailable() {
+        for code in ["08006", "08001", "57P01", "57P03", "53300", "5", "517", "6"] {
+            assert!(unavailable_code(code), "{code}");
+        }
+        for code in ["23505", "23503", "22007", "22005", "19", "2067", "42P01"] {
+            assert!(!unavailable_code(code), "{code}");
+        }
+    }
 
     #[test]
     fn quoted_values_never_reach_a_log_line() {

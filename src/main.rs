@@ -76,7 +76,17 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init_logging();
+    let format = match std::env::var("TYPGRAPH_LOG_FORMAT")
+        .unwrap_or_default()
+        .parse::<telemetry::LogFormat>()
+    {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("typgraph: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init_logging(format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -7,18 +7,50 @@ use std::time::Duration;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use tracing_subscriber::EnvFilter;
 
-/// Initialises logging once; later calls are no-ops (tests start many apps).
-pub fn init_logging() {
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    Text,
+    /// One JSON object per line, with the request's span (its `request_id`) flattened in:
+    /// for a log collector.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("TYPGRAPH_LOG_FORMAT must be text or json".to_owned()),
+        }
+    }
+}
+
+/// Initialises logging once (`RUST_LOG`, default `info`, to stderr); later calls are
+/// no-ops. Values that could be personal never reach a log line: events carry codes, ids
+/// of officials and counts, and database errors are summarised (`error::db_error_summary`).
+pub fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(true)
+            .try_init(),
+    };
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -43,6 +75,10 @@ pub struct Metrics {
     pub access_log_failures: Counter<u64, AtomicU64>,
     pub rate_limited: Counter<u64, AtomicU64>,
     pub graphql_errors: Family<ErrorLabels, Counter>,
+    pub access_log_rows: Counter<u64, AtomicU64>,
+    pub db_pool_connections: Gauge,
+    pub db_pool_idle: Gauge,
+    pub db_pool_max: Gauge,
 }
 
 impl Metrics {
@@ -56,6 +92,30 @@ impl Metrics {
         let access_log_failures = Counter::default();
         let rate_limited = Counter::default();
         let graphql_errors = Family::<ErrorLabels, Counter>::default();
+        let access_log_rows = Counter::default();
+        let db_pool_connections = Gauge::default();
+        let db_pool_idle = Gauge::default();
+        let db_pool_max = Gauge::default();
+        registry.register(
+            "access_log_rows",
+            "Access-log rows committed with the requests they record",
+            access_log_rows.clone(),
+        );
+        registry.register(
+            "db_pool_connections",
+            "Database connections open (in use and idle)",
+            db_pool_connections.clone(),
+        );
+        registry.register(
+            "db_pool_idle_connections",
+            "Database connections open and idle",
+            db_pool_idle.clone(),
+        );
+        registry.register(
+            "db_pool_max_connections",
+            "The pool's connection limit",
+            db_pool_max.clone(),
+        );
         registry.register(
             "graphql_errors",
             "GraphQL errors answered, by extensions.code",
@@ -106,6 +166,10 @@ impl Metrics {
             access_log_failures,
             rate_limited,
             graphql_errors,
+            access_log_rows,
+            db_pool_connections,
+            db_pool_idle,
+            db_pool_max,
         })
     }
 
@@ -126,6 +190,25 @@ impl Metrics {
                 code: code.to_owned(),
             })
             .inc();
+    }
+
+    /// Reads the pool's current figures into the gauges (before each scrape).
+    pub fn observe_pool(&self, db: &sea_orm::DatabaseConnection) {
+        let (size, idle, max) = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                let p = db.get_postgres_connection_pool();
+                (p.size(), p.num_idle(), p.options().get_max_connections())
+            }
+            sea_orm::DbBackend::Sqlite => {
+                let p = db.get_sqlite_connection_pool();
+                (p.size(), p.num_idle(), p.options().get_max_connections())
+            }
+            _ => return,
+        };
+        self.db_pool_connections.set(i64::from(size));
+        self.db_pool_idle
+            .set(i64::try_from(idle).unwrap_or(i64::MAX));
+        self.db_pool_max.set(i64::from(max));
     }
 
     /// The Prometheus text exposition.

@@ -90,18 +90,18 @@ impl AccessRecorder {
         self.with(|t| t.is_empty())
     }
 
-    /// Writes the collected rows into `conn` (the request's transaction).
+    /// Writes the collected rows into `conn` (the request's transaction); returns how many.
     pub async fn flush(
         &self,
         conn: &impl ConnectionTrait,
         who: &Principal,
         reason: &str,
         at: DateTime<Utc>,
-    ) -> Result<(), DbErr> {
+    ) -> Result<usize, DbErr> {
         let touches: Vec<((String, Action), Touch)> =
             self.with(std::mem::take).into_iter().collect();
         if touches.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
         let operation = {
             let ops = self.operations.lock().unwrap_or_else(|e| e.into_inner());
@@ -111,7 +111,7 @@ impl AccessRecorder {
         for chunk in touches.chunks(ROWS_PER_INSERT) {
             write_chunk(conn, who, reason, at, &operation, chunk).await?;
         }
-        Ok(())
+        Ok(touches.len())
     }
 }
 

@@ -274,10 +274,6 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     let request = request.data(rc).data(principal.clone()).data(loader);
     let response = drive(app.schema.execute(request), batches).await;
 
-    app.rate.charge_objects(
-        &principal.official_id,
-        super::ratelimit::count_objects(&response.data),
-    );
     for e in &response.errors {
         let code = e
             .extensions
@@ -306,28 +302,15 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
             return failed(&app, StatusCode::INTERNAL_SERVER_ERROR, media, err);
         }
     };
-    // The response leaves only if its access-log rows commit with the request's work.
-    let commit = async {
-        let tx = Arc::try_unwrap(tx)
-            .map_err(|_| AppError::internal("request transaction still shared"))?;
-        recorder
-            .flush(&tx, &principal, &reason, chrono::Utc::now())
-            .await?;
-        tx.commit().await?;
-        Ok::<(), AppError>(())
-    };
-    if let Err(err) = commit.await {
-        app.metrics.access_log_failures.inc();
-        tracing::error!(
-            code = err.code(),
-            "response withheld: access log not committed"
-        );
-        let err = match err {
-            AppError::Unavailable => AppError::Unavailable,
-            _ => AppError::Internal(String::new()),
-        };
+    // The response leaves only if its access-log rows commit with the request's work;
+    // only what leaves is charged to the official's object budget.
+    if let Err(err) = session::commit(&app, tx, &recorder, &principal, &reason).await {
         return failed(&app, status_of(&err), media, err);
     }
+    app.rate.charge_objects(
+        &principal.official_id,
+        super::ratelimit::count_objects(&response.data),
+    );
     respond(status, media, body)
 }
 

@@ -53,6 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         ))
         .layer(cors)
         .layer(middleware::from_fn_with_state(state.clone(), track))
+        .layer(middleware::from_fn(request_id))
         .with_state(state)
 }
 
@@ -106,7 +107,36 @@ async fn limit_addresses(State(app): State<Arc<AppState>>, req: Request, next: N
     next.run(req).await
 }
 
-/// Counts requests by route and status, and their duration.
+/// The header that carries a request's id, both ways.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Gives every request an id: the caller's `X-Request-Id` when it is a plain token (up to
+/// 64 of `A-Z a-z 0-9 - _ .`, so nothing odd reaches a log line), a new UUID otherwise. Every
+/// log line of the request carries it (its span), and the response returns it.
+async fn request_id(req: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut res = next.run(req).instrument(span).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, v);
+    }
+    res
+}
+
+/// Counts requests by route and status, and their duration, and logs each one (route
+/// pattern, never the query string).
 async fn track(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
@@ -115,15 +145,21 @@ async fn track(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Re
         .unwrap_or_else(|| "unmatched".to_owned());
     let started = Instant::now();
     let res = next.run(req).await;
+    let status = res.status().as_u16();
     app.metrics
         .http_requests
         .get_or_create(&HttpLabels {
-            route,
-            status: res.status().as_u16(),
+            route: route.clone(),
+            status,
         })
         .inc();
-    app.metrics
-        .http_duration
-        .observe(started.elapsed().as_secs_f64());
+    let elapsed = started.elapsed();
+    app.metrics.http_duration.observe(elapsed.as_secs_f64());
+    tracing::info!(
+        route = %route,
+        status = status,
+        ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
     res
 }

@@ -55,14 +55,17 @@ pub async fn commit(
     let done = async {
         let tx = Arc::try_unwrap(tx)
             .map_err(|_| AppError::internal("request transaction still shared"))?;
-        recorder
+        let rows = recorder
             .flush(&tx, principal, reason, chrono::Utc::now())
             .await?;
         tx.commit().await?;
-        Ok::<(), AppError>(())
+        Ok::<usize, AppError>(rows)
     }
     .await;
-    done.map_err(|err| {
+    done.map(|rows| {
+        app.metrics.access_log_rows.inc_by(rows as u64);
+    })
+    .map_err(|err| {
         app.metrics.access_log_failures.inc();
         tracing::error!(
             code = err.code(),

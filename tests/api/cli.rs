@@ -21,15 +21,24 @@ impl Drop for Server {
 
 /// Starts `typgraph serve --demo` in `dir`; returns the server, its address and token lines.
 fn serve_demo(dir: &std::path::Path) -> (Server, String, Vec<(String, String, String)>) {
+    serve_demo_with(dir, &[("RUST_LOG", "warn")], Stdio::null())
+}
+
+/// `serve_demo` with more environment and the server's stderr sent to `stderr`.
+fn serve_demo_with(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> (Server, String, Vec<(String, String, String)>) {
     let mut child = Command::new(BIN)
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .current_dir(dir)
         .env_remove("TYPGRAPH_DATABASE_URL")
         .env_remove("TYPGRAPH_JWT_SECRET")
         .env_remove("TYPGRAPH_JWT_PUBLIC_KEY")
-        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -76,6 +85,107 @@ async fn gql(
         .json()
         .await
         .unwrap()
+}
+
+#[test]
+fn sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_logs_json_with_request_ids() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, addr, tokens) = serve_demo_with(
+        dir.path(),
+        &[("RUST_LOG", "info"), ("TYPGRAPH_LOG_FORMAT", "json")],
+        Stdio::piped(),
+    );
+    let (_, official, token) = tokens.iter().find(|t| t.0 == "TE_EXPERT").unwrap().clone();
+    let body = json!({ "query": "query Drain { me { officialId } }" }).to_string();
+    // A request in flight: headers sent, half of its body still to come.
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nX-Request-Id: drain-test-1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let half = body.len() / 2;
+    stream.write_all(&body.as_bytes()[..half]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    let pid = server.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let signalled = Instant::now();
+    while TcpStream::connect(&addr).is_ok() {
+        assert!(
+            signalled.elapsed() < Duration::from_secs(5),
+            "new connections still accepted after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    stream.write_all(&body.as_bytes()[half..]).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("x-request-id: drain-test-1"),
+        "{response}"
+    );
+    assert!(
+        response.contains(&format!("\"officialId\":\"{official}\"")),
+        "{response}"
+    );
+
+    let exited = Instant::now();
+    let status = loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            exited.elapsed() < Duration::from_secs(10),
+            "server did not exit after the drain"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+
+    // Every log line is JSON; the request's line carries its id, route and status, and no
+    // line carries the token.
+    let mut log = String::new();
+    server
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| {
+            l["message"] == "request"
+                && l["spans"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|s| s["request_id"] == "drain-test-1"))
+        })
+        .unwrap_or_else(|| panic!("no request line with the id: {log}"));
+    assert_eq!(request["route"], "/graphql");
+    assert_eq!(request["status"], 200);
+    assert!(
+        lines.iter().any(|l| l["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("shutting down"))),
+        "{log}"
+    );
+    assert!(!log.contains(&token), "a token reached the log");
 }
 
 #[tokio::test]

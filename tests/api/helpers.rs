@@ -73,7 +73,12 @@ macro_rules! on_both {
 /// Drops the test's database when the test ends.
 pub enum DbGuard {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { base: String, name: String },
+    Postgres {
+        base: String,
+        name: String,
+    },
+    /// A database whose life the test manages itself.
+    Kept,
 }
 
 impl Drop for DbGuard {
@@ -172,6 +177,16 @@ pub async fn spawn_app_with(
     configure: impl FnOnce(&str) -> Config,
 ) -> Option<TestApp> {
     let (url, guard) = fresh_database(backend).await?;
+    Some(spawn_on(url, guard, configure).await)
+}
+
+/// Starts the app on a database that exists already (a private cluster, say), fixture
+/// loaded; `guard` lives as long as the app.
+pub async fn spawn_on(
+    url: String,
+    guard: DbGuard,
+    configure: impl FnOnce(&str) -> Config,
+) -> TestApp {
     let app = App::build(configure(&url)).await.expect("app builds");
     let addr = app.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -180,14 +195,14 @@ pub async fn spawn_app_with(
     }));
     let db = typgraph::db::connect(&url, None).await.unwrap();
     let fx = Fixture::load(&db).await;
-    Some(TestApp {
+    TestApp {
         addr,
         db,
         http: reqwest::Client::new(),
         fx,
         _guard: guard,
         shutdown: Some(tx),
-    })
+    }
 }
 
 impl TestApp {

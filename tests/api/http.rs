@@ -132,3 +132,37 @@ on_both! {
         assert!(body["data"].is_null() || body["data"]["__schema"].is_null(), "{body}");
     }
 }
+
+on_both! {
+    async fn metrics_count_access_log_rows_and_show_the_pool_and_requests_carry_ids(app) {
+        let token = app.token_for("TE_EXPERT");
+        let before = app.metric("typgraph_access_log_rows_total").await;
+        let res = app
+            .http
+            .post(app.endpoint("/graphql"))
+            .header("content-type", "application/json")
+            .header("x-request-id", "abc-123.x")
+            .bearer_auth(&token)
+            .json(&json!({ "query": "query Q($c: ID!) { client(id: $c) { id } }", "variables": { "c": app.fx.shared } }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["x-request-id"], "abc-123.x");
+        let rows = app.count("SELECT COUNT(*) FROM access_log WHERE reason = 'Q'").await;
+        assert_eq!(rows, 1);
+        assert_eq!(app.metric("typgraph_access_log_rows_total").await - before, 1.0);
+        assert!(app.metric("typgraph_db_pool_max_connections").await >= 1.0);
+        assert!(app.metric("typgraph_db_pool_connections").await >= 1.0);
+        // An id that could carry anything odd into a log is replaced by a fresh one.
+        let odd = app
+            .http
+            .get(app.endpoint("/healthz"))
+            .header("x-request-id", "a b\"} {\"forged\": 1")
+            .send()
+            .await
+            .unwrap();
+        let id = odd.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_eq!(id.len(), 36, "{id}");
+        assert!(uuid::Uuid::parse_str(&id).is_ok());
+    }
+}
