@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
-use crate::authz::Policy;
+use crate::authz::PolicyStore;
 use crate::config::{Config, Secret, DEMO_JWT_SECRET};
 use crate::domain::settings::Settings;
 use crate::graphql::{build_schema, AppSchema};
@@ -16,7 +16,8 @@ use crate::telemetry::Metrics;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
-    pub policy: Policy,
+    /// The policy in force (the newest stored version), followed across replicas.
+    pub policy: Arc<PolicyStore>,
     pub verifier: TokenVerifier,
     pub metrics: Arc<Metrics>,
     pub settings: Arc<Settings>,
@@ -53,7 +54,7 @@ impl App {
         let verifier = TokenVerifier::new(&config.jwt).map_err(|e| StartError(e.0))?;
         let metrics = Metrics::new();
         let db = connect_and_migrate(&config.database_url, Some(metrics.clone())).await?;
-        let policy = Policy::load(config.authz_dir.as_deref())
+        let policy = PolicyStore::open(&db, config.authz_dir.as_deref())
             .await
             .map_err(|e| StartError(e.to_string()))?;
         let listener = TcpListener::bind(&config.listen)
@@ -62,7 +63,7 @@ impl App {
         let state = Arc::new(AppState {
             db,
             schema: build_schema(config.introspection || config.demo),
-            policy,
+            policy: Arc::new(policy),
             verifier,
             metrics,
             settings: Arc::new(config.settings.clone()),
@@ -83,13 +84,16 @@ impl App {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let watcher = self.state.policy.clone().watch(self.state.db.clone());
         let router = crate::http::router(self.state);
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        watcher.abort();
+        served
     }
 }
 

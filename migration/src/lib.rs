@@ -169,6 +169,7 @@ impl MigratorTrait for Migrator {
                 ["ktt_month", "ktt_client_month"],
                 fill | db | Box::pin(ktt_month::rebuild(db, None))
             ),
+            sql_migration!("010_create_administration", ["policy_version", "admin_log"]),
         ]
     }
 }

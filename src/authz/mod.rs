@@ -7,6 +7,7 @@
 pub mod fields;
 pub mod policy;
 pub mod scope;
+pub mod store;
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use async_graphql::Context;
 use crate::domain::{Agency, Role};
 pub use fields::{FieldId, FieldMeta, GroupRule};
 pub use policy::Policy;
+pub use store::PolicyStore;
 
 /// Field groups of contract §5: every client-data field belongs to exactly one.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +108,31 @@ pub enum ReadAccess {
     Read,
 }
 
+/// What an administrator manages (not client data): policy objects `MANAGE/...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Managed {
+    Officials,
+    Providers,
+    Policy,
+}
+
+impl Managed {
+    pub const ALL: [Managed; 3] = [Managed::Officials, Managed::Providers, Managed::Policy];
+
+    /// The policy object, `MANAGE/officials` and so on.
+    pub fn object(self) -> &'static str {
+        match self {
+            Managed::Officials => "MANAGE/officials",
+            Managed::Providers => "MANAGE/providers",
+            Managed::Policy => "MANAGE/policy",
+        }
+    }
+
+    fn index(self, write: bool) -> usize {
+        self as usize * 2 + usize::from(write)
+    }
+}
+
 /// The compiled permissions of one role, or the union of a caller's roles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldMask {
@@ -114,6 +141,8 @@ pub struct FieldMask {
     /// Indexed by the position of the group in [`FieldGroup::ALL`].
     groups: [ReadAccess; 12],
     writes: [bool; 12],
+    /// Read and write of each [`Managed`] object.
+    manage: [bool; 6],
 }
 
 impl FieldMask {
@@ -122,7 +151,40 @@ impl FieldMask {
             fields: vec![ReadAccess::Never; FieldId::ALL.len()],
             groups: [ReadAccess::Never; 12],
             writes: [false; 12],
+            manage: [false; 6],
         }
+    }
+
+    /// Whether the role may read (`write == false`) or change what `what` names.
+    pub fn may_manage(&self, what: Managed, write: bool) -> bool {
+        self.manage[what.index(write)]
+    }
+
+    /// Where `self` grants more than `limit`: one line per role-independent gain.
+    pub fn gains_over(&self, limit: &FieldMask) -> Vec<String> {
+        let mut out = Vec::new();
+        for &f in FieldId::ALL {
+            if self.field(f) > limit.field(f) {
+                out.push(format!("reads {} ({:?})", f.meta().object(), self.field(f)));
+            }
+        }
+        for g in FieldGroup::ALL {
+            if self.group(g) > limit.group(g) {
+                out.push(format!("reads {}/* ({:?})", g.code(), self.group(g)));
+            }
+            if self.may_write(g) && !limit.may_write(g) {
+                out.push(format!("writes {}/*", g.code()));
+            }
+        }
+        for m in Managed::ALL {
+            for write in [false, true] {
+                if self.may_manage(m, write) && !limit.may_manage(m, write) {
+                    let act = if write { "write" } else { "read" };
+                    out.push(format!("{act} {}", m.object()));
+                }
+            }
+        }
+        out
     }
 
     fn group_index(group: FieldGroup) -> usize {
@@ -160,6 +222,9 @@ impl FieldMask {
             *a = (*a).max(*b);
         }
         for (a, b) in out.writes.iter_mut().zip(&other.writes) {
+            *a = *a || *b;
+        }
+        for (a, b) in out.manage.iter_mut().zip(&other.manage) {
             *a = *a || *b;
         }
         out

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use casbin::{CoreApi, DefaultModel, Enforcer, StringAdapter};
 
-use super::{FieldGroup, FieldId, FieldMask, ReadAccess};
+use super::{FieldGroup, FieldId, FieldMask, Managed, ReadAccess};
 use crate::domain::Role;
 
 /// The policy files shipped in the repository, compiled in as the default.
@@ -33,18 +33,10 @@ impl std::fmt::Display for PolicyError {
 impl std::error::Error for PolicyError {}
 
 impl Policy {
-    /// Loads `model.conf` and `policy.csv` from a directory, or the built-in copies.
+    /// Compiles `model.conf` and `policy.csv` of a directory, or the built-in copies.
     pub async fn load(dir: Option<&Path>) -> Result<Policy, PolicyError> {
-        match dir {
-            None => Policy::compile(DEFAULT_MODEL, DEFAULT_POLICY).await,
-            Some(dir) => {
-                let read = |name: &str| {
-                    std::fs::read_to_string(dir.join(name))
-                        .map_err(|e| PolicyError(format!("cannot read {name}: {e}")))
-                };
-                Policy::compile(&read("model.conf")?, &read("policy.csv")?).await
-            }
-        }
+        let (model, policy) = super::store::read_files(dir)?;
+        Policy::compile(&model, &policy).await
     }
 
     /// Validates the policy lines and evaluates the model for every role, field and action.
@@ -81,9 +73,67 @@ impl Policy {
                 mask.groups[FieldMask::group_index(group)] = access(role, &obj)?;
                 mask.writes[FieldMask::group_index(group)] = allowed(role, &obj, "write")?;
             }
+            for what in Managed::ALL {
+                for write in [false, true] {
+                    let act = if write { "write" } else { "read" };
+                    mask.manage[what.index(write)] = allowed(role, what.object(), act)?;
+                }
+            }
             masks.insert(role, Arc::new(mask));
         }
         Ok(Policy { masks })
+    }
+
+    /// The policy shipped with this build: the contract's table (a unit test holds the two
+    /// together), and the limit a new policy version may not exceed without a flag.
+    pub async fn contract() -> Result<Policy, PolicyError> {
+        Policy::compile(DEFAULT_MODEL, DEFAULT_POLICY).await
+    }
+
+    /// Checks a candidate before it takes effect: some role may still change the policy
+    /// (no lock-out), every field group is named by a line (no field left without a
+    /// reader by accident), and, unless `beyond_contract`, no role gains anything the
+    /// contract's table does not grant it. Returns the gains it allowed.
+    pub fn check_candidate(
+        &self,
+        policy_text: &str,
+        contract: &Policy,
+        beyond_contract: bool,
+    ) -> Result<Vec<String>, PolicyError> {
+        if !Role::ALL
+            .iter()
+            .any(|r| self.mask(*r).may_manage(Managed::Policy, true))
+        {
+            return Err(PolicyError(
+                "no role may write MANAGE/policy: the policy could never be changed again".into(),
+            ));
+        }
+        for group in FieldGroup::ALL {
+            let prefix = format!("{}/", group.code());
+            let named = policy_text.lines().any(|l| {
+                let parts: Vec<&str> = l.split(',').map(str::trim).collect();
+                parts.first() == Some(&"p") && parts.get(2).is_some_and(|o| o.starts_with(&prefix))
+            });
+            if !named {
+                return Err(PolicyError(format!(
+                    "no line names the group {}: its fields would have no reader",
+                    group.code()
+                )));
+            }
+        }
+        let mut gains = Vec::new();
+        for role in Role::ALL {
+            for gain in self.mask(role).gains_over(&contract.mask(role)) {
+                gains.push(format!("{} {gain}", role.code()));
+            }
+        }
+        if !gains.is_empty() && !beyond_contract {
+            return Err(PolicyError(format!(
+                "grants beyond the contract (set allowBeyondContract to load it anyway): {}",
+                gains.join("; ")
+            )));
+        }
+        Ok(gains)
     }
 
     pub fn mask(&self, role: Role) -> Arc<FieldMask> {
@@ -125,6 +175,16 @@ fn validated_lines(policy: &str) -> Result<Vec<String>, PolicyError> {
         role.parse::<Role>().map_err(|_| bad("unknown role"))?;
         if !ACTIONS.contains(&act) {
             return Err(bad("unknown action"));
+        }
+        if obj.starts_with("MANAGE/") {
+            if !Managed::ALL.iter().any(|m| m.object() == obj) {
+                return Err(bad("unknown MANAGE object (officials, providers, policy)"));
+            }
+            if act == "consent" {
+                return Err(bad("MANAGE objects take read or write"));
+            }
+            out.push(line.to_owned());
+            continue;
         }
         let (group, field) = obj
             .split_once('/')
@@ -172,6 +232,70 @@ mod tests {
             .mask(Role::EksoteWorker)
             .may_write(FieldGroup::Health));
         assert!(!policy.mask(Role::TeExpert).may_write(FieldGroup::Case));
+    }
+
+    #[tokio::test]
+    async fn administration_rights_compile_and_candidates_are_checked_against_the_contract() {
+        let contract = Policy::contract().await.unwrap();
+        assert!(contract.mask(Role::Admin).may_manage(Managed::Policy, true));
+        assert!(contract
+            .mask(Role::Auditor)
+            .may_manage(Managed::Policy, false));
+        assert!(!contract
+            .mask(Role::Auditor)
+            .may_manage(Managed::Policy, true));
+        assert!(!contract
+            .mask(Role::TeExpert)
+            .may_manage(Managed::Officials, false));
+        // The shipped policy passes its own check.
+        assert_eq!(
+            contract
+                .check_candidate(DEFAULT_POLICY, &contract, false)
+                .unwrap(),
+            Vec::<String>::new()
+        );
+        // A coach who gains identity codes needs the flag.
+        let wider = format!("{DEFAULT_POLICY}\np, PROVIDER_COACH, IDENTITY/*, read\n");
+        let candidate = Policy::compile(DEFAULT_MODEL, &wider).await.unwrap();
+        let err = candidate
+            .check_candidate(&wider, &contract, false)
+            .unwrap_err();
+        assert!(
+            err.0.contains("PROVIDER_COACH reads IDENTITY/*"),
+            "{}",
+            err.0
+        );
+        let gains = candidate.check_candidate(&wider, &contract, true).unwrap();
+        assert!(gains
+            .iter()
+            .any(|g| g.starts_with("PROVIDER_COACH reads IDENTITY")));
+        // Narrower is always fine; a lock-out or an unnamed group never is.
+        let narrower = DEFAULT_POLICY.replace("p, TE_EXPERT, CONTACT/*, read\n", "");
+        let candidate = Policy::compile(DEFAULT_MODEL, &narrower).await.unwrap();
+        assert!(candidate
+            .check_candidate(&narrower, &contract, false)
+            .is_ok());
+        let locked = DEFAULT_POLICY.replace("p, ADMIN, MANAGE/policy, write\n", "");
+        let candidate = Policy::compile(DEFAULT_MODEL, &locked).await.unwrap();
+        let err = candidate
+            .check_candidate(&locked, &contract, false)
+            .unwrap_err();
+        assert!(err.0.contains("never be changed"), "{}", err.0);
+        let no_social: String = DEFAULT_POLICY
+            .lines()
+            .filter(|l| !l.contains("SOCIAL/"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let candidate = Policy::compile(DEFAULT_MODEL, &no_social).await.unwrap();
+        let err = candidate
+            .check_candidate(&no_social, &contract, false)
+            .unwrap_err();
+        assert!(err.0.contains("SOCIAL"), "{}", err.0);
+        assert!(
+            Policy::compile(DEFAULT_MODEL, "p, ADMIN, MANAGE/clients, write")
+                .await
+                .is_err()
+        );
     }
 
     #[tokio::test]

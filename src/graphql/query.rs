@@ -6,6 +6,7 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 
 use super::request;
 use super::types::access_log::AccessLogEntryNode;
+use super::types::admin::{AdminLogNode, OfficialNode, PolicyVersionNode};
 use super::types::brief::BriefNode;
 use super::types::case_view::CaseViewNode;
 use super::types::client::ClientNode;
@@ -13,7 +14,7 @@ use super::types::meeting::MeetingNode;
 use super::types::provider::ProviderNode;
 use super::types::reports::Reports;
 use super::types::viewer::Viewer;
-use crate::authz::{FieldId, Principal, ReadAccess};
+use crate::authz::{FieldId, Managed, PolicyStore, Principal, ReadAccess};
 use crate::services::{self, ClientScope};
 
 pub struct Query;
@@ -31,6 +32,19 @@ fn reads_meetings(ctx: &Context<'_>) -> bool {
 fn reads_reports(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Principal>()
         .is_some_and(|p| p.has_role(crate::domain::Role::Analyst) || p.mask.reads_client_data())
+}
+
+fn manages(ctx: &Context<'_>, what: Managed) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.mask.may_manage(what, false))
+}
+
+fn reads_officials(ctx: &Context<'_>) -> bool {
+    manages(ctx, Managed::Officials)
+}
+
+fn reads_policy(ctx: &Context<'_>) -> bool {
+    manages(ctx, Managed::Policy)
 }
 
 fn reads_audit(ctx: &Context<'_>) -> bool {
@@ -232,6 +246,48 @@ impl Query {
             return Err(crate::error::AppError::Forbidden(None).into());
         }
         Ok(Reports::default())
+    }
+
+    /// Officials, active first (administration).
+    #[graphql(visible = "reads_officials")]
+    async fn officials(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] include_inactive: bool,
+    ) -> Result<Vec<OfficialNode>> {
+        let rc = request(ctx, "officials")?;
+        let rows = services::administration::officials(rc, include_inactive).await?;
+        Ok(rows.into_iter().map(OfficialNode).collect())
+    }
+
+    /// Stored versions of the authorization policy, newest first; `inForce` marks the one
+    /// this replica enforces.
+    #[graphql(visible = "reads_policy")]
+    async fn policy_versions(&self, ctx: &Context<'_>) -> Result<Vec<PolicyVersionNode>> {
+        let rc = request(ctx, "policyVersions")?;
+        let in_force = ctx.data::<Arc<PolicyStore>>()?.current().version;
+        let rows = services::administration::policy_versions(rc).await?;
+        Ok(rows
+            .into_iter()
+            .map(|v| PolicyVersionNode::new(v, in_force))
+            .collect())
+    }
+
+    /// The newest administrative changes (officials, providers, policy), newest first;
+    /// `first` is at most 100.
+    #[graphql(visible = "reads_policy")]
+    async fn admin_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: i32,
+    ) -> Result<Vec<AdminLogNode>> {
+        let rc = request(ctx, "adminLog")?;
+        let first = u64::try_from(first)
+            .ok()
+            .filter(|f| (1..=100).contains(f))
+            .ok_or_else(|| crate::error::AppError::bad_input("first", "first is 1 to 100"))?;
+        let rows = services::administration::admin_log(rc, first).await?;
+        Ok(rows.into_iter().map(AdminLogNode::from).collect())
     }
 
     /// All KTT and coaching providers (any signed-in official).

@@ -262,6 +262,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         chrono::Utc::now(),
     );
     let recorder = rc.recorder.clone();
+    let policy_changed = rc.policy_changed.clone();
     let batches = BatchQueue::default();
     let loader = DataLoader::new(
         RecordLoader {
@@ -271,7 +272,11 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         },
         batches.spawner(),
     );
-    let request = request.data(rc).data(principal.clone()).data(loader);
+    let request = request
+        .data(rc)
+        .data(principal.clone())
+        .data(loader)
+        .data(app.policy.clone());
     let response = drive(app.schema.execute(request), batches).await;
 
     for e in &response.errors {
@@ -306,6 +311,12 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     // only what leaves is charged to the official's object budget.
     if let Err(err) = session::commit(&app, tx, &recorder, &principal, &reason).await {
         return failed(&app, status_of(&err), media, err);
+    }
+    if policy_changed.load(std::sync::atomic::Ordering::Relaxed) {
+        if let Err(e) = app.policy.refresh(&app.db).await {
+            // The watcher retries; the version is stored and will take effect.
+            tracing::warn!(cause = %e, "new policy version not yet in force here");
+        }
     }
     app.rate.charge_objects(
         &principal.official_id,

@@ -24,7 +24,8 @@ pub async fn sign_in(app: &AppState, headers: &HeaderMap) -> Result<Principal, A
     let claims = bearer(headers)
         .and_then(|t| app.verifier.verify(t))
         .ok_or(AppError::Unauthenticated)?;
-    match officials::principal(&app.db, &app.policy, &claims.sub, &claims.roles).await? {
+    let policy = app.policy.current();
+    match officials::principal(&app.db, &policy.policy, &claims.sub, &claims.roles).await? {
         Ok(p) => Ok(p),
         Err(refusal) => {
             tracing::info!(?refusal, "sign-in refused");

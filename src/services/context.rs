@@ -21,6 +21,9 @@ pub struct RequestContext {
     pub settings: Arc<Settings>,
     pub tx: Arc<DatabaseTransaction>,
     pub recorder: Arc<AccessRecorder>,
+    /// Set when the request stored a new policy version: after the commit, this replica
+    /// swaps it in at once instead of waiting for the notification.
+    pub policy_changed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl RequestContext {
@@ -40,6 +43,7 @@ impl RequestContext {
             settings,
             tx,
             recorder: Arc::new(AccessRecorder::default()),
+            policy_changed: Arc::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! policy before touching data, and applies row scopes in its SQL.
 
 pub mod access_log;
+pub mod administration;
 pub mod allowance_statement;
 pub mod attendance;
 pub mod cases;

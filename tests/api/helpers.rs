@@ -137,6 +137,8 @@ pub async fn fresh_database(backend: Backend) -> Option<(String, DbGuard)> {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The database URL the app serves.
+    pub url: String,
     pub db: DatabaseConnection,
     pub http: reqwest::Client,
     pub fx: Fixture,
@@ -197,6 +199,7 @@ pub async fn spawn_on(
     let fx = Fixture::load(&db).await;
     TestApp {
         addr,
+        url,
         db,
         http: reqwest::Client::new(),
         fx,

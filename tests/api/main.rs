@@ -3,6 +3,7 @@
 //! database (SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set).
 
 mod access_log;
+mod admin;
 mod auth;
 mod cases;
 mod cli;

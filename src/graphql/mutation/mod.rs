@@ -2,6 +2,7 @@
 //! service. Every mutation runs inside the request's transaction (writes of several rows in
 //! a savepoint of their own, so nothing is half-written) and leaves its access-log rows there.
 
+mod admin;
 mod cases;
 mod clients;
 mod meetings;
@@ -17,6 +18,7 @@ pub struct Mutation(
     cases::CaseMutations,
     rehab::RehabMutations,
     meetings::MeetingMutations,
+    admin::AdminMutations,
 );
 
 /// Introspection visibility of the mutations: each is shown only to callers whose role may
@@ -49,6 +51,23 @@ mod visible {
 
     pub fn work_ability(ctx: &Context<'_>) -> bool {
         writes(ctx, FieldGroup::WorkAbility)
+    }
+
+    fn manages(ctx: &Context<'_>, what: crate::authz::Managed) -> bool {
+        ctx.data_opt::<Principal>()
+            .is_some_and(|p| p.mask.may_manage(what, true))
+    }
+
+    pub fn officials(ctx: &Context<'_>) -> bool {
+        manages(ctx, crate::authz::Managed::Officials)
+    }
+
+    pub fn providers(ctx: &Context<'_>) -> bool {
+        manages(ctx, crate::authz::Managed::Providers)
+    }
+
+    pub fn policy(ctx: &Context<'_>) -> bool {
+        manages(ctx, crate::authz::Managed::Policy)
     }
 
     /// The caller agency's own group (notes, meeting sections).

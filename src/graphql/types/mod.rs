@@ -2,6 +2,7 @@
 //! silently changes the API; every client-data field goes through the field guard.
 
 pub mod access_log;
+pub mod admin;
 pub mod brief;
 pub mod case;
 pub mod case_view;

@@ -1,0 +1,569 @@
+//! Administration (contract §4, ADMIN): officials, providers and policy versions. Not
+//! client data, so no access-log rows; every change writes an `admin_log` row in the same
+//! transaction instead. Rights come from the policy's `MANAGE/...` objects.
+//!
+//! Deactivating an official takes effect at that official's next request on every replica:
+//! sign-in reads the official's row each time. A new policy version reaches the other
+//! replicas through [`crate::authz::store`].
+
+use chrono::{DateTime, Utc};
+use entity::{official, official_role, provider};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Value,
+};
+
+use super::input::required_text;
+use super::RequestContext;
+use crate::authz::store::{insert_version, NewVersion};
+use crate::authz::{Managed, Policy};
+use crate::db::Sql;
+use crate::domain::{Agency, Role};
+use crate::error::{AppError, AppResult};
+use crate::graphql::types::enums::ProviderKind;
+
+/// Refuses the caller unless the policy lets their roles read or change `what`.
+pub fn require(rc: &RequestContext, what: Managed, write: bool) -> AppResult<()> {
+    if rc.principal.mask.may_manage(what, write) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(None))
+    }
+}
+
+/// An official with the roles granted by its rows.
+#[derive(Debug, Clone)]
+pub struct OfficialRecord {
+    pub row: official::Model,
+    pub roles: Vec<Role>,
+}
+
+/// A stored policy version (without its text).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct PolicyVersion {
+    pub version: i64,
+    pub source: String,
+    pub comment: String,
+    pub beyond_contract: bool,
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One row of the administration log.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct AdminLogEntry {
+    pub at: DateTime<Utc>,
+    pub official_id: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+async fn log(rc: &RequestContext, action: &str, target: &str, detail: &str) -> AppResult<()> {
+    insert(
+        rc,
+        "admin_log",
+        [
+            ("at", rc.now.into()),
+            ("official_id", rc.principal.official_id.as_str().into()),
+            ("action", action.into()),
+            ("target", target.into()),
+            ("detail", detail.into()),
+        ],
+    )
+    .await
+}
+
+/// `INSERT INTO table (columns) VALUES (values)` (table and columns are constants).
+async fn insert<const N: usize>(
+    rc: &RequestContext,
+    table: &'static str,
+    row: [(&'static str, Value); N],
+) -> AppResult<()> {
+    let names: Vec<&str> = row.iter().map(|(c, _)| *c).collect();
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO {table} ({}) VALUES (",
+        names.join(", ")
+    ));
+    for (i, (_, value)) in row.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(value);
+    }
+    sql.push(")");
+    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    Ok(())
+}
+
+/// `UPDATE table SET column = value WHERE id = id` (table and column are constants).
+async fn set(
+    rc: &RequestContext,
+    table: &'static str,
+    column: &'static str,
+    value: impl Into<Value>,
+    id: &str,
+) -> AppResult<()> {
+    let mut sql = Sql::new(&format!("UPDATE {table} SET {column} = "));
+    sql.bind(value).push(" WHERE id = ").bind(id);
+    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    Ok(())
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+}
+
+async fn roles_of(conn: &impl ConnectionTrait, official_id: &str) -> AppResult<Vec<Role>> {
+    let mut roles: Vec<Role> = official_role::Entity::find()
+        .filter(official_role::Column::OfficialId.eq(official_id))
+        .all(conn)
+        .await?
+        .iter()
+        .filter_map(|r| r.role.parse().ok())
+        .collect();
+    roles.sort();
+    Ok(roles)
+}
+
+/// All officials (active first, then by name), with their roles.
+pub async fn officials(
+    rc: &RequestContext,
+    include_inactive: bool,
+) -> AppResult<Vec<OfficialRecord>> {
+    require(rc, Managed::Officials, false)?;
+    let mut q = official::Entity::find()
+        .order_by_desc(official::Column::Active)
+        .order_by_asc(official::Column::Name)
+        .order_by_asc(official::Column::Id);
+    if !include_inactive {
+        q = q.filter(official::Column::Active.eq(true));
+    }
+    let rows = q.all(rc.db()).await?;
+    let grants = official_role::Entity::find().all(rc.db()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut roles: Vec<Role> = grants
+                .iter()
+                .filter(|g| g.official_id == row.id)
+                .filter_map(|g| g.role.parse().ok())
+                .collect();
+            roles.sort();
+            OfficialRecord { row, roles }
+        })
+        .collect())
+}
+
+async fn find_official(rc: &RequestContext, id: &str) -> AppResult<OfficialRecord> {
+    let row = official::Entity::find_by_id(id.to_owned())
+        .one(rc.db())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let roles = roles_of(rc.db(), &row.id).await?;
+    Ok(OfficialRecord { row, roles })
+}
+
+/// Checks a role set for an agency: at least one, each allowed for the agency.
+fn checked_roles(agency: Agency, roles: &[Role]) -> AppResult<Vec<Role>> {
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    if roles.is_empty() {
+        return Err(AppError::bad_input(
+            "roles",
+            "an official holds at least one role",
+        ));
+    }
+    if let Some(r) = roles.iter().find(|r| !r.allowed_for(agency)) {
+        return Err(AppError::bad_input(
+            "roles",
+            format!("{} is not a role of the agency {}", r.code(), agency.code()),
+        ));
+    }
+    Ok(roles)
+}
+
+/// Refuses a change that would leave no active official able to administer officials
+/// (nobody could undo it).
+async fn keeps_an_administrator(rc: &RequestContext, losing: &str) -> AppResult<()> {
+    let mut sql = Sql::new(
+        "SELECT COUNT(*) AS n FROM official o JOIN official_role r ON r.official_id = o.id WHERE o.active AND r.role = 'ADMIN' AND o.id <> ",
+    );
+    sql.bind(losing);
+    let others = match rc.db().query_one_raw(sql.build_for(rc.db())).await? {
+        Some(row) => row.try_get::<i64>("", "n")?,
+        None => 0,
+    };
+    if others == 0 {
+        return Err(AppError::Conflict(
+            "this would leave no active administrator".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn write_roles(rc: &RequestContext, official_id: &str, roles: &[Role]) -> AppResult<()> {
+    let mut delete = Sql::new("DELETE FROM official_role WHERE official_id = ");
+    delete.bind(official_id);
+    rc.db().execute_raw(delete.build_for(rc.db())).await?;
+    let mut insert = Sql::new("INSERT INTO official_role (official_id, role) VALUES ");
+    for (i, role) in roles.iter().enumerate() {
+        if i > 0 {
+            insert.push(", ");
+        }
+        insert
+            .push("(")
+            .bind(official_id)
+            .push(", ")
+            .bind(role.code())
+            .push(")");
+    }
+    rc.db().execute_raw(insert.build_for(rc.db())).await?;
+    Ok(())
+}
+
+/// Input of [`create_official`].
+pub struct NewOfficial {
+    /// The subject of the official's tokens; a new UUID when absent.
+    pub id: Option<String>,
+    pub name: String,
+    pub agency: Agency,
+    pub provider_id: Option<String>,
+    pub roles: Vec<Role>,
+}
+
+/// An official id: the `sub` of their tokens, 1-64 of `A-Z a-z 0-9 . _ -`.
+fn official_id(value: Option<&str>) -> AppResult<String> {
+    match value.map(str::trim) {
+        None => Ok(uuid::Uuid::new_v4().to_string()),
+        Some(v)
+            if !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) =>
+        {
+            Ok(v.to_owned())
+        }
+        Some(_) => Err(AppError::bad_input(
+            "id",
+            "an official id is 1-64 letters, digits, dots, underscores or hyphens",
+        )),
+    }
+}
+
+async fn active_provider(rc: &RequestContext, id: &str) -> AppResult<provider::Model> {
+    provider::Entity::find_by_id(id.to_owned())
+        .one(rc.db())
+        .await?
+        .filter(|p| p.active)
+        .ok_or_else(|| AppError::bad_input("providerId", "no active provider with this id"))
+}
+
+pub async fn create_official(rc: &RequestContext, input: NewOfficial) -> AppResult<OfficialRecord> {
+    require(rc, Managed::Officials, true)?;
+    let id = official_id(input.id.as_deref())?;
+    let name = required_text("name", &input.name, 200)?;
+    let roles = checked_roles(input.agency, &input.roles)?;
+    let provider_id = match (input.agency, input.provider_id) {
+        (Agency::Provider, Some(p)) => Some(active_provider(rc, &p).await?.id),
+        (Agency::Provider, None) => {
+            return Err(AppError::bad_input(
+                "providerId",
+                "a provider's official names the provider",
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(AppError::bad_input(
+                "providerId",
+                "only officials of the agency PROVIDER belong to a provider",
+            ))
+        }
+        (_, None) => None,
+    };
+    if official::Entity::find_by_id(id.clone())
+        .one(rc.db())
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(
+            "an official with this id exists already".into(),
+        ));
+    }
+    insert(
+        rc,
+        "official",
+        [
+            ("id", id.as_str().into()),
+            ("name", name.as_str().into()),
+            ("agency", input.agency.code().into()),
+            ("provider_id", provider_id.clone().into()),
+            ("active", true.into()),
+            ("created_at", rc.now.into()),
+        ],
+    )
+    .await?;
+    write_roles(rc, &id, &roles).await?;
+    let detail = format!(
+        "agency {}; roles {}; provider {}",
+        input.agency.code(),
+        roles_text(&roles),
+        provider_id.as_deref().unwrap_or("-")
+    );
+    log(rc, "CREATE_OFFICIAL", &id, &detail).await?;
+    find_official(rc, &id).await
+}
+
+/// Changes an official's name and/or roles (the agency and provider stay: they are what
+/// the official's past records were made under).
+pub async fn update_official(
+    rc: &RequestContext,
+    id: &str,
+    name: Option<String>,
+    roles: Option<Vec<Role>>,
+) -> AppResult<OfficialRecord> {
+    require(rc, Managed::Officials, true)?;
+    let current = find_official(rc, id).await?;
+    let agency: Agency = current
+        .row
+        .agency
+        .parse()
+        .map_err(|_| AppError::internal("stored agency code unknown"))?;
+    let mut changed = Vec::new();
+    if let Some(name) = name {
+        let name = required_text("name", &name, 200)?;
+        if name != current.row.name {
+            set(rc, "official", "name", name.as_str(), id).await?;
+            changed.push("name".to_owned());
+        }
+    }
+    if let Some(roles) = roles {
+        let roles = checked_roles(agency, &roles)?;
+        if roles != current.roles {
+            if current.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) {
+                keeps_an_administrator(rc, id).await?;
+            }
+            write_roles(rc, id, &roles).await?;
+            changed.push(format!(
+                "roles {} -> {}",
+                roles_text(&current.roles),
+                roles_text(&roles)
+            ));
+        }
+    }
+    if !changed.is_empty() {
+        log(rc, "UPDATE_OFFICIAL", id, &changed.join("; ")).await?;
+    }
+    find_official(rc, id).await
+}
+
+/// Deactivates an official: their tokens stop working at the next request, everywhere.
+pub async fn deactivate_official(rc: &RequestContext, id: &str) -> AppResult<OfficialRecord> {
+    require(rc, Managed::Officials, true)?;
+    let current = find_official(rc, id).await?;
+    if current.row.active {
+        if current.roles.contains(&Role::Admin) {
+            keeps_an_administrator(rc, id).await?;
+        }
+        set(rc, "official", "active", false, id).await?;
+        log(rc, "DEACTIVATE_OFFICIAL", id, "active -> inactive").await?;
+    }
+    find_official(rc, id).await
+}
+
+async fn provider_named(rc: &RequestContext, name: &str, except: Option<&str>) -> AppResult<()> {
+    let clash = provider::Entity::find()
+        .filter(provider::Column::Name.eq(name))
+        .one(rc.db())
+        .await?
+        .filter(|p| Some(p.id.as_str()) != except);
+    match clash {
+        Some(_) => Err(AppError::Conflict(
+            "a provider with this name exists already".into(),
+        )),
+        None => Ok(()),
+    }
+}
+
+async fn find_provider(rc: &RequestContext, id: &str) -> AppResult<provider::Model> {
+    provider::Entity::find_by_id(id.to_owned())
+        .one(rc.db())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn create_provider(
+    rc: &RequestContext,
+    name: &str,
+    kind: ProviderKind,
+    municipality: &str,
+) -> AppResult<provider::Model> {
+    require(rc, Managed::Providers, true)?;
+    let name = required_text("name", name, 200)?;
+    let municipality = required_text("municipality", municipality, 100)?;
+    provider_named(rc, &name, None).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    insert(
+        rc,
+        "provider",
+        [
+            ("id", id.as_str().into()),
+            ("name", name.as_str().into()),
+            ("kind", kind.code().into()),
+            ("municipality", municipality.as_str().into()),
+            ("active", true.into()),
+            ("created_at", rc.now.into()),
+        ],
+    )
+    .await?;
+    log(rc, "CREATE_PROVIDER", &id, &format!("kind {}", kind.code())).await?;
+    find_provider(rc, &id).await
+}
+
+pub async fn update_provider(
+    rc: &RequestContext,
+    id: &str,
+    name: Option<String>,
+    municipality: Option<String>,
+) -> AppResult<provider::Model> {
+    require(rc, Managed::Providers, true)?;
+    let current = find_provider(rc, id).await?;
+    let mut changed = Vec::new();
+    if let Some(name) = name {
+        let name = required_text("name", &name, 200)?;
+        if name != current.name {
+            provider_named(rc, &name, Some(id)).await?;
+            set(rc, "provider", "name", name.as_str(), id).await?;
+            changed.push("name");
+        }
+    }
+    if let Some(m) = municipality {
+        let m = required_text("municipality", &m, 100)?;
+        if m != current.municipality {
+            set(rc, "provider", "municipality", m.as_str(), id).await?;
+            changed.push("municipality");
+        }
+    }
+    if !changed.is_empty() {
+        log(rc, "UPDATE_PROVIDER", id, &changed.join(", ")).await?;
+    }
+    find_provider(rc, id).await
+}
+
+/// Deactivates a provider: it takes no new KTT periods. Refused while active officials
+/// belong to it (deactivate them first, so no coach keeps access by accident).
+pub async fn deactivate_provider(rc: &RequestContext, id: &str) -> AppResult<provider::Model> {
+    require(rc, Managed::Providers, true)?;
+    let current = find_provider(rc, id).await?;
+    if current.active {
+        let staff = official::Entity::find()
+            .filter(official::Column::ProviderId.eq(id))
+            .filter(official::Column::Active.eq(true))
+            .all(rc.db())
+            .await?;
+        if !staff.is_empty() {
+            return Err(AppError::Conflict(format!(
+                "{} active officials belong to this provider; deactivate them first",
+                staff.len()
+            )));
+        }
+        set(rc, "provider", "active", false, id).await?;
+        log(rc, "DEACTIVATE_PROVIDER", id, "active -> inactive").await?;
+    }
+    find_provider(rc, id).await
+}
+
+/// Input of [`load_policy`].
+pub struct NewPolicy {
+    /// The casbin model; the one in force when absent.
+    pub model: Option<String>,
+    pub policy: String,
+    pub comment: String,
+    pub allow_beyond_contract: bool,
+}
+
+/// Largest policy or model text accepted.
+const MAX_POLICY_BYTES: usize = 64 * 1024;
+
+/// Validates and stores a new policy version; it is in force on every replica once the
+/// request commits (this one at once, the others on the notification).
+pub async fn load_policy(
+    rc: &RequestContext,
+    in_force_model: &str,
+    input: NewPolicy,
+) -> AppResult<PolicyVersion> {
+    require(rc, Managed::Policy, true)?;
+    let comment = required_text("comment", &input.comment, 500)?;
+    let model = input.model.unwrap_or_else(|| in_force_model.to_owned());
+    for (field, text) in [("model", &model), ("policy", &input.policy)] {
+        if text.len() > MAX_POLICY_BYTES {
+            return Err(AppError::bad_input(
+                field,
+                format!("{field} is at most 64 KiB"),
+            ));
+        }
+    }
+    let candidate = Policy::compile(&model, &input.policy)
+        .await
+        .map_err(|e| AppError::bad_input("policy", e.0))?;
+    let contract = Policy::contract().await.map_err(AppError::internal)?;
+    let gains = candidate
+        .check_candidate(&input.policy, &contract, input.allow_beyond_contract)
+        .map_err(|e| AppError::bad_input("policy", e.0))?;
+    let version = insert_version(
+        rc.db(),
+        &NewVersion {
+            model: &model,
+            policy: &input.policy,
+            source: "ADMIN",
+            comment: &comment,
+            beyond_contract: !gains.is_empty(),
+            created_by: Some(&rc.principal.official_id),
+            at: rc.now,
+        },
+    )
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Unavailable => AppError::Unavailable,
+        _ => AppError::Conflict("another policy version was loaded at the same moment".into()),
+    })?;
+    let detail = if gains.is_empty() {
+        format!("version {version}")
+    } else {
+        format!(
+            "version {version}; beyond the contract: {}",
+            gains.join("; ")
+        )
+    };
+    log(rc, "LOAD_POLICY", &version.to_string(), &detail).await?;
+    rc.policy_changed
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    Ok(PolicyVersion {
+        version,
+        source: "ADMIN".into(),
+        comment,
+        beyond_contract: !gains.is_empty(),
+        created_by: Some(rc.principal.official_id.clone()),
+        created_at: rc.now,
+    })
+}
+
+/// Stored policy versions, newest first.
+pub async fn policy_versions(rc: &RequestContext) -> AppResult<Vec<PolicyVersion>> {
+    require(rc, Managed::Policy, false)?;
+    let sql = Sql::new("SELECT version, source, comment, beyond_contract, created_by, created_at FROM policy_version ORDER BY version DESC");
+    Ok(PolicyVersion::find_by_statement(sql.build_for(rc.db()))
+        .all(rc.db())
+        .await?)
+}
+
+/// The newest administration log rows (officials, providers, policy), newest first.
+pub async fn admin_log(rc: &RequestContext, first: u64) -> AppResult<Vec<AdminLogEntry>> {
+    require(rc, Managed::Policy, false)?;
+    let mut sql = Sql::new(
+        "SELECT at, official_id, action, target, detail FROM admin_log ORDER BY id DESC LIMIT ",
+    );
+    sql.bind(i64::try_from(first).unwrap_or(i64::MAX));
+    Ok(AdminLogEntry::find_by_statement(sql.build_for(rc.db()))
+        .all(rc.db())
+        .await?)
+}
