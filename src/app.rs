@@ -15,6 +15,8 @@ use crate::telemetry::Metrics;
 /// Shared, read-only state of a running server.
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// The read replica report queries run on, when configured (never migrated or written).
+    pub reports_db: Option<DatabaseConnection>,
     pub schema: AppSchema,
     /// The policy in force (the newest stored version), followed across replicas.
     pub policy: Arc<PolicyStore>,
@@ -54,6 +56,15 @@ impl App {
         let verifier = TokenVerifier::new(&config.jwt).map_err(|e| StartError(e.0))?;
         let metrics = Metrics::new();
         let db = connect_and_migrate(&config.database_url, Some(metrics.clone())).await?;
+        let reports_db = match &config.reports_database_url {
+            None => None,
+            Some(url) => Some(crate::db::connect(url, None).await.map_err(|e| {
+                StartError(format!(
+                    "cannot connect to the reports database: {}",
+                    one_line(&e)
+                ))
+            })?),
+        };
         let policy = PolicyStore::open(&db, config.authz_dir.as_deref())
             .await
             .map_err(|e| StartError(e.to_string()))?;
@@ -62,6 +73,7 @@ impl App {
             .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.listen)))?;
         let state = Arc::new(AppState {
             db,
+            reports_db,
             schema: build_schema(config.introspection || config.demo),
             policy: Arc::new(policy),
             verifier,

@@ -71,6 +71,9 @@ pub struct Config {
     /// none by default: the dashboard and explorer are served from the same origin.
     pub cors_origins: Vec<String>,
     pub rate: crate::http::ratelimit::RateConfig,
+    /// A read replica (PostgreSQL standby) for report queries
+    /// (`TYPGRAPH_REPORTS_DATABASE_URL`); the main database when absent.
+    pub reports_database_url: Option<String>,
 }
 
 impl Config {
@@ -87,6 +90,7 @@ impl Config {
             settings: Settings::default(),
             cors_origins: Vec::new(),
             rate: crate::http::ratelimit::RateConfig::default(),
+            reports_database_url: None,
         }
     }
 }

@@ -173,6 +173,9 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
             })
             .unwrap_or_default(),
         rate: rate_from_env()?,
+        reports_database_url: std::env::var("TYPGRAPH_REPORTS_DATABASE_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty()),
     };
     let jwt = config.jwt.clone();
     let app = App::build(config).await?;

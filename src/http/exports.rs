@@ -52,7 +52,8 @@ where
         app.settings.clone(),
         tx.clone(),
         chrono::Utc::now(),
-    );
+    )
+    .with_reports_replica(app.reports_db.clone());
     rc.recorder.operation(operation);
     let csv = produce(&rc).await;
     let recorder = rc.recorder.clone();

@@ -260,7 +260,8 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         app.settings.clone(),
         tx.clone(),
         chrono::Utc::now(),
-    );
+    )
+    .with_reports_replica(app.reports_db.clone());
     let recorder = rc.recorder.clone();
     let policy_changed = rc.policy_changed.clone();
     let batches = BatchQueue::default();

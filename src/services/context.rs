@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::DatabaseTransaction;
+use sea_orm::{
+    AccessMode, DatabaseConnection, DatabaseTransaction, IsolationLevel, TransactionOptions,
+    TransactionTrait,
+};
 
 use crate::audit::AccessRecorder;
 use crate::authz::scope::RowScope;
@@ -24,6 +27,10 @@ pub struct RequestContext {
     /// Set when the request stored a new policy version: after the commit, this replica
     /// swaps it in at once instead of waiting for the notification.
     pub policy_changed: Arc<std::sync::atomic::AtomicBool>,
+    /// The read replica for reports, when configured.
+    reports_db: Option<DatabaseConnection>,
+    /// The request's read-only transaction on that replica, begun at the first report query.
+    reports_tx: tokio::sync::OnceCell<DatabaseTransaction>,
 }
 
 impl RequestContext {
@@ -44,7 +51,35 @@ impl RequestContext {
             tx,
             recorder: Arc::new(AccessRecorder::default()),
             policy_changed: Arc::default(),
+            reports_db: None,
+            reports_tx: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// Sends this request's report queries to a read replica.
+    pub fn with_reports_replica(mut self, db: Option<DatabaseConnection>) -> Self {
+        self.reports_db = db;
+        self
+    }
+
+    /// Where report (aggregate) queries run: a read-only, repeatable-read transaction on the
+    /// reports replica when one is configured (one snapshot for the whole request), else
+    /// the request's own transaction. Aggregates touch no person, so they write no
+    /// access-log rows and need nothing from the primary.
+    pub async fn report_db(&self) -> crate::error::AppResult<&DatabaseTransaction> {
+        let Some(replica) = &self.reports_db else {
+            return Ok(&self.tx);
+        };
+        self.reports_tx
+            .get_or_try_init(|| async {
+                let opts = TransactionOptions {
+                    isolation_level: Some(IsolationLevel::RepeatableRead),
+                    access_mode: Some(AccessMode::ReadOnly),
+                    sqlite_transaction_mode: None,
+                };
+                Ok(replica.begin_with_options(opts).await?)
+            })
+            .await
     }
 
     pub fn db(&self) -> &DatabaseTransaction {

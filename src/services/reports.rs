@@ -224,7 +224,7 @@ async fn ktt_months(
         sql.push(" GROUP BY k.month, k.client_id");
     }
     sql.push(") s GROUP BY s.month");
-    let db = rc.db();
+    let db = rc.report_db().await?;
     let mut out = std::collections::HashMap::new();
     for row in db.query_all_raw(sql.build_for(db)).await? {
         out.insert(
@@ -336,7 +336,7 @@ pub async fn case_outcomes(
     if to < from {
         return Err(AppError::bad_input("to", "to is before from"));
     }
-    let db = rc.db();
+    let db = rc.report_db().await?;
     let count = |column: &str| {
         let mut sql = Sql::new(&format!(
             "SELECT COUNT(DISTINCT t.client_id) AS n FROM typ_case t WHERE t.{column} >= "
@@ -414,7 +414,7 @@ pub async fn typ_clients_on(rc: &RequestContext, on: NaiveDate, f: &Filter) -> A
 
 /// Runs a query of one count `n` of persons as a published cell.
 async fn count_cell(rc: &RequestContext, sql: &Sql) -> AppResult<Cell> {
-    let db = rc.db();
+    let db = rc.report_db().await?;
     let n: i64 = db
         .query_one_raw(sql.build_for(db))
         .await?
@@ -462,13 +462,13 @@ pub async fn interruptions(
         .filter(entity::service_interruption::Column::StartsOn.lte(to))
         .filter(entity::service_interruption::Column::EndsOn.gte(from))
         .order_by_asc(entity::service_interruption::Column::StartsOn)
-        .all(rc.db())
+        .all(rc.report_db().await?)
         .await?)
 }
 
 /// Runs a grouped count query and returns (key, count, persons) rows.
 async fn grouped(rc: &RequestContext, sql: &Sql) -> AppResult<Vec<(String, i64, i64)>> {
-    let db = rc.db();
+    let db = rc.report_db().await?;
     let mut out = Vec::new();
     for row in db.query_all_raw(sql.build_for(db)).await? {
         out.push((
@@ -543,7 +543,7 @@ pub async fn meetings(
     if to < from {
         return Err(AppError::bad_input("to", "to is before from"));
     }
-    let b = rc.db().get_database_backend();
+    let b = rc.report_db().await?.get_database_backend();
     let created = match b {
         DbBackend::Postgres => "CAST(x.created_at AS DATE)",
         _ => "date(x.created_at)",
@@ -580,7 +580,7 @@ pub async fn meetings(
     }
     push_client_filters(&mut actions, scope, f, "t.client_id");
     actions.push(" GROUP BY t.client_id) c");
-    let db = rc.db();
+    let db = rc.report_db().await?;
     if let Some(row) = db.query_one_raw(actions.build_for(db)).await? {
         for name in ["opened", "closed", "overdue"] {
             let n: i64 = row.try_get("", name)?;
@@ -615,7 +615,7 @@ pub async fn period_lengths(
     f: &Filter,
 ) -> AppResult<Vec<(String, Cell)>> {
     let scope = report_scope(rc)?;
-    let db = rc.db();
+    let db = rc.report_db().await?;
     let b = db.get_database_backend();
     let days = days_between(b, "p.starts_on", "COALESCE(p.ended_early_on, p.ends_on)");
     let mut sql = Sql::new(&format!(
@@ -665,7 +665,7 @@ pub async fn provider_activity(
     if to < from {
         return Err(AppError::bad_input("to", "to is before from"));
     }
-    let db = rc.db();
+    let db = rc.report_db().await?;
     let mut sql = Sql::new(
         "SELECT v.id AS id, v.name AS name, CAST(SUM(s.recorded) AS BIGINT) AS recorded, \
          CAST(SUM(s.attended) AS BIGINT) AS attended, COUNT(*) AS persons \
@@ -761,7 +761,7 @@ pub async fn follow_ups(
     sql.bind(from).push(" AND t.ended_on <= ").bind(to);
     push_case_filters(&mut sql, scope, f);
     sql.push(" GROUP BY u.months_after, u.status");
-    let db = rc.db();
+    let db = rc.report_db().await?;
     let mut counts = [[0i64; FOLLOW_UP_STATUSES.len()]; 3];
     for row in db.query_all_raw(sql.build_for(db)).await? {
         let months: i32 = row.try_get("", "months")?;

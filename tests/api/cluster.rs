@@ -42,26 +42,7 @@ impl Cluster {
     /// `TEST_DATABASE_URL`). With them on, missing server binaries fail the test.
     pub fn start() -> Option<Cluster> {
         std::env::var("TEST_DATABASE_URL").ok()?;
-        let bin = bindir().expect("PostgreSQL server binaries (pg_ctl, initdb) are installed");
-        let dir = tempfile::Builder::new()
-            .prefix("typgraph-pg-")
-            .tempdir()
-            .unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let cluster = Cluster { dir, bin, port };
-        if is_root() {
-            // PostgreSQL refuses to run as root: the cluster belongs to `postgres`.
-            let ok = Command::new("chown")
-                .args(["postgres:postgres", &cluster.data().display().to_string()])
-                .status()
-                .unwrap()
-                .success();
-            assert!(ok, "chown of the cluster directory");
-        }
+        let cluster = Cluster::empty();
         cluster.run(
             "initdb",
             &[
@@ -76,6 +57,59 @@ impl Cluster {
         );
         cluster.start_again();
         Some(cluster)
+    }
+
+    /// A streaming-replication standby of `primary` (pg_basebackup -R), running.
+    pub fn standby_of(primary: &Cluster) -> Cluster {
+        let standby = Cluster::empty();
+        standby.run(
+            "pg_basebackup",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &primary.port.to_string(),
+                "-U",
+                "postgres",
+                "-D",
+                &standby.data().display().to_string(),
+                "-R",
+                "-X",
+                "stream",
+                "--no-sync",
+            ],
+        );
+        standby.start_again();
+        standby
+    }
+
+    /// A directory for a cluster (owned by `postgres` when we are root) and a free port.
+    fn empty() -> Cluster {
+        let bin = bindir().expect("PostgreSQL server binaries (pg_ctl, initdb) are installed");
+        let dir = tempfile::Builder::new()
+            .prefix("typgraph-pg-")
+            .tempdir()
+            .unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = Cluster { dir, bin, port };
+        // PostgreSQL insists on a private data directory (initdb fixes this itself;
+        // pg_basebackup does not).
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(cluster.data(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        if is_root() {
+            // PostgreSQL refuses to run as root: the cluster belongs to `postgres`.
+            let ok = Command::new("chown")
+                .args(["postgres:postgres", &cluster.data().display().to_string()])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "chown of the cluster directory");
+        }
+        cluster
     }
 
     fn data(&self) -> &Path {
@@ -102,10 +136,11 @@ impl Cluster {
         let out = self.command(tool).args(args).output().unwrap();
         assert!(
             out.status.success(),
-            "{tool} {args:?} failed: {}\n{}{}",
+            "{tool} {args:?} failed: {}\n{}{}\nserver log:\n{}",
             out.status,
             String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(self.data().join("server.log")).unwrap_or_default()
         );
     }
 

@@ -278,3 +278,102 @@ on_both! {
         assert_eq!(app.count("SELECT COUNT(*) FROM access_log WHERE reason LIKE 'Parallel%' AND action = 'WRITE'").await, 96);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reports_are_read_from_the_standby_when_one_is_configured() {
+    let Some(primary) = Cluster::start() else {
+        eprintln!("TEST_DATABASE_URL not set: read-replica test not run");
+        return;
+    };
+    let standby = Cluster::standby_of(&primary);
+    let standby_url = standby.url();
+    let app = spawn_on(primary.url(), DbGuard::Kept, move |url| {
+        let mut config = test_config(url);
+        config.reports_database_url = Some(standby_url);
+        config
+    })
+    .await;
+    let replica = sea_orm::Database::connect(standby.url()).await.unwrap();
+    let on_standby = |sql: &'static str| {
+        let replica = replica.clone();
+        async move {
+            use sea_orm::ConnectionTrait;
+            let row = replica
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    sql,
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    // Waits until the standby has replayed everything the primary has committed.
+    let caught_up = || async {
+        let started = Instant::now();
+        loop {
+            let primary_cases = app.count("SELECT COUNT(*) FROM typ_case").await;
+            if on_standby("SELECT COUNT(*) FROM typ_case").await == primary_cases {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "standby never caught up"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let p1 = app.fx.p1.clone();
+    for n in 0..10 {
+        crate::reports::person(&app, n, &p1, None, None).await;
+    }
+    caught_up().await;
+    let analyst = app.token_for("ANALYST");
+    let q = "{ reports { typClientsOn(on: \"2019-03-01\") { value } } }";
+    let value = |body: Json| body["data"]["reports"]["typClientsOn"]["value"].as_i64();
+    let (_, before) = app.gql(&analyst, q, json!({})).await;
+    let before = value(before).expect("a count");
+    assert!(before >= 10);
+
+    // With replay paused, the primary's new cases are not in the answer: it came from the
+    // standby. Once replay resumes they are.
+    on_standby("SELECT 0::bigint FROM (SELECT pg_wal_replay_pause()) p").await;
+    for n in 10..20 {
+        crate::reports::person(&app, n, &p1, None, None).await;
+    }
+    let (_, paused) = app.gql(&analyst, q, json!({})).await;
+    assert_eq!(value(paused.clone()), Some(before), "{paused}");
+    let csv = app
+        .http
+        .get(app.endpoint("/exports/reports/typ-clients-on.csv?from=2019-03-01&to=2019-03-01"))
+        .bearer_auth(&analyst)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let csv = csv.text().await.unwrap();
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with(&format!("2019-03-01,{before},")),
+        "{csv}"
+    );
+    on_standby("SELECT 0::bigint FROM (SELECT pg_wal_replay_resume()) p").await;
+    caught_up().await;
+    let (_, resumed) = app.gql(&analyst, q, json!({})).await;
+    assert_eq!(value(resumed.clone()), Some(before + 10), "{resumed}");
+    // Person-level reads still go to the primary.
+    let (_, client) = app
+        .gql(
+            &app.token_for("TE_EXPERT"),
+            CASE_VIEW,
+            json!({ "c": app.fx.shared }),
+        )
+        .await;
+    assert!(
+        client["data"]["caseView"]["client"]["id"].is_string(),
+        "{client}"
+    );
+}

@@ -7,7 +7,7 @@ use crate::helpers::TestApp;
 use crate::on_both;
 
 /// A client with a TYP case and, optionally, a KTT period at a provider.
-async fn person(
+pub async fn person(
     app: &TestApp,
     n: usize,
     provider: &str,
