@@ -63,6 +63,22 @@ fn statements(sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// The names of the indexes a migration file creates.
+fn created_indexes(sql: &str) -> Vec<String> {
+    statements(sql)
+        .iter()
+        .filter_map(|s| {
+            let words: Vec<&str> = s.split_whitespace().collect();
+            match words.as_slice() {
+                ["CREATE", "INDEX", name, ..] | ["CREATE", "UNIQUE", "INDEX", name, ..] => {
+                    Some((*name).to_owned())
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for SqlMigration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -79,6 +95,11 @@ impl MigrationTrait for SqlMigration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
+        // The migration's own indexes first: some are on tables of earlier migrations.
+        for index in created_indexes(self.sql) {
+            db.execute_unprepared(&format!("DROP INDEX IF EXISTS {index}"))
+                .await?;
+        }
         for table in self.tables.iter().rev() {
             db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}"))
                 .await?;
@@ -170,6 +191,7 @@ impl MigratorTrait for Migrator {
                 fill | db | Box::pin(ktt_month::rebuild(db, None))
             ),
             sql_migration!("010_create_administration", ["policy_version", "admin_log"]),
+            sql_migration!("011_index_lookups", []),
         ]
     }
 }

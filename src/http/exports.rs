@@ -36,17 +36,21 @@ where
         &'a RequestContext,
     ) -> Pin<Box<dyn Future<Output = Result<String, AppError>> + Send + 'a>>,
 {
-    let principal = match session::sign_in(app, headers).await {
+    let claims = match session::claims(app, headers) {
+        Ok(c) => c,
+        Err(err) => return fail(err),
+    };
+    let tx = match session::begin(app).await {
+        Ok(tx) => Arc::new(tx),
+        Err(err) => return fail(err),
+    };
+    let principal = match session::sign_in(app, &*tx, &claims).await {
         Ok(p) => p,
         Err(err) => return fail(err),
     };
     if let Some(refused) = super::ratelimit::refusal_for_official(app, &principal.official_id) {
         return refused;
     }
-    let tx = match session::begin(app).await {
-        Ok(tx) => Arc::new(tx),
-        Err(err) => return fail(err),
-    };
     let rc = RequestContext::new(
         principal.clone(),
         app.settings.clone(),

@@ -209,13 +209,11 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
             AppError::bad_input("content-encoding", "compressed bodies are not accepted"),
         );
     }
-    let principal = match session::sign_in(&app, &headers).await {
-        Ok(p) => p,
+    // The token first (no database), the official's row later in the request's transaction.
+    let claims = match session::claims(&app, &headers) {
+        Ok(c) => c,
         Err(err) => return failed(&app, status_of(&err), media, err),
     };
-    if let Some(refused) = super::ratelimit::refusal_for_official(&app, &principal.official_id) {
-        return refused;
-    }
     let request = match parse_request(&body) {
         Ok(r) => r,
         Err(err) => return failed(&app, StatusCode::BAD_REQUEST, media, err),
@@ -255,6 +253,13 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         Ok(tx) => Arc::new(tx),
         Err(err) => return failed(&app, status_of(&err), media, err),
     };
+    let principal = match session::sign_in(&app, &*tx, &claims).await {
+        Ok(p) => p,
+        Err(err) => return failed(&app, status_of(&err), media, err),
+    };
+    if let Some(refused) = super::ratelimit::refusal_for_official(&app, &principal.official_id) {
+        return refused;
+    }
     let rc = RequestContext::new(
         principal.clone(),
         app.settings.clone(),

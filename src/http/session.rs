@@ -5,12 +5,16 @@
 use std::sync::Arc;
 
 use axum::http::{header, HeaderMap, StatusCode};
-use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 
 use crate::app::AppState;
 use crate::audit::AccessRecorder;
 use crate::authz::Principal;
 use crate::error::AppError;
+use crate::http::auth::Claims;
 use crate::services::officials;
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -19,13 +23,22 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// The caller of a request: a verified token whose official is active and holds a role.
-pub async fn sign_in(app: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
-    let claims = bearer(headers)
+/// The verified claims of the request's bearer token (no database needed).
+pub fn claims(app: &AppState, headers: &HeaderMap) -> Result<Claims, AppError> {
+    bearer(headers)
         .and_then(|t| app.verifier.verify(t))
-        .ok_or(AppError::Unauthenticated)?;
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The caller of a request: a verified token whose official is active and holds a role,
+/// read in the request's own transaction (one connection and one statement per request).
+pub async fn sign_in(
+    app: &AppState,
+    conn: &impl ConnectionTrait,
+    claims: &Claims,
+) -> Result<Principal, AppError> {
     let policy = app.policy.current();
-    match officials::principal(&app.db, &policy.policy, &claims.sub, &claims.roles).await? {
+    match officials::principal(conn, &policy.policy, &claims.sub, &claims.roles).await? {
         Ok(p) => Ok(p),
         Err(refusal) => {
             tracing::info!(?refusal, "sign-in refused");

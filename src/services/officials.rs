@@ -6,6 +6,7 @@ use entity::{official, official_role, provider};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::authz::{Policy, Principal};
+use crate::db::Sql;
 use crate::domain::{Agency, Role};
 
 /// Why a token's subject cannot act.
@@ -23,27 +24,30 @@ pub async fn principal(
     official_id: &str,
     token_roles: &[String],
 ) -> Result<Result<Principal, SignInRefusal>, DbErr> {
-    let Some(row) = official::Entity::find_by_id(official_id.to_owned())
-        .one(conn)
-        .await?
-    else {
+    // The official and the roles granted, in one statement.
+    let mut sql = Sql::new("SELECT o.id, o.name, o.agency, o.provider_id, o.active, r.role FROM official o LEFT JOIN official_role r ON r.official_id = o.id WHERE o.id = ");
+    sql.bind(official_id);
+    let rows = conn.query_all_raw(sql.build_for(conn)).await?;
+    let Some(first) = rows.first() else {
         return Ok(Err(SignInRefusal::UnknownOrInactive));
     };
-    if !row.active {
+    if !first.try_get::<bool>("", "active")? {
         return Ok(Err(SignInRefusal::UnknownOrInactive));
     }
-    let Ok(agency) = row.agency.parse::<Agency>() else {
+    let Ok(agency) = first.try_get::<String>("", "agency")?.parse::<Agency>() else {
         return Ok(Err(SignInRefusal::UnknownOrInactive));
     };
-    let granted = official_role::Entity::find()
-        .filter(official_role::Column::OfficialId.eq(row.id.clone()))
-        .all(conn)
-        .await?;
-    let mut roles: Vec<Role> = granted
-        .iter()
-        .filter_map(|g| g.role.parse::<Role>().ok())
-        .filter(|r| token_roles.iter().any(|t| t == r.code()) && r.allowed_for(agency))
-        .collect();
+    let mut roles: Vec<Role> = Vec::new();
+    for row in &rows {
+        if let Some(role) = row
+            .try_get::<Option<String>>("", "role")?
+            .and_then(|r| r.parse::<Role>().ok())
+        {
+            if token_roles.iter().any(|t| t == role.code()) && role.allowed_for(agency) {
+                roles.push(role);
+            }
+        }
+    }
     roles.sort();
     roles.dedup();
     if roles.is_empty() {
@@ -51,10 +55,10 @@ pub async fn principal(
     }
     let mask = policy.mask_for(&roles);
     Ok(Ok(Principal {
-        official_id: row.id,
-        name: row.name,
+        official_id: first.try_get("", "id")?,
+        name: first.try_get("", "name")?,
         agency,
-        provider_id: row.provider_id,
+        provider_id: first.try_get("", "provider_id")?,
         roles,
         mask: Arc::clone(&mask),
     }))

@@ -107,7 +107,9 @@ async fn a_database_outage_fails_fast_and_service_returns_without_a_restart() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let readyz_turned = down.elapsed();
-    tokio::time::sleep(Duration::from_secs(2).saturating_sub(down.elapsed())).await;
+    // Longer than the acquire timeout, so requests waiting for a connection must give up.
+    let outage = typgraph::db::ACQUIRE_TIMEOUT + Duration::from_secs(1);
+    tokio::time::sleep(outage.saturating_sub(down.elapsed())).await;
 
     let c = cluster.clone();
     blocking(move || c.start_again()).await;

@@ -87,3 +87,17 @@ on_both! {
         }
     }
 }
+
+on_both! {
+    async fn every_migration_goes_down_and_up_again(app) {
+        use migration::MigratorTrait;
+        migration::Migrator::down(&app.db, None).await.unwrap();
+        let leftover = match app.db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i') AND c.relname NOT LIKE 'seaql_migrations%'",
+            _ => "SELECT COUNT(*) FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'seaql_migrations%' AND name NOT LIKE 'sqlite_%'",
+        };
+        assert_eq!(app.count(leftover).await, 0, "tables or indexes left after down");
+        migration::Migrator::up(&app.db, None).await.unwrap();
+        assert_eq!(app.count("SELECT COUNT(*) FROM agency").await, 4);
+    }
+}
