@@ -155,6 +155,14 @@ fn rate_from_env() -> Result<RateConfig, Failure> {
 }
 
 async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), Failure> {
+    if cfg!(feature = "bench-no-authz") {
+        if std::env::var("TYPGRAPH_BENCH_NO_AUTHZ").as_deref() != Ok("yes-this-is-a-benchmark") {
+            return Err(Failure(
+                "this build has authorization compiled out (feature bench-no-authz) and serves only benchmarks".into(),
+            ));
+        }
+        tracing::warn!("AUTHORIZATION COMPILED OUT: benchmark build");
+    }
     let config = Config {
         database_url: database_url.clone(),
         listen,

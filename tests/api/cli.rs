@@ -87,6 +87,23 @@ async fn gql(
         .unwrap()
 }
 
+/// Posts a GraphQL query over a plain TCP connection (for tests outside a runtime).
+fn post_plain(addr: &str, token: &str, query: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let body = json!({ "query": query }).to_string();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    let (_, json) = response.split_once("\r\n\r\n").unwrap();
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {response}"))
+}
+
 #[test]
 fn sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_logs_json_with_request_ids() {
     use std::io::{Read, Write};
@@ -94,10 +111,35 @@ fn sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_logs_json_with_re
     let dir = tempfile::tempdir().unwrap();
     let (mut server, addr, tokens) = serve_demo_with(
         dir.path(),
-        &[("RUST_LOG", "info"), ("TYPGRAPH_LOG_FORMAT", "json")],
+        &[("RUST_LOG", "trace"), ("TYPGRAPH_LOG_FORMAT", "json")],
         Stdio::piped(),
     );
+    // Read the log as it comes, so a full pipe never stalls the server.
+    let mut stderr = server.0.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        stderr.read_to_string(&mut log).unwrap();
+        log
+    });
     let (_, official, token) = tokens.iter().find(|t| t.0 == "TE_EXPERT").unwrap().clone();
+    // Personal data read with every log level on: none of it may reach the log.
+    let page = post_plain(
+        &addr,
+        &token,
+        "{ clients(first: 5) { edges { node { personalIdentityCode firstName lastName phone } } } }",
+    );
+    let personal: Vec<String> = page["data"]["clients"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| {
+            ["personalIdentityCode", "lastName", "phone"]
+                .iter()
+                .filter_map(|f| e["node"][*f].as_str().map(str::to_owned))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(personal.len() >= 10, "{page}");
     let body = json!({ "query": "query Drain { me { officialId } }" }).to_string();
     // A request in flight: headers sent, half of its body still to come.
     let mut stream = TcpStream::connect(&addr).unwrap();
@@ -156,14 +198,7 @@ fn sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_logs_json_with_re
 
     // Every log line is JSON; the request's line carries its id, route and status, and no
     // line carries the token.
-    let mut log = String::new();
-    server
-        .0
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    let log = reader.join().unwrap();
     let lines: Vec<serde_json::Value> = log
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
@@ -186,6 +221,12 @@ fn sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_logs_json_with_re
         "{log}"
     );
     assert!(!log.contains(&token), "a token reached the log");
+    for value in &personal {
+        assert!(
+            !log.contains(value.as_str()),
+            "personal data reached the log: {value}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -189,3 +189,30 @@ on_both! {
         assert_eq!(app.http.get(app.endpoint("/readyz")).send().await.unwrap().status().as_u16(), 200);
     }
 }
+
+on_both! {
+    async fn concurrent_requests_of_two_agencies_never_see_each_others_view(app) {
+        // KELA reads the health details under its consent; TE may never read them; each
+        // agency's own notes are its own. Interleaved at once, each answer is exactly what
+        // that agency gets alone.
+        let q = "query V($c: ID!) { caseView(clientId: $c) { client { firstName } workAbilityAssessments { conclusion details } notes { agency body } } }";
+        let vars = json!({ "c": app.fx.shared });
+        let te = app.token_for("TE_EXPERT");
+        let kela = app.token_for("KELA_EXPERT");
+        let (_, te_alone) = app.gql(&te, q, vars.clone()).await;
+        let (_, kela_alone) = app.gql(&kela, q, vars.clone()).await;
+        assert_ne!(te_alone, kela_alone, "the two views differ");
+        let app = std::sync::Arc::new(app);
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let (app, vars) = (app.clone(), vars.clone());
+            let token = if i % 2 == 0 { te.clone() } else { kela.clone() };
+            tasks.push(tokio::spawn(async move { (i % 2, app.gql(&token, q, vars).await.1) }));
+        }
+        for t in tasks {
+            let (who, body) = t.await.unwrap();
+            let expected = if who == 0 { &te_alone } else { &kela_alone };
+            assert_eq!(&body, expected);
+        }
+    }
+}

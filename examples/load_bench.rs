@@ -1,0 +1,725 @@
+//! Load benchmark of the case view (issue 5): run by `scripts/load-bench`, which builds the
+//! server twice (with and without the `bench-no-authz` feature) and calls this with both.
+//!
+//! On a PostgreSQL server it seeds a database of N clients (kept for later runs), starts the
+//! real `typgraph` binary against it and measures, every answer checked (a GraphQL error or
+//! a non-200 counts as a failure):
+//! - `caseView` throughput and p50/p99 at C connections (closed loop), and at half that rate
+//!   (open loop, latency measured from each request's scheduled start);
+//! - pgbench at C connections running exactly the SQL one case view issues (taken from
+//!   PostgreSQL's statement log, with its parameters), access-log insert and commit included;
+//! - `pgbench -S -M prepared` at C connections (single-row lookups) for reference;
+//! - the same case views against the build without authorization;
+//! - SQL statements per case view and per `clients` page of 10 and 100 with nested cases;
+//! - the server's peak RSS.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{json, Value};
+use typgraph::config::JwtConfig;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+const SECRET: &str = "typgraph-load-bench-secret-0123456789abcdef";
+
+const CASE_VIEW: &str = "query CaseView($c: ID!) { caseView(clientId: $c) { \
+    client { id personalIdentityCode firstName lastName phone municipality version } \
+    typCase { phase openedOn mappingDeadline responsibleOfficer } \
+    plan { kind reviewOn reviewOverdue agreedActions { description dueOn overdue } } \
+    consents { id } \
+    rehabPeriods { startsOn endsOn daysPerWeek provider { name } } \
+    workAbilityAssessments { assessedOn assessorAgency conclusion } \
+    benefits { benefitKind status validFrom } \
+    employmentItems { kind dueOn } \
+    meetings { status scheduledAt } \
+    notes { agency body } } }";
+
+const PAGE: &str = "query Page($n: Int!) { clients(first: $n) { edges { node { id firstName lastName cases { phase openedOn } } } } }";
+
+#[derive(Parser)]
+struct Args {
+    /// A PostgreSQL server URL (a database on it is created: typgraph_load_N).
+    #[arg(long)]
+    database_url: String,
+    #[arg(long, default_value_t = 10_000)]
+    clients: usize,
+    /// The server binary (default features).
+    #[arg(long)]
+    server: PathBuf,
+    /// The server binary built with `--features bench-no-authz`.
+    #[arg(long)]
+    server_no_authz: Option<PathBuf>,
+    /// Concurrent connections of the closed loop and pgbench.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Seconds per measured run.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// PostgreSQL's server log (Debian's default), read for the statements of one view.
+    #[arg(long, default_value = "/var/log/postgresql/postgresql-15-main.log")]
+    pg_log: PathBuf,
+}
+
+fn database_url(base: &str, name: &str) -> String {
+    match base.rfind('/') {
+        Some(i) if i > base.find("//").map_or(0, |j| j + 1) => format!("{}/{name}", &base[..i]),
+        _ => format!("{}/{name}", base.trim_end_matches('/')),
+    }
+}
+
+async fn scalar(db: &DatabaseConnection, sql: &str) -> Result<i64, Error> {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?
+        .ok_or("no row")?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+async fn strings(db: &DatabaseConnection, sql: &str) -> Result<Vec<String>, Error> {
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+        .collect())
+}
+
+/// A running server process.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(binary: &PathBuf, url: &str) -> Result<Server, Error> {
+        let mut child = Command::new(binary)
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+            .env("TYPGRAPH_JWT_SECRET", SECRET)
+            .env("TYPGRAPH_RATE_REQUESTS_PER_MINUTE", "0")
+            .env("TYPGRAPH_RATE_OBJECTS_PER_MINUTE", "0")
+            .env("TYPGRAPH_BENCH_NO_AUTHZ", "yes-this-is-a-benchmark")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let addr = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.strip_prefix("listening on http://").map(str::to_owned))
+            .ok_or("the server did not start")?;
+        Ok(Server { child, addr })
+    }
+
+    /// CPU seconds the server has used (user + system).
+    fn cpu_seconds(&self) -> f64 {
+        cpu_seconds_of(&self.child.id().to_string())
+    }
+
+    /// Peak resident set size (VmHWM) in MiB.
+    fn peak_rss_mib(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb / 1024.0)
+    }
+}
+
+/// CPU seconds (user + system) of a process, from /proc (`self` for this one).
+fn cpu_seconds_of(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which may contain spaces) start at state, field 3.
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|i| f.get(*i).and_then(|v| v.parse::<f64>().ok()))
+        .sum();
+    ticks / 100.0
+}
+
+/// Sends one case view; the latency, or why it failed.
+async fn case_view(
+    http: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    client: &str,
+) -> Result<(), String> {
+    let res = http
+        .post(format!("http://{addr}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": CASE_VIEW, "variables": { "c": client } }))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = res.status();
+    let body: Value = res.json().await.map_err(|e| e.to_string())?;
+    if status != 200 || body.get("errors").is_some() || body["data"]["caseView"].is_null() {
+        // The errors only: the data would be personal.
+        return Err(format!("{status}: {}", body["errors"]));
+    }
+    Ok(())
+}
+
+struct Run {
+    requests: usize,
+    failures: usize,
+    first_failure: Option<String>,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> Duration {
+        let mut l = self.latencies.clone();
+        l.sort();
+        l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn ms(d: Duration) -> f64 {
+        d.as_secs_f64() * 1000.0
+    }
+}
+
+fn merge(parts: Vec<(usize, Option<String>, Vec<Duration>)>, elapsed: Duration) -> Run {
+    let mut run = Run {
+        requests: 0,
+        failures: 0,
+        first_failure: None,
+        elapsed,
+        latencies: Vec::new(),
+    };
+    for (failures, first, latencies) in parts {
+        run.failures += failures;
+        run.first_failure = run.first_failure.or(first);
+        run.requests += latencies.len();
+        run.latencies.extend(latencies);
+    }
+    run
+}
+
+/// `connections` workers, each sending its next request when the last is answered.
+async fn closed_loop(
+    addr: &str,
+    token: &str,
+    clients: &Arc<Vec<String>>,
+    connections: usize,
+    length: Duration,
+) -> Result<Run, Error> {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..connections {
+        let (addr, token, clients) = (addr.to_owned(), token.to_owned(), clients.clone());
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let (mut failures, mut first, mut latencies) = (0, None, Vec::new());
+            let mut i = w * 7919;
+            while started.elapsed() < length {
+                let client = &clients[i % clients.len()];
+                i += 1;
+                let t = Instant::now();
+                match case_view(&http, &addr, &token, client).await {
+                    Ok(()) => latencies.push(t.elapsed()),
+                    Err(e) => {
+                        failures += 1;
+                        first.get_or_insert(e);
+                    }
+                }
+            }
+            (failures, first, latencies)
+        }));
+    }
+    let mut parts = Vec::new();
+    for t in tasks {
+        parts.push(t.await?);
+    }
+    Ok(merge(parts, started.elapsed()))
+}
+
+/// Two seconds of closed loop before a measured run (connections, caches, prepared
+/// statements).
+async fn warm_up(
+    addr: &str,
+    token: &str,
+    clients: &Arc<Vec<String>>,
+    connections: usize,
+) -> Result<(), Error> {
+    closed_loop(addr, token, clients, connections, Duration::from_secs(2)).await?;
+    Ok(())
+}
+
+/// Requests started at a fixed rate whatever the answers do; each latency counts from the
+/// request's scheduled start (no coordinated omission).
+async fn open_loop(
+    addr: &str,
+    token: &str,
+    clients: &Arc<Vec<String>>,
+    rate: f64,
+    length: Duration,
+) -> Result<Run, Error> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()?;
+    let interval = Duration::from_secs_f64(1.0 / rate);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    let mut n = 0u32;
+    loop {
+        let due = started + interval * n;
+        if due.duration_since(started) >= length {
+            break;
+        }
+        tokio::time::sleep_until(due.into()).await;
+        let (http, addr, token) = (http.clone(), addr.to_owned(), token.to_owned());
+        let client = clients[n as usize % clients.len()].clone();
+        tasks.push(tokio::spawn(async move {
+            let r = case_view(&http, &addr, &token, &client).await;
+            (r, due.elapsed())
+        }));
+        n += 1;
+    }
+    let (mut failures, mut first, mut latencies) = (0, None, Vec::new());
+    for t in tasks {
+        match t.await? {
+            (Ok(()), l) => latencies.push(l),
+            (Err(e), _) => {
+                failures += 1;
+                first.get_or_insert(e);
+            }
+        }
+    }
+    Ok(merge(vec![(failures, first, latencies)], length))
+}
+
+async fn statements_total(http: &reqwest::Client, addr: &str) -> Result<f64, Error> {
+    let text = http
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    Ok(text
+        .lines()
+        .find(|l| l.starts_with("typgraph_sql_statements_total"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0))
+}
+
+/// SQL statements one request issues, from the server's own counter.
+async fn statements_of(
+    http: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> Result<f64, Error> {
+    let before = statements_total(http, addr).await?;
+    let body: Value = http
+        .post(format!("http://{addr}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    // Fields withheld for some rows (FORBIDDEN at a path) are part of a normal answer.
+    if body["data"].is_null() {
+        return Err(format!("no data: {}", body["errors"][0]["message"]).into());
+    }
+    Ok(statements_total(http, addr).await? - before)
+}
+
+/// Parses `$1 = 'a', $2 = NULL, …` of a DETAIL line.
+fn parameters(detail: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut rest = detail;
+    while let Some(start) = rest.find('$') {
+        rest = &rest[start..];
+        let Some(eq) = rest.find(" = ") else { break };
+        let name = rest[..eq].to_owned();
+        rest = &rest[eq + 3..];
+        if let Some(r) = rest.strip_prefix("NULL") {
+            out.insert(name, "NULL".to_owned());
+            rest = r;
+            continue;
+        }
+        let Some(body) = rest.strip_prefix('\'') else {
+            break;
+        };
+        let mut value = String::from("'");
+        let mut chars = body.char_indices().peekable();
+        let mut end = body.len();
+        while let Some((i, c)) = chars.next() {
+            if c == '\'' {
+                if chars.peek().map(|(_, c)| *c) == Some('\'') {
+                    value.push_str("''");
+                    chars.next();
+                    continue;
+                }
+                end = i + 1;
+                break;
+            }
+            value.push(c);
+        }
+        value.push('\'');
+        out.insert(name, value);
+        rest = &body[end.min(body.len())..];
+    }
+    out
+}
+
+/// The statements the server ran for one request, from PostgreSQL's statement log, with
+/// their parameters put in: a pgbench script.
+fn script_from_log(log: &str, database: &str) -> Vec<String> {
+    let tag = format!("@{database} ");
+    let mut statements: Vec<(String, Option<HashMap<String, String>>)> = Vec::new();
+    let mut current: Option<String> = None;
+    for line in log.lines() {
+        if let Some(cont) = line.strip_prefix('\t') {
+            if let Some(c) = current.as_mut() {
+                c.push('\n');
+                c.push_str(cont);
+            }
+            continue;
+        }
+        if let Some(sql) = current.take() {
+            statements.push((sql, None));
+        }
+        if !line.contains(&tag) {
+            continue;
+        }
+        if let Some(i) = line.find("LOG:  execute ") {
+            let rest = &line[i + "LOG:  execute ".len()..];
+            if let Some(colon) = rest.find(": ") {
+                current = Some(rest[colon + 2..].to_owned());
+            }
+        } else if let Some(i) = line.find("LOG:  statement: ") {
+            current = Some(line[i + "LOG:  statement: ".len()..].to_owned());
+        } else if let Some(i) = line.find("DETAIL:  parameters: ") {
+            if let Some(last) = statements.last_mut() {
+                last.1 = Some(parameters(&line[i + "DETAIL:  parameters: ".len()..]));
+            }
+        }
+    }
+    if let Some(sql) = current.take() {
+        statements.push((sql, None));
+    }
+    statements
+        .into_iter()
+        .filter(|(sql, _)| !sql.contains("policy_version") && !sql.starts_with("LISTEN"))
+        .map(|(mut sql, params)| {
+            if let Some(params) = params {
+                // $10 before $1.
+                let mut names: Vec<&String> = params.keys().collect();
+                names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+                for name in names {
+                    sql = sql.replace(name.as_str(), &params[name]);
+                }
+            }
+            sql
+        })
+        .collect()
+}
+
+/// Runs pgbench; returns transactions per second.
+fn pgbench(args: &[&str]) -> Result<f64, Error> {
+    let out = Command::new("pgbench").args(args).output()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    if !out.status.success() {
+        return Err(format!(
+            "pgbench {args:?}: {}{}",
+            text,
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    text.lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l["tps = ".len()..].split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("no tps in: {text}").into())
+}
+
+fn host_port_user(url: &str) -> (String, String, String) {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    let (auth, hostpart) = rest.split_once('@').unwrap_or(("postgres", rest));
+    let user = auth.split(':').next().unwrap_or("postgres").to_owned();
+    let hostport = hostpart.split('/').next().unwrap_or("127.0.0.1:5432");
+    let (host, port) = hostport.split_once(':').unwrap_or((hostport, "5432"));
+    (host.to_owned(), port.to_owned(), user)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "MISSED"
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let args = Args::parse();
+    let length = Duration::from_secs(args.seconds);
+    let name = format!("typgraph_load_{}", args.clients);
+    let admin = Database::connect(args.database_url.clone()).await?;
+    let exists = scalar(
+        &admin,
+        &format!("SELECT COUNT(*) FROM pg_database WHERE datname = '{name}'"),
+    )
+    .await?
+        > 0;
+    if !exists {
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+    }
+    let url = database_url(&args.database_url, &name);
+    let db = typgraph::app::connect_and_migrate(&url, None).await?;
+    if typgraph::demo::is_empty(&db).await? {
+        let t = Instant::now();
+        let s = typgraph::demo::load(&db, args.clients, 1, false).await?;
+        eprintln!(
+            "seeded {} clients, {} attendance rows in {:.0} s",
+            s.clients,
+            s.attendance_rows,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let official = strings(&db, "SELECT o.id FROM official o JOIN official_role r ON r.official_id = o.id WHERE r.role = 'TE_EXPERT' AND o.active ORDER BY o.id LIMIT 1").await?
+        .pop()
+        .ok_or("no TE_EXPERT official")?;
+    let clients = Arc::new(strings(&db, "SELECT c.id FROM client c WHERE EXISTS (SELECT 1 FROM typ_case t WHERE t.client_id = c.id AND t.ended_on IS NULL) ORDER BY c.id LIMIT 2000").await?);
+    if clients.is_empty() {
+        return Err("no open TYP cases in the data set".into());
+    }
+    let token = typgraph::http::auth::sign_hs256(
+        SECRET,
+        &official,
+        &["TE_EXPERT".to_owned()],
+        3600,
+        &JwtConfig::default(),
+    )
+    .map_err(|e| format!("cannot sign: {e:?}"))?;
+    let total_clients = scalar(&db, "SELECT COUNT(*) FROM client").await?;
+    let (host, port, user) = host_port_user(&args.database_url);
+    println!(
+        "load benchmark, {}: {} clients ({} with an open case used in rotation), {} connections, {} s per run",
+        chrono::Utc::now().format("%Y-%m-%d"),
+        total_clients,
+        clients.len(),
+        args.connections,
+        args.seconds
+    );
+    let http = reqwest::Client::new();
+
+    // 1. Statements of one case view, from PostgreSQL's log, for the pgbench script.
+    admin
+        .execute_unprepared(&format!(
+            "ALTER DATABASE \"{name}\" SET log_statement = 'all'"
+        ))
+        .await?;
+    let script = {
+        let server = Server::start(&args.server, &url)?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut log = std::fs::File::open(&args.pg_log)?;
+        let offset = log.seek(SeekFrom::End(0))?;
+        case_view(&http, &server.addr, &token, &clients[0]).await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut text = String::new();
+        log.seek(SeekFrom::Start(offset))?;
+        log.read_to_string(&mut text)?;
+        script_from_log(&text, &name)
+    };
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE \"{name}\" RESET log_statement"))
+        .await?;
+    let script_path = std::env::temp_dir().join("typgraph-case-view.sql");
+    std::fs::write(
+        &script_path,
+        script.iter().map(|s| format!("{s};\n")).collect::<String>(),
+    )?;
+
+    // 2. typgraph, authorization on.
+    let server = Server::start(&args.server, &url)?;
+    let per_view = statements_of(
+        &http,
+        &server.addr,
+        &token,
+        CASE_VIEW,
+        json!({ "c": clients[0] }),
+    )
+    .await?;
+    let page10 = statements_of(&http, &server.addr, &token, PAGE, json!({ "n": 10 })).await?;
+    let page100 = statements_of(&http, &server.addr, &token, PAGE, json!({ "n": 100 })).await?;
+    warm_up(&server.addr, &token, &clients, args.connections).await?;
+    let (server_cpu, own_cpu) = (server.cpu_seconds(), cpu_seconds_of("self"));
+    let closed = closed_loop(&server.addr, &token, &clients, args.connections, length).await?;
+    let server_ms = (server.cpu_seconds() - server_cpu) * 1000.0 / closed.requests.max(1) as f64;
+    let client_ms = (cpu_seconds_of("self") - own_cpu) * 1000.0 / closed.requests.max(1) as f64;
+    let open = open_loop(&server.addr, &token, &clients, closed.rate() / 2.0, length).await?;
+    let rss = server.peak_rss_mib();
+    drop(server);
+
+    // 3. The same statements straight to PostgreSQL, and single-row lookups.
+    let (c, j) = (args.connections.to_string(), "2".to_owned());
+    let t = args.seconds.to_string();
+    let script_arg = script_path.display().to_string();
+    let same = pgbench(&[
+        "-h",
+        &host,
+        "-p",
+        &port,
+        "-U",
+        &user,
+        "-n",
+        "-M",
+        "prepared",
+        "-c",
+        &c,
+        "-j",
+        &j,
+        "-T",
+        &t,
+        "-f",
+        &script_arg,
+        &name,
+    ])?;
+    let pgb = "typgraph_load_pgbench";
+    if scalar(
+        &admin,
+        &format!("SELECT COUNT(*) FROM pg_database WHERE datname = '{pgb}'"),
+    )
+    .await?
+        == 0
+    {
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{pgb}\""))
+            .await?;
+        let ok = Command::new("pgbench")
+            .args([
+                "-h", &host, "-p", &port, "-U", &user, "-i", "-q", "-s", "10", pgb,
+            ])
+            .output()?
+            .status
+            .success();
+        if !ok {
+            return Err("pgbench -i failed".into());
+        }
+    }
+    let select_only = pgbench(&[
+        "-h", &host, "-p", &port, "-U", &user, "-n", "-S", "-M", "prepared", "-c", &c, "-j", &j,
+        "-T", &t, pgb,
+    ])?;
+
+    // 4. Authorization compiled out.
+    let no_authz = match &args.server_no_authz {
+        Some(binary) => {
+            let server = Server::start(binary, &url)?;
+            warm_up(&server.addr, &token, &clients, args.connections).await?;
+            Some(closed_loop(&server.addr, &token, &clients, args.connections, length).await?)
+        }
+        None => None,
+    };
+
+    // Figures.
+    let ratio = closed.rate() / same;
+    println!();
+    println!("| measure | figure | target | |");
+    println!("|---|---|---|---|");
+    println!(
+        "| caseView, closed loop, {} connections | {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, {} failed | | |",
+        args.connections,
+        closed.rate(),
+        Run::ms(closed.percentile(0.5)),
+        Run::ms(closed.percentile(0.99)),
+        closed.failures
+    );
+    println!(
+        "| caseView, open loop at {:.0}/s | p50 {:.1} ms, p99 {:.1} ms, {} failed | p99 ≤ 10 ms | {} |",
+        closed.rate() / 2.0,
+        Run::ms(open.percentile(0.5)),
+        Run::ms(open.percentile(0.99)),
+        open.failures,
+        verdict(open.percentile(0.99) <= Duration::from_millis(10) && open.failures == 0)
+    );
+    println!(
+        "| pgbench, the {} statements of one case view | {same:.0}/s | | |",
+        script.len()
+    );
+    println!(
+        "| typgraph ÷ same-statements pgbench | {ratio:.2} | ≥ 0.6 | {} |",
+        verdict(ratio >= 0.6)
+    );
+    println!("| pgbench -S -M prepared | {select_only:.0}/s | | |");
+    match &no_authz {
+        Some(n) => {
+            let overhead = (n.rate() - closed.rate()) / n.rate() * 100.0;
+            println!(
+                "| caseView without authorization | {:.0}/s, p50 {:.1} ms, {} failed | | |",
+                n.rate(),
+                Run::ms(n.percentile(0.5)),
+                n.failures
+            );
+            println!(
+                "| authorization overhead | {overhead:.1} % | ≤ 3 % | {} |",
+                verdict(overhead <= 3.0)
+            );
+        }
+        None => {
+            println!("| authorization overhead | not measured (no --server-no-authz) | ≤ 3 % | |")
+        }
+    }
+    println!("| SQL statements per case view | {per_view:.0} | | |");
+    println!(
+        "| CPU per case view (closed loop): typgraph / this load generator | {server_ms:.2} ms / {client_ms:.2} ms | | |"
+    );
+    println!(
+        "| SQL statements per clients page of 10 / 100 with cases | {page10:.0} / {page100:.0} | constant | {} |",
+        verdict(page10 == page100)
+    );
+    match rss {
+        Some(mib) => println!(
+            "| server peak RSS | {mib:.0} MiB | ≤ 150 MB | {} |",
+            verdict(mib * 1.048_576 <= 150.0)
+        ),
+        None => println!("| server peak RSS | unknown | ≤ 150 MB | |"),
+    }
+    for (what, run) in [("closed", &closed), ("open", &open)] {
+        if let Some(f) = &run.first_failure {
+            println!("first failure ({what} loop): {f}");
+        }
+    }
+    println!("pgbench script: {}", script_path.display());
+    Ok(())
+}
