@@ -12,13 +12,19 @@ on_both! {
         let q = "query P($n: Int) { clients(first: $n) { edges { node { id lastName cases { phase openedOn responsibleOfficer } } } } }";
         let mut counts = Vec::new();
         for n in [10, 100] {
-            let before = app.metric("typgraph_sql_statements_total").await;
-            let (_, body) = app.gql(&te, q, json!({ "n": n })).await;
-            let after = app.metric("typgraph_sql_statements_total").await;
-            let edges = body["data"]["clients"]["edges"].as_array().unwrap();
-            assert_eq!(edges.len(), n as usize, "{body}");
-            assert!(edges.iter().any(|e| !e["node"]["cases"].as_array().unwrap().is_empty()));
-            counts.push(after - before);
+            // The counter is the process's: the policy watcher's poll (every second on
+            // SQLite) can land inside one measurement, so the least of three is the page's.
+            let mut least = f64::MAX;
+            for _ in 0..3 {
+                let before = app.metric("typgraph_sql_statements_total").await;
+                let (_, body) = app.gql(&te, q, json!({ "n": n })).await;
+                let after = app.metric("typgraph_sql_statements_total").await;
+                let edges = body["data"]["clients"]["edges"].as_array().unwrap();
+                assert_eq!(edges.len(), n as usize, "{body}");
+                assert!(edges.iter().any(|e| !e["node"]["cases"].as_array().unwrap().is_empty()));
+                least = least.min(after - before);
+            }
+            counts.push(least);
         }
         assert_eq!(counts[0], counts[1], "statements for 10 and 100 clients: {counts:?}");
         assert!(counts[0] > 0.0);
