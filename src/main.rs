@@ -86,7 +86,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    telemetry::init_logging(format);
+    let otlp = std::env::var("TYPGRAPH_OTLP_ENDPOINT")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let _telemetry = match telemetry::init_logging(format, otlp.as_deref()) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("typgraph: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

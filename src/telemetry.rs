@@ -33,24 +33,74 @@ impl std::str::FromStr for LogFormat {
     }
 }
 
-/// Initialises logging once (`RUST_LOG`, default `info`, to stderr); later calls are
-/// no-ops. Values that could be personal never reach a log line: events carry codes, ids
-/// of officials and counts, and database errors are summarised (`error::db_error_summary`).
-pub fn init_logging(format: LogFormat) {
+/// Flushes exported traces when dropped (at the end of `main`).
+pub struct TelemetryGuard(Option<opentelemetry_sdk::trace::SdkTracerProvider>);
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        if let Some(provider) = self.0.take() {
+            if let Err(e) = provider.shutdown() {
+                eprintln!("typgraph: traces not flushed: {e}");
+            }
+        }
+    }
+}
+
+/// An OTLP/HTTP (JSON) span exporter to `endpoint` (the full URL, `…/v1/traces`), batched
+/// on the SDK's own thread.
+fn tracer_provider(endpoint: &str) -> Result<opentelemetry_sdk::trace::SdkTracerProvider, String> {
+    use opentelemetry_otlp::WithExportConfig;
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_protocol(opentelemetry_otlp::Protocol::HttpJson)
+        .with_endpoint(endpoint)
+        .build()
+        .map_err(|e| format!("TYPGRAPH_OTLP_ENDPOINT: {e}"))?;
+    let resource = opentelemetry_sdk::Resource::builder_empty()
+        .with_service_name("typgraph")
+        .build();
+    Ok(opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_resource(resource)
+        .build())
+}
+
+/// Initialises logging once (`RUST_LOG`, default `info`, to stderr) and, with an OTLP
+/// endpoint, trace export of the same spans (each request's span with its id, route
+/// pattern and status; never a query, variable or value). Later calls are no-ops. Values
+/// that could be personal never reach a log line or span: events carry codes, ids of
+/// officials and counts, and database errors are summarised (`error::db_error_summary`).
+pub fn init_logging(
+    format: LogFormat,
+    otlp_endpoint: Option<&str>,
+) -> Result<TelemetryGuard, String> {
+    use opentelemetry::trace::TracerProvider as _;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let fmt = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder
+    let fmt = match format {
+        LogFormat::Text => fmt.boxed(),
+        LogFormat::Json => fmt
             .json()
             .flatten_event(true)
             .with_current_span(false)
             .with_span_list(true)
-            .try_init(),
+            .boxed(),
     };
+    let provider = otlp_endpoint.map(tracer_provider).transpose()?;
+    let otel = provider
+        .as_ref()
+        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer("typgraph")));
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt)
+        .with(otel)
+        .try_init();
+    Ok(TelemetryGuard(provider))
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

@@ -127,7 +127,12 @@ async fn request_id(req: Request, next: Next) -> Response {
         })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let span = tracing::info_span!("request", request_id = %id);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        route = tracing::field::Empty,
+        status = tracing::field::Empty
+    );
     let mut res = next.run(req).instrument(span).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, v);
@@ -154,6 +159,9 @@ async fn track(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Re
         })
         .inc();
     let elapsed = started.elapsed();
+    let span = tracing::Span::current();
+    span.record("route", route.as_str());
+    span.record("status", status);
     app.metrics.http_duration.observe(elapsed.as_secs_f64());
     tracing::info!(
         route = %route,

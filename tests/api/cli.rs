@@ -487,3 +487,113 @@ fn migrate_creates_the_sqlite_file_and_is_idempotent() {
     }
     assert!(dir.path().join("m.db").exists());
 }
+
+/// A stand-in OTLP/HTTP collector: answers every POST with 200 and hands its body over.
+fn collector() -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1/traces", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut data = Vec::new();
+            let mut buf = [0u8; 8192];
+            // Headers, then exactly Content-Length bytes of body.
+            let body = loop {
+                let n = stream.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break None;
+                }
+                data.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&data).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break Some(body.to_owned());
+                    }
+                }
+            };
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
+            );
+            if let Some(body) = body {
+                if tx.send(body).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn traces_are_exported_over_otlp_when_an_endpoint_is_configured() {
+    let (endpoint, bodies) = collector();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, addr, tokens) = serve_demo_with(
+        dir.path(),
+        &[
+            ("RUST_LOG", "info"),
+            ("TYPGRAPH_OTLP_ENDPOINT", &endpoint),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+        ],
+        Stdio::null(),
+    );
+    let (_, _, token) = tokens.iter().find(|t| t.0 == "TE_EXPERT").unwrap().clone();
+    use std::io::{Read, Write};
+    let body = json!({ "query": "query Traced { me { officialId } }" }).to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nX-Request-Id: otel-test-1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    // The request's span arrives as OTLP JSON with its id, route and status.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let span = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let body = bodies.recv_timeout(left).expect("no span exported in time");
+        let export: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let spans: Vec<serde_json::Value> = export["resourceSpans"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["scopeSpans"].as_array().cloned().unwrap_or_default())
+            .flat_map(|s| s["spans"].as_array().cloned().unwrap_or_default())
+            .collect();
+        if let Some(span) = spans
+            .into_iter()
+            .find(|s| s.to_string().contains("otel-test-1"))
+        {
+            break span;
+        }
+    };
+    assert_eq!(span["name"], "request", "{span}");
+    let attribute = |key: &str| {
+        span["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["key"] == key)
+            .map(|a| a["value"].clone())
+    };
+    assert_eq!(
+        attribute("route"),
+        Some(json!({ "stringValue": "/graphql" })),
+        "{span}"
+    );
+    assert!(attribute("status").is_some(), "{span}");
+    assert!(!span.to_string().contains(&token), "{span}");
+}
