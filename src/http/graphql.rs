@@ -278,6 +278,9 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         },
         batches.spawner(),
     );
+    // The document parsed for the limits is the one executed: parsed once per request.
+    let mut request = request;
+    request.set_parsed_query(document);
     let request = request
         .data(rc)
         .data(principal.clone())
