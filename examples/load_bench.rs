@@ -67,13 +67,6 @@ struct Args {
     pg_log: PathBuf,
 }
 
-fn database_url(base: &str, name: &str) -> String {
-    match base.rfind('/') {
-        Some(i) if i > base.find("//").map_or(0, |j| j + 1) => format!("{}/{name}", &base[..i]),
-        _ => format!("{}/{name}", base.trim_end_matches('/')),
-    }
-}
-
 async fn scalar(db: &DatabaseConnection, sql: &str) -> Result<i64, Error> {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
@@ -492,30 +485,17 @@ async fn main() -> Result<(), Error> {
     let args = Args::parse();
     let length = Duration::from_secs(args.seconds);
     let name = format!("typgraph_load_{}", args.clients);
-    let admin = Database::connect(args.database_url.clone()).await?;
-    let exists = scalar(
-        &admin,
-        &format!("SELECT COUNT(*) FROM pg_database WHERE datname = '{name}'"),
-    )
-    .await?
-        > 0;
-    if !exists {
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await?;
-    }
-    let url = database_url(&args.database_url, &name);
-    let db = typgraph::app::connect_and_migrate(&url, None).await?;
-    if typgraph::demo::is_empty(&db).await? {
-        let t = Instant::now();
-        let s = typgraph::demo::load(&db, args.clients, 1, false).await?;
+    let (url, db, seeded) =
+        typgraph::demo::benchmark_database(&args.database_url, &name, args.clients, 1).await?;
+    if let Some((s, took)) = seeded {
         eprintln!(
             "seeded {} clients, {} attendance rows in {:.0} s",
             s.clients,
             s.attendance_rows,
-            t.elapsed().as_secs_f64()
+            took.as_secs_f64()
         );
     }
+    let admin = Database::connect(args.database_url.clone()).await?;
     let official = strings(&db, "SELECT o.id FROM official o JOIN official_role r ON r.official_id = o.id WHERE r.role = 'TE_EXPERT' AND o.active ORDER BY o.id LIMIT 1").await?
         .pop()
         .ok_or("no TE_EXPERT official")?;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use typgraph::authz::{Policy, Principal};
 use typgraph::domain::settings::Settings;
 use typgraph::domain::{Agency, Role};
@@ -28,26 +28,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|n| n.parse())
         .transpose()?
         .unwrap_or(50_000);
-    let name = format!("typgraph_bench_{clients}");
-    let admin = Database::connect(base.clone()).await?;
-    let _ = admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await;
-    let url = format!(
-        "{}/{name}",
-        base.rsplit_once('/').map(|b| b.0).unwrap_or(&base)
-    );
-    let db = typgraph::app::connect_and_migrate(&url, None).await?;
-    if typgraph::demo::is_empty(&db).await? {
-        let started = Instant::now();
-        let summary = typgraph::demo::load(&db, clients, 42, false).await?;
+    let (_, db, seeded) = typgraph::demo::benchmark_database(
+        &base,
+        &format!("typgraph_bench_{clients}"),
+        clients,
+        42,
+    )
+    .await?;
+    if let Some((summary, took)) = seeded {
         println!(
             "seeded {} clients, {} attendance rows in {:.1} s",
             summary.clients,
             summary.attendance_rows,
-            started.elapsed().as_secs_f64()
+            took.as_secs_f64()
         );
-        db.execute_unprepared("ANALYZE").await?;
     }
     let count = |table: &str| {
         let db = db.clone();

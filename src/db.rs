@@ -59,9 +59,39 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
+/// The URL of the database `name` on the server of `base`, a PostgreSQL URL that names any
+/// database (or none).
+pub fn database_url_in(base: &str, name: &str) -> String {
+    let authority = base.find("//").map_or(0, |i| i + 2);
+    match base[authority..].find('/') {
+        Some(i) => format!("{}/{name}", &base[..authority + i]),
+        None => format!("{}/{name}", base.trim_end_matches('/')),
+    }
+}
+
 /// Whether the database answers (for `/readyz`).
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
 
 pub use migration::statement::{month_of, Sql};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_url_names_the_database_on_the_same_server() {
+        for base in [
+            "postgres://postgres@127.0.0.1:5432/postgres",
+            "postgres://postgres@127.0.0.1:5432/",
+            "postgres://postgres@127.0.0.1:5432",
+        ] {
+            assert_eq!(
+                database_url_in(base, "t1"),
+                "postgres://postgres@127.0.0.1:5432/t1",
+                "{base}"
+            );
+        }
+    }
+}

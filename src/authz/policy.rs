@@ -19,6 +19,8 @@ const ACTIONS: [&str; 3] = ["read", "write", "consent"];
 #[derive(Debug, Clone)]
 pub struct Policy {
     masks: HashMap<Role, Arc<FieldMask>>,
+    /// The field groups some policy line names (for the check of a new version).
+    named_groups: Vec<FieldGroup>,
 }
 
 #[derive(Debug)]
@@ -41,7 +43,7 @@ impl Policy {
 
     /// Validates the policy lines and evaluates the model for every role, field and action.
     pub async fn compile(model: &str, policy: &str) -> Result<Policy, PolicyError> {
-        let lines = validated_lines(policy)?;
+        let (lines, named_groups) = validated_lines(policy)?;
         let model = DefaultModel::from_str(model)
             .await
             .map_err(|e| PolicyError(format!("model does not parse: {e}")))?;
@@ -81,7 +83,10 @@ impl Policy {
             }
             masks.insert(role, Arc::new(mask));
         }
-        Ok(Policy { masks })
+        Ok(Policy {
+            masks,
+            named_groups,
+        })
     }
 
     /// The policy shipped with this build: the contract's table (a unit test holds the two
@@ -96,7 +101,6 @@ impl Policy {
     /// contract's table does not grant it. Returns the gains it allowed.
     pub fn check_candidate(
         &self,
-        policy_text: &str,
         contract: &Policy,
         beyond_contract: bool,
     ) -> Result<Vec<String>, PolicyError> {
@@ -108,18 +112,14 @@ impl Policy {
                 "no role may write MANAGE/policy: the policy could never be changed again".into(),
             ));
         }
-        for group in FieldGroup::ALL {
-            let prefix = format!("{}/", group.code());
-            let named = policy_text.lines().any(|l| {
-                let parts: Vec<&str> = l.split(',').map(str::trim).collect();
-                parts.first() == Some(&"p") && parts.get(2).is_some_and(|o| o.starts_with(&prefix))
-            });
-            if !named {
-                return Err(PolicyError(format!(
-                    "no line names the group {}: its fields would have no reader",
-                    group.code()
-                )));
-            }
+        if let Some(group) = FieldGroup::ALL
+            .into_iter()
+            .find(|g| !self.named_groups.contains(g))
+        {
+            return Err(PolicyError(format!(
+                "no line names the group {}: its fields would have no reader",
+                group.code()
+            )));
         }
         let mut gains = Vec::new();
         for role in Role::ALL {
@@ -157,8 +157,10 @@ impl Policy {
 }
 
 /// Checks every policy line: known role, known group, a field of the schema, a known action.
-fn validated_lines(policy: &str) -> Result<Vec<String>, PolicyError> {
+/// Answers the lines and the field groups they name.
+fn validated_lines(policy: &str) -> Result<(Vec<String>, Vec<FieldGroup>), PolicyError> {
     let mut out = Vec::new();
+    let mut named = Vec::new();
     for (n, raw) in policy.lines().enumerate() {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -197,9 +199,12 @@ fn validated_lines(policy: &str) -> Result<Vec<String>, PolicyError> {
         {
             return Err(bad("no such field in that group"));
         }
+        if !named.contains(&group) {
+            named.push(group);
+        }
         out.push(line.to_owned());
     }
-    Ok(out)
+    Ok((out, named))
 }
 
 #[cfg(test)]
@@ -249,37 +254,29 @@ mod tests {
             .may_manage(Managed::Officials, false));
         // The shipped policy passes its own check.
         assert_eq!(
-            contract
-                .check_candidate(DEFAULT_POLICY, &contract, false)
-                .unwrap(),
+            contract.check_candidate(&contract, false).unwrap(),
             Vec::<String>::new()
         );
         // A coach who gains identity codes needs the flag.
         let wider = format!("{DEFAULT_POLICY}\np, PROVIDER_COACH, IDENTITY/*, read\n");
         let candidate = Policy::compile(DEFAULT_MODEL, &wider).await.unwrap();
-        let err = candidate
-            .check_candidate(&wider, &contract, false)
-            .unwrap_err();
+        let err = candidate.check_candidate(&contract, false).unwrap_err();
         assert!(
             err.0.contains("PROVIDER_COACH reads IDENTITY/*"),
             "{}",
             err.0
         );
-        let gains = candidate.check_candidate(&wider, &contract, true).unwrap();
+        let gains = candidate.check_candidate(&contract, true).unwrap();
         assert!(gains
             .iter()
             .any(|g| g.starts_with("PROVIDER_COACH reads IDENTITY")));
         // Narrower is always fine; a lock-out or an unnamed group never is.
         let narrower = DEFAULT_POLICY.replace("p, TE_EXPERT, CONTACT/*, read\n", "");
         let candidate = Policy::compile(DEFAULT_MODEL, &narrower).await.unwrap();
-        assert!(candidate
-            .check_candidate(&narrower, &contract, false)
-            .is_ok());
+        assert!(candidate.check_candidate(&contract, false).is_ok());
         let locked = DEFAULT_POLICY.replace("p, ADMIN, MANAGE/policy, write\n", "");
         let candidate = Policy::compile(DEFAULT_MODEL, &locked).await.unwrap();
-        let err = candidate
-            .check_candidate(&locked, &contract, false)
-            .unwrap_err();
+        let err = candidate.check_candidate(&contract, false).unwrap_err();
         assert!(err.0.contains("never be changed"), "{}", err.0);
         let no_social: String = DEFAULT_POLICY
             .lines()
@@ -287,9 +284,7 @@ mod tests {
             .map(|l| format!("{l}\n"))
             .collect();
         let candidate = Policy::compile(DEFAULT_MODEL, &no_social).await.unwrap();
-        let err = candidate
-            .check_candidate(&no_social, &contract, false)
-            .unwrap_err();
+        let err = candidate.check_candidate(&contract, false).unwrap_err();
         assert!(err.0.contains("SOCIAL"), "{}", err.0);
         assert!(
             Policy::compile(DEFAULT_MODEL, "p, ADMIN, MANAGE/clients, write")

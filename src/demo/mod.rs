@@ -78,6 +78,59 @@ pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
     Ok(officials == 0 && clients == 0)
 }
 
+/// A database `name` on the PostgreSQL server of `base` holding `clients` synthetic clients
+/// (for the benchmarks): created, migrated and seeded from `seed` on first use, then
+/// analysed so the planner knows its size; reused as it is afterwards. Answers its URL, a
+/// connection, and what was seeded now (with how long it took), if anything.
+pub async fn benchmark_database(
+    base: &str,
+    name: &str,
+    clients: usize,
+    seed: u64,
+) -> Result<
+    (
+        String,
+        DatabaseConnection,
+        Option<(SeedSummary, std::time::Duration)>,
+    ),
+    String,
+> {
+    let admin = sea_orm::Database::connect(base.to_owned())
+        .await
+        .map_err(|e| format!("cannot connect to {base}: {e}"))?;
+    let exists = admin
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            [name.into()],
+        ))
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some();
+    if !exists {
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let url = crate::db::database_url_in(base, name);
+    let db = crate::app::connect_and_migrate(&url, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut seeded = None;
+    if is_empty(&db).await.map_err(|e| e.to_string())? {
+        let started = std::time::Instant::now();
+        let summary = load(&db, clients, seed, false)
+            .await
+            .map_err(|e| e.to_string())?;
+        db.execute_unprepared("ANALYZE")
+            .await
+            .map_err(|e| e.to_string())?;
+        seeded = Some((summary, started.elapsed()));
+    }
+    Ok((url, db, seeded))
+}
+
 /// Whether the database holds the demo data set (so the development secret may sign).
 pub async fn is_demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
     let marker = entity::dataset_marker::Entity::find_by_id("dataset".to_owned())

@@ -507,7 +507,7 @@ pub async fn load_policy(
         .map_err(|e| AppError::bad_input("policy", e.0))?;
     let contract = Policy::contract().await.map_err(AppError::internal)?;
     let gains = candidate
-        .check_candidate(&input.policy, &contract, input.allow_beyond_contract)
+        .check_candidate(&contract, input.allow_beyond_contract)
         .map_err(|e| AppError::bad_input("policy", e.0))?;
     let version = insert_version(
         rc.db(),

@@ -87,19 +87,24 @@ async fn gql(
         .unwrap()
 }
 
-/// Posts a GraphQL query over a plain TCP connection (for tests outside a runtime).
-fn post_plain(addr: &str, token: &str, query: &str) -> serde_json::Value {
+/// Posts a GraphQL query over a plain TCP connection (for tests outside a runtime), with
+/// a request id if given; answers the JSON body of a 200.
+fn post_plain(addr: &str, token: &str, query: &str, request_id: Option<&str>) -> serde_json::Value {
     use std::io::{Read, Write};
     let body = json!({ "query": query }).to_string();
+    let id = request_id
+        .map(|id| format!("X-Request-Id: {id}\r\n"))
+        .unwrap_or_default();
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     write!(
         s,
-        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\n{id}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
     let mut response = String::new();
     s.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     let (_, json) = response.split_once("\r\n\r\n").unwrap();
     serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {response}"))
 }
@@ -127,6 +132,7 @@ fn sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_logs_json_with_re
         &addr,
         &token,
         "{ clients(first: 5) { edges { node { personalIdentityCode firstName lastName phone } } } }",
+        None,
     );
     let personal: Vec<String> = page["data"]["clients"]["edges"]
         .as_array()
@@ -548,18 +554,13 @@ fn traces_are_exported_over_otlp_when_an_endpoint_is_configured() {
         Stdio::null(),
     );
     let (_, _, token) = tokens.iter().find(|t| t.0 == "TE_EXPERT").unwrap().clone();
-    use std::io::{Read, Write};
-    let body = json!({ "query": "query Traced { me { officialId } }" }).to_string();
-    let mut s = std::net::TcpStream::connect(&addr).unwrap();
-    write!(
-        s,
-        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nX-Request-Id: otel-test-1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    s.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let answer = post_plain(
+        &addr,
+        &token,
+        "query Traced { me { officialId } }",
+        Some("otel-test-1"),
+    );
+    assert!(answer["data"]["me"]["officialId"].is_string(), "{answer}");
     // The request's span arrives as OTLP JSON with its id, route and status.
     let deadline = Instant::now() + Duration::from_secs(15);
     let span = loop {

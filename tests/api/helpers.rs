@@ -124,12 +124,7 @@ pub async fn fresh_database(backend: Backend) -> Option<(String, DbGuard)> {
                 .await
                 .unwrap();
             admin.close().await.ok();
-            let url = match base.rfind('/') {
-                Some(i) if base[..i].contains("//") && i > base.find("//").unwrap() + 1 => {
-                    format!("{}/{}", &base[..i], name)
-                }
-                _ => format!("{}/{}", base.trim_end_matches('/'), name),
-            };
+            let url = typgraph::db::database_url_in(&base, &name);
             Some((url, DbGuard::Postgres { base, name }))
         }
     }
