@@ -28,6 +28,10 @@ pub struct AppState {
     pub cors_origins: Vec<String>,
     /// Demo sign-ins for the dashboard, set under `--demo` only.
     pub demo_logins: std::sync::OnceLock<Vec<crate::http::dashboard::DemoLogin>>,
+    /// Parsed documents that passed the query limits, by query text.
+    pub documents: crate::graphql::documents::DocumentCache,
+    /// Woken after each commit that wrote access-log rows, to seal them into the chain.
+    pub sealer: Arc<tokio::sync::Notify>,
 }
 
 /// A start-up failure, reported as one line by `main`.
@@ -83,6 +87,8 @@ impl App {
             rate: crate::http::ratelimit::RateLimits::new(config.rate),
             cors_origins: config.cors_origins.clone(),
             demo_logins: std::sync::OnceLock::new(),
+            documents: Default::default(),
+            sealer: Arc::new(tokio::sync::Notify::new()),
         });
         Ok(App { state, listener })
     }
@@ -97,6 +103,9 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let watcher = self.state.policy.clone().watch(self.state.db.clone());
+        let sealer =
+            crate::audit::chain::spawn_sealer(self.state.db.clone(), self.state.sealer.clone());
+        let db = self.state.db.clone();
         let router = crate::http::router(self.state);
         let served = axum::serve(
             self.listener,
@@ -105,6 +114,11 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await;
         watcher.abort();
+        sealer.abort();
+        // The last requests' rows are sealed before the process goes.
+        if let Err(e) = crate::audit::chain::seal_pending(&db, 0).await {
+            tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log on shutdown failed");
+        }
         served
     }
 }
@@ -127,7 +141,7 @@ pub async fn connect_and_migrate(
     Ok(db)
 }
 
-fn one_line(e: &impl std::fmt::Display) -> String {
+pub fn one_line(e: &impl std::fmt::Display) -> String {
     e.to_string().replace('\n', " ")
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use typgraph::app::{connect_and_migrate, App};
+use typgraph::app::{connect_and_migrate, one_line, App};
 use typgraph::config::{
     env_flag, Config, JwtConfig, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEMO_JWT_SECRET,
 };
@@ -15,6 +15,12 @@ use typgraph::http::auth::{parse_ttl, sign_hs256};
 use typgraph::http::dashboard::DemoLogin;
 use typgraph::http::ratelimit::RateConfig;
 use typgraph::{demo, graphql, services, telemetry};
+
+// mimalloc instead of the system allocator: a request allocates thousands of small objects
+// (parsed documents, rows, response values) across worker threads, and glibc malloc was a
+// fifth of the server's CPU per case view (README, "Load: the case view").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(name = "typgraph", version, about = "Shared client case graph for TYP")]
@@ -60,6 +66,20 @@ enum Command {
         clients: usize,
         #[arg(long, default_value_t = 1)]
         rng_seed: u64,
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// The access log's hash chain.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the access log's hash chain; exit 1 naming the first broken row.
+    Verify {
         #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
     },
@@ -142,6 +162,37 @@ async fn run(command: Command) -> Result<(), Failure> {
             rng_seed,
             database_url,
         } => seed(clients, rng_seed, database_url).await,
+        Command::Audit {
+            action: AuditCommand::Verify { database_url },
+        } => audit_verify(database_url).await,
+    }
+}
+
+/// `typgraph audit verify`: the chain from the first seal to the last.
+async fn audit_verify(database_url: String) -> Result<(), Failure> {
+    let db = typgraph::db::connect(&database_url, None)
+        .await
+        .map_err(|e| Failure(format!("cannot connect to the database: {}", one_line(&e))))?;
+    let v = typgraph::audit::chain::verify(&db)
+        .await
+        .map_err(|e| Failure(format!("cannot read the access log: {}", one_line(&e))))?;
+    match v.broken {
+        None => {
+            println!(
+                "access log intact: {} rows sealed, {} not yet sealed, head {}",
+                v.sealed, v.unsealed, v.head
+            );
+            Ok(())
+        }
+        Some(b) => Err(Failure(format!(
+            "access log broken at seal {}{}: {} ({} seals verified before it)",
+            b.seq,
+            b.access_log_id
+                .map(|id| format!(" (access-log row {id})"))
+                .unwrap_or_default(),
+            b.problem,
+            v.sealed
+        ))),
     }
 }
 

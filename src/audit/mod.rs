@@ -6,6 +6,8 @@
 //! disclosure-log row per consent-based group, in the request's own transaction; the
 //! response is sent only if that transaction commits.
 
+pub mod chain;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod directive;
+pub mod documents;
 pub mod guard;
 pub mod limits;
 pub mod loader;

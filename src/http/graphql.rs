@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::graphql::batch::{drive, BatchQueue};
+use crate::graphql::documents::Refused;
 use crate::graphql::limits;
 use crate::graphql::RecordLoader;
 use crate::services::RequestContext;
@@ -225,10 +226,10 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     if let Err(err) = limits::check_size(&request.query) {
         return failed(&app, request_error_status, media, err);
     }
-    let document = match async_graphql::parser::parse_query(&request.query) {
+    let document = match app.documents.parse_checked(&request.query) {
         Ok(doc) => doc,
-        Err(err) => {
-            tracing::debug!(error = %crate::error::redact_quoted(&err.to_string()), "query does not parse");
+        Err(Refused::Parse(err)) => {
+            tracing::debug!(error = %crate::error::redact_quoted(&err), "query does not parse");
             return failed(
                 &app,
                 request_error_status,
@@ -236,10 +237,9 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
                 AppError::bad_input("query", "the query does not parse"),
             );
         }
+        Err(Refused::Limits(err)) => return failed(&app, request_error_status, media, err),
     };
-    if let Err(err) =
-        limits::check_document(&document).and_then(|_| limits::check_variables(&request.variables))
-    {
+    if let Err(err) = limits::check_variables(&request.variables) {
         return failed(&app, request_error_status, media, err);
     }
     let operation = select_operation(&document, request.operation_name.as_deref());

@@ -78,6 +78,9 @@ pub async fn commit(
     .await;
     done.map(|rows| {
         app.metrics.access_log_rows.inc_by(rows as u64);
+        if rows > 0 {
+            app.sealer.notify_one();
+        }
     })
     .map_err(|err| {
         app.metrics.access_log_failures.inc();

@@ -4,6 +4,7 @@
 
 mod access_log;
 mod admin;
+mod audit_chain;
 mod auth;
 mod cases;
 mod cli;

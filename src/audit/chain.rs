@@ -1,0 +1,442 @@
+//! The access log's hash chain: seals, and their verification.
+//!
+//! Requests only insert log rows; they never wait for one another. A sealer (one task per
+//! process, and at most one at a time across replicas: a PostgreSQL advisory lock, SQLite's
+//! write lock) appends a seal for every committed row it has not sealed yet, in id order:
+//! `hash = SHA-256(previous hash, the row, its disclosure rows)`, seq 1, 2, 3… `verify`
+//! walks the seals in order and recomputes every hash: a row changed after sealing, a row
+//! removed, or a seal removed or changed shows as the first broken link. A row is covered
+//! once sealed, normally within a second of its commit; rows not yet sealed are counted.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, IsolationLevel, QueryResult,
+    TransactionOptions, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use crate::db::Sql;
+
+/// The hash before the first seal.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Rows sealed (or verified) per statement.
+const PAGE: usize = 2000;
+
+/// Key of the PostgreSQL advisory lock held while sealing ("typgseal").
+const SEAL_LOCK: i64 = 0x7479_7067_7365_616c;
+
+/// One access-log row, as hashed.
+#[derive(Debug, Clone, PartialEq)]
+struct LogRow {
+    id: i64,
+    at: DateTime<Utc>,
+    official_id: String,
+    agency: String,
+    roles: String,
+    client_id: Option<String>,
+    action: String,
+    field_groups: String,
+    operation: String,
+    reason: String,
+}
+
+impl LogRow {
+    fn from_row(row: &QueryResult) -> Result<LogRow, DbErr> {
+        Ok(LogRow {
+            id: row.try_get("", "id")?,
+            at: row.try_get("", "at")?,
+            official_id: row.try_get("", "official_id")?,
+            agency: row.try_get("", "agency")?,
+            roles: row.try_get("", "roles")?,
+            client_id: row.try_get("", "client_id")?,
+            action: row.try_get("", "action")?,
+            field_groups: row.try_get("", "field_groups")?,
+            operation: row.try_get("", "operation")?,
+            reason: row.try_get("", "reason")?,
+        })
+    }
+}
+
+/// One disclosure row of a log row: recipient agency, group, consent.
+type Disclosure = (String, String, String);
+
+/// The link hash of a row after `prev`: every column in a fixed order, as a JSON array, so
+/// no two different rows serialise alike. Times are hashed to the microsecond, the
+/// precision both databases keep.
+fn link(prev: &str, row: &LogRow, disclosures: &[Disclosure]) -> String {
+    let at = row.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let canonical = serde_json::json!([
+        prev,
+        row.id,
+        at,
+        row.official_id,
+        row.agency,
+        row.roles,
+        row.client_id,
+        row.action,
+        row.field_groups,
+        row.operation,
+        row.reason,
+        disclosures,
+    ]);
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+const ROW_COLUMNS: &str = "a.id, a.at, a.official_id, a.agency, a.roles, a.client_id, a.action, a.field_groups, a.operation, a.reason";
+
+/// Disclosure rows of the given log rows, each list in id order.
+async fn disclosures_of(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<BTreeMap<i64, Vec<Disclosure>>, DbErr> {
+    let mut out: BTreeMap<i64, Vec<Disclosure>> = BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::new(
+        "SELECT d.access_log_id, d.recipient_agency, d.field_group, d.consent_id FROM disclosure_log d WHERE d.access_log_id IN ",
+    );
+    sql.bind_list(ids).push(" ORDER BY d.access_log_id, d.id");
+    for row in conn.query_all_raw(sql.build_for(conn)).await? {
+        let id: i64 = row.try_get("", "access_log_id")?;
+        out.entry(id).or_default().push((
+            row.try_get("", "recipient_agency")?,
+            row.try_get("", "field_group")?,
+            row.try_get("", "consent_id")?,
+        ));
+    }
+    Ok(out)
+}
+
+/// The last seal: its seq and hash (0 and [`GENESIS`] when none).
+async fn head(conn: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
+    let row = conn
+        .query_one_raw(
+            Sql::new("SELECT seq, hash FROM access_log_seal ORDER BY seq DESC LIMIT 1")
+                .build_for(conn),
+        )
+        .await?;
+    match row {
+        Some(r) => Ok((r.try_get("", "seq")?, r.try_get("", "hash")?)),
+        None => Ok((0, GENESIS.to_owned())),
+    }
+}
+
+/// Seals every committed row with an id above `floor` that has no seal yet; returns how
+/// many. Returns 0 at once when another process is sealing (PostgreSQL).
+pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, DbErr> {
+    let mut total = 0;
+    loop {
+        let opts = TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let tx = db.begin_with_options(opts).await?;
+        if db.get_database_backend() == DbBackend::Postgres {
+            let locked = tx
+                .query_one_raw(
+                    Sql::new("SELECT pg_try_advisory_xact_lock(")
+                        .bind(SEAL_LOCK)
+                        .push(") AS locked")
+                        .build_for(&tx),
+                )
+                .await?
+                .map(|r| r.try_get::<bool>("", "locked"))
+                .transpose()?
+                .unwrap_or(false);
+            if !locked {
+                return Ok(total);
+            }
+        }
+        let (mut seq, mut prev) = head(&tx).await?;
+        let mut sql = Sql::new(&format!(
+            "SELECT {ROW_COLUMNS} FROM access_log a WHERE a.id > "
+        ));
+        sql.bind(floor).push(
+            " AND NOT EXISTS (SELECT 1 FROM access_log_seal s WHERE s.access_log_id = a.id) ORDER BY a.id LIMIT ",
+        );
+        sql.push(&PAGE.to_string());
+        let rows = tx
+            .query_all_raw(sql.build_for(&tx))
+            .await?
+            .iter()
+            .map(LogRow::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(total);
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let disclosures = disclosures_of(&tx, &ids).await?;
+        let now = Utc::now();
+        let mut insert =
+            Sql::new("INSERT INTO access_log_seal (seq, access_log_id, hash, sealed_at) VALUES ");
+        for (i, row) in rows.iter().enumerate() {
+            seq += 1;
+            prev = link(
+                &prev,
+                row,
+                disclosures.get(&row.id).map(Vec::as_slice).unwrap_or(&[]),
+            );
+            if i > 0 {
+                insert.push(", ");
+            }
+            insert
+                .push("(")
+                .bind(seq)
+                .push(", ")
+                .bind(row.id)
+                .push(", ")
+                .bind(prev.clone())
+                .push(", ")
+                .bind(now)
+                .push(")");
+        }
+        tx.execute_raw(insert.build_for(&tx)).await?;
+        tx.commit().await?;
+        total += rows.len();
+        if rows.len() < PAGE {
+            return Ok(total);
+        }
+    }
+}
+
+/// Seals in the background: soon after each commit that wrote log rows (`wake`), and every
+/// second in any case (rows written by other replicas).
+pub fn spawn_sealer(
+    db: DatabaseConnection,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut floor = Floor::default();
+        loop {
+            match seal_pending(&db, floor.get()).await {
+                Ok(_) => {
+                    if let Ok(max) = max_sealed(&db).await {
+                        floor.saw(max);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log failed; retrying")
+                }
+            }
+            tokio::select! {
+                _ = wake.notified() => {
+                    // Let a burst of commits finish, then seal them together.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+    })
+}
+
+/// The highest sealed access-log id.
+async fn max_sealed(db: &DatabaseConnection) -> Result<i64, DbErr> {
+    let row = db
+        .query_one_raw(
+            Sql::new("SELECT COALESCE(MAX(access_log_id), 0) AS m FROM access_log_seal")
+                .build_for(db),
+        )
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "m"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// Where the sealer starts looking for unsealed rows. Ids are taken at insert and rows
+/// commit in any order, so a row below the highest sealed id may still be on its way: the
+/// floor is the highest sealed id as it was ten minutes ago (no request transaction lives
+/// that long), and 0 (every row) on start.
+#[derive(Default)]
+struct Floor {
+    seen: VecDeque<(Instant, i64)>,
+    floor: i64,
+}
+
+impl Floor {
+    const LAG: Duration = Duration::from_secs(600);
+
+    fn saw(&mut self, max: i64) {
+        let now = Instant::now();
+        self.seen.push_back((now, max));
+        while let Some(&(at, m)) = self.seen.front() {
+            if now.duration_since(at) >= Self::LAG {
+                self.floor = m;
+                self.seen.pop_front();
+            } else {
+                break;
+            }
+        }
+        // One sample a second for ten minutes at most.
+        if self.seen.len() > 1200 {
+            self.seen.pop_front();
+        }
+    }
+
+    fn get(&self) -> i64 {
+        self.floor
+    }
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verification {
+    /// Seals checked, in order.
+    pub sealed: u64,
+    /// Log rows that have no seal yet.
+    pub unsealed: u64,
+    /// The hash of the last seal: keep it elsewhere to detect a cut-off tail.
+    pub head: String,
+    /// The first broken link, if any.
+    pub broken: Option<Broken>,
+}
+
+/// The first place where the chain does not hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broken {
+    pub seq: i64,
+    pub access_log_id: Option<i64>,
+    pub problem: String,
+}
+
+/// Walks every seal in order and recomputes the chain, in one read-only snapshot.
+pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
+    let tx = db
+        .begin_with_config(
+            Some(IsolationLevel::RepeatableRead),
+            Some(AccessMode::ReadOnly),
+        )
+        .await?;
+    let mut prev = GENESIS.to_owned();
+    let mut expected_seq = 1i64;
+    let mut sealed = 0u64;
+    let broken = 'walk: loop {
+        let mut sql = Sql::new(&format!(
+            "SELECT s.seq, s.access_log_id AS sealed_id, s.hash, {ROW_COLUMNS} FROM access_log_seal s LEFT JOIN access_log a ON a.id = s.access_log_id WHERE s.seq >= "
+        ));
+        sql.bind(expected_seq)
+            .push(" ORDER BY s.seq LIMIT ")
+            .push(&PAGE.to_string());
+        let page = tx.query_all_raw(sql.build_for(&tx)).await?;
+        if page.is_empty() {
+            break None;
+        }
+        let mut ids = Vec::with_capacity(page.len());
+        for r in &page {
+            if let Some(id) = r.try_get::<Option<i64>>("", "id")? {
+                ids.push(id);
+            }
+        }
+        let disclosures = disclosures_of(&tx, &ids).await?;
+        for r in &page {
+            let seq: i64 = r.try_get("", "seq")?;
+            let sealed_id: i64 = r.try_get("", "sealed_id")?;
+            let hash: String = r.try_get("", "hash")?;
+            if seq != expected_seq {
+                break 'walk Some(Broken {
+                    seq: expected_seq,
+                    access_log_id: None,
+                    problem: format!("seal {expected_seq} is missing (next is {seq})"),
+                });
+            }
+            if r.try_get::<Option<i64>>("", "id")?.is_none() {
+                break 'walk Some(Broken {
+                    seq,
+                    access_log_id: Some(sealed_id),
+                    problem: "the sealed access-log row was removed".into(),
+                });
+            }
+            let row = LogRow::from_row(r)?;
+            let computed = link(
+                &prev,
+                &row,
+                disclosures.get(&row.id).map(Vec::as_slice).unwrap_or(&[]),
+            );
+            if computed != hash {
+                break 'walk Some(Broken {
+                    seq,
+                    access_log_id: Some(sealed_id),
+                    problem: "the access-log row or its seal was changed after sealing".into(),
+                });
+            }
+            prev = hash;
+            expected_seq += 1;
+            sealed += 1;
+        }
+    };
+    let unsealed = tx
+        .query_one_raw(
+            Sql::new(
+                "SELECT COUNT(*) AS n FROM access_log a WHERE NOT EXISTS (SELECT 1 FROM access_log_seal s WHERE s.access_log_id = a.id)",
+            )
+            .build_for(&tx),
+        )
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    tx.commit().await?;
+    Ok(Verification {
+        sealed,
+        unsealed: u64::try_from(unsealed).unwrap_or(0),
+        head: prev,
+        broken,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> LogRow {
+        LogRow {
+            id: 7,
+            at: DateTime::parse_from_rfc3339("2026-11-28T10:00:00.123456789Z")
+                .map(|d| d.with_timezone(&Utc))
+                .unwrap(),
+            official_id: "o1".into(),
+            agency: "TE".into(),
+            roles: "TE_EXPERT".into(),
+            client_id: Some("c1".into()),
+            action: "READ".into(),
+            field_groups: "CASE".into(),
+            operation: "caseView".into(),
+            reason: "CaseView".into(),
+        }
+    }
+
+    #[test]
+    fn every_column_and_the_previous_hash_change_the_link() {
+        let base = link(GENESIS, &row(), &[]);
+        assert_eq!(base.len(), 64);
+        assert_eq!(base, link(GENESIS, &row(), &[]), "deterministic");
+        let mut other = row();
+        other.field_groups = "CASE,HEALTH".into();
+        assert_ne!(base, link(GENESIS, &other, &[]));
+        let mut other = row();
+        other.client_id = None;
+        assert_ne!(base, link(GENESIS, &other, &[]));
+        assert_ne!(base, link(&base, &row(), &[]));
+        let d = vec![("KELA".to_owned(), "HEALTH".to_owned(), "k1".to_owned())];
+        assert_ne!(base, link(GENESIS, &row(), &d));
+        // Sub-microsecond digits are not kept by PostgreSQL and do not count.
+        let mut micro = row();
+        micro.at = DateTime::parse_from_rfc3339("2026-11-28T10:00:00.123456Z")
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap();
+        assert_eq!(base, link(GENESIS, &micro, &[]));
+    }
+
+    #[test]
+    fn the_floor_lags_ten_minutes() {
+        let mut f = Floor::default();
+        f.saw(100);
+        assert_eq!(f.get(), 0);
+    }
+}
