@@ -18,6 +18,8 @@ pub struct AppState {
     /// The read replica report queries run on, when configured (never migrated or written).
     pub reports_db: Option<DatabaseConnection>,
     pub schema: AppSchema,
+    /// The schema a client's own token is served from (`CLIENT` role).
+    pub client_schema: crate::graphql::own::ClientSchema,
     /// The policy in force (the newest stored version), followed across replicas.
     pub policy: Arc<PolicyStore>,
     pub verifier: TokenVerifier,
@@ -79,6 +81,9 @@ impl App {
             db,
             reports_db,
             schema: build_schema(config.introspection || config.demo),
+            client_schema: crate::graphql::own::build_client_schema(
+                config.introspection || config.demo,
+            ),
             policy: Arc::new(policy),
             verifier,
             metrics,

@@ -47,8 +47,16 @@ enum Command {
         #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
     },
-    /// Print the full SDL (identical to schema.graphql).
-    Schema,
+    /// Print the full SDL (identical to schema.graphql), or what one role sees.
+    Schema {
+        /// Print the schema as this role sees it under the policy in config/authz
+        /// (identical to schema/roles/ROLE.graphql).
+        #[arg(long)]
+        role: Option<String>,
+        /// Write every role's schema into this directory as ROLE.graphql.
+        #[arg(long, conflicts_with = "role")]
+        roles_dir: Option<PathBuf>,
+    },
     /// Print a signed JWT for an existing official.
     Token {
         #[arg(long)]
@@ -147,10 +155,7 @@ async fn run(command: Command) -> Result<(), Failure> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Schema => {
-            print!("{}", graphql::sdl());
-            Ok(())
-        }
+        Command::Schema { role, roles_dir } => role_schemas(role, roles_dir).await,
         Command::Token {
             sub,
             role,
@@ -166,6 +171,42 @@ async fn run(command: Command) -> Result<(), Failure> {
             action: AuditCommand::Verify { database_url },
         } => audit_verify(database_url).await,
     }
+}
+
+/// `typgraph schema [--role ROLE | --roles-dir DIR]`.
+async fn role_schemas(role: Option<String>, roles_dir: Option<PathBuf>) -> Result<(), Failure> {
+    if role.is_none() && roles_dir.is_none() {
+        print!("{}", graphql::sdl());
+        return Ok(());
+    }
+    let policy = typgraph::authz::Policy::load(None)
+        .await
+        .map_err(|e| Failure(e.to_string()))?;
+    if let Some(role) = role {
+        let role = role
+            .parse::<Role>()
+            .map_err(|_| Failure(format!("unknown role {role}")))?;
+        print!(
+            "{}",
+            graphql::role_sdl::role_sdl(&policy, role)
+                .await
+                .map_err(Failure)?
+        );
+        return Ok(());
+    }
+    if let Some(dir) = roles_dir {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Failure(format!("cannot create {}: {e}", dir.display())))?;
+        for (role, sdl) in graphql::role_sdl::all_role_sdls(&policy)
+            .await
+            .map_err(Failure)?
+        {
+            let path = dir.join(format!("{}.graphql", role.code()));
+            std::fs::write(&path, sdl)
+                .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+        }
+    }
+    Ok(())
 }
 
 /// `typgraph audit verify`: the chain from the first seal to the last.
@@ -280,6 +321,17 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
                     token,
                 });
             }
+            // One demo client's own token: their case and who has read it.
+            if let Some(client) = services::own::demo_client(db).await? {
+                let token = sign_hs256(
+                    &secret,
+                    &client,
+                    &[Role::Client.code().to_owned()],
+                    8 * 3600,
+                    &jwt,
+                )?;
+                println!("token {} {} {}", Role::Client.code(), client, token);
+            }
             let _ = app.state.demo_logins.set(logins);
             println!("dashboard: http://{}/dashboard", app.local_addr()?);
         }
@@ -317,7 +369,16 @@ async fn token(
                     .into(),
             )),
         };
-    if !services::officials::exists(&db, &sub).await? {
+    if roles.iter().any(|r| r == Role::Client.code()) {
+        if roles.len() != 1 {
+            return Err(Failure(
+                "a CLIENT token carries no other role (its subject is a client)".into(),
+            ));
+        }
+        if !services::own::exists(&db, &sub).await? {
+            return Err(Failure(format!("no living client with id {sub}")));
+        }
+    } else if !services::officials::exists(&db, &sub).await? {
         return Err(Failure(format!("no active official with id {sub}")));
     }
     println!("{}", sign_hs256(&secret, &sub, &roles, ttl, &jwt)?);

@@ -307,12 +307,16 @@ pub struct Broken {
 
 /// Walks every seal in order and recomputes the chain, in one read-only snapshot.
 pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
-    let tx = db
-        .begin_with_config(
+    // One snapshot: repeatable read on PostgreSQL; a SQLite read transaction is one already.
+    let tx = if db.get_database_backend() == DbBackend::Postgres {
+        db.begin_with_config(
             Some(IsolationLevel::RepeatableRead),
             Some(AccessMode::ReadOnly),
         )
-        .await?;
+        .await?
+    } else {
+        db.begin().await?
+    };
     let mut prev = GENESIS.to_owned();
     let mut expected_seq = 1i64;
     let mut sealed = 0u64;

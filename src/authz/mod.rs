@@ -108,16 +108,30 @@ pub enum ReadAccess {
     Read,
 }
 
-/// What an administrator manages (not client data): policy objects `MANAGE/...`.
+/// Policy objects that are not schema fields: what an administrator manages
+/// (`MANAGE/...`), and what a client may do with their own data (`OWN/...`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Managed {
     Officials,
     Providers,
     Policy,
+    /// The client's own case, in plain terms (read).
+    OwnCase,
+    /// The client's own access and disclosure log (read).
+    OwnLog,
+    /// The client's own consents (read; write: withdraw).
+    OwnConsents,
 }
 
 impl Managed {
-    pub const ALL: [Managed; 3] = [Managed::Officials, Managed::Providers, Managed::Policy];
+    pub const ALL: [Managed; 6] = [
+        Managed::Officials,
+        Managed::Providers,
+        Managed::Policy,
+        Managed::OwnCase,
+        Managed::OwnLog,
+        Managed::OwnConsents,
+    ];
 
     /// The policy object, `MANAGE/officials` and so on.
     pub fn object(self) -> &'static str {
@@ -125,6 +139,9 @@ impl Managed {
             Managed::Officials => "MANAGE/officials",
             Managed::Providers => "MANAGE/providers",
             Managed::Policy => "MANAGE/policy",
+            Managed::OwnCase => "OWN/case",
+            Managed::OwnLog => "OWN/log",
+            Managed::OwnConsents => "OWN/consents",
         }
     }
 
@@ -142,7 +159,7 @@ pub struct FieldMask {
     groups: [ReadAccess; 12],
     writes: [bool; 12],
     /// Read and write of each [`Managed`] object.
-    manage: [bool; 6],
+    manage: [bool; 12],
 }
 
 impl FieldMask {
@@ -151,7 +168,7 @@ impl FieldMask {
             fields: vec![ReadAccess::Never; FieldId::ALL.len()],
             groups: [ReadAccess::Never; 12],
             writes: [false; 12],
-            manage: [false; 6],
+            manage: [false; 12],
         }
     }
 

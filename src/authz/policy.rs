@@ -178,12 +178,14 @@ fn validated_lines(policy: &str) -> Result<(Vec<String>, Vec<FieldGroup>), Polic
         if !ACTIONS.contains(&act) {
             return Err(bad("unknown action"));
         }
-        if obj.starts_with("MANAGE/") {
+        if obj.starts_with("MANAGE/") || obj.starts_with("OWN/") {
             if !Managed::ALL.iter().any(|m| m.object() == obj) {
-                return Err(bad("unknown MANAGE object (officials, providers, policy)"));
+                return Err(bad(
+                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents)",
+                ));
             }
             if act == "consent" {
-                return Err(bad("MANAGE objects take read or write"));
+                return Err(bad("MANAGE and OWN objects take read or write"));
             }
             out.push(line.to_owned());
             continue;

@@ -64,10 +64,13 @@ pub enum Role {
     Auditor,
     /// Officials, providers and policy; never client content.
     Admin,
+    /// The client themself (token subject: the client's id): their own case and access log
+    /// only, through the client schema. Never held by an official.
+    Client,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::TypOfficer,
         Role::TeExpert,
         Role::EksoteWorker,
@@ -76,6 +79,7 @@ impl Role {
         Role::Analyst,
         Role::Auditor,
         Role::Admin,
+        Role::Client,
     ];
 
     pub fn code(self) -> &'static str {
@@ -88,6 +92,7 @@ impl Role {
             Role::Analyst => "ANALYST",
             Role::Auditor => "AUDITOR",
             Role::Admin => "ADMIN",
+            Role::Client => "CLIENT",
         }
     }
 
@@ -100,6 +105,7 @@ impl Role {
             Role::KelaExpert => agency == Agency::Kela,
             Role::ProviderCoach => agency == Agency::Provider,
             Role::Analyst | Role::Auditor | Role::Admin => true,
+            Role::Client => false,
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Settings {
     pub assessment_reuse_months: u32,
     /// The plan must be reviewed after this many months in KTT.
     pub rehab_review_months: u32,
+    /// How far back a client sees who processed their data (act 703/2023 § 11), in years.
+    pub own_log_years: u32,
 }
 
 impl Settings {
@@ -96,6 +98,7 @@ impl Settings {
                 d.assessment_reuse_months,
             )?,
             rehab_review_months: num(&get, "TYPGRAPH_REHAB_REVIEW_MONTHS", d.rehab_review_months)?,
+            own_log_years: num(&get, "TYPGRAPH_OWN_LOG_YEARS", d.own_log_years)?,
         })
     }
 
@@ -142,6 +145,7 @@ impl Default for Settings {
             travel_cents_per_day: 640,
             assessment_reuse_months: 12,
             rehab_review_months: 24,
+            own_log_years: 2,
         }
     }
 }

@@ -7,7 +7,9 @@ pub mod guard;
 pub mod limits;
 pub mod loader;
 pub mod mutation;
+pub mod own;
 pub mod query;
+pub mod role_sdl;
 pub mod scalars;
 pub mod types;
 

@@ -12,11 +12,13 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::graphql::batch::{drive, BatchQueue};
 use crate::graphql::documents::Refused;
 use crate::graphql::limits;
 use crate::graphql::RecordLoader;
+use crate::services::own::{self, OwnContext};
 use crate::services::RequestContext;
 
 use super::session::{self, status_of};
@@ -249,6 +251,11 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
             return failed(&app, request_error_status, media, err);
         }
     }
+    let mut request = request;
+    if claims.roles.iter().any(|r| r == Role::Client.code()) {
+        request.set_parsed_query(document);
+        return post_own(app, claims, request, media, reason).await;
+    }
     let tx = match session::begin(&app).await {
         Ok(tx) => Arc::new(tx),
         Err(err) => return failed(&app, status_of(&err), media, err),
@@ -279,7 +286,6 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         batches.spawner(),
     );
     // The document parsed for the limits is the one executed: parsed once per request.
-    let mut request = request;
     request.set_parsed_query(document);
     let request = request
         .data(rc)
@@ -288,33 +294,9 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         .data(app.policy.clone());
     let response = drive(app.schema.execute(request), batches).await;
 
-    for e in &response.errors {
-        let code = e
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .and_then(|v| match v {
-                async_graphql::Value::String(s) => Some(s.as_str()),
-                _ => None,
-            })
-            .unwrap_or("GRAPHQL_VALIDATION");
-        app.metrics.error(code);
-    }
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    let status = if request_error && media == Media::GraphqlResponse {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    // Serialised straight from the response so fields keep the order of the query.
-    let body = match serde_json::to_vec(&response) {
-        Ok(body) => body,
-        Err(e) => {
-            let err = AppError::internal(e);
-            return failed(&app, StatusCode::INTERNAL_SERVER_ERROR, media, err);
-        }
+    let (status, body) = match rendered(&app, &response, media) {
+        Ok(r) => r,
+        Err(err) => return failed(&app, StatusCode::INTERNAL_SERVER_ERROR, media, err),
     };
     // The response leaves only if its access-log rows commit with the request's work;
     // only what leaves is charged to the official's object budget.
@@ -331,6 +313,124 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         &principal.official_id,
         super::ratelimit::count_objects(&response.data),
     );
+    respond(status, media, body)
+}
+
+/// The `extensions.code` of a GraphQL error (validation errors carry none).
+fn error_code(e: &async_graphql::ServerError) -> &str {
+    e.extensions
+        .as_ref()
+        .and_then(|x| x.get("code"))
+        .and_then(|v| match v {
+            async_graphql::Value::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .unwrap_or("GRAPHQL_VALIDATION")
+}
+
+/// Counts the response's errors and serialises it (straight from the response, so fields
+/// keep the order of the query), with its HTTP status.
+fn rendered(
+    app: &AppState,
+    response: &async_graphql::Response,
+    media: Media,
+) -> Result<(StatusCode, Vec<u8>), AppError> {
+    for e in &response.errors {
+        app.metrics.error(error_code(e));
+    }
+    let body = serde_json::to_vec(response).map_err(AppError::internal)?;
+    Ok((status_for(response, media), body))
+}
+
+/// 400 for a request error (no data, errors without a path) under the GraphQL media type.
+fn status_for(response: &async_graphql::Response, media: Media) -> StatusCode {
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    if request_error && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// A client's request on their own token: the client schema, the client's own log.
+async fn post_own(
+    app: Arc<AppState>,
+    claims: crate::http::auth::Claims,
+    request: async_graphql::Request,
+    media: Media,
+    reason: String,
+) -> Response {
+    // A token is a client's or an official's, never both.
+    if claims.roles.len() != 1 {
+        tracing::info!("sign-in refused: a client token with other roles");
+        return failed(
+            &app,
+            StatusCode::UNAUTHORIZED,
+            media,
+            AppError::Unauthenticated,
+        );
+    }
+    let tx = match session::begin(&app).await {
+        Ok(tx) => Arc::new(tx),
+        Err(err) => return failed(&app, status_of(&err), media, err),
+    };
+    let mask = app.policy.current().policy.mask(Role::Client);
+    let caller = match own::sign_in(&*tx, mask, &claims.sub).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            tracing::info!("sign-in refused: unknown client");
+            return failed(
+                &app,
+                StatusCode::UNAUTHORIZED,
+                media,
+                AppError::Unauthenticated,
+            );
+        }
+        Err(e) => {
+            let err = AppError::from(e);
+            return failed(&app, status_of(&err), media, err);
+        }
+    };
+    let budget_key = format!("client:{}", caller.client_id);
+    if let Some(refused) = super::ratelimit::refusal_for_official(&app, &budget_key) {
+        return refused;
+    }
+    let oc = Arc::new(OwnContext::new(
+        caller,
+        tx.clone(),
+        chrono::Utc::now(),
+        app.settings.clone(),
+    ));
+    let response = app.client_schema.execute(request.data(oc.clone())).await;
+    let (status, body) = match rendered(&app, &response, media) {
+        Ok(r) => r,
+        Err(err) => return failed(&app, StatusCode::INTERNAL_SERVER_ERROR, media, err),
+    };
+    let objects = super::ratelimit::count_objects(&response.data);
+    drop(response);
+    let done = async {
+        let rows = oc.flush(&*tx, &reason).await?;
+        drop(oc);
+        let tx = Arc::try_unwrap(tx)
+            .map_err(|_| AppError::internal("request transaction still shared"))?;
+        tx.commit().await?;
+        Ok::<usize, AppError>(rows)
+    }
+    .await;
+    if let Err(err) = done {
+        tracing::error!(
+            code = err.code(),
+            "response withheld: client access log not committed"
+        );
+        let err = match err {
+            AppError::Unavailable => AppError::Unavailable,
+            _ => AppError::Internal(String::new()),
+        };
+        return failed(&app, status_of(&err), media, err);
+    }
+    app.rate.charge_objects(&budget_key, objects);
     respond(status, media, body)
 }
 

@@ -40,17 +40,32 @@ pub async fn page(
     if rc.principal.field_access(FieldId::LogAt) != ReadAccess::Read {
         return Err(AppError::Forbidden(None));
     }
+    page_of(rc.db(), client_id, None, first, after).await
+}
+
+/// One page of the access log of one client, newest first, optionally only rows at or after
+/// `since`. The caller has decided the reader may see it.
+pub async fn page_of(
+    db: &impl sea_orm::ConnectionTrait,
+    client_id: &str,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> AppResult<LogPage> {
     let first = super::clients::page_size(first)?;
     let mut sql = Sql::new("SELECT t.* FROM access_log t WHERE t.client_id = ");
     sql.bind(client_id.to_owned());
+    if let Some(since) = since {
+        sql.push(" AND t.at >= ").bind(since);
+    }
     if let Some(after) = after {
         sql.push(" AND t.id < ").bind(decode_cursor(after)?);
     }
     sql.push(" ORDER BY t.id DESC LIMIT ")
         .bind(i64::from(first) + 1);
     let mut rows = access_log::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
-        .all(rc.db())
+        .from_raw_sql(sql.build_for(db))
+        .all(db)
         .await?;
     let has_next_page = rows.len() > first as usize;
     rows.truncate(first as usize);
@@ -60,8 +75,8 @@ pub async fn page(
         let mut sql = Sql::new("SELECT t.* FROM disclosure_log t WHERE t.access_log_id IN ");
         sql.bind_list(&ids).push(" ORDER BY t.id");
         for d in disclosure_log::Entity::find()
-            .from_raw_sql(sql.build_for(rc.db()))
-            .all(rc.db())
+            .from_raw_sql(sql.build_for(db))
+            .all(db)
             .await?
         {
             disclosures.entry(d.access_log_id).or_default().push(d);

@@ -12,6 +12,7 @@ pub mod context;
 pub mod input;
 pub mod meetings;
 pub mod officials;
+pub mod own;
 pub mod records;
 pub mod records_write;
 pub mod rehab;

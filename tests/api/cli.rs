@@ -238,7 +238,7 @@ fn sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_logs_json_with_re
 #[tokio::test]
 async fn serve_demo_prints_a_working_token_for_every_role() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, addr, tokens) = serve_demo(dir.path());
+    let (server, addr, mut tokens) = serve_demo(dir.path());
     let roles: Vec<&str> = tokens.iter().map(|t| t.0.as_str()).collect();
     assert_eq!(
         roles,
@@ -250,9 +250,12 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
             "PROVIDER_COACH",
             "ANALYST",
             "AUDITOR",
-            "ADMIN"
+            "ADMIN",
+            "CLIENT"
         ]
     );
+    // The last line is one demo client's own token: `token CLIENT CLIENT_ID JWT`.
+    let (_, own_client, own_token) = tokens.pop().unwrap();
     assert!(
         dir.path().join("typgraph.db").exists(),
         "the SQLite file is created in the working directory"
@@ -369,6 +372,47 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
         decided["data"]["decideRehabPeriod"]["provider"]["kind"], "COUNTY_WORKSHOP",
         "{decided}"
     );
+    // The client's own token: their case, and the TE read above in their access log.
+    let read = gql(
+        &addr,
+        &tokens[1].2,
+        "query PrepareMeeting($c: ID!) { caseView(clientId: $c) { client { firstName } } }",
+        json!({ "c": own_client }),
+    )
+    .await;
+    let first_name = read["data"]["caseView"]["client"]["firstName"].clone();
+    assert!(first_name.is_string(), "{read}");
+    let mine = gql(&addr, &own_token, "{ myCase { firstName typCase { phase plan { goals } } workTryOuts { place } consents { kind } } myAccessLog { entries { agency official dataGroups purpose } } }", json!({})).await;
+    assert!(mine.get("errors").is_none(), "{mine}");
+    assert_eq!(mine["data"]["myCase"]["firstName"], first_name);
+    assert!(
+        mine["data"]["myCase"]["typCase"]["plan"]["goals"].is_string(),
+        "{mine}"
+    );
+    assert!(!mine["data"]["myCase"]["workTryOuts"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let entries = mine["data"]["myAccessLog"]["entries"].as_array().unwrap();
+    assert_eq!(entries[0]["agency"], "TE", "{mine}");
+    assert_eq!(entries[0]["purpose"], "caseView");
+    assert!(entries[0]["official"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty()));
+    // An official id is not a client: the client schema is not reachable with it.
+    let as_client = typgraph::http::auth::sign_hs256(
+        typgraph::config::DEMO_JWT_SECRET,
+        &tokens[1].1,
+        &["CLIENT".to_owned()],
+        60,
+        &typgraph::config::JwtConfig::default(),
+    )
+    .unwrap();
+    let refused = gql(&addr, &as_client, "{ myCase { firstName } }", json!({})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{refused}"
+    );
     drop(server);
 
     // A second start keeps the data and loads nothing twice.
@@ -387,6 +431,41 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
     );
     let me = gql(&addr, &tokens[0].2, "{ me { roles } }", json!({})).await;
     assert_eq!(me["data"]["me"]["roles"], json!(["TYP_OFFICER"]));
+
+    // `typgraph audit verify` on the demo data: intact once the server has sealed every
+    // row (it seals on start and after each commit) ...
+    let url = format!("sqlite://{}/typgraph.db", dir.path().display());
+    let verify = || {
+        let out = Command::new(BIN)
+            .args(["audit", "verify", "--database-url", &url])
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let started = Instant::now();
+    loop {
+        let (ok, text) = verify();
+        assert!(ok, "{text}");
+        if text.contains(" 0 not yet sealed") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "{text}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // ... and broken, naming the row, after one log row is altered by SQL.
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared("UPDATE access_log SET field_groups = 'CONTACT' WHERE id = (SELECT MIN(id) FROM access_log)")
+        .await
+        .unwrap();
+    let (ok, text) = verify();
+    assert!(!ok, "{text}");
+    assert!(text.contains("broken at seal 1"), "{text}");
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod hostile;
 mod http;
 mod loaders;
 mod meetings;
+mod own;
 mod policy;
 mod records;
 mod registration;

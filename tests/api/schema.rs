@@ -86,3 +86,48 @@ fn dates_use_the_contracts_date_and_datetime_scalars() {
     );
     assert!(sdl.contains("openedOn: Date!"));
 }
+
+/// What each role can see is checked in under `schema/roles/`: a policy change that alters
+/// any role's visible schema fails here until the snapshot is updated (and reviewed).
+#[tokio::test]
+async fn every_roles_visible_schema_equals_its_checked_in_snapshot() {
+    let policy = typgraph::authz::Policy::load(None).await.unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/roles");
+    for (role, sdl) in typgraph::graphql::role_sdl::all_role_sdls(&policy)
+        .await
+        .unwrap()
+    {
+        let path = format!("{dir}/{}.graphql", role.code());
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == sdl,
+            "{path} is stale: what {} sees changed; review, then run `cargo run -- schema --roles-dir schema/roles`",
+            role.code()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_policy_change_changes_the_visible_schema_of_that_role_only() {
+    use typgraph::authz::Policy;
+    use typgraph::domain::Role;
+    let shipped = Policy::load(None).await.unwrap();
+    let (model, text) = typgraph::authz::store::read_files(None).unwrap();
+    let narrowed = text.replace("p, TE_EXPERT, BENEFIT/*, read\n", "");
+    assert_ne!(narrowed, text);
+    let changed = Policy::compile(&model, &narrowed).await.unwrap();
+    let role_sdl = typgraph::graphql::role_sdl::role_sdl;
+    let before = role_sdl(&shipped, Role::TeExpert).await.unwrap();
+    let after = role_sdl(&changed, Role::TeExpert).await.unwrap();
+    assert!(before.contains("@fieldGroup(name: \"BENEFIT\")"));
+    assert!(!after.contains("@fieldGroup(name: \"BENEFIT\")"), "{after}");
+    for role in [Role::KelaExpert, Role::TypOfficer, Role::Client] {
+        assert_eq!(
+            role_sdl(&shipped, role).await.unwrap(),
+            role_sdl(&changed, role).await.unwrap()
+        );
+    }
+    // What the client schema shows is the client schema: no official's type in it.
+    let client = role_sdl(&shipped, Role::Client).await.unwrap();
+    assert!(client.contains("myCase: MyCase!") && !client.contains("CaseView"));
+}

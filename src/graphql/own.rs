@@ -1,0 +1,466 @@
+//! The client schema: what a client signed in with a `CLIENT` token can ask. It is a schema
+//! of its own, not a part of the officials' schema hidden from view: a client's request is
+//! executed against this one, which has no field that takes another client's id, so no query
+//! a client can write reaches anyone else's data. Every root field goes through the policy
+//! (`OWN/case`, `OWN/log`, `OWN/consents`) and every read is logged.
+
+use async_graphql::{Context, EmptySubscription, Object, Result, Schema, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use super::scalars::Date;
+use crate::audit::Action;
+use crate::authz::{FieldGroup, Managed};
+use crate::error::AppError;
+use crate::services::own::{self, OwnContext};
+
+pub type ClientSchema = Schema<OwnQuery, OwnMutation, EmptySubscription>;
+
+/// Builds the client schema, with the same limits as the officials' schema.
+pub fn build_client_schema(introspection: bool) -> ClientSchema {
+    let builder = Schema::build(OwnQuery, OwnMutation, EmptySubscription)
+        .limit_depth(super::MAX_DEPTH)
+        .limit_complexity(super::MAX_COMPLEXITY)
+        .limit_recursive_depth(super::MAX_RECURSIVE_DEPTH);
+    if introspection {
+        builder.finish()
+    } else {
+        builder
+            .disable_introspection()
+            .disable_suggestions()
+            .finish()
+    }
+}
+
+/// The client schema's SDL, as checked in at `schema/roles/CLIENT.graphql`.
+pub fn client_sdl() -> String {
+    build_client_schema(true).sdl()
+}
+
+fn oc<'a>(ctx: &'a Context<'_>) -> Result<&'a OwnContext, AppError> {
+    ctx.data::<std::sync::Arc<OwnContext>>()
+        .map(|a| a.as_ref())
+        .map_err(|_| AppError::internal("client request without context"))
+}
+
+pub struct OwnQuery;
+
+/// What a client can read: their own case and who has processed their data.
+#[Object(name = "Query")]
+impl OwnQuery {
+    /// Your own TYP case: plan, agreed actions, work try-out periods, attendance,
+    /// allowances, upcoming meetings and consents.
+    async fn my_case(&self, ctx: &Context<'_>) -> Result<MyCase> {
+        let oc = oc(ctx)?;
+        oc.require(Managed::OwnCase, false, "myCase")?;
+        oc.touch(Action::Read, FieldGroup::Contact);
+        Ok(MyCase {
+            first_name: oc.caller.first_name.clone(),
+            last_name: oc.caller.last_name.clone(),
+        })
+    }
+
+    /// Who has read or changed your data, when, which data and why, newest first: the
+    /// last two years (act 703/2023 § 11).
+    async fn my_access_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<MyAccessLog> {
+        let oc = oc(ctx)?;
+        oc.require(Managed::OwnLog, false, "myAccessLog")?;
+        let (rows, has_next_page) = own::access_log(oc, first, after.as_deref()).await?;
+        oc.touch(Action::Read, FieldGroup::Audit);
+        let end_cursor = rows
+            .last()
+            .map(|r| crate::services::access_log::encode_cursor(r.id));
+        Ok(MyAccessLog {
+            entries: rows
+                .into_iter()
+                .map(|r| MyAccessEntry {
+                    at: r.at,
+                    agency: r.agency,
+                    roles: split(&r.roles),
+                    official: r.official_name,
+                    action: r.action,
+                    data_groups: split(&r.field_groups),
+                    purpose: r.operation,
+                    disclosures: r
+                        .disclosures
+                        .into_iter()
+                        .map(|(group, consent)| MyDisclosure {
+                            data_group: group,
+                            consent_id: ID(consent),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            has_next_page,
+            end_cursor,
+        })
+    }
+}
+
+fn split(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[derive(Default)]
+pub struct OwnMutation;
+
+/// What a client can change: withdraw a consent they gave.
+#[Object(name = "Mutation")]
+impl OwnMutation {
+    /// Withdraws one of your consents from today. Agencies that read data under it stop
+    /// seeing that data at once; the history is kept.
+    async fn withdraw_my_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<MyConsent> {
+        let oc = oc(ctx)?;
+        oc.require(Managed::OwnConsents, true, "withdrawMyConsent")?;
+        let (row, groups) = own::withdraw_consent(oc, &consent_id).await?;
+        Ok(MyConsent::new(row, groups, oc.today))
+    }
+}
+
+/// Your case, in plain terms.
+pub struct MyCase {
+    first_name: String,
+    last_name: String,
+}
+
+#[Object]
+impl MyCase {
+    async fn first_name(&self) -> &str {
+        &self.first_name
+    }
+
+    async fn last_name(&self) -> &str {
+        &self.last_name
+    }
+
+    /// Your TYP client relationship: the open one, else the latest.
+    async fn typ_case(&self, ctx: &Context<'_>) -> Result<Option<MyTypCase>> {
+        let oc = oc(ctx)?;
+        let Some((case, officer)) = own::case(oc).await? else {
+            return Ok(None);
+        };
+        oc.touch(Action::Read, FieldGroup::Case);
+        Ok(Some(MyTypCase {
+            id: case.id,
+            phase: case.phase,
+            opened_on: case.opened_on.into(),
+            ended_on: case.ended_on.map(Date),
+            responsible_agency: case.responsible_agency,
+            responsible_officer: officer,
+        }))
+    }
+
+    /// Work try-out periods (kuntouttava työtoiminta), newest first.
+    async fn work_try_outs(&self, ctx: &Context<'_>) -> Result<Vec<MyWorkTryOut>> {
+        let oc = oc(ctx)?;
+        let rows = own::periods(oc).await?;
+        if !rows.is_empty() {
+            oc.touch(Action::Read, FieldGroup::Rehab);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|p| MyWorkTryOut {
+                id: p.row.id,
+                place: p.placement,
+                starts_on: p.row.starts_on.into(),
+                ends_on: p.row.ends_on.into(),
+                ended_early_on: p.row.ended_early_on.map(Date),
+                days_per_week: p.row.days_per_week,
+                hours_per_day: p.row.hours_per_day,
+                goal: p.row.goal,
+            })
+            .collect())
+    }
+
+    /// Allowances for your work try-out days, newest month first.
+    async fn allowances(&self, ctx: &Context<'_>) -> Result<Vec<MyAllowance>> {
+        let oc = oc(ctx)?;
+        let rows = own::allowances(oc).await?;
+        if !rows.is_empty() {
+            oc.touch(Action::Read, FieldGroup::Allowance);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|l| MyAllowance {
+                month: l.month,
+                kind: l.kind,
+                paid_by: l.payer,
+                days: l.days,
+                amount_cents: l.amount_cents,
+            })
+            .collect())
+    }
+
+    /// Network meetings still to come, soonest first.
+    async fn upcoming_meetings(&self, ctx: &Context<'_>) -> Result<Vec<MyMeeting>> {
+        let oc = oc(ctx)?;
+        let rows = own::upcoming_meetings(oc).await?;
+        if !rows.is_empty() {
+            oc.touch(Action::Read, FieldGroup::Case);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|(m, agencies)| MyMeeting {
+                scheduled_at: m.scheduled_at,
+                location: m.location,
+                agencies,
+            })
+            .collect())
+    }
+
+    /// The consents you have given, newest first; withdraw one with `withdrawMyConsent`.
+    async fn consents(&self, ctx: &Context<'_>) -> Result<Vec<MyConsent>> {
+        let oc = oc(ctx)?;
+        oc.require(Managed::OwnConsents, false, "myCase")?;
+        let rows = own::consents(oc).await?;
+        if !rows.is_empty() {
+            oc.touch(Action::Read, FieldGroup::Case);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|(row, groups)| MyConsent::new(row, groups, oc.today))
+            .collect())
+    }
+}
+
+/// Your TYP client relationship.
+pub struct MyTypCase {
+    id: String,
+    phase: String,
+    opened_on: Date,
+    ended_on: Option<Date>,
+    responsible_agency: String,
+    responsible_officer: Option<String>,
+}
+
+#[Object]
+impl MyTypCase {
+    /// MAPPING, PLANNING, IMPLEMENTATION or CLOSED.
+    async fn phase(&self) -> &str {
+        &self.phase
+    }
+    async fn opened_on(&self) -> Date {
+        self.opened_on
+    }
+    async fn ended_on(&self) -> Option<Date> {
+        self.ended_on
+    }
+    /// The agency of your responsible officer.
+    async fn responsible_agency(&self) -> &str {
+        &self.responsible_agency
+    }
+    /// Your responsible officer's name.
+    async fn responsible_officer(&self) -> Option<&str> {
+        self.responsible_officer.as_deref()
+    }
+
+    /// Your plan: its goals and what was agreed, by due date.
+    async fn plan(&self, ctx: &Context<'_>) -> Result<Option<MyPlan>> {
+        let oc = oc(ctx)?;
+        let Some((plan, actions)) = own::plan(oc, &self.id).await? else {
+            return Ok(None);
+        };
+        oc.touch(Action::Read, FieldGroup::Case);
+        Ok(Some(MyPlan {
+            made_on: plan.made_on.into(),
+            goals: plan.goals,
+            review_on: plan.review_on.into(),
+            agreed_actions: actions
+                .into_iter()
+                .map(|a| MyAgreedAction {
+                    what: a.description,
+                    who: a.owner_agency,
+                    due_on: a.due_on.into(),
+                    done_on: a.completed_on.map(Date),
+                })
+                .collect(),
+        }))
+    }
+}
+
+/// Your plan.
+#[derive(SimpleObject)]
+pub struct MyPlan {
+    made_on: Date,
+    goals: String,
+    /// When the plan will be looked at again with you.
+    review_on: Date,
+    agreed_actions: Vec<MyAgreedAction>,
+}
+
+/// Something agreed in your plan.
+#[derive(SimpleObject)]
+pub struct MyAgreedAction {
+    what: String,
+    /// The agency that takes care of it.
+    who: String,
+    due_on: Date,
+    done_on: Option<Date>,
+}
+
+/// A work try-out period.
+pub struct MyWorkTryOut {
+    id: String,
+    place: String,
+    starts_on: Date,
+    ends_on: Date,
+    ended_early_on: Option<Date>,
+    days_per_week: i32,
+    hours_per_day: i32,
+    goal: String,
+}
+
+#[Object]
+impl MyWorkTryOut {
+    /// Where: the workshop or organisation.
+    async fn place(&self) -> &str {
+        &self.place
+    }
+    async fn starts_on(&self) -> Date {
+        self.starts_on
+    }
+    async fn ends_on(&self) -> Date {
+        self.ends_on
+    }
+    async fn ended_early_on(&self) -> Option<Date> {
+        self.ended_early_on
+    }
+    async fn days_per_week(&self) -> i32 {
+        self.days_per_week
+    }
+    async fn hours_per_day(&self) -> i32 {
+        self.hours_per_day
+    }
+    async fn goal(&self) -> &str {
+        &self.goal
+    }
+
+    /// Your recorded days, newest first (at most `last`, 1–100, default 31).
+    async fn days(&self, ctx: &Context<'_>, last: Option<i32>) -> Result<Vec<MyDay>> {
+        let last = last.unwrap_or(31);
+        if !(1..=100).contains(&last) {
+            return Err(AppError::bad_input("last", "between 1 and 100").into());
+        }
+        let oc = oc(ctx)?;
+        let rows = own::attendance(oc, &self.id, u64::try_from(last).unwrap_or(31)).await?;
+        if !rows.is_empty() {
+            oc.touch(Action::Read, FieldGroup::Attendance);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|d| MyDay {
+                day: d.day.into(),
+                present: d.present,
+                absence_reason: d.absence_reason,
+            })
+            .collect())
+    }
+}
+
+/// One recorded day.
+#[derive(SimpleObject)]
+pub struct MyDay {
+    day: Date,
+    present: bool,
+    absence_reason: Option<String>,
+}
+
+/// An allowance for one month.
+#[derive(SimpleObject)]
+pub struct MyAllowance {
+    /// `YYYY-MM`.
+    month: String,
+    /// EXPENSE_ALLOWANCE, TOIMINTARAHA or TRAVEL.
+    kind: String,
+    /// KELA or EKSOTE.
+    paid_by: String,
+    days: i32,
+    amount_cents: i64,
+}
+
+/// A network meeting to come.
+#[derive(SimpleObject)]
+pub struct MyMeeting {
+    scheduled_at: DateTime<Utc>,
+    location: Option<String>,
+    /// The agencies taking part.
+    agencies: Vec<String>,
+}
+
+/// A consent you gave.
+#[derive(SimpleObject)]
+pub struct MyConsent {
+    id: ID,
+    /// MULTI_AGENCY_SERVICE (working together in TYP) or DISCLOSURE (one agency may see
+    /// data another recorded).
+    kind: String,
+    /// For a disclosure: the agency that may see the data.
+    recipient_agency: Option<String>,
+    /// For a disclosure: which data.
+    data_groups: Vec<String>,
+    given_on: Date,
+    valid_until: Option<Date>,
+    withdrawn_on: Option<Date>,
+    /// Whether it is in force today.
+    in_force: bool,
+}
+
+impl MyConsent {
+    fn new(row: entity::consent::Model, groups: Vec<String>, today: chrono::NaiveDate) -> Self {
+        let in_force = row.given_on <= today
+            && row.withdrawn_on.is_none_or(|w| w > today)
+            && row.valid_until.is_none_or(|v| v >= today);
+        MyConsent {
+            id: ID(row.id),
+            kind: row.kind,
+            recipient_agency: row.recipient_agency,
+            data_groups: groups,
+            given_on: row.given_on.into(),
+            valid_until: row.valid_until.map(Date),
+            withdrawn_on: row.withdrawn_on.map(Date),
+            in_force,
+        }
+    }
+}
+
+/// One page of your access log.
+#[derive(SimpleObject)]
+pub struct MyAccessLog {
+    entries: Vec<MyAccessEntry>,
+    has_next_page: bool,
+    /// Pass as `after` for the next page.
+    end_cursor: Option<String>,
+}
+
+/// One time an official read or changed your data.
+#[derive(SimpleObject)]
+pub struct MyAccessEntry {
+    at: DateTime<Utc>,
+    /// TE, EKSOTE, KELA or PROVIDER.
+    agency: String,
+    roles: Vec<String>,
+    /// The official's name.
+    official: String,
+    /// READ or WRITE.
+    action: String,
+    /// Which of your data: the field groups of contract §5.
+    data_groups: Vec<String>,
+    /// What for: the view or change the official used.
+    purpose: String,
+    /// Data another agency recorded, seen under your consent.
+    disclosures: Vec<MyDisclosure>,
+}
+
+/// Data disclosed under one of your consents.
+#[derive(SimpleObject)]
+pub struct MyDisclosure {
+    data_group: String,
+    consent_id: ID,
+}
