@@ -67,6 +67,18 @@ pub fn read_own<T>(
     Ok(value)
 }
 
+/// The fields read through [`read_shared`]: shared TYP records, absent for a client who is
+/// not (or no longer) a TYP client even where the mask allows the group.
+pub fn shared_only(field: FieldId) -> bool {
+    matches!(
+        field,
+        FieldId::CaseViewTypCase
+            | FieldId::CaseViewPlan
+            | FieldId::CaseViewMeetings
+            | FieldId::ClientCases
+    )
+}
+
 /// A list or object of `group` that exists only for TYP clients of the caller.
 pub fn read_shared<T>(
     ctx: &Context<'_>,
@@ -74,6 +86,10 @@ pub fn read_shared<T>(
     field: FieldId,
     value: impl FnOnce() -> T,
 ) -> async_graphql::Result<T> {
+    debug_assert!(
+        shared_only(field),
+        "{field:?} is read as shared: list it in shared_only"
+    );
     let rc = ctx.data::<RequestContext>()?;
     if rc.principal.field_access(field) != ReadAccess::Never && !scope.typ {
         return Err(AppError::Forbidden(Some(DenialReason::OutOfScope)).into());

@@ -47,6 +47,14 @@ fn reads_policy(ctx: &Context<'_>) -> bool {
     manages(ctx, Managed::Policy)
 }
 
+fn explains(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>().is_some_and(|p| {
+        p.mask.reads_client_data()
+            || p.has_role(crate::domain::Role::Auditor)
+            || p.has_role(crate::domain::Role::Admin)
+    })
+}
+
 fn reads_audit(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Principal>()
         .is_some_and(|p| p.field_access(FieldId::LogAt) == ReadAccess::Read)
@@ -198,6 +206,44 @@ impl Query {
             previous_meeting_on: previous,
             horizon: services::meetings::horizon(rc),
         }))
+    }
+
+    /// Whether a role may read a field (`Type.field`) of a client now, and why not: the
+    /// policy line, the scope rule, the missing consent. Officials explain their own access
+    /// (optionally one of their roles); AUDITOR and ADMIN name the role (and agency).
+    #[graphql(visible = "explains")]
+    async fn explain_access(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        field: String,
+        role: Option<crate::domain::Role>,
+        agency: Option<crate::domain::Agency>,
+        provider_id: Option<ID>,
+    ) -> Result<super::types::explain::AccessExplanation> {
+        if !explains(ctx) {
+            return Err(crate::error::AppError::Forbidden(None).into());
+        }
+        let rc = request(ctx, "explainAccess")?;
+        let field_id = FieldId::ALL
+            .iter()
+            .copied()
+            .find(|f| {
+                let m = f.meta();
+                field.split_once('.') == Some((m.type_name, m.field_name))
+            })
+            .ok_or_else(|| {
+                crate::error::AppError::bad_input("field", "not a client-data field (Type.field)")
+            })?;
+        let store = ctx.data::<Arc<PolicyStore>>()?;
+        let policy = store.current();
+        let subject =
+            services::explain::subject(rc, &policy.policy, role, agency, provider_id.map(|p| p.0))?;
+        Ok(
+            services::explain::explain(rc, subject, &client_id, field_id)
+                .await?
+                .into(),
+        )
     }
 
     /// The access log of a client, newest first (AUDITOR only).

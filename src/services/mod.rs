@@ -9,6 +9,7 @@ pub mod cases;
 pub mod client_registration;
 pub mod clients;
 pub mod context;
+pub mod explain;
 pub mod input;
 pub mod meetings;
 pub mod officials;

@@ -11,6 +11,7 @@ mod cli;
 mod cluster;
 mod dashboard;
 mod durability;
+mod explain;
 mod helpers;
 mod hostile;
 mod http;

@@ -8,6 +8,7 @@ pub mod case;
 pub mod case_view;
 pub mod client;
 pub mod enums;
+pub mod explain;
 pub mod meeting;
 pub mod provider;
 pub mod records;
