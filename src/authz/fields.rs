@@ -219,6 +219,21 @@ client_fields! {
     CaseViewJobCoachings, case_view_job_coachings, "CaseView", "jobCoachings", f(Employment);
     CaseViewMeetings, case_view_meetings, "CaseView", "meetings", f(Case);
     CaseViewNotes, case_view_notes, "CaseView", "notes", OWN;
+    CaseViewReferrals, case_view_referrals, "CaseView", "referrals", f(Case);
+    BriefOpenReferrals, brief_open_referrals, "MeetingBrief", "openReferrals", f(Case);
+
+    ReferralFromAgency, referral_from_agency, "Referral", "fromAgency", f(Case);
+    ReferralToAgency, referral_to_agency, "Referral", "toAgency", f(Case);
+    ReferralService, referral_service, "Referral", "service", f(Case);
+    ReferralReason, referral_reason, "Referral", "reason", f(Case);
+    ReferralStatus, referral_status, "Referral", "status", f(Case);
+    ReferralSentOn, referral_sent_on, "Referral", "sentOn", f(Case);
+    ReferralAnsweredOn, referral_answered_on, "Referral", "answeredOn", f(Case);
+    ReferralDueOn, referral_due_on, "Referral", "dueOn", f(Case);
+    ReferralOverdue, referral_overdue, "Referral", "overdue", f(Case);
+    ReferralDeclineReason, referral_decline_reason, "Referral", "declineReason", f(Case);
+    ReferralOutcome, referral_outcome, "Referral", "outcome", f(Case);
+    ReferralDoneOn, referral_done_on, "Referral", "doneOn", f(Case);
 
     BriefPreviousMeetingOn, brief_previous_meeting_on, "MeetingBrief", "previousMeetingOn", f(Case);
     BriefOpenActions, brief_open_actions, "AgencyBrief", "openActions", f(Case);

@@ -76,6 +76,8 @@ pub fn shared_only(field: FieldId) -> bool {
             | FieldId::CaseViewPlan
             | FieldId::CaseViewMeetings
             | FieldId::ClientCases
+            | FieldId::CaseViewReferrals
+            | FieldId::BriefOpenReferrals
     )
 }
 

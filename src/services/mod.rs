@@ -16,6 +16,7 @@ pub mod officials;
 pub mod own;
 pub mod records;
 pub mod records_write;
+pub mod referrals;
 pub mod rehab;
 pub mod report_csv;
 pub mod reports;

@@ -20,6 +20,7 @@ mod meetings;
 mod own;
 mod policy;
 mod records;
+mod referrals;
 mod registration;
 mod rehab;
 mod reports;

@@ -6,6 +6,7 @@ mod admin;
 mod cases;
 mod clients;
 mod meetings;
+mod referrals;
 mod rehab;
 
 use async_graphql::MergedObject;
@@ -19,6 +20,7 @@ pub struct Mutation(
     rehab::RehabMutations,
     meetings::MeetingMutations,
     admin::AdminMutations,
+    referrals::ReferralMutations,
 );
 
 /// Introspection visibility of the mutations: each is shown only to callers whose role may

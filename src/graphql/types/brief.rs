@@ -50,6 +50,22 @@ impl BriefNode {
         .map(|d| d.map(Date))
     }
 
+    /// Referrals still open (sent, or accepted and not done), newest first.
+    #[graphql(visible = "visible::brief_open_referrals", directive = fieldGroup::apply(group_of(FieldId::BriefOpenReferrals)))]
+    async fn open_referrals(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<super::referral::ReferralNode>>> {
+        super::referral::ReferralNode::of_client(
+            ctx,
+            &self.meeting.scope,
+            FieldId::BriefOpenReferrals,
+            true,
+            self.meeting.today,
+        )
+        .await
+    }
+
     /// One section per participating agency, in code order.
     async fn agencies(&self, ctx: &Context<'_>) -> Result<Vec<AgencyBriefNode>> {
         let participants = request_loader(ctx)?

@@ -174,6 +174,22 @@ impl CaseViewNode {
             self.today,
         )))
     }
+    /// Referrals between the agencies, newest first: sent, accepted with the receiving
+    /// side's due date, declined, or done with the outcome returned to the sender.
+    #[graphql(visible = "visible::case_view_referrals", directive = fieldGroup::apply(group_of(FieldId::CaseViewReferrals)))]
+    async fn referrals(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<super::referral::ReferralNode>>> {
+        super::referral::ReferralNode::of_client(
+            ctx,
+            &self.client.scope,
+            FieldId::CaseViewReferrals,
+            false,
+            self.today,
+        )
+        .await
+    }
     /// Agency notes the caller may read: its agency's own, and those shared with the case team.
     #[graphql(visible = "visible::case_view_notes", directive = fieldGroup::apply(group_of(FieldId::CaseViewNotes)))]
     async fn notes(&self, ctx: &Context<'_>) -> Result<Option<Vec<NoteNode>>> {

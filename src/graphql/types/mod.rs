@@ -12,6 +12,7 @@ pub mod explain;
 pub mod meeting;
 pub mod provider;
 pub mod records;
+pub mod referral;
 pub mod rehab;
 pub mod reports;
 pub mod viewer;

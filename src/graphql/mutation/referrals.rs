@@ -1,0 +1,108 @@
+//! Referral mutations: send, answer (accept or decline), complete.
+
+use async_graphql::{Context, InputObject, Object, Result, ID};
+
+use super::request;
+use crate::domain::Agency;
+use crate::graphql::scalars::Date;
+use crate::graphql::types::referral::ReferralNode;
+use crate::services::referrals::{self, NewReferral, Referral};
+use crate::services::{cases, RequestContext};
+
+/// A new referral from the caller's agency.
+#[derive(InputObject)]
+pub struct SendReferralInput {
+    pub client_id: ID,
+    pub to_agency: Agency,
+    /// The service referred to (1–200 characters).
+    pub service: String,
+    /// Why: the service need (1–2000 characters).
+    pub reason: String,
+}
+
+/// The receiving agency's answer.
+#[derive(InputObject)]
+pub struct AnswerReferralInput {
+    pub referral_id: ID,
+    pub accept: bool,
+    /// Required when accepting: when the receiving side will have done its part.
+    pub due_on: Option<Date>,
+    /// Required when declining.
+    pub decline_reason: Option<String>,
+}
+
+/// The outcome returned to the sender.
+#[derive(InputObject)]
+pub struct CompleteReferralInput {
+    pub referral_id: ID,
+    /// What came of it (1–2000 characters).
+    pub outcome: String,
+}
+
+#[derive(Default)]
+pub struct ReferralMutations;
+
+async fn node(rc: &RequestContext, row: Referral) -> Result<ReferralNode> {
+    let client = cases::visible_client(rc, &row.client_id).await?;
+    Ok(ReferralNode {
+        row,
+        scope: client.scope,
+        today: rc.today,
+    })
+}
+
+#[Object]
+impl ReferralMutations {
+    /// Sends a referral from the caller's agency to another (CASE write; the client's open
+    /// TYP case).
+    #[graphql(visible = "super::visible::case")]
+    async fn send_referral(
+        &self,
+        ctx: &Context<'_>,
+        input: SendReferralInput,
+    ) -> Result<ReferralNode> {
+        let rc = request(ctx, "sendReferral")?;
+        let row = referrals::send(
+            rc,
+            NewReferral {
+                client_id: input.client_id.to_string(),
+                to_agency: input.to_agency,
+                service: input.service,
+                reason: input.reason,
+            },
+        )
+        .await?;
+        node(rc, row).await
+    }
+
+    /// The receiving agency accepts (with a due date) or declines (with a reason).
+    #[graphql(visible = "super::visible::case")]
+    async fn answer_referral(
+        &self,
+        ctx: &Context<'_>,
+        input: AnswerReferralInput,
+    ) -> Result<ReferralNode> {
+        let rc = request(ctx, "answerReferral")?;
+        let row = referrals::answer(
+            rc,
+            &input.referral_id,
+            input.accept,
+            input.due_on.map(|d| d.0),
+            input.decline_reason.as_deref(),
+        )
+        .await?;
+        node(rc, row).await
+    }
+
+    /// The receiving agency returns the outcome: the referral is done.
+    #[graphql(visible = "super::visible::case")]
+    async fn complete_referral(
+        &self,
+        ctx: &Context<'_>,
+        input: CompleteReferralInput,
+    ) -> Result<ReferralNode> {
+        let rc = request(ctx, "completeReferral")?;
+        let row = referrals::complete(rc, &input.referral_id, &input.outcome).await?;
+        node(rc, row).await
+    }
+}

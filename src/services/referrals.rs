@@ -1,0 +1,244 @@
+//! Referrals from one agency to another: sent -> accepted (with the receiving side's due
+//! date) or declined -> done (the outcome returned to the sender). Part of the shared case
+//! record: group CASE, so the policy's CASE write decides who sends and answers (the
+//! responsible officers), the receiving agency answers, and every change is logged.
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
+
+use super::context::finish;
+use super::{cases, RequestContext};
+use crate::authz::FieldGroup;
+use crate::db::Sql;
+use crate::domain::Agency;
+use crate::error::{AppError, AppResult};
+
+/// One referral row.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Referral {
+    pub id: String,
+    pub client_id: String,
+    pub case_id: String,
+    pub from_agency: String,
+    pub to_agency: String,
+    pub service: String,
+    pub reason: String,
+    pub status: String,
+    pub sent_by: String,
+    pub sent_on: NaiveDate,
+    pub answered_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub decline_reason: Option<String>,
+    pub outcome: Option<String>,
+    pub done_on: Option<NaiveDate>,
+}
+
+const COLUMNS: &str = "r.id, r.client_id, r.case_id, r.from_agency, r.to_agency, r.service, r.reason, r.status, r.sent_by, r.sent_on, r.answered_on, r.due_on, r.decline_reason, r.outcome, r.done_on";
+
+/// Referrals of a client, newest first; `open_only`: those still sent or accepted.
+pub async fn of_client(
+    conn: &impl ConnectionTrait,
+    client_id: &str,
+    open_only: bool,
+) -> AppResult<Vec<Referral>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM referral r WHERE r.client_id = "
+    ));
+    sql.bind(client_id.to_owned());
+    if open_only {
+        sql.push(" AND r.status IN ('SENT', 'ACCEPTED')");
+    }
+    sql.push(" ORDER BY r.sent_on DESC, r.created_at DESC, r.id");
+    Ok(Referral::find_by_statement(sql.build_for(conn))
+        .all(conn)
+        .await?)
+}
+
+async fn one(rc: &RequestContext, id: &str) -> AppResult<Referral> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM referral r WHERE r.id = "));
+    sql.bind(id.to_owned());
+    let row = Referral::find_by_statement(sql.build_for(rc.db()))
+        .one(rc.db())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Only within the caller's scope, and only for a TYP client: otherwise as missing.
+    let client = cases::visible_client(rc, &row.client_id).await?;
+    if !client.scope.typ {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(AppError::bad_input(field, format!("1 to {max} characters")));
+    }
+    Ok(v.to_owned())
+}
+
+/// What a new referral says.
+pub struct NewReferral {
+    pub client_id: String,
+    pub to_agency: Agency,
+    pub service: String,
+    pub reason: String,
+}
+
+/// Sends a referral from the caller's agency, attached to the client's open case.
+pub async fn send(rc: &RequestContext, input: NewReferral) -> AppResult<Referral> {
+    rc.require_write(FieldGroup::Case)?;
+    let from = rc.principal.agency;
+    if !matches!(input.to_agency, Agency::Te | Agency::Eksote | Agency::Kela) {
+        return Err(AppError::bad_input(
+            "toAgency",
+            "referrals go to TE, EKSOTE or KELA",
+        ));
+    }
+    if input.to_agency == from {
+        return Err(AppError::bad_input(
+            "toAgency",
+            "a referral goes to another agency",
+        ));
+    }
+    let service = text("service", &input.service, 200)?;
+    let reason = text("reason", &input.reason, 2000)?;
+    let client = cases::visible_client(rc, &input.client_id).await?;
+    let mut sql =
+        Sql::new("SELECT t.id FROM typ_case t WHERE t.ended_on IS NULL AND t.client_id = ");
+    sql.bind(client.row.id.clone());
+    let case_id: String = match rc.db().query_one_raw(sql.build_for(rc.db())).await? {
+        Some(r) => r.try_get("", "id")?,
+        None => {
+            return Err(AppError::bad_input(
+                "clientId",
+                "the client has no open TYP case to refer from",
+            ))
+        }
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut sql = Sql::new("INSERT INTO referral (id, client_id, case_id, from_agency, to_agency, service, reason, status, sent_by, sent_on, created_at) VALUES (");
+    sql.bind(id.clone())
+        .push(", ")
+        .bind(client.row.id.clone())
+        .push(", ")
+        .bind(case_id)
+        .push(", ")
+        .bind(from.code())
+        .push(", ")
+        .bind(input.to_agency.code())
+        .push(", ")
+        .bind(service)
+        .push(", ")
+        .bind(reason)
+        .push(", 'SENT', ")
+        .bind(rc.principal.official_id.clone())
+        .push(", ")
+        .bind(rc.today)
+        .push(", ")
+        .bind(rc.now)
+        .push(")");
+    let sp = rc.db().begin().await?;
+    let written = sp
+        .execute_raw(sql.build_for(&sp))
+        .await
+        .map(|_| ())
+        .map_err(AppError::from);
+    finish(sp, written).await?;
+    rc.recorder.write(&client.row.id, FieldGroup::Case);
+    one(rc, &id).await
+}
+
+/// The receiving agency's answer: accept with a due date, or decline with a reason.
+pub async fn answer(
+    rc: &RequestContext,
+    id: &str,
+    accept: bool,
+    due_on: Option<NaiveDate>,
+    decline_reason: Option<&str>,
+) -> AppResult<Referral> {
+    rc.require_write(FieldGroup::Case)?;
+    let row = one(rc, id).await?;
+    receiving(rc, &row)?;
+    if row.status != "SENT" {
+        return Err(AppError::Conflict(format!(
+            "the referral was already answered ({})",
+            row.status
+        )));
+    }
+    let mut sql = Sql::new("UPDATE referral SET answered_by = ");
+    sql.bind(rc.principal.official_id.clone())
+        .push(", answered_on = ")
+        .bind(rc.today);
+    if accept {
+        let due = due_on
+            .ok_or_else(|| AppError::bad_input("dueOn", "an accepted referral has a due date"))?;
+        if due < rc.today {
+            return Err(AppError::bad_input("dueOn", "the due date is in the past"));
+        }
+        if decline_reason.is_some() {
+            return Err(AppError::bad_input(
+                "declineReason",
+                "an accepted referral has no decline reason",
+            ));
+        }
+        sql.push(", status = 'ACCEPTED', due_on = ").bind(due);
+    } else {
+        let why = text("declineReason", decline_reason.unwrap_or_default(), 2000)?;
+        if due_on.is_some() {
+            return Err(AppError::bad_input(
+                "dueOn",
+                "a declined referral has no due date",
+            ));
+        }
+        sql.push(", status = 'DECLINED', decline_reason = ")
+            .bind(why);
+    }
+    // The state in the WHERE: of two concurrent answers, one wins and one is a conflict.
+    sql.push(" WHERE id = ")
+        .bind(row.id.clone())
+        .push(" AND status = 'SENT'");
+    changed(rc, &row, sql).await
+}
+
+/// The receiving agency returns the outcome: the referral is done.
+pub async fn complete(rc: &RequestContext, id: &str, outcome: &str) -> AppResult<Referral> {
+    rc.require_write(FieldGroup::Case)?;
+    let row = one(rc, id).await?;
+    receiving(rc, &row)?;
+    if row.status != "ACCEPTED" {
+        return Err(AppError::Conflict(format!(
+            "only an accepted referral can be done (it is {})",
+            row.status
+        )));
+    }
+    let outcome = text("outcome", outcome, 2000)?;
+    let mut sql = Sql::new("UPDATE referral SET status = 'DONE', outcome = ");
+    sql.bind(outcome)
+        .push(", done_on = ")
+        .bind(rc.today)
+        .push(" WHERE id = ")
+        .bind(row.id.clone())
+        .push(" AND status = 'ACCEPTED'");
+    changed(rc, &row, sql).await
+}
+
+/// Only the receiving agency answers and completes a referral.
+fn receiving(rc: &RequestContext, row: &Referral) -> AppResult<()> {
+    if row.to_agency != rc.principal.agency.code() {
+        return Err(AppError::Forbidden(None));
+    }
+    Ok(())
+}
+
+async fn changed(rc: &RequestContext, row: &Referral, sql: Sql) -> AppResult<Referral> {
+    let sp = rc.db().begin().await?;
+    let written = match sp.execute_raw(sql.build_for(&sp)).await {
+        Ok(r) if r.rows_affected() == 1 => Ok(()),
+        Ok(_) => Err(AppError::Conflict("the referral changed meanwhile".into())),
+        Err(e) => Err(AppError::from(e)),
+    };
+    finish(sp, written).await?;
+    rc.recorder.write(&row.client_id, FieldGroup::Case);
+    one(rc, &row.id).await
+}
