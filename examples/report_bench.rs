@@ -73,6 +73,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         provider_id: None,
         roles: vec![Role::Analyst],
         mask: policy.mask(Role::Analyst),
+        emergency: Vec::new(),
     };
     let settings = Arc::new(Settings::default());
     let from = NaiveDate::from_ymd_opt(2019, 1, 1).ok_or("date")?;

@@ -195,6 +195,10 @@ impl MigratorTrait for Migrator {
             sql_migration!("012_create_access_log_seal", ["access_log_seal"]),
             sql_migration!("013_create_client_access_log", ["client_access_log"]),
             sql_migration!("014_create_referral", ["referral"]),
+            sql_migration!(
+                "015_create_break_glass",
+                ["break_glass", "break_glass_access"]
+            ),
         ]
     }
 }

@@ -64,12 +64,21 @@ impl LogRow {
 /// One disclosure row of a log row: recipient agency, group, consent.
 type Disclosure = (String, String, String);
 
+/// What is hashed with a row besides its columns: its disclosure rows and the break-glass
+/// grant it was read under.
+#[derive(Debug, Default, Clone)]
+struct Attached {
+    disclosures: Vec<Disclosure>,
+    grant: Option<String>,
+}
+
 /// The link hash of a row after `prev`: every column in a fixed order, as a JSON array, so
-/// no two different rows serialise alike. Times are hashed to the microsecond, the
-/// precision both databases keep.
-fn link(prev: &str, row: &LogRow, disclosures: &[Disclosure]) -> String {
+/// no two different rows serialise alike; the break-glass grant, when there is one, last.
+/// Times are hashed to the microsecond, the precision both databases keep.
+fn link(prev: &str, row: &LogRow, attached: &Attached) -> String {
     let at = row.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-    let canonical = serde_json::json!([
+    let disclosures = &attached.disclosures;
+    let mut canonical = serde_json::json!([
         prev,
         row.id,
         at,
@@ -83,17 +92,20 @@ fn link(prev: &str, row: &LogRow, disclosures: &[Disclosure]) -> String {
         row.reason,
         disclosures,
     ]);
+    if let (Some(grant), Some(items)) = (&attached.grant, canonical.as_array_mut()) {
+        items.push(serde_json::json!({ "breakGlass": grant }));
+    }
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
 const ROW_COLUMNS: &str = "a.id, a.at, a.official_id, a.agency, a.roles, a.client_id, a.action, a.field_groups, a.operation, a.reason";
 
-/// Disclosure rows of the given log rows, each list in id order.
-async fn disclosures_of(
+/// Disclosure rows (in id order) and break-glass flags of the given log rows.
+async fn attached_of(
     conn: &impl ConnectionTrait,
     ids: &[i64],
-) -> Result<BTreeMap<i64, Vec<Disclosure>>, DbErr> {
-    let mut out: BTreeMap<i64, Vec<Disclosure>> = BTreeMap::new();
+) -> Result<BTreeMap<i64, Attached>, DbErr> {
+    let mut out: BTreeMap<i64, Attached> = BTreeMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
@@ -103,11 +115,19 @@ async fn disclosures_of(
     sql.bind_list(ids).push(" ORDER BY d.access_log_id, d.id");
     for row in conn.query_all_raw(sql.build_for(conn)).await? {
         let id: i64 = row.try_get("", "access_log_id")?;
-        out.entry(id).or_default().push((
+        out.entry(id).or_default().disclosures.push((
             row.try_get("", "recipient_agency")?,
             row.try_get("", "field_group")?,
             row.try_get("", "consent_id")?,
         ));
+    }
+    let mut sql = Sql::new(
+        "SELECT b.access_log_id, b.break_glass_id FROM break_glass_access b WHERE b.access_log_id IN ",
+    );
+    sql.bind_list(ids);
+    for row in conn.query_all_raw(sql.build_for(conn)).await? {
+        let id: i64 = row.try_get("", "access_log_id")?;
+        out.entry(id).or_default().grant = Some(row.try_get("", "break_glass_id")?);
     }
     Ok(out)
 }
@@ -171,7 +191,7 @@ pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, 
             return Ok(total);
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let disclosures = disclosures_of(&tx, &ids).await?;
+        let attached = attached_of(&tx, &ids).await?;
         let now = Utc::now();
         let mut insert =
             Sql::new("INSERT INTO access_log_seal (seq, access_log_id, hash, sealed_at) VALUES ");
@@ -180,7 +200,7 @@ pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, 
             prev = link(
                 &prev,
                 row,
-                disclosures.get(&row.id).map(Vec::as_slice).unwrap_or(&[]),
+                attached.get(&row.id).unwrap_or(&Attached::default()),
             );
             if i > 0 {
                 insert.push(", ");
@@ -337,7 +357,7 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
                 ids.push(id);
             }
         }
-        let disclosures = disclosures_of(&tx, &ids).await?;
+        let attached = attached_of(&tx, &ids).await?;
         for r in &page {
             let seq: i64 = r.try_get("", "seq")?;
             let sealed_id: i64 = r.try_get("", "sealed_id")?;
@@ -360,7 +380,7 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
             let computed = link(
                 &prev,
                 &row,
-                disclosures.get(&row.id).map(Vec::as_slice).unwrap_or(&[]),
+                attached.get(&row.id).unwrap_or(&Attached::default()),
             );
             if computed != hash {
                 break 'walk Some(Broken {
@@ -417,24 +437,33 @@ mod tests {
 
     #[test]
     fn every_column_and_the_previous_hash_change_the_link() {
-        let base = link(GENESIS, &row(), &[]);
+        let none = Attached::default();
+        let base = link(GENESIS, &row(), &none);
         assert_eq!(base.len(), 64);
-        assert_eq!(base, link(GENESIS, &row(), &[]), "deterministic");
+        assert_eq!(base, link(GENESIS, &row(), &none), "deterministic");
         let mut other = row();
         other.field_groups = "CASE,HEALTH".into();
-        assert_ne!(base, link(GENESIS, &other, &[]));
+        assert_ne!(base, link(GENESIS, &other, &none));
         let mut other = row();
         other.client_id = None;
-        assert_ne!(base, link(GENESIS, &other, &[]));
-        assert_ne!(base, link(&base, &row(), &[]));
-        let d = vec![("KELA".to_owned(), "HEALTH".to_owned(), "k1".to_owned())];
+        assert_ne!(base, link(GENESIS, &other, &none));
+        assert_ne!(base, link(&base, &row(), &none));
+        let d = Attached {
+            disclosures: vec![("KELA".to_owned(), "HEALTH".to_owned(), "k1".to_owned())],
+            grant: None,
+        };
         assert_ne!(base, link(GENESIS, &row(), &d));
+        let g = Attached {
+            disclosures: Vec::new(),
+            grant: Some("g1".into()),
+        };
+        assert_ne!(base, link(GENESIS, &row(), &g));
         // Sub-microsecond digits are not kept by PostgreSQL and do not count.
         let mut micro = row();
         micro.at = DateTime::parse_from_rfc3339("2026-11-28T10:00:00.123456Z")
             .map(|d| d.with_timezone(&Utc))
             .unwrap();
-        assert_eq!(base, link(GENESIS, &micro, &[]));
+        assert_eq!(base, link(GENESIS, &micro, &none));
     }
 
     #[test]

@@ -199,5 +199,29 @@ async fn write_chunk(
     if any {
         conn.execute_raw(sql.build_for(conn)).await?;
     }
+    // Rows read under a break-glass grant carry its flag.
+    let mut sql =
+        Sql::new("INSERT INTO break_glass_access (access_log_id, break_glass_id) VALUES ");
+    let mut any = false;
+    for (client_id, action) in touches.iter().map(|((c, a), _)| (c, a)) {
+        let Some(grant) = who.emergency_grant(client_id) else {
+            continue;
+        };
+        let Some(log_id) = ids.get(&(client_id.clone(), action.code().to_owned())) else {
+            return Err(DbErr::Custom("access log row was not returned".into()));
+        };
+        if any {
+            sql.push(", ");
+        }
+        any = true;
+        sql.push("(")
+            .bind(*log_id)
+            .push(", ")
+            .bind(grant.to_owned())
+            .push(")");
+    }
+    if any {
+        conn.execute_raw(sql.build_for(conn)).await?;
+    }
     Ok(())
 }

@@ -252,4 +252,5 @@ client_fields! {
     LogFields, log_fields, "AccessLogEntry", "fields", f(Audit);
     LogOperation, log_operation, "AccessLogEntry", "operation", f(Audit);
     LogDisclosures, log_disclosures, "AccessLogEntry", "disclosures", f(Audit);
+    LogBreakGlass, log_break_glass, "AccessLogEntry", "breakGlassId", f(Audit);
 }

@@ -121,16 +121,22 @@ pub enum Managed {
     OwnLog,
     /// The client's own consents (read; write: withdraw).
     OwnConsents,
+    /// Break-glass: open a client outside the role's scope for an urgent reason (write).
+    BreakGlass,
+    /// The review items break-glass grants leave (read; write: close one).
+    BreakGlassReviews,
 }
 
 impl Managed {
-    pub const ALL: [Managed; 6] = [
+    pub const ALL: [Managed; 8] = [
         Managed::Officials,
         Managed::Providers,
         Managed::Policy,
         Managed::OwnCase,
         Managed::OwnLog,
         Managed::OwnConsents,
+        Managed::BreakGlass,
+        Managed::BreakGlassReviews,
     ];
 
     /// The policy object, `MANAGE/officials` and so on.
@@ -142,6 +148,8 @@ impl Managed {
             Managed::OwnCase => "OWN/case",
             Managed::OwnLog => "OWN/log",
             Managed::OwnConsents => "OWN/consents",
+            Managed::BreakGlass => "EMERGENCY/access",
+            Managed::BreakGlassReviews => "REVIEW/break-glass",
         }
     }
 
@@ -159,7 +167,7 @@ pub struct FieldMask {
     groups: [ReadAccess; 12],
     writes: [bool; 12],
     /// Read and write of each [`Managed`] object.
-    manage: [bool; 12],
+    manage: [bool; 16],
 }
 
 impl FieldMask {
@@ -168,7 +176,7 @@ impl FieldMask {
             fields: vec![ReadAccess::Never; FieldId::ALL.len()],
             groups: [ReadAccess::Never; 12],
             writes: [false; 12],
-            manage: [false; 12],
+            manage: [false; 16],
         }
     }
 
@@ -258,9 +266,20 @@ pub struct Principal {
     /// Roles both in the token and granted by the official's row.
     pub roles: Vec<Role>,
     pub mask: Arc<FieldMask>,
+    /// Active break-glass grants of this official: (client id, grant id). They widen the
+    /// row scope to those clients until they expire; the mask stays as it is.
+    pub emergency: Vec<(String, String)>,
 }
 
 impl Principal {
+    /// The break-glass grant under which this official reads `client_id`, if any.
+    pub fn emergency_grant(&self, client_id: &str) -> Option<&str> {
+        self.emergency
+            .iter()
+            .find(|(c, _)| c == client_id)
+            .map(|(_, g)| g.as_str())
+    }
+
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }

@@ -178,14 +178,19 @@ fn validated_lines(policy: &str) -> Result<(Vec<String>, Vec<FieldGroup>), Polic
         if !ACTIONS.contains(&act) {
             return Err(bad("unknown action"));
         }
-        if obj.starts_with("MANAGE/") || obj.starts_with("OWN/") {
+        if ["MANAGE/", "OWN/", "EMERGENCY/", "REVIEW/"]
+            .iter()
+            .any(|p| obj.starts_with(p))
+        {
             if !Managed::ALL.iter().any(|m| m.object() == obj) {
                 return Err(bad(
-                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents)",
+                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents, EMERGENCY/access, REVIEW/break-glass)",
                 ));
             }
             if act == "consent" {
-                return Err(bad("MANAGE and OWN objects take read or write"));
+                return Err(bad(
+                    "MANAGE, OWN, EMERGENCY and REVIEW objects take read or write",
+                ));
             }
             out.push(line.to_owned());
             continue;

@@ -19,6 +19,8 @@ pub enum RowScope {
         agency: Agency,
         /// A case closed on or after this date still makes the client a TYP client.
         retention_cutoff: NaiveDate,
+        /// Clients opened by an active break-glass grant: seen as TYP clients.
+        emergency: Vec<String>,
     },
     Coach {
         provider_id: String,
@@ -41,6 +43,7 @@ impl RowScope {
             RowScope::Agency {
                 agency: p.agency,
                 retention_cutoff: cutoff,
+                emergency: p.emergency.iter().map(|(c, _)| c.clone()).collect(),
             }
         } else if let (true, Some(provider)) =
             (p.has_role(Role::ProviderCoach), p.provider_id.as_ref())
@@ -63,11 +66,15 @@ impl RowScope {
             RowScope::Agency {
                 agency,
                 retention_cutoff,
+                emergency,
             } => {
                 sql.push("(");
                 typ_client(sql, c, *retention_cutoff);
                 sql.push(" OR ");
                 own_records(sql, c, *agency);
+                if !emergency.is_empty() {
+                    sql.push(&format!(" OR {c} IN ")).bind_list(emergency);
+                }
                 sql.push(")");
             }
             RowScope::Coach { provider_id } => {

@@ -27,6 +27,8 @@ pub struct Settings {
     pub rehab_review_months: u32,
     /// How far back a client sees who processed their data (act 703/2023 § 11), in years.
     pub own_log_years: u32,
+    /// How long a break-glass grant lasts, in hours.
+    pub break_glass_hours: u32,
 }
 
 impl Settings {
@@ -99,6 +101,7 @@ impl Settings {
             )?,
             rehab_review_months: num(&get, "TYPGRAPH_REHAB_REVIEW_MONTHS", d.rehab_review_months)?,
             own_log_years: num(&get, "TYPGRAPH_OWN_LOG_YEARS", d.own_log_years)?,
+            break_glass_hours: num(&get, "TYPGRAPH_BREAK_GLASS_HOURS", d.break_glass_hours)?,
         })
     }
 
@@ -146,6 +149,7 @@ impl Default for Settings {
             assessment_reuse_months: 12,
             rehab_review_months: 24,
             own_log_years: 2,
+            break_glass_hours: 2,
         }
     }
 }

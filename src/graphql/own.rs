@@ -85,6 +85,7 @@ impl OwnQuery {
                     action: r.action,
                     data_groups: split(&r.field_groups),
                     purpose: r.operation,
+                    urgent: r.urgent,
                     disclosures: r
                         .disclosures
                         .into_iter()
@@ -456,6 +457,9 @@ pub struct MyAccessEntry {
     purpose: String,
     /// Data another agency recorded, seen under your consent.
     disclosures: Vec<MyDisclosure>,
+    /// The official opened your case urgently outside their usual access (break-glass);
+    /// such access is reviewed by the data-protection officer.
+    urgent: bool,
 }
 
 /// Data disclosed under one of your consents.

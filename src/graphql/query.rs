@@ -55,6 +55,11 @@ fn explains(ctx: &Context<'_>) -> bool {
     })
 }
 
+fn reviews_break_glass(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.mask.may_manage(Managed::BreakGlassReviews, false))
+}
+
 fn reads_audit(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Principal>()
         .is_some_and(|p| p.field_access(FieldId::LogAt) == ReadAccess::Read)
@@ -246,6 +251,26 @@ impl Query {
         )
     }
 
+    /// Break-glass grants to review, oldest first (AUDITOR): who opened which client, why,
+    /// for how long, and how many log rows were made under it.
+    #[graphql(visible = "reviews_break_glass")]
+    async fn break_glass_reviews(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = true)] open_only: bool,
+    ) -> Result<Vec<super::types::break_glass::BreakGlassReview>> {
+        let rc = request(ctx, "breakGlassReviews")?;
+        let grants = services::break_glass::reviews(rc, open_only).await?;
+        Ok(grants
+            .into_iter()
+            .map(|g| {
+                rc.recorder
+                    .read(&g.client_id, crate::authz::FieldGroup::Audit, None);
+                super::types::break_glass::BreakGlassReview::from_grant(g, rc.now)
+            })
+            .collect())
+    }
+
     /// The access log of a client, newest first (AUDITOR only).
     #[graphql(visible = "reads_audit")]
     async fn access_log(
@@ -266,11 +291,12 @@ impl Query {
         let edges: Vec<AccessLogEdge> = page
             .rows
             .into_iter()
-            .map(|(row, disclosures)| AccessLogEdge {
+            .map(|(row, disclosures, break_glass)| AccessLogEdge {
                 cursor: services::access_log::encode_cursor(row.id),
                 node: AccessLogEntryNode {
                     row,
                     disclosures,
+                    break_glass,
                     scope: scope.clone(),
                 },
             })

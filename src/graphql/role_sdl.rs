@@ -33,6 +33,7 @@ pub async fn role_sdl(policy: &Policy, role: Role) -> Result<String, String> {
             provider_id: None,
             roles: vec![role],
             mask: policy.mask(role),
+            emergency: Vec::new(),
         };
         let schema = super::build_schema(true);
         schema

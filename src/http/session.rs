@@ -38,7 +38,15 @@ pub async fn sign_in(
     claims: &Claims,
 ) -> Result<Principal, AppError> {
     let policy = app.policy.current();
-    match officials::principal(conn, &policy.policy, &claims.sub, &claims.roles).await? {
+    match officials::principal(
+        conn,
+        &policy.policy,
+        &claims.sub,
+        &claims.roles,
+        chrono::Utc::now(),
+    )
+    .await?
+    {
         Ok(p) => Ok(p),
         Err(refusal) => {
             tracing::info!(?refusal, "sign-in refused");

@@ -13,7 +13,12 @@ use crate::error::{AppError, AppResult};
 
 /// One page of a client's access log, newest first.
 pub struct LogPage {
-    pub rows: Vec<(access_log::Model, Vec<disclosure_log::Model>)>,
+    /// Each row with its disclosures and the break-glass grant it was made under.
+    pub rows: Vec<(
+        access_log::Model,
+        Vec<disclosure_log::Model>,
+        Option<String>,
+    )>,
     pub has_next_page: bool,
 }
 
@@ -82,12 +87,26 @@ pub async fn page_of(
             disclosures.entry(d.access_log_id).or_default().push(d);
         }
     }
+    let mut grants: HashMap<i64, String> = HashMap::new();
+    if !ids.is_empty() {
+        let mut sql = Sql::new(
+            "SELECT b.access_log_id, b.break_glass_id FROM break_glass_access b WHERE b.access_log_id IN ",
+        );
+        sql.bind_list(&ids);
+        for r in db.query_all_raw(sql.build_for(db)).await? {
+            grants.insert(
+                r.try_get("", "access_log_id")?,
+                r.try_get("", "break_glass_id")?,
+            );
+        }
+    }
     Ok(LogPage {
         rows: rows
             .into_iter()
             .map(|r| {
                 let d = disclosures.remove(&r.id).unwrap_or_default();
-                (r, d)
+                let g = grants.remove(&r.id);
+                (r, d, g)
             })
             .collect(),
         has_next_page,

@@ -78,6 +78,7 @@ pub fn subject(
                 provider_id,
                 roles: vec![role],
                 mask: policy.mask(role),
+                emergency: Vec::new(),
             })
         }
         (role, false) => {

@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod administration;
 pub mod allowance_statement;
 pub mod attendance;
+pub mod break_glass;
 pub mod cases;
 pub mod client_registration;
 pub mod clients;

@@ -23,10 +23,14 @@ pub async fn principal(
     policy: &Policy,
     official_id: &str,
     token_roles: &[String],
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Result<Principal, SignInRefusal>, DbErr> {
-    // The official and the roles granted, in one statement.
-    let mut sql = Sql::new("SELECT o.id, o.name, o.agency, o.provider_id, o.active, r.role FROM official o LEFT JOIN official_role r ON r.official_id = o.id WHERE o.id = ");
-    sql.bind(official_id);
+    // The official, the roles granted and whether a break-glass grant is active, in one
+    // statement; the grants themselves only when there are any.
+    let mut sql = Sql::new("SELECT o.id, o.name, o.agency, o.provider_id, o.active, r.role, (SELECT COUNT(*) FROM break_glass g WHERE g.official_id = o.id AND g.expires_at > ");
+    sql.bind(now)
+        .push(") AS emergencies FROM official o LEFT JOIN official_role r ON r.official_id = o.id WHERE o.id = ")
+        .bind(official_id);
     let rows = conn.query_all_raw(sql.build_for(conn)).await?;
     let Some(first) = rows.first() else {
         return Ok(Err(SignInRefusal::UnknownOrInactive));
@@ -54,6 +58,18 @@ pub async fn principal(
         return Ok(Err(SignInRefusal::NoGrantedRole));
     }
     let mask = policy.mask_for(&roles);
+    let mut emergency = Vec::new();
+    if first.try_get::<i64>("", "emergencies")? > 0 {
+        let mut sql =
+            Sql::new("SELECT g.client_id, g.id FROM break_glass g WHERE g.official_id = ");
+        sql.bind(official_id)
+            .push(" AND g.expires_at > ")
+            .bind(now)
+            .push(" ORDER BY g.opened_at, g.id");
+        for row in conn.query_all_raw(sql.build_for(conn)).await? {
+            emergency.push((row.try_get("", "client_id")?, row.try_get("", "id")?));
+        }
+    }
     Ok(Ok(Principal {
         official_id: first.try_get("", "id")?,
         name: first.try_get("", "name")?,
@@ -61,6 +77,7 @@ pub async fn principal(
         provider_id: first.try_get("", "provider_id")?,
         roles,
         mask: Arc::clone(&mask),
+        emergency,
     }))
 }
 

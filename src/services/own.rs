@@ -420,6 +420,8 @@ pub struct OwnLogEntry {
     pub operation: String,
     /// Groups disclosed under a consent: (group, consent id).
     pub disclosures: Vec<(String, String)>,
+    /// Made under a break-glass grant (an urgent opening outside the official's scope).
+    pub urgent: bool,
 }
 
 /// The officials' reads and writes of the client's data since the look-back (two years by
@@ -438,7 +440,7 @@ pub async fn access_log(
     let officials: BTreeSet<String> = page
         .rows
         .iter()
-        .map(|(r, _)| r.official_id.clone())
+        .map(|(r, _, _)| r.official_id.clone())
         .collect();
     let mut names = BTreeMap::new();
     if !officials.is_empty() {
@@ -455,7 +457,8 @@ pub async fn access_log(
     let rows = page
         .rows
         .into_iter()
-        .map(|(r, d)| OwnLogEntry {
+        .map(|(r, d, g)| OwnLogEntry {
+            urgent: g.is_some(),
             id: r.id,
             at: r.at,
             agency: r.agency,

@@ -611,6 +611,28 @@ impl Fixture {
             )
             .await;
         }
+        // A referral of the shared client from TE to Kela, accepted.
+        insert(
+            db,
+            "referral",
+            &[
+                ("id", s(&id())),
+                ("client_id", s(&shared)),
+                ("case_id", s(&case)),
+                ("from_agency", s("TE")),
+                ("to_agency", s("KELA")),
+                ("service", s("Kela vocational rehabilitation")),
+                ("reason", s("Work ability unclear")),
+                ("status", s("ACCEPTED")),
+                ("sent_by", s(&officer)),
+                ("sent_on", d(-20)),
+                ("answered_by", s(&off("KELA_EXPERT"))),
+                ("answered_on", d(-18)),
+                ("due_on", d(10)),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
         // KTT periods: the shared client at P1, the other client at P2.
         let period = id();
         for (pid, cid, prov, no) in [

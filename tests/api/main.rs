@@ -6,6 +6,7 @@ mod access_log;
 mod admin;
 mod audit_chain;
 mod auth;
+mod break_glass;
 mod cases;
 mod cli;
 mod cluster;

@@ -195,6 +195,11 @@ fn route(
             &["CASE"],
             &["meetingBrief", "agencies"],
         ),
+        "Referral" => (
+            "caseView(clientId: $c) { referrals { F } }",
+            &["CASE"],
+            &["caseView", "referrals"],
+        ),
         "AccessLogEntry" => (
             "accessLog(clientId: $c) { edges { node { F } } }",
             &["AUDIT"],

@@ -3,6 +3,7 @@
 //! a savepoint of their own, so nothing is half-written) and leaves its access-log rows there.
 
 mod admin;
+mod break_glass;
 mod cases;
 mod clients;
 mod meetings;
@@ -21,6 +22,7 @@ pub struct Mutation(
     meetings::MeetingMutations,
     admin::AdminMutations,
     referrals::ReferralMutations,
+    break_glass::BreakGlassMutations,
 );
 
 /// Introspection visibility of the mutations: each is shown only to callers whose role may
@@ -70,6 +72,14 @@ mod visible {
 
     pub fn policy(ctx: &Context<'_>) -> bool {
         manages(ctx, crate::authz::Managed::Policy)
+    }
+
+    pub fn break_glass(ctx: &Context<'_>) -> bool {
+        manages(ctx, crate::authz::Managed::BreakGlass)
+    }
+
+    pub fn reviews(ctx: &Context<'_>) -> bool {
+        manages(ctx, crate::authz::Managed::BreakGlassReviews)
     }
 
     /// The caller agency's own group (notes, meeting sections).

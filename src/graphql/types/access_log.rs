@@ -17,6 +17,8 @@ use crate::services::ClientScope;
 pub struct AccessLogEntryNode {
     pub row: access_log::Model,
     pub disclosures: Vec<disclosure_log::Model>,
+    /// The break-glass grant the access was made under, if any.
+    pub break_glass: Option<String>,
     pub scope: Arc<ClientScope>,
 }
 
@@ -115,5 +117,17 @@ impl AccessLogEntryNode {
             })
             .collect();
         guard::read(ctx, &self.scope, FieldId::LogDisclosures, list)
+    }
+
+    /// The break-glass grant this access was made under (an urgent opening outside the
+    /// official's scope), if any.
+    #[graphql(visible = "visible::log_break_glass", directive = fieldGroup::apply(group_of(FieldId::LogBreakGlass)))]
+    async fn break_glass_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
+        guard::read(
+            ctx,
+            &self.scope,
+            FieldId::LogBreakGlass,
+            self.break_glass.clone().map(ID),
+        )
     }
 }

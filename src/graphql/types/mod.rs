@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod break_glass;
 pub mod brief;
 pub mod case;
 pub mod case_view;

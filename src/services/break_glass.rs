@@ -1,0 +1,178 @@
+//! Break-glass: an official opens a client outside their row scope for an urgent reason.
+//! The grant is time-limited (setting, default 2 h), needs a reason, flags every access-log
+//! row made under it, and is a review item until an AUDITOR closes it. It widens only the
+//! row scope: the role's field mask and the consent rule apply as always. Nothing else
+//! grants access outside the policy; the right to break glass is itself a policy object
+//! (`EMERGENCY/access`), and so is reviewing (`REVIEW/break-glass`).
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
+
+use super::context::finish;
+use super::RequestContext;
+use crate::authz::Managed;
+use crate::db::Sql;
+use crate::error::{AppError, AppResult};
+
+/// One grant, with what the review needs.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Grant {
+    pub id: String,
+    pub official_id: String,
+    pub official_name: String,
+    pub agency: String,
+    pub roles: String,
+    pub client_id: String,
+    pub reason: String,
+    pub opened_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub review_status: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_note: Option<String>,
+    /// Access-log rows made under the grant.
+    pub rows_logged: i64,
+}
+
+const SELECT: &str = "SELECT g.id, g.official_id, o.name AS official_name, g.agency, g.roles, g.client_id, g.reason, g.opened_at, g.expires_at, g.review_status, g.reviewed_by, g.reviewed_at, g.review_note, (SELECT COUNT(*) FROM break_glass_access b WHERE b.break_glass_id = g.id) AS rows_logged FROM break_glass g JOIN official o ON o.id = g.official_id";
+
+async fn one(conn: &impl ConnectionTrait, id: &str) -> AppResult<Grant> {
+    let mut sql = Sql::new(&format!("{SELECT} WHERE g.id = "));
+    sql.bind(id.to_owned());
+    Grant::find_by_statement(sql.build_for(conn))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Opens `client_id` to the caller for the configured time. From the next request on, the
+/// client is in the caller's scope as a TYP client would be.
+pub async fn open(rc: &RequestContext, client_id: &str, reason: &str) -> AppResult<Grant> {
+    if !rc.principal.mask.may_manage(Managed::BreakGlass, true) {
+        return Err(AppError::Forbidden(None));
+    }
+    let reason = reason.trim();
+    if reason.chars().count() < 10 || reason.chars().count() > 2000 {
+        return Err(AppError::bad_input(
+            "reason",
+            "say why it is urgent: 10 to 2000 characters",
+        ));
+    }
+    let mut sql = Sql::new("SELECT c.id FROM client c WHERE c.date_of_death IS NULL AND c.id = ");
+    sql.bind(client_id.to_owned());
+    if rc
+        .db()
+        .query_one_raw(sql.build_for(rc.db()))
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    if rc.principal.emergency_grant(client_id).is_some() {
+        return Err(AppError::Conflict(
+            "a break-glass grant for this client is already active".into(),
+        ));
+    }
+    if super::clients::find(rc, client_id)
+        .await?
+        .is_some_and(|c| c.scope.typ)
+    {
+        return Err(AppError::bad_input(
+            "clientId",
+            "the client is already in your scope: no break-glass needed",
+        ));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let hours = i64::from(rc.settings.break_glass_hours.max(1));
+    let mut sql = Sql::new("INSERT INTO break_glass (id, official_id, agency, roles, client_id, reason, opened_at, expires_at, review_status) VALUES (");
+    sql.bind(id.clone())
+        .push(", ")
+        .bind(rc.principal.official_id.clone())
+        .push(", ")
+        .bind(rc.principal.agency.code())
+        .push(", ")
+        .bind(rc.principal.roles_text())
+        .push(", ")
+        .bind(client_id.to_owned())
+        .push(", ")
+        .bind(reason.to_owned())
+        .push(", ")
+        .bind(rc.now)
+        .push(", ")
+        .bind(rc.now + Duration::hours(hours))
+        .push(", 'OPEN')");
+    let sp = rc.db().begin().await?;
+    let written = sp
+        .execute_raw(sql.build_for(&sp))
+        .await
+        .map(|_| ())
+        .map_err(AppError::from);
+    finish(sp, written).await?;
+    tracing::warn!(grant = %id, hours, "break-glass grant opened");
+    one(rc.db(), &id).await
+}
+
+/// Review items, oldest first; `open_only`: those not yet closed.
+pub async fn reviews(rc: &RequestContext, open_only: bool) -> AppResult<Vec<Grant>> {
+    if !rc
+        .principal
+        .mask
+        .may_manage(Managed::BreakGlassReviews, false)
+    {
+        return Err(AppError::Forbidden(None));
+    }
+    let mut sql = Sql::new(SELECT);
+    if open_only {
+        sql.push(" WHERE g.review_status = 'OPEN'");
+    }
+    sql.push(" ORDER BY g.opened_at, g.id");
+    Ok(Grant::find_by_statement(sql.build_for(rc.db()))
+        .all(rc.db())
+        .await?)
+}
+
+/// Closes a review item with the reviewer's note. A grant still running cannot be closed:
+/// what it will still read would go unreviewed.
+pub async fn close(rc: &RequestContext, id: &str, note: &str) -> AppResult<Grant> {
+    if !rc
+        .principal
+        .mask
+        .may_manage(Managed::BreakGlassReviews, true)
+    {
+        return Err(AppError::Forbidden(None));
+    }
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > 2000 {
+        return Err(AppError::bad_input("note", "1 to 2000 characters"));
+    }
+    let grant = one(rc.db(), id).await?;
+    if grant.review_status != "OPEN" {
+        return Err(AppError::Conflict(
+            "the review item is already closed".into(),
+        ));
+    }
+    if grant.expires_at > rc.now {
+        return Err(AppError::Conflict(
+            "the grant is still running; close its review after it expires".into(),
+        ));
+    }
+    let mut sql = Sql::new("UPDATE break_glass SET review_status = 'CLOSED', reviewed_by = ");
+    sql.bind(rc.principal.official_id.clone())
+        .push(", reviewed_at = ")
+        .bind(rc.now)
+        .push(", review_note = ")
+        .bind(note.to_owned())
+        .push(" WHERE id = ")
+        .bind(grant.id.clone())
+        .push(" AND review_status = 'OPEN'");
+    let sp = rc.db().begin().await?;
+    let written = match sp.execute_raw(sql.build_for(&sp)).await {
+        Ok(r) if r.rows_affected() == 1 => Ok(()),
+        Ok(_) => Err(AppError::Conflict(
+            "the review item changed meanwhile".into(),
+        )),
+        Err(e) => Err(AppError::from(e)),
+    };
+    finish(sp, written).await?;
+    one(rc.db(), &grant.id).await
+}
