@@ -77,6 +77,17 @@ enum Command {
         #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
     },
+    /// List (--dry-run) or erase (--apply) what is past its retention period.
+    Retention {
+        /// Only list what is due; change nothing.
+        #[arg(long, conflicts_with = "apply", required_unless_present = "apply")]
+        dry_run: bool,
+        /// Erase what is due (needs TYPGRAPH_PSEUDONYM_KEY).
+        #[arg(long)]
+        apply: bool,
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
     /// The access log's hash chain.
     Audit {
         #[command(subcommand)]
@@ -170,6 +181,11 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Audit {
             action: AuditCommand::Verify { database_url },
         } => audit_verify(database_url).await,
+        Command::Retention {
+            dry_run: _,
+            apply,
+            database_url,
+        } => retention(apply, database_url).await,
     }
 }
 
@@ -206,6 +222,67 @@ async fn role_schemas(role: Option<String>, roles_dir: Option<PathBuf>) -> Resul
                 .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
         }
     }
+    Ok(())
+}
+
+/// `typgraph retention --dry-run|--apply`: one line per due item (client ids, never names).
+async fn retention(apply: bool, database_url: String) -> Result<(), Failure> {
+    use typgraph::services::retention;
+    let settings = Settings::from_env().map_err(Failure)?;
+    let key = if apply {
+        let key = std::env::var("TYPGRAPH_PSEUDONYM_KEY").unwrap_or_default();
+        if key.len() < 32 {
+            return Err(Failure(
+                "--apply needs TYPGRAPH_PSEUDONYM_KEY (at least 32 characters): erased identities become keyed pseudonyms".into(),
+            ));
+        }
+        Some(key)
+    } else {
+        None
+    };
+    let db = connect_and_migrate(&database_url, None).await?;
+    let today = chrono::Utc::now().date_naive();
+    let due = retention::due(&db, &settings, today)
+        .await
+        .map_err(|e| Failure(format!("cannot read what is due: {}", one_line(&e))))?;
+    for item in &due {
+        match &key {
+            None => println!(
+                "due {} client {} since {} ({})",
+                item.class.code(),
+                item.client_id,
+                item.due_on,
+                item.basis
+            ),
+            Some(key) => {
+                let rows = retention::erase(&db, key, &settings, today, item)
+                    .await
+                    .map_err(|e| {
+                        Failure(format!(
+                            "erasing {} of client {} failed (nothing of it changed): {}",
+                            item.class.code(),
+                            item.client_id,
+                            one_line(&e)
+                        ))
+                    })?;
+                println!(
+                    "erased {} client {} ({} rows)",
+                    item.class.code(),
+                    item.client_id,
+                    rows
+                );
+            }
+        }
+    }
+    println!(
+        "{} due{}",
+        due.len(),
+        if key.is_none() {
+            " (dry run: nothing changed)"
+        } else {
+            ", erased"
+        }
+    );
     Ok(())
 }
 

@@ -199,6 +199,7 @@ impl MigratorTrait for Migrator {
                 "015_create_break_glass",
                 ["break_glass", "break_glass_access"]
             ),
+            sql_migration!("016_create_retention_erasure", ["retention_erasure"]),
         ]
     }
 }

@@ -29,6 +29,10 @@ pub struct Settings {
     pub own_log_years: u32,
     /// How long a break-glass grant lasts, in hours.
     pub break_glass_hours: u32,
+    /// Basic client data is kept this many years after death.
+    pub basic_data_years_after_death: u32,
+    /// Fee decisions (allowance lines) are kept this many years after their month.
+    pub fee_decision_years: u32,
 }
 
 impl Settings {
@@ -102,6 +106,12 @@ impl Settings {
             rehab_review_months: num(&get, "TYPGRAPH_REHAB_REVIEW_MONTHS", d.rehab_review_months)?,
             own_log_years: num(&get, "TYPGRAPH_OWN_LOG_YEARS", d.own_log_years)?,
             break_glass_hours: num(&get, "TYPGRAPH_BREAK_GLASS_HOURS", d.break_glass_hours)?,
+            basic_data_years_after_death: num(
+                &get,
+                "TYPGRAPH_BASIC_DATA_YEARS_AFTER_DEATH",
+                d.basic_data_years_after_death,
+            )?,
+            fee_decision_years: num(&get, "TYPGRAPH_FEE_DECISION_YEARS", d.fee_decision_years)?,
         })
     }
 
@@ -150,6 +160,8 @@ impl Default for Settings {
             rehab_review_months: 24,
             own_log_years: 2,
             break_glass_hours: 2,
+            basic_data_years_after_death: 2,
+            fee_decision_years: 12,
         }
     }
 }

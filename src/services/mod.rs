@@ -21,5 +21,6 @@ pub mod referrals;
 pub mod rehab;
 pub mod report_csv;
 pub mod reports;
+pub mod retention;
 
 pub use context::{ClientScope, RequestContext};

@@ -25,6 +25,7 @@ mod referrals;
 mod registration;
 mod rehab;
 mod reports;
+mod retention;
 mod schema;
 mod scope;
 mod sdl;
