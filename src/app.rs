@@ -60,6 +60,7 @@ impl App {
             config.jwt.secret = Some(Secret(DEMO_JWT_SECRET.to_owned()));
         }
         let verifier = TokenVerifier::new(&config.jwt).map_err(|e| StartError(e.0))?;
+        crate::labels::labels().map_err(StartError)?;
         let metrics = Metrics::new();
         let db = connect_and_migrate(&config.database_url, Some(metrics.clone())).await?;
         let reports_db = match &config.reports_database_url {

@@ -20,5 +20,6 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod labels;
 pub mod services;
 pub mod telemetry;

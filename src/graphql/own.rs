@@ -59,6 +59,17 @@ impl OwnQuery {
         })
     }
 
+    /// Names of codes (agencies, phases, kinds) in Finnish, Swedish or English (the
+    /// argument, else the request's Accept-Language, else Finnish).
+    async fn labels(
+        &self,
+        ctx: &Context<'_>,
+        language: Option<crate::labels::Language>,
+        kinds: Option<Vec<String>>,
+    ) -> Result<super::types::labels::LabelSet> {
+        Ok(super::types::labels::label_set(ctx, language, kinds)?)
+    }
+
     /// Who has read or changed your data, when, which data and why, newest first: the
     /// last two years (act 703/2023 § 11).
     async fn my_access_log(

@@ -251,6 +251,17 @@ impl Query {
         )
     }
 
+    /// Display labels of enum values and agency names in Finnish, Swedish or English (the
+    /// argument, else the request's Accept-Language, else Finnish), from config/labels.json.
+    async fn labels(
+        &self,
+        ctx: &Context<'_>,
+        language: Option<crate::labels::Language>,
+        kinds: Option<Vec<String>>,
+    ) -> Result<super::types::labels::LabelSet> {
+        Ok(super::types::labels::label_set(ctx, language, kinds)?)
+    }
+
     /// Break-glass grants to review, oldest first (AUDITOR): who opened which client, why,
     /// for how long, and how many log rows were made under it.
     #[graphql(visible = "reviews_break_glass")]

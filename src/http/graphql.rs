@@ -251,7 +251,11 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
             return failed(&app, request_error_status, media, err);
         }
     }
-    let mut request = request;
+    let language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::labels::Language::from_accept_language);
+    let mut request = request.data(crate::graphql::types::labels::RequestLanguage(language));
     if claims.roles.iter().any(|r| r == Role::Client.code()) {
         request.set_parsed_query(document);
         return post_own(app, claims, request, media, reason).await;

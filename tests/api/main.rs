@@ -16,6 +16,7 @@ mod explain;
 mod helpers;
 mod hostile;
 mod http;
+mod labels;
 mod loaders;
 mod meetings;
 mod own;

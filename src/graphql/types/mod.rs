@@ -10,6 +10,7 @@ pub mod case_view;
 pub mod client;
 pub mod enums;
 pub mod explain;
+pub mod labels;
 pub mod meeting;
 pub mod provider;
 pub mod records;
