@@ -2,7 +2,7 @@
 //! class, and erasing it.
 //!
 //! - `SOCIAL_SERVICES`: a client's working-age social services records, 10 years (setting
-//!   `TYPGRAPH_TYP_CASE_RETENTION_YEARS`) after their last TYP case closed, with no case
+//!   `TYPGRAPH_TYP_RETENTION_YEARS`) after their last TYP case closed, with no case
 //!   open: the free text of every case record is erased.
 //! - `BASIC_DATA`: the client's basic data, 2 years (`TYPGRAPH_BASIC_DATA_YEARS_AFTER_DEATH`)
 //!   after death: the identity code and names are replaced by keyed pseudonyms (HMAC-SHA-256

@@ -160,7 +160,7 @@ on_both! {
                 }
             }
         }
-        let expected: std::collections::BTreeSet<String> = ["after", "consentId", "first", "last"].iter().map(|s| s.to_string()).collect();
+        let expected: std::collections::BTreeSet<String> = ["after", "consentId", "first", "kinds", "language", "last"].iter().map(|s| s.to_string()).collect();
         assert_eq!(args, expected, "{sdl}");
 
         // A client token with an official role as well, an unknown client, a deceased one: 401.

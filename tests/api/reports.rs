@@ -123,7 +123,7 @@ on_both! {
         let analyst = app.token_for("ANALYST");
         let (_, roots) = app.gql(&analyst, "{ __schema { queryType { fields { name } } types { name } } }", json!({})).await;
         let fields: Vec<&str> = roots["data"]["__schema"]["queryType"]["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
-        assert_eq!(fields, ["me", "reports", "providers"], "{roots}");
+        assert_eq!(fields, ["me", "labels", "reports", "providers"], "{roots}"); // labels: code names, no person
         let types: Vec<&str> = roots["data"]["__schema"]["types"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
         for person_type in ["Client", "CaseView", "TypCase", "WorkAbilityAssessment", "AccessLogEntry"] {
             assert!(!types.contains(&person_type), "{person_type} is visible to ANALYST");
