@@ -34,6 +34,9 @@ pub struct AppState {
     pub documents: crate::graphql::documents::DocumentCache,
     /// Woken after each commit that wrote access-log rows, to seal them into the chain.
     pub sealer: Arc<tokio::sync::Notify>,
+    /// The sealer's own connection pool: it never takes a request's connection, and its
+    /// statements are not counted as requests' (`typgraph_db_statements_total`).
+    pub sealer_db: DatabaseConnection,
 }
 
 /// A start-up failure, reported as one line by `main`.
@@ -72,6 +75,14 @@ impl App {
                 ))
             })?),
         };
+        let sealer_db = crate::db::connect(&config.database_url, None)
+            .await
+            .map_err(|e| {
+                StartError(format!(
+                    "cannot connect the access-log sealer: {}",
+                    one_line(&e)
+                ))
+            })?;
         let policy = PolicyStore::open(&db, config.authz_dir.as_deref())
             .await
             .map_err(|e| StartError(e.to_string()))?;
@@ -95,6 +106,7 @@ impl App {
             demo_logins: std::sync::OnceLock::new(),
             documents: Default::default(),
             sealer: Arc::new(tokio::sync::Notify::new()),
+            sealer_db,
         });
         Ok(App { state, listener })
     }
@@ -109,9 +121,11 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let watcher = self.state.policy.clone().watch(self.state.db.clone());
-        let sealer =
-            crate::audit::chain::spawn_sealer(self.state.db.clone(), self.state.sealer.clone());
-        let db = self.state.db.clone();
+        let sealer = crate::audit::chain::spawn_sealer(
+            self.state.sealer_db.clone(),
+            self.state.sealer.clone(),
+        );
+        let db = self.state.sealer_db.clone();
         let router = crate::http::router(self.state);
         let served = axum::serve(
             self.listener,

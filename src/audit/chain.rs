@@ -234,7 +234,7 @@ pub fn spawn_sealer(
     tokio::spawn(async move {
         let mut floor = Floor::default();
         loop {
-            match seal_pending(&db, floor.get()).await {
+            match seal_pending(&db, floor.next()).await {
                 Ok(_) => {
                     if let Ok(max) = max_sealed(&db).await {
                         floor.saw(max);
@@ -270,17 +270,21 @@ async fn max_sealed(db: &DatabaseConnection) -> Result<i64, DbErr> {
 }
 
 /// Where the sealer starts looking for unsealed rows. Ids are taken at insert and rows
-/// commit in any order, so a row below the highest sealed id may still be on its way: the
-/// floor is the highest sealed id as it was ten minutes ago (no request transaction lives
-/// that long), and 0 (every row) on start.
+/// commit in any order, so a row below the highest sealed id may still be on its way; but a
+/// request inserts its log rows as its last statement before COMMIT, so that window is a
+/// few milliseconds. The floor is the highest sealed id as it was `LAG` ago, so each round
+/// reads only recent ids through the primary key instead of the whole log; every `RESCAN`
+/// (and on start) one round looks at every row, as a safety net.
 #[derive(Default)]
 struct Floor {
     seen: VecDeque<(Instant, i64)>,
     floor: i64,
+    last_full: Option<Instant>,
 }
 
 impl Floor {
-    const LAG: Duration = Duration::from_secs(600);
+    const LAG: Duration = Duration::from_secs(5);
+    const RESCAN: Duration = Duration::from_secs(600);
 
     fn saw(&mut self, max: i64) {
         let now = Instant::now();
@@ -293,13 +297,22 @@ impl Floor {
                 break;
             }
         }
-        // One sample a second for ten minutes at most.
-        if self.seen.len() > 1200 {
+        // A few samples a second for LAG at most.
+        if self.seen.len() > 1000 {
             self.seen.pop_front();
         }
     }
 
-    fn get(&self) -> i64 {
+    /// The floor for the next round: 0 on the first round and every `RESCAN`.
+    fn next(&mut self) -> i64 {
+        let now = Instant::now();
+        if self
+            .last_full
+            .is_none_or(|t| now.duration_since(t) >= Self::RESCAN)
+        {
+            self.last_full = Some(now);
+            return 0;
+        }
         self.floor
     }
 }
@@ -467,9 +480,13 @@ mod tests {
     }
 
     #[test]
-    fn the_floor_lags_ten_minutes() {
+    fn the_floor_starts_with_a_full_pass_and_then_lags() {
         let mut f = Floor::default();
+        assert_eq!(f.next(), 0, "the first round reads every row");
         f.saw(100);
-        assert_eq!(f.get(), 0);
+        assert_eq!(f.next(), 0, "nothing is older than the lag yet");
+        f.seen[0].0 -= Floor::LAG;
+        f.saw(120);
+        assert_eq!(f.next(), 100);
     }
 }
