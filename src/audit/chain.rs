@@ -149,7 +149,14 @@ async fn head(conn: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
 /// Seals every committed row with an id above `floor` that has no seal yet; returns how
 /// many. Returns 0 at once when another process is sealing (PostgreSQL).
 pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, DbErr> {
+    Ok(seal(db, floor).await?.0)
+}
+
+/// [`seal_pending`], also answering the highest access-log id it sealed (the sealer's
+/// floor is derived from it, with no query of its own).
+async fn seal(db: &DatabaseConnection, floor: i64) -> Result<(usize, Option<i64>), DbErr> {
     let mut total = 0;
+    let mut highest = None;
     loop {
         let opts = TransactionOptions {
             sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
@@ -169,7 +176,7 @@ pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, 
                 .transpose()?
                 .unwrap_or(false);
             if !locked {
-                return Ok(total);
+                return Ok((total, highest));
             }
         }
         let (mut seq, mut prev) = head(&tx).await?;
@@ -188,7 +195,7 @@ pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, 
             .collect::<Result<Vec<_>, _>>()?;
         if rows.is_empty() {
             tx.commit().await?;
-            return Ok(total);
+            return Ok((total, highest));
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let attached = attached_of(&tx, &ids).await?;
@@ -219,8 +226,9 @@ pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, 
         tx.execute_raw(insert.build_for(&tx)).await?;
         tx.commit().await?;
         total += rows.len();
+        highest = highest.max(rows.last().map(|r| r.id));
         if rows.len() < PAGE {
-            return Ok(total);
+            return Ok((total, highest));
         }
     }
 }
@@ -233,12 +241,12 @@ pub fn spawn_sealer(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut floor = Floor::default();
+        let mut highest = 0;
         loop {
-            match seal_pending(&db, floor.next()).await {
-                Ok(_) => {
-                    if let Ok(max) = max_sealed(&db).await {
-                        floor.saw(max);
-                    }
+            match seal(&db, floor.next()).await {
+                Ok((_, sealed)) => {
+                    highest = highest.max(sealed.unwrap_or(0));
+                    floor.saw(highest);
                 }
                 Err(e) => {
                     tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log failed; retrying")
@@ -255,24 +263,10 @@ pub fn spawn_sealer(
     })
 }
 
-/// The highest sealed access-log id.
-async fn max_sealed(db: &DatabaseConnection) -> Result<i64, DbErr> {
-    let row = db
-        .query_one_raw(
-            Sql::new("SELECT COALESCE(MAX(access_log_id), 0) AS m FROM access_log_seal")
-                .build_for(db),
-        )
-        .await?;
-    Ok(row
-        .map(|r| r.try_get::<i64>("", "m"))
-        .transpose()?
-        .unwrap_or(0))
-}
-
 /// Where the sealer starts looking for unsealed rows. Ids are taken at insert and rows
 /// commit in any order, so a row below the highest sealed id may still be on its way; but a
 /// request inserts its log rows as its last statement before COMMIT, so that window is a
-/// few milliseconds. The floor is the highest sealed id as it was `LAG` ago, so each round
+/// few milliseconds. The floor is the highest id this process sealed, as it was `LAG` ago, so each round
 /// reads only recent ids through the primary key instead of the whole log; every `RESCAN`
 /// (and on start) one round looks at every row, as a safety net.
 #[derive(Default)]
