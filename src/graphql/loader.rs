@@ -25,9 +25,66 @@ pub struct RecordLoader {
     pub tx: Weak<DatabaseTransaction>,
     pub scope: RowScope,
     pub agency: Agency,
+    /// Records brought ahead in one statement ([`records::bundle`]) by a query resolver
+    /// that knows what its children will ask for; the loaders answer from here first.
+    /// Filled only while a query (never a mutation) runs, so it cannot go stale.
+    pub prefetched: std::sync::Mutex<records::Prefetched>,
 }
 
 impl RecordLoader {
+    pub fn new(tx: Weak<DatabaseTransaction>, scope: RowScope, agency: Agency) -> Self {
+        RecordLoader {
+            tx,
+            scope,
+            agency,
+            prefetched: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Keeps bundled records for the loaders (merged with any brought earlier).
+    pub fn prefetch(&self, bundle: records::Prefetched) {
+        let Ok(mut store) = self.prefetched.lock() else {
+            return;
+        };
+        store.cases.extend(bundle.cases);
+        store.plans.extend(bundle.plans);
+        store.consents.extend(bundle.consents);
+        store.periods.extend(bundle.periods);
+        store.assessments.extend(bundle.assessments);
+        store.benefits.extend(bundle.benefits);
+        store.statements.extend(bundle.statements);
+        store.employment_items.extend(bundle.employment_items);
+        store.coachings.extend(bundle.coachings);
+        store.meetings.extend(bundle.meetings);
+        store.notes.extend(bundle.notes);
+        store.officials.extend(bundle.officials);
+        store.plan_actions.extend(bundle.plan_actions);
+        store.providers.extend(bundle.providers);
+    }
+
+    /// The keys' prefetched values, and the keys that must still be loaded.
+    fn split_prefetched<K: Clone + Eq + std::hash::Hash, V: Clone>(
+        &self,
+        keys: Vec<K>,
+        field: impl Fn(&records::Prefetched) -> &HashMap<K, V>,
+    ) -> (HashMap<K, V>, Vec<K>) {
+        let mut found = HashMap::new();
+        let Ok(store) = self.prefetched.lock() else {
+            return (found, keys);
+        };
+        let map = field(&store);
+        let mut missing = Vec::new();
+        for k in keys {
+            match map.get(&k) {
+                Some(v) => {
+                    found.insert(k, v.clone());
+                }
+                None => missing.push(k),
+            }
+        }
+        (found, missing)
+    }
+
     fn tx(&self) -> Result<Arc<DatabaseTransaction>, LoadError> {
         self.tx
             .upgrade()
@@ -60,7 +117,13 @@ impl From<LoadError> for async_graphql::Error {
 }
 
 macro_rules! keyed {
-    ($key:ident, $model:ty, |$this:ident, $keys:ident| $body:expr) => {
+    (@split $this:ident, $keys:ident) => {
+        (HashMap::new(), $keys)
+    };
+    (@split $this:ident, $keys:ident, $field:ident) => {
+        $this.split_prefetched($keys, |p| &p.$field)
+    };
+    ($key:ident, $model:ty, $field:ident, |$this:ident, $keys:ident| $body:expr) => {
         /// DataLoader key.
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub struct $key(pub ScopedClient);
@@ -71,13 +134,16 @@ macro_rules! keyed {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let $this = self;
-                let $keys: Vec<ScopedClient> = keys.iter().map(|k| k.0.clone()).collect();
-                let found = $body.await?;
+                let wanted: Vec<ScopedClient> = keys.iter().map(|k| k.0.clone()).collect();
+                let (mut found, $keys) = self.split_prefetched(wanted, |p| &p.$field);
+                if !$keys.is_empty() {
+                    found.extend($body.await?);
+                }
                 Ok(found.into_iter().map(|(k, v)| ($key(k), v)).collect())
             }
         }
     };
-    (by_id $key:ident, $model:ty, |$this:ident, $keys:ident| $body:expr) => {
+    (by_id $key:ident, $model:ty, $(prefetched $field:ident,)? |$this:ident, $keys:ident| $body:expr) => {
         /// DataLoader key.
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub struct $key(pub String);
@@ -89,50 +155,54 @@ macro_rules! keyed {
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let $this = self;
                 let $keys: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-                let found = $body.await?;
+                let (mut found, $keys) = keyed!(@split self, $keys $(, $field)?);
+                if !$keys.is_empty() {
+                    found.extend($body.await?);
+                }
                 Ok(found.into_iter().map(|(k, v)| ($key(k), v)).collect())
             }
         }
     };
 }
 
-keyed!(CasesOf, typ_case::Model, |l, k| records::cases(
+keyed!(CasesOf, typ_case::Model, cases, |l, k| records::cases(
     l.tx()?.as_ref(),
     &l.scope,
     &k
 ));
-keyed!(
-    ConsentsOf,
-    records::ConsentRecord,
-    |l, k| records::consents(l.tx()?.as_ref(), &l.scope, &k)
-);
-keyed!(PeriodsOf, rehab_period::Model, |l, k| records::periods(
-    l.tx()?.as_ref(),
-    &l.scope,
-    &k
-));
-keyed!(AssessmentsOf, work_ability_assessment::Model, |l, k| {
-    records::assessments(l.tx()?.as_ref(), &l.scope, &k)
+keyed!(ConsentsOf, records::ConsentRecord, consents, |l, k| {
+    records::consents(l.tx()?.as_ref(), &l.scope, &k)
 });
-keyed!(BenefitsOf, benefit_decision::Model, |l, k| {
+keyed!(PeriodsOf, rehab_period::Model, periods, |l, k| {
+    records::periods(l.tx()?.as_ref(), &l.scope, &k)
+});
+keyed!(
+    AssessmentsOf,
+    work_ability_assessment::Model,
+    assessments,
+    |l, k| { records::assessments(l.tx()?.as_ref(), &l.scope, &k) }
+);
+keyed!(BenefitsOf, benefit_decision::Model, benefits, |l, k| {
     records::benefits(l.tx()?.as_ref(), &l.scope, &k)
 });
-keyed!(StatementsOf, labour_policy_statement::Model, |l, k| {
-    records::statements(l.tx()?.as_ref(), &l.scope, &k)
-});
-keyed!(EmploymentItemsOf, employment_item::Model, |l, k| {
-    records::employment_items(l.tx()?.as_ref(), &l.scope, &k)
-});
-keyed!(CoachingsOf, job_coaching::Model, |l, k| records::coachings(
-    l.tx()?.as_ref(),
-    &l.scope,
-    &k
-));
 keyed!(
-    MeetingsOf,
-    network_meeting::Model,
-    |l, k| records::meetings(l.tx()?.as_ref(), &l.scope, &k)
+    StatementsOf,
+    labour_policy_statement::Model,
+    statements,
+    |l, k| { records::statements(l.tx()?.as_ref(), &l.scope, &k) }
 );
+keyed!(
+    EmploymentItemsOf,
+    employment_item::Model,
+    employment_items,
+    |l, k| { records::employment_items(l.tx()?.as_ref(), &l.scope, &k) }
+);
+keyed!(CoachingsOf, job_coaching::Model, coachings, |l, k| {
+    records::coachings(l.tx()?.as_ref(), &l.scope, &k)
+});
+keyed!(MeetingsOf, network_meeting::Model, meetings, |l, k| {
+    records::meetings(l.tx()?.as_ref(), &l.scope, &k)
+});
 
 /// Notes of a client; the flag says the caller holds a SOCIAL consent for the client.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -143,17 +213,27 @@ impl Loader<NotesOf> for RecordLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[NotesOf]) -> Result<HashMap<NotesOf, Self::Value>, Self::Error> {
-        let clients: Vec<ScopedClient> = keys.iter().map(|k| k.0.clone()).collect();
-        let social: Vec<String> = keys
-            .iter()
-            .filter(|k| k.1)
-            .map(|k| k.0.client_id.clone())
+        let wanted: Vec<(ScopedClient, bool)> = keys.iter().map(|k| (k.0.clone(), k.1)).collect();
+        let (prefetched, missing) = self.split_prefetched(wanted, |p| &p.notes);
+        let mut out: HashMap<NotesOf, Self::Value> = prefetched
+            .into_iter()
+            .map(|((c, s), v)| (NotesOf(c, s), v))
             .collect();
-        let mut found = records::notes(self.tx()?.as_ref(), &self.scope, &clients, &social).await?;
-        Ok(keys
-            .iter()
-            .map(|k| (k.clone(), found.remove(&k.0).unwrap_or_default()))
-            .collect())
+        if !missing.is_empty() {
+            let clients: Vec<ScopedClient> = missing.iter().map(|k| k.0.clone()).collect();
+            let social: Vec<String> = missing
+                .iter()
+                .filter(|k| k.1)
+                .map(|k| k.0.client_id.clone())
+                .collect();
+            let mut found =
+                records::notes(self.tx()?.as_ref(), &self.scope, &clients, &social).await?;
+            for (client, s) in missing {
+                let notes = found.remove(&client).unwrap_or_default();
+                out.insert(NotesOf(client, s), notes);
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -184,8 +264,8 @@ impl Loader<AllowanceOf> for RecordLoader {
     }
 }
 
-keyed!(by_id PlansOfCase, Vec<employment_plan::Model>, |l, k| records::plans(l.tx()?.as_ref(), &k));
-keyed!(by_id ActionsOfPlan, Vec<agreed_action::Model>, |l, k| records::actions(l.tx()?.as_ref(), "plan_id", &k));
+keyed!(by_id PlansOfCase, Vec<employment_plan::Model>, prefetched plans, |l, k| records::plans(l.tx()?.as_ref(), &k));
+keyed!(by_id ActionsOfPlan, Vec<agreed_action::Model>, prefetched plan_actions, |l, k| records::actions(l.tx()?.as_ref(), "plan_id", &k));
 keyed!(by_id ActionsOfMeeting, Vec<agreed_action::Model>, |l, k| records::actions(l.tx()?.as_ref(), "meeting_id", &k));
 keyed!(by_id ActionsOfCase, Vec<agreed_action::Model>, |l, k| records::actions(l.tx()?.as_ref(), "case_id", &k));
 keyed!(by_id AttendanceOf, Vec<attendance_day::Model>, |l, k| records::attendance(l.tx()?.as_ref(), &k));
@@ -194,5 +274,5 @@ keyed!(by_id AgendaOf, Vec<meeting_agenda_item::Model>, |l, k| records::agenda(l
 keyed!(by_id OwnSectionsOf, Vec<meeting_agency_section::Model>, |l, k| records::own_sections(l.tx()?.as_ref(), l.agency, &k));
 keyed!(by_id InterruptionsOf, Vec<rehab_interruption::Model>, |l, k| records::interruptions(l.tx()?.as_ref(), &k));
 keyed!(by_id FollowUpsOf, Vec<case_follow_up::Model>, |l, k| records::follow_ups(l.tx()?.as_ref(), &k));
-keyed!(by_id ProviderById, provider::Model, |l, k| records::providers(l.tx()?.as_ref(), &k));
-keyed!(by_id OfficialById, OfficialName, |l, k| records::official_names(l.tx()?.as_ref(), &k));
+keyed!(by_id ProviderById, provider::Model, prefetched providers, |l, k| records::providers(l.tx()?.as_ref(), &k));
+keyed!(by_id OfficialById, OfficialName, prefetched officials, |l, k| records::official_names(l.tx()?.as_ref(), &k));

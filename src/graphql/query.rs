@@ -15,7 +15,8 @@ use super::types::provider::ProviderNode;
 use super::types::reports::Reports;
 use super::types::viewer::Viewer;
 use crate::authz::{FieldId, Managed, PolicyStore, Principal, ReadAccess};
-use crate::services::{self, ClientScope};
+use crate::services::records::{self, Wanted};
+use crate::services::{self, ClientScope, RequestContext};
 
 pub struct Query;
 
@@ -168,13 +169,14 @@ impl Query {
     #[graphql(visible = "reads_clients")]
     async fn case_view(&self, ctx: &Context<'_>, client_id: ID) -> Result<Option<CaseViewNode>> {
         let rc = request(ctx, "caseView")?;
-        let record = services::clients::find(rc, &client_id).await?;
-        Ok(record.map(|client| {
-            rc.recorder.touch(&client.row.id);
-            CaseViewNode {
-                client,
-                today: rc.today,
-            }
+        let Some(client) = services::clients::find(rc, &client_id).await? else {
+            return Ok(None);
+        };
+        rc.recorder.touch(&client.row.id);
+        prefetch_case_view(ctx, rc, &client.scope).await?;
+        Ok(Some(CaseViewNode {
+            client,
+            today: rc.today,
         }))
     }
 
@@ -379,4 +381,59 @@ impl Query {
         let rows = services::officials::providers(rc.db()).await?;
         Ok(rows.into_iter().map(|row| ProviderNode { row }).collect())
     }
+}
+
+/// Brings the case view's record lists in one statement on PostgreSQL (one round trip
+/// instead of one per list), for the fields the document selects and the caller's role may
+/// read at all. Nothing is disclosed here: the field guards still decide what is answered,
+/// and the lists are the loaders' own (same filters), answered from the request's loader.
+/// On SQLite the statements are in-process calls and the loaders run as they are.
+async fn prefetch_case_view(
+    ctx: &Context<'_>,
+    rc: &RequestContext,
+    scope: &ClientScope,
+) -> Result<(), crate::error::AppError> {
+    use sea_orm::ConnectionTrait;
+    if rc.db().get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    let look = ctx.look_ahead();
+    let asks = |id: FieldId| {
+        look.field(id.meta().field_name).exists()
+            && rc.principal.field_access(id) != ReadAccess::Never
+    };
+    let asks_in = |list: FieldId, id: FieldId| {
+        look.field(list.meta().field_name)
+            .field(id.meta().field_name)
+            .exists()
+            && asks(list)
+            && rc.principal.field_access(id) != ReadAccess::Never
+    };
+    let wanted = Wanted {
+        cases: asks(FieldId::CaseViewTypCase),
+        plans: asks(FieldId::CaseViewPlan),
+        consents: asks(FieldId::CaseViewConsents),
+        periods: asks(FieldId::CaseViewRehabPeriods),
+        assessments: asks(FieldId::CaseViewAssessments),
+        benefits: asks(FieldId::CaseViewBenefits),
+        statements: asks(FieldId::CaseViewStatements),
+        employment_items: asks(FieldId::CaseViewEmploymentItems),
+        coachings: asks(FieldId::CaseViewJobCoachings),
+        meetings: asks(FieldId::CaseViewMeetings),
+        notes: asks(FieldId::CaseViewNotes),
+        officers: asks_in(FieldId::CaseViewTypCase, FieldId::TypCaseResponsibleOfficer),
+        plan_actions: asks_in(FieldId::CaseViewPlan, FieldId::PlanActions),
+        providers: asks_in(FieldId::CaseViewRehabPeriods, FieldId::RehabProvider),
+    };
+    // A view of one list loads it as a list page would (and a test compares the two).
+    if wanted.lists() < 2 {
+        return Ok(());
+    }
+    let social = match scope.consent_for(crate::authz::FieldGroup::Social) {
+        Some(_) => vec![scope.client_id.clone()],
+        None => Vec::new(),
+    };
+    let bundle = records::bundle(rc.db(), &rc.scope, &[scope.key()], &social, wanted).await?;
+    super::request_loader(ctx)?.loader().prefetch(bundle);
+    Ok(())
 }

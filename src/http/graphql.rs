@@ -282,11 +282,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     let policy_changed = rc.policy_changed.clone();
     let batches = BatchQueue::default();
     let loader = DataLoader::new(
-        RecordLoader {
-            tx: Arc::downgrade(&tx),
-            scope: rc.scope.clone(),
-            agency: principal.agency,
-        },
+        RecordLoader::new(Arc::downgrade(&tx), rc.scope.clone(), principal.agency),
         batches.spawner(),
     );
     // The document parsed for the limits is the one executed: parsed once per request.

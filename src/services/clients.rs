@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use base64::Engine;
 use entity::client;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 
 use super::{ClientScope, RequestContext};
 use crate::authz::scope::{typ_client, RowScope};
@@ -36,14 +36,35 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
     if matches!(rc.scope, RowScope::Nothing) {
         return Err(AppError::Forbidden(None));
     }
-    let mut sql = Sql::new("SELECT c.* FROM client c WHERE c.id = ");
-    sql.bind(id.to_owned()).push(" AND ");
+    // Whether it is a TYP client comes with the row: one round trip, not two.
+    let mut sql = Sql::new("SELECT c.*");
+    let flagged = if let RowScope::Agency {
+        retention_cutoff, ..
+    } = &rc.scope
+    {
+        sql.push(", CASE WHEN ");
+        typ_client(&mut sql, "c.id", *retention_cutoff);
+        sql.push(" THEN 1 ELSE 0 END AS typ_flag");
+        true
+    } else {
+        false
+    };
+    sql.push(" FROM client c WHERE c.id = ")
+        .bind(id.to_owned())
+        .push(" AND ");
     rc.scope.client_visible(&mut sql, "c.id");
-    let rows = client::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
-        .all(rc.db())
-        .await?;
-    Ok(with_scopes(rc, rows).await?.into_iter().next())
+    let (mut rows, mut typ) = (Vec::new(), HashMap::new());
+    for row in rc.db().query_all_raw(sql.build_for(rc.db())).await? {
+        let model = client::Model::from_query_result(&row, "")?;
+        if flagged && row.try_get::<i32>("", "typ_flag")? == 1 {
+            typ.insert(model.id.clone(), true);
+        }
+        rows.push(model);
+    }
+    Ok(scoped(rc, rows, flagged.then_some(typ))
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// A page of visible clients, optionally searched by name, ordered by name.
@@ -153,6 +174,15 @@ pub async fn with_scopes(
     rc: &RequestContext,
     rows: Vec<client::Model>,
 ) -> AppResult<Vec<ClientRecord>> {
+    scoped(rc, rows, None).await
+}
+
+/// [`with_scopes`], given the TYP clients among `rows` when the caller already knows them.
+async fn scoped(
+    rc: &RequestContext,
+    rows: Vec<client::Model>,
+    known_typ: Option<HashMap<String, bool>>,
+) -> AppResult<Vec<ClientRecord>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -165,11 +195,15 @@ pub async fn with_scopes(
         ..
     } = &rc.scope
     {
-        let mut sql = Sql::new("SELECT c.id FROM client c WHERE c.id IN ");
-        sql.bind_list(&ids).push(" AND ");
-        typ_client(&mut sql, "c.id", *retention_cutoff);
-        for row in db.query_all_raw(sql.build_for(db)).await? {
-            typ.insert(row.try_get::<String>("", "id")?, true);
+        if let Some(known) = known_typ {
+            typ = known;
+        } else {
+            let mut sql = Sql::new("SELECT c.id FROM client c WHERE c.id IN ");
+            sql.bind_list(&ids).push(" AND ");
+            typ_client(&mut sql, "c.id", *retention_cutoff);
+            for row in db.query_all_raw(sql.build_for(db)).await? {
+                typ.insert(row.try_get::<String>("", "id")?, true);
+            }
         }
         // A break-glass grant opens the client as a TYP client would be.
         for id in emergency {

@@ -28,12 +28,82 @@ enum Owner {
     Agency(Agency),
 }
 
+/// A client-keyed table: its name, whose record a row is, and the order of its lists.
+struct Table {
+    name: &'static str,
+    owner: Owner,
+    order: &'static str,
+}
+
+const CASES: Table = Table {
+    name: "typ_case",
+    owner: Owner::Column("responsible_agency"),
+    order: "t.opened_on DESC, t.id",
+};
+const CONSENTS: Table = Table {
+    name: "consent",
+    owner: Owner::Column("recorded_by_agency"),
+    order: "t.given_on DESC, t.id",
+};
+const PERIODS: Table = Table {
+    name: "rehab_period",
+    owner: Owner::Agency(Agency::Eksote),
+    order: "t.starts_on DESC, t.id",
+};
+const ASSESSMENTS: Table = Table {
+    name: "work_ability_assessment",
+    owner: Owner::Column("assessor_agency"),
+    order: "t.assessed_on DESC, t.id",
+};
+const BENEFITS: Table = Table {
+    name: "benefit_decision",
+    owner: Owner::Column("agency"),
+    order: "t.decided_on DESC, t.id",
+};
+const STATEMENTS: Table = Table {
+    name: "labour_policy_statement",
+    owner: Owner::Agency(Agency::Te),
+    order: "t.issued_on DESC, t.id",
+};
+const EMPLOYMENT_ITEMS: Table = Table {
+    name: "employment_item",
+    owner: Owner::Agency(Agency::Te),
+    order: "t.created_at DESC, t.id",
+};
+const COACHINGS: Table = Table {
+    name: "job_coaching",
+    owner: Owner::Column("ordered_by_agency"),
+    order: "t.starts_on DESC, t.id",
+};
+const MEETINGS: Table = Table {
+    name: "network_meeting",
+    owner: Owner::Agency(Agency::Provider),
+    order: "t.scheduled_at DESC, t.id",
+};
+const NOTES_ORDER: &str = "t.created_at DESC, t.id";
+
+/// Which rows of `table` (alias `t`) the caller's scope allows for these clients, as a SQL
+/// condition; false (nothing pushed) when the scope allows none. KTT periods are the
+/// county's records; a coach gets only the periods at the coach's provider.
+fn push_filter(sql: &mut Sql, scope: &RowScope, keys: &[ScopedClient], table: &Table) -> bool {
+    if let (RowScope::Coach { provider_id }, "rehab_period") = (scope, table.name) {
+        let ids: Vec<String> = keys.iter().map(|k| k.client_id.clone()).collect();
+        sql.push("(t.client_id IN ")
+            .bind_list(&ids)
+            .push(" AND t.provider_id = ")
+            .bind(provider_id.clone())
+            .push(")");
+        return true;
+    }
+    push_client_filter(sql, scope, keys, &table.owner)
+}
+
 /// Which of a client's records a caller's scope allows, as a SQL condition on alias `t`.
 fn push_client_filter(
     sql: &mut Sql,
     scope: &RowScope,
     keys: &[ScopedClient],
-    owner: Owner,
+    owner: &Owner,
 ) -> bool {
     let (typ, own): (Vec<_>, Vec<_>) = keys.iter().partition(|k| k.typ);
     let typ: Vec<String> = typ.into_iter().map(|k| k.client_id.clone()).collect();
@@ -48,7 +118,7 @@ fn push_client_filter(
                 Owner::Column(col) => {
                     sql.push(&format!("t.{col} = ")).bind(agency.code());
                 }
-                Owner::Agency(a) if a == *agency => {
+                Owner::Agency(a) if a == agency => {
                     sql.push("1 = 1");
                 }
                 Owner::Agency(_) => {
@@ -103,28 +173,25 @@ async fn client_rows<E: EntityTrait>(
     conn: &impl ConnectionTrait,
     scope: &RowScope,
     keys: &[ScopedClient],
-    table: &str,
-    owner: Owner,
-    order: &str,
+    table: &Table,
 ) -> Result<Vec<E::Model>, DbErr> {
-    let mut sql = Sql::new(&format!("SELECT t.* FROM {table} t WHERE "));
-    if !push_client_filter(&mut sql, scope, keys, owner) {
+    let mut sql = Sql::new(&format!("SELECT t.* FROM {} t WHERE ", table.name));
+    if !push_filter(&mut sql, scope, keys, table) {
         return Ok(Vec::new());
     }
-    sql.push(&format!(" ORDER BY {order}"));
+    sql.push(&format!(" ORDER BY {}", table.order));
     query::<E>(conn, &sql).await
 }
 
 macro_rules! client_loader {
-    ($(#[$doc:meta])* $name:ident, $entity:ident, $table:literal, $owner:expr, $order:literal) => {
+    ($(#[$doc:meta])* $name:ident, $entity:ident, $table:ident) => {
         $(#[$doc])*
         pub async fn $name(
             conn: &impl ConnectionTrait,
             scope: &RowScope,
             keys: &[ScopedClient],
         ) -> Result<HashMap<ScopedClient, Vec<$entity::Model>>, DbErr> {
-            let rows =
-                client_rows::<$entity::Entity>(conn, scope, keys, $table, $owner, $order).await?;
+            let rows = client_rows::<$entity::Entity>(conn, scope, keys, &$table).await?;
             Ok(by_client(keys, rows, |r| r.client_id.as_str()))
         }
     };
@@ -132,7 +199,7 @@ macro_rules! client_loader {
 
 client_loader!(
     /// TYP cases; a case is the responsible agency's record.
-    cases, typ_case, "typ_case", Owner::Column("responsible_agency"), "t.opened_on DESC, t.id"
+    cases, typ_case, CASES
 );
 /// A consent with the field groups it covers.
 #[derive(Debug, Clone)]
@@ -147,15 +214,7 @@ pub async fn consents(
     scope: &RowScope,
     keys: &[ScopedClient],
 ) -> Result<HashMap<ScopedClient, Vec<ConsentRecord>>, DbErr> {
-    let rows = client_rows::<consent::Entity>(
-        conn,
-        scope,
-        keys,
-        "consent",
-        Owner::Column("recorded_by_agency"),
-        "t.given_on DESC, t.id",
-    )
-    .await?;
+    let rows = client_rows::<consent::Entity>(conn, scope, keys, &CONSENTS).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut groups: HashMap<String, Vec<String>> = HashMap::new();
     if !ids.is_empty() {
@@ -171,6 +230,14 @@ pub async fn consents(
                 .push(row.try_get("", "field_group")?);
         }
     }
+    Ok(consent_records(keys, rows, groups))
+}
+
+fn consent_records(
+    keys: &[ScopedClient],
+    rows: Vec<consent::Model>,
+    mut groups: HashMap<String, Vec<String>>,
+) -> HashMap<ScopedClient, Vec<ConsentRecord>> {
     let records = rows
         .into_iter()
         .map(|row| {
@@ -178,7 +245,7 @@ pub async fn consents(
             ConsentRecord { row, groups }
         })
         .collect();
-    Ok(by_client(keys, records, |r| r.row.client_id.as_str()))
+    by_client(keys, records, |r| r.row.client_id.as_str())
 }
 
 /// Allowance lines by (period id, month).
@@ -204,64 +271,33 @@ pub async fn allowance_lines(
 }
 client_loader!(
     /// Work-ability assessments.
-    assessments, work_ability_assessment, "work_ability_assessment",
-    Owner::Column("assessor_agency"), "t.assessed_on DESC, t.id"
+    assessments, work_ability_assessment, ASSESSMENTS
 );
 client_loader!(
     /// Benefit decisions.
-    benefits, benefit_decision, "benefit_decision", Owner::Column("agency"), "t.decided_on DESC, t.id"
+    benefits, benefit_decision, BENEFITS
 );
 client_loader!(
     /// Labour-policy statements (the employment authority's records).
-    statements, labour_policy_statement, "labour_policy_statement",
-    Owner::Agency(Agency::Te), "t.issued_on DESC, t.id"
+    statements, labour_policy_statement, STATEMENTS
 );
 client_loader!(
     /// The employment authority's plan items and obligations.
-    employment_items, employment_item, "employment_item", Owner::Agency(Agency::Te),
-    "t.created_at DESC, t.id"
+    employment_items, employment_item, EMPLOYMENT_ITEMS
 );
 client_loader!(
     /// Job coaching.
-    coachings, job_coaching, "job_coaching", Owner::Column("ordered_by_agency"),
-    "t.starts_on DESC, t.id"
+    coachings, job_coaching, COACHINGS
 );
 client_loader!(
     /// Network meetings (shared records of TYP clients only).
-    meetings, network_meeting, "network_meeting", Owner::Agency(Agency::Provider),
-    "t.scheduled_at DESC, t.id"
+    meetings, network_meeting, MEETINGS
 );
 
-/// KTT periods: the county's records; a coach gets only its provider's periods.
-pub async fn periods(
-    conn: &impl ConnectionTrait,
-    scope: &RowScope,
-    keys: &[ScopedClient],
-) -> Result<HashMap<ScopedClient, Vec<rehab_period::Model>>, DbErr> {
-    let rows = match scope {
-        RowScope::Coach { provider_id } => {
-            let ids: Vec<String> = keys.iter().map(|k| k.client_id.clone()).collect();
-            let mut sql = Sql::new("SELECT t.* FROM rehab_period t WHERE t.client_id IN ");
-            sql.bind_list(&ids)
-                .push(" AND t.provider_id = ")
-                .bind(provider_id.clone())
-                .push(" ORDER BY t.starts_on DESC, t.id");
-            query::<rehab_period::Entity>(conn, &sql).await?
-        }
-        _ => {
-            client_rows::<rehab_period::Entity>(
-                conn,
-                scope,
-                keys,
-                "rehab_period",
-                Owner::Agency(Agency::Eksote),
-                "t.starts_on DESC, t.id",
-            )
-            .await?
-        }
-    };
-    Ok(by_client(keys, rows, |r| r.client_id.as_str()))
-}
+client_loader!(
+    /// KTT periods: the county's records; a coach gets only its provider's periods.
+    periods, rehab_period, PERIODS
+);
 
 /// Agency notes: the caller agency's own, and those shared with the case team of a TYP
 /// client. Unshared notes of the county are disclosed (SOCIAL) only to the keys in
@@ -275,23 +311,30 @@ pub async fn notes(
     let RowScope::Agency { agency, .. } = scope else {
         return Ok(HashMap::new());
     };
+    let mut sql = Sql::new("SELECT t.* FROM agency_note t WHERE ");
+    push_notes_filter(&mut sql, *agency, keys, social_consent);
+    sql.push(&format!(" ORDER BY {NOTES_ORDER}"));
+    let rows = query::<agency_note::Entity>(conn, &sql).await?;
+    Ok(by_client(keys, rows, |r| r.client_id.as_str()))
+}
+
+/// The notes rule of [`notes`] as a SQL condition on alias `t`.
+fn push_notes_filter(sql: &mut Sql, agency: Agency, keys: &[ScopedClient], social: &[String]) {
     let all: Vec<String> = keys.iter().map(|k| k.client_id.clone()).collect();
     let typ: Vec<String> = keys
         .iter()
         .filter(|k| k.typ)
         .map(|k| k.client_id.clone())
         .collect();
-    let mut sql = Sql::new("SELECT t.* FROM agency_note t WHERE (t.client_id IN ");
-    sql.bind_list(&all)
+    sql.push("((t.client_id IN ")
+        .bind_list(&all)
         .push(" AND t.agency = ")
         .bind(agency.code())
         .push(") OR (t.shared_with_case_team AND t.client_id IN ")
         .bind_list(&typ)
         .push(") OR (t.agency = 'EKSOTE' AND t.client_id IN ")
-        .bind_list(social_consent)
-        .push(") ORDER BY t.created_at DESC, t.id");
-    let rows = query::<agency_note::Entity>(conn, &sql).await?;
-    Ok(by_client(keys, rows, |r| r.client_id.as_str()))
+        .bind_list(social)
+        .push("))");
 }
 
 /// The current plan of each case (the newest).
@@ -392,7 +435,7 @@ pub async fn providers(
 }
 
 /// Officials' names by id (officials are not client data).
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone, FromQueryResult, serde::Deserialize)]
 pub struct OfficialName {
     pub id: String,
     pub name: String,
@@ -432,4 +475,333 @@ pub async fn follow_ups(
     sql.bind_list(case_ids).push(" ORDER BY t.months_after");
     let rows = query::<case_follow_up::Entity>(conn, &sql).await?;
     Ok(by_id(case_ids, rows, |r| r.case_id.as_str()))
+}
+
+/// Which kinds of a client's records [`bundle`] brings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Wanted {
+    pub cases: bool,
+    /// The plans of the cases (implies `cases`).
+    pub plans: bool,
+    pub consents: bool,
+    pub periods: bool,
+    pub assessments: bool,
+    pub benefits: bool,
+    pub statements: bool,
+    pub employment_items: bool,
+    pub coachings: bool,
+    pub meetings: bool,
+    pub notes: bool,
+    /// The responsible officers' names of the cases (implies `cases`).
+    pub officers: bool,
+    /// The agreed actions of the plans (implies `plans`).
+    pub plan_actions: bool,
+    /// The providers of the periods (implies `periods`).
+    pub providers: bool,
+}
+
+impl Wanted {
+    /// How many of the view's lists are wanted (the nested kinds not counted).
+    pub fn lists(&self) -> usize {
+        [
+            self.cases,
+            self.plans,
+            self.consents,
+            self.periods,
+            self.assessments,
+            self.benefits,
+            self.statements,
+            self.employment_items,
+            self.coachings,
+            self.meetings,
+            self.notes,
+        ]
+        .iter()
+        .filter(|w| **w)
+        .count()
+    }
+}
+
+/// Records brought by [`bundle`], keyed as the loaders key them. A kind that was not asked
+/// for is empty; a kind that was has an entry for every key (empty when nothing is there).
+#[derive(Debug, Default, Clone)]
+pub struct Prefetched {
+    pub cases: HashMap<ScopedClient, Vec<typ_case::Model>>,
+    /// By case id.
+    pub plans: HashMap<String, Vec<employment_plan::Model>>,
+    pub consents: HashMap<ScopedClient, Vec<ConsentRecord>>,
+    pub periods: HashMap<ScopedClient, Vec<rehab_period::Model>>,
+    pub assessments: HashMap<ScopedClient, Vec<work_ability_assessment::Model>>,
+    pub benefits: HashMap<ScopedClient, Vec<benefit_decision::Model>>,
+    pub statements: HashMap<ScopedClient, Vec<labour_policy_statement::Model>>,
+    pub employment_items: HashMap<ScopedClient, Vec<employment_item::Model>>,
+    pub coachings: HashMap<ScopedClient, Vec<job_coaching::Model>>,
+    pub meetings: HashMap<ScopedClient, Vec<network_meeting::Model>>,
+    /// By client and whether the caller holds a SOCIAL consent for it, as [`notes`] takes it.
+    pub notes: HashMap<(ScopedClient, bool), Vec<agency_note::Model>>,
+    /// By official id.
+    pub officials: HashMap<String, OfficialName>,
+    /// By plan id.
+    pub plan_actions: HashMap<String, Vec<agreed_action::Model>>,
+    /// By provider id.
+    pub providers: HashMap<String, provider::Model>,
+}
+
+/// Starts one part of a bundle: a single row (kind, JSON array of `agg`) from `from`,
+/// whose WHERE condition the caller pushes next.
+fn bundle_part(sql: &mut Sql, first: &mut bool, kind: &str, agg: &str, from: &str) {
+    if !*first {
+        sql.push(" UNION ALL ");
+    }
+    *first = false;
+    sql.push(&format!(
+        "(SELECT '{kind}' AS kind, COALESCE(json_agg({agg}), '[]')::text AS j FROM {from} WHERE "
+    ));
+}
+
+/// A client-keyed table's part: its rows under exactly the filter its loader uses.
+fn bundle_table(
+    sql: &mut Sql,
+    first: &mut bool,
+    kind: &str,
+    scope: &RowScope,
+    keys: &[ScopedClient],
+    table: &Table,
+) {
+    bundle_part(
+        sql,
+        first,
+        kind,
+        &format!("t ORDER BY {}", table.order),
+        &format!("{} t", table.name),
+    );
+    push_filter_or_none(sql, scope, keys, table);
+    sql.push(")");
+}
+
+/// [`push_filter`], or a condition no row meets when the scope allows none.
+fn push_filter_or_none(sql: &mut Sql, scope: &RowScope, keys: &[ScopedClient], table: &Table) {
+    if !push_filter(sql, scope, keys, table) {
+        sql.push("1 = 0");
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(kind: &str, json: &str) -> Result<Vec<T>, DbErr> {
+    serde_json::from_str(json).map_err(|e| DbErr::Custom(format!("bundle part {kind}: {e}")))
+}
+
+/// The `wanted` kinds of the clients' records in one statement, so one round trip instead
+/// of one per kind (PostgreSQL only: each kind comes as a JSON array, ordered as its loader
+/// orders it). The filters are the loaders' own ([`push_filter`], [`push_notes_filter`]),
+/// so the answer is the same as theirs; a test compares the two for every role.
+pub async fn bundle(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    keys: &[ScopedClient],
+    social_consent: &[String],
+    wanted: Wanted,
+) -> Result<Prefetched, DbErr> {
+    let mut out = Prefetched::default();
+    let mut sql = Sql::new("");
+    let mut first = true;
+    let tables: [(&str, bool, &Table); 9] = [
+        // The plan resolver finds the plan through the cases.
+        (
+            "cases",
+            wanted.cases || wanted.plans || wanted.officers || wanted.plan_actions,
+            &CASES,
+        ),
+        ("consents", wanted.consents, &CONSENTS),
+        ("periods", wanted.periods || wanted.providers, &PERIODS),
+        ("assessments", wanted.assessments, &ASSESSMENTS),
+        ("benefits", wanted.benefits, &BENEFITS),
+        ("statements", wanted.statements, &STATEMENTS),
+        (
+            "employment_items",
+            wanted.employment_items,
+            &EMPLOYMENT_ITEMS,
+        ),
+        ("coachings", wanted.coachings, &COACHINGS),
+        ("meetings", wanted.meetings, &MEETINGS),
+    ];
+    for (kind, on, table) in tables {
+        if on {
+            bundle_table(&mut sql, &mut first, kind, scope, keys, table);
+        }
+    }
+    if wanted.plans || wanted.plan_actions {
+        bundle_part(
+            &mut sql,
+            &mut first,
+            "plans",
+            "p ORDER BY p.made_on DESC, p.id",
+            "employment_plan p",
+        );
+        sql.push("p.case_id IN (SELECT t.id FROM typ_case t WHERE ");
+        push_filter_or_none(&mut sql, scope, keys, &CASES);
+        sql.push("))");
+    }
+    if wanted.consents {
+        bundle_part(
+            &mut sql,
+            &mut first,
+            "consent_groups",
+            "json_build_array(g.consent_id, g.field_group) ORDER BY g.consent_id, g.field_group",
+            "consent_field_group g",
+        );
+        sql.push("g.consent_id IN (SELECT t.id FROM consent t WHERE ");
+        push_filter_or_none(&mut sql, scope, keys, &CONSENTS);
+        sql.push("))");
+    }
+    if wanted.plan_actions {
+        bundle_part(
+            &mut sql,
+            &mut first,
+            "plan_actions",
+            "a ORDER BY a.due_on, a.id",
+            "agreed_action a",
+        );
+        sql.push("a.plan_id IN (SELECT p.id FROM employment_plan p WHERE p.case_id IN (SELECT t.id FROM typ_case t WHERE ");
+        push_filter_or_none(&mut sql, scope, keys, &CASES);
+        sql.push(")))");
+    }
+    if wanted.officers {
+        bundle_part(
+            &mut sql,
+            &mut first,
+            "officials",
+            "json_build_object('id', o.id, 'name', o.name, 'agency', o.agency)",
+            "official o",
+        );
+        sql.push("o.id IN (SELECT t.responsible_official_id FROM typ_case t WHERE ");
+        push_filter_or_none(&mut sql, scope, keys, &CASES);
+        sql.push("))");
+    }
+    if wanted.providers {
+        bundle_part(&mut sql, &mut first, "providers", "pr", "provider pr");
+        sql.push("pr.id IN (SELECT t.provider_id FROM rehab_period t WHERE ");
+        push_filter_or_none(&mut sql, scope, keys, &PERIODS);
+        sql.push("))");
+    }
+    if wanted.notes {
+        bundle_part(
+            &mut sql,
+            &mut first,
+            "notes",
+            &format!("t ORDER BY {NOTES_ORDER}"),
+            "agency_note t",
+        );
+        match scope {
+            RowScope::Agency { agency, .. } => {
+                push_notes_filter(&mut sql, *agency, keys, social_consent)
+            }
+            _ => {
+                sql.push("1 = 0");
+            }
+        }
+        sql.push(")");
+    }
+    if first {
+        return Ok(out);
+    }
+    let (mut consents, mut groups, mut plans) = (None, HashMap::<String, Vec<String>>::new(), None);
+    let mut actions = None;
+    for row in conn.query_all_raw(sql.build_for(conn)).await? {
+        let kind: String = row.try_get("", "kind")?;
+        let j: String = row.try_get("", "j")?;
+        match kind.as_str() {
+            "cases" => {
+                out.cases = by_client(keys, decode(&kind, &j)?, |r: &typ_case::Model| {
+                    r.client_id.as_str()
+                })
+            }
+            "consents" => consents = Some(decode::<consent::Model>(&kind, &j)?),
+            "consent_groups" => {
+                for (id, group) in decode::<(String, String)>(&kind, &j)? {
+                    groups.entry(id).or_default().push(group);
+                }
+            }
+            "plans" => plans = Some(decode::<employment_plan::Model>(&kind, &j)?),
+            "periods" => {
+                out.periods = by_client(keys, decode(&kind, &j)?, |r: &rehab_period::Model| {
+                    r.client_id.as_str()
+                })
+            }
+            "assessments" => {
+                out.assessments = by_client(
+                    keys,
+                    decode(&kind, &j)?,
+                    |r: &work_ability_assessment::Model| r.client_id.as_str(),
+                )
+            }
+            "benefits" => {
+                out.benefits = by_client(keys, decode(&kind, &j)?, |r: &benefit_decision::Model| {
+                    r.client_id.as_str()
+                })
+            }
+            "statements" => {
+                out.statements = by_client(
+                    keys,
+                    decode(&kind, &j)?,
+                    |r: &labour_policy_statement::Model| r.client_id.as_str(),
+                )
+            }
+            "employment_items" => {
+                out.employment_items =
+                    by_client(keys, decode(&kind, &j)?, |r: &employment_item::Model| {
+                        r.client_id.as_str()
+                    })
+            }
+            "coachings" => {
+                out.coachings = by_client(keys, decode(&kind, &j)?, |r: &job_coaching::Model| {
+                    r.client_id.as_str()
+                })
+            }
+            "meetings" => {
+                out.meetings = by_client(keys, decode(&kind, &j)?, |r: &network_meeting::Model| {
+                    r.client_id.as_str()
+                })
+            }
+            "notes" => {
+                let by = by_client(keys, decode(&kind, &j)?, |r: &agency_note::Model| {
+                    r.client_id.as_str()
+                });
+                out.notes = by
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let social = social_consent.contains(&k.client_id);
+                        ((k, social), v)
+                    })
+                    .collect();
+            }
+            "plan_actions" => actions = Some(decode::<agreed_action::Model>(&kind, &j)?),
+            "officials" => {
+                out.officials = decode::<OfficialName>(&kind, &j)?
+                    .into_iter()
+                    .map(|o| (o.id.clone(), o))
+                    .collect();
+            }
+            "providers" => {
+                out.providers = decode::<provider::Model>(&kind, &j)?
+                    .into_iter()
+                    .map(|p| (p.id.clone(), p))
+                    .collect();
+            }
+            other => return Err(DbErr::Custom(format!("bundle: unknown part {other}"))),
+        }
+    }
+    if let Some(rows) = consents {
+        out.consents = consent_records(keys, rows, groups);
+    }
+    if let Some(rows) = plans {
+        let case_ids: Vec<String> = out.cases.values().flatten().map(|c| c.id.clone()).collect();
+        out.plans = by_id(&case_ids, rows, |r| r.case_id.as_str());
+    }
+    if let Some(rows) = actions {
+        let plan_ids: Vec<String> = out.plans.values().flatten().map(|p| p.id.clone()).collect();
+        out.plan_actions = by_id(&plan_ids, rows, |r| {
+            r.plan_id.as_deref().unwrap_or_default()
+        });
+    }
+    Ok(out)
 }
