@@ -8,7 +8,7 @@
 //! removed, or a seal removed or changed shows as the first broken link. A row is covered
 //! once sealed, normally within a second of its commit; rows not yet sealed are counted.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -149,14 +149,13 @@ async fn head(conn: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
 /// Seals every committed row with an id above `floor` that has no seal yet; returns how
 /// many. Returns 0 at once when another process is sealing (PostgreSQL).
 pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, DbErr> {
-    Ok(seal(db, floor).await?.0)
+    Ok(seal(db, floor).await?.len())
 }
 
-/// [`seal_pending`], also answering the highest access-log id it sealed (the sealer's
-/// floor is derived from it, with no query of its own).
-async fn seal(db: &DatabaseConnection, floor: i64) -> Result<(usize, Option<i64>), DbErr> {
-    let mut total = 0;
-    let mut highest = None;
+/// [`seal_pending`], answering the access-log ids it sealed, in order (the sealer's floor
+/// is derived from them, with no query of its own).
+async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Vec<i64>, DbErr> {
+    let mut sealed = Vec::new();
     loop {
         let opts = TransactionOptions {
             sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
@@ -176,7 +175,7 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<(usize, Option<i64>
                 .transpose()?
                 .unwrap_or(false);
             if !locked {
-                return Ok((total, highest));
+                return Ok(sealed);
             }
         }
         let (mut seq, mut prev) = head(&tx).await?;
@@ -195,7 +194,7 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<(usize, Option<i64>
             .collect::<Result<Vec<_>, _>>()?;
         if rows.is_empty() {
             tx.commit().await?;
-            return Ok((total, highest));
+            return Ok(sealed);
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let attached = attached_of(&tx, &ids).await?;
@@ -225,10 +224,9 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<(usize, Option<i64>
         }
         tx.execute_raw(insert.build_for(&tx)).await?;
         tx.commit().await?;
-        total += rows.len();
-        highest = highest.max(rows.last().map(|r| r.id));
+        sealed.extend(rows.iter().map(|r| r.id));
         if rows.len() < PAGE {
-            return Ok((total, highest));
+            return Ok(sealed);
         }
     }
 }
@@ -241,13 +239,9 @@ pub fn spawn_sealer(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut floor = Floor::default();
-        let mut highest = 0;
         loop {
             match seal(&db, floor.next()).await {
-                Ok((_, sealed)) => {
-                    highest = highest.max(sealed.unwrap_or(0));
-                    floor.saw(highest);
-                }
+                Ok(sealed) => floor.sealed(&sealed),
                 Err(e) => {
                     tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log failed; retrying")
                 }
@@ -266,34 +260,35 @@ pub fn spawn_sealer(
 /// Where the sealer starts looking for unsealed rows. Ids are taken at insert and rows
 /// commit in any order, so a row below the highest sealed id may still be on its way; but a
 /// request inserts its log rows as its last statement before COMMIT, so that window is a
-/// few milliseconds. The floor is the highest id this process sealed, as it was `LAG` ago, so each round
-/// reads only recent ids through the primary key instead of the whole log; every `RESCAN`
-/// (and on start) one round looks at every row, as a safety net.
+/// few milliseconds. The floor is therefore the highest id sealed, or just below the oldest
+/// id skipped on the way there (a hole) while that hole is younger than `LAG`: each round
+/// reads only new rows and recent holes through the primary key, not seconds of the log. A
+/// hole older than `LAG` is an id whose transaction rolled back. Every `RESCAN` (and on
+/// start) one round looks at every row, as a safety net.
 #[derive(Default)]
 struct Floor {
-    seen: VecDeque<(Instant, i64)>,
-    floor: i64,
+    highest: i64,
+    holes: BTreeMap<i64, Instant>,
     last_full: Option<Instant>,
 }
 
 impl Floor {
     const LAG: Duration = Duration::from_secs(5);
     const RESCAN: Duration = Duration::from_secs(600);
+    /// The most ids one jump of the highest sealed id records as holes.
+    const MAX_GAP: i64 = 10_000;
 
-    fn saw(&mut self, max: i64) {
+    /// Notes the ids one round sealed, in ascending order.
+    fn sealed(&mut self, ids: &[i64]) {
         let now = Instant::now();
-        self.seen.push_back((now, max));
-        while let Some(&(at, m)) = self.seen.front() {
-            if now.duration_since(at) >= Self::LAG {
-                self.floor = m;
-                self.seen.pop_front();
-            } else {
-                break;
+        for &id in ids {
+            self.holes.remove(&id);
+            if id > self.highest {
+                for gap in (self.highest + 1).max(id - Self::MAX_GAP)..id {
+                    self.holes.insert(gap, now);
+                }
+                self.highest = id;
             }
-        }
-        // A few samples a second for LAG at most.
-        if self.seen.len() > 1000 {
-            self.seen.pop_front();
         }
     }
 
@@ -307,7 +302,12 @@ impl Floor {
             self.last_full = Some(now);
             return 0;
         }
-        self.floor
+        self.holes
+            .retain(|_, at| now.duration_since(*at) < Self::LAG);
+        match self.holes.keys().next() {
+            Some(oldest) => oldest - 1,
+            None => self.highest,
+        }
     }
 }
 
@@ -474,13 +474,26 @@ mod tests {
     }
 
     #[test]
-    fn the_floor_starts_with_a_full_pass_and_then_lags() {
+    fn the_floor_follows_the_sealed_ids_and_waits_for_holes_only_so_long() {
         let mut f = Floor::default();
         assert_eq!(f.next(), 0, "the first round reads every row");
-        f.saw(100);
-        assert_eq!(f.next(), 0, "nothing is older than the lag yet");
-        f.seen[0].0 -= Floor::LAG;
-        f.saw(120);
-        assert_eq!(f.next(), 100);
+        f.sealed(&[1, 2, 3, 5, 6]);
+        assert_eq!(f.next(), 3, "4 may still commit: read from just below it");
+        f.sealed(&[4, 7]);
+        assert_eq!(f.next(), 7, "no hole left: only newer ids");
+        f.sealed(&[9]);
+        assert_eq!(f.next(), 7);
+        for at in f.holes.values_mut() {
+            *at -= Floor::LAG;
+        }
+        assert_eq!(f.next(), 9, "a hole older than the lag was rolled back");
+        f.sealed(&[30_000]);
+        assert_eq!(
+            f.holes.len() as i64,
+            Floor::MAX_GAP,
+            "a jump records a bounded gap"
+        );
+        f.last_full = f.last_full.map(|t| t - Floor::RESCAN);
+        assert_eq!(f.next(), 0, "every RESCAN one round reads every row again");
     }
 }
