@@ -603,16 +603,90 @@ pub async fn bundle(
 ) -> Result<Prefetched, DbErr> {
     let mut out = Prefetched::default();
     let mut sql = Sql::new("");
-    let mut first = true;
-    let tables: [(&str, bool, &Table); 9] = [
-        // The plan resolver finds the plan through the cases.
+    // The tables other parts hang off are filtered once, in a CTE each: the plan resolver
+    // finds the plan through the cases, the officer too; providers through the periods.
+    let parents: [(&str, &str, bool, &Table); 3] = [
         (
+            "b_cases",
             "cases",
-            wanted.cases || wanted.plans || wanted.officers || wanted.plan_actions,
+            wanted.cases || wanted.plans || wanted.plan_actions || wanted.officers,
             &CASES,
         ),
-        ("consents", wanted.consents, &CONSENTS),
-        ("periods", wanted.periods || wanted.providers, &PERIODS),
+        (
+            "b_periods",
+            "periods",
+            wanted.periods || wanted.providers,
+            &PERIODS,
+        ),
+        ("b_consents", "consents", wanted.consents, &CONSENTS),
+    ];
+    let mut with = true;
+    for (name, _, on, table) in parents {
+        if on {
+            sql.push(if with { "WITH " } else { ", " });
+            with = false;
+            sql.push(&format!(
+                "{name} AS (SELECT t.* FROM {} t WHERE ",
+                table.name
+            ));
+            push_filter_or_none(&mut sql, scope, keys, table);
+            sql.push(")");
+        }
+    }
+    sql.push(" ");
+    let mut first = true;
+    for (name, kind, on, table) in parents {
+        if on {
+            let agg = format!("t ORDER BY {}", table.order);
+            bundle_part(&mut sql, &mut first, kind, &agg, &format!("{name} t"));
+            sql.push("TRUE)");
+        }
+    }
+    // (kind, wanted, aggregate, source, condition on it)
+    let derived: [(&str, bool, &str, &str, &str); 5] = [
+        (
+            "consent_groups",
+            wanted.consents,
+            "json_build_array(g.consent_id, g.field_group) ORDER BY g.consent_id, g.field_group",
+            "consent_field_group g",
+            "g.consent_id IN (SELECT id FROM b_consents)",
+        ),
+        (
+            "plans",
+            wanted.plans || wanted.plan_actions,
+            "p ORDER BY p.made_on DESC, p.id",
+            "employment_plan p",
+            "p.case_id IN (SELECT id FROM b_cases)",
+        ),
+        (
+            "plan_actions",
+            wanted.plan_actions,
+            "a ORDER BY a.due_on, a.id",
+            "agreed_action a",
+            "a.plan_id IN (SELECT p.id FROM employment_plan p WHERE p.case_id IN (SELECT id FROM b_cases))",
+        ),
+        (
+            "officials",
+            wanted.officers,
+            "json_build_object('id', o.id, 'name', o.name, 'agency', o.agency)",
+            "official o",
+            "o.id IN (SELECT responsible_official_id FROM b_cases)",
+        ),
+        (
+            "providers",
+            wanted.providers,
+            "pr",
+            "provider pr",
+            "pr.id IN (SELECT provider_id FROM b_periods)",
+        ),
+    ];
+    for (kind, on, agg, from, condition) in derived {
+        if on {
+            bundle_part(&mut sql, &mut first, kind, agg, from);
+            sql.push(condition).push(")");
+        }
+    }
+    let tables: [(&str, bool, &Table); 6] = [
         ("assessments", wanted.assessments, &ASSESSMENTS),
         ("benefits", wanted.benefits, &BENEFITS),
         ("statements", wanted.statements, &STATEMENTS),
@@ -628,60 +702,6 @@ pub async fn bundle(
         if on {
             bundle_table(&mut sql, &mut first, kind, scope, keys, table);
         }
-    }
-    if wanted.plans || wanted.plan_actions {
-        bundle_part(
-            &mut sql,
-            &mut first,
-            "plans",
-            "p ORDER BY p.made_on DESC, p.id",
-            "employment_plan p",
-        );
-        sql.push("p.case_id IN (SELECT t.id FROM typ_case t WHERE ");
-        push_filter_or_none(&mut sql, scope, keys, &CASES);
-        sql.push("))");
-    }
-    if wanted.consents {
-        bundle_part(
-            &mut sql,
-            &mut first,
-            "consent_groups",
-            "json_build_array(g.consent_id, g.field_group) ORDER BY g.consent_id, g.field_group",
-            "consent_field_group g",
-        );
-        sql.push("g.consent_id IN (SELECT t.id FROM consent t WHERE ");
-        push_filter_or_none(&mut sql, scope, keys, &CONSENTS);
-        sql.push("))");
-    }
-    if wanted.plan_actions {
-        bundle_part(
-            &mut sql,
-            &mut first,
-            "plan_actions",
-            "a ORDER BY a.due_on, a.id",
-            "agreed_action a",
-        );
-        sql.push("a.plan_id IN (SELECT p.id FROM employment_plan p WHERE p.case_id IN (SELECT t.id FROM typ_case t WHERE ");
-        push_filter_or_none(&mut sql, scope, keys, &CASES);
-        sql.push(")))");
-    }
-    if wanted.officers {
-        bundle_part(
-            &mut sql,
-            &mut first,
-            "officials",
-            "json_build_object('id', o.id, 'name', o.name, 'agency', o.agency)",
-            "official o",
-        );
-        sql.push("o.id IN (SELECT t.responsible_official_id FROM typ_case t WHERE ");
-        push_filter_or_none(&mut sql, scope, keys, &CASES);
-        sql.push("))");
-    }
-    if wanted.providers {
-        bundle_part(&mut sql, &mut first, "providers", "pr", "provider pr");
-        sql.push("pr.id IN (SELECT t.provider_id FROM rehab_period t WHERE ");
-        push_filter_or_none(&mut sql, scope, keys, &PERIODS);
-        sql.push("))");
     }
     if wanted.notes {
         bundle_part(
