@@ -65,6 +65,13 @@ struct Args {
     /// PostgreSQL's server log (Debian's default), read for the statements of one view.
     #[arg(long, default_value = "/var/log/postgresql/postgresql-15-main.log")]
     pg_log: PathBuf,
+    /// For profiling: only load a server already running at this address (host:port), in a
+    /// closed loop, or in an open loop at `--rate`, and print what it measured.
+    #[arg(long)]
+    against: Option<String>,
+    /// With `--against`: requests per second of an open loop instead of the closed loop.
+    #[arg(long)]
+    rate: Option<f64>,
 }
 
 async fn scalar(db: &DatabaseConnection, sql: &str) -> Result<i64, Error> {
@@ -500,6 +507,41 @@ fn verdict(ok: bool) -> &'static str {
     }
 }
 
+/// `--against`: load a running server (for a profiler attached to it) and print the run.
+async fn profile_load(
+    addr: &str,
+    token: &str,
+    clients: &Arc<Vec<String>>,
+    args: &Args,
+) -> Result<(), Error> {
+    let length = Duration::from_secs(args.seconds);
+    warm_up(addr, token, clients, args.connections).await?;
+    let own_cpu = cpu_seconds_of("self");
+    let (what, run) = match args.rate {
+        Some(rate) => (
+            format!("open loop at {rate:.0}/s"),
+            open_loop(addr, token, clients, rate, length).await?,
+        ),
+        None => (
+            format!("closed loop, {} connections", args.connections),
+            closed_loop(addr, token, clients, args.connections, length).await?,
+        ),
+    };
+    println!(
+        "{what}: {:.0}/s, p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, {} failed, load generator CPU {:.2} ms per view",
+        run.rate(),
+        Run::ms(run.percentile(0.5)),
+        Run::ms(run.percentile(0.9)),
+        Run::ms(run.percentile(0.99)),
+        run.failures,
+        (cpu_seconds_of("self") - own_cpu) * 1000.0 / run.requests.max(1) as f64
+    );
+    if let Some(f) = &run.first_failure {
+        println!("first failure: {f}");
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let args = Args::parse();
@@ -537,6 +579,9 @@ async fn main() -> Result<(), Error> {
         &JwtConfig::default(),
     )
     .map_err(|e| format!("cannot sign: {e:?}"))?;
+    if let Some(addr) = &args.against {
+        return profile_load(addr, &token, &clients, &args).await;
+    }
     let total_clients = scalar(&db, "SELECT COUNT(*) FROM client").await?;
     let (host, port, user) = host_port_user(&args.database_url);
     println!(
