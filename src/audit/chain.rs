@@ -179,13 +179,7 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Vec<i64>, DbErr> {
             }
         }
         let (mut seq, mut prev) = head(&tx).await?;
-        let mut sql = Sql::new(&format!(
-            "SELECT {ROW_COLUMNS} FROM access_log a WHERE a.id > "
-        ));
-        sql.bind(floor).push(
-            " AND NOT EXISTS (SELECT 1 FROM access_log_seal s WHERE s.access_log_id = a.id) ORDER BY a.id LIMIT ",
-        );
-        sql.push(&PAGE.to_string());
+        let sql = unsealed_above(floor);
         let rows = tx
             .query_all_raw(sql.build_for(&tx))
             .await?
@@ -229,6 +223,22 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Vec<i64>, DbErr> {
             return Ok(sealed);
         }
     }
+}
+
+/// One round's read: the first unsealed log rows above `floor`, in id order. The seals are
+/// bounded by the floor too (implied by `s.access_log_id = a.id`): without that bound the
+/// planner may hash every seal ever written to find the few rows above the floor, which
+/// took ~45 ms of both cores per round at 120,000 seals and grew with the log.
+pub fn unsealed_above(floor: i64) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {ROW_COLUMNS} FROM access_log a WHERE a.id > "
+    ));
+    sql.bind(floor)
+        .push(" AND NOT EXISTS (SELECT 1 FROM access_log_seal s WHERE s.access_log_id = a.id AND s.access_log_id > ")
+        .bind(floor)
+        .push(") ORDER BY a.id LIMIT ")
+        .push(&PAGE.to_string());
+    sql
 }
 
 /// Seals in the background: soon after each commit that wrote log rows (`wake`), and every

@@ -112,3 +112,94 @@ on_both! {
         assert_eq!((v.sealed as i64, v.broken), (rows, None));
     }
 }
+
+/// Rows (times loops) that the plan's scans of `table` read, from EXPLAIN ANALYZE's text.
+fn rows_read(plan: &[String], table: &str) -> f64 {
+    let figure = |line: &str, key: &str| -> f64 {
+        let actual = line.split("(actual").nth(1).unwrap_or("");
+        actual
+            .split(key)
+            .nth(1)
+            .and_then(|v| v.split(|c: char| !c.is_ascii_digit() && c != '.').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    plan.iter()
+        .filter(|l| l.contains(&format!(" on {table} ")))
+        .map(|l| figure(l, "rows=") * figure(l, "loops="))
+        .sum()
+}
+
+on_both! {
+    async fn a_sealing_round_reads_only_the_log_above_its_floor(app) {
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let te = app.token_for("TE_EXPERT");
+        let (_, b) = app.gql(&te, "query C($c: ID!) { caseView(clientId: $c) { client { firstName } } }", json!({ "c": app.fx.shared })).await;
+        assert!(b.get("errors").is_none(), "{b}");
+        let rows = app.count("SELECT COUNT(*) FROM access_log").await;
+        sealed(&app, rows).await;
+        // A long-running service: 30,000 sealed rows (copies of the first, with their seals,
+        // in one transaction so that the server's sealer never sees them unsealed).
+        let top = app.count("SELECT MAX(id) FROM access_log").await;
+        let columns = "at, official_id, agency, roles, client_id, action, field_groups, operation, reason";
+        let copies = |n: i64| format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
+             INSERT INTO access_log ({columns}) SELECT {columns} FROM n CROSS JOIN \
+             (SELECT {columns} FROM access_log ORDER BY id LIMIT 1) f"
+        );
+        let tx = app.db.begin().await.unwrap();
+        tx.execute_unprepared(&copies(30_000)).await.unwrap();
+        tx.execute_unprepared(&format!(
+            "INSERT INTO access_log_seal (seq, access_log_id, hash, sealed_at) \
+             SELECT 1000000 + a.id, a.id, 'test', a.at FROM access_log a WHERE a.id > {top}"
+        ))
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let sealed_top = app.count("SELECT MAX(id) FROM access_log").await;
+        // Three rows the sealer has not reached yet: the server's sealer is stopped from
+        // taking them by holding them in an open transaction while the round is read.
+        let tx = app.db.begin().await.unwrap();
+        tx.execute_unprepared(&copies(3)).await.unwrap();
+        let floor = sealed_top - 5;
+        let round = chain::unsealed_above(floor).build_for(&tx);
+        let found: Vec<i64> = tx
+            .query_all_raw(round.clone())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<i64>("", "id").unwrap())
+            .collect();
+        assert_eq!(found, vec![sealed_top + 1, sealed_top + 2, sealed_top + 3]);
+        if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+            tx.execute_unprepared("ANALYZE access_log, access_log_seal").await.unwrap();
+            // The sealer's statement is prepared and run thousands of times: PostgreSQL may
+            // then plan it once for any floor (a generic plan), where `id > $1` is guessed to
+            // match a third of the log. Both plans must stay within the floor.
+            let sql = round.sql.replacen("$1", "$1::bigint", 1);
+            // Every parameter of the round is the floor.
+            let binds = round.values.as_ref().map_or(0, |v| v.0.len());
+            let args = vec![floor.to_string(); binds].join(", ");
+            tx.execute_unprepared(&format!("PREPARE sealing_round AS {sql}")).await.unwrap();
+            for mode in ["force_custom_plan", "force_generic_plan"] {
+                tx.execute_unprepared(&format!("SET LOCAL plan_cache_mode = {mode}")).await.unwrap();
+                let explain = sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    format!("EXPLAIN (ANALYZE, TIMING OFF) EXECUTE sealing_round({args})"),
+                );
+                let plan: Vec<String> = tx
+                    .query_all_raw(explain)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get_by_index::<String>(0).unwrap())
+                    .collect();
+                let read = rows_read(&plan, "access_log_seal");
+                assert!(plan.iter().any(|l| l.contains(" on access_log_seal ")), "{plan:#?}");
+                assert!(read <= 10.0, "{mode}: a round read {read} seals to find 3 rows: {plan:#?}");
+            }
+            tx.execute_unprepared("DEALLOCATE sealing_round").await.unwrap();
+        }
+        tx.rollback().await.unwrap();
+    }
+}
