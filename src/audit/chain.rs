@@ -132,30 +132,45 @@ async fn attached_of(
     Ok(out)
 }
 
-/// The last seal: its seq and hash (0 and [`GENESIS`] when none).
-async fn head(conn: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
+/// The last seal: its seq and hash (0 and [`GENESIS`] when none), and the highest log id
+/// sealed so far by any process (0 when none).
+async fn head(conn: &impl ConnectionTrait) -> Result<(i64, String, i64), DbErr> {
     let row = conn
         .query_one_raw(
-            Sql::new("SELECT seq, hash FROM access_log_seal ORDER BY seq DESC LIMIT 1")
+            Sql::new("SELECT seq, hash, (SELECT MAX(m.access_log_id) FROM access_log_seal m) AS top FROM access_log_seal ORDER BY seq DESC LIMIT 1")
                 .build_for(conn),
         )
         .await?;
     match row {
-        Some(r) => Ok((r.try_get("", "seq")?, r.try_get("", "hash")?)),
-        None => Ok((0, GENESIS.to_owned())),
+        Some(r) => Ok((
+            r.try_get("", "seq")?,
+            r.try_get("", "hash")?,
+            r.try_get("", "top")?,
+        )),
+        None => Ok((0, GENESIS.to_owned(), 0)),
     }
+}
+
+/// What one call of [`seal`] did.
+#[derive(Debug, Default)]
+struct Round {
+    /// The log ids it sealed, in order.
+    sealed: Vec<i64>,
+    /// The highest log id sealed before it, by any process (`None` when another process
+    /// held the lock and nothing was read).
+    top: Option<i64>,
 }
 
 /// Seals every committed row with an id above `floor` that has no seal yet; returns how
 /// many. Returns 0 at once when another process is sealing (PostgreSQL).
 pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, DbErr> {
-    Ok(seal(db, floor).await?.len())
+    Ok(seal(db, floor).await?.sealed.len())
 }
 
 /// [`seal_pending`], answering the access-log ids it sealed, in order (the sealer's floor
 /// is derived from them, with no query of its own).
-async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Vec<i64>, DbErr> {
-    let mut sealed = Vec::new();
+async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Round, DbErr> {
+    let mut round = Round::default();
     loop {
         let opts = TransactionOptions {
             sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
@@ -175,10 +190,11 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Vec<i64>, DbErr> {
                 .transpose()?
                 .unwrap_or(false);
             if !locked {
-                return Ok(sealed);
+                return Ok(round);
             }
         }
-        let (mut seq, mut prev) = head(&tx).await?;
+        let (mut seq, mut prev, top) = head(&tx).await?;
+        round.top.get_or_insert(top);
         let sql = unsealed_above(floor);
         let rows = tx
             .query_all_raw(sql.build_for(&tx))
@@ -188,7 +204,7 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Vec<i64>, DbErr> {
             .collect::<Result<Vec<_>, _>>()?;
         if rows.is_empty() {
             tx.commit().await?;
-            return Ok(sealed);
+            return Ok(round);
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let attached = attached_of(&tx, &ids).await?;
@@ -218,9 +234,9 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Vec<i64>, DbErr> {
         }
         tx.execute_raw(insert.build_for(&tx)).await?;
         tx.commit().await?;
-        sealed.extend(rows.iter().map(|r| r.id));
+        round.sealed.extend(rows.iter().map(|r| r.id));
         if rows.len() < PAGE {
-            return Ok(sealed);
+            return Ok(round);
         }
     }
 }
@@ -251,7 +267,7 @@ pub fn spawn_sealer(
         let mut floor = Floor::default();
         loop {
             match seal(&db, floor.next()).await {
-                Ok(sealed) => floor.sealed(&sealed),
+                Ok(round) => floor.sealed(round.top, &round.sealed),
                 Err(e) => {
                     tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log failed; retrying")
                 }
@@ -273,8 +289,10 @@ pub fn spawn_sealer(
 /// few milliseconds. The floor is therefore the highest id sealed, or just below the oldest
 /// id skipped on the way there (a hole) while that hole is younger than `LAG`: each round
 /// reads only new rows and recent holes through the primary key, not seconds of the log. A
-/// hole older than `LAG` is an id whose transaction rolled back. Every `RESCAN` (and on
-/// start) one round looks at every row, as a safety net.
+/// hole older than `LAG` is an id whose transaction rolled back. Only ids above the highest
+/// id sealed before the round (by any process: another replica, an earlier run) can be
+/// holes: the ids below it were sealed, or are the holes of the process that sealed past
+/// them. Every `RESCAN` (and on start) one round looks at every row, as a safety net.
 #[derive(Default)]
 struct Floor {
     highest: i64,
@@ -288,9 +306,11 @@ impl Floor {
     /// The most ids one jump of the highest sealed id records as holes.
     const MAX_GAP: i64 = 10_000;
 
-    /// Notes the ids one round sealed, in ascending order.
-    fn sealed(&mut self, ids: &[i64]) {
+    /// Notes one round: the highest id sealed before it (`None` when it did not read), and
+    /// the ids it sealed, in ascending order.
+    fn sealed(&mut self, top: Option<i64>, ids: &[i64]) {
         let now = Instant::now();
+        self.highest = self.highest.max(top.unwrap_or(0));
         for &id in ids {
             self.holes.remove(&id);
             if id > self.highest {
@@ -487,17 +507,17 @@ mod tests {
     fn the_floor_follows_the_sealed_ids_and_waits_for_holes_only_so_long() {
         let mut f = Floor::default();
         assert_eq!(f.next(), 0, "the first round reads every row");
-        f.sealed(&[1, 2, 3, 5, 6]);
+        f.sealed(Some(0), &[1, 2, 3, 5, 6]);
         assert_eq!(f.next(), 3, "4 may still commit: read from just below it");
-        f.sealed(&[4, 7]);
+        f.sealed(Some(6), &[4, 7]);
         assert_eq!(f.next(), 7, "no hole left: only newer ids");
-        f.sealed(&[9]);
+        f.sealed(Some(7), &[9]);
         assert_eq!(f.next(), 7);
         for at in f.holes.values_mut() {
             *at -= Floor::LAG;
         }
         assert_eq!(f.next(), 9, "a hole older than the lag was rolled back");
-        f.sealed(&[30_000]);
+        f.sealed(Some(9), &[30_000]);
         assert_eq!(
             f.holes.len() as i64,
             Floor::MAX_GAP,
@@ -505,5 +525,24 @@ mod tests {
         );
         f.last_full = f.last_full.map(|t| t - Floor::RESCAN);
         assert_eq!(f.next(), 0, "every RESCAN one round reads every row again");
+    }
+
+    #[test]
+    fn ids_sealed_before_a_round_are_never_holes() {
+        // Started on a long log: the first (full) round seals two stragglers far below
+        // the head and one new row; only the id skipped above the head is a hole.
+        let mut f = Floor::default();
+        assert_eq!(f.next(), 0);
+        f.sealed(Some(500_000), &[120, 130, 500_002]);
+        assert_eq!(f.holes.keys().copied().collect::<Vec<_>>(), vec![500_001]);
+        assert_eq!(f.next(), 500_000);
+        // Another replica sealed up to 600,000 meanwhile: none of it is a hole here.
+        f.sealed(Some(600_000), &[600_001]);
+        assert_eq!(f.next(), 500_000, "500,001 is still young");
+        f.sealed(Some(600_001), &[500_001]);
+        assert_eq!(f.next(), 600_001);
+        // A round that found the lock taken read nothing and changes nothing.
+        f.sealed(None, &[]);
+        assert_eq!(f.next(), 600_001);
     }
 }
