@@ -167,8 +167,8 @@ pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, 
     Ok(seal(db, floor).await?.sealed.len())
 }
 
-/// [`seal_pending`], answering the access-log ids it sealed, in order (the sealer's floor
-/// is derived from them, with no query of its own).
+/// [`seal_pending`], answering what it did ([`Round`]): the sealer's floor is derived from
+/// that, with no query of its own.
 async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Round, DbErr> {
     let mut round = Round::default();
     loop {
