@@ -729,12 +729,16 @@ pub async fn bundle(
     for row in conn.query_all_raw(sql.build_for(conn)).await? {
         let kind: String = row.try_get("", "kind")?;
         let j: String = row.try_get("", "j")?;
-        match kind.as_str() {
-            "cases" => {
-                out.cases = by_client(keys, decode(&kind, &j)?, |r: &typ_case::Model| {
+        // A client-keyed kind, keyed as its loader keys it.
+        macro_rules! by_client_of {
+            ($model:ty) => {
+                by_client(keys, decode::<$model>(&kind, &j)?, |r: &$model| {
                     r.client_id.as_str()
                 })
-            }
+            };
+        }
+        match kind.as_str() {
+            "cases" => out.cases = by_client_of!(typ_case::Model),
             "consents" => consents = Some(decode::<consent::Model>(&kind, &j)?),
             "consent_groups" => {
                 for (id, group) in decode::<(String, String)>(&kind, &j)? {
@@ -742,51 +746,15 @@ pub async fn bundle(
                 }
             }
             "plans" => plans = Some(decode::<employment_plan::Model>(&kind, &j)?),
-            "periods" => {
-                out.periods = by_client(keys, decode(&kind, &j)?, |r: &rehab_period::Model| {
-                    r.client_id.as_str()
-                })
-            }
-            "assessments" => {
-                out.assessments = by_client(
-                    keys,
-                    decode(&kind, &j)?,
-                    |r: &work_ability_assessment::Model| r.client_id.as_str(),
-                )
-            }
-            "benefits" => {
-                out.benefits = by_client(keys, decode(&kind, &j)?, |r: &benefit_decision::Model| {
-                    r.client_id.as_str()
-                })
-            }
-            "statements" => {
-                out.statements = by_client(
-                    keys,
-                    decode(&kind, &j)?,
-                    |r: &labour_policy_statement::Model| r.client_id.as_str(),
-                )
-            }
-            "employment_items" => {
-                out.employment_items =
-                    by_client(keys, decode(&kind, &j)?, |r: &employment_item::Model| {
-                        r.client_id.as_str()
-                    })
-            }
-            "coachings" => {
-                out.coachings = by_client(keys, decode(&kind, &j)?, |r: &job_coaching::Model| {
-                    r.client_id.as_str()
-                })
-            }
-            "meetings" => {
-                out.meetings = by_client(keys, decode(&kind, &j)?, |r: &network_meeting::Model| {
-                    r.client_id.as_str()
-                })
-            }
+            "periods" => out.periods = by_client_of!(rehab_period::Model),
+            "assessments" => out.assessments = by_client_of!(work_ability_assessment::Model),
+            "benefits" => out.benefits = by_client_of!(benefit_decision::Model),
+            "statements" => out.statements = by_client_of!(labour_policy_statement::Model),
+            "employment_items" => out.employment_items = by_client_of!(employment_item::Model),
+            "coachings" => out.coachings = by_client_of!(job_coaching::Model),
+            "meetings" => out.meetings = by_client_of!(network_meeting::Model),
             "notes" => {
-                let by = by_client(keys, decode(&kind, &j)?, |r: &agency_note::Model| {
-                    r.client_id.as_str()
-                });
-                out.notes = by
+                out.notes = by_client_of!(agency_note::Model)
                     .into_iter()
                     .map(|(k, v)| {
                         let social = social_consent.contains(&k.client_id);
