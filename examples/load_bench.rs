@@ -72,6 +72,10 @@ struct Args {
     /// With `--against`: requests per second of an open loop instead of the closed loop.
     #[arg(long)]
     rate: Option<f64>,
+    /// With `--against --rate`: write each request's scheduled start and latency (ms, tab
+    /// separated, in start order) to this file, to see when the slow ones happen.
+    #[arg(long)]
+    latencies: Option<PathBuf>,
 }
 
 async fn scalar(db: &DatabaseConnection, sql: &str) -> Result<i64, Error> {
@@ -190,6 +194,9 @@ struct Run {
     first_failure: Option<String>,
     elapsed: Duration,
     latencies: Vec<Duration>,
+    /// Open loop: each answered request's scheduled start (from the run's start), in the
+    /// order of `latencies`.
+    starts: Vec<Duration>,
 }
 
 impl Run {
@@ -217,6 +224,7 @@ fn merge(parts: Vec<(usize, Option<String>, Vec<Duration>)>, elapsed: Duration) 
         first_failure: None,
         elapsed,
         latencies: Vec::new(),
+        starts: Vec::new(),
     };
     for (failures, first, latencies) in parts {
         run.failures += failures;
@@ -303,21 +311,26 @@ async fn open_loop(
         let client = clients[n as usize % clients.len()].clone();
         tasks.push(tokio::spawn(async move {
             let r = case_view(&http, &addr, &token, &client).await;
-            (r, due.elapsed())
+            (r, due - started, due.elapsed())
         }));
         n += 1;
     }
-    let (mut failures, mut first, mut latencies) = (0, None, Vec::new());
+    let (mut failures, mut first, mut latencies, mut starts) = (0, None, Vec::new(), Vec::new());
     for t in tasks {
         match t.await? {
-            (Ok(()), l) => latencies.push(l),
-            (Err(e), _) => {
+            (Ok(()), start, l) => {
+                latencies.push(l);
+                starts.push(start);
+            }
+            (Err(e), _, _) => {
                 failures += 1;
                 first.get_or_insert(e);
             }
         }
     }
-    Ok(merge(vec![(failures, first, latencies)], length))
+    let mut run = merge(vec![(failures, first, latencies)], length);
+    run.starts = starts;
+    Ok(run)
 }
 
 async fn statements_total(http: &reqwest::Client, addr: &str) -> Result<f64, Error> {
@@ -538,6 +551,15 @@ async fn profile_load(
     );
     if let Some(f) = &run.first_failure {
         println!("first failure: {f}");
+    }
+    if let Some(path) = &args.latencies {
+        let lines: String = run
+            .starts
+            .iter()
+            .zip(&run.latencies)
+            .map(|(s, l)| format!("{:.3}\t{:.3}\n", Run::ms(*s), Run::ms(*l)))
+            .collect();
+        std::fs::write(path, lines)?;
     }
     Ok(())
 }
