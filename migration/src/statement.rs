@@ -62,6 +62,13 @@ impl Sql {
         self
     }
 
+    /// Appends another statement's text and values (placeholders are numbered when built).
+    pub fn append(&mut self, other: Sql) -> &mut Self {
+        self.text.push_str(&other.text);
+        self.values.extend(other.values);
+        self
+    }
+
     pub fn build(&self, backend: DbBackend) -> Statement {
         let text = match backend {
             DbBackend::Postgres => {

@@ -169,11 +169,29 @@ impl Query {
     #[graphql(visible = "reads_clients")]
     async fn case_view(&self, ctx: &Context<'_>, client_id: ID) -> Result<Option<CaseViewNode>> {
         let rc = request(ctx, "caseView")?;
-        let Some(client) = services::clients::find(rc, &client_id).await? else {
-            return Ok(None);
+        let wanted = case_view_lists(ctx, rc);
+        let client = match wanted {
+            // The client and its lists in one statement.
+            Some(wanted) if services::clients::views_in_one_statement(rc) => {
+                let Some((client, lists)) =
+                    services::clients::find_with_records(rc, &client_id, wanted).await?
+                else {
+                    return Ok(None);
+                };
+                super::request_loader(ctx)?.loader().prefetch(lists);
+                client
+            }
+            _ => {
+                let Some(client) = services::clients::find(rc, &client_id).await? else {
+                    return Ok(None);
+                };
+                if let Some(wanted) = wanted {
+                    prefetch_case_view(ctx, rc, &client.scope, wanted).await?;
+                }
+                client
+            }
         };
         rc.recorder.touch(&client.row.id);
-        prefetch_case_view(ctx, rc, &client.scope).await?;
         Ok(Some(CaseViewNode {
             client,
             today: rc.today,
@@ -383,19 +401,17 @@ impl Query {
     }
 }
 
-/// Brings the case view's record lists in one statement on PostgreSQL (one round trip
-/// instead of one per list), for the fields the document selects and the caller's role may
-/// read at all. Nothing is disclosed here: the field guards still decide what is answered,
-/// and the lists are the loaders' own (same filters), answered from the request's loader.
-/// On SQLite the statements are in-process calls and the loaders run as they are.
-async fn prefetch_case_view(
-    ctx: &Context<'_>,
-    rc: &RequestContext,
-    scope: &ClientScope,
-) -> Result<(), crate::error::AppError> {
+/// The case view's record lists to bring in one statement on PostgreSQL (one round trip
+/// instead of one per list): those the document selects and the caller's role may read at
+/// all. `None` on SQLite (there the statements are in-process calls and the loaders run as
+/// they are) and for a view of fewer than two lists (loaded as a list page would be; a test
+/// compares the two). Nothing is disclosed by bringing them: the field guards still decide
+/// what is answered, and the lists are the loaders' own (same filters), answered from the
+/// request's loader.
+fn case_view_lists(ctx: &Context<'_>, rc: &RequestContext) -> Option<Wanted> {
     use sea_orm::ConnectionTrait;
     if rc.db().get_database_backend() != sea_orm::DbBackend::Postgres {
-        return Ok(());
+        return None;
     }
     let look = ctx.look_ahead();
     let asks = |id: FieldId| {
@@ -425,10 +441,17 @@ async fn prefetch_case_view(
         plan_actions: asks_in(FieldId::CaseViewPlan, FieldId::PlanActions),
         providers: asks_in(FieldId::CaseViewRehabPeriods, FieldId::RehabProvider),
     };
-    // A view of one list loads it as a list page would (and a test compares the two).
-    if wanted.lists() < 2 {
-        return Ok(());
-    }
+    (wanted.lists() >= 2).then_some(wanted)
+}
+
+/// Brings the `wanted` lists of a client already read ([`records::bundle`]) into the
+/// request's loader.
+async fn prefetch_case_view(
+    ctx: &Context<'_>,
+    rc: &RequestContext,
+    scope: &ClientScope,
+    wanted: Wanted,
+) -> Result<(), crate::error::AppError> {
     let social = match scope.consent_for(crate::authz::FieldGroup::Social) {
         Some(_) => vec![scope.client_id.clone()],
         None => Vec::new(),

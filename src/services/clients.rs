@@ -7,7 +7,7 @@ use base64::Engine;
 use entity::client;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 
-use super::{ClientScope, RequestContext};
+use super::{records, ClientScope, RequestContext};
 use crate::authz::scope::{typ_client, RowScope};
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
 use crate::db::Sql;
@@ -65,6 +65,49 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
         .await?
         .into_iter()
         .next())
+}
+
+/// Whether the caller's role reads any field group only under a consent.
+fn reads_by_consent(rc: &RequestContext) -> bool {
+    FieldGroup::ALL
+        .iter()
+        .any(|g| rc.principal.mask.group(*g) == ReadAccess::Consent)
+}
+
+/// Whether [`find_with_records`] serves this caller: on PostgreSQL, in an agency's scope,
+/// for a role that reads no field group by consent (the consents would have to be read
+/// with the client, before its records).
+pub fn views_in_one_statement(rc: &RequestContext) -> bool {
+    rc.db().get_database_backend() == sea_orm::DbBackend::Postgres
+        && matches!(rc.scope, RowScope::Agency { .. })
+        && !reads_by_consent(rc)
+}
+
+/// [`find`] and the `wanted` kinds of the client's records in one statement
+/// ([`records::case_view_bundle`]: same visibility, same TYP flag, the loaders' filters);
+/// only where [`views_in_one_statement`].
+pub async fn find_with_records(
+    rc: &RequestContext,
+    id: &str,
+    wanted: records::Wanted,
+) -> AppResult<Option<(ClientRecord, records::Prefetched)>> {
+    let Some((client, records)) = records::case_view_bundle(rc.db(), &rc.scope, id, wanted).await?
+    else {
+        return Ok(None);
+    };
+    let (id, typ) = (client.row.id.clone(), client.typ);
+    let record = scoped(rc, vec![client.row], Some(HashMap::from([(id, typ)])))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::internal("a found client lost its record"))?;
+    if record.scope.typ != typ {
+        // The statement and the scope disagree on the rule: the lists are keyed by the
+        // statement's flag, so the loaders would not find them; they load one by one.
+        tracing::warn!("case view: the statement's TYP flag differs from the client's scope");
+        return Ok(Some((record, records::Prefetched::default())));
+    }
+    Ok(Some((record, records)))
 }
 
 /// A page of visible clients, optionally searched by name, ordered by name.
@@ -211,10 +254,7 @@ async fn scoped(
         }
     }
     let mut consents: HashMap<String, Vec<(FieldGroup, String)>> = HashMap::new();
-    let wants_consent = FieldGroup::ALL
-        .iter()
-        .any(|g| rc.principal.mask.group(*g) == ReadAccess::Consent);
-    if wants_consent {
+    if reads_by_consent(rc) {
         let mut sql = Sql::new(
             "SELECT c.id, c.client_id, g.field_group FROM consent c \
              JOIN consent_field_group g ON g.consent_id = c.id \

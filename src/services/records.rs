@@ -9,14 +9,14 @@ use std::hash::Hash;
 
 use entity::{
     agency_note, agreed_action, allowance_line, attendance_day, benefit_decision, case_follow_up,
-    consent, employment_item, employment_plan, job_coaching, labour_policy_statement,
+    client, consent, employment_item, employment_plan, job_coaching, labour_policy_statement,
     meeting_agency_section, meeting_agenda_item, meeting_participant, network_meeting, provider,
     rehab_interruption, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
 use super::context::ScopedClient;
-use crate::authz::scope::RowScope;
+use crate::authz::scope::{typ_client, RowScope};
 use crate::db::Sql;
 use crate::domain::Agency;
 
@@ -82,15 +82,89 @@ const MEETINGS: Table = Table {
 };
 const NOTES_ORDER: &str = "t.created_at DESC, t.id";
 
+/// Whose records a filter admits: clients loaded before (their ids bound, with the TYP
+/// flags their loading decided), or the one client a case view reads in the same statement
+/// (the CTE `b_client` of at most one row, its flag in column `typ`: see
+/// [`case_view_bundle`]). The latter is matched by `=` on a scalar subquery, so that each
+/// table is read through its client index (an `IN` subquery under `OR` is not).
+#[derive(Clone, Copy)]
+enum Keys<'a> {
+    Bound(&'a [ScopedClient]),
+    InStatement,
+}
+
+impl Keys<'_> {
+    /// The bound ids of the clients whose TYP flag is `typ` (of all with `None`), as the
+    /// right-hand side of `IN`.
+    fn bind_ids(keys: &[ScopedClient], sql: &mut Sql, typ: Option<bool>) {
+        let ids: Vec<String> = keys
+            .iter()
+            .filter(|k| typ.is_none_or(|t| k.typ == t))
+            .map(|k| k.client_id.clone())
+            .collect();
+        sql.bind_list(&ids);
+    }
+
+    /// `t` belongs to one of the clients.
+    fn push_any(self, sql: &mut Sql) {
+        match self {
+            Keys::Bound(keys) => {
+                sql.push("t.client_id IN ");
+                Keys::bind_ids(keys, sql, None);
+            }
+            Keys::InStatement => {
+                sql.push("t.client_id = (SELECT id FROM b_client)");
+            }
+        }
+    }
+
+    /// `t` belongs to one of the clients that are TYP clients.
+    fn push_typ(self, sql: &mut Sql) {
+        match self {
+            Keys::Bound(keys) => {
+                sql.push("t.client_id IN ");
+                Keys::bind_ids(keys, sql, Some(true));
+            }
+            Keys::InStatement => {
+                sql.push(
+                    "(t.client_id = (SELECT id FROM b_client) AND (SELECT typ FROM b_client))",
+                );
+            }
+        }
+    }
+
+    /// `t` belongs to one of the clients, and that client is a TYP client, or else `own`
+    /// (a condition on `t`) holds.
+    fn push_typ_or(self, sql: &mut Sql, own: impl FnOnce(&mut Sql)) {
+        match self {
+            Keys::Bound(keys) => {
+                sql.push("(t.client_id IN ");
+                Keys::bind_ids(keys, sql, Some(true));
+                sql.push(" OR (t.client_id IN ");
+                Keys::bind_ids(keys, sql, Some(false));
+                sql.push(" AND ");
+                own(sql);
+                sql.push("))");
+            }
+            Keys::InStatement => {
+                sql.push(
+                    "(t.client_id = (SELECT id FROM b_client) AND ((SELECT typ FROM b_client) OR ",
+                );
+                own(sql);
+                sql.push("))");
+            }
+        }
+    }
+}
+
 /// Which rows of `table` (alias `t`) the caller's scope allows for these clients, as a SQL
 /// condition; false (nothing pushed) when the scope allows none. KTT periods are the
 /// county's records; a coach gets only the periods at the coach's provider.
-fn push_filter(sql: &mut Sql, scope: &RowScope, keys: &[ScopedClient], table: &Table) -> bool {
+fn push_filter(sql: &mut Sql, scope: &RowScope, keys: Keys, table: &Table) -> bool {
     if let (RowScope::Coach { provider_id }, "rehab_period") = (scope, table.name) {
-        let ids: Vec<String> = keys.iter().map(|k| k.client_id.clone()).collect();
-        sql.push("(t.client_id IN ")
-            .bind_list(&ids)
-            .push(" AND t.provider_id = ")
+        sql.push("(");
+        keys.push_any(sql);
+        sql.push(" AND t.provider_id = ")
             .bind(provider_id.clone())
             .push(")");
         return true;
@@ -99,22 +173,10 @@ fn push_filter(sql: &mut Sql, scope: &RowScope, keys: &[ScopedClient], table: &T
 }
 
 /// Which of a client's records a caller's scope allows, as a SQL condition on alias `t`.
-fn push_client_filter(
-    sql: &mut Sql,
-    scope: &RowScope,
-    keys: &[ScopedClient],
-    owner: &Owner,
-) -> bool {
-    let (typ, own): (Vec<_>, Vec<_>) = keys.iter().partition(|k| k.typ);
-    let typ: Vec<String> = typ.into_iter().map(|k| k.client_id.clone()).collect();
-    let own: Vec<String> = own.into_iter().map(|k| k.client_id.clone()).collect();
+fn push_client_filter(sql: &mut Sql, scope: &RowScope, keys: Keys, owner: &Owner) -> bool {
     match scope {
         RowScope::Agency { agency, .. } => {
-            sql.push("(t.client_id IN ")
-                .bind_list(&typ)
-                .push(" OR (t.client_id IN ");
-            sql.bind_list(&own).push(" AND ");
-            match owner {
+            keys.push_typ_or(sql, |sql| match owner {
                 Owner::Column(col) => {
                     sql.push(&format!("t.{col} = ")).bind(agency.code());
                 }
@@ -124,8 +186,7 @@ fn push_client_filter(
                 Owner::Agency(_) => {
                     sql.push("1 = 0");
                 }
-            }
-            sql.push("))");
+            });
             true
         }
         // Coaches read only periods (and their attendance); scoped by provider elsewhere.
@@ -176,7 +237,7 @@ async fn client_rows<E: EntityTrait>(
     table: &Table,
 ) -> Result<Vec<E::Model>, DbErr> {
     let mut sql = Sql::new(&format!("SELECT t.* FROM {} t WHERE ", table.name));
-    if !push_filter(&mut sql, scope, keys, table) {
+    if !push_filter(&mut sql, scope, Keys::Bound(keys), table) {
         return Ok(Vec::new());
     }
     sql.push(&format!(" ORDER BY {}", table.order));
@@ -312,27 +373,21 @@ pub async fn notes(
         return Ok(HashMap::new());
     };
     let mut sql = Sql::new("SELECT t.* FROM agency_note t WHERE ");
-    push_notes_filter(&mut sql, *agency, keys, social_consent);
+    push_notes_filter(&mut sql, *agency, Keys::Bound(keys), social_consent);
     sql.push(&format!(" ORDER BY {NOTES_ORDER}"));
     let rows = query::<agency_note::Entity>(conn, &sql).await?;
     Ok(by_client(keys, rows, |r| r.client_id.as_str()))
 }
 
 /// The notes rule of [`notes`] as a SQL condition on alias `t`.
-fn push_notes_filter(sql: &mut Sql, agency: Agency, keys: &[ScopedClient], social: &[String]) {
-    let all: Vec<String> = keys.iter().map(|k| k.client_id.clone()).collect();
-    let typ: Vec<String> = keys
-        .iter()
-        .filter(|k| k.typ)
-        .map(|k| k.client_id.clone())
-        .collect();
-    sql.push("((t.client_id IN ")
-        .bind_list(&all)
-        .push(" AND t.agency = ")
+fn push_notes_filter(sql: &mut Sql, agency: Agency, keys: Keys, social: &[String]) {
+    sql.push("((");
+    keys.push_any(sql);
+    sql.push(" AND t.agency = ")
         .bind(agency.code())
-        .push(") OR (t.shared_with_case_team AND t.client_id IN ")
-        .bind_list(&typ)
-        .push(") OR (t.agency = 'EKSOTE' AND t.client_id IN ")
+        .push(") OR (t.shared_with_case_team AND ");
+    keys.push_typ(sql);
+    sql.push(") OR (t.agency = 'EKSOTE' AND t.client_id IN ")
         .bind_list(social)
         .push("))");
 }
@@ -559,28 +614,8 @@ fn bundle_part(sql: &mut Sql, first: &mut bool, kind: &str, agg: &str, from: &st
     ));
 }
 
-/// A client-keyed table's part: its rows under exactly the filter its loader uses.
-fn bundle_table(
-    sql: &mut Sql,
-    first: &mut bool,
-    kind: &str,
-    scope: &RowScope,
-    keys: &[ScopedClient],
-    table: &Table,
-) {
-    bundle_part(
-        sql,
-        first,
-        kind,
-        &format!("t ORDER BY {}", table.order),
-        &format!("{} t", table.name),
-    );
-    push_filter_or_none(sql, scope, keys, table);
-    sql.push(")");
-}
-
 /// [`push_filter`], or a condition no row meets when the scope allows none.
-fn push_filter_or_none(sql: &mut Sql, scope: &RowScope, keys: &[ScopedClient], table: &Table) {
+fn push_filter_or_none(sql: &mut Sql, scope: &RowScope, keys: Keys, table: &Table) {
     if !push_filter(sql, scope, keys, table) {
         sql.push("1 = 0");
     }
@@ -601,49 +636,164 @@ pub async fn bundle(
     social_consent: &[String],
     wanted: Wanted,
 ) -> Result<Prefetched, DbErr> {
-    let mut out = Prefetched::default();
-    let mut sql = Sql::new("");
-    // The tables other parts hang off are filtered once, in a CTE each: the plan resolver
-    // finds the plan through the cases, the officer too; providers through the periods.
-    let parents: [(&str, &str, bool, &Table); 3] = [
-        (
-            "b_cases",
-            "cases",
-            wanted.cases || wanted.plans || wanted.plan_actions || wanted.officers,
-            &CASES,
-        ),
-        (
-            "b_periods",
-            "periods",
-            wanted.periods || wanted.providers,
-            &PERIODS,
-        ),
-        ("b_consents", "consents", wanted.consents, &CONSENTS),
-    ];
-    let mut with = true;
-    for (name, _, on, table) in parents {
-        if on {
-            sql.push(if with { "WITH " } else { ", " });
-            with = false;
-            sql.push(&format!(
-                "{name} AS (SELECT t.* FROM {} t WHERE ",
-                table.name
-            ));
-            push_filter_or_none(&mut sql, scope, keys, table);
-            sql.push(")");
+    let mut b = BundleSql::default();
+    b.push_wanted(scope, Keys::Bound(keys), social_consent, wanted);
+    if b.parts_empty {
+        return Ok(Prefetched::default());
+    }
+    let parts = read_parts(conn, &b.into_sql()).await?;
+    decode_parts(parts, keys, social_consent)
+}
+
+/// The client of a case view as [`case_view_bundle`] read it: the row and its TYP flag.
+#[derive(Debug, serde::Deserialize)]
+pub struct ViewedClient {
+    #[serde(flatten)]
+    pub row: client::Model,
+    /// A TYP client of the caller's agency (case open or within retention), or opened to
+    /// the caller by break-glass.
+    pub typ: bool,
+}
+
+/// A case view in one statement (PostgreSQL, agency scopes): the client, as
+/// `clients::find` reads it (same visibility condition, same TYP flag), and the `wanted`
+/// kinds of its records, as [`bundle`] brings them, filtered by the flag the statement
+/// itself computes. One round trip less than reading the client first. `None` when the
+/// client is unknown or out of scope: then no part has a row either, as every filter hangs
+/// off the client read. `social_consent` is empty: only roles that read no group by consent
+/// take this path (their consents would be read with the client).
+pub async fn case_view_bundle(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    client_id: &str,
+    wanted: Wanted,
+) -> Result<Option<(ViewedClient, Prefetched)>, DbErr> {
+    let RowScope::Agency {
+        retention_cutoff,
+        emergency,
+        ..
+    } = scope
+    else {
+        return Err(DbErr::Custom(
+            "a case view in one statement needs an agency scope".into(),
+        ));
+    };
+    let mut b = BundleSql::default();
+    b.cte("b_client");
+    b.ctes.push("SELECT c.*, (");
+    typ_client(&mut b.ctes, "c.id", *retention_cutoff);
+    // (Not `IN (NULL)` when there is no grant: the flag would be NULL, neither TYP nor not.)
+    if !emergency.is_empty() {
+        b.ctes.push(" OR c.id IN ").bind_list(emergency);
+    }
+    b.ctes
+        .push(") AS typ FROM client c WHERE c.id = ")
+        .bind(client_id.to_owned())
+        .push(" AND ");
+    scope.client_visible(&mut b.ctes, "c.id");
+    b.ctes.push(")");
+    b.part("client", "c", "b_client c");
+    b.parts.push("TRUE)");
+    b.push_wanted(scope, Keys::InStatement, &[], wanted);
+    let mut parts = read_parts(conn, &b.into_sql()).await?;
+    let Some(at) = parts.iter().position(|(kind, _)| kind == "client") else {
+        return Err(DbErr::Custom("bundle: no client part".into()));
+    };
+    let (kind, j) = parts.swap_remove(at);
+    let Some(client) = decode::<ViewedClient>(&kind, &j)?.pop() else {
+        return Ok(None);
+    };
+    let keys = [ScopedClient {
+        client_id: client.row.id.clone(),
+        typ: client.typ,
+    }];
+    let records = decode_parts(parts, &keys, &[])?;
+    Ok(Some((client, records)))
+}
+
+/// A bundle statement being built: its CTEs (`WITH ...`), then its parts (`UNION ALL`ed).
+struct BundleSql {
+    ctes: Sql,
+    ctes_empty: bool,
+    parts: Sql,
+    parts_empty: bool,
+}
+
+impl Default for BundleSql {
+    fn default() -> Self {
+        BundleSql {
+            ctes: Sql::new(""),
+            ctes_empty: true,
+            parts: Sql::new(""),
+            parts_empty: true,
         }
     }
-    sql.push(" ");
-    let mut first = true;
-    for (name, kind, on, table) in parents {
-        if on {
-            let agg = format!("t ORDER BY {}", table.order);
-            bundle_part(&mut sql, &mut first, kind, &agg, &format!("{name} t"));
-            sql.push("TRUE)");
-        }
+}
+
+impl BundleSql {
+    /// Starts a CTE `name AS (`.
+    fn cte(&mut self, name: &str) {
+        self.ctes.push(if self.ctes_empty { "WITH " } else { ", " });
+        self.ctes_empty = false;
+        self.ctes.push(&format!("{name} AS ("));
     }
-    // (kind, wanted, aggregate, source, condition on it)
-    let derived: [(&str, bool, &str, &str, &str); 5] = [
+
+    /// Starts a part ([`bundle_part`]).
+    fn part(&mut self, kind: &str, agg: &str, from: &str) {
+        let mut first = self.parts_empty;
+        bundle_part(&mut self.parts, &mut first, kind, agg, from);
+        self.parts_empty = false;
+    }
+
+    fn into_sql(self) -> Sql {
+        let mut sql = self.ctes;
+        sql.push(" ").append(self.parts);
+        sql
+    }
+
+    /// Pushes the CTEs and parts of the `wanted` kinds.
+    fn push_wanted(
+        &mut self,
+        scope: &RowScope,
+        keys: Keys,
+        social_consent: &[String],
+        wanted: Wanted,
+    ) {
+        // The tables other parts hang off are filtered once, in a CTE each: the plan resolver
+        // finds the plan through the cases, the officer too; providers through the periods.
+        let parents: [(&str, &str, bool, &Table); 3] = [
+            (
+                "b_cases",
+                "cases",
+                wanted.cases || wanted.plans || wanted.plan_actions || wanted.officers,
+                &CASES,
+            ),
+            (
+                "b_periods",
+                "periods",
+                wanted.periods || wanted.providers,
+                &PERIODS,
+            ),
+            ("b_consents", "consents", wanted.consents, &CONSENTS),
+        ];
+        for (name, _, on, table) in parents {
+            if on {
+                self.cte(name);
+                self.ctes
+                    .push(&format!("SELECT t.* FROM {} t WHERE ", table.name));
+                push_filter_or_none(&mut self.ctes, scope, keys, table);
+                self.ctes.push(")");
+            }
+        }
+        for (name, kind, on, table) in parents {
+            if on {
+                let agg = format!("t ORDER BY {}", table.order);
+                self.part(kind, &agg, &format!("{name} t"));
+                self.parts.push("TRUE)");
+            }
+        }
+        // (kind, wanted, aggregate, source, condition on it)
+        let derived: [(&str, bool, &str, &str, &str); 5] = [
         (
             "consent_groups",
             wanted.consents,
@@ -680,55 +830,76 @@ pub async fn bundle(
             "pr.id IN (SELECT provider_id FROM b_periods)",
         ),
     ];
-    for (kind, on, agg, from, condition) in derived {
-        if on {
-            bundle_part(&mut sql, &mut first, kind, agg, from);
-            sql.push(condition).push(")");
-        }
-    }
-    let tables: [(&str, bool, &Table); 6] = [
-        ("assessments", wanted.assessments, &ASSESSMENTS),
-        ("benefits", wanted.benefits, &BENEFITS),
-        ("statements", wanted.statements, &STATEMENTS),
-        (
-            "employment_items",
-            wanted.employment_items,
-            &EMPLOYMENT_ITEMS,
-        ),
-        ("coachings", wanted.coachings, &COACHINGS),
-        ("meetings", wanted.meetings, &MEETINGS),
-    ];
-    for (kind, on, table) in tables {
-        if on {
-            bundle_table(&mut sql, &mut first, kind, scope, keys, table);
-        }
-    }
-    if wanted.notes {
-        bundle_part(
-            &mut sql,
-            &mut first,
-            "notes",
-            &format!("t ORDER BY {NOTES_ORDER}"),
-            "agency_note t",
-        );
-        match scope {
-            RowScope::Agency { agency, .. } => {
-                push_notes_filter(&mut sql, *agency, keys, social_consent)
-            }
-            _ => {
-                sql.push("1 = 0");
+        for (kind, on, agg, from, condition) in derived {
+            if on {
+                self.part(kind, agg, from);
+                self.parts.push(condition).push(")");
             }
         }
-        sql.push(")");
+        let tables: [(&str, bool, &Table); 6] = [
+            ("assessments", wanted.assessments, &ASSESSMENTS),
+            ("benefits", wanted.benefits, &BENEFITS),
+            ("statements", wanted.statements, &STATEMENTS),
+            (
+                "employment_items",
+                wanted.employment_items,
+                &EMPLOYMENT_ITEMS,
+            ),
+            ("coachings", wanted.coachings, &COACHINGS),
+            ("meetings", wanted.meetings, &MEETINGS),
+        ];
+        for (kind, on, table) in tables {
+            if on {
+                self.part(
+                    kind,
+                    &format!("t ORDER BY {}", table.order),
+                    &format!("{} t", table.name),
+                );
+                push_filter_or_none(&mut self.parts, scope, keys, table);
+                self.parts.push(")");
+            }
+        }
+        if wanted.notes {
+            self.part(
+                "notes",
+                &format!("t ORDER BY {NOTES_ORDER}"),
+                "agency_note t",
+            );
+            match scope {
+                RowScope::Agency { agency, .. } => {
+                    push_notes_filter(&mut self.parts, *agency, keys, social_consent)
+                }
+                _ => {
+                    self.parts.push("1 = 0");
+                }
+            }
+            self.parts.push(")");
+        }
     }
-    if first {
-        return Ok(out);
-    }
+}
+
+/// Runs a bundle: its parts as (kind, JSON array).
+async fn read_parts(
+    conn: &impl ConnectionTrait,
+    sql: &Sql,
+) -> Result<Vec<(String, String)>, DbErr> {
+    conn.query_all_raw(sql.build_for(conn))
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("", "kind")?, row.try_get("", "j")?)))
+        .collect()
+}
+
+/// The records of a bundle's parts, keyed as the loaders key them.
+fn decode_parts(
+    parts: Vec<(String, String)>,
+    keys: &[ScopedClient],
+    social_consent: &[String],
+) -> Result<Prefetched, DbErr> {
+    let mut out = Prefetched::default();
     let (mut consents, mut groups, mut plans) = (None, HashMap::<String, Vec<String>>::new(), None);
     let mut actions = None;
-    for row in conn.query_all_raw(sql.build_for(conn)).await? {
-        let kind: String = row.try_get("", "kind")?;
-        let j: String = row.try_get("", "j")?;
+    for (kind, j) in parts {
         // A client-keyed kind, keyed as its loader keys it.
         macro_rules! by_client_of {
             ($model:ty) => {

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::helpers::TestApp;
 use crate::on_both;
 
 on_both! {
@@ -62,37 +63,67 @@ fn errors_at(body: &serde_json::Value, list: &str) -> Vec<String> {
     found
 }
 
+/// Compares the whole case view of `client` with each of its lists asked alone (rows,
+/// order, every column, refusals); answers how many rows and refusals it compared.
+async fn same_as_list_by_list(
+    app: &TestApp,
+    token: &str,
+    role: &str,
+    client: &str,
+) -> (usize, usize) {
+    let all: Vec<&str> = CASE_VIEW_LISTS.iter().map(|(_, s)| *s).collect();
+    let whole = format!(
+        "query W($c: ID!) {{ caseView(clientId: $c) {{ {} }} }}",
+        all.join(" ")
+    );
+    let (mut rows, mut refusals) = (0, 0);
+    let (_, full) = app.gql(token, &whole, json!({ "c": client })).await;
+    for (list, selection) in CASE_VIEW_LISTS {
+        let q = format!("query L($c: ID!) {{ caseView(clientId: $c) {{ {selection} }} }}");
+        let (_, one) = app.gql(token, &q, json!({ "c": client })).await;
+        // A refused list alone nulls the view: compare the list, null either way.
+        let (a, b) = (&full["data"]["caseView"], &one["data"]["caseView"]);
+        assert_eq!(
+            a[*list], b[*list],
+            "{role} {client} {list}: {full} vs {one}"
+        );
+        assert_eq!(
+            errors_at(&full, list),
+            errors_at(&one, list),
+            "{role} {client} {list}"
+        );
+        rows += a[*list]
+            .as_array()
+            .map_or(usize::from(!a[*list].is_null()), |r| r.len());
+        refusals += errors_at(&one, list).len();
+    }
+    (rows, refusals)
+}
+
 on_both! {
     async fn the_case_view_in_one_statement_answers_exactly_as_list_by_list(app) {
-        // A whole case view brings its lists in one statement on PostgreSQL; a view of one
-        // list loads it by itself. The two must answer the same for every role and client.
+        // A whole case view brings the client and its lists in one statement on PostgreSQL
+        // (the client first for roles that read by consent); a view of one list loads it by
+        // itself. The two must answer the same for every role and client.
         let roles = ["TYP_OFFICER", "TE_EXPERT", "EKSOTE_WORKER", "KELA_EXPERT", "PROVIDER_COACH"];
         let clients = [app.fx.shared.clone(), app.fx.own_only.clone(), app.fx.other_placement.clone()];
-        let all: Vec<&str> = CASE_VIEW_LISTS.iter().map(|(_, s)| *s).collect();
-        let whole = format!("query W($c: ID!) {{ caseView(clientId: $c) {{ {} }} }}", all.join(" "));
         let (mut rows, mut refusals) = (0, 0);
         for role in roles {
             let token = app.token_for(role);
             for client in &clients {
-                let (_, full) = app.gql(&token, &whole, json!({ "c": client })).await;
-                for (list, selection) in CASE_VIEW_LISTS {
-                    let q = format!("query L($c: ID!) {{ caseView(clientId: $c) {{ {selection} }} }}");
-                    let (_, one) = app.gql(&token, &q, json!({ "c": client })).await;
-                    // A refused list alone nulls the view: compare the list, null either way.
-                    let (a, b) = (&full["data"]["caseView"], &one["data"]["caseView"]);
-                    assert_eq!(a[*list], b[*list], "{role} {client} {list}: {full} vs {one}");
-                    assert_eq!(errors_at(&full, list), errors_at(&one, list), "{role} {client} {list}");
-                    rows += a[*list].as_array().map_or(usize::from(!a[*list].is_null()), |r| r.len());
-                    refusals += errors_at(&one, list).len();
-                }
+                let (r, f) = same_as_list_by_list(&app, &token, role, client).await;
+                rows += r;
+                refusals += f;
             }
         }
         // The comparison saw data and refusals both.
         assert!(rows > 20 && refusals > 5, "{rows} rows, {refusals} refusals");
 
-        // On PostgreSQL the whole view, nested lists included, takes one statement beyond the
-        // client's own, no more than a view of the case alone (the case, then its officer);
-        // list by list it takes one more per list.
+        // On PostgreSQL the whole view, nested lists included, takes one statement besides
+        // sign-in, the log row and the commit; a view of the case alone takes more (the
+        // client, the case, then its officer); list by list it takes one more per list.
+        let all: Vec<&str> = CASE_VIEW_LISTS.iter().map(|(_, s)| *s).collect();
+        let whole = format!("query W($c: ID!) {{ caseView(clientId: $c) {{ {} }} }}", all.join(" "));
         let te = app.token_for("TE_EXPERT");
         let statements = |q: String| {
             let (app, te) = (&app, &te);
@@ -111,8 +142,60 @@ on_both! {
         let full = statements(whole.clone()).await;
         if app.url.starts_with("postgres") {
             assert!(full < one, "whole view {full} statements, the case alone {one}");
+            assert!(full <= 4.0, "whole view {full} statements (sign-in, the view, the log row, the commit)");
         } else {
             assert!(full >= one + 10.0, "SQLite loads list by list: {full} vs {one}");
         }
+    }
+}
+
+on_both! {
+    async fn a_case_view_opened_by_break_glass_answers_as_list_by_list(app) {
+        // A client only the county knows, with a Kela decision and a county note shared with
+        // the case team: outside TE's scope, until a break-glass grant opens it as a TYP
+        // client's would be. The view in one statement computes that flag itself.
+        let x = uuid::Uuid::new_v4().to_string();
+        let now = chrono::Utc::now().to_rfc3339();
+        let kela = app.fx.official("KELA_EXPERT").to_owned();
+        let county = app.fx.official("EKSOTE_WORKER").to_owned();
+        let client = format!("INSERT INTO client (id, personal_identity_code, first_name, last_name, on_social_assistance, registered_by_agency, version, created_at, updated_at) VALUES ('{x}', '010203A9910', 'Vieno', 'Lasinen', FALSE, 'EKSOTE', 1, '{now}', '{now}')");
+        let benefit = format!("INSERT INTO benefit_decision (id, client_id, agency, benefit_kind, status, decided_on, valid_from, decided_by) VALUES ('{}', '{x}', 'KELA', 'LABOUR_MARKET_SUBSIDY', 'GRANTED', '2026-01-05', '2026-01-05', '{kela}')", uuid::Uuid::new_v4());
+        let note = format!("INSERT INTO agency_note (id, client_id, agency, author_id, body, shared_with_case_team, created_at) VALUES ('{}', '{x}', 'EKSOTE', '{county}', 'County note for the team', TRUE, '{now}')", uuid::Uuid::new_v4());
+        for sql in [client, benefit, note] {
+            app.exec(&sql).await;
+        }
+        let te = app.token_for("TE_EXPERT");
+        let whole = "query W($c: ID!) { caseView(clientId: $c) { client { firstName } benefits { benefitKind } notes { body } } }";
+
+        // Out of scope: the whole view answers as an unknown id would, and logs nothing.
+        let (_, out) = app.gql(&te, whole, json!({ "c": x })).await;
+        let (_, unknown) = app.gql(&te, whole, json!({ "c": uuid::Uuid::new_v4().to_string() })).await;
+        assert_eq!(out, unknown);
+        assert!(out["data"]["caseView"].is_null(), "{out}");
+        assert_eq!(same_as_list_by_list(&app, &te, "TE_EXPERT", &x).await, (0, 0));
+        let logged = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{x}'");
+        assert_eq!(app.count(&logged).await, 0);
+
+        let open = "mutation B($i: BreakGlassInput!) { breakGlass(input: $i) { id } }";
+        let (_, opened) = app.gql(&te, open, json!({ "i": { "clientId": x, "reason": "Client at the office, benefit stopped" } })).await;
+        assert!(opened["data"]["breakGlass"]["id"].is_string(), "{opened}");
+        let (_, view) = app.gql(&te, whole, json!({ "c": x })).await;
+        assert_eq!(view["data"]["caseView"]["client"]["firstName"], "Vieno", "{view}");
+        assert_eq!(view["data"]["caseView"]["benefits"], json!([{ "benefitKind": "LABOUR_MARKET_SUBSIDY" }]), "{view}");
+        assert_eq!(view["data"]["caseView"]["notes"], json!([{ "body": "County note for the team" }]), "{view}");
+        let (rows, _) = same_as_list_by_list(&app, &te, "TE_EXPERT", &x).await;
+        assert!(rows >= 2, "{rows} rows");
+        if app.url.starts_with("postgres") {
+            // ...in one statement (the grant's client keyed as the view's loaders key it):
+            // sign-in, the view, the log row, its break-glass flag, the commit.
+            let mut least = f64::MAX;
+            for _ in 0..3 {
+                let before = app.metric("typgraph_sql_statements_total").await;
+                app.gql(&te, whole, json!({ "c": x })).await;
+                least = least.min(app.metric("typgraph_sql_statements_total").await - before);
+            }
+            assert!(least <= 5.0, "{least} statements");
+        }
+        assert!(app.count(&logged).await > 0);
     }
 }
