@@ -58,23 +58,54 @@ impl RowScope {
 
     /// Appends a boolean SQL condition: the client whose id is the expression `c` is visible.
     pub fn client_visible(&self, sql: &mut Sql, c: &str) {
+        self.visible(sql, c, |sql| {
+            self.typ_flag(sql, c);
+        });
+    }
+
+    /// [`Self::client_visible`] for a client whose TYP flag ([`Self::typ_flag`]) the query
+    /// has already computed as the boolean expression `typ`, so that it is not evaluated
+    /// twice.
+    pub fn client_visible_flagged(&self, sql: &mut Sql, c: &str, typ: &str) {
+        self.visible(sql, c, |sql| {
+            sql.push(typ);
+        });
+    }
+
+    /// Appends the TYP flag of the client `c` in an agency's scope: a TYP client (case open
+    /// or within retention), or one opened to the caller by break-glass. False (nothing
+    /// pushed) in other scopes, where no client is a TYP client.
+    pub fn typ_flag(&self, sql: &mut Sql, c: &str) -> bool {
+        let RowScope::Agency {
+            retention_cutoff,
+            emergency,
+            ..
+        } = self
+        else {
+            return false;
+        };
+        sql.push("(");
+        typ_client(sql, c, *retention_cutoff);
+        // Not `IN (NULL)` without a grant: the flag would be NULL, neither TYP nor not.
+        if !emergency.is_empty() {
+            sql.push(&format!(" OR {c} IN ")).bind_list(emergency);
+        }
+        sql.push(")");
+        true
+    }
+
+    /// The visibility condition, with the agency scope's TYP flag pushed by `typ`.
+    fn visible(&self, sql: &mut Sql, c: &str, typ: impl FnOnce(&mut Sql)) {
         if cfg!(feature = "bench-no-authz") {
             sql.push("1 = 1");
             return;
         }
         match self {
-            RowScope::Agency {
-                agency,
-                retention_cutoff,
-                emergency,
-            } => {
+            RowScope::Agency { agency, .. } => {
                 sql.push("(");
-                typ_client(sql, c, *retention_cutoff);
+                typ(sql);
                 sql.push(" OR ");
                 own_records(sql, c, *agency);
-                if !emergency.is_empty() {
-                    sql.push(&format!(" OR {c} IN ")).bind_list(emergency);
-                }
                 sql.push(")");
             }
             RowScope::Coach { provider_id } => {

@@ -38,17 +38,11 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
     }
     // Whether it is a TYP client comes with the row: one round trip, not two.
     let mut sql = Sql::new("SELECT c.*");
-    let flagged = if let RowScope::Agency {
-        retention_cutoff, ..
-    } = &rc.scope
-    {
-        sql.push(", CASE WHEN ");
-        typ_client(&mut sql, "c.id", *retention_cutoff);
-        sql.push(" THEN 1 ELSE 0 END AS typ_flag");
-        true
-    } else {
-        false
-    };
+    let mut flag = Sql::new(", CASE WHEN ");
+    let flagged = rc.scope.typ_flag(&mut flag, "c.id");
+    if flagged {
+        sql.append(flag).push(" THEN 1 ELSE 0 END AS typ_flag");
+    }
     sql.push(" FROM client c WHERE c.id = ")
         .bind(id.to_owned())
         .push(" AND ");

@@ -16,7 +16,7 @@ use entity::{
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
 use super::context::ScopedClient;
-use crate::authz::scope::{typ_client, RowScope};
+use crate::authz::scope::RowScope;
 use crate::db::Sql;
 use crate::domain::Agency;
 
@@ -602,18 +602,6 @@ pub struct Prefetched {
     pub providers: HashMap<String, provider::Model>,
 }
 
-/// Starts one part of a bundle: a single row (kind, JSON array of `agg`) from `from`,
-/// whose WHERE condition the caller pushes next.
-fn bundle_part(sql: &mut Sql, first: &mut bool, kind: &str, agg: &str, from: &str) {
-    if !*first {
-        sql.push(" UNION ALL ");
-    }
-    *first = false;
-    sql.push(&format!(
-        "(SELECT '{kind}' AS kind, COALESCE(json_agg({agg}), '[]')::text AS j FROM {from} WHERE "
-    ));
-}
-
 /// [`push_filter`], or a condition no row meets when the scope allows none.
 fn push_filter_or_none(sql: &mut Sql, scope: &RowScope, keys: Keys, table: &Table) {
     if !push_filter(sql, scope, keys, table) {
@@ -622,7 +610,14 @@ fn push_filter_or_none(sql: &mut Sql, scope: &RowScope, keys: Keys, table: &Tabl
 }
 
 fn decode<T: serde::de::DeserializeOwned>(kind: &str, json: &str) -> Result<Vec<T>, DbErr> {
-    serde_json::from_str(json).map_err(|e| DbErr::Custom(format!("bundle part {kind}: {e}")))
+    // Not serde's message: it may quote the value, personal data, into the log.
+    serde_json::from_str(json).map_err(|e| {
+        DbErr::Custom(format!(
+            "bundle part {kind}: {:?} error at column {}",
+            e.classify(),
+            e.column()
+        ))
+    })
 }
 
 /// The `wanted` kinds of the clients' records in one statement, so one round trip instead
@@ -668,29 +663,23 @@ pub async fn case_view_bundle(
     client_id: &str,
     wanted: Wanted,
 ) -> Result<Option<(ViewedClient, Prefetched)>, DbErr> {
-    let RowScope::Agency {
-        retention_cutoff,
-        emergency,
-        ..
-    } = scope
-    else {
+    // The flag is computed once (a materialized CTE is not folded into the next), then
+    // visibility is decided on it.
+    let mut b = BundleSql::default();
+    b.cte("b_flagged", true);
+    b.ctes.push("SELECT c.*, ");
+    if !scope.typ_flag(&mut b.ctes, "c.id") {
         return Err(DbErr::Custom(
             "a case view in one statement needs an agency scope".into(),
         ));
-    };
-    let mut b = BundleSql::default();
-    b.cte("b_client");
-    b.ctes.push("SELECT c.*, (");
-    typ_client(&mut b.ctes, "c.id", *retention_cutoff);
-    // (Not `IN (NULL)` when there is no grant: the flag would be NULL, neither TYP nor not.)
-    if !emergency.is_empty() {
-        b.ctes.push(" OR c.id IN ").bind_list(emergency);
     }
     b.ctes
-        .push(") AS typ FROM client c WHERE c.id = ")
+        .push(" AS typ FROM client c WHERE c.id = ")
         .bind(client_id.to_owned())
-        .push(" AND ");
-    scope.client_visible(&mut b.ctes, "c.id");
+        .push(")");
+    b.cte("b_client", false);
+    b.ctes.push("SELECT * FROM b_flagged c WHERE ");
+    scope.client_visible_flagged(&mut b.ctes, "c.id", "c.typ");
     b.ctes.push(")");
     b.part("client", "c", "b_client c");
     b.parts.push("TRUE)");
@@ -731,18 +720,24 @@ impl Default for BundleSql {
 }
 
 impl BundleSql {
-    /// Starts a CTE `name AS (`.
-    fn cte(&mut self, name: &str) {
+    /// Starts a CTE `name AS (` (`name AS MATERIALIZED (` when `materialized`).
+    fn cte(&mut self, name: &str, materialized: bool) {
         self.ctes.push(if self.ctes_empty { "WITH " } else { ", " });
         self.ctes_empty = false;
-        self.ctes.push(&format!("{name} AS ("));
+        let how = if materialized { "MATERIALIZED " } else { "" };
+        self.ctes.push(&format!("{name} AS {how}("));
     }
 
-    /// Starts a part ([`bundle_part`]).
+    /// Starts one part: a single row (kind, JSON array of `agg`) from `from`, whose WHERE
+    /// condition the caller pushes next.
     fn part(&mut self, kind: &str, agg: &str, from: &str) {
-        let mut first = self.parts_empty;
-        bundle_part(&mut self.parts, &mut first, kind, agg, from);
+        if !self.parts_empty {
+            self.parts.push(" UNION ALL ");
+        }
         self.parts_empty = false;
+        self.parts.push(&format!(
+            "(SELECT '{kind}' AS kind, COALESCE(json_agg({agg}), '[]')::text AS j FROM {from} WHERE "
+        ));
     }
 
     fn into_sql(self) -> Sql {
@@ -778,7 +773,7 @@ impl BundleSql {
         ];
         for (name, _, on, table) in parents {
             if on {
-                self.cte(name);
+                self.cte(name, false);
                 self.ctes
                     .push(&format!("SELECT t.* FROM {} t WHERE ", table.name));
                 push_filter_or_none(&mut self.ctes, scope, keys, table);
@@ -794,42 +789,42 @@ impl BundleSql {
         }
         // (kind, wanted, aggregate, source, condition on it)
         let derived: [(&str, bool, &str, &str, &str); 5] = [
-        (
-            "consent_groups",
-            wanted.consents,
-            "json_build_array(g.consent_id, g.field_group) ORDER BY g.consent_id, g.field_group",
-            "consent_field_group g",
-            "g.consent_id IN (SELECT id FROM b_consents)",
-        ),
-        (
-            "plans",
-            wanted.plans || wanted.plan_actions,
-            "p ORDER BY p.made_on DESC, p.id",
-            "employment_plan p",
-            "p.case_id IN (SELECT id FROM b_cases)",
-        ),
-        (
-            "plan_actions",
-            wanted.plan_actions,
-            "a ORDER BY a.due_on, a.id",
-            "agreed_action a",
-            "a.plan_id IN (SELECT p.id FROM employment_plan p WHERE p.case_id IN (SELECT id FROM b_cases))",
-        ),
-        (
-            "officials",
-            wanted.officers,
-            "json_build_object('id', o.id, 'name', o.name, 'agency', o.agency)",
-            "official o",
-            "o.id IN (SELECT responsible_official_id FROM b_cases)",
-        ),
-        (
-            "providers",
-            wanted.providers,
-            "pr",
-            "provider pr",
-            "pr.id IN (SELECT provider_id FROM b_periods)",
-        ),
-    ];
+            (
+                "consent_groups",
+                wanted.consents,
+                "json_build_array(g.consent_id, g.field_group) ORDER BY g.consent_id, g.field_group",
+                "consent_field_group g",
+                "g.consent_id IN (SELECT id FROM b_consents)",
+            ),
+            (
+                "plans",
+                wanted.plans || wanted.plan_actions,
+                "p ORDER BY p.made_on DESC, p.id",
+                "employment_plan p",
+                "p.case_id IN (SELECT id FROM b_cases)",
+            ),
+            (
+                "plan_actions",
+                wanted.plan_actions,
+                "a ORDER BY a.due_on, a.id",
+                "agreed_action a",
+                "a.plan_id IN (SELECT p.id FROM employment_plan p WHERE p.case_id IN (SELECT id FROM b_cases))",
+            ),
+            (
+                "officials",
+                wanted.officers,
+                "json_build_object('id', o.id, 'name', o.name, 'agency', o.agency)",
+                "official o",
+                "o.id IN (SELECT responsible_official_id FROM b_cases)",
+            ),
+            (
+                "providers",
+                wanted.providers,
+                "pr",
+                "provider pr",
+                "pr.id IN (SELECT provider_id FROM b_periods)",
+            ),
+        ];
         for (kind, on, agg, from, condition) in derived {
             if on {
                 self.part(kind, agg, from);
@@ -963,4 +958,19 @@ fn decode_parts(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bundle_part_that_does_not_decode_is_reported_without_its_values() {
+        let err = decode::<(i64, i64)>("client", r#"[["010203A9910", 1]]"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("bundle part client"), "{err}");
+        assert!(!err.contains("010203A9910"), "{err}");
+    }
 }
