@@ -715,12 +715,22 @@ async fn main() -> Result<(), Error> {
         "-T", &t, pgb,
     ])?;
 
-    // 4. Authorization compiled out.
+    // 4. Authorization compiled out. Both builds run side by side and take the load in
+    // turn, A B B A A B, so that a drift in the machine's speed (seen here from one minute
+    // to the next) weighs on both alike.
     let no_authz = match &args.server_no_authz {
         Some(binary) => {
-            let server = Server::start(binary, &url)?;
-            warm_up(&server.addr, &token, &clients, args.connections).await?;
-            Some(closed_loop(&server.addr, &token, &clients, args.connections, length).await?)
+            let with = Server::start(&args.server, &url)?;
+            let without = Server::start(binary, &url)?;
+            let mut runs: [Vec<Run>; 2] = [Vec::new(), Vec::new()];
+            for turn in [0, 1, 1, 0, 0, 1] {
+                let server = if turn == 0 { &with } else { &without };
+                warm_up(&server.addr, &token, &clients, args.connections).await?;
+                runs[turn].push(
+                    closed_loop(&server.addr, &token, &clients, args.connections, length).await?,
+                );
+            }
+            Some(runs)
         }
         None => None,
     };
@@ -756,17 +766,36 @@ async fn main() -> Result<(), Error> {
     );
     println!("| pgbench -S -M prepared | {select_only:.0}/s | | |");
     match &no_authz {
-        Some(n) => {
-            let overhead = (n.rate() - closed.rate()) / n.rate() * 100.0;
+        Some([with, without]) => {
+            let failed: usize = with.iter().chain(without).map(|r| r.failures).sum();
+            // One figure per pair of runs next to each other; the median, so that one run
+            // caught by a stall (autovacuum, a checkpoint) does not decide it.
+            let mut pairs: Vec<f64> = with
+                .iter()
+                .zip(without)
+                .map(|(a, b)| (b.rate() - a.rate()) / b.rate() * 100.0)
+                .collect();
+            let each = pairs
+                .iter()
+                .map(|o| format!("{o:.1}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            pairs.sort_by(f64::total_cmp);
+            let overhead = pairs[pairs.len() / 2];
+            let rates = |runs: &[Run]| {
+                runs.iter()
+                    .map(|r| format!("{:.0}", r.rate()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             println!(
-                "| caseView without authorization | {:.0}/s, p50 {:.1} ms, {} failed | | |",
-                n.rate(),
-                Run::ms(n.percentile(0.5)),
-                n.failures
+                "| caseView with / without authorization, in turn (A B B A A B) | {} / {} per s, {failed} failed | | |",
+                rates(with),
+                rates(without)
             );
             println!(
-                "| authorization overhead | {overhead:.1} % | ≤ 3 % | {} |",
-                verdict(overhead <= 3.0)
+                "| authorization overhead, median of the three pairs ({each} %) | {overhead:.1} % | ≤ 3 % | {} |",
+                verdict(overhead <= 3.0 && failed == 0)
             );
         }
         None => {
