@@ -170,18 +170,21 @@ impl Query {
     async fn case_view(&self, ctx: &Context<'_>, client_id: ID) -> Result<Option<CaseViewNode>> {
         let rc = request(ctx, "caseView")?;
         let wanted = case_view_lists(ctx, rc);
-        let client = match wanted {
-            // The client and its lists in one statement.
-            Some(wanted) if services::clients::views_in_one_statement(rc) => {
-                let Some((client, lists)) =
-                    services::clients::find_with_records(rc, &client_id, wanted).await?
-                else {
-                    return Ok(None);
-                };
+        // A TYP client and its lists in one statement, where the caller's role allows it.
+        let bundled = match wanted {
+            Some(w) if services::clients::views_in_one_statement(rc) => {
+                services::clients::find_with_records(rc, &client_id, w).await?
+            }
+            _ => None,
+        };
+        let client = match bundled {
+            Some((client, lists)) => {
                 super::request_loader(ctx)?.loader().prefetch(lists);
                 client
             }
-            _ => {
+            // Otherwise, and for a client visible (if at all) only by the agency's own
+            // records, which only `find` probes: the client, then its lists.
+            None => {
                 let Some(client) = services::clients::find(rc, &client_id).await? else {
                     return Ok(None);
                 };

@@ -77,9 +77,10 @@ pub fn views_in_one_statement(rc: &RequestContext) -> bool {
         && !reads_by_consent(rc)
 }
 
-/// [`find`] and the `wanted` kinds of the client's records in one statement
-/// ([`records::case_view_bundle`]: same visibility, same TYP flag, the loaders' filters);
-/// only where [`views_in_one_statement`].
+/// [`find`] of a TYP client of the caller's and the `wanted` kinds of its records in one
+/// statement ([`records::case_view_bundle`]: same TYP flag, the loaders' filters); only
+/// where [`views_in_one_statement`]. `None` for any other client, visible or not: the
+/// caller asks [`find`], which applies the whole visibility rule.
 pub async fn find_with_records(
     rc: &RequestContext,
     id: &str,

@@ -650,11 +650,12 @@ pub struct ViewedClient {
     pub typ: bool,
 }
 
-/// A case view in one statement (PostgreSQL, agency scopes): the client, as
-/// `clients::find` reads it (same visibility condition, same TYP flag), and the `wanted`
-/// kinds of its records, as [`bundle`] brings them, filtered by the flag the statement
-/// itself computes. One round trip less than reading the client first. `None` when the
-/// client is unknown or out of scope: then no part has a row either, as every filter hangs
+/// A case view in one statement (PostgreSQL, agency scopes): a TYP client of the caller's
+/// (or one opened by break-glass), as `clients::find` reads it (same TYP flag), and the
+/// `wanted` kinds of its records, as [`bundle`] brings them, filtered by the flag the
+/// statement itself computes. One round trip less than reading the client first. `None`
+/// when the client is unknown, out of scope, or visible only by the agency's own records
+/// (the caller then reads it with `find`): no part has a row either, as every filter hangs
 /// off the client read. `social_consent` is empty: only roles that read no group by consent
 /// take this path (their consents would be read with the client).
 pub async fn case_view_bundle(
@@ -679,7 +680,7 @@ pub async fn case_view_bundle(
         .push(")");
     b.cte("b_client", false);
     b.ctes.push("SELECT * FROM b_flagged c WHERE ");
-    scope.client_visible_flagged(&mut b.ctes, "c.id", "c.typ");
+    scope.client_visible_by_flag(&mut b.ctes, "c.typ");
     b.ctes.push(")");
     b.part("client", "c", "b_client c");
     b.parts.push("TRUE)");
