@@ -28,6 +28,11 @@ impl Sql {
         }
     }
 
+    /// Nothing written yet.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
     pub fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self

@@ -183,7 +183,8 @@ impl Query {
                 client
             }
             // Otherwise, and for a client visible (if at all) only by the agency's own
-            // records, which only `find` probes: the client, then its lists.
+            // records, which only `find` probes: the client, then its lists. An unknown id
+            // takes this way too, so it costs what an out-of-scope one does.
             None => {
                 let Some(client) = services::clients::find(rc, &client_id).await? else {
                     return Ok(None);

@@ -90,18 +90,14 @@ pub async fn find_with_records(
     else {
         return Ok(None);
     };
-    let (id, typ) = (client.row.id.clone(), client.typ);
-    let record = scoped(rc, vec![client.row], Some(HashMap::from([(id, typ)])))
+    // The scope's flag is the statement's (same `typ_flag` rule, break-glass included), so
+    // the lists, keyed by that flag, are the ones its loaders look for.
+    let known = HashMap::from([(client.row.id.clone(), client.typ)]);
+    let record = scoped(rc, vec![client.row], Some(known))
         .await?
         .into_iter()
         .next()
         .ok_or_else(|| AppError::internal("a found client lost its record"))?;
-    if record.scope.typ != typ {
-        // The statement and the scope disagree on the rule: the lists are keyed by the
-        // statement's flag, so the loaders would not find them; they load one by one.
-        tracing::warn!("case view: the statement's TYP flag differs from the client's scope");
-        return Ok(Some((record, records::Prefetched::default())));
-    }
     Ok(Some((record, records)))
 }
 

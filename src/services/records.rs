@@ -633,7 +633,7 @@ pub async fn bundle(
 ) -> Result<Prefetched, DbErr> {
     let mut b = BundleSql::default();
     b.push_wanted(scope, Keys::Bound(keys), social_consent, wanted);
-    if b.parts_empty {
+    if b.parts.is_empty() {
         return Ok(Prefetched::default());
     }
     let parts = read_parts(conn, &b.into_sql()).await?;
@@ -702,29 +702,17 @@ pub async fn case_view_bundle(
 }
 
 /// A bundle statement being built: its CTEs (`WITH ...`), then its parts (`UNION ALL`ed).
+#[derive(Default)]
 struct BundleSql {
     ctes: Sql,
-    ctes_empty: bool,
     parts: Sql,
-    parts_empty: bool,
-}
-
-impl Default for BundleSql {
-    fn default() -> Self {
-        BundleSql {
-            ctes: Sql::new(""),
-            ctes_empty: true,
-            parts: Sql::new(""),
-            parts_empty: true,
-        }
-    }
 }
 
 impl BundleSql {
     /// Starts a CTE `name AS (` (`name AS MATERIALIZED (` when `materialized`).
     fn cte(&mut self, name: &str, materialized: bool) {
-        self.ctes.push(if self.ctes_empty { "WITH " } else { ", " });
-        self.ctes_empty = false;
+        let lead = if self.ctes.is_empty() { "WITH " } else { ", " };
+        self.ctes.push(lead);
         let how = if materialized { "MATERIALIZED " } else { "" };
         self.ctes.push(&format!("{name} AS {how}("));
     }
@@ -732,10 +720,9 @@ impl BundleSql {
     /// Starts one part: a single row (kind, JSON array of `agg`) from `from`, whose WHERE
     /// condition the caller pushes next.
     fn part(&mut self, kind: &str, agg: &str, from: &str) {
-        if !self.parts_empty {
+        if !self.parts.is_empty() {
             self.parts.push(" UNION ALL ");
         }
-        self.parts_empty = false;
         self.parts.push(&format!(
             "(SELECT '{kind}' AS kind, COALESCE(json_agg({agg}), '[]')::text AS j FROM {from} WHERE "
         ));
