@@ -159,6 +159,8 @@ struct Round {
     /// The highest log id sealed before it, by any process (`None` when another process
     /// held the lock and nothing was read).
     top: Option<i64>,
+    /// Each page: the id its read started above, and the rows it sealed.
+    pages: Vec<(i64, usize)>,
 }
 
 /// Seals every committed row with an id above `floor` that has no seal yet; returns how
@@ -167,10 +169,25 @@ pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, 
     Ok(seal(db, floor).await?.sealed.len())
 }
 
+/// [`seal_pending`], answering page by page where its read started and how many rows it
+/// sealed: a catch-up reads the log once, each page from the last one's end.
+pub async fn seal_pending_by_page(
+    db: &DatabaseConnection,
+    floor: i64,
+) -> Result<Vec<(i64, usize)>, DbErr> {
+    Ok(seal(db, floor).await?.pages)
+}
+
 /// [`seal_pending`], answering what it did ([`Round`]): the sealer's floor is derived from
 /// that, with no query of its own.
 async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Round, DbErr> {
     let mut round = Round::default();
+    // Where this page's read starts. Rows are read in id order, so once a full page is
+    // sealed every row below its last id that had committed was in it: the next page reads
+    // on from there, not from `floor` again (which made a catch-up of n rows read the log
+    // above the floor n / PAGE times: ~1 s a page at a million rows). A row still in flight
+    // below that id is a hole for the next round's floor (see `Floor`).
+    let mut from = floor;
     loop {
         let opts = TransactionOptions {
             sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
@@ -195,7 +212,7 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Round, DbErr> {
         }
         let (mut seq, mut prev, top) = head(&tx).await?;
         round.top.get_or_insert(top);
-        let sql = unsealed_above(floor);
+        let sql = unsealed_above(from);
         let rows = tx
             .query_all_raw(sql.build_for(&tx))
             .await?
@@ -235,8 +252,12 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Round, DbErr> {
         tx.execute_raw(insert.build_for(&tx)).await?;
         tx.commit().await?;
         round.sealed.extend(rows.iter().map(|r| r.id));
+        round.pages.push((from, rows.len()));
         if rows.len() < PAGE {
             return Ok(round);
+        }
+        if let Some(&last) = ids.last() {
+            from = from.max(last);
         }
     }
 }

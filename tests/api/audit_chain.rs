@@ -203,3 +203,87 @@ on_both! {
         tx.rollback().await.unwrap();
     }
 }
+
+/// A catch-up of several pages (rows left unsealed by a stopped service, or written by
+/// another program): every row is sealed once and in order, and each page reads on from
+/// where the one before ended instead of from the floor again. No server runs here, so no
+/// other sealer takes part.
+async fn a_catch_up_reads_the_log_once(backend: crate::helpers::Backend) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let Some((url, _guard)) = crate::helpers::fresh_database(backend).await else {
+        eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant not run");
+        return;
+    };
+    let db = typgraph::db::connect(&url, None).await.unwrap();
+    typgraph::db::migrate(&db).await.unwrap();
+    let backend = db.get_database_backend();
+    let now = chrono::Utc::now();
+    db.execute_raw(
+        typgraph::db::Sql::new("INSERT INTO official (id, name, agency, active, created_at) VALUES ('o-900', 'Testi Virkailija', 'TE', TRUE, ")
+            .bind(now)
+            .push(")")
+            .build_for(&db),
+    )
+    .await
+    .unwrap();
+    let columns = "at, official_id, agency, roles, action, field_groups, operation, reason";
+    db.execute_raw(
+        typgraph::db::Sql::new(&format!("INSERT INTO access_log ({columns}) VALUES ("))
+            .bind(now)
+            .push(", 'o-900', 'TE', 'TE_EXPERT', 'READ', 'CASE', 'caseView', 'CaseView')")
+            .build_for(&db),
+    )
+    .await
+    .unwrap();
+    db.execute_unprepared(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4499) \
+         INSERT INTO access_log ({columns}) SELECT {columns} FROM n CROSS JOIN \
+         (SELECT {columns} FROM access_log ORDER BY id LIMIT 1) f"
+    ))
+    .await
+    .unwrap();
+    let ids: Vec<i64> = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT id FROM access_log ORDER BY id",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<i64>("", "id").unwrap())
+        .collect();
+    assert_eq!(ids.len(), 4500);
+
+    let pages = chain::seal_pending_by_page(&db, 0).await.unwrap();
+    assert_eq!(pages, vec![(0, 2000), (ids[1999], 2000), (ids[3999], 500)]);
+    let v = chain::verify(&db).await.unwrap();
+    assert_eq!((v.sealed, v.unsealed, v.broken), (4500, 0, None));
+    // In order: seal n is the n-th row.
+    let out_of_order = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n FROM access_log_seal s WHERE s.seq <> (SELECT COUNT(*) FROM access_log a WHERE a.id <= s.access_log_id)",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(out_of_order, 0);
+    assert_eq!(
+        chain::seal_pending_by_page(&db, 0).await.unwrap(),
+        vec![],
+        "nothing is sealed twice"
+    );
+    db.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catch_up_reads_the_log_once_sqlite() {
+    a_catch_up_reads_the_log_once(crate::helpers::Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catch_up_reads_the_log_once_postgres() {
+    a_catch_up_reads_the_log_once(crate::helpers::Backend::Postgres).await
+}
