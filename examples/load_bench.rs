@@ -98,6 +98,24 @@ async fn strings(db: &DatabaseConnection, sql: &str) -> Result<Vec<String>, Erro
         .collect())
 }
 
+/// The highest access-log id sealed so far.
+const HIGHEST_SEALED: &str = "SELECT COALESCE(MAX(access_log_id), 0) FROM access_log_seal";
+
+/// Seals every access-log row above `floor` up to the newest. While the running server's
+/// sealer holds the lock, `seal_pending` answers 0 at once: so this waits until no row is
+/// left above the highest seal, whoever sealed it.
+async fn seal_after(db: &DatabaseConnection, floor: i64) -> Result<(), Error> {
+    loop {
+        typgraph::audit::chain::seal_pending(db, floor).await?;
+        let highest = scalar(db, HIGHEST_SEALED).await?;
+        let newer = format!("SELECT COUNT(*) FROM access_log WHERE id > {highest}");
+        if scalar(db, &newer).await? == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A running server process.
 struct Server {
     child: Child,
@@ -705,10 +723,11 @@ async fn main() -> Result<(), Error> {
     let mut same = Vec::new();
     for turn in ["P", "P", "T", "T", "P"] {
         if turn == "P" {
+            let sealed_top = scalar(&db, HIGHEST_SEALED).await?;
             same.push(same_statements()?);
             // The script logs a row per view, unsealed: sealed here, or the server would
             // spend its next measured run sealing them.
-            typgraph::audit::chain::seal_pending(&db, 0).await?;
+            seal_after(&db, sealed_top).await?;
         } else {
             let run = closed_loop(&server.addr, &token, &clients, args.connections, length).await?;
             typgraph_rates.push(run.rate());
