@@ -105,10 +105,9 @@ const HIGHEST_SEALED: &str = "SELECT COALESCE(MAX(access_log_id), 0) FROM access
 /// sealer holds the lock, `seal_pending` answers 0 at once: so this waits until no row is
 /// left above the highest seal, whoever sealed it.
 async fn seal_after(db: &DatabaseConnection, floor: i64) -> Result<(), Error> {
+    let newer = format!("SELECT COUNT(*) FROM access_log WHERE id > ({HIGHEST_SEALED})");
     loop {
         typgraph::audit::chain::seal_pending(db, floor).await?;
-        let highest = scalar(db, HIGHEST_SEALED).await?;
-        let newer = format!("SELECT COUNT(*) FROM access_log WHERE id > {highest}");
         if scalar(db, &newer).await? == 0 {
             return Ok(());
         }

@@ -257,7 +257,7 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Round, DbErr> {
             return Ok(round);
         }
         if let Some(&last) = ids.last() {
-            from = from.max(last);
+            from = last;
         }
     }
 }

@@ -113,6 +113,15 @@ on_both! {
     }
 }
 
+/// An INSERT of `n` copies of the first access-log row (its `columns` only).
+fn copies_of_first_row(columns: &str, n: i64) -> String {
+    format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
+         INSERT INTO access_log ({columns}) SELECT {columns} FROM n CROSS JOIN \
+         (SELECT {columns} FROM access_log ORDER BY id LIMIT 1) f"
+    )
+}
+
 /// Rows (times loops) that the plan's scans of `table` read, from EXPLAIN ANALYZE's text.
 fn rows_read(plan: &[String], table: &str) -> f64 {
     let figure = |line: &str, key: &str| -> f64 {
@@ -142,11 +151,7 @@ on_both! {
         // in one transaction so that the server's sealer never sees them unsealed).
         let top = app.count("SELECT MAX(id) FROM access_log").await;
         let columns = "at, official_id, agency, roles, client_id, action, field_groups, operation, reason";
-        let copies = |n: i64| format!(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
-             INSERT INTO access_log ({columns}) SELECT {columns} FROM n CROSS JOIN \
-             (SELECT {columns} FROM access_log ORDER BY id LIMIT 1) f"
-        );
+        let copies = |n: i64| copies_of_first_row(columns, n);
         let tx = app.db.begin().await.unwrap();
         tx.execute_unprepared(&copies(30_000)).await.unwrap();
         tx.execute_unprepared(&format!(
@@ -235,13 +240,9 @@ async fn a_catch_up_reads_the_log_once(backend: crate::helpers::Backend) {
     )
     .await
     .unwrap();
-    db.execute_unprepared(&format!(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4499) \
-         INSERT INTO access_log ({columns}) SELECT {columns} FROM n CROSS JOIN \
-         (SELECT {columns} FROM access_log ORDER BY id LIMIT 1) f"
-    ))
-    .await
-    .unwrap();
+    db.execute_unprepared(&copies_of_first_row(columns, 4499))
+        .await
+        .unwrap();
     let ids: Vec<i64> = db
         .query_all_raw(Statement::from_string(
             backend,
