@@ -65,17 +65,27 @@ impl App {
         let verifier = TokenVerifier::new(&config.jwt).map_err(|e| StartError(e.0))?;
         crate::labels::labels().map_err(StartError)?;
         let metrics = Metrics::new();
-        let db = connect_and_migrate(&config.database_url, Some(metrics.clone())).await?;
+        let db = connect_and_migrate(
+            &config.database_url,
+            Some(metrics.clone()),
+            config.database_max_connections,
+        )
+        .await?;
         let reports_db = match &config.reports_database_url {
             None => None,
-            Some(url) => Some(crate::db::connect(url, None).await.map_err(|e| {
-                StartError(format!(
-                    "cannot connect to the reports database: {}",
-                    one_line(&e)
-                ))
-            })?),
+            Some(url) => Some(
+                crate::db::connect(url, None, config.database_max_connections)
+                    .await
+                    .map_err(|e| {
+                        StartError(format!(
+                            "cannot connect to the reports database: {}",
+                            one_line(&e)
+                        ))
+                    })?,
+            ),
         };
-        let sealer_db = crate::db::connect(&config.database_url, None)
+        // The sealer runs one round (one transaction) at a time.
+        let sealer_db = crate::db::connect(&config.database_url, None, Some(2))
             .await
             .map_err(|e| {
                 StartError(format!(
@@ -147,12 +157,13 @@ impl App {
 pub async fn connect_and_migrate(
     url: &str,
     metrics: Option<Arc<Metrics>>,
+    max_connections: Option<u32>,
 ) -> Result<DatabaseConnection, StartError> {
     let observer = metrics.map(|m| {
         Arc::new(move |elapsed, failed| m.observe_statement(elapsed, failed))
             as crate::db::StatementObserver
     });
-    let db = crate::db::connect(url, observer)
+    let db = crate::db::connect(url, observer, max_connections)
         .await
         .map_err(|e| StartError(format!("cannot connect to the database: {}", one_line(&e))))?;
     crate::db::migrate(&db)

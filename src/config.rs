@@ -74,6 +74,9 @@ pub struct Config {
     /// A read replica (PostgreSQL standby) for report queries
     /// (`TYPGRAPH_REPORTS_DATABASE_URL`); the main database when absent.
     pub reports_database_url: Option<String>,
+    /// Pooled connections per database (`TYPGRAPH_DATABASE_MAX_CONNECTIONS`); the backend's
+    /// default ([`crate::db::DEFAULT_POSTGRES_CONNECTIONS`], or SQLite's) when `None`.
+    pub database_max_connections: Option<u32>,
 }
 
 impl Config {
@@ -91,6 +94,7 @@ impl Config {
             cors_origins: Vec::new(),
             rate: crate::http::ratelimit::RateConfig::default(),
             reports_database_url: None,
+            database_max_connections: None,
         }
     }
 }

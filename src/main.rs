@@ -162,7 +162,7 @@ async fn run(command: Command) -> Result<(), Failure> {
             demo,
         } => serve(listen, database_url, demo).await,
         Command::Migrate { database_url } => {
-            connect_and_migrate(&database_url, None).await?;
+            connect_and_migrate(&database_url, None, None).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -240,7 +240,7 @@ async fn retention(apply: bool, database_url: String) -> Result<(), Failure> {
     } else {
         None
     };
-    let db = connect_and_migrate(&database_url, None).await?;
+    let db = connect_and_migrate(&database_url, None, None).await?;
     let today = chrono::Utc::now().date_naive();
     let due = retention::due(&db, &settings, today)
         .await
@@ -288,7 +288,7 @@ async fn retention(apply: bool, database_url: String) -> Result<(), Failure> {
 
 /// `typgraph audit verify`: the chain from the first seal to the last.
 async fn audit_verify(database_url: String) -> Result<(), Failure> {
-    let db = typgraph::db::connect(&database_url, None)
+    let db = typgraph::db::connect(&database_url, None, None)
         .await
         .map_err(|e| Failure(format!("cannot connect to the database: {}", one_line(&e))))?;
     let v = typgraph::audit::chain::verify(&db)
@@ -332,6 +332,20 @@ fn rate_from_env() -> Result<RateConfig, Failure> {
     })
 }
 
+/// `TYPGRAPH_DATABASE_MAX_CONNECTIONS`: a whole number from 1 up, or unset (empty) for the
+/// backend's default; anything else stops start-up naming the variable.
+fn max_connections_from_env() -> Result<Option<u32>, Failure> {
+    const NAME: &str = "TYPGRAPH_DATABASE_MAX_CONNECTIONS";
+    match std::env::var(NAME) {
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => match v.trim().parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(Some(n)),
+            _ => Err(Failure(format!("{NAME} must be a whole number from 1 up"))),
+        },
+        Err(_) => Ok(None),
+    }
+}
+
 async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), Failure> {
     if cfg!(feature = "bench-no-authz") {
         if std::env::var("TYPGRAPH_BENCH_NO_AUTHZ").as_deref() != Ok("yes-this-is-a-benchmark") {
@@ -362,6 +376,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
         reports_database_url: std::env::var("TYPGRAPH_REPORTS_DATABASE_URL")
             .ok()
             .filter(|v| !v.trim().is_empty()),
+        database_max_connections: max_connections_from_env()?,
     };
     let jwt = config.jwt.clone();
     let app = App::build(config).await?;
@@ -436,7 +451,7 @@ async fn token(
             .map_err(|_| Failure(format!("unknown role {r}")))?;
     }
     let jwt = JwtConfig::from_env();
-    let db = connect_and_migrate(&database_url, None).await?;
+    let db = connect_and_migrate(&database_url, None, None).await?;
     let secret =
         match &jwt.secret {
             Some(s) => s.0.clone(),
@@ -463,7 +478,7 @@ async fn token(
 }
 
 async fn seed(clients: usize, rng_seed: u64, database_url: String) -> Result<(), Failure> {
-    let db = connect_and_migrate(&database_url, None).await?;
+    let db = connect_and_migrate(&database_url, None, None).await?;
     if !demo::is_empty(&db).await? {
         return Err(Failure(
             "the database already holds data; seed an empty database".into(),

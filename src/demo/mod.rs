@@ -114,7 +114,7 @@ pub async fn benchmark_database(
             .map_err(|e| e.to_string())?;
     }
     let url = crate::db::database_url_in(base, name);
-    let db = crate::app::connect_and_migrate(&url, None)
+    let db = crate::app::connect_and_migrate(&url, None, None)
         .await
         .map_err(|e| e.to_string())?;
     let mut seeded = None;

@@ -219,7 +219,7 @@ async fn a_catch_up_reads_the_log_once(backend: crate::helpers::Backend) {
         eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant not run");
         return;
     };
-    let db = typgraph::db::connect(&url, None).await.unwrap();
+    let db = typgraph::db::connect(&url, None, None).await.unwrap();
     typgraph::db::migrate(&db).await.unwrap();
     let backend = db.get_database_backend();
     let now = chrono::Utc::now();

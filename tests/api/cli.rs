@@ -420,6 +420,7 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
     let db = typgraph::db::connect(
         &format!("sqlite://{}/typgraph.db", dir.path().display()),
         None,
+        None,
     )
     .await
     .unwrap();
@@ -486,6 +487,35 @@ fn serve_without_a_key_refuses_to_start_with_one_line() {
         last.starts_with("typgraph: ") && last.contains("TYPGRAPH_JWT_SECRET"),
         "{err}"
     );
+}
+
+#[test]
+fn a_pool_size_that_is_not_a_whole_number_from_one_up_stops_start_up() {
+    for bad in ["0", "-1", "eight", "4.5"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .current_dir(dir.path())
+            .env(
+                "TYPGRAPH_JWT_SECRET",
+                "a-test-secret-of-at-least-32-bytes-0123",
+            )
+            .env("TYPGRAPH_DATABASE_MAX_CONNECTIONS", bad)
+            .env_remove("TYPGRAPH_DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.lines()
+                .last()
+                .unwrap()
+                .starts_with("typgraph: TYPGRAPH_DATABASE_MAX_CONNECTIONS must be"),
+            "{bad}: {err}"
+        );
+        // Refused before anything was created.
+        assert!(!dir.path().join("typgraph.db").exists(), "{bad}");
+    }
 }
 
 #[test]

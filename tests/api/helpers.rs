@@ -190,7 +190,7 @@ pub async fn spawn_on(
     tokio::spawn(app.serve(async {
         let _ = rx.await;
     }));
-    let db = typgraph::db::connect(&url, None).await.unwrap();
+    let db = typgraph::db::connect(&url, None, None).await.unwrap();
     let fx = Fixture::load(&db).await;
     TestApp {
         addr,

@@ -125,6 +125,35 @@ on_both! {
     }
 }
 
+fn with_a_pool_of_three(url: &str) -> typgraph::config::Config {
+    let mut c = test_config(url);
+    c.database_max_connections = Some(3);
+    c
+}
+
+on_both! {
+    with with_a_pool_of_three;
+    async fn more_requests_than_pooled_connections_queue_for_one(app) {
+        assert_eq!(app.metric("typgraph_db_pool_max_connections").await, 3.0);
+        let app = std::sync::Arc::new(app);
+        let te = app.token_for("TE_EXPERT");
+        let q = "query V($c: ID!) { caseView(clientId: $c) { client { id } } }";
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let (app, te) = (app.clone(), te.clone());
+                tokio::spawn(async move { app.gql(&te, q, json!({ "c": app.fx.shared })).await })
+            })
+            .collect();
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(body["data"]["caseView"]["client"]["id"], app.fx.shared, "{body}");
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log WHERE reason = 'V'").await, 12);
+        assert!(app.metric("typgraph_db_pool_connections").await <= 3.0);
+    }
+}
+
 on_both! {
     with without_introspection;
     async fn introspection_is_off_unless_enabled(app) {
@@ -151,7 +180,11 @@ on_both! {
         let rows = app.count("SELECT COUNT(*) FROM access_log WHERE reason = 'Q'").await;
         assert_eq!(rows, 1);
         assert_eq!(app.metric("typgraph_access_log_rows_total").await - before, 1.0);
-        assert!(app.metric("typgraph_db_pool_max_connections").await >= 1.0);
+        let default_pool = match app.db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => typgraph::db::DEFAULT_POSTGRES_CONNECTIONS,
+            _ => typgraph::db::DEFAULT_SQLITE_CONNECTIONS,
+        };
+        assert_eq!(app.metric("typgraph_db_pool_max_connections").await, f64::from(default_pool));
         assert!(app.metric("typgraph_db_pool_connections").await >= 1.0);
         // An id that could carry anything odd into a log is replaced by a fresh one.
         let odd = app
