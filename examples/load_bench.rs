@@ -8,7 +8,8 @@
 //!   (open loop, latency measured from each request's scheduled start);
 //! - pgbench at C connections running exactly the SQL one case view issues (taken from
 //!   PostgreSQL's statement log, with its parameters), access-log insert and commit included,
-//!   in turn with typgraph's closed loop (the ratio is the median of adjacent pairs);
+//!   in turn with typgraph's closed loop (the ratio is the median of adjacent pairs), and
+//!   in an open loop at the open loop's rate (its latency, what the database alone gives);
 //! - `pgbench -S -M prepared` at C connections (single-row lookups) for reference;
 //! - the same case views against the build without authorization, in turn with the build
 //!   as shipped (the overhead is the median of adjacent pairs);
@@ -184,25 +185,49 @@ fn cpu_seconds_of(pid: &str) -> f64 {
     ticks / 100.0
 }
 
-/// Sends one case view; the latency, or why it failed.
+/// The endpoint of the server at `addr` (parsed once, not per request).
+fn endpoint(addr: &str) -> Result<reqwest::Url, Error> {
+    Ok(reqwest::Url::parse(&format!("http://{addr}/graphql"))?)
+}
+
+/// What a case view's answer must hold: its data not null, and no errors. The fields are
+/// skipped, not built into a tree: the load generator shares the cores with the server.
+#[derive(serde::Deserialize)]
+struct Answer {
+    data: Option<AnswerData>,
+    errors: Option<Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct AnswerData {
+    #[serde(rename = "caseView")]
+    case_view: Option<serde::de::IgnoredAny>,
+}
+
+/// Sends one case view; `Ok` if it answered in full, else why not.
 async fn case_view(
     http: &reqwest::Client,
-    addr: &str,
+    url: &reqwest::Url,
     token: &str,
     client: &str,
 ) -> Result<(), String> {
     let res = http
-        .post(format!("http://{addr}/graphql"))
+        .post(url.clone())
         .bearer_auth(token)
         .json(&json!({ "query": CASE_VIEW, "variables": { "c": client } }))
         .send()
         .await
         .map_err(|e| e.to_string())?;
     let status = res.status();
-    let body: Value = res.json().await.map_err(|e| e.to_string())?;
-    if status != 200 || body.get("errors").is_some() || body["data"]["caseView"].is_null() {
+    let body = res.bytes().await.map_err(|e| e.to_string())?;
+    let answer: Answer = serde_json::from_slice(&body).map_err(|e| format!("{status}: {e}"))?;
+    let answered = answer.data.is_some_and(|d| d.case_view.is_some());
+    if status != 200 || answer.errors.is_some() || !answered {
         // The errors only: the data would be personal.
-        return Err(format!("{status}: {}", body["errors"]));
+        return Err(format!(
+            "{status}: {}",
+            answer.errors.unwrap_or(Value::String("no caseView".into()))
+        ));
     }
     Ok(())
 }
@@ -265,7 +290,7 @@ async fn closed_loop(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..connections {
-        let (addr, token, clients) = (addr.to_owned(), token.to_owned(), clients.clone());
+        let (url, token, clients) = (endpoint(addr)?, token.to_owned(), clients.clone());
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             let (mut failures, mut first, mut latencies) = (0, None, Vec::new());
@@ -274,7 +299,7 @@ async fn closed_loop(
                 let client = &clients[i % clients.len()];
                 i += 1;
                 let t = Instant::now();
-                match case_view(&http, &addr, &token, client).await {
+                match case_view(&http, &url, &token, client).await {
                     Ok(()) => latencies.push(t.elapsed()),
                     Err(e) => {
                         failures += 1;
@@ -316,6 +341,7 @@ async fn open_loop(
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()?;
+    let url = endpoint(addr)?;
     let interval = Duration::from_secs_f64(1.0 / rate);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -326,10 +352,10 @@ async fn open_loop(
             break;
         }
         tokio::time::sleep_until(due.into()).await;
-        let (http, addr, token) = (http.clone(), addr.to_owned(), token.to_owned());
+        let (http, url, token) = (http.clone(), url.clone(), token.to_owned());
         let client = clients[n as usize % clients.len()].clone();
         tasks.push(tokio::spawn(async move {
-            let r = case_view(&http, &addr, &token, &client).await;
+            let r = case_view(&http, &url, &token, &client).await;
             (r, due - started, due.elapsed())
         }));
         n += 1;
@@ -522,6 +548,41 @@ fn pgbench(args: &[&str]) -> Result<f64, Error> {
         .ok_or_else(|| format!("no tps in: {text}").into())
 }
 
+/// pgbench's transactions in an open loop (`-R`): the latency of each, from its scheduled
+/// start (as the open loop here measures it), in its per-transaction log. The first
+/// `warm_up` of the run is left out: each of pgbench's connections plans its prepared
+/// statements and fills its caches on its first transactions (p99 ~120 ms with them in).
+fn pgbench_latencies(args: &[&str], warm_up: Duration) -> Result<Vec<Duration>, Error> {
+    let dir = std::env::temp_dir().join(format!("typgraph-pgbench-log-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let prefix = format!("--log-prefix={}", dir.join("open").display());
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["-l", &prefix]);
+    pgbench(&all)?;
+    // client transaction latency_us script epoch_s epoch_us [lag_us], one file per thread;
+    // the epoch is the transaction's end.
+    let mut ends = Vec::new();
+    for file in std::fs::read_dir(&dir)? {
+        for line in std::fs::read_to_string(file?.path())?.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let number = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok());
+            let (Some(latency), Some(s), Some(us)) = (number(2), number(4), number(5)) else {
+                return Err(format!("pgbench log line not understood: {line}").into());
+            };
+            ends.push((s * 1_000_000 + us, Duration::from_micros(latency)));
+        }
+    }
+    std::fs::remove_dir_all(&dir)?;
+    let first = ends.iter().map(|(end, _)| *end).min().unwrap_or(0);
+    let from = first + warm_up.as_micros() as u64;
+    Ok(ends
+        .into_iter()
+        .filter(|(end, _)| *end >= from)
+        .map(|(_, latency)| latency)
+        .collect())
+}
+
 /// Figures joined for a table cell, with `decimals` digits after the point.
 fn listed(values: impl Iterator<Item = f64>, decimals: usize) -> String {
     values
@@ -591,7 +652,9 @@ async fn profile_load(
     Ok(())
 }
 
-#[tokio::main]
+// One thread: the load generator shares two cores with the server and PostgreSQL, and a
+// second worker only added wake-ups between threads (a third of its CPU in open loop).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     let args = Args::parse();
     let length = Duration::from_secs(args.seconds);
@@ -654,7 +717,7 @@ async fn main() -> Result<(), Error> {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let mut log = std::fs::File::open(&args.pg_log)?;
         let offset = log.seek(SeekFrom::End(0))?;
-        case_view(&http, &server.addr, &token, &clients[0]).await?;
+        case_view(&http, &endpoint(&server.addr)?, &token, &clients[0]).await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let mut text = String::new();
         log.seek(SeekFrom::Start(offset))?;
@@ -738,6 +801,46 @@ async fn main() -> Result<(), Error> {
         .zip(&same)
         .map(|(t, p)| t / p)
         .collect();
+    // The same statements in an open loop at the same rate: the latency the database alone
+    // gives them on this machine, against which the open loop's p99 is read.
+    let warm = Duration::from_secs(2);
+    let sealed_top = scalar(&db, HIGHEST_SEALED).await?;
+    let half_rate = format!("{:.0}", closed.rate() / 2.0);
+    let longer = (args.seconds + warm.as_secs()).to_string();
+    let latencies = pgbench_latencies(
+        &[
+            "-h",
+            &host,
+            "-p",
+            &port,
+            "-U",
+            &user,
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            &c,
+            "-j",
+            &j,
+            "-T",
+            &longer,
+            "-R",
+            &half_rate,
+            "-f",
+            &script_arg,
+            &name,
+        ],
+        warm,
+    )?;
+    let same_open = Run {
+        requests: latencies.len(),
+        failures: 0,
+        first_failure: None,
+        elapsed: length,
+        latencies,
+        starts: Vec::new(),
+    };
+    seal_after(&db, sealed_top).await?;
     let each_ratio = listed(ratios.iter().copied(), 2);
     ratios.sort_by(f64::total_cmp);
     let ratio = ratios[ratios.len() / 2];
@@ -810,6 +913,15 @@ async fn main() -> Result<(), Error> {
         Run::ms(open.percentile(0.99)),
         open.failures,
         verdict(open.percentile(0.99) <= Duration::from_millis(10) && open.failures == 0)
+    );
+    println!(
+        "| the same {} statements in pgbench, open loop at {:.0}/s, {} connections (after {} s of warm-up) | p50 {:.1} ms, p99 {:.1} ms | | |",
+        script.len(),
+        closed.rate() / 2.0,
+        args.connections,
+        warm.as_secs(),
+        Run::ms(same_open.percentile(0.5)),
+        Run::ms(same_open.percentile(0.99)),
     );
     println!(
         "| typgraph / pgbench on the {} statements of one case view, in turn (T P P T T P) | {} / {} per s, {typgraph_failed} failed | | |",
