@@ -583,6 +583,11 @@ fn pgbench_latencies(args: &[&str], warm_up: Duration) -> Result<Vec<Duration>, 
         .collect())
 }
 
+/// The `&str`s of owned arguments.
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 /// Figures joined for a table cell, with `decimals` digits after the point.
 fn listed(values: impl Iterator<Item = f64>, decimals: usize) -> String {
     values
@@ -758,8 +763,9 @@ async fn main() -> Result<(), Error> {
     let (c, j) = (args.connections.to_string(), "2".to_owned());
     let t = args.seconds.to_string();
     let script_arg = script_path.display().to_string();
-    let same_statements = || {
-        pgbench(&[
+    // pgbench on the script at C connections for `seconds`, with `extra` options.
+    let on_script = |seconds: &str, extra: &[&str]| -> Vec<String> {
+        let mut all: Vec<String> = [
             "-h",
             &host,
             "-p",
@@ -774,12 +780,18 @@ async fn main() -> Result<(), Error> {
             "-j",
             &j,
             "-T",
-            &t,
+            seconds,
             "-f",
             &script_arg,
-            &name,
-        ])
+        ]
+        .iter()
+        .chain(extra)
+        .map(|a| a.to_string())
+        .collect();
+        all.push(name.clone());
+        all
     };
+    let same_statements = || pgbench(&strs(&on_script(&t, &[])));
     let mut typgraph_rates = vec![closed.rate()];
     let mut typgraph_failed = closed.failures;
     let mut same = Vec::new();
@@ -807,31 +819,7 @@ async fn main() -> Result<(), Error> {
     let sealed_top = scalar(&db, HIGHEST_SEALED).await?;
     let half_rate = format!("{:.0}", closed.rate() / 2.0);
     let longer = (args.seconds + warm.as_secs()).to_string();
-    let latencies = pgbench_latencies(
-        &[
-            "-h",
-            &host,
-            "-p",
-            &port,
-            "-U",
-            &user,
-            "-n",
-            "-M",
-            "prepared",
-            "-c",
-            &c,
-            "-j",
-            &j,
-            "-T",
-            &longer,
-            "-R",
-            &half_rate,
-            "-f",
-            &script_arg,
-            &name,
-        ],
-        warm,
-    )?;
+    let latencies = pgbench_latencies(&strs(&on_script(&longer, &["-R", &half_rate])), warm)?;
     let same_open = Run {
         requests: latencies.len(),
         failures: 0,
