@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::helpers::TEST_SECRET;
+
 const BIN: &str = env!("CARGO_BIN_EXE_typgraph");
 
 struct Server(Child);
@@ -469,6 +471,13 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
     assert!(text.contains("broken at seal 1"), "{text}");
 }
 
+/// The last line a failed command wrote to stderr (its one-line refusal), and all of it.
+fn last_error_line(out: &std::process::Output) -> (String, String) {
+    let err = String::from_utf8(out.stderr.clone()).unwrap();
+    let last = err.lines().last().unwrap_or_default().to_owned();
+    (last, err)
+}
+
 #[test]
 fn serve_without_a_key_refuses_to_start_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -481,8 +490,7 @@ fn serve_without_a_key_refuses_to_start_with_one_line() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
-    let last = err.lines().last().unwrap();
+    let (last, err) = last_error_line(&out);
     assert!(
         last.starts_with("typgraph: ") && last.contains("TYPGRAPH_JWT_SECRET"),
         "{err}"
@@ -496,21 +504,15 @@ fn a_pool_size_that_is_not_a_whole_number_from_one_up_stops_start_up() {
         let out = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .current_dir(dir.path())
-            .env(
-                "TYPGRAPH_JWT_SECRET",
-                "a-test-secret-of-at-least-32-bytes-0123",
-            )
+            .env("TYPGRAPH_JWT_SECRET", TEST_SECRET)
             .env("TYPGRAPH_DATABASE_MAX_CONNECTIONS", bad)
             .env_remove("TYPGRAPH_DATABASE_URL")
             .output()
             .unwrap();
         assert!(!out.status.success(), "{bad}");
-        let err = String::from_utf8(out.stderr).unwrap();
+        let (last, err) = last_error_line(&out);
         assert!(
-            err.lines()
-                .last()
-                .unwrap()
-                .starts_with("typgraph: TYPGRAPH_DATABASE_MAX_CONNECTIONS must be"),
+            last.starts_with("typgraph: TYPGRAPH_DATABASE_MAX_CONNECTIONS must be"),
             "{bad}: {err}"
         );
         // Refused before anything was created.
@@ -529,12 +531,9 @@ fn an_unreachable_database_is_a_one_line_start_up_error() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
+    let (last, err) = last_error_line(&out);
     assert!(
-        err.lines()
-            .last()
-            .unwrap()
-            .starts_with("typgraph: cannot connect to the database"),
+        last.starts_with("typgraph: cannot connect to the database"),
         "{err}"
     );
 }
