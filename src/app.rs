@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use crate::authz::PolicyStore;
 use crate::config::{Config, Secret, DEMO_JWT_SECRET};
 use crate::domain::settings::Settings;
-use crate::graphql::{build_schema, AppSchema};
+use crate::graphql::{build_schema, build_schema_validating, AppSchema};
 use crate::http::auth::TokenVerifier;
 use crate::telemetry::Metrics;
 
@@ -18,6 +18,9 @@ pub struct AppState {
     /// The read replica report queries run on, when configured (never migrated or written).
     pub reports_db: Option<DatabaseConnection>,
     pub schema: AppSchema,
+    /// The same schema without async-graphql's full validation, for documents that passed
+    /// it before and variables that cannot change its verdict (`graphql::documents`).
+    pub schema_prevalidated: AppSchema,
     /// The schema a client's own token is served from (`CLIENT` role).
     pub client_schema: crate::graphql::own::ClientSchema,
     /// The policy in force (the newest stored version), followed across replicas.
@@ -103,6 +106,10 @@ impl App {
             db,
             reports_db,
             schema: build_schema(config.introspection || config.demo),
+            schema_prevalidated: build_schema_validating(
+                config.introspection || config.demo,
+                async_graphql::ValidationMode::Fast,
+            ),
             client_schema: crate::graphql::own::build_client_schema(
                 config.introspection || config.demo,
             ),

@@ -126,6 +126,7 @@ pub struct Metrics {
     pub rate_limited: Counter<u64, AtomicU64>,
     pub graphql_errors: Family<ErrorLabels, Counter>,
     pub access_log_rows: Counter<u64, AtomicU64>,
+    pub graphql_prevalidated: Counter<u64, AtomicU64>,
     pub db_pool_connections: Gauge,
     pub db_pool_idle: Gauge,
     pub db_pool_max: Gauge,
@@ -143,6 +144,7 @@ impl Metrics {
         let rate_limited = Counter::default();
         let graphql_errors = Family::<ErrorLabels, Counter>::default();
         let access_log_rows = Counter::default();
+        let graphql_prevalidated = Counter::default();
         let db_pool_connections = Gauge::default();
         let db_pool_idle = Gauge::default();
         let db_pool_max = Gauge::default();
@@ -150,6 +152,11 @@ impl Metrics {
             "access_log_rows",
             "Access-log rows committed with the requests they record",
             access_log_rows.clone(),
+        );
+        registry.register(
+            "graphql_prevalidated_requests",
+            "Requests executed without full validation: their document passed it before",
+            graphql_prevalidated.clone(),
         );
         registry.register(
             "db_pool_connections",
@@ -217,6 +224,7 @@ impl Metrics {
             rate_limited,
             graphql_errors,
             access_log_rows,
+            graphql_prevalidated,
             db_pool_connections,
             db_pool_idle,
             db_pool_max,

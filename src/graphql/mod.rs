@@ -14,7 +14,7 @@ pub mod scalars;
 pub mod types;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptySubscription, Schema};
+use async_graphql::{Context, EmptySubscription, Schema, ValidationMode};
 
 use crate::error::AppError;
 use crate::services::RequestContext;
@@ -31,7 +31,14 @@ pub const MAX_RECURSIVE_DEPTH: usize = 32;
 
 /// Builds the schema. Request data (caller, transaction, loaders) is added per request.
 pub fn build_schema(introspection: bool) -> AppSchema {
+    build_schema_validating(introspection, ValidationMode::Strict)
+}
+
+/// The schema, validating documents in `mode`: [`ValidationMode::Fast`] only for documents
+/// that passed full validation before (see [`documents`]).
+pub fn build_schema_validating(introspection: bool, mode: ValidationMode) -> AppSchema {
     let builder = Schema::build(Query, Mutation::default(), EmptySubscription)
+        .validation_mode(mode)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH);

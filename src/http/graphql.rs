@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::graphql::batch::{drive, BatchQueue};
-use crate::graphql::documents::Refused;
+use crate::graphql::documents::{variables_plainly_valid, Refused};
 use crate::graphql::limits;
 use crate::graphql::RecordLoader;
 use crate::services::own::{self, OwnContext};
@@ -228,8 +228,11 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     if let Err(err) = limits::check_size(&request.query) {
         return failed(&app, request_error_status, media, err);
     }
-    let document = match app.documents.parse_checked(&request.query) {
-        Ok(doc) => doc,
+    let checked = match app
+        .documents
+        .parse_checked(&request.query, request.operation_name.as_deref())
+    {
+        Ok(checked) => checked,
         Err(Refused::Parse(err)) => {
             tracing::debug!(error = %crate::error::redact_quoted(&err), "query does not parse");
             return failed(
@@ -244,6 +247,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     if let Err(err) = limits::check_variables(&request.variables) {
         return failed(&app, request_error_status, media, err);
     }
+    let document = checked.document;
     let operation = select_operation(&document, request.operation_name.as_deref());
     let reason = loggable(operation.as_ref().and_then(|(name, _)| name.as_deref()));
     if let Some((_, op)) = &operation {
@@ -260,6 +264,14 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         request.set_parsed_query(document);
         return post_own(app, claims, request, media, reason).await;
     }
+    // Validated in full unless this text passed that before and the variables cannot
+    // change the verdict; then (text, operation) is remembered if it passes now.
+    let prevalidated = checked.validated
+        && operation
+            .as_ref()
+            .is_some_and(|(_, op)| variables_plainly_valid(op, &request.variables));
+    let to_remember =
+        (!prevalidated).then(|| (request.query.clone(), request.operation_name.clone()));
     let tx = match session::begin(&app).await {
         Ok(tx) => Arc::new(tx),
         Err(err) => return failed(&app, status_of(&err), media, err),
@@ -296,7 +308,20 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         .data(principal.clone())
         .data(loader)
         .data(app.policy.clone());
-    let response = drive(app.schema.execute(request), batches).await;
+    let schema = if prevalidated {
+        app.metrics.graphql_prevalidated.inc();
+        &app.schema_prevalidated
+    } else {
+        &app.schema
+    };
+    let response = drive(schema.execute(request), batches).await;
+    // A document that fails validation gets no data; one that got data passed it.
+    if let Some((query, operation)) = to_remember {
+        if response.data != async_graphql::Value::Null {
+            app.documents
+                .passed_validation(&query, operation.as_deref());
+        }
+    }
 
     let (status, body) = match rendered(&app, &response, media) {
         Ok(r) => r,

@@ -216,3 +216,51 @@ on_both! {
         }
     }
 }
+
+on_both! {
+    /// A document is validated in full (async-graphql's strict mode) until it has run once
+    /// with data; after that only variables of a kind that cannot fail validation skip it,
+    /// and a variable that could is refused exactly as on a document never seen.
+    async fn a_document_skips_full_validation_only_once_passed_and_never_for_bad_variables(app) {
+        let token = app.token_for("TE_EXPERT");
+        let skipped = || app.metric("typgraph_graphql_prevalidated_requests_total");
+        let q = "query V($c: ID!) { caseView(clientId: $c) { client { id } } }";
+        let view = json!({ "c": app.fx.shared });
+        let (status, first) = app.gql(&token, q, view.clone()).await;
+        assert_eq!(status, 200, "{first}");
+        assert_eq!(first["data"]["caseView"]["client"]["id"], json!(app.fx.shared));
+        assert_eq!(skipped().await, 0.0, "validated in full the first time");
+        let (_, again) = app.gql(&token, q, view.clone()).await;
+        assert_eq!(again, first);
+        assert_eq!(skipped().await, 1.0, "then executed without it");
+
+        // Each of these is refused by validation, on the known text as on a new one.
+        let new_text = format!("{q} ");
+        for bad in [json!({ "a": 1 }), json!(1.5), json!(true), json!(["x"])] {
+            let (status, known) = app.gql(&token, q, json!({ "c": bad })).await;
+            let (_, fresh) = app.gql(&token, &new_text, json!({ "c": bad })).await;
+            assert_eq!(status, 400, "{bad}: {known}");
+            assert_eq!(known["data"], Json::Null, "{bad}: {known}");
+            let message = known["errors"][0]["message"].as_str().unwrap_or_default();
+            assert!(message.starts_with("Invalid value for argument"), "{bad}: {known}");
+            assert_eq!(known, fresh, "{bad}");
+        }
+        assert_eq!(skipped().await, 1.0);
+
+        // A text that failed validation is validated every time.
+        let wrong = "query W($c: ID!) { caseView(clientId: $c) { nope } }";
+        for _ in 0..2 {
+            let (status, body) = app.gql(&token, wrong, view.clone()).await;
+            assert_eq!(status, 400, "{body}");
+            assert_eq!(body["data"], Json::Null, "{body}");
+        }
+        // Nor does a known text skip it under another operation name.
+        let two = "query A($c: ID!) { caseView(clientId: $c) { client { id } } } query B { me { officialId } }";
+        let named = |name: &str| json!({ "query": two, "variables": view, "operationName": name }).to_string();
+        for body in [named("A"), named("A"), named("B")] {
+            let (status, _, answer) = post(&app, body, &[]).await;
+            assert_eq!(status, 200, "{answer}");
+        }
+        assert_eq!(skipped().await, 2.0, "A again skipped it; B did not");
+    }
+}
