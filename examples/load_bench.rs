@@ -65,6 +65,11 @@ struct Args {
     /// Seconds per measured run.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Pairs of runs next to each other for each comparison (typgraph against pgbench on
+    /// the same statements, with against without authorization); the figure is their
+    /// median. Odd, so that the median is one pair's.
+    #[arg(long, default_value_t = 5, value_parser = odd_count)]
+    pairs: usize,
     /// PostgreSQL's server log (Debian's default), read for the statements of one view.
     #[arg(long, default_value = "/var/log/postgresql/postgresql-15-main.log")]
     pg_log: PathBuf,
@@ -596,6 +601,30 @@ fn strs(args: &[String]) -> Vec<&str> {
 }
 
 /// Figures joined for a table cell, with `decimals` digits after the point.
+/// An odd count from 1 up (`--pairs`).
+fn odd_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n % 2 == 1 => Ok(n),
+        _ => Err("an odd whole number from 1 up".into()),
+    }
+}
+
+/// Which of two takes each turn of `pairs` pairs, A B B A A B B A …: each pair is two runs
+/// next to each other, and each side goes first in every other pair, so that a drift in
+/// the machine's speed weighs on both alike.
+fn in_turn(pairs: usize) -> Vec<usize> {
+    (0..2 * pairs).map(|k: usize| k.div_ceil(2) % 2).collect()
+}
+
+/// The turns as letters, for the table (`in_turn(3)` with "T", "P": T P P T T P).
+fn turn_letters(pairs: usize, a: &str, b: &str) -> String {
+    in_turn(pairs)
+        .iter()
+        .map(|&t| if t == 0 { a } else { b })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn listed(values: impl Iterator<Item = f64>, decimals: usize) -> String {
     values
         .map(|v| format!("{v:.decimals$}"))
@@ -764,9 +793,9 @@ async fn main() -> Result<(), Error> {
     let client_ms = (cpu_seconds_of("self") - own_cpu) * 1000.0 / closed.requests.max(1) as f64;
     let open = open_loop(&server.addr, &token, &clients, closed.rate() / 2.0, length).await?;
 
-    // 3. The same statements straight to PostgreSQL, in turn with typgraph (T P P T T P,
+    // 3. The same statements straight to PostgreSQL, in turn with typgraph (T P P T T P …,
     // the first T being the closed loop above) so that the machine's drift weighs on both
-    // alike: the ratio is the median of the three adjacent pairs.
+    // alike: the ratio is the median of the `--pairs` adjacent pairs.
     let (c, j) = (args.connections.to_string(), "2".to_owned());
     let t = args.seconds.to_string();
     let script_arg = script_path.display().to_string();
@@ -802,8 +831,9 @@ async fn main() -> Result<(), Error> {
     let mut typgraph_rates = vec![closed.rate()];
     let mut typgraph_failed = closed.failures;
     let mut same = Vec::new();
-    for turn in ["P", "P", "T", "T", "P"] {
-        if turn == "P" {
+    // The first T is the closed loop above.
+    for turn in in_turn(args.pairs).into_iter().skip(1) {
+        if turn == 1 {
             let sealed_top = scalar(&db, HIGHEST_SEALED).await?;
             same.push(same_statements()?);
             // The script logs a row per view, unsealed: sealed here, or the server would
@@ -870,14 +900,14 @@ async fn main() -> Result<(), Error> {
     ])?;
 
     // 4. Authorization compiled out. Both builds run side by side and take the load in
-    // turn, A B B A A B, so that a drift in the machine's speed (seen here from one minute
+    // turn, A B B A A B …, so that a drift in the machine's speed (seen here from one minute
     // to the next) weighs on both alike.
     let no_authz = match &args.server_no_authz {
         Some(binary) => {
             let with = Server::start(&args.server, &url)?;
             let without = Server::start(binary, &url)?;
             let mut runs: [Vec<Run>; 2] = [Vec::new(), Vec::new()];
-            for turn in [0, 1, 1, 0, 0, 1] {
+            for turn in in_turn(args.pairs) {
                 let server = if turn == 0 { &with } else { &without };
                 warm_up(&server.addr, &token, &clients, args.connections).await?;
                 runs[turn].push(
@@ -919,13 +949,15 @@ async fn main() -> Result<(), Error> {
         Run::ms(same_open.percentile(0.99)),
     );
     println!(
-        "| typgraph / pgbench on the {} statements of one case view, in turn (T P P T T P) | {} / {} per s, {typgraph_failed} failed | | |",
+        "| typgraph / pgbench on the {} statements of one case view, in turn ({}) | {} / {} per s, {typgraph_failed} failed | | |",
         script.len(),
+        turn_letters(args.pairs, "T", "P"),
         listed(typgraph_rates.iter().copied(), 0),
         listed(same.iter().copied(), 0)
     );
     println!(
-        "| typgraph ÷ same-statements pgbench, median of the three pairs ({each_ratio}) | {ratio:.2} | ≥ 0.6 | {} |",
+        "| typgraph ÷ same-statements pgbench, median of the {} pairs ({each_ratio}) | {ratio:.2} | ≥ 0.6 | {} |",
+        args.pairs,
         verdict(ratio >= 0.6 && typgraph_failed == 0)
     );
     println!("| pgbench -S -M prepared | {select_only:.0}/s | | |");
@@ -943,12 +975,14 @@ async fn main() -> Result<(), Error> {
             pairs.sort_by(f64::total_cmp);
             let overhead = pairs[pairs.len() / 2];
             println!(
-                "| caseView with / without authorization, in turn (A B B A A B) | {} / {} per s, {failed} failed | | |",
+                "| caseView with / without authorization, in turn ({}) | {} / {} per s, {failed} failed | | |",
+                turn_letters(args.pairs, "A", "B"),
                 listed(with.iter().map(Run::rate), 0),
                 listed(without.iter().map(Run::rate), 0)
             );
             println!(
-                "| authorization overhead, median of the three pairs ({each} %) | {overhead:.1} % | ≤ 3 % | {} |",
+                "| authorization overhead, median of the {} pairs ({each} %) | {overhead:.1} % | ≤ 3 % | {} |",
+                args.pairs,
                 verdict(overhead <= 3.0 && failed == 0)
             );
         }
