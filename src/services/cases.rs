@@ -164,20 +164,37 @@ pub async fn withdraw_consent(rc: &RequestContext, consent_id: &str) -> AppResul
         .await?
         .ok_or(AppError::NotFound)?;
     visible_client(rc, &row.client_id).await?;
+    let client_id = row.client_id.clone();
+    let row = mark_withdrawn(rc.db(), row, rc.today).await?;
+    rc.recorder.write(&client_id, FieldGroup::Case);
+    Ok(row)
+}
+
+/// The withdrawal itself, for the case team's `withdrawConsent` and the client's own
+/// `withdrawMyConsent` alike: from `today`, or from the day the consent was given if that
+/// is later (it never took effect; the table requires `withdrawn_on >= given_on`).
+/// `CONFLICT` if it is withdrawn already, also when another request withdrew it first.
+pub(crate) async fn mark_withdrawn(
+    conn: &impl ConnectionTrait,
+    row: consent::Model,
+    today: NaiveDate,
+) -> AppResult<consent::Model> {
+    let conflict = || AppError::Conflict("the consent was already withdrawn".into());
     if row.withdrawn_on.is_some() {
-        return Err(AppError::Conflict(
-            "the consent was already withdrawn".into(),
-        ));
+        return Err(conflict());
     }
     let mut sql = Sql::new("UPDATE consent SET withdrawn_on = ");
-    sql.bind(rc.today)
+    sql.bind(today.max(row.given_on))
         .push(" WHERE id = ")
         .bind(row.id.clone())
+        .push(" AND client_id = ")
+        .bind(row.client_id.clone())
         .push(" AND withdrawn_on IS NULL");
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
-    rc.recorder.write(&row.client_id, FieldGroup::Case);
+    if conn.execute_raw(sql.build_for(conn)).await?.rows_affected() == 0 {
+        return Err(conflict());
+    }
     consent::Entity::find_by_id(row.id)
-        .one(rc.db())
+        .one(conn)
         .await?
         .ok_or(AppError::NotFound)
 }

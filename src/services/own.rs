@@ -384,26 +384,8 @@ pub async fn withdraw_consent(
         .one(oc.db())
         .await?
         .ok_or(AppError::NotFound)?;
-    if row.withdrawn_on.is_some() {
-        return Err(AppError::Conflict(
-            "the consent was already withdrawn".into(),
-        ));
-    }
-    // A consent given for a later day is withdrawn from that day (it never took effect).
-    let from = oc.today.max(row.given_on);
-    let mut sql = Sql::new("UPDATE consent SET withdrawn_on = ");
-    sql.bind(from)
-        .push(" WHERE id = ")
-        .bind(row.id.clone())
-        .push(" AND client_id = ")
-        .bind(oc.id())
-        .push(" AND withdrawn_on IS NULL");
-    oc.db().execute_raw(sql.build_for(oc.db())).await?;
+    let row = super::cases::mark_withdrawn(oc.db(), row, oc.today).await?;
     oc.touch(Action::Write, FieldGroup::Case);
-    let row = consent::Entity::find_by_id(row.id)
-        .one(oc.db())
-        .await?
-        .ok_or(AppError::NotFound)?;
     let mut out = groups_of(oc, vec![row]).await?;
     out.pop().ok_or(AppError::NotFound)
 }

@@ -136,6 +136,28 @@ on_both! {
 }
 
 on_both! {
+    /// A consent given for a later day (as the client's own schema allows, or from a
+    /// replica whose day has already turned) is withdrawn from that day: the table
+    /// requires `withdrawn_on >= given_on`, so withdrawing it "from today" failed as an
+    /// INTERNAL error. Both withdrawals share one rule; a second one is a CONFLICT.
+    async fn a_consent_given_for_a_later_day_is_withdrawn_from_that_day(app) {
+        let officer = app.token_for("TYP_OFFICER");
+        let record = "mutation K($i: RecordConsentInput!) { recordConsent(input: $i) { id } }";
+        let (_, consent) = app.gql(&officer, record, json!({ "i": { "clientId": app.fx.shared, "recipientAgency": "TE", "fieldGroups": ["HEALTH"], "givenOn": day(&app, 0) } })).await;
+        let consent_id = consent["data"]["recordConsent"]["id"].as_str().unwrap().to_owned();
+        app.exec(&format!("UPDATE consent SET given_on = '{}' WHERE id = '{consent_id}'", day(&app, 2))).await;
+        let withdraw = "mutation W($id: ID!) { withdrawConsent(consentId: $id) { givenOn withdrawnOn inForce } }";
+        let (status, withdrawn) = app.gql(&officer, withdraw, json!({ "id": consent_id })).await;
+        assert_eq!(status, 200, "{withdrawn}");
+        assert_eq!(withdrawn["data"]["withdrawConsent"], json!({ "givenOn": day(&app, 2), "withdrawnOn": day(&app, 2), "inForce": false }), "{withdrawn}");
+        let (_, again) = app.gql(&officer, withdraw, json!({ "id": consent_id })).await;
+        assert_eq!(field(&again).0, "CONFLICT", "{again}");
+        let writes = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE'", app.fx.shared)).await;
+        assert_eq!(writes, 2, "the consent and its withdrawal; nothing for the refused one");
+    }
+}
+
+on_both! {
     async fn roles_without_case_write_cannot_change_the_case(app) {
         let body = json!({ "i": { "clientId": app.fx.own_only, "criterion": "JOINT_ASSESSMENT", "openedOn": day(&app, 0), "clientAgreedOn": day(&app, 0), "responsibleOfficialId": app.fx.official("TYP_OFFICER") } });
         for role in ["TE_EXPERT", "EKSOTE_WORKER", "KELA_EXPERT", "PROVIDER_COACH", "ANALYST", "AUDITOR", "ADMIN"] {
