@@ -57,6 +57,87 @@ pub struct Due {
 /// The erasure text put where free text was.
 pub const ERASED: &str = "[erased at the end of retention]";
 
+/// What retention does to a table's free-text columns: required ones get [`ERASED`],
+/// optional ones NULL, and optional ones whose having been set is itself a fact
+/// (a referral was declined, had an outcome) get [`ERASED`] only where set.
+struct Scrub {
+    table: &'static str,
+    erase: &'static [&'static str],
+    null: &'static [&'static str],
+    erase_if_set: &'static [&'static str],
+}
+
+impl Scrub {
+    /// The `SET` list, [`ERASED`] bound as a value.
+    fn push_set(&self, sql: &mut Sql) {
+        let mut first = true;
+        let mut next = |sql: &mut Sql, column: &str| {
+            if !std::mem::take(&mut first) {
+                sql.push(", ");
+            }
+            sql.push(column);
+        };
+        for c in self.erase {
+            next(sql, c);
+            sql.push(" = ").bind(ERASED);
+        }
+        for c in self.null {
+            next(sql, c);
+            sql.push(" = NULL");
+        }
+        for c in self.erase_if_set {
+            next(sql, c);
+            sql.push(&format!(" = CASE WHEN {c} IS NULL THEN NULL ELSE "))
+                .bind(ERASED)
+                .push(" END");
+        }
+    }
+}
+
+const fn scrub(
+    table: &'static str,
+    erase: &'static [&'static str],
+    null: &'static [&'static str],
+) -> Scrub {
+    Scrub {
+        table,
+        erase,
+        null,
+        erase_if_set: &[],
+    }
+}
+
+/// Tables with the client's id, scrubbed at the end of social-services retention.
+const BY_CLIENT: &[Scrub] = &[
+    scrub(
+        "typ_case",
+        &[],
+        &["special_arrangements", "education_history", "work_history"],
+    ),
+    scrub("rehab_period", &["goal"], &["support_needs"]),
+    scrub(
+        "work_ability_assessment",
+        &["conclusion"],
+        &["restrictions", "details", "override_reason"],
+    ),
+    scrub("labour_policy_statement", &["content"], &[]),
+    scrub("employment_item", &["description"], &[]),
+    scrub("agency_note", &["body"], &[]),
+    scrub("network_meeting", &[], &["shared_record", "location"]),
+    Scrub {
+        table: "referral",
+        erase: &["reason"],
+        null: &[],
+        erase_if_set: &["decline_reason", "outcome"],
+    },
+];
+
+/// Tables keyed by the client's cases.
+const BY_CASE: &[Scrub] = &[
+    scrub("employment_plan", &["goals"], &[]),
+    scrub("agreed_action", &["description"], &[]),
+];
+
 /// The keyed pseudonym of a value: HMAC-SHA-256 under the key, hex. The same value under
 /// the same key always gives the same pseudonym (a returning person can be recognised by
 /// whoever holds the key); without the key it reveals nothing.
@@ -192,32 +273,18 @@ pub async fn erase(
         RecordClass::SocialServices => {
             // Free text of every case record of the client; facts (dates, codes) stay for
             // the statistics, which name no one.
-            let by_client: &[(&str, &str)] = &[
-                ("typ_case", "special_arrangements = NULL, education_history = NULL, work_history = NULL"),
-                ("rehab_period", "goal = 'ERASED', support_needs = NULL"),
-                ("work_ability_assessment", "conclusion = 'ERASED', restrictions = NULL, details = NULL, override_reason = NULL"),
-                ("labour_policy_statement", "content = 'ERASED'"),
-                ("employment_item", "description = 'ERASED'"),
-                ("agency_note", "body = 'ERASED'"),
-                ("network_meeting", "shared_record = NULL, location = NULL"),
-                ("referral", "reason = 'ERASED', decline_reason = CASE WHEN decline_reason IS NULL THEN NULL ELSE 'ERASED' END, outcome = CASE WHEN outcome IS NULL THEN NULL ELSE 'ERASED' END"),
-            ];
-            for (table, set) in by_client {
-                let set = set.replace("'ERASED'", &format!("'{ERASED}'"));
-                let mut sql = Sql::new(&format!("UPDATE {table} SET {set} WHERE client_id = "));
-                sql.bind(id.clone());
+            for scrub in BY_CLIENT {
+                let mut sql = Sql::new(&format!("UPDATE {} SET ", scrub.table));
+                scrub.push_set(&mut sql);
+                sql.push(" WHERE client_id = ").bind(id.clone());
                 changed += run(sql).await?;
             }
-            let by_case: &[(&str, &str)] = &[
-                ("employment_plan", "goals = 'ERASED'"),
-                ("agreed_action", "description = 'ERASED'"),
-            ];
-            for (table, set) in by_case {
-                let set = set.replace("'ERASED'", &format!("'{ERASED}'"));
-                let mut sql = Sql::new(&format!(
-                    "UPDATE {table} SET {set} WHERE case_id IN (SELECT t.id FROM typ_case t WHERE t.client_id = "
-                ));
-                sql.bind(id.clone()).push(")");
+            for scrub in BY_CASE {
+                let mut sql = Sql::new(&format!("UPDATE {} SET ", scrub.table));
+                scrub.push_set(&mut sql);
+                sql.push(" WHERE case_id IN (SELECT t.id FROM typ_case t WHERE t.client_id = ")
+                    .bind(id.clone())
+                    .push(")");
                 changed += run(sql).await?;
             }
             let mut sql = Sql::new("UPDATE meeting_agency_section SET body = ");
@@ -311,5 +378,37 @@ mod tests {
         let code = code_pseudonym("k", "131052-308T").unwrap();
         assert_eq!(code.len(), 11);
         assert!(code.starts_with('#'));
+    }
+
+    #[test]
+    fn retention_scrubs_exactly_the_free_text_columns_it_always_did() {
+        // The SET lists as they were written out before they became data, 'ERASED' bound.
+        let expected = [
+            ("typ_case", "special_arrangements = NULL, education_history = NULL, work_history = NULL"),
+            ("rehab_period", "goal = $1, support_needs = NULL"),
+            ("work_ability_assessment", "conclusion = $1, restrictions = NULL, details = NULL, override_reason = NULL"),
+            ("labour_policy_statement", "content = $1"),
+            ("employment_item", "description = $1"),
+            ("agency_note", "body = $1"),
+            ("network_meeting", "shared_record = NULL, location = NULL"),
+            ("referral", "reason = $1, decline_reason = CASE WHEN decline_reason IS NULL THEN NULL ELSE $2 END, outcome = CASE WHEN outcome IS NULL THEN NULL ELSE $3 END"),
+            ("employment_plan", "goals = $1"),
+            ("agreed_action", "description = $1"),
+        ];
+        let all: Vec<&Scrub> = BY_CLIENT.iter().chain(BY_CASE).collect();
+        assert_eq!(all.len(), expected.len());
+        for (scrub, (table, set)) in all.into_iter().zip(expected) {
+            assert_eq!(scrub.table, table);
+            let mut sql = Sql::new("");
+            scrub.push_set(&mut sql);
+            let statement = sql.build(sea_orm::DbBackend::Postgres);
+            assert_eq!(statement.sql, set, "{table}");
+            let values = statement.values.map(|v| v.0).unwrap_or_default();
+            assert!(
+                values.iter().all(|v| *v == sea_orm::Value::from(ERASED)),
+                "{table}: {values:?}"
+            );
+            assert_eq!(values.len(), set.matches('$').count(), "{table}");
+        }
     }
 }
