@@ -40,31 +40,53 @@ struct Touch {
     disclosures: BTreeSet<(FieldGroup, String)>,
 }
 
+/// A client's reads and writes in one request.
+#[derive(Debug, Default)]
+struct ClientTouches {
+    read: Option<Touch>,
+    write: Option<Touch>,
+}
+
 /// Collects what a request read and wrote, per client.
 #[derive(Debug, Default)]
 pub struct AccessRecorder {
-    touches: Mutex<BTreeMap<(String, Action), Touch>>,
+    /// By client id: looked up by `&str`, so a field of a client already recorded (every
+    /// field but the first) allocates nothing.
+    touches: Mutex<BTreeMap<String, ClientTouches>>,
     operations: Mutex<BTreeSet<String>>,
 }
 
 impl AccessRecorder {
-    fn with<R>(&self, f: impl FnOnce(&mut BTreeMap<(String, Action), Touch>) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut BTreeMap<String, ClientTouches>) -> R) -> R {
         // A poisoned lock only means another resolver panicked; the data is still valid.
         let mut guard = self.touches.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut guard)
     }
 
+    /// Applies `f` to the client's record of `action`, made if there is none yet.
+    fn record(&self, client_id: &str, action: Action, f: impl FnOnce(&mut Touch)) {
+        self.with(|t| {
+            if !t.contains_key(client_id) {
+                t.insert(client_id.to_owned(), ClientTouches::default());
+            }
+            if let Some(client) = t.get_mut(client_id) {
+                let slot = match action {
+                    Action::Read => &mut client.read,
+                    Action::Write => &mut client.write,
+                };
+                f(slot.get_or_insert_with(Touch::default));
+            }
+        });
+    }
+
     /// A client's node was returned (even with no client-data field selected).
     pub fn touch(&self, client_id: &str) {
-        self.with(|t| {
-            t.entry((client_id.to_owned(), Action::Read)).or_default();
-        });
+        self.record(client_id, Action::Read, |_| {});
     }
 
     /// A field of `group` was returned for the client, under `consent` if consent-based.
     pub fn read(&self, client_id: &str, group: FieldGroup, consent: Option<&str>) {
-        self.with(|t| {
-            let touch = t.entry((client_id.to_owned(), Action::Read)).or_default();
+        self.record(client_id, Action::Read, |touch| {
             touch.groups.insert(group);
             if let Some(consent) = consent {
                 touch.disclosures.insert((group, consent.to_owned()));
@@ -74,11 +96,8 @@ impl AccessRecorder {
 
     /// Data of `group` was written for the client.
     pub fn write(&self, client_id: &str, group: FieldGroup) {
-        self.with(|t| {
-            t.entry((client_id.to_owned(), Action::Write))
-                .or_default()
-                .groups
-                .insert(group);
+        self.record(client_id, Action::Write, |touch| {
+            touch.groups.insert(group);
         });
     }
 
@@ -100,8 +119,18 @@ impl AccessRecorder {
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<usize, DbErr> {
-        let touches: Vec<((String, Action), Touch)> =
-            self.with(std::mem::take).into_iter().collect();
+        // By client, then READ before WRITE (one row each).
+        let touches: Vec<((String, Action), Touch)> = self
+            .with(std::mem::take)
+            .into_iter()
+            .flat_map(|(client_id, c)| {
+                [(Action::Read, c.read), (Action::Write, c.write)]
+                    .into_iter()
+                    .filter_map(move |(action, touch)| {
+                        touch.map(|touch| ((client_id.clone(), action), touch))
+                    })
+            })
+            .collect();
         if touches.is_empty() {
             return Ok(0);
         }
