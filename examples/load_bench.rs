@@ -600,7 +600,6 @@ fn strs(args: &[String]) -> Vec<&str> {
     args.iter().map(String::as_str).collect()
 }
 
-/// Figures joined for a table cell, with `decimals` digits after the point.
 /// An odd count from 1 up (`--pairs`).
 fn odd_count(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
@@ -625,6 +624,13 @@ fn turn_letters(pairs: usize, a: &str, b: &str) -> String {
         .join(" ")
 }
 
+/// The middle one of an odd number of figures.
+fn median(mut figures: Vec<f64>) -> f64 {
+    figures.sort_by(f64::total_cmp);
+    figures[figures.len() / 2]
+}
+
+/// Figures joined for a table cell, with `decimals` digits after the point.
 fn listed(values: impl Iterator<Item = f64>, decimals: usize) -> String {
     values
         .map(|v| format!("{v:.decimals$}"))
@@ -845,7 +851,7 @@ async fn main() -> Result<(), Error> {
             typgraph_failed += run.failures;
         }
     }
-    let mut ratios: Vec<f64> = typgraph_rates
+    let ratios: Vec<f64> = typgraph_rates
         .iter()
         .zip(&same)
         .map(|(t, p)| t / p)
@@ -867,8 +873,7 @@ async fn main() -> Result<(), Error> {
     };
     seal_after(&db, sealed_top).await?;
     let each_ratio = listed(ratios.iter().copied(), 2);
-    ratios.sort_by(f64::total_cmp);
-    let ratio = ratios[ratios.len() / 2];
+    let ratio = median(ratios);
     let rss = server.peak_rss_mib();
     drop(server);
 
@@ -966,14 +971,13 @@ async fn main() -> Result<(), Error> {
             let failed: usize = with.iter().chain(without).map(|r| r.failures).sum();
             // One figure per pair of runs next to each other; the median, so that one run
             // caught by a stall (autovacuum, a checkpoint) does not decide it.
-            let mut pairs: Vec<f64> = with
+            let pairs: Vec<f64> = with
                 .iter()
                 .zip(without)
                 .map(|(a, b)| (b.rate() - a.rate()) / b.rate() * 100.0)
                 .collect();
             let each = listed(pairs.iter().copied(), 1);
-            pairs.sort_by(f64::total_cmp);
-            let overhead = pairs[pairs.len() / 2];
+            let overhead = median(pairs);
             println!(
                 "| caseView with / without authorization, in turn ({}) | {} / {} per s, {failed} failed | | |",
                 turn_letters(args.pairs, "A", "B"),

@@ -102,17 +102,16 @@ impl App {
         let listener = TcpListener::bind(&config.listen)
             .await
             .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.listen)))?;
+        let introspection = config.introspection || config.demo;
         let state = Arc::new(AppState {
             db,
             reports_db,
-            schema: build_schema(config.introspection || config.demo),
+            schema: build_schema(introspection),
             schema_prevalidated: build_schema_validating(
-                config.introspection || config.demo,
+                introspection,
                 async_graphql::ValidationMode::Fast,
             ),
-            client_schema: crate::graphql::own::build_client_schema(
-                config.introspection || config.demo,
-            ),
+            client_schema: crate::graphql::own::build_client_schema(introspection),
             policy: Arc::new(policy),
             verifier,
             metrics,

@@ -314,36 +314,30 @@ async fn audit_verify(database_url: String) -> Result<(), Failure> {
     }
 }
 
-/// Rate limits from `TYPGRAPH_RATE_*`; a malformed value stops start-up naming the variable.
+/// A whole number of at least `least` from the variable `name`; `None` when it is unset or
+/// empty; anything else stops start-up naming the variable.
+fn whole_number_from_env(name: &str, least: u32) -> Result<Option<u32>, Failure> {
+    match std::env::var(name) {
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => match v.trim().parse::<u32>() {
+            Ok(n) if n >= least => Ok(Some(n)),
+            _ => Err(Failure(format!(
+                "{name} must be a whole number from {least} up"
+            ))),
+        },
+        Err(_) => Ok(None),
+    }
+}
+
+/// Rate limits from `TYPGRAPH_RATE_*` (0 turns one off).
 fn rate_from_env() -> Result<RateConfig, Failure> {
     let d = RateConfig::default();
-    let read = |name: &str, default: u32| -> Result<u32, Failure> {
-        match std::env::var(name) {
-            Ok(v) => v
-                .trim()
-                .parse()
-                .map_err(|_| Failure(format!("{name} must be a whole number (0 turns it off)"))),
-            Err(_) => Ok(default),
-        }
-    };
+    let read =
+        |name: &str, default: u32| whole_number_from_env(name, 0).map(|n| n.unwrap_or(default));
     Ok(RateConfig {
         requests_per_minute: read("TYPGRAPH_RATE_REQUESTS_PER_MINUTE", d.requests_per_minute)?,
         objects_per_minute: read("TYPGRAPH_RATE_OBJECTS_PER_MINUTE", d.objects_per_minute)?,
     })
-}
-
-/// `TYPGRAPH_DATABASE_MAX_CONNECTIONS`: a whole number from 1 up, or unset (empty) for the
-/// backend's default; anything else stops start-up naming the variable.
-fn max_connections_from_env() -> Result<Option<u32>, Failure> {
-    const NAME: &str = "TYPGRAPH_DATABASE_MAX_CONNECTIONS";
-    match std::env::var(NAME) {
-        Ok(v) if v.trim().is_empty() => Ok(None),
-        Ok(v) => match v.trim().parse::<u32>() {
-            Ok(n) if n >= 1 => Ok(Some(n)),
-            _ => Err(Failure(format!("{NAME} must be a whole number from 1 up"))),
-        },
-        Err(_) => Ok(None),
-    }
 }
 
 async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), Failure> {
@@ -376,7 +370,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
         reports_database_url: std::env::var("TYPGRAPH_REPORTS_DATABASE_URL")
             .ok()
             .filter(|v| !v.trim().is_empty()),
-        database_max_connections: max_connections_from_env()?,
+        database_max_connections: whole_number_from_env("TYPGRAPH_DATABASE_MAX_CONNECTIONS", 1)?,
     };
     let jwt = config.jwt.clone();
     let app = App::build(config).await?;
