@@ -31,15 +31,18 @@ pub struct AppState {
     pub explorer: bool,
     pub rate: crate::http::ratelimit::RateLimits,
     pub cors_origins: Vec<String>,
+    /// Proxies whose `X-Forwarded-For` names the client (`http::proxies`).
+    pub trusted_proxies: Vec<crate::http::proxies::AddressRange>,
     /// Demo sign-ins for the dashboard, set under `--demo` only.
     pub demo_logins: std::sync::OnceLock<Vec<crate::http::dashboard::DemoLogin>>,
     /// Parsed documents that passed the query limits, by query text.
     pub documents: crate::graphql::documents::DocumentCache,
     /// Woken after each commit that wrote access-log rows, to seal them into the chain.
     pub sealer: Arc<tokio::sync::Notify>,
-    /// The sealer's own connection pool: it never takes a request's connection, and its
-    /// statements are not counted as requests' (`typgraph_db_statements_total`).
-    pub sealer_db: DatabaseConnection,
+    /// The background tasks' own connection pool (the access-log sealer and the rate-limit
+    /// sharing): they never take a request's connection, and their statements are not
+    /// counted as requests' (`typgraph_db_statements_total`).
+    pub background_db: DatabaseConnection,
 }
 
 /// A start-up failure, reported as one line by `main`.
@@ -87,12 +90,12 @@ impl App {
                     })?,
             ),
         };
-        // The sealer runs one round (one transaction) at a time.
-        let sealer_db = crate::db::connect(&config.database_url, None, Some(2))
+        // The sealer and the rate-limit sharing each run one round at a time.
+        let background_db = crate::db::connect(&config.database_url, None, Some(2))
             .await
             .map_err(|e| {
                 StartError(format!(
-                    "cannot connect the access-log sealer: {}",
+                    "cannot connect the background tasks: {}",
                     one_line(&e)
                 ))
             })?;
@@ -119,10 +122,11 @@ impl App {
             explorer: config.explorer || config.demo,
             rate: crate::http::ratelimit::RateLimits::new(config.rate),
             cors_origins: config.cors_origins.clone(),
+            trusted_proxies: config.trusted_proxies.clone(),
             demo_logins: std::sync::OnceLock::new(),
             documents: Default::default(),
             sealer: Arc::new(tokio::sync::Notify::new()),
-            sealer_db,
+            background_db,
         });
         Ok(App { state, listener })
     }
@@ -138,10 +142,14 @@ impl App {
     ) -> std::io::Result<()> {
         let watcher = self.state.policy.clone().watch(self.state.db.clone());
         let sealer = crate::audit::chain::spawn_sealer(
-            self.state.sealer_db.clone(),
+            self.state.background_db.clone(),
             self.state.sealer.clone(),
         );
-        let db = self.state.sealer_db.clone();
+        let sharing = crate::http::ratelimit::spawn_sharing(
+            self.state.clone(),
+            self.state.background_db.clone(),
+        );
+        let db = self.state.background_db.clone();
         let router = crate::http::router(self.state);
         let served = axum::serve(
             self.listener,
@@ -151,6 +159,9 @@ impl App {
         .await;
         watcher.abort();
         sealer.abort();
+        if let Some(sharing) = sharing {
+            sharing.abort();
+        }
         // The last requests' rows are sealed before the process goes.
         if let Err(e) = crate::audit::chain::seal_pending(&db, 0).await {
             tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log on shutdown failed");

@@ -71,6 +71,9 @@ pub struct Config {
     /// none by default: the dashboard and explorer are served from the same origin.
     pub cors_origins: Vec<String>,
     pub rate: crate::http::ratelimit::RateConfig,
+    /// Load balancers and proxies whose `X-Forwarded-For` names the client
+    /// (`TYPGRAPH_TRUSTED_PROXIES`, comma-separated addresses or networks); none by default.
+    pub trusted_proxies: Vec<crate::http::proxies::AddressRange>,
     /// A read replica (PostgreSQL standby) for report queries
     /// (`TYPGRAPH_REPORTS_DATABASE_URL`); the main database when absent.
     pub reports_database_url: Option<String>,
@@ -93,6 +96,7 @@ impl Config {
             settings: Settings::default(),
             cors_origins: Vec::new(),
             rate: crate::http::ratelimit::RateConfig::default(),
+            trusted_proxies: Vec::new(),
             reports_database_url: None,
             database_max_connections: None,
         }

@@ -367,6 +367,10 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
             })
             .unwrap_or_default(),
         rate: rate_from_env()?,
+        trusted_proxies: typgraph::http::proxies::parse_list(
+            &std::env::var("TYPGRAPH_TRUSTED_PROXIES").unwrap_or_default(),
+        )
+        .map_err(|e| Failure(format!("TYPGRAPH_TRUSTED_PROXIES: {e}")))?,
         reports_database_url: std::env::var("TYPGRAPH_REPORTS_DATABASE_URL")
             .ok()
             .filter(|v| !v.trim().is_empty()),

@@ -124,6 +124,8 @@ pub struct Metrics {
     pub sql_duration: Histogram,
     pub access_log_failures: Counter<u64, AtomicU64>,
     pub rate_limited: Counter<u64, AtomicU64>,
+    pub rate_limit_rounds: Counter<u64, AtomicU64>,
+    pub rate_limit_round_failures: Counter<u64, AtomicU64>,
     pub graphql_errors: Family<ErrorLabels, Counter>,
     pub access_log_rows: Counter<u64, AtomicU64>,
     pub graphql_prevalidated: Counter<u64, AtomicU64>,
@@ -142,6 +144,8 @@ impl Metrics {
         let sql_duration = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
         let access_log_failures = Counter::default();
         let rate_limited = Counter::default();
+        let rate_limit_rounds = Counter::default();
+        let rate_limit_round_failures = Counter::default();
         let graphql_errors = Family::<ErrorLabels, Counter>::default();
         let access_log_rows = Counter::default();
         let graphql_prevalidated = Counter::default();
@@ -184,6 +188,16 @@ impl Metrics {
             rate_limited.clone(),
         );
         registry.register(
+            "rate_limit_rounds",
+            "Rounds in which this process shared its rate-limit buckets with the other replicas",
+            rate_limit_rounds.clone(),
+        );
+        registry.register(
+            "rate_limit_round_failures",
+            "Rounds of rate-limit sharing that failed (the spending is kept for the next)",
+            rate_limit_round_failures.clone(),
+        );
+        registry.register(
             "http_requests",
             "HTTP requests by route and status",
             http_requests.clone(),
@@ -222,6 +236,8 @@ impl Metrics {
             sql_duration,
             access_log_failures,
             rate_limited,
+            rate_limit_rounds,
+            rate_limit_round_failures,
             graphql_errors,
             access_log_rows,
             graphql_prevalidated,

@@ -200,6 +200,7 @@ impl MigratorTrait for Migrator {
                 ["break_glass", "break_glass_access"]
             ),
             sql_migration!("016_create_retention_erasure", ["retention_erasure"]),
+            sql_migration!("017_create_rate_limit_bucket", ["rate_limit_bucket"]),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub mod explorer;
 pub mod exports;
 pub mod graphql;
 pub mod health;
+pub mod proxies;
 pub mod ratelimit;
 pub mod session;
 
@@ -99,7 +100,8 @@ async fn limit_addresses(State(app): State<Arc<AppState>>, req: Request, next: N
     if !probe {
         if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>()
         {
-            if let Err(wait) = app.rate.request(addr.ip()) {
+            let client = proxies::client_address(addr.ip(), req.headers(), &app.trusted_proxies);
+            if let Err(wait) = app.rate.request(client) {
                 return ratelimit::refused(&app, wait);
             }
         }

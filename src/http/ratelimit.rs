@@ -1,20 +1,36 @@
 //! Rate limits: requests per client address (checked before anything else, so a flood of
 //! bad tokens is refused cheaply) and objects returned per official (what a sweep through
 //! the register costs). Token buckets refilled continuously; a bucket in debt refuses with
-//! `LIMIT_EXCEEDED` (HTTP 429, `Retry-After`). The buckets are per process: with N replicas
-//! behind a balancer an official's budget is at most N times the configured one.
+//! `LIMIT_EXCEEDED` (HTTP 429, `Retry-After`).
+//!
+//! The buckets are shared by every replica on one database, so N replicas behind a balancer
+//! give an address or an official the same budget as one. A request is decided in memory
+//! (no database round trip on the request path); every [`SYNC_EVERY`], and at once when one
+//! subject has spent an eighth of its bucket here, a background task adds what this process
+//! spent to the table `rate_limit_bucket` and reads back each such bucket as all replicas
+//! left it, along with every bucket more than half spent anywhere. So a replica learns of a
+//! heavy user it has never seen within one round, and what the replicas together let
+//! through beyond the limit is bounded by what they spend between two rounds.
+//!
+//! A bucket is kept as the time it is full again (the generic cell rate algorithm): adding
+//! spending from several processes is then just adding time, and the table needs no clock
+//! but the database's.
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::fmt::Display;
 use std::hash::Hash;
 use std::net::IpAddr;
+use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 
 use crate::app::AppState;
+use crate::db::Sql;
 use crate::error::AppError;
 
 /// Rates per minute; a bucket holds one minute's worth. Zero turns a limit off.
@@ -35,97 +51,185 @@ impl Default for RateConfig {
     }
 }
 
+/// How often a replica shares its spending and learns the others'.
+pub const SYNC_EVERY: Duration = Duration::from_millis(250);
+
+/// How often full buckets are deleted from the shared table.
+const SWEEP_EVERY: Duration = Duration::from_secs(30);
+
+/// What one bucket holds: a minute of its rate.
+const WINDOW_SECS: f64 = 60.0;
+
+/// Buckets spent by more than this (seconds ahead of now, of [`WINDOW_SECS`]) are read by
+/// every replica in every round, whether it has seen their subject or not.
+const HEAVY_AHEAD_MS: i64 = 30_000;
+
+/// Most heavy buckets read in one round (the most spent first).
+const HEAVY_MAX: u64 = 5_000;
+
 /// Buckets kept before idle (full) ones are dropped.
 const MAX_BUCKETS: usize = 10_000;
 
+/// Rows per INSERT of a round (three parameters each).
+const ROWS_PER_INSERT: usize = 1_000;
+
 struct Bucket {
-    tokens: f64,
-    at: Instant,
+    /// When the bucket is full again; full when not after now.
+    full_at: Instant,
+    /// Spent here and not yet added to the shared table (tokens).
+    unsynced: f64,
 }
 
 struct Buckets<K> {
+    /// The kind of subject in the shared table.
+    kind: &'static str,
     per_minute: u32,
     map: Mutex<HashMap<K, Bucket>>,
 }
 
-impl<K: Hash + Eq> Buckets<K> {
-    fn new(per_minute: u32) -> Self {
+/// A subject as written to and read from the shared table.
+trait Subject: Hash + Eq + Clone + Display + FromStr {}
+impl<T: Hash + Eq + Clone + Display + FromStr> Subject for T {}
+
+impl<K: Subject> Buckets<K> {
+    fn new(kind: &'static str, per_minute: u32) -> Self {
         Buckets {
+            kind,
             per_minute,
             map: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn on(&self) -> bool {
+        self.per_minute > 0
     }
 
     fn capacity(&self) -> f64 {
         f64::from(self.per_minute)
     }
 
-    fn refill(&self, b: &mut Bucket, now: Instant) {
-        let per_second = self.capacity() / 60.0;
-        let gained = now.duration_since(b.at).as_secs_f64() * per_second;
-        b.tokens = (b.tokens + gained).min(self.capacity());
-        b.at = now;
+    /// Seconds of refill one token is worth.
+    fn per_token(&self) -> f64 {
+        WINDOW_SECS / self.capacity()
     }
 
-    /// Takes `cost` tokens; refuses (with the wait until they are there) when the bucket
-    /// holds fewer. Objects are charged after the answer ([`Self::charge`]) and may
-    /// overdraw it.
-    fn take<Q>(&self, key: &Q, cost: f64) -> Result<(), Duration>
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Bucket>> {
+        // A poisoned lock only means another request panicked; the buckets are still valid.
+        self.map.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The subject's bucket, made full if there is none (dropping full, idle buckets first
+    /// when there are many). Looked up by reference: a known subject allocates nothing.
+    fn bucket<'m, Q>(
+        map: &'m mut HashMap<K, Bucket>,
+        key: &Q,
+        now: Instant,
+    ) -> Option<&'m mut Bucket>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        if self.per_minute == 0 {
-            return Ok(());
-        }
-        let now = Instant::now();
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_BUCKETS && !map.contains_key(key) {
-            let cap = self.capacity();
-            map.retain(|_, b| {
-                let idle = now.duration_since(b.at).as_secs_f64() * cap / 60.0;
-                b.tokens + idle < cap
-            });
-        }
         if !map.contains_key(key) {
+            if map.len() >= MAX_BUCKETS {
+                map.retain(|_, b| b.full_at > now || b.unsynced > 0.0);
+            }
             map.insert(
                 key.to_owned(),
                 Bucket {
-                    tokens: self.capacity(),
-                    at: now,
+                    full_at: now,
+                    unsynced: 0.0,
                 },
             );
         }
-        let Some(b) = map.get_mut(key) else {
-            return Ok(());
+        map.get_mut(key)
+    }
+
+    /// Spends `cost` tokens at `now`; true when this process has spent enough of the
+    /// subject's bucket since the last round that the others should hear of it now.
+    fn spend(&self, b: &mut Bucket, cost: f64, now: Instant) -> bool {
+        b.full_at = b.full_at.max(now) + Duration::from_secs_f64(cost * self.per_token());
+        b.unsynced += cost;
+        b.unsynced >= self.capacity() / 8.0
+    }
+
+    /// Takes `cost` tokens; refuses (with the wait until they are there) when the bucket
+    /// holds fewer. Objects are charged after the answer ([`Self::charge`]) and may
+    /// overdraw it. The returned flag asks for an early round.
+    fn take<Q>(&self, key: &Q, cost: f64) -> (Result<(), Duration>, bool)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if !self.on() {
+            return (Ok(()), false);
+        }
+        let now = Instant::now();
+        let mut map = self.lock();
+        let Some(b) = Self::bucket(&mut map, key, now) else {
+            return (Ok(()), false);
         };
-        self.refill(b, now);
         // A request needs its cost in the bucket; an object check (cost 0) needs the bucket
         // out of debt.
-        let need = cost.max(f64::MIN_POSITIVE);
-        if b.tokens < need {
-            let wait = (need - b.tokens) * 60.0 / self.capacity();
-            return Err(Duration::from_secs_f64(wait.max(1.0)));
+        let ahead = b.full_at.saturating_duration_since(now).as_secs_f64();
+        let over = ahead + cost.max(f64::MIN_POSITIVE) * self.per_token() - WINDOW_SECS;
+        if over > 0.0 {
+            return (Err(Duration::from_secs_f64(over.max(1.0))), false);
         }
-        b.tokens -= cost;
-        Ok(())
+        (Ok(()), self.spend(b, cost, now))
     }
 
     /// Takes `cost` tokens without refusing (the answer has been computed already).
-    fn charge<Q>(&self, key: &Q, cost: f64)
+    fn charge<Q>(&self, key: &Q, cost: f64) -> bool
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        if self.per_minute == 0 {
-            return;
+        if !self.on() {
+            return false;
         }
         let now = Instant::now();
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(b) = map.get_mut(key) {
-            self.refill(b, now);
-            b.tokens -= cost;
+        let mut map = self.lock();
+        Self::bucket(&mut map, key, now).is_some_and(|b| self.spend(b, cost, now))
+    }
+
+    /// This process's spending since the last round, in tokens per subject; taken out of
+    /// the buckets (put back by [`Self::unsent`] if the round fails).
+    fn to_send(&self) -> Vec<(K, f64)> {
+        let mut map = self.lock();
+        map.iter_mut()
+            .filter(|(_, b)| b.unsynced > 0.0)
+            .map(|(k, b)| (k.clone(), std::mem::take(&mut b.unsynced)))
+            .collect()
+    }
+
+    fn unsent(&self, spent: Vec<(K, f64)>) {
+        let mut map = self.lock();
+        for (key, cost) in spent {
+            if let Some(b) = map.get_mut(&key) {
+                b.unsynced += cost;
+            }
         }
+    }
+
+    /// A bucket as all replicas left it, `ahead_ms` after now when read: this process's
+    /// spending since then is added on top.
+    fn learn(&self, subject: &str, ahead_ms: i64, now: Instant) {
+        let Ok(key) = subject.parse::<K>() else {
+            return;
+        };
+        let ahead = Duration::from_millis(u64::try_from(ahead_ms).unwrap_or(0));
+        let mut map = self.lock();
+        let b = map.entry(key).or_insert(Bucket {
+            full_at: now,
+            unsynced: 0.0,
+        });
+        b.full_at = now + ahead + Duration::from_secs_f64(b.unsynced * self.per_token());
+    }
+
+    /// Drops buckets that are full and have nothing to send (a missing bucket is full).
+    fn forget_full(&self, now: Instant) {
+        self.lock()
+            .retain(|_, b| b.full_at > now || b.unsynced > 0.0);
     }
 }
 
@@ -133,30 +237,215 @@ impl<K: Hash + Eq> Buckets<K> {
 pub struct RateLimits {
     addresses: Buckets<IpAddr>,
     officials: Buckets<String>,
+    /// Wakes the sharing task early (a subject spent an eighth of its bucket here).
+    wake: tokio::sync::Notify,
 }
 
 impl RateLimits {
     pub fn new(config: RateConfig) -> Self {
         RateLimits {
-            addresses: Buckets::new(config.requests_per_minute),
-            officials: Buckets::new(config.objects_per_minute),
+            addresses: Buckets::new("ADDRESS", config.requests_per_minute),
+            officials: Buckets::new("OFFICIAL", config.objects_per_minute),
+            wake: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Whether any limit is on (otherwise nothing is shared).
+    pub fn any_on(&self) -> bool {
+        self.addresses.on() || self.officials.on()
+    }
+
+    fn early(&self, asked: bool) {
+        if asked {
+            self.wake.notify_one();
         }
     }
 
     /// Counts one request from `address`.
     pub fn request(&self, address: IpAddr) -> Result<(), Duration> {
-        self.addresses.take(&address, 1.0)
+        let (decided, early) = self.addresses.take(&address, 1.0);
+        self.early(early);
+        decided
     }
 
     /// Whether `official` may make a request now (their object budget is not in debt).
     pub fn official_may_ask(&self, official: &str) -> Result<(), Duration> {
-        self.officials.take(official, 0.0)
+        self.officials.take(official, 0.0).0
     }
 
     /// Charges `official` for the objects a response returned.
     pub fn charge_objects(&self, official: &str, objects: usize) {
-        self.officials.charge(official, objects.max(1) as f64);
+        let early = self.officials.charge(official, objects.max(1) as f64);
+        self.early(early);
     }
+
+    /// One round of sharing: adds this process's spending to the shared buckets and learns
+    /// them back, with every heavily spent bucket. Spending that could not be sent is kept
+    /// for the next round.
+    pub async fn share(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let addresses = self.addresses.to_send();
+        let officials = self.officials.to_send();
+        let sent = self.send_and_learn(db, &addresses, &officials).await;
+        if sent.is_err() {
+            self.addresses.unsent(addresses);
+            self.officials.unsent(officials);
+        }
+        sent
+    }
+
+    async fn send_and_learn(
+        &self,
+        db: &impl ConnectionTrait,
+        addresses: &[(IpAddr, f64)],
+        officials: &[(String, f64)],
+    ) -> Result<(), DbErr> {
+        let now_ms = now_ms(db.get_database_backend());
+        let mut rows: Vec<(&str, String, i64)> = Vec::new();
+        for (key, cost) in addresses {
+            rows.push((
+                self.addresses.kind,
+                key.to_string(),
+                millis(*cost * self.addresses.per_token()),
+            ));
+        }
+        for (key, cost) in officials {
+            rows.push((
+                self.officials.kind,
+                key.clone(),
+                millis(*cost * self.officials.per_token()),
+            ));
+        }
+        let mut learned: Vec<(String, String, i64)> = Vec::new();
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut sql =
+                Sql::new("INSERT INTO rate_limit_bucket (kind, subject, full_at_ms) VALUES ");
+            for (i, (kind, subject, spent_ms)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.push("(")
+                    .bind(*kind)
+                    .push(", ")
+                    .bind(subject.clone())
+                    .push(&format!(", {now_ms} + "))
+                    .bind(*spent_ms)
+                    .push(")");
+            }
+            // A full bucket's time is now: spending is added from there.
+            let greatest = match db.get_database_backend() {
+                DbBackend::Postgres => "GREATEST",
+                _ => "MAX",
+            };
+            sql.push(&format!(
+                " ON CONFLICT (kind, subject) DO UPDATE SET full_at_ms = \
+                 {greatest}(rate_limit_bucket.full_at_ms, {now_ms}) + (excluded.full_at_ms - {now_ms}) \
+                 RETURNING kind, subject, full_at_ms - {now_ms} AS ahead_ms"
+            ));
+            learned.extend(read_buckets(db, &sql).await?);
+        }
+        let mut heavy = Sql::new(&format!(
+            "SELECT kind, subject, full_at_ms - {now_ms} AS ahead_ms FROM rate_limit_bucket \
+             WHERE full_at_ms > {now_ms} + "
+        ));
+        heavy
+            .bind(HEAVY_AHEAD_MS)
+            .push(" ORDER BY full_at_ms DESC LIMIT ")
+            .bind(HEAVY_MAX as i64);
+        learned.extend(read_buckets(db, &heavy).await?);
+        let now = Instant::now();
+        for (kind, subject, ahead_ms) in learned {
+            if kind == self.addresses.kind && self.addresses.on() {
+                self.addresses.learn(&subject, ahead_ms, now);
+            } else if kind == self.officials.kind && self.officials.on() {
+                self.officials.learn(&subject, ahead_ms, now);
+            }
+        }
+        self.addresses.forget_full(now);
+        self.officials.forget_full(now);
+        Ok(())
+    }
+
+    /// Deletes the shared buckets that are full again (a missing row is a full bucket).
+    pub async fn sweep(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+        let now_ms = now_ms(db.get_database_backend());
+        let sql = Sql::new(&format!(
+            "DELETE FROM rate_limit_bucket WHERE full_at_ms <= {now_ms}"
+        ));
+        Ok(db.execute_raw(sql.build_for(db)).await?.rows_affected())
+    }
+}
+
+/// The database's clock in milliseconds since 1970 (one value per statement).
+fn now_ms(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000 AS BIGINT)",
+        _ => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+    }
+}
+
+fn millis(secs: f64) -> i64 {
+    (secs * 1000.0).ceil() as i64
+}
+
+async fn read_buckets(
+    db: &impl ConnectionTrait,
+    sql: &Sql,
+) -> Result<Vec<(String, String, i64)>, DbErr> {
+    db.query_all_raw(sql.build_for(db))
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok((
+                row.try_get("", "kind")?,
+                row.try_get("", "subject")?,
+                row.try_get("", "ahead_ms")?,
+            ))
+        })
+        .collect()
+}
+
+/// Shares the buckets with the other replicas every [`SYNC_EVERY`] (sooner when asked) and
+/// deletes full ones every [`SWEEP_EVERY`]; nothing runs when every limit is off. A round
+/// that fails (the database is away) keeps its spending for the next and is logged once
+/// per outage; meanwhile each replica goes on deciding alone.
+pub fn spawn_sharing(
+    app: std::sync::Arc<AppState>,
+    db: DatabaseConnection,
+) -> Option<tokio::task::JoinHandle<()>> {
+    if !app.rate.any_on() {
+        return None;
+    }
+    Some(tokio::spawn(async move {
+        let mut swept = Instant::now();
+        let mut failing = false;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(SYNC_EVERY) => {}
+                _ = app.rate.wake.notified() => {}
+            }
+            let mut round = app.rate.share(&db).await;
+            if round.is_ok() && swept.elapsed() >= SWEEP_EVERY {
+                round = RateLimits::sweep(&db).await.map(|_| ());
+                swept = Instant::now();
+            }
+            match round {
+                Ok(()) => {
+                    app.metrics.rate_limit_rounds.inc();
+                    if failing {
+                        tracing::info!("rate-limit buckets shared again");
+                    }
+                    failing = false;
+                }
+                Err(e) => {
+                    app.metrics.rate_limit_round_failures.inc();
+                    if !failing {
+                        tracing::warn!(cause = %crate::error::db_error_summary(&e), "rate-limit buckets not shared; each replica limits alone until the database answers");
+                    }
+                    failing = true;
+                }
+            }
+        }
+    }))
 }
 
 /// The refusal to send when `official`'s object budget is in debt; `None` lets them ask.
@@ -215,6 +504,50 @@ mod tests {
             "150 objects of 100 a minute"
         );
         assert!(limits.official_may_ask("o2").is_ok());
+    }
+
+    #[test]
+    fn a_bucket_learned_from_the_replicas_adds_what_was_spent_here_since() {
+        let limits = RateLimits::new(RateConfig {
+            requests_per_minute: 6,
+            objects_per_minute: 0,
+        });
+        let ip: IpAddr = [127, 0, 0, 1].into();
+        assert!(limits.request(ip).is_ok());
+        let round = limits.addresses.to_send();
+        assert_eq!(round, vec![(ip, 1.0)]);
+        assert!(limits.addresses.to_send().is_empty(), "sent once");
+        // A round that fails keeps its spending for the next.
+        limits.addresses.unsent(round);
+        assert_eq!(limits.addresses.to_send(), vec![(ip, 1.0)]);
+        assert!(limits.request(ip).is_ok(), "after the round was taken");
+        // The shared bucket came back with four spent in all (ours and three elsewhere):
+        // with the one since, five of six are gone.
+        limits.addresses.learn("127.0.0.1", 40_000, Instant::now());
+        assert!(limits.request(ip).is_ok());
+        assert!(limits.request(ip).is_err());
+        // A subject never seen here is refused once the others have spent its bucket.
+        limits.addresses.learn("10.0.0.9", 60_000, Instant::now());
+        assert!(limits.request([10, 0, 0, 9].into()).is_err());
+        // Nonsense from the table is ignored.
+        limits
+            .addresses
+            .learn("not an address", 60_000, Instant::now());
+    }
+
+    #[test]
+    fn full_buckets_with_nothing_to_send_are_forgotten() {
+        let limits = RateLimits::new(RateConfig {
+            requests_per_minute: 0,
+            objects_per_minute: 100,
+        });
+        limits.charge_objects("o1", 1);
+        let now = Instant::now();
+        limits.officials.forget_full(now);
+        assert_eq!(limits.officials.lock().len(), 1, "spending not yet sent");
+        let _ = limits.officials.to_send();
+        limits.officials.forget_full(now + Duration::from_secs(1));
+        assert_eq!(limits.officials.lock().len(), 0, "full again and sent");
     }
 
     #[test]

@@ -1,13 +1,11 @@
 //! Administration: officials, providers and policy versions (validated, versioned, logged),
 //! and two replicas against one database behaving as one service.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value as Json};
 
-use crate::helpers::TEST_SECRET;
+use crate::helpers::{ask, start_replica};
 use crate::on_both;
 
 const CREATE: &str = "mutation C($i: CreateOfficialInput!) { createOfficial(input: $i) { id name agency roles active providerId } }";
@@ -165,60 +163,9 @@ on_both! {
     }
 }
 
-/// A second typgraph process on the same database.
-struct Replica {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_replica(url: &str) -> Replica {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_typgraph"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
-        .env("TYPGRAPH_JWT_SECRET", TEST_SECRET)
-        .env("TYPGRAPH_RATE_REQUESTS_PER_MINUTE", "0")
-        .env("TYPGRAPH_RATE_OBJECTS_PER_MINUTE", "0")
-        .env_remove("TYPGRAPH_AUTHZ_DIR")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let addr = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| l.strip_prefix("listening on http://").map(str::to_owned))
-        .expect("the replica starts");
-    Replica { child, addr }
-}
-
-async fn ask(
-    http: &reqwest::Client,
-    addr: &str,
-    token: &str,
-    query: &str,
-    vars: Json,
-) -> (u16, Json) {
-    let res = http
-        .post(format!("http://{addr}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": vars }))
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.json().await.unwrap())
-}
-
 on_both! {
     async fn two_replicas_enforce_a_policy_change_and_a_deactivation_within_two_seconds(app) {
-        let replica = start_replica(&app.url);
+        let replica = start_replica(&app.url, [0, 0]);
         let http = reqwest::Client::new();
         let te = app.token_for("TE_EXPERT");
         let vars = json!({ "c": app.fx.shared });

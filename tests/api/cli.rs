@@ -497,26 +497,43 @@ fn serve_without_a_key_refuses_to_start_with_one_line() {
     );
 }
 
+/// Starts `serve` in an empty directory with `var` set to `bad`; asserts it refused before
+/// creating anything and answers its last error line and the whole of stderr.
+fn refused_start_with(var: &str, bad: &str) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env("TYPGRAPH_JWT_SECRET", TEST_SECRET)
+        .env(var, bad)
+        .env_remove("TYPGRAPH_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{var}={bad}");
+    assert!(!dir.path().join("typgraph.db").exists(), "{var}={bad}");
+    last_error_line(&out)
+}
+
 #[test]
 fn a_pool_size_that_is_not_a_whole_number_from_one_up_stops_start_up() {
     for bad in ["0", "-1", "eight", "4.5"] {
-        let dir = tempfile::tempdir().unwrap();
-        let out = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .current_dir(dir.path())
-            .env("TYPGRAPH_JWT_SECRET", TEST_SECRET)
-            .env("TYPGRAPH_DATABASE_MAX_CONNECTIONS", bad)
-            .env_remove("TYPGRAPH_DATABASE_URL")
-            .output()
-            .unwrap();
-        assert!(!out.status.success(), "{bad}");
-        let (last, err) = last_error_line(&out);
+        let (last, err) = refused_start_with("TYPGRAPH_DATABASE_MAX_CONNECTIONS", bad);
         assert!(
             last.starts_with("typgraph: TYPGRAPH_DATABASE_MAX_CONNECTIONS must be"),
             "{bad}: {err}"
         );
-        // Refused before anything was created.
-        assert!(!dir.path().join("typgraph.db").exists(), "{bad}");
+    }
+}
+
+#[test]
+fn a_trusted_proxy_that_is_not_an_address_or_network_stops_start_up() {
+    for bad in ["10.0.0.0/33", "balancer.example", "10.0.0.1,nonsense"] {
+        let (last, err) = refused_start_with("TYPGRAPH_TRUSTED_PROXIES", bad);
+        assert!(
+            last.starts_with("typgraph: TYPGRAPH_TRUSTED_PROXIES: ")
+                && last.contains("is not an IP address or network"),
+            "{bad}: {err}"
+        );
     }
 }
 

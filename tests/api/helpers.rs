@@ -256,21 +256,25 @@ impl TestApp {
 
     /// The current value of a counter in `/metrics`.
     pub async fn metric(&self, name: &str) -> f64 {
-        let text = self
-            .http
-            .get(self.endpoint("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        text.lines()
-            .find(|l| l.starts_with(name) && !l.starts_with('#'))
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0)
+        metric_at(&self.http, &self.addr.to_string(), name).await
     }
+}
+
+/// The current value of a counter in the `/metrics` of the server at `addr`.
+pub async fn metric_at(http: &reqwest::Client, addr: &str, name: &str) -> f64 {
+    let text = http
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find(|l| l.starts_with(name) && !l.starts_with('#'))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// A small data set with one client visible to all agencies and a few edge cases.
@@ -978,4 +982,60 @@ impl Fixture {
             today,
         }
     }
+}
+
+/// A second typgraph process on the same database (killed when dropped).
+pub struct Replica {
+    child: std::process::Child,
+    pub addr: String,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary on `url` with the test secret and `[requests, objects]` per minute as
+/// its rate limits (0 turns one off).
+pub fn start_replica(url: &str, rates: [u32; 2]) -> Replica {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_typgraph"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+        .env("TYPGRAPH_JWT_SECRET", TEST_SECRET)
+        .env("TYPGRAPH_RATE_REQUESTS_PER_MINUTE", rates[0].to_string())
+        .env("TYPGRAPH_RATE_OBJECTS_PER_MINUTE", rates[1].to_string())
+        .env_remove("TYPGRAPH_AUTHZ_DIR")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let addr = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("listening on http://").map(str::to_owned))
+        .expect("the replica starts");
+    Replica { child, addr }
+}
+
+/// Posts a GraphQL request to a replica; returns status and body.
+pub async fn ask(
+    http: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    query: &str,
+    vars: Json,
+) -> (u16, Json) {
+    let res = http
+        .post(format!("http://{addr}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": vars }))
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
 }

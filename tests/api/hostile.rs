@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value as Json};
 
-use crate::helpers::{test_config, TestApp};
+use crate::helpers::{ask, metric_at, start_replica, test_config, TestApp};
 use crate::on_both;
 
 /// Posts a raw body as TE_EXPERT; answers the status, headers and JSON body.
@@ -131,22 +131,22 @@ on_both! {
     }
 }
 
-fn with_rate_limits(url: &str) -> typgraph::config::Config {
+/// The test configuration with `requests` per address and `objects` per official a minute.
+fn with_rates(url: &str, requests: u32, objects: u32) -> typgraph::config::Config {
     let mut c = test_config(url);
     c.rate = typgraph::http::ratelimit::RateConfig {
-        requests_per_minute: 0,
-        objects_per_minute: 12,
+        requests_per_minute: requests,
+        objects_per_minute: objects,
     };
     c
 }
 
+fn with_rate_limits(url: &str) -> typgraph::config::Config {
+    with_rates(url, 0, 12)
+}
+
 fn with_address_limit(url: &str) -> typgraph::config::Config {
-    let mut c = test_config(url);
-    c.rate = typgraph::http::ratelimit::RateConfig {
-        requests_per_minute: 5,
-        objects_per_minute: 0,
-    };
-    c
+    with_rates(url, 5, 0)
 }
 
 on_both! {
@@ -187,6 +187,110 @@ on_both! {
         assert_eq!(res.status().as_u16(), 429);
         // Probes are not counted.
         assert_eq!(app.http.get(app.endpoint("/readyz")).send().await.unwrap().status().as_u16(), 200);
+    }
+}
+
+fn with_shared_address_limit(url: &str) -> typgraph::config::Config {
+    with_rates(url, 6, 0)
+}
+
+fn behind_a_trusted_proxy(url: &str) -> typgraph::config::Config {
+    let mut c = with_rates(url, 2, 0);
+    c.trusted_proxies = typgraph::http::proxies::parse_list("127.0.0.0/8").unwrap();
+    c
+}
+
+on_both! {
+    with behind_a_trusted_proxy;
+    async fn behind_a_trusted_proxy_each_forwarded_client_has_a_budget_of_its_own(app) {
+        let me = || query("{ me { name } }");
+        let from = |forwarded: &'static str| {
+            app.http.post(app.endpoint("/graphql")).header("content-type", "application/json")
+                .bearer_auth(app.token_for("TE_EXPERT")).header("x-forwarded-for", forwarded).body(me())
+        };
+        // Two a minute per client; the balancer (127.0.0.1) is not a client.
+        for _ in 0..2 {
+            assert_eq!(from("203.0.113.5").send().await.unwrap().status().as_u16(), 200);
+        }
+        assert_eq!(from("203.0.113.5").send().await.unwrap().status().as_u16(), 429);
+        // A caller cannot pick a fresh bucket by writing its own header in front: the nearest
+        // hop not a trusted proxy is the one counted.
+        assert_eq!(from("198.51.100.77, 203.0.113.5").send().await.unwrap().status().as_u16(), 429);
+        assert_eq!(from("203.0.113.6").send().await.unwrap().status().as_u16(), 200);
+    }
+}
+
+/// Waits until the server at `addr` has finished two more rounds of rate-limit sharing than
+/// now: the later of them started after everything asked before this call.
+async fn two_rounds_at(http: &reqwest::Client, addr: &str) {
+    let name = "typgraph_rate_limit_rounds_total";
+    let start = metric_at(http, addr, name).await;
+    let since = std::time::Instant::now();
+    while metric_at(http, addr, name).await < start + 2.0 {
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(10),
+            "{addr} does not share its buckets"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+on_both! {
+    with with_shared_address_limit;
+    async fn two_replicas_share_one_address_budget(app) {
+        // Both processes allow an address 6 requests a minute. Four reach this one; the other
+        // has seen none of them, yet learns the bucket (more than half spent) and lets two
+        // more through, not six.
+        let replica = start_replica(&app.url, [6, 0]);
+        let http = reqwest::Client::new();
+        let te = app.token_for("TE_EXPERT");
+        for _ in 0..4 {
+            let (status, body) = app.gql(&te, "{ me { name } }", json!({})).await;
+            assert_eq!(status, 200, "{body}");
+        }
+        two_rounds_at(&http, &app.addr.to_string()).await;
+        two_rounds_at(&http, &replica.addr).await;
+        for _ in 0..2 {
+            let (status, body) = ask(&http, &replica.addr, &te, "{ me { name } }", json!({})).await;
+            assert_eq!(status, 200, "{body}");
+        }
+        let (status, body) = ask(&http, &replica.addr, &te, "{ me { name } }", json!({})).await;
+        assert_eq!((status, body["errors"][0]["extensions"]["code"].as_str()), (429, Some("LIMIT_EXCEEDED")), "{body}");
+        assert_eq!(metric_at(&http, &replica.addr, "typgraph_rate_limited_total").await, 1.0);
+        // The shared table holds the address's bucket only while it is below full; a sweep
+        // deletes full ones (a missing row is a full bucket).
+        assert_eq!(app.count("SELECT COUNT(*) FROM rate_limit_bucket WHERE kind = 'ADDRESS' AND subject = '127.0.0.1'").await, 1);
+        app.exec("INSERT INTO rate_limit_bucket (kind, subject, full_at_ms) VALUES ('OFFICIAL', 'long-idle', 0)").await;
+        assert_eq!(typgraph::http::ratelimit::RateLimits::sweep(&app.db).await.unwrap(), 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM rate_limit_bucket").await, 1);
+    }
+}
+
+on_both! {
+    with with_rate_limits;
+    async fn two_replicas_share_one_officials_object_budget(app) {
+        // 12 objects a minute on both. 8 through this process; the other lets the official
+        // ask once more (the budget is not in debt), learns the shared bucket with its own 8
+        // on top, and refuses the next: alone it would have allowed it.
+        let replica = start_replica(&app.url, [0, 12]);
+        let http = reqwest::Client::new();
+        let q = "{ clients(first: 100) { edges { node { id firstName lastName } } } }";
+        let te = app.token_for("TE_EXPERT");
+        let (status, body) = app.gql(&te, q, json!({})).await;
+        assert_eq!(status, 200, "{body}");
+        two_rounds_at(&http, &app.addr.to_string()).await;
+        let (status, body) = ask(&http, &replica.addr, &te, q, json!({})).await;
+        assert_eq!(status, 200, "{body}");
+        two_rounds_at(&http, &replica.addr).await;
+        let (status, body) = ask(&http, &replica.addr, &te, q, json!({})).await;
+        assert_eq!((status, body["errors"][0]["extensions"]["code"].as_str()), (429, Some("LIMIT_EXCEEDED")), "{body}");
+        // So does the first process, which has not served the official since.
+        two_rounds_at(&http, &app.addr.to_string()).await;
+        let (status, _) = app.gql(&te, "{ me { name } }", json!({})).await;
+        assert_eq!(status, 429);
+        // Another official's budget is untouched on both.
+        let (status, _) = ask(&http, &replica.addr, &app.token_for("EKSOTE_WORKER"), "{ me { name } }", json!({})).await;
+        assert_eq!(status, 200);
     }
 }
 
