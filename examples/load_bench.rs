@@ -12,7 +12,10 @@
 //!   in an open loop at the open loop's rate (its latency, what the database alone gives);
 //! - `pgbench -S -M prepared` at C connections (single-row lookups) for reference;
 //! - the same case views against the build without authorization, in turn with the build
-//!   as shipped (the overhead is the median of adjacent pairs);
+//!   as shipped: the overhead as the median of adjacent pairs, in throughput and in the
+//!   server's CPU time per view, and in the instructions the server executes per view
+//!   (callgrind, where valgrind is installed), which do not depend on how the two cores
+//!   were shared;
 //! - SQL statements per case view and per `clients` page of 10 and 100 with nested cases;
 //! - the server's peak RSS.
 
@@ -136,7 +139,21 @@ impl Drop for Server {
 
 impl Server {
     fn start(binary: &PathBuf, url: &str) -> Result<Server, Error> {
-        let mut child = Command::new(binary)
+        Server::start_under(&[], binary, url)
+    }
+
+    /// The server run by `wrapper` (a program and its arguments, the server's command line
+    /// after them); none runs it directly.
+    fn start_under(wrapper: &[&str], binary: &PathBuf, url: &str) -> Result<Server, Error> {
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(binary);
+                c
+            }
+            None => Command::new(binary),
+        };
+        let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
             .env("TYPGRAPH_JWT_SECRET", SECRET)
             .env("TYPGRAPH_RATE_REQUESTS_PER_MINUTE", "0")
@@ -332,6 +349,60 @@ async fn warm_up(
 ) -> Result<(), Error> {
     closed_loop(addr, token, clients, connections, Duration::from_secs(2)).await?;
     Ok(())
+}
+
+/// The instructions the server executes per case view, counted by callgrind: the same for
+/// the same binary and requests whatever else the machine is doing, so two builds compare
+/// to a fraction of a per cent where timings on these two shared cores differ by several.
+/// Warmed up first; the counters are zeroed before and dumped after a closed loop at four
+/// connections (the sealer's work for those views included).
+async fn instructions_per_view(
+    binary: &PathBuf,
+    url: &str,
+    token: &str,
+    clients: &Arc<Vec<String>>,
+    length: Duration,
+) -> Result<(f64, usize), Error> {
+    let out = std::env::temp_dir().join(format!("typgraph-callgrind-{}", std::process::id()));
+    let dumped = PathBuf::from(format!("{}.1", out.display()));
+    let _ = std::fs::remove_file(&dumped);
+    let out_arg = format!("--callgrind-out-file={}", out.display());
+    let server = Server::start_under(&["valgrind", "--tool=callgrind", &out_arg], binary, url)?;
+    let control = |what: &str| -> Result<(), Error> {
+        let pid = server.child.id().to_string();
+        let ok = Command::new("callgrind_control")
+            .args([what, &pid])
+            .stdout(Stdio::null())
+            .status()?
+            .success();
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("callgrind_control {what} failed").into())
+        }
+    };
+    warm_up(&server.addr, token, clients, 4).await?;
+    control("-z")?;
+    let run = closed_loop(&server.addr, token, clients, 4, length).await?;
+    control("-d")?;
+    if run.failures > 0 {
+        return Err(format!(
+            "{} case views failed under callgrind: {}",
+            run.failures,
+            run.first_failure.unwrap_or_default()
+        )
+        .into());
+    }
+    let dump = std::fs::read_to_string(&dumped)?;
+    let total: f64 = dump
+        .lines()
+        .find_map(|l| l.strip_prefix("summary:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or("no summary in the callgrind dump")?;
+    drop(server);
+    let _ = std::fs::remove_file(&dumped);
+    let _ = std::fs::remove_file(&out);
+    Ok((total / run.requests.max(1) as f64, run.requests))
 }
 
 /// Requests started at a fixed rate whatever the answers do; each latency counts from the
@@ -912,14 +983,30 @@ async fn main() -> Result<(), Error> {
             let with = Server::start(&args.server, &url)?;
             let without = Server::start(binary, &url)?;
             let mut runs: [Vec<Run>; 2] = [Vec::new(), Vec::new()];
+            // The server's CPU per view in each run (ms): what authorization costs, free of
+            // how the two cores were shared with PostgreSQL and the load in that run.
+            let mut cpu: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
             for turn in in_turn(args.pairs) {
                 let server = if turn == 0 { &with } else { &without };
                 warm_up(&server.addr, &token, &clients, args.connections).await?;
-                runs[turn].push(
-                    closed_loop(&server.addr, &token, &clients, args.connections, length).await?,
-                );
+                let before = server.cpu_seconds();
+                let run =
+                    closed_loop(&server.addr, &token, &clients, args.connections, length).await?;
+                cpu[turn]
+                    .push((server.cpu_seconds() - before) * 1000.0 / run.requests.max(1) as f64);
+                runs[turn].push(run);
             }
-            Some(runs)
+            drop((with, without));
+            // And in instructions, where valgrind is installed (it is on this machine).
+            let counted = if Command::new("valgrind").arg("--version").output().is_ok() {
+                Some((
+                    instructions_per_view(&args.server, &url, &token, &clients, length).await?,
+                    instructions_per_view(binary, &url, &token, &clients, length).await?,
+                ))
+            } else {
+                None
+            };
+            Some((runs, cpu, counted))
         }
         None => None,
     };
@@ -967,7 +1054,7 @@ async fn main() -> Result<(), Error> {
     );
     println!("| pgbench -S -M prepared | {select_only:.0}/s | | |");
     match &no_authz {
-        Some([with, without]) => {
+        Some(([with, without], [cpu_with, cpu_without], counted)) => {
             let failed: usize = with.iter().chain(without).map(|r| r.failures).sum();
             // One figure per pair of runs next to each other; the median, so that one run
             // caught by a stall (autovacuum, a checkpoint) does not decide it.
@@ -978,6 +1065,13 @@ async fn main() -> Result<(), Error> {
                 .collect();
             let each = listed(pairs.iter().copied(), 1);
             let overhead = median(pairs);
+            let cpu_pairs: Vec<f64> = cpu_with
+                .iter()
+                .zip(cpu_without)
+                .map(|(a, b)| (a - b) / b * 100.0)
+                .collect();
+            let cpu_each = listed(cpu_pairs.iter().copied(), 1);
+            let cpu_overhead = median(cpu_pairs);
             println!(
                 "| caseView with / without authorization, in turn ({}) | {} / {} per s, {failed} failed | | |",
                 turn_letters(args.pairs, "A", "B"),
@@ -985,10 +1079,37 @@ async fn main() -> Result<(), Error> {
                 listed(without.iter().map(Run::rate), 0)
             );
             println!(
-                "| authorization overhead, median of the {} pairs ({each} %) | {overhead:.1} % | ≤ 3 % | {} |",
+                "| authorization overhead in throughput, median of the {} pairs ({each} %) | {overhead:.1} % | ≤ 3 % | {} |",
                 args.pairs,
                 verdict(overhead <= 3.0 && failed == 0)
             );
+            println!(
+                "| server CPU per view with / without authorization, same runs | {} / {} ms | | |",
+                listed(cpu_with.iter().copied(), 3),
+                listed(cpu_without.iter().copied(), 3)
+            );
+            println!(
+                "| authorization overhead in server CPU per view, median of the {} pairs ({cpu_each} %) | {cpu_overhead:.1} % | ≤ 3 % | {} |",
+                args.pairs,
+                verdict(cpu_overhead <= 3.0 && failed == 0)
+            );
+            match counted {
+                Some(((with, with_views), (without, without_views))) => {
+                    let overhead = (with - without) / without * 100.0;
+                    println!(
+                        "| server instructions per case view with / without authorization (callgrind, 4 connections, {with_views} / {without_views} views) | {:.0} / {:.0} thousand | | |",
+                        with / 1000.0,
+                        without / 1000.0
+                    );
+                    println!(
+                        "| authorization overhead in server instructions per view | {overhead:.1} % | ≤ 3 % | {} |",
+                        verdict(overhead <= 3.0)
+                    );
+                }
+                None => println!(
+                    "| authorization overhead in server instructions per view | not measured (no valgrind) | ≤ 3 % | |"
+                ),
+            }
         }
         None => {
             println!("| authorization overhead | not measured (no --server-no-authz) | ≤ 3 % | |")

@@ -2,8 +2,9 @@
 -- minute's worth of its limit; `full_at_ms` is when it is full again (the theoretical
 -- arrival time of the generic cell rate algorithm), in milliseconds since 1970 on the
 -- database's own clock, so the replicas' clocks never have to agree. A missing row is a full
--- bucket, and rows of full buckets are deleted. `subject` is a client address or an
--- official's id; rows live for at most a minute after their subject's last request.
+-- bucket, and rows of full buckets are deleted. `subject` is a client address, an
+-- official's id, or `client:` and a client's id (a client's own budget on /graphql/own);
+-- rows live for about a minute after their subject's last request.
 CREATE TABLE rate_limit_bucket (
     kind TEXT NOT NULL CHECK (kind IN ('ADDRESS', 'OFFICIAL')),
     subject TEXT NOT NULL CHECK (length(subject) BETWEEN 1 AND 200),
