@@ -543,57 +543,74 @@ fn parameters(detail: &str) -> HashMap<String, String> {
 /// their parameters put in: a pgbench script.
 fn script_from_log(log: &str, database: &str) -> Vec<String> {
     let tag = format!("@{database} ");
-    let mut statements: Vec<(String, Option<HashMap<String, String>>)> = Vec::new();
-    let mut current: Option<String> = None;
+    // (statement, its parameters, the backend that ran it)
+    type Logged = (String, Option<HashMap<String, String>>, String);
+    let mut statements: Vec<Logged> = Vec::new();
+    let mut current: Option<(String, String)> = None;
     for line in log.lines() {
         if let Some(cont) = line.strip_prefix('\t') {
-            if let Some(c) = current.as_mut() {
+            if let Some((c, _)) = current.as_mut() {
                 c.push('\n');
                 c.push_str(cont);
             }
             continue;
         }
-        if let Some(sql) = current.take() {
-            statements.push((sql, None));
+        if let Some((sql, pid)) = current.take() {
+            statements.push((sql, None, pid));
         }
         if !line.contains(&tag) {
             continue;
         }
+        let pid = backend_of(line).to_owned();
         if let Some(i) = line.find("LOG:  execute ") {
             let rest = &line[i + "LOG:  execute ".len()..];
             if let Some(colon) = rest.find(": ") {
-                current = Some(rest[colon + 2..].to_owned());
+                current = Some((rest[colon + 2..].to_owned(), pid));
             }
         } else if let Some(i) = line.find("LOG:  statement: ") {
-            current = Some(line[i + "LOG:  statement: ".len()..].to_owned());
+            current = Some((line[i + "LOG:  statement: ".len()..].to_owned(), pid));
         } else if let Some(i) = line.find("DETAIL:  parameters: ") {
-            if let Some(last) = statements.last_mut() {
+            if let Some(last) = statements.iter_mut().rev().find(|s| s.2 == pid) {
                 last.1 = Some(parameters(&line[i + "DETAIL:  parameters: ".len()..]));
             }
         }
     }
-    if let Some(sql) = current.take() {
-        statements.push((sql, None));
+    if let Some((sql, pid)) = current.take() {
+        statements.push((sql, None, pid));
     }
-    // The request's own transaction only: from the BEGIN before its access-log insert to the
-    // COMMIT after it. The access-log sealer's transactions (after the commit, in the
-    // background, for many rows at once) are the server's cost but not this view's script.
+    // The request's own transaction only: the statements of the backend that inserted the
+    // access-log row (the log interleaves every connection's, and a background task's
+    // COMMIT landed inside the view's once), from the BEGIN before the insert to the COMMIT
+    // after it. The access-log sealer's transactions (after the commit, in the background,
+    // for many rows at once) are the server's cost but not this view's script.
     let insert = statements
         .iter()
-        .position(|(sql, _)| sql.starts_with("INSERT INTO access_log "));
+        .position(|(sql, _, _)| sql.starts_with("INSERT INTO access_log "));
     let statements: Vec<(String, Option<HashMap<String, String>>)> = match insert {
         Some(at) => {
-            let begin = statements[..at]
+            let backend = statements[at].2.clone();
+            let own: Vec<Logged> = statements.into_iter().filter(|s| s.2 == backend).collect();
+            let at = own
                 .iter()
-                .rposition(|(sql, _)| sql.trim() == "BEGIN")
+                .position(|(sql, _, _)| sql.starts_with("INSERT INTO access_log "))
                 .unwrap_or(0);
-            let commit = statements[at..]
+            let begin = own[..at]
                 .iter()
-                .position(|(sql, _)| sql.trim() == "COMMIT")
-                .map_or(statements.len(), |c| at + c + 1);
-            statements[begin..commit].to_vec()
+                .rposition(|(sql, _, _)| sql.trim() == "BEGIN")
+                .unwrap_or(0);
+            let commit = own[at..]
+                .iter()
+                .position(|(sql, _, _)| sql.trim() == "COMMIT")
+                .map_or(own.len(), |c| at + c + 1);
+            own[begin..commit]
+                .iter()
+                .map(|(sql, params, _)| (sql.clone(), params.clone()))
+                .collect()
         }
-        None => statements,
+        None => statements
+            .into_iter()
+            .map(|(sql, params, _)| (sql, params))
+            .collect(),
     };
     statements
         .into_iter()
@@ -610,6 +627,14 @@ fn script_from_log(log: &str, database: &str) -> Vec<String> {
             sql
         })
         .collect()
+}
+
+/// The backend process of a server log line (`log_line_prefix` `%m [%p] ...`, Debian's
+/// default); empty when the line has none.
+fn backend_of(line: &str) -> &str {
+    line.split_once(" [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map_or("", |(pid, _)| pid)
 }
 
 /// Runs pgbench; returns transactions per second.
@@ -1139,4 +1164,37 @@ async fn main() -> Result<(), Error> {
     }
     println!("pgbench script: {}", script_path.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_is_the_inserting_backends_transaction_alone() {
+        let log = "\
+2026-11-30 14:00:43.400 UTC [7] postgres@db LOG:  statement: BEGIN
+2026-11-30 14:00:43.401 UTC [7] postgres@db LOG:  execute s1: SELECT o.id FROM official o WHERE o.id = $1
+2026-11-30 14:00:43.401 UTC [7] postgres@db DETAIL:  parameters: $1 = 'o-1'
+2026-11-30 14:00:43.402 UTC [9] postgres@db LOG:  statement: COMMIT
+2026-11-30 14:00:43.403 UTC [7] postgres@db LOG:  execute s2: WITH b AS (SELECT 1)
+\tSELECT $1
+2026-11-30 14:00:43.403 UTC [7] postgres@db DETAIL:  parameters: $1 = 'c-1'
+2026-11-30 14:00:43.404 UTC [7] postgres@db LOG:  execute s3: INSERT INTO access_log (id) VALUES ($1)
+2026-11-30 14:00:43.404 UTC [7] postgres@db DETAIL:  parameters: $1 = 'x'
+2026-11-30 14:00:43.405 UTC [9] postgres@other LOG:  statement: SELECT 2
+2026-11-30 14:00:43.405 UTC [7] postgres@db LOG:  statement: COMMIT
+2026-11-30 14:00:43.406 UTC [9] postgres@db LOG:  statement: BEGIN
+";
+        assert_eq!(
+            script_from_log(log, "db"),
+            vec![
+                "BEGIN",
+                "SELECT o.id FROM official o WHERE o.id = 'o-1'",
+                "WITH b AS (SELECT 1)\nSELECT 'c-1'",
+                "INSERT INTO access_log (id) VALUES ('x')",
+                "COMMIT",
+            ]
+        );
+    }
 }
