@@ -163,7 +163,7 @@ impl App {
             sharing.abort();
         }
         // The last requests' rows are sealed before the process goes.
-        if let Err(e) = crate::audit::chain::seal_pending(&db, 0).await {
+        if let Err(e) = crate::audit::chain::seal_recent(&db).await {
             tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log on shutdown failed");
         }
         served

@@ -166,7 +166,13 @@ struct Round {
 /// Seals every committed row with an id above `floor` that has no seal yet; returns how
 /// many. Returns 0 at once when another process is sealing (PostgreSQL).
 pub async fn seal_pending(db: &DatabaseConnection, floor: i64) -> Result<usize, DbErr> {
-    Ok(seal(db, floor).await?.sealed.len())
+    Ok(seal(db, Some(floor), None).await?.sealed.len())
+}
+
+/// Seals the rows committed lately: those above the highest sealed id less
+/// [`Floor::MAX_GAP`], read through the primary key (at shutdown: not the whole log).
+pub async fn seal_recent(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    Ok(seal(db, None, None).await?.sealed.len())
 }
 
 /// [`seal_pending`], answering page by page where its read started and how many rows it
@@ -175,12 +181,17 @@ pub async fn seal_pending_by_page(
     db: &DatabaseConnection,
     floor: i64,
 ) -> Result<Vec<(i64, usize)>, DbErr> {
-    Ok(seal(db, floor).await?.pages)
+    Ok(seal(db, Some(floor), None).await?.pages)
 }
 
 /// [`seal_pending`], answering what it did ([`Round`]): the sealer's floor is derived from
-/// that, with no query of its own.
-async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Round, DbErr> {
+/// that, with no query of its own. Reads the ids above `floor` (none: above the highest
+/// sealed id less [`Floor::MAX_GAP`]) and up to `upto` when given (a slice of a pass).
+async fn seal(
+    db: &DatabaseConnection,
+    floor: Option<i64>,
+    upto: Option<i64>,
+) -> Result<Round, DbErr> {
     let mut round = Round::default();
     // Where this page's read starts. Rows are read in id order, so once a full page is
     // sealed every row below its last id that had committed was in it: the next page reads
@@ -212,7 +223,8 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Round, DbErr> {
         }
         let (mut seq, mut prev, top) = head(&tx).await?;
         round.top.get_or_insert(top);
-        let sql = unsealed_above(from);
+        let start = *from.get_or_insert((top - Floor::MAX_GAP).max(0));
+        let sql = unsealed_above(start, upto);
         let rows = tx
             .query_all_raw(sql.build_for(&tx))
             .await?
@@ -252,34 +264,40 @@ async fn seal(db: &DatabaseConnection, floor: i64) -> Result<Round, DbErr> {
         tx.execute_raw(insert.build_for(&tx)).await?;
         tx.commit().await?;
         round.sealed.extend(rows.iter().map(|r| r.id));
-        round.pages.push((from, rows.len()));
+        round.pages.push((start, rows.len()));
         if rows.len() < PAGE {
             return Ok(round);
         }
         if let Some(&last) = ids.last() {
-            from = last;
+            from = Some(last);
         }
     }
 }
 
-/// One round's read: the first unsealed log rows above `floor`, in id order. The seals are
-/// bounded by the floor too (implied by `s.access_log_id = a.id`): without that bound the
-/// planner may hash every seal ever written to find the few rows above the floor, which
-/// took ~45 ms of both cores per round at 120,000 seals and grew with the log.
-pub fn unsealed_above(floor: i64) -> Sql {
+/// One round's read: the first unsealed log rows above `floor` (and up to `upto`), in id
+/// order. The seals are bounded alike (implied by `s.access_log_id = a.id`): without that
+/// bound the planner may hash every seal ever written to find the few rows above the floor,
+/// which took ~45 ms of both cores per round at 120,000 seals and grew with the log.
+pub fn unsealed_above(floor: i64, upto: Option<i64>) -> Sql {
     let mut sql = Sql::new(&format!(
         "SELECT {ROW_COLUMNS} FROM access_log a WHERE a.id > "
     ));
-    sql.bind(floor)
-        .push(" AND NOT EXISTS (SELECT 1 FROM access_log_seal s WHERE s.access_log_id = a.id AND s.access_log_id > ")
-        .bind(floor)
-        .push(") ORDER BY a.id LIMIT ")
-        .push(&PAGE.to_string());
+    sql.bind(floor);
+    if let Some(upto) = upto {
+        sql.push(" AND a.id <= ").bind(upto);
+    }
+    sql.push(" AND NOT EXISTS (SELECT 1 FROM access_log_seal s WHERE s.access_log_id = a.id AND s.access_log_id > ")
+        .bind(floor);
+    if let Some(upto) = upto {
+        sql.push(" AND s.access_log_id <= ").bind(upto);
+    }
+    sql.push(") ORDER BY a.id LIMIT ").push(&PAGE.to_string());
     sql
 }
 
 /// Seals in the background: soon after each commit that wrote log rows (`wake`), and every
-/// second in any case (rows written by other replicas).
+/// second in any case (rows written by other replicas). Each round reads the new rows above
+/// the floor, and at most once a second one slice of the pass over the older ids.
 pub fn spawn_sealer(
     db: DatabaseConnection,
     wake: std::sync::Arc<tokio::sync::Notify>,
@@ -287,10 +305,24 @@ pub fn spawn_sealer(
     tokio::spawn(async move {
         let mut floor = Floor::default();
         loop {
-            match seal(&db, floor.next()).await {
+            match seal(&db, floor.next(), None).await {
                 Ok(round) => floor.sealed(round.top, &round.sealed),
                 Err(e) => {
                     tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log failed; retrying")
+                }
+            }
+            if let Some((from, upto)) = floor.slice() {
+                match seal(&db, Some(from), Some(upto)).await {
+                    Ok(round) => {
+                        let read = round.top.is_some();
+                        floor.sealed(round.top, &round.sealed);
+                        if read {
+                            floor.slice_done(upto);
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log failed; retrying")
+                    }
                 }
             }
             tokio::select! {
@@ -313,12 +345,25 @@ pub fn spawn_sealer(
 /// hole older than `LAG` is an id whose transaction rolled back. Only ids above the highest
 /// id sealed before the round (by any process: another replica, an earlier run) can be
 /// holes: the ids below it were sealed, or are the holes of the process that sealed past
-/// them. Every `RESCAN` (and on start) one round looks at every row, as a safety net.
+/// them. The first round reads from [`Self::MAX_GAP`] ids below the highest sealed one.
+///
+/// As a safety net (a row whose transaction took longer than `LAG`, rows left by a process
+/// that stopped), a pass reads every id below the floor again, on start and then `RESCAN`
+/// after the last pass ended: one slice of `SLICE` ids at most every `SLICE_EVERY`, so that
+/// the pass costs the database a bounded share of a core however long the log (one read of
+/// the whole log at a million rows took 0.74 s of a core at once, long enough to hold up
+/// the requests queued behind it on two cores).
 #[derive(Default)]
 struct Floor {
     highest: i64,
+    /// Whether a round has read the head yet (the first starts below it).
+    begun: bool,
     holes: BTreeMap<i64, Instant>,
-    last_full: Option<Instant>,
+    /// The pass in progress: the ids up to here have been read again.
+    pass: Option<i64>,
+    last_slice: Option<Instant>,
+    /// When the last pass ended.
+    passed: Option<Instant>,
 }
 
 impl Floor {
@@ -326,11 +371,14 @@ impl Floor {
     const RESCAN: Duration = Duration::from_secs(600);
     /// The most ids one jump of the highest sealed id records as holes.
     const MAX_GAP: i64 = 10_000;
+    const SLICE: i64 = 100_000;
+    const SLICE_EVERY: Duration = Duration::from_secs(1);
 
     /// Notes one round: the highest id sealed before it (`None` when it did not read), and
     /// the ids it sealed, in ascending order.
     fn sealed(&mut self, top: Option<i64>, ids: &[i64]) {
         let now = Instant::now();
+        self.begun |= top.is_some();
         self.highest = self.highest.max(top.unwrap_or(0));
         for &id in ids {
             self.holes.remove(&id);
@@ -343,21 +391,59 @@ impl Floor {
         }
     }
 
-    /// The floor for the next round: 0 on the first round and every `RESCAN`.
-    fn next(&mut self) -> i64 {
-        let now = Instant::now();
-        if self
-            .last_full
-            .is_none_or(|t| now.duration_since(t) >= Self::RESCAN)
-        {
-            self.last_full = Some(now);
-            return 0;
+    /// The floor for the next round; `None` until a round has read the head.
+    fn next(&mut self) -> Option<i64> {
+        if !self.begun {
+            return None;
         }
+        let now = Instant::now();
         self.holes
             .retain(|_, at| now.duration_since(*at) < Self::LAG);
-        match self.holes.keys().next() {
+        Some(match self.holes.keys().next() {
             Some(oldest) => oldest - 1,
             None => self.highest,
+        })
+    }
+
+    /// The ids above `.0` and up to `.1` that the pass reads next, if a slice is due: a
+    /// pass starts on the first round and `RESCAN` after the last ended, and ends at the
+    /// highest id sealed (the rounds read above it).
+    fn slice(&mut self) -> Option<(i64, i64)> {
+        let now = Instant::now();
+        if !self.begun
+            || self
+                .last_slice
+                .is_some_and(|t| now.duration_since(t) < Self::SLICE_EVERY)
+        {
+            return None;
+        }
+        let from = match self.pass {
+            Some(from) => from,
+            None if self
+                .passed
+                .is_none_or(|t| now.duration_since(t) >= Self::RESCAN) =>
+            {
+                0
+            }
+            None => return None,
+        };
+        if from >= self.highest {
+            self.pass = None;
+            self.passed = Some(now);
+            return None;
+        }
+        self.pass = Some(from);
+        self.last_slice = Some(now);
+        Some((from, (from + Self::SLICE).min(self.highest)))
+    }
+
+    /// The pass has read every id up to `upto`.
+    fn slice_done(&mut self, upto: i64) {
+        if upto >= self.highest {
+            self.pass = None;
+            self.passed = Some(Instant::now());
+        } else {
+            self.pass = Some(upto);
         }
     }
 }
@@ -527,43 +613,74 @@ mod tests {
     #[test]
     fn the_floor_follows_the_sealed_ids_and_waits_for_holes_only_so_long() {
         let mut f = Floor::default();
-        assert_eq!(f.next(), 0, "the first round reads every row");
+        assert_eq!(f.next(), None, "the first round starts below the head");
         f.sealed(Some(0), &[1, 2, 3, 5, 6]);
-        assert_eq!(f.next(), 3, "4 may still commit: read from just below it");
+        assert_eq!(
+            f.next(),
+            Some(3),
+            "4 may still commit: read from just below it"
+        );
         f.sealed(Some(6), &[4, 7]);
-        assert_eq!(f.next(), 7, "no hole left: only newer ids");
+        assert_eq!(f.next(), Some(7), "no hole left: only newer ids");
         f.sealed(Some(7), &[9]);
-        assert_eq!(f.next(), 7);
+        assert_eq!(f.next(), Some(7));
         for at in f.holes.values_mut() {
             *at -= Floor::LAG;
         }
-        assert_eq!(f.next(), 9, "a hole older than the lag was rolled back");
+        assert_eq!(
+            f.next(),
+            Some(9),
+            "a hole older than the lag was rolled back"
+        );
         f.sealed(Some(9), &[30_000]);
         assert_eq!(
             f.holes.len() as i64,
             Floor::MAX_GAP,
             "a jump records a bounded gap"
         );
-        f.last_full = f.last_full.map(|t| t - Floor::RESCAN);
-        assert_eq!(f.next(), 0, "every RESCAN one round reads every row again");
+    }
+
+    #[test]
+    fn a_pass_reads_the_older_ids_again_a_slice_at_a_time() {
+        let mut f = Floor::default();
+        assert_eq!(f.slice(), None, "nothing before the first round");
+        f.sealed(Some(250_000), &[]);
+        let mut slices = Vec::new();
+        while let Some((from, upto)) = f.slice() {
+            assert_eq!(f.slice(), None, "at most one slice every SLICE_EVERY");
+            slices.push((from, upto));
+            f.slice_done(upto);
+            f.last_slice = f.last_slice.map(|t| t - Floor::SLICE_EVERY);
+        }
+        assert_eq!(
+            slices,
+            vec![(0, 100_000), (100_000, 200_000), (200_000, 250_000)],
+            "the pass ends at the highest id sealed"
+        );
+        assert_eq!(f.slice(), None, "the next pass waits RESCAN");
+        // A slice not read (another process held the lock) is read again.
+        f.passed = f.passed.map(|t| t - Floor::RESCAN);
+        assert_eq!(f.slice(), Some((0, 100_000)));
+        f.last_slice = f.last_slice.map(|t| t - Floor::SLICE_EVERY);
+        assert_eq!(f.slice(), Some((0, 100_000)));
     }
 
     #[test]
     fn ids_sealed_before_a_round_are_never_holes() {
-        // Started on a long log: the first (full) round seals two stragglers far below
-        // the head and one new row; only the id skipped above the head is a hole.
+        // Started on a long log: the first round seals two stragglers below the head and one
+        // new row; only the id skipped above the head is a hole.
         let mut f = Floor::default();
-        assert_eq!(f.next(), 0);
-        f.sealed(Some(500_000), &[120, 130, 500_002]);
+        assert_eq!(f.next(), None);
+        f.sealed(Some(500_000), &[495_120, 495_130, 500_002]);
         assert_eq!(f.holes.keys().copied().collect::<Vec<_>>(), vec![500_001]);
-        assert_eq!(f.next(), 500_000);
+        assert_eq!(f.next(), Some(500_000));
         // Another replica sealed up to 600,000 meanwhile: none of it is a hole here.
         f.sealed(Some(600_000), &[600_001]);
-        assert_eq!(f.next(), 500_000, "500,001 is still young");
+        assert_eq!(f.next(), Some(500_000), "500,001 is still young");
         f.sealed(Some(600_001), &[500_001]);
-        assert_eq!(f.next(), 600_001);
+        assert_eq!(f.next(), Some(600_001));
         // A round that found the lock taken read nothing and changes nothing.
         f.sealed(None, &[]);
-        assert_eq!(f.next(), 600_001);
+        assert_eq!(f.next(), Some(600_001));
     }
 }

@@ -167,15 +167,24 @@ on_both! {
         let tx = app.db.begin().await.unwrap();
         tx.execute_unprepared(&copies(3)).await.unwrap();
         let floor = sealed_top - 5;
-        let round = chain::unsealed_above(floor).build_for(&tx);
-        let found: Vec<i64> = tx
-            .query_all_raw(round.clone())
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.try_get::<i64>("", "id").unwrap())
-            .collect();
-        assert_eq!(found, vec![sealed_top + 1, sealed_top + 2, sealed_top + 3]);
+        let ids = |statement: sea_orm::Statement| {
+            let tx = &tx;
+            async move {
+                tx.query_all_raw(statement)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get::<i64>("", "id").unwrap())
+                    .collect::<Vec<i64>>()
+            }
+        };
+        let round = chain::unsealed_above(floor, None).build_for(&tx);
+        assert_eq!(ids(round.clone()).await, vec![sealed_top + 1, sealed_top + 2, sealed_top + 3]);
+        // A slice of the pass over older ids reads its range only.
+        let slice = chain::unsealed_above(floor, Some(sealed_top + 2)).build_for(&tx);
+        assert_eq!(ids(slice).await, vec![sealed_top + 1, sealed_top + 2]);
+        let slice = chain::unsealed_above(0, Some(sealed_top)).build_for(&tx);
+        assert_eq!(ids(slice).await, Vec::<i64>::new(), "everything below is sealed");
         if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
             tx.execute_unprepared("ANALYZE access_log, access_log_seal").await.unwrap();
             // The sealer's statement is prepared and run thousands of times: PostgreSQL may
