@@ -351,8 +351,7 @@ pub fn spawn_sealer(
 /// that stopped), a pass reads every id below the floor again, on start and then `RESCAN`
 /// after the last pass ended: one slice of `SLICE` ids at most every `SLICE_EVERY`, so that
 /// the pass costs the database a bounded share of a core however long the log (one read of
-/// the whole log at a million rows took 0.74 s of a core at once, long enough to hold up
-/// the requests queued behind it on two cores).
+/// the whole log at a million rows took 0.74 s of a core at once, and grows with the log).
 #[derive(Default)]
 struct Floor {
     highest: i64,
