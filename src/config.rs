@@ -109,3 +109,19 @@ pub fn env_flag(name: &str) -> bool {
         .map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
         .unwrap_or(false)
 }
+
+/// A number from a configuration lookup (the environment, or a test's map): `None` when
+/// unset or blank; an error naming the variable and the value when it does not parse.
+pub fn number_from<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &str,
+) -> Result<Option<T>, String> {
+    match get(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{name} is not a valid number: {v}")),
+    }
+}

@@ -317,15 +317,12 @@ async fn audit_verify(database_url: String) -> Result<(), Failure> {
 /// A whole number of at least `least` from the variable `name`; `None` when it is unset or
 /// empty; anything else stops start-up naming the variable.
 fn whole_number_from_env(name: &str, least: u32) -> Result<Option<u32>, Failure> {
-    match std::env::var(name) {
-        Ok(v) if v.trim().is_empty() => Ok(None),
-        Ok(v) => match v.trim().parse::<u32>() {
-            Ok(n) if n >= least => Ok(Some(n)),
-            _ => Err(Failure(format!(
-                "{name} must be a whole number from {least} up"
-            ))),
-        },
-        Err(_) => Ok(None),
+    match typgraph::config::number_from::<u32>(&|n| std::env::var(n).ok(), name) {
+        Ok(None) => Ok(None),
+        Ok(Some(n)) if n >= least => Ok(Some(n)),
+        _ => Err(Failure(format!(
+            "{name} must be a whole number from {least} up"
+        ))),
     }
 }
 

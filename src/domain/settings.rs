@@ -48,13 +48,7 @@ impl Settings {
             name: &str,
             default: T,
         ) -> Result<T, String> {
-            match get(name).filter(|v| !v.trim().is_empty()) {
-                None => Ok(default),
-                Some(v) => v
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("{name} is not a valid number: {v}")),
-            }
+            crate::config::number_from(get, name).map(|n| n.unwrap_or(default))
         }
         let d = Settings::default();
         let allowance_cents = match get("TYPGRAPH_ALLOWANCE_CENTS").filter(|v| !v.trim().is_empty())
@@ -186,5 +180,13 @@ mod tests {
             Settings::from_lookup(|n| (n == "TYPGRAPH_PLAN_REVIEW_MONTHS").then(|| "six".into()))
                 .unwrap_err();
         assert!(err.contains("TYPGRAPH_PLAN_REVIEW_MONTHS"), "{err}");
+        let blank =
+            Settings::from_lookup(|n| (n == "TYPGRAPH_PLAN_REVIEW_MONTHS").then(|| " ".into()))
+                .unwrap();
+        assert_eq!(
+            blank.plan_review_months,
+            Settings::default().plan_review_months,
+            "blank is unset"
+        );
     }
 }
