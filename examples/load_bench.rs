@@ -192,6 +192,11 @@ impl Server {
     }
 }
 
+/// CPU milliseconds per answered request of a run.
+fn ms_per_view(cpu_seconds: f64, run: &Run) -> f64 {
+    cpu_seconds * 1000.0 / run.requests.max(1) as f64
+}
+
 /// CPU seconds (user + system) of a process, from /proc (`self` for this one).
 fn cpu_seconds_of(pid: &str) -> f64 {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
@@ -583,34 +588,29 @@ fn script_from_log(log: &str, database: &str) -> Vec<String> {
     // COMMIT landed inside the view's once), from the BEGIN before the insert to the COMMIT
     // after it. The access-log sealer's transactions (after the commit, in the background,
     // for many rows at once) are the server's cost but not this view's script.
-    let insert = statements
+    let is_insert = |sql: &str| sql.starts_with("INSERT INTO access_log ");
+    let backend = statements
         .iter()
-        .position(|(sql, _, _)| sql.starts_with("INSERT INTO access_log "));
-    let statements: Vec<(String, Option<HashMap<String, String>>)> = match insert {
+        .find(|(sql, _, _)| is_insert(sql))
+        .map(|(_, _, pid)| pid.clone());
+    let statements: Vec<(String, Option<HashMap<String, String>>)> = statements
+        .into_iter()
+        .filter(|(_, _, pid)| backend.as_ref().is_none_or(|b| b == pid))
+        .map(|(sql, params, _)| (sql, params))
+        .collect();
+    let statements = match statements.iter().position(|(sql, _)| is_insert(sql)) {
         Some(at) => {
-            let backend = statements[at].2.clone();
-            let own: Vec<Logged> = statements.into_iter().filter(|s| s.2 == backend).collect();
-            let at = own
+            let begin = statements[..at]
                 .iter()
-                .position(|(sql, _, _)| sql.starts_with("INSERT INTO access_log "))
+                .rposition(|(sql, _)| sql.trim() == "BEGIN")
                 .unwrap_or(0);
-            let begin = own[..at]
+            let commit = statements[at..]
                 .iter()
-                .rposition(|(sql, _, _)| sql.trim() == "BEGIN")
-                .unwrap_or(0);
-            let commit = own[at..]
-                .iter()
-                .position(|(sql, _, _)| sql.trim() == "COMMIT")
-                .map_or(own.len(), |c| at + c + 1);
-            own[begin..commit]
-                .iter()
-                .map(|(sql, params, _)| (sql.clone(), params.clone()))
-                .collect()
+                .position(|(sql, _)| sql.trim() == "COMMIT")
+                .map_or(statements.len(), |c| at + c + 1);
+            statements[begin..commit].to_vec()
         }
-        None => statements
-            .into_iter()
-            .map(|(sql, params, _)| (sql, params))
-            .collect(),
+        None => statements,
     };
     statements
         .into_iter()
@@ -721,6 +721,18 @@ fn turn_letters(pairs: usize, a: &str, b: &str) -> String {
 }
 
 /// The middle one of an odd number of figures.
+/// One figure per pair of runs next to each other (listed), and their median, so that one
+/// run caught by a stall (autovacuum, a checkpoint) does not decide it.
+fn pairwise(
+    a: &[f64],
+    b: &[f64],
+    figure: impl Fn(f64, f64) -> f64,
+    decimals: usize,
+) -> (String, f64) {
+    let figures: Vec<f64> = a.iter().zip(b).map(|(a, b)| figure(*a, *b)).collect();
+    (listed(figures.iter().copied(), decimals), median(figures))
+}
+
 fn median(mut figures: Vec<f64>) -> f64 {
     figures.sort_by(f64::total_cmp);
     figures[figures.len() / 2]
@@ -778,7 +790,7 @@ async fn profile_load(
         Run::ms(run.percentile(0.9)),
         Run::ms(run.percentile(0.99)),
         run.failures,
-        (cpu_seconds_of("self") - own_cpu) * 1000.0 / run.requests.max(1) as f64
+        ms_per_view(cpu_seconds_of("self") - own_cpu, &run)
     );
     if let Some(f) = &run.first_failure {
         println!("first failure: {f}");
@@ -891,8 +903,8 @@ async fn main() -> Result<(), Error> {
     warm_up(&server.addr, &token, &clients, args.connections).await?;
     let (server_cpu, own_cpu) = (server.cpu_seconds(), cpu_seconds_of("self"));
     let closed = closed_loop(&server.addr, &token, &clients, args.connections, length).await?;
-    let server_ms = (server.cpu_seconds() - server_cpu) * 1000.0 / closed.requests.max(1) as f64;
-    let client_ms = (cpu_seconds_of("self") - own_cpu) * 1000.0 / closed.requests.max(1) as f64;
+    let server_ms = ms_per_view(server.cpu_seconds() - server_cpu, &closed);
+    let client_ms = ms_per_view(cpu_seconds_of("self") - own_cpu, &closed);
     let open = open_loop(&server.addr, &token, &clients, closed.rate() / 2.0, length).await?;
 
     // 3. The same statements straight to PostgreSQL, in turn with typgraph (T P P T T P …,
@@ -947,11 +959,7 @@ async fn main() -> Result<(), Error> {
             typgraph_failed += run.failures;
         }
     }
-    let ratios: Vec<f64> = typgraph_rates
-        .iter()
-        .zip(&same)
-        .map(|(t, p)| t / p)
-        .collect();
+    let (each_ratio, ratio) = pairwise(&typgraph_rates, &same, |t, p| t / p, 2);
     // The same statements in an open loop at the same rate: the latency the database alone
     // gives them on this machine, against which the open loop's p99 is read.
     let warm = Duration::from_secs(2);
@@ -968,8 +976,6 @@ async fn main() -> Result<(), Error> {
         starts: Vec::new(),
     };
     seal_after(&db, sealed_top).await?;
-    let each_ratio = listed(ratios.iter().copied(), 2);
-    let ratio = median(ratios);
     let rss = server.peak_rss_mib();
     drop(server);
 
@@ -1017,8 +1023,7 @@ async fn main() -> Result<(), Error> {
                 let before = server.cpu_seconds();
                 let run =
                     closed_loop(&server.addr, &token, &clients, args.connections, length).await?;
-                cpu[turn]
-                    .push((server.cpu_seconds() - before) * 1000.0 / run.requests.max(1) as f64);
+                cpu[turn].push(ms_per_view(server.cpu_seconds() - before, &run));
                 runs[turn].push(run);
             }
             drop((with, without));
@@ -1081,22 +1086,11 @@ async fn main() -> Result<(), Error> {
     match &no_authz {
         Some(([with, without], [cpu_with, cpu_without], counted)) => {
             let failed: usize = with.iter().chain(without).map(|r| r.failures).sum();
-            // One figure per pair of runs next to each other; the median, so that one run
-            // caught by a stall (autovacuum, a checkpoint) does not decide it.
-            let pairs: Vec<f64> = with
-                .iter()
-                .zip(without)
-                .map(|(a, b)| (b.rate() - a.rate()) / b.rate() * 100.0)
-                .collect();
-            let each = listed(pairs.iter().copied(), 1);
-            let overhead = median(pairs);
-            let cpu_pairs: Vec<f64> = cpu_with
-                .iter()
-                .zip(cpu_without)
-                .map(|(a, b)| (a - b) / b * 100.0)
-                .collect();
-            let cpu_each = listed(cpu_pairs.iter().copied(), 1);
-            let cpu_overhead = median(cpu_pairs);
+            let rates = |runs: &[Run]| runs.iter().map(Run::rate).collect::<Vec<f64>>();
+            let (each, overhead) =
+                pairwise(&rates(with), &rates(without), |a, b| (b - a) / b * 100.0, 1);
+            let (cpu_each, cpu_overhead) =
+                pairwise(cpu_with, cpu_without, |a, b| (a - b) / b * 100.0, 1);
             println!(
                 "| caseView with / without authorization, in turn ({}) | {} / {} per s, {failed} failed | | |",
                 turn_letters(args.pairs, "A", "B"),

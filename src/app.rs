@@ -145,10 +145,7 @@ impl App {
             self.state.background_db.clone(),
             self.state.sealer.clone(),
         );
-        let sharing = crate::http::ratelimit::spawn_sharing(
-            self.state.clone(),
-            self.state.background_db.clone(),
-        );
+        let sharing = crate::http::ratelimit::spawn_sharing(self.state.clone());
         let db = self.state.background_db.clone();
         let router = crate::http::router(self.state);
         let served = axum::serve(

@@ -307,9 +307,7 @@ pub fn spawn_sealer(
         loop {
             match seal(&db, floor.next(), None).await {
                 Ok(round) => floor.sealed(round.top, &round.sealed),
-                Err(e) => {
-                    tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log failed; retrying")
-                }
+                Err(e) => round_failed(&e),
             }
             if let Some((from, upto)) = floor.slice() {
                 match seal(&db, Some(from), Some(upto)).await {
@@ -320,9 +318,7 @@ pub fn spawn_sealer(
                             floor.slice_done(upto);
                         }
                     }
-                    Err(e) => {
-                        tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log failed; retrying")
-                    }
+                    Err(e) => round_failed(&e),
                 }
             }
             tokio::select! {
@@ -334,6 +330,10 @@ pub fn spawn_sealer(
             }
         }
     })
+}
+
+fn round_failed(e: &DbErr) {
+    tracing::warn!(cause = %crate::error::db_error_summary(e), "sealing the access log failed; retrying");
 }
 
 /// Where the sealer starts looking for unsealed rows. Ids are taken at insert and rows

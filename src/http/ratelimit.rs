@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
 use crate::app::AppState;
 use crate::db::Sql;
@@ -83,6 +83,15 @@ struct Bucket {
     unsynced: f64,
 }
 
+impl Bucket {
+    fn full(now: Instant) -> Bucket {
+        Bucket {
+            full_at: now,
+            unsynced: 0.0,
+        }
+    }
+}
+
 struct Buckets<K> {
     /// The kind of subject in the shared table.
     kind: &'static str,
@@ -136,13 +145,7 @@ impl<K: Subject> Buckets<K> {
             if map.len() >= MAX_BUCKETS {
                 map.retain(|_, b| b.full_at > now || b.unsynced > 0.0);
             }
-            map.insert(
-                key.to_owned(),
-                Bucket {
-                    full_at: now,
-                    unsynced: 0.0,
-                },
-            );
+            map.insert(key.to_owned(), Bucket::full(now));
         }
         map.get_mut(key)
     }
@@ -205,6 +208,16 @@ impl<K: Subject> Buckets<K> {
             .collect()
     }
 
+    /// Rows of a round for `spent`: kind, subject, milliseconds of refill spent.
+    fn rows<'s>(
+        &'s self,
+        spent: &'s [(K, f64)],
+    ) -> impl Iterator<Item = (&'static str, String, i64)> + 's {
+        spent
+            .iter()
+            .map(|(key, cost)| (self.kind, key.to_string(), millis(cost * self.per_token())))
+    }
+
     fn unsent(&self, spent: Vec<(K, f64)>) {
         let mut map = self.lock();
         for (key, cost) in spent {
@@ -222,10 +235,7 @@ impl<K: Subject> Buckets<K> {
         };
         let ahead = Duration::from_millis(u64::try_from(ahead_ms).unwrap_or(0));
         let mut map = self.lock();
-        let b = map.entry(key).or_insert(Bucket {
-            full_at: now,
-            unsynced: 0.0,
-        });
+        let b = map.entry(key).or_insert(Bucket::full(now));
         b.full_at = now + ahead + Duration::from_secs_f64(b.unsynced * self.per_token());
     }
 
@@ -303,21 +313,11 @@ impl RateLimits {
         officials: &[(String, f64)],
     ) -> Result<(), DbErr> {
         let now_ms = now_ms(db.get_database_backend());
-        let mut rows: Vec<(&str, String, i64)> = Vec::new();
-        for (key, cost) in addresses {
-            rows.push((
-                self.addresses.kind,
-                key.to_string(),
-                millis(*cost * self.addresses.per_token()),
-            ));
-        }
-        for (key, cost) in officials {
-            rows.push((
-                self.officials.kind,
-                key.clone(),
-                millis(*cost * self.officials.per_token()),
-            ));
-        }
+        let mut rows: Vec<(&str, String, i64)> = self
+            .addresses
+            .rows(addresses)
+            .chain(self.officials.rows(officials))
+            .collect();
         // The table takes subjects of up to 200 characters (official ids are far shorter); a
         // longer one stays this process's alone rather than failing every round.
         rows.retain(|(_, subject, _)| (1..=MAX_SUBJECT).contains(&subject.len()));
@@ -414,14 +414,12 @@ async fn read_buckets(
 /// deletes full ones every [`SWEEP_EVERY`]; nothing runs when every limit is off. A round
 /// that fails (the database is away) keeps its spending for the next and is logged once
 /// per outage; meanwhile each replica goes on deciding alone.
-pub fn spawn_sharing(
-    app: std::sync::Arc<AppState>,
-    db: DatabaseConnection,
-) -> Option<tokio::task::JoinHandle<()>> {
+pub fn spawn_sharing(app: std::sync::Arc<AppState>) -> Option<tokio::task::JoinHandle<()>> {
     if !app.rate.any_on() {
         return None;
     }
     Some(tokio::spawn(async move {
+        let db = &app.background_db;
         let mut swept = Instant::now();
         let mut failing = false;
         loop {
@@ -429,9 +427,9 @@ pub fn spawn_sharing(
                 _ = tokio::time::sleep(SYNC_EVERY) => {}
                 _ = app.rate.wake.notified() => {}
             }
-            let mut round = app.rate.share(&db).await;
+            let mut round = app.rate.share(db).await;
             if round.is_ok() && swept.elapsed() >= SWEEP_EVERY {
-                round = RateLimits::sweep(&db).await.map(|_| ());
+                round = RateLimits::sweep(db).await.map(|_| ());
                 swept = Instant::now();
             }
             match round {

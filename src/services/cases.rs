@@ -164,9 +164,8 @@ pub async fn withdraw_consent(rc: &RequestContext, consent_id: &str) -> AppResul
         .await?
         .ok_or(AppError::NotFound)?;
     visible_client(rc, &row.client_id).await?;
-    let client_id = row.client_id.clone();
     let row = mark_withdrawn(rc.db(), row, rc.today).await?;
-    rc.recorder.write(&client_id, FieldGroup::Case);
+    rc.recorder.write(&row.client_id, FieldGroup::Case);
     Ok(row)
 }
 
