@@ -20,6 +20,7 @@ pub mod records_write;
 pub mod referrals;
 pub mod rehab;
 pub mod report_csv;
+pub mod report_rules;
 pub mod reports;
 pub mod retention;
 

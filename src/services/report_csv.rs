@@ -1,8 +1,10 @@
-//! Every report as CSV (UTF-8, header row, comma-separated), with the same suppression as
-//! the GraphQL reports: a suppressed cell is empty and its `*_suppressed` column is true.
+//! Every report as CSV (UTF-8, header row, comma-separated), from the same service calls as
+//! the GraphQL reports and so with the same checks, rounding and suppression: a suppressed
+//! cell is empty and its `*_suppressed` column is true.
 
 use chrono::NaiveDate;
 
+use super::report_rules;
 use super::reports::{self, Cell, Filter};
 use super::RequestContext;
 use crate::error::{AppError, AppResult};
@@ -99,8 +101,20 @@ pub async fn export(
             csv(&["measure", "cases", "suppressed"], rows)
         }
         "typ-clients-on" => {
-            let typ = reports::typ_clients_on(rc, to, f).await?;
-            let individual = reports::individual_support_clients_on(rc, to, f).await?;
+            // "On" figures fall on a month's first day: one row for each from `from` to `to`.
+            let mut rows = Vec::new();
+            for on in report_rules::first_days(from, to)? {
+                let typ = reports::typ_clients_on(rc, on, f).await?;
+                let individual = reports::individual_support_clients_on(rc, on, f).await?;
+                rows.push(
+                    [
+                        vec![on.to_string()],
+                        cell(typ).to_vec(),
+                        cell(individual).to_vec(),
+                    ]
+                    .concat(),
+                );
+            }
             csv(
                 &[
                     "on",
@@ -109,12 +123,7 @@ pub async fn export(
                     "individual_support_clients",
                     "individual_support_suppressed",
                 ],
-                vec![[
-                    vec![to.to_string()],
-                    cell(typ).to_vec(),
-                    cell(individual).to_vec(),
-                ]
-                .concat()],
+                rows,
             )
         }
         "allowances" => {

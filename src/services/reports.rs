@@ -1,22 +1,21 @@
-//! Aggregate reports for dashboards, computed in SQL. Every cell counting fewer than
-//! [`MIN_CELL`] persons is suppressed, and complementary suppression keeps a suppressed cell
-//! from being recovered from its total. Reports return counts only: no identifier, name or
-//! date of birth. ANALYST sees all clients; agency roles only their row scope.
+//! Aggregate reports for dashboards, computed in SQL. Each report first passes
+//! [`report_rules::authorize`] (what it and its filters read, against the caller's field
+//! mask) and publishes every figure through [`report_rules::publish`] (whole months, rounded,
+//! small figures suppressed); complementary suppression keeps a suppressed cell from being
+//! recovered from its total. Reports return counts only: no identifier, name or date of
+//! birth. ANALYST sees all clients; agency roles only their row scope.
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbBackend};
 
+use super::report_rules::{self, authorize, publish, Report, ROUND_TO};
 use super::RequestContext;
 use crate::authz::scope::RowScope;
 use crate::db::Sql;
 use crate::domain::outcome::CaseOutcome;
-use crate::domain::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
-/// The smallest number of persons a published cell may count.
-pub const MIN_CELL: i64 = 5;
-/// The longest range one report covers.
-pub const MAX_MONTHS: usize = 120;
+pub use super::report_rules::{MAX_MONTHS, MIN_CELL};
 
 /// Optional filters of every report.
 #[derive(Debug, Default, Clone)]
@@ -34,10 +33,9 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// A count of persons, as [`publish`] lets it out.
     pub fn of(persons: i64) -> Cell {
-        Cell {
-            value: (persons == 0 || persons >= MIN_CELL).then_some(persons),
-        }
+        guarded(persons, persons)
     }
 }
 
@@ -45,7 +43,7 @@ impl Cell {
 /// suppressed, the next smallest is suppressed too, so the total cannot reveal it.
 pub fn suppress_row(counts: &[i64]) -> Vec<Cell> {
     let mut cells: Vec<Cell> = counts.iter().map(|c| Cell::of(*c)).collect();
-    let hidden = cells.iter().filter(|c| c.value.is_none()).count();
+    let hidden = counts.iter().filter(|c| **c > 0 && **c < MIN_CELL).count();
     if hidden == 1 {
         if let Some((i, _)) = counts
             .iter()
@@ -57,38 +55,6 @@ pub fn suppress_row(counts: &[i64]) -> Vec<Cell> {
         }
     }
     cells
-}
-
-/// Who may read reports, and over which rows.
-fn report_scope(rc: &RequestContext) -> AppResult<Option<&RowScope>> {
-    if rc.principal.has_role(Role::Analyst) {
-        return Ok(None);
-    }
-    match &rc.scope {
-        RowScope::Nothing => Err(AppError::Forbidden(None)),
-        scope => Ok(Some(scope)),
-    }
-}
-
-fn months(from: NaiveDate, to: NaiveDate) -> AppResult<Vec<(NaiveDate, NaiveDate)>> {
-    if to < from {
-        return Err(AppError::bad_input("to", "to is before from"));
-    }
-    let mut out = Vec::new();
-    let mut start = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
-    while start <= to {
-        let next = start
-            .checked_add_months(Months::new(1))
-            .unwrap_or(NaiveDate::MAX);
-        out.push((start, next.checked_sub_days(Days::new(1)).unwrap_or(start)));
-        if out.len() > MAX_MONTHS {
-            return Err(AppError::LimitExceeded(format!(
-                "at most {MAX_MONTHS} months"
-            )));
-        }
-        start = next;
-    }
-    Ok(out)
 }
 
 /// Days between two date expressions, inclusive, per backend.
@@ -251,8 +217,8 @@ pub async fn rehab_activity(
     to: NaiveDate,
     f: &Filter,
 ) -> AppResult<Vec<RehabMonth>> {
-    let scope = report_scope(rc)?;
-    let months = months(from, to)?;
+    let scope = authorize(rc, Report::RehabActivity, f)?;
+    let months = report_rules::whole_months(from, to)?;
     let found = ktt_months(rc, &months, scope, f).await?;
     Ok(months
         .iter()
@@ -260,9 +226,10 @@ pub async fn rehab_activity(
             let month = s.format("%Y-%m").to_string();
             let k = found.get(&month).copied().unwrap_or_default();
             let days_in_month = (*e - *s).num_days() + 1;
+            // The average counts persons too: rounded like every count.
+            let average = (k.person_days as f64 / days_in_month as f64).round() as i64;
             RehabMonth {
-                average: (k.persons == 0 || k.persons >= MIN_CELL)
-                    .then(|| (k.person_days as f64 / days_in_month as f64 * 10.0).round() / 10.0),
+                average: publish(average, k.persons, ROUND_TO).map(|a| a as f64),
                 end_of_month: Cell::of(k.at_end),
                 attended_days: guarded(k.attended_days, k.attending_persons),
                 month,
@@ -272,50 +239,13 @@ pub async fn rehab_activity(
 }
 
 /// Appends a derived table `(client_id, provider_id, month, recorded, attended)` of the
-/// attendance from `from` to `to`: whole months from the `ktt_month` summary, the partial
-/// months at either end from the attendance days themselves.
-fn push_attendance_months(sql: &mut Sql, backend: DbBackend, from: NaiveDate, to: NaiveDate) {
-    let month_start = |d: NaiveDate| d.with_day(1).unwrap_or(d);
-    let full_first = if from.day() == 1 {
-        from
-    } else {
-        month_start(from)
-            .checked_add_months(Months::new(1))
-            .unwrap_or(NaiveDate::MAX)
-    };
-    let full_last = if to.succ_opt().is_none_or(|d| d.day() == 1) {
-        to
-    } else {
-        month_start(to).pred_opt().unwrap_or(NaiveDate::MIN)
-    };
-    let month = crate::db::month_of(backend, "a.day");
+/// attendance of the whole months from `from` to `to`, from the `ktt_month` summary.
+fn push_attendance_months(sql: &mut Sql, from: NaiveDate, to: NaiveDate) {
     sql.push("(SELECT client_id, provider_id, month, recorded_days AS recorded, attended_days AS attended FROM ktt_month WHERE recorded_days > 0 AND month >= ")
-        .bind(full_first.format("%Y-%m").to_string())
+        .bind(from.format("%Y-%m").to_string())
         .push(" AND month <= ")
-        .bind(full_last.format("%Y-%m").to_string());
-    let edges: Vec<(NaiveDate, NaiveDate)> = if full_first > full_last {
-        vec![(from, to)]
-    } else {
-        [
-            (from, full_first.pred_opt().unwrap_or(NaiveDate::MIN)),
-            (full_last.succ_opt().unwrap_or(NaiveDate::MAX), to),
-        ]
-        .into_iter()
-        .filter(|(a, b)| a <= b && *a >= from && *b <= to)
-        .collect()
-    };
-    for (a, b) in edges {
-        sql.push(&format!(
-            " UNION ALL SELECT p.client_id, p.provider_id, {month} AS month, COUNT(*) AS recorded, \
-             SUM(CASE WHEN a.present THEN 1 ELSE 0 END) AS attended \
-             FROM attendance_day a JOIN rehab_period p ON p.id = a.period_id WHERE a.day >= "
-        ))
-        .bind(a)
-        .push(" AND a.day <= ")
-        .bind(b)
-        .push(&format!(" GROUP BY p.client_id, p.provider_id, {month}"));
-    }
-    sql.push(")");
+        .bind(to.format("%Y-%m").to_string())
+        .push(")");
 }
 
 /// Closed cases of a range by outcome, with the new and closed totals.
@@ -332,10 +262,8 @@ pub async fn case_outcomes(
     to: NaiveDate,
     f: &Filter,
 ) -> AppResult<Outcomes> {
-    let scope = report_scope(rc)?;
-    if to < from {
-        return Err(AppError::bad_input("to", "to is before from"));
-    }
+    let scope = authorize(rc, Report::CaseOutcomes, f)?;
+    report_rules::whole_months(from, to)?;
     let db = rc.report_db().await?;
     let count = |column: &str| {
         let mut sql = Sql::new(&format!(
@@ -401,7 +329,8 @@ fn push_case_filters(sql: &mut Sql, scope: Option<&RowScope>, f: &Filter) {
 
 /// TYP clients on a day: a case open that day.
 pub async fn typ_clients_on(rc: &RequestContext, on: NaiveDate, f: &Filter) -> AppResult<Cell> {
-    let scope = report_scope(rc)?;
+    let scope = authorize(rc, Report::TypClientsOn, f)?;
+    report_rules::first_of_month("on", on)?;
     let mut sql =
         Sql::new("SELECT COUNT(DISTINCT t.client_id) AS n FROM typ_case t WHERE t.opened_on <= ");
     sql.bind(on)
@@ -437,7 +366,8 @@ pub async fn individual_support_clients_on(
     on: NaiveDate,
     f: &Filter,
 ) -> AppResult<Cell> {
-    let scope = report_scope(rc)?;
+    let scope = authorize(rc, Report::IndividualSupportClientsOn, f)?;
+    report_rules::first_of_month("on", on)?;
     let mut sql =
         Sql::new("SELECT COUNT(DISTINCT j.client_id) AS n FROM job_coaching j WHERE j.kind IN ");
     sql.bind_list(&INDIVIDUAL_SUPPORT_KINDS)
@@ -456,7 +386,7 @@ pub async fn interruptions(
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Vec<entity::service_interruption::Model>> {
-    report_scope(rc)?;
+    authorize(rc, Report::ServiceInterruptions, &Filter::default())?;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     Ok(entity::service_interruption::Entity::find()
         .filter(entity::service_interruption::Column::StartsOn.lte(to))
@@ -480,10 +410,19 @@ async fn grouped(rc: &RequestContext, sql: &Sql) -> AppResult<Vec<(String, i64, 
     Ok(out)
 }
 
-/// A value published only when at least five persons stand behind it.
+/// A count (of days, meetings, actions) published only when at least five persons stand
+/// behind it, rounded.
 fn guarded(value: i64, persons: i64) -> Cell {
     Cell {
-        value: (persons == 0 || persons >= MIN_CELL).then_some(value),
+        value: publish(value, persons, ROUND_TO),
+    }
+}
+
+/// A sum of money, in cents, published like [`guarded`] but rounded to whole hundreds of
+/// euros.
+fn money(cents: i64, persons: i64) -> Cell {
+    Cell {
+        value: publish(cents, persons, report_rules::MONEY_ROUND_TO_CENTS),
     }
 }
 
@@ -502,8 +441,8 @@ pub async fn allowances(
     to: NaiveDate,
     f: &Filter,
 ) -> AppResult<Vec<AllowanceMonth>> {
-    let scope = report_scope(rc)?;
-    let months = months(from, to)?;
+    let scope = authorize(rc, Report::Allowances, f)?;
+    let months = report_rules::whole_months(from, to)?;
     let found = ktt_months(rc, &months, scope, f).await?;
     Ok(months
         .iter()
@@ -511,8 +450,8 @@ pub async fn allowances(
             let month = s.format("%Y-%m").to_string();
             let k = found.get(&month).copied().unwrap_or_default();
             AllowanceMonth {
-                allowance_cents: guarded(k.allowance_cents, k.paid_persons),
-                travel_cents: guarded(k.travel_cents, k.paid_persons),
+                allowance_cents: money(k.allowance_cents, k.paid_persons),
+                travel_cents: money(k.travel_cents, k.paid_persons),
                 persons: Cell::of(k.paid_persons),
                 month,
             }
@@ -535,14 +474,8 @@ pub async fn meetings(
     to: NaiveDate,
     f: &Filter,
 ) -> AppResult<MeetingFigures> {
-    let scope = report_scope(rc)?;
-    // Meetings and actions are CASE data, which coaches do not read.
-    if matches!(scope, Some(RowScope::Coach { .. })) {
-        return Err(AppError::Forbidden(None));
-    }
-    if to < from {
-        return Err(AppError::bad_input("to", "to is before from"));
-    }
+    let scope = authorize(rc, Report::Meetings, f)?;
+    report_rules::whole_months(from, to)?;
     let b = rc.report_db().await?.get_database_backend();
     let created = match b {
         DbBackend::Postgres => "CAST(x.created_at AS DATE)",
@@ -614,7 +547,8 @@ pub async fn period_lengths(
     to: NaiveDate,
     f: &Filter,
 ) -> AppResult<Vec<(String, Cell)>> {
-    let scope = report_scope(rc)?;
+    let scope = authorize(rc, Report::PeriodLengths, f)?;
+    report_rules::whole_months(from, to)?;
     let db = rc.report_db().await?;
     let b = db.get_database_backend();
     let days = days_between(b, "p.starts_on", "COALESCE(p.ended_early_on, p.ends_on)");
@@ -661,10 +595,8 @@ pub async fn provider_activity(
     to: NaiveDate,
     f: &Filter,
 ) -> AppResult<Vec<ProviderFigures>> {
-    let scope = report_scope(rc)?;
-    if to < from {
-        return Err(AppError::bad_input("to", "to is before from"));
-    }
+    let scope = authorize(rc, Report::ProviderActivity, f)?;
+    report_rules::whole_months(from, to)?;
     let db = rc.report_db().await?;
     let mut sql = Sql::new(
         "SELECT v.id AS id, v.name AS name, CAST(SUM(s.recorded) AS BIGINT) AS recorded, \
@@ -672,7 +604,7 @@ pub async fn provider_activity(
          FROM (SELECT x.provider_id AS provider_id, x.client_id AS client_id, \
          SUM(x.recorded) AS recorded, SUM(x.attended) AS attended FROM ",
     );
-    push_attendance_months(&mut sql, db.get_database_backend(), from, to);
+    push_attendance_months(&mut sql, from, to);
     sql.push(" x WHERE x.recorded > 0");
     push_placement_filters(&mut sql, scope, f, "x");
     sql.push(
@@ -684,13 +616,18 @@ pub async fn provider_activity(
         let persons: i64 = row.try_get("", "persons")?;
         let recorded: i64 = row.try_get("", "recorded")?;
         let attended: i64 = row.try_get("", "attended")?;
-        let shown = persons >= MIN_CELL;
+        let (attended, recorded) = (guarded(attended, persons), guarded(recorded, persons));
+        // The rate of the published (rounded) figures: it tells nothing they do not.
+        let rate = match (attended.value, recorded.value) {
+            (Some(a), Some(r)) if r > 0 => Some(a * 1000 / r),
+            _ => None,
+        };
         out.push(ProviderFigures {
             provider_id: row.try_get("", "id")?,
             provider_name: row.try_get("", "name")?,
-            attended_days: guarded(attended, persons),
-            recorded_days: guarded(recorded, persons),
-            attendance_rate_permille: (shown && recorded > 0).then(|| attended * 1000 / recorded),
+            attended_days: attended,
+            recorded_days: recorded,
+            attendance_rate_permille: rate,
         });
     }
     Ok(out)
@@ -710,10 +647,8 @@ pub async fn assessments(
     to: NaiveDate,
     f: &Filter,
 ) -> AppResult<AssessmentFigures> {
-    let scope = report_scope(rc)?;
-    if matches!(scope, Some(RowScope::Coach { .. })) {
-        return Err(AppError::Forbidden(None));
-    }
+    let scope = authorize(rc, Report::Assessments, f)?;
+    report_rules::whole_months(from, to)?;
     let mut done = Sql::new("SELECT 'done' AS k, COUNT(*) AS n, COUNT(DISTINCT x.client_id) AS persons FROM work_ability_assessment x WHERE x.assessed_on >= ");
     done.bind(from).push(" AND x.assessed_on <= ").bind(to);
     push_client_filters(&mut done, scope, f, "x.client_id");
@@ -723,7 +658,7 @@ pub async fn assessments(
     let first = |rows: Vec<(String, i64, i64)>| {
         rows.first()
             .map(|r| guarded(r.1, r.2))
-            .unwrap_or(Cell { value: Some(0) })
+            .unwrap_or(Cell::of(0))
     };
     Ok(AssessmentFigures {
         done: first(grouped(rc, &done).await?),
@@ -750,10 +685,8 @@ pub async fn follow_ups(
     to: NaiveDate,
     f: &Filter,
 ) -> AppResult<Vec<(i32, Vec<(String, Cell)>)>> {
-    let scope = report_scope(rc)?;
-    if matches!(scope, Some(RowScope::Coach { .. })) {
-        return Err(AppError::Forbidden(None));
-    }
+    let scope = authorize(rc, Report::FollowUps, f)?;
+    report_rules::whole_months(from, to)?;
     let mut sql = Sql::new(
         "SELECT u.months_after AS months, u.status AS status, COUNT(DISTINCT t.client_id) AS n \
          FROM case_follow_up u JOIN typ_case t ON t.id = u.case_id WHERE t.ended_on >= ",
@@ -800,23 +733,26 @@ mod tests {
     fn cells_under_five_persons_are_suppressed() {
         assert_eq!(Cell::of(4).value, None);
         assert_eq!(Cell::of(5).value, Some(5));
-        assert_eq!(Cell::of(0).value, Some(0));
+        // None is fewer than five too: a zero would tell where the few are.
+        assert_eq!(Cell::of(0).value, None);
+        assert_eq!(Cell::of(8).value, Some(10));
     }
 
     #[test]
     fn one_suppressed_cell_in_a_row_takes_the_next_smallest_with_it() {
         let cells = suppress_row(&[4, 12, 7, 30]);
         let values: Vec<Option<i64>> = cells.iter().map(|c| c.value).collect();
-        assert_eq!(values, vec![None, Some(12), None, Some(30)]);
+        assert_eq!(values, vec![None, Some(10), None, Some(30)]);
         let two = suppress_row(&[3, 2, 9]);
         assert_eq!(
             two.iter().map(|c| c.value).collect::<Vec<_>>(),
-            vec![None, None, Some(9)]
+            vec![None, None, Some(10)]
         );
         let none = suppress_row(&[5, 0, 9]);
         assert_eq!(
             none.iter().map(|c| c.value).collect::<Vec<_>>(),
-            vec![Some(5), Some(0), Some(9)]
+            vec![Some(5), None, Some(10)],
+            "the zero is suppressed as fewer than five, and hides nothing else"
         );
     }
 }

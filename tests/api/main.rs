@@ -25,6 +25,7 @@ mod records;
 mod referrals;
 mod registration;
 mod rehab;
+mod report_safety;
 mod reports;
 mod retention;
 mod schema;

@@ -1,5 +1,6 @@
-//! Reports: figures checked against counts computed here from a small fixture; small-cell
-//! suppression; ANALYST reaches no person; agency roles count only their scope.
+//! Reports: figures checked against counts computed here from a small fixture, as published
+//! (rounded to fives, money to hundreds of euros); small-cell suppression; ANALYST reaches no
+//! person; agency roles count only their scope.
 
 use serde_json::{json, Value as Json};
 
@@ -65,13 +66,13 @@ on_both! {
         }
         let analyst = app.token_for("ANALYST");
         let (_, body) = app.gql(&analyst, ACTIVITY, json!({})).await;
-        // Person-days in March: 5 x 31 + 15 + 3 x 31 = 263; 263 / 31 = 8.48.
+        // Person-days in March: 5 x 31 + 15 + 3 x 31 = 263; 263 / 31 = 8.48, published as 10.
         let march = month(&body, "2019-03");
-        assert_eq!(march["averageClients"], 8.5, "{body}");
-        assert_eq!(march["endOfMonthClients"], json!({ "value": 8, "suppressed": false }));
-        // April: 5 x 30 + 3 x 10 = 180 person-days; 6.0 a day; 5 at the end.
+        assert_eq!(march["averageClients"], 10.0, "{body}");
+        assert_eq!(march["endOfMonthClients"], json!({ "value": 10, "suppressed": false }), "8, rounded");
+        // April: 5 x 30 + 3 x 10 = 180 person-days; 6.0 a day (published 5); 5 at the end.
         let april = month(&body, "2019-04");
-        assert_eq!(april["averageClients"], 6.0);
+        assert_eq!(april["averageClients"], 5.0);
         assert_eq!(april["endOfMonthClients"]["value"], 5);
         // Filtered to P2: three persons, suppressed.
         let (_, p2_only) = app.gql(&analyst, ACTIVITY, json!({ "f": { "providerId": p2 } })).await;
@@ -83,12 +84,12 @@ on_both! {
         let (_, coach) = app.gql(&app.token_for("PROVIDER_COACH"), ACTIVITY, json!({})).await;
         let m = month(&coach, "2019-03");
         assert_eq!(m["endOfMonthClients"]["value"], 5, "{coach}");
-        assert_eq!(m["averageClients"], 5.5, "(5 x 31 + 15) / 31 = 5.48");
+        assert_eq!(m["averageClients"], 5.0, "(5 x 31 + 15) / 31 = 5.48, rounded");
         // By provider kind: P1 is the only county workshop, so the same figures.
         let (_, kind) = app.gql(&analyst, ACTIVITY, json!({ "f": { "providerKind": "COUNTY_WORKSHOP" } })).await;
         let m = month(&kind, "2019-03");
         assert_eq!(m["endOfMonthClients"]["value"], 5, "{kind}");
-        assert_eq!(m["averageClients"], 5.5);
+        assert_eq!(m["averageClients"], 5.0);
     }
 }
 
@@ -105,16 +106,17 @@ on_both! {
         let q = "{ reports { caseOutcomes(from: \"2019-01-01\", to: \"2019-12-31\") { closedCases { value } byOutcome { outcome cases { value suppressed } } } } }";
         let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
         let r = &body["data"]["reports"]["caseOutcomes"];
-        assert_eq!(r["closedCases"]["value"], 19, "{body}");
+        assert_eq!(r["closedCases"]["value"], 20, "19, rounded: {body}");
         let cell = |o: &str| r["byOutcome"].as_array().unwrap().iter().find(|x| x["outcome"] == o).unwrap()["cases"].clone();
         assert_eq!(cell("PENSION"), json!({ "value": null, "suppressed": true }));
         // 19 - 6 - 9 would give the 4 away: the smallest other cell is hidden too.
         assert_eq!(cell("STUDIES"), json!({ "value": null, "suppressed": true }));
-        assert_eq!(cell("MOVED"), json!({ "value": 9, "suppressed": false }));
-        assert_eq!(cell("OTHER"), json!({ "value": 0, "suppressed": false }));
+        assert_eq!(cell("MOVED"), json!({ "value": 10, "suppressed": false }), "9, rounded");
+        // None is fewer than five too: a zero beside the hidden cells would say where they are.
+        assert_eq!(cell("OTHER"), json!({ "value": null, "suppressed": true }));
         let on = "{ reports { typClientsOn(on: \"2019-03-01\") { value suppressed } } }";
         let (_, open) = app.gql(&app.token_for("ANALYST"), on, json!({})).await;
-        assert_eq!(open["data"]["reports"]["typClientsOn"]["value"], 19, "{open}");
+        assert_eq!(open["data"]["reports"]["typClientsOn"]["value"], 20, "19, rounded: {open}");
     }
 }
 
@@ -171,15 +173,17 @@ on_both! {
             rehabActivity(from: \"2019-03-01\", to: \"2019-03-31\") { month attendedDays { value suppressed } } } }";
         let (_, body) = app.gql(&analyst, q, json!({})).await;
         let r = &body["data"]["reports"];
-        assert_eq!(r["allowances"][0], json!({ "month": "2019-03", "allowanceCents": { "value": 9000 }, "travelCents": { "value": 6400 }, "persons": { "value": 5 } }), "{body}");
-        assert_eq!(r["allowances"][1], json!({ "month": "2019-04", "allowanceCents": { "value": 0 }, "travelCents": { "value": 0 }, "persons": { "value": 0 } }));
+        // 90 and 64 euros, published in whole hundreds of euros.
+        assert_eq!(r["allowances"][0], json!({ "month": "2019-03", "allowanceCents": { "value": 10000 }, "travelCents": { "value": 10000 }, "persons": { "value": 5 } }), "{body}");
+        // Nobody paid in April: fewer than five persons, so nothing is published.
+        assert_eq!(r["allowances"][1], json!({ "month": "2019-04", "allowanceCents": { "value": null }, "travelCents": { "value": null }, "persons": { "value": null } }));
         assert_eq!(r["meetings"]["meetingsHeld"], json!({ "value": 5, "suppressed": false }));
         // Five periods of five months, three of six weeks: the 3 is hidden, and with it the
         // 5 that its total would reveal.
         let lengths = r["periodLengths"].as_array().unwrap();
         assert_eq!(lengths[0], json!({ "months": "0-2", "periods": { "value": null, "suppressed": true } }));
         assert_eq!(lengths[1], json!({ "months": "3-5", "periods": { "value": null, "suppressed": true } }));
-        assert_eq!(lengths[2], json!({ "months": "6-8", "periods": { "value": 0, "suppressed": false } }));
+        assert_eq!(lengths[2], json!({ "months": "6-8", "periods": { "value": null, "suppressed": true } }), "none is fewer than five");
         let providers = r["providerActivity"].as_array().unwrap();
         let at_p1 = providers.iter().find(|p| p["providerId"] == p1).unwrap();
         assert_eq!(at_p1["attendedDays"]["value"], 10, "{body}");
@@ -188,13 +192,17 @@ on_both! {
         assert_eq!(r["rehabActivity"][0]["attendedDays"], json!({ "value": 10, "suppressed": false }));
         // The fixture's own two attendance days at P1 fall in another month; P2 has none.
         assert!(providers.iter().all(|p| p["providerId"] != p2));
-        // A range that starts inside a month reads that month's days themselves, not the
-        // monthly summary: from the 5th, one attended day and one absence each.
+        // A range that starts inside a month is refused: days are no unit of a report, or
+        // two ranges a day apart would tell that day's attendance. Two whole months read the
+        // monthly summary: March's days, nothing in April.
         let part = "{ reports { providerActivity(from: \"2019-03-05\", to: \"2019-04-30\") { providerId attendedDays { value } recordedDays { value } } } }";
-        let (_, body) = app.gql(&analyst, part, json!({})).await;
+        let (_, refused) = app.gql(&analyst, part, json!({})).await;
+        assert_eq!(refused["errors"][0]["extensions"]["field"], "from", "{refused}");
+        let whole = part.replace("2019-03-05", "2019-03-01");
+        let (_, body) = app.gql(&analyst, &whole, json!({})).await;
         let at_p1 = body["data"]["reports"]["providerActivity"].as_array().unwrap().iter().find(|p| p["providerId"] == p1).unwrap().clone();
-        assert_eq!(at_p1["attendedDays"]["value"], 5, "{body}");
-        assert_eq!(at_p1["recordedDays"]["value"], 10);
+        assert_eq!(at_p1["attendedDays"]["value"], 10, "{body}");
+        assert_eq!(at_p1["recordedDays"]["value"], 15);
         // Coaches read no meetings (CASE).
         let (_, coach_body) = app.gql(&app.token_for("PROVIDER_COACH"), "{ reports { meetings(from: \"2019-03-01\", to: \"2019-03-31\") { meetingsHeld { value } } } }", json!({})).await;
         assert_eq!(coach_body["errors"][0]["extensions"]["code"], "FORBIDDEN");
@@ -219,8 +227,8 @@ on_both! {
         let csv = res.text().await.unwrap();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "measure,cases,suppressed");
-        assert!(lines.contains(&"CLOSED_CASES,19,false"), "{csv}");
-        assert!(lines.contains(&"PENSION,,true") && lines.contains(&"STUDIES,,true") && lines.contains(&"MOVED,9,false"), "{csv}");
+        assert!(lines.contains(&"CLOSED_CASES,20,false"), "{csv}");
+        assert!(lines.contains(&"PENSION,,true") && lines.contains(&"STUDIES,,true") && lines.contains(&"MOVED,10,false"), "{csv}");
         for name in ["assessments", "follow-ups", "rehab-activity", "typ-clients-on", "allowances", "meetings", "period-lengths", "provider-activity", "service-interruptions"] {
             let res = app.http.get(url(name)).bearer_auth(&analyst).send().await.unwrap();
             assert_eq!(res.status().as_u16(), 200, "{name}");
@@ -257,12 +265,12 @@ on_both! {
                  followUps(from: \"2019-01-01\", to: \"2019-12-31\") { monthsAfter byStatus { status persons { value suppressed } } } } }";
         let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
         let r = &body["data"]["reports"];
-        assert_eq!(r["assessments"], json!({ "done": { "value": 6 }, "duplicatesAvoided": { "value": 5 } }), "{body}");
+        assert_eq!(r["assessments"], json!({ "done": { "value": 5 }, "duplicatesAvoided": { "value": 5 } }), "6, rounded: {body}");
         let three = r["followUps"].as_array().unwrap().iter().find(|x| x["monthsAfter"] == 3).unwrap();
         let cell = |s: &str| three["byStatus"].as_array().unwrap().iter().find(|x| x["status"] == s).unwrap()["persons"].clone();
         assert_eq!(cell("UNEMPLOYED"), json!({ "value": null, "suppressed": true }));
         assert_eq!(cell("EMPLOYED"), json!({ "value": null, "suppressed": true }), "5 + 1 = 6 would reveal the 1");
-        assert_eq!(cell("STUDYING"), json!({ "value": 0, "suppressed": false }));
+        assert_eq!(cell("STUDYING"), json!({ "value": null, "suppressed": true }), "none is fewer than five");
     }
 }
 
@@ -287,13 +295,13 @@ on_both! {
         let q = "query I($f: ReportFilter) { reports { individualSupportClientsOn(on: \"2021-06-01\", filter: $f) { value suppressed } } }";
         let analyst = app.token_for("ANALYST");
         let (_, all) = app.gql(&analyst, q, json!({})).await;
-        assert_eq!(all["data"]["reports"]["individualSupportClientsOn"], json!({ "value": 6, "suppressed": false }), "{all}");
+        assert_eq!(all["data"]["reports"]["individualSupportClientsOn"], json!({ "value": 5, "suppressed": false }), "6, rounded: {all}");
         let (_, at_p1) = app.gql(&analyst, q, json!({ "f": { "providerId": p1 } })).await;
         assert_eq!(at_p1["data"]["reports"]["individualSupportClientsOn"]["value"], 5);
         let (_, at_p2) = app.gql(&analyst, q, json!({ "f": { "providerId": p2 } })).await;
         assert_eq!(at_p2["data"]["reports"]["individualSupportClientsOn"], json!({ "value": null, "suppressed": true }));
         let csv = app.http.get(app.endpoint("/exports/reports/typ-clients-on.csv?from=2021-06-01&to=2021-06-01")).bearer_auth(&analyst).send().await.unwrap().text().await.unwrap();
-        assert_eq!(csv.lines().nth(1), Some("2021-06-01,9,false,6,false"), "{csv}");
+        assert_eq!(csv.lines().nth(1), Some("2021-06-01,10,false,5,false"), "9 and 6, rounded: {csv}");
     }
 }
 
@@ -319,8 +327,8 @@ on_both! {
         let q = "{ reports { meetings(from: \"2019-03-01\", to: \"2019-03-31\") { actionsOpened { value suppressed } actionsClosed { value suppressed } actionsOverdue { value suppressed } } } }";
         let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
         let m = &body["data"]["reports"]["meetings"];
-        assert_eq!(m["actionsOpened"], json!({ "value": 7, "suppressed": false }), "{body}");
-        assert_eq!(m["actionsClosed"], json!({ "value": 6, "suppressed": false }));
+        assert_eq!(m["actionsOpened"], json!({ "value": 5, "suppressed": false }), "7, rounded: {body}");
+        assert_eq!(m["actionsClosed"], json!({ "value": 5, "suppressed": false }), "6, rounded");
         // One person's overdue action: hidden.
         assert_eq!(m["actionsOverdue"], json!({ "value": null, "suppressed": true }));
     }

@@ -8,8 +8,9 @@ use crate::domain::Agency;
 use crate::graphql::request;
 use crate::services::reports::{self, Cell, Filter};
 
-/// A published count; `null` with `suppressed: true` when it counts fewer than five persons
-/// (or would let such a cell be recovered from a total).
+/// A published figure: counts are rounded to a multiple of five and sums of money to whole
+/// hundreds of euros; `null` with `suppressed: true` when it stands for fewer than five
+/// persons, none included (or would let such a cell be recovered from a total).
 #[derive(SimpleObject)]
 pub struct ReportCell {
     pub value: Option<i64>,
@@ -25,7 +26,9 @@ impl From<Cell> for ReportCell {
     }
 }
 
-/// Filters every report accepts.
+/// Filters of the reports. A filter reads client data too: the caller must read it (the
+/// municipality is CONTACT, the responsible agency CASE, a provider the placement), or the
+/// report is refused; a filter a report cannot apply is `BAD_USER_INPUT`.
 #[derive(InputObject, Default)]
 pub struct ReportFilter {
     pub provider_id: Option<ID>,
@@ -51,7 +54,8 @@ impl From<Option<ReportFilter>> for Filter {
 pub struct RehabActivityMonth {
     /// `YYYY-MM`.
     pub month: String,
-    /// Average clients in KTT per day (a period in force that day); null when suppressed.
+    /// Average clients in KTT per day (a period in force that day), rounded to a multiple of
+    /// five like every count; null when suppressed.
     pub average_clients: Option<f64>,
     pub average_suppressed: bool,
     /// Clients with a period in force on the last day of the month.
@@ -84,8 +88,10 @@ pub struct InterruptionRecord {
     pub reason: String,
 }
 
-/// Reports (raportit). ANALYST reads all clients' aggregates; agency roles only their row
-/// scope. No report returns an identifier, a name or a date of birth.
+/// Reports (raportit). ANALYST reads all clients' aggregates; agency roles and coaches only
+/// those of the field groups they read, in their row scope. Ranges are whole calendar months
+/// (`from` a month's first day, `to` a month's last), "on" days a month's first day. No
+/// report returns an identifier, a name or a date of birth.
 #[derive(MergedObject, Default)]
 pub struct Reports(SeriesReports, ServiceReports);
 
