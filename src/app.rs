@@ -144,9 +144,11 @@ impl App {
         let sealer = crate::audit::chain::spawn_sealer(
             self.state.background_db.clone(),
             self.state.sealer.clone(),
+            self.state.metrics.clone(),
         );
         let sharing = crate::http::ratelimit::spawn_sharing(self.state.clone());
         let db = self.state.background_db.clone();
+        let metrics = self.state.metrics.clone();
         let router = crate::http::router(self.state);
         let served = axum::serve(
             self.listener,
@@ -162,6 +164,18 @@ impl App {
         // The last requests' rows are sealed before the process goes.
         if let Err(e) = crate::audit::chain::seal_recent(&db).await {
             tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log on shutdown failed");
+        }
+        match crate::audit::records::seal_recent(&db).await {
+            Ok(_) => {
+                if let Ok(head) = crate::audit::records::head(&db).await {
+                    if head.seq > 0 {
+                        crate::audit::chain::publish(&metrics, &head);
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the audit records on shutdown failed");
+            }
         }
         served
     }

@@ -88,7 +88,7 @@ enum Command {
         #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
     },
-    /// The access log's hash chain.
+    /// The audit logs' hash chains.
     Audit {
         #[command(subcommand)]
         action: AuditCommand,
@@ -97,10 +97,16 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute the access log's hash chain; exit 1 naming the first broken row.
+    /// Recompute the access log's and the record chain's hashes; exit 1 naming the first
+    /// broken row, or a chain that ends before the published head given.
     Verify {
         #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
+        /// A head of the record chain published earlier (the sealer's "audit chain head"
+        /// log line, or the `typgraph_audit_head` metric), as SEQ:HASH: the chain must
+        /// reach it and pass through it.
+        #[arg(long)]
+        head: Option<typgraph::audit::records::Head>,
     },
 }
 
@@ -179,8 +185,8 @@ async fn run(command: Command) -> Result<(), Failure> {
             database_url,
         } => seed(clients, rng_seed, database_url).await,
         Command::Audit {
-            action: AuditCommand::Verify { database_url },
-        } => audit_verify(database_url).await,
+            action: AuditCommand::Verify { database_url, head },
+        } => audit_verify(database_url, head).await,
         Command::Retention {
             dry_run: _,
             apply,
@@ -286,23 +292,20 @@ async fn retention(apply: bool, database_url: String) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `typgraph audit verify`: the chain from the first seal to the last.
-async fn audit_verify(database_url: String) -> Result<(), Failure> {
+/// `typgraph audit verify`: both chains from the first seal to the last, and the record
+/// chain against a published head when one is given.
+async fn audit_verify(
+    database_url: String,
+    published: Option<typgraph::audit::records::Head>,
+) -> Result<(), Failure> {
     let db = typgraph::db::connect(&database_url, None, None)
         .await
         .map_err(|e| Failure(format!("cannot connect to the database: {}", one_line(&e))))?;
-    let v = typgraph::audit::chain::verify(&db)
+    let v = typgraph::audit::chain::verify_against(&db, published.as_ref())
         .await
-        .map_err(|e| Failure(format!("cannot read the access log: {}", one_line(&e))))?;
-    match v.broken {
-        None => {
-            println!(
-                "access log intact: {} rows sealed, {} not yet sealed, head {}",
-                v.sealed, v.unsealed, v.head
-            );
-            Ok(())
-        }
-        Some(b) => Err(Failure(format!(
+        .map_err(|e| Failure(format!("cannot read the audit logs: {}", one_line(&e))))?;
+    if let Some(b) = &v.broken {
+        return Err(Failure(format!(
             "access log broken at seal {}{}: {} ({} seals verified before it)",
             b.seq,
             b.access_log_id
@@ -310,8 +313,34 @@ async fn audit_verify(database_url: String) -> Result<(), Failure> {
                 .unwrap_or_default(),
             b.problem,
             v.sealed
-        ))),
+        )));
     }
+    let r = &v.records;
+    if let Some(b) = &r.broken {
+        return Err(Failure(format!(
+            "record chain broken at seal {}{}: {} ({} seals verified before it)",
+            b.seq,
+            b.record
+                .as_ref()
+                .map(|(kind, key)| format!(" ({kind} {key})"))
+                .unwrap_or_default(),
+            b.problem,
+            r.sealed
+        )));
+    }
+    println!(
+        "access log intact: {} rows sealed, {} not yet sealed, head {}; records intact: {} seals, {} records not yet sealed, head {}{}",
+        v.sealed,
+        v.unsealed,
+        v.head,
+        r.sealed,
+        r.unsealed,
+        r.head,
+        published
+            .map(|p| format!("; passes through the published head {p}"))
+            .unwrap_or_default()
+    );
+    Ok(())
 }
 
 /// A whole number of at least `least` from the variable `name`; `None` when it is unset or

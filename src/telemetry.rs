@@ -114,6 +114,13 @@ pub struct ErrorLabels {
     pub code: String,
 }
 
+/// The published head of the record chain, as labels of an info metric.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AuditHeadLabels {
+    pub seq: String,
+    pub hash: String,
+}
+
 /// The process's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -132,6 +139,8 @@ pub struct Metrics {
     pub db_pool_connections: Gauge,
     pub db_pool_idle: Gauge,
     pub db_pool_max: Gauge,
+    pub audit_sealed_seq: Gauge,
+    pub audit_head: Family<AuditHeadLabels, Gauge>,
 }
 
 impl Metrics {
@@ -152,6 +161,18 @@ impl Metrics {
         let db_pool_connections = Gauge::default();
         let db_pool_idle = Gauge::default();
         let db_pool_max = Gauge::default();
+        let audit_sealed_seq = Gauge::default();
+        let audit_head = Family::<AuditHeadLabels, Gauge>::default();
+        registry.register(
+            "audit_sealed_seq",
+            "The record chain's head seal as last published by this process (its seq)",
+            audit_sealed_seq.clone(),
+        );
+        registry.register(
+            "audit_head",
+            "The record chain's head as last published by this process: seq and hash as labels, value 1",
+            audit_head.clone(),
+        );
         registry.register(
             "access_log_rows",
             "Access-log rows committed with the requests they record",
@@ -244,6 +265,8 @@ impl Metrics {
             db_pool_connections,
             db_pool_idle,
             db_pool_max,
+            audit_sealed_seq,
+            audit_head,
         })
     }
 
@@ -283,6 +306,19 @@ impl Metrics {
         self.db_pool_idle
             .set(i64::try_from(idle).unwrap_or(i64::MAX));
         self.db_pool_max.set(i64::from(max));
+    }
+
+    /// Publishes the record chain's head: the sealed seq, and the head as the only series
+    /// of the info metric.
+    pub fn publish_audit_head(&self, seq: i64, hash: &str) {
+        self.audit_sealed_seq.set(seq);
+        self.audit_head.clear();
+        self.audit_head
+            .get_or_create(&AuditHeadLabels {
+                seq: seq.to_string(),
+                hash: hash.to_owned(),
+            })
+            .set(1);
     }
 
     /// The Prometheus text exposition.

@@ -201,6 +201,7 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("016_create_retention_erasure", ["retention_erasure"]),
             sql_migration!("017_create_rate_limit_bucket", ["rate_limit_bucket"]),
+            sql_migration!("018_create_record_seal", ["record_seal"]),
         ]
     }
 }

@@ -1,4 +1,5 @@
-//! The access log's hash chain: seals, and their verification.
+//! The access log's hash chain: seals, and their verification. The other audit records
+//! are sealed in the record chain ([`super::records`]), which checkpoints this one.
 //!
 //! Requests only insert log rows; they never wait for one another. A sealer (one task per
 //! process, and at most one at a time across replicas: a PostgreSQL advisory lock, SQLite's
@@ -24,7 +25,7 @@ use crate::db::Sql;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Rows sealed (or verified) per statement.
-const PAGE: usize = 2000;
+pub(super) const PAGE: usize = 2000;
 
 /// Key of the PostgreSQL advisory lock held while sealing ("typgseal").
 const SEAL_LOCK: i64 = 0x7479_7067_7365_616c;
@@ -298,12 +299,19 @@ pub fn unsealed_above(floor: i64, upto: Option<i64>) -> Sql {
 /// Seals in the background: soon after each commit that wrote log rows (`wake`), and every
 /// second in any case (rows written by other replicas). Each round reads the new rows above
 /// the floor, and at most once a second one slice of the pass over the older ids.
+///
+/// At most once a second it also seals the other records into the record chain, with a
+/// checkpoint of this chain's head ([`super::records`]), and publishes the record chain's
+/// head when it moved: a log line and the `audit_sealed_seq` / `audit_head` metrics.
 pub fn spawn_sealer(
     db: DatabaseConnection,
     wake: std::sync::Arc<tokio::sync::Notify>,
+    metrics: std::sync::Arc<crate::telemetry::Metrics>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut floor = Floor::default();
+        let mut records = super::records::Sealer::default();
+        let mut records_at: Option<Instant> = None;
         loop {
             match seal(&db, floor.next(), None).await {
                 Ok(round) => floor.sealed(round.top, &round.sealed),
@@ -321,6 +329,17 @@ pub fn spawn_sealer(
                     Err(e) => round_failed(&e),
                 }
             }
+            if records_at.is_none_or(|t| t.elapsed() >= RECORD_ROUND_EVERY) {
+                records_at = Some(Instant::now());
+                if let Err(e) = records.round(&db).await {
+                    round_failed(&e);
+                }
+                match records.moved(&db).await {
+                    Ok(Some(head)) => publish(&metrics, &head),
+                    Ok(None) => {}
+                    Err(e) => round_failed(&e),
+                }
+            }
             tokio::select! {
                 _ = wake.notified() => {
                     // Let a burst of commits finish, then seal them together.
@@ -332,8 +351,19 @@ pub fn spawn_sealer(
     })
 }
 
+/// How often the record chain is sealed and its head published.
+const RECORD_ROUND_EVERY: Duration = Duration::from_secs(1);
+
 fn round_failed(e: &DbErr) {
-    tracing::warn!(cause = %crate::error::db_error_summary(e), "sealing the access log failed; retrying");
+    tracing::warn!(cause = %crate::error::db_error_summary(e), "sealing the audit logs failed; retrying");
+}
+
+/// Publishes the record chain's head outside the database: a log line (keep it, or let the
+/// log collector keep it) and the metrics. A later verify given this head reports a chain
+/// that ends before it, or does not pass through it.
+pub fn publish(metrics: &crate::telemetry::Metrics, head: &super::records::Head) {
+    tracing::info!(seq = head.seq, hash = %head.hash, "audit chain head");
+    metrics.publish_audit_head(head.seq, &head.hash);
 }
 
 /// Where the sealer starts looking for unsealed rows. Ids are taken at insert and rows
@@ -353,7 +383,7 @@ fn round_failed(e: &DbErr) {
 /// the pass costs the database a bounded share of a core however long the log (one read of
 /// the whole log at a million rows took 0.74 s of a core at once, and grows with the log).
 #[derive(Default)]
-struct Floor {
+pub(super) struct Floor {
     highest: i64,
     /// Whether a round has read the head yet (the first starts below it).
     begun: bool,
@@ -369,13 +399,13 @@ impl Floor {
     const LAG: Duration = Duration::from_secs(5);
     const RESCAN: Duration = Duration::from_secs(600);
     /// The most ids one jump of the highest sealed id records as holes.
-    const MAX_GAP: i64 = 10_000;
+    pub(super) const MAX_GAP: i64 = 10_000;
     const SLICE: i64 = 100_000;
     const SLICE_EVERY: Duration = Duration::from_secs(1);
 
     /// Notes one round: the highest id sealed before it (`None` when it did not read), and
     /// the ids it sealed, in ascending order.
-    fn sealed(&mut self, top: Option<i64>, ids: &[i64]) {
+    pub(super) fn sealed(&mut self, top: Option<i64>, ids: &[i64]) {
         let now = Instant::now();
         self.begun |= top.is_some();
         self.highest = self.highest.max(top.unwrap_or(0));
@@ -391,7 +421,7 @@ impl Floor {
     }
 
     /// The floor for the next round; `None` until a round has read the head.
-    fn next(&mut self) -> Option<i64> {
+    pub(super) fn next(&mut self) -> Option<i64> {
         if !self.begun {
             return None;
         }
@@ -407,7 +437,7 @@ impl Floor {
     /// The ids above `.0` and up to `.1` that the pass reads next, if a slice is due: a
     /// pass starts on the first round and `RESCAN` after the last ended, and ends at the
     /// highest id sealed (the rounds read above it).
-    fn slice(&mut self) -> Option<(i64, i64)> {
+    pub(super) fn slice(&mut self) -> Option<(i64, i64)> {
         let now = Instant::now();
         if !self.begun
             || self
@@ -437,7 +467,7 @@ impl Floor {
     }
 
     /// The pass has read every id up to `upto`.
-    fn slice_done(&mut self, upto: i64) {
+    pub(super) fn slice_done(&mut self, upto: i64) {
         if upto >= self.highest {
             self.pass = None;
             self.passed = Some(Instant::now());
@@ -458,6 +488,16 @@ pub struct Verification {
     pub head: String,
     /// The first broken link, if any.
     pub broken: Option<Broken>,
+    /// The record chain (the other audit records, and checkpoints of this chain), checked
+    /// against a published head when one was given.
+    pub records: super::records::RecordVerification,
+}
+
+impl Verification {
+    /// Whether both chains hold (and reach the published head, when one was given).
+    pub fn intact(&self) -> bool {
+        self.broken.is_none() && self.records.broken.is_none()
+    }
 }
 
 /// The first place where the chain does not hold.
@@ -468,8 +508,18 @@ pub struct Broken {
     pub problem: String,
 }
 
-/// Walks every seal in order and recomputes the chain, in one read-only snapshot.
+/// Walks every seal of both chains in order and recomputes them, in one read-only snapshot.
 pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
+    verify_against(db, None).await
+}
+
+/// [`verify`], and checks that the record chain reaches `published` (a head published
+/// earlier and kept outside the database) and passes through it: a chain that ends before
+/// it had its tail cut.
+pub async fn verify_against(
+    db: &DatabaseConnection,
+    published: Option<&super::records::Head>,
+) -> Result<Verification, DbErr> {
     // One snapshot: repeatable read on PostgreSQL; a SQLite read transaction is one already.
     let tx = if db.get_database_backend() == DbBackend::Postgres {
         db.begin_with_config(
@@ -548,12 +598,14 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
         .map(|r| r.try_get::<i64>("", "n"))
         .transpose()?
         .unwrap_or(0);
+    let records = super::records::verify(&tx, published).await?;
     tx.commit().await?;
     Ok(Verification {
         sealed,
         unsealed: u64::try_from(unsealed).unwrap_or(0),
         head: prev,
         broken,
+        records,
     })
 }
 

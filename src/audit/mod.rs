@@ -7,6 +7,7 @@
 //! response is sent only if that transaction commits.
 
 pub mod chain;
+pub mod records;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;

@@ -92,7 +92,8 @@ on_both! {
         assert!(broken.problem.contains("removed"), "{broken:?}");
 
         // The row and its seal removed together: the gap in the seals shows. (A cut-off
-        // tail does not: keep the printed head elsewhere to detect that.)
+        // tail of this chain alone does not: the record chain's checkpoints and its
+        // published head show that, see chain_coverage.)
         app.exec(&format!("DELETE FROM access_log_seal WHERE seq = {seq}")).await;
         let broken = chain::verify(&app.db).await.unwrap().broken.unwrap();
         assert_eq!(broken.seq, seq, "{broken:?}");

@@ -8,6 +8,7 @@ mod audit_chain;
 mod auth;
 mod break_glass;
 mod cases;
+mod chain_coverage;
 mod cli;
 mod cluster;
 mod dashboard;
