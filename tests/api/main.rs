@@ -27,6 +27,7 @@ mod registration;
 mod rehab;
 mod reports;
 mod retention;
+mod row_scope_writes;
 mod schema;
 mod scope;
 mod sdl;
