@@ -3,7 +3,7 @@
 
 use sea_orm::ConnectionTrait;
 
-use super::RequestContext;
+use super::{records, RequestContext};
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
 use crate::db::Sql;
 use crate::error::{AppError, AppResult};
@@ -49,17 +49,21 @@ pub async fn statement(rc: &RequestContext, payer: &str, month: &str) -> AppResu
         return Err(AppError::bad_input("month", "month is YYYY-MM"));
     }
     let mut sql = Sql::new(
-        "SELECT c.id AS client_id, c.personal_identity_code, c.last_name, c.first_name, p.decision_number, \
+        "SELECT c.id AS client_id, c.personal_identity_code, c.last_name, c.first_name, t.decision_number, \
          a.kind, a.days, a.amount_cents, a.rule_version \
-         FROM allowance_line a JOIN rehab_period p ON p.id = a.period_id JOIN client c ON c.id = p.client_id \
+         FROM allowance_line a JOIN rehab_period t ON t.id = a.period_id JOIN client c ON c.id = t.client_id \
          WHERE a.payer = ",
     );
     sql.bind(payer.to_owned())
         .push(" AND a.month = ")
         .bind(month.to_owned())
         .push(" AND ");
+    // Lines of the periods the caller's loaders would list: outside TYP, an agency sees
+    // only its own records, not the county's periods and their allowances.
     rc.scope.client_visible(&mut sql, "c.id");
-    sql.push(" ORDER BY c.last_name, c.first_name, p.decision_number, a.kind");
+    sql.push(" AND ");
+    records::push_period_in_scope(&mut sql, &rc.scope);
+    sql.push(" ORDER BY c.last_name, c.first_name, t.decision_number, a.kind");
     let rows = rc.db().query_all_raw(sql.build_for(rc.db())).await?;
     let mut out = String::from(HEADER);
     out.push('\n');

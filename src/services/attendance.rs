@@ -37,8 +37,7 @@ pub struct Recorded {
 /// Records a batch of activity days; idempotent per (period, date).
 pub async fn record(rc: &RequestContext, period_id: &str, days: Vec<Day>) -> AppResult<Recorded> {
     rc.require_write(FieldGroup::Attendance)?;
-    let period = rehab_period::Entity::find_by_id(period_id.to_owned())
-        .one(rc.db())
+    let period = super::records::period_in_scope(rc.db(), &rc.scope, period_id)
         .await?
         .ok_or(AppError::NotFound)?;
     // Coaches record only for placements at their own provider; county workers for any.

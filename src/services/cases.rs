@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::clients::{self, ClientRecord};
 use super::context::{finish, is_unique_violation};
-use super::{input, RequestContext};
+use super::{input, records, RequestContext};
 use crate::authz::FieldGroup;
 use crate::db::Sql;
 use crate::domain::{personal_identity_code, Agency, Role};
@@ -25,8 +25,7 @@ pub async fn visible_case(
     rc: &RequestContext,
     case_id: &str,
 ) -> AppResult<(typ_case::Model, ClientRecord)> {
-    let case = typ_case::Entity::find_by_id(case_id.to_owned())
-        .one(rc.db())
+    let case = records::case_in_scope(rc.db(), &rc.scope, case_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let client = clients::find(rc, &case.client_id)
@@ -159,8 +158,7 @@ pub async fn consent_record(
 /// Withdraws a consent from today; it stops disclosing on the next read. History is kept.
 pub async fn withdraw_consent(rc: &RequestContext, consent_id: &str) -> AppResult<consent::Model> {
     rc.require_write(FieldGroup::Case)?;
-    let row = consent::Entity::find_by_id(consent_id.to_owned())
-        .one(rc.db())
+    let row = records::consent_in_scope(rc.db(), &rc.scope, consent_id)
         .await?
         .ok_or(AppError::NotFound)?;
     visible_client(rc, &row.client_id).await?;
@@ -276,13 +274,13 @@ pub async fn open_case(rc: &RequestContext, input: NewCase) -> AppResult<typ_cas
         Criterion::Unemployed6MonthsUnder25 if age >= 25 => {
             return Err(AppError::bad_input(
                 "criterion",
-                format!("the client is {age}: the 6-month criterion is for those under 25"),
+                "the 6-month criterion is for clients under 25 on the opening day",
             ))
         }
         Criterion::Unemployed12Months25Plus if age < 25 => {
             return Err(AppError::bad_input(
                 "criterion",
-                format!("the client is {age}: the 12-month criterion is for those 25 or over"),
+                "the 12-month criterion is for clients 25 or over on the opening day",
             ))
         }
         _ => {}
@@ -446,8 +444,7 @@ pub struct NewAction {
 /// Adds an agreed action to a plan (optionally agreed in a meeting), owned by one agency.
 pub async fn add_action(rc: &RequestContext, input: NewAction) -> AppResult<agreed_action::Model> {
     rc.require_write(FieldGroup::Case)?;
-    let plan = employment_plan::Entity::find_by_id(input.plan_id.clone())
-        .one(rc.db())
+    let plan = records::plan_in_scope(rc.db(), &rc.scope, &input.plan_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let (case, client) = visible_case(rc, &plan.case_id).await?;
@@ -511,8 +508,7 @@ pub async fn add_action(rc: &RequestContext, input: NewAction) -> AppResult<agre
 /// Marks an agreed action done today.
 pub async fn complete_action(rc: &RequestContext, id: &str) -> AppResult<agreed_action::Model> {
     rc.require_write(FieldGroup::Case)?;
-    let action = agreed_action::Entity::find_by_id(id.to_owned())
-        .one(rc.db())
+    let action = records::action_in_scope(rc.db(), &rc.scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let (_, client) = visible_case(rc, &action.case_id).await?;
@@ -592,7 +588,7 @@ pub async fn record_follow_up(
     if recorded_on < due {
         return Err(AppError::bad_input(
             "recordedOn",
-            format!("the {months_after}-month follow-up is due on {due}"),
+            format!("the {months_after}-month follow-up is recorded once that many months have passed since the case ended"),
         ));
     }
     let mut sql = Sql::new("INSERT INTO case_follow_up (id, case_id, months_after, status, recorded_on, recorded_by) VALUES (");

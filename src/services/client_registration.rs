@@ -1,13 +1,11 @@
 //! Registering a client once, and changing contact data with optimistic concurrency.
 
-use std::sync::Arc;
-
 use entity::client;
 use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 
 use super::clients::{self, ClientRecord};
 use super::context::is_unique_violation;
-use super::{input, ClientScope, RequestContext};
+use super::{input, RequestContext};
 use crate::authz::FieldGroup;
 use crate::db::Sql;
 use crate::domain::personal_identity_code;
@@ -53,9 +51,14 @@ fn require_contact_write(rc: &RequestContext) -> AppResult<()> {
     }
 }
 
-/// Registers a client; a code already registered returns the existing client with
-/// `duplicate = true` and changes nothing. The caller then sees only what its scope allows.
-pub async fn register(rc: &RequestContext, input: Registration) -> AppResult<(ClientRecord, bool)> {
+/// Registers a client; a code already registered returns `duplicate = true` and changes
+/// nothing, with the existing client if it is within the caller's scope. A duplicate
+/// outside the scope is not named at all (no id): an identity code must not turn into the
+/// id of a client the caller may not see.
+pub async fn register(
+    rc: &RequestContext,
+    input: Registration,
+) -> AppResult<(Option<ClientRecord>, bool)> {
     require_contact_write(rc)?;
     let (code, _born) = personal_identity_code::parse(&input.personal_identity_code)
         .map_err(|e| AppError::bad_input("personalIdentityCode", e.message()))?;
@@ -67,14 +70,7 @@ pub async fn register(rc: &RequestContext, input: Registration) -> AppResult<(Cl
     let language = input::language(input.language.as_deref())?;
 
     if let Some(existing) = find_by_code(rc, &code).await? {
-        let record = match clients::find(rc, &existing.id).await? {
-            Some(visible) => visible,
-            None => ClientRecord {
-                scope: Arc::new(ClientScope::hidden(&existing.id)),
-                row: existing,
-            },
-        };
-        return Ok((record, true));
+        return Ok((clients::find(rc, &existing.id).await?, true));
     }
     let id = uuid::Uuid::new_v4().to_string();
     let savepoint = rc.db().begin().await?;
@@ -120,23 +116,19 @@ pub async fn register(rc: &RequestContext, input: Registration) -> AppResult<(Cl
     let record = clients::find(rc, &id)
         .await?
         .ok_or_else(|| AppError::internal("registered client not visible to its registrar"))?;
-    Ok((record, false))
+    Ok((Some(record), false))
 }
 
-async fn register_existing(rc: &RequestContext, code: &str) -> AppResult<(ClientRecord, bool)> {
+async fn register_existing(
+    rc: &RequestContext,
+    code: &str,
+) -> AppResult<(Option<ClientRecord>, bool)> {
     let (code, _) = personal_identity_code::parse(code)
         .map_err(|e| AppError::bad_input("personalIdentityCode", e.message()))?;
     let existing = find_by_code(rc, &code)
         .await?
         .ok_or_else(|| AppError::internal("duplicate code vanished"))?;
-    let record = match clients::find(rc, &existing.id).await? {
-        Some(r) => r,
-        None => ClientRecord {
-            scope: Arc::new(ClientScope::hidden(&existing.id)),
-            row: existing,
-        },
-    };
-    Ok((record, true))
+    Ok((clients::find(rc, &existing.id).await?, true))
 }
 
 async fn find_by_code(rc: &RequestContext, code: &str) -> AppResult<Option<client::Model>> {

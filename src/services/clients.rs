@@ -263,7 +263,11 @@ async fn scoped(
             let client: String = row.try_get("", "client_id")?;
             let group: String = row.try_get("", "field_group")?;
             let id: String = row.try_get("", "id")?;
-            if let Some(group) = FieldGroup::from_code(&group) {
+            // A consent discloses only a group the caller's role reads under consent
+            // (`c`): never one the role may not read at all (KELA and SOCIAL, say).
+            if let Some(group) = FieldGroup::from_code(&group)
+                .filter(|g| rc.principal.mask.group(*g) == ReadAccess::Consent)
+            {
                 consents.entry(client).or_default().push((group, id));
             }
         }

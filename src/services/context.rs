@@ -91,8 +91,9 @@ impl RequestContext {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClientScope {
     pub client_id: String,
-    /// False for a client outside the caller's scope that a mutation had to name (a
-    /// duplicate registration): only its id is shown, every field is `OUT_OF_SCOPE`.
+    /// False for a client outside the caller's scope that an answer had to name: only its
+    /// id is shown, every field is `OUT_OF_SCOPE`. (A duplicate registration outside the
+    /// scope is not named at all.)
     pub visible: bool,
     /// The client is a TYP client (case open or within retention): the agency sees the
     /// shared data, not only its own records.
@@ -102,16 +103,6 @@ pub struct ClientScope {
 }
 
 impl ClientScope {
-    /// The scope of a client the caller may not see.
-    pub fn hidden(client_id: &str) -> ClientScope {
-        ClientScope {
-            client_id: client_id.to_owned(),
-            visible: false,
-            typ: false,
-            consents: Vec::new(),
-        }
-    }
-
     pub fn consent_for(&self, group: FieldGroup) -> Option<&str> {
         self.consents
             .iter()

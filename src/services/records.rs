@@ -87,10 +87,15 @@ const NOTES_ORDER: &str = "t.created_at DESC, t.id";
 /// (the CTE `b_client` of at most one row, its flag in column `typ`: see
 /// [`case_view_bundle`]). The latter is matched by `=` on a scalar subquery, so that each
 /// table is read through its client index (an `IN` subquery under `OR` is not).
+///
+/// `Row` decides for each row on its own client (`t.client_id`): the client's visibility
+/// and TYP flag are computed in the statement, by the same rules as [`RowScope`]'s, so one
+/// row named by id is read through the loaders' filter without reading its client first.
 #[derive(Clone, Copy)]
 enum Keys<'a> {
     Bound(&'a [ScopedClient]),
     InStatement,
+    Row(&'a RowScope),
 }
 
 impl Keys<'_> {
@@ -115,6 +120,7 @@ impl Keys<'_> {
             Keys::InStatement => {
                 sql.push("t.client_id = (SELECT id FROM b_client)");
             }
+            Keys::Row(scope) => scope.client_visible(sql, "t.client_id"),
         }
     }
 
@@ -129,6 +135,11 @@ impl Keys<'_> {
                 sql.push(
                     "(t.client_id = (SELECT id FROM b_client) AND (SELECT typ FROM b_client))",
                 );
+            }
+            Keys::Row(scope) => {
+                if !scope.typ_flag(sql, "t.client_id") {
+                    sql.push("1 = 0");
+                }
             }
         }
     }
@@ -150,6 +161,15 @@ impl Keys<'_> {
                 sql.push(
                     "(t.client_id = (SELECT id FROM b_client) AND ((SELECT typ FROM b_client) OR ",
                 );
+                own(sql);
+                sql.push("))");
+            }
+            Keys::Row(scope) => {
+                sql.push("(");
+                Keys::Row(scope).push_typ(sql);
+                sql.push(" OR (");
+                scope.client_visible(sql, "t.client_id");
+                sql.push(" AND ");
                 own(sql);
                 sql.push("))");
             }
@@ -360,6 +380,93 @@ client_loader!(
     periods, rehab_period, PERIODS
 );
 
+/// The row `id` of a client-keyed table if the caller's scope lets the loaders list it:
+/// the loaders' own filter ([`push_filter`]), decided in the statement that reads the row.
+/// Out of scope and missing are the same `None`, and no field of a row outside the scope
+/// is read.
+async fn row_in_scope<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    table: &Table,
+    id: &str,
+) -> Result<Option<E::Model>, DbErr> {
+    let mut sql = Sql::new(&format!("SELECT t.* FROM {} t WHERE t.id = ", table.name));
+    sql.bind(id.to_owned()).push(" AND ");
+    if !push_filter(&mut sql, scope, Keys::Row(scope), table) {
+        return Ok(None);
+    }
+    Ok(query::<E>(conn, &sql).await?.into_iter().next())
+}
+
+/// The condition that the KTT period aliased `t` is within the caller's scope, as the
+/// loaders decide it ([`row_in_scope`]), for statements that join periods themselves.
+pub fn push_period_in_scope(sql: &mut Sql, scope: &RowScope) {
+    push_filter_or_none(sql, scope, Keys::Row(scope), &PERIODS);
+}
+
+/// A KTT period by id, within the caller's scope ([`row_in_scope`]).
+pub async fn period_in_scope(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    id: &str,
+) -> Result<Option<rehab_period::Model>, DbErr> {
+    row_in_scope::<rehab_period::Entity>(conn, scope, &PERIODS, id).await
+}
+
+/// A consent by id, within the caller's scope ([`row_in_scope`]).
+pub async fn consent_in_scope(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    id: &str,
+) -> Result<Option<consent::Model>, DbErr> {
+    row_in_scope::<consent::Entity>(conn, scope, &CONSENTS, id).await
+}
+
+/// A TYP case by id, within the caller's scope ([`row_in_scope`]).
+pub async fn case_in_scope(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    id: &str,
+) -> Result<Option<typ_case::Model>, DbErr> {
+    row_in_scope::<typ_case::Entity>(conn, scope, &CASES, id).await
+}
+
+/// A row of a table kept under cases (`employment_plan`, `agreed_action`) by id, if its
+/// case is within the caller's scope ([`row_in_scope`] of the case).
+async fn under_case_in_scope<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    table: &str,
+    id: &str,
+) -> Result<Option<E::Model>, DbErr> {
+    let mut sql = Sql::new(&format!("SELECT r.* FROM {table} r WHERE r.id = "));
+    sql.bind(id.to_owned())
+        .push(" AND r.case_id IN (SELECT t.id FROM typ_case t WHERE ");
+    if !push_filter(&mut sql, scope, Keys::Row(scope), &CASES) {
+        return Ok(None);
+    }
+    sql.push(")");
+    Ok(query::<E>(conn, &sql).await?.into_iter().next())
+}
+
+/// An employment plan by id, if its case is within the caller's scope.
+pub async fn plan_in_scope(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    id: &str,
+) -> Result<Option<employment_plan::Model>, DbErr> {
+    under_case_in_scope::<employment_plan::Entity>(conn, scope, "employment_plan", id).await
+}
+
+/// An agreed action by id, if its case is within the caller's scope.
+pub async fn action_in_scope(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    id: &str,
+) -> Result<Option<agreed_action::Model>, DbErr> {
+    under_case_in_scope::<agreed_action::Entity>(conn, scope, "agreed_action", id).await
+}
+
 /// Agency notes: the caller agency's own, and those shared with the case team of a TYP
 /// client. Unshared notes of the county are disclosed (SOCIAL) only to the keys in
 /// `social_consent`, whose consent the caller holds.
@@ -387,7 +494,11 @@ fn push_notes_filter(sql: &mut Sql, agency: Agency, keys: Keys, social: &[String
         .bind(agency.code())
         .push(") OR (t.shared_with_case_team AND ");
     keys.push_typ(sql);
-    sql.push(") OR (t.agency = 'EKSOTE' AND t.client_id IN ")
+    // A consent discloses the county's notes of a TYP client only: outside TYP each agency
+    // sees only what it recorded itself.
+    sql.push(") OR (t.agency = 'EKSOTE' AND ");
+    keys.push_typ(sql);
+    sql.push(" AND t.client_id IN ")
         .bind_list(social)
         .push("))");
 }

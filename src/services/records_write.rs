@@ -75,8 +75,8 @@ pub async fn record_assessment(
             .read(&client.row.id, FieldGroup::WorkAbility, None);
         return Err(AppError::ConflictWithExisting(
             format!(
-                "a work-ability assessment of {} is less than {} months old: reuse it, or give overrideReason",
-                existing.assessed_on, rc.settings.assessment_reuse_months
+                "a work-ability assessment less than {} months old exists (see extensions.existing): reuse it, or give overrideReason",
+                rc.settings.assessment_reuse_months
             ),
             vec![
                 ("id", existing.id.clone()),

@@ -55,8 +55,13 @@ pub async fn of_client(
 }
 
 async fn one(rc: &RequestContext, id: &str) -> AppResult<Referral> {
+    // Only a referral of a TYP client of the caller's is read at all (decided in the
+    // statement that reads it): otherwise as missing.
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM referral r WHERE r.id = "));
-    sql.bind(id.to_owned());
+    sql.bind(id.to_owned()).push(" AND ");
+    if !rc.scope.typ_flag(&mut sql, "r.client_id") {
+        return Err(AppError::NotFound);
+    }
     let row = Referral::find_by_statement(sql.build_for(rc.db()))
         .one(rc.db())
         .await?

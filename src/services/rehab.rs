@@ -6,7 +6,7 @@ use entity::{employment_plan, provider, rehab_period, typ_case};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::cases::visible_client;
-use super::{input, RequestContext};
+use super::{input, records, RequestContext};
 use crate::authz::FieldGroup;
 use crate::db::Sql;
 use crate::error::{AppError, AppResult};
@@ -106,15 +106,32 @@ pub async fn decide(rc: &RequestContext, input: NewPeriod) -> AppResult<rehab_pe
         .filter(rehab_period::Column::ClientId.eq(client.row.id.clone()))
         .all(rc.db())
         .await?;
+    // The rules weigh every period of the client; what an answer shows of one is only what
+    // the caller's scope lets it read (outside TYP, another agency's period is not).
+    let readable: Vec<String> = records::periods(rc.db(), &rc.scope, &[client.scope.key()])
+        .await?
+        .into_values()
+        .flatten()
+        .map(|p| p.id)
+        .collect();
     if let Some(clash) = existing
         .iter()
         .find(|p| p.starts_on <= input.ends_on && effective_end(p) >= input.starts_on)
     {
-        return Err(AppError::Conflict(format!(
-            "the client has a KTT period from {} to {}",
-            clash.starts_on,
-            effective_end(clash)
-        )));
+        let message = "the new period overlaps an existing KTT period of the client";
+        if !readable.contains(&clash.id) {
+            return Err(AppError::Conflict(message.into()));
+        }
+        // Shown as read, and logged as read, as the assessment a caller should reuse is.
+        rc.recorder.read(&client.row.id, FieldGroup::Rehab, None);
+        return Err(AppError::ConflictWithExisting(
+            message.into(),
+            vec![
+                ("id", clash.id.clone()),
+                ("startsOn", clash.starts_on.to_string()),
+                ("endsOn", effective_end(clash).to_string()),
+            ],
+        ));
     }
     // The plan must be reviewed after 24 months in KTT: over consecutive periods (gaps of
     // at most a month), a longer run needs a plan made in the 3 months before this one.
@@ -152,10 +169,12 @@ pub async fn decide(rc: &RequestContext, input: NewPeriod) -> AppResult<rehab_pe
             .await?
             .is_some();
         if !reviewed {
+            // Not the day the run began: it may be another agency's period the caller
+            // cannot read.
             return Err(AppError::bad_input(
                 "startsOn",
                 format!(
-                    "over {} months in KTT since {chain_start}: review the plan first",
+                    "with the periods before it, over {} months in KTT in a row: review the plan first",
                     rc.settings.rehab_review_months
                 ),
             ));
@@ -227,8 +246,7 @@ pub async fn end_early(
     reason: &str,
 ) -> AppResult<rehab_period::Model> {
     rc.require_write(FieldGroup::Rehab)?;
-    let period = rehab_period::Entity::find_by_id(period_id.to_owned())
-        .one(rc.db())
+    let period = records::period_in_scope(rc.db(), &rc.scope, period_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let client = visible_client(rc, &period.client_id).await?;
@@ -266,8 +284,7 @@ pub async fn interrupt(
     reason: &str,
 ) -> AppResult<rehab_period::Model> {
     rc.require_write(FieldGroup::Rehab)?;
-    let period = rehab_period::Entity::find_by_id(period_id.to_owned())
-        .one(rc.db())
+    let period = records::period_in_scope(rc.db(), &rc.scope, period_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let client = visible_client(rc, &period.client_id).await?;

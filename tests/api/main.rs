@@ -29,6 +29,7 @@ mod rehab;
 mod report_safety;
 mod reports;
 mod retention;
+mod row_scope_writes;
 mod schema;
 mod scope;
 mod sdl;

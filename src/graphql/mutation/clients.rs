@@ -34,8 +34,9 @@ pub struct RegisterClientInput {
 /// Result of `registerClient`.
 #[derive(SimpleObject)]
 pub struct RegisterClientPayload {
-    /// The client: new, or the one already registered with the code.
-    pub client: ClientNode,
+    /// The client: new, or the one already registered with the code. `null` for a
+    /// duplicate outside the caller's scope: that the code is registered is all it learns.
+    pub client: Option<ClientNode>,
     /// True when the code was already registered; nothing was changed.
     pub duplicate: bool,
 }
@@ -81,7 +82,7 @@ impl ClientMutations {
         )
         .await?;
         Ok(RegisterClientPayload {
-            client: ClientNode::new(ctx, record),
+            client: record.map(|r| ClientNode::new(ctx, r)),
             duplicate,
         })
     }
