@@ -352,7 +352,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
         demo,
         explorer: env_flag("TYPGRAPH_EXPLORER"),
         introspection: env_flag("TYPGRAPH_INTROSPECTION"),
-        jwt: JwtConfig::from_env(),
+        jwt: JwtConfig::from_env().map_err(Failure)?,
         authz_dir: std::env::var_os("TYPGRAPH_AUTHZ_DIR").map(PathBuf::from),
         settings: Settings::from_env().map_err(Failure)?,
         cors_origins: std::env::var("TYPGRAPH_CORS_ORIGINS")
@@ -374,6 +374,8 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
         database_max_connections: whole_number_from_env("TYPGRAPH_DATABASE_MAX_CONNECTIONS", 1)?,
     };
     let jwt = config.jwt.clone();
+    // Demo tokens last a working day, or the longest lifetime the server accepts.
+    let demo_ttl = (8 * 3600).min(jwt.max_lifetime_secs);
     let app = App::build(config).await?;
     if demo {
         let db = &app.state.db;
@@ -399,7 +401,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
                     &secret,
                     &official,
                     &[role.code().to_owned()],
-                    8 * 3600,
+                    demo_ttl,
                     &jwt,
                 )?;
                 println!("token {} {} {}", role.code(), official, token);
@@ -414,7 +416,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
                     &secret,
                     &client,
                     &[Role::Client.code().to_owned()],
-                    8 * 3600,
+                    demo_ttl,
                     &jwt,
                 )?;
                 println!("token {} {} {}", Role::Client.code(), client, token);
@@ -445,7 +447,13 @@ async fn token(
         r.parse::<Role>()
             .map_err(|_| Failure(format!("unknown role {r}")))?;
     }
-    let jwt = JwtConfig::from_env();
+    let jwt = JwtConfig::from_env().map_err(Failure)?;
+    if ttl > jwt.max_lifetime_secs {
+        return Err(Failure(format!(
+            "--ttl is longer than TYPGRAPH_JWT_MAX_LIFETIME ({}s): the server would refuse the token",
+            jwt.max_lifetime_secs
+        )));
+    }
     let db = connect_and_migrate(&database_url, None, None).await?;
     let secret =
         match &jwt.secret {
