@@ -100,6 +100,8 @@ pub struct Config {
     /// none by default: the dashboard and explorer are served from the same origin.
     pub cors_origins: Vec<String>,
     pub rate: crate::http::ratelimit::RateConfig,
+    /// Connection deadlines and the per-address connection cap (`http::transport`).
+    pub transport: crate::http::transport::TransportConfig,
     /// Load balancers and proxies whose `X-Forwarded-For` names the client
     /// (`TYPGRAPH_TRUSTED_PROXIES`, comma-separated addresses or networks); none by default.
     pub trusted_proxies: Vec<crate::http::proxies::AddressRange>,
@@ -125,6 +127,7 @@ impl Config {
             settings: Settings::default(),
             cors_origins: Vec::new(),
             rate: crate::http::ratelimit::RateConfig::default(),
+            transport: crate::http::transport::TransportConfig::default(),
             trusted_proxies: Vec::new(),
             reports_database_url: None,
             database_max_connections: None,

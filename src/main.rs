@@ -14,6 +14,7 @@ use typgraph::domain::Role;
 use typgraph::http::auth::{parse_ttl, sign_hs256};
 use typgraph::http::dashboard::DemoLogin;
 use typgraph::http::ratelimit::RateConfig;
+use typgraph::http::transport::TransportConfig;
 use typgraph::{demo, graphql, services, telemetry};
 
 // mimalloc instead of the system allocator: a request allocates thousands of small objects
@@ -337,6 +338,22 @@ fn rate_from_env() -> Result<RateConfig, Failure> {
     })
 }
 
+/// Connection deadlines and the per-address cap from `TYPGRAPH_*` (seconds; 0 connections
+/// per address turns the cap off).
+fn transport_from_env() -> Result<TransportConfig, Failure> {
+    let d = TransportConfig::default();
+    let secs = |name: &str, default: std::time::Duration| {
+        whole_number_from_env(name, 1)
+            .map(|n| n.map_or(default, |n| std::time::Duration::from_secs(u64::from(n))))
+    };
+    Ok(TransportConfig {
+        header_timeout: secs("TYPGRAPH_HEADER_TIMEOUT_SECS", d.header_timeout)?,
+        body_timeout: secs("TYPGRAPH_BODY_TIMEOUT_SECS", d.body_timeout)?,
+        connections_per_address: whole_number_from_env("TYPGRAPH_CONNECTIONS_PER_ADDRESS", 0)?
+            .unwrap_or(d.connections_per_address),
+    })
+}
+
 async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), Failure> {
     if cfg!(feature = "bench-no-authz") {
         if std::env::var("TYPGRAPH_BENCH_NO_AUTHZ").as_deref() != Ok("yes-this-is-a-benchmark") {
@@ -364,6 +381,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
             })
             .unwrap_or_default(),
         rate: rate_from_env()?,
+        transport: transport_from_env()?,
         trusted_proxies: typgraph::http::proxies::parse_list(
             &std::env::var("TYPGRAPH_TRUSTED_PROXIES").unwrap_or_default(),
         )

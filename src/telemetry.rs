@@ -132,6 +132,8 @@ pub struct Metrics {
     pub db_pool_connections: Gauge,
     pub db_pool_idle: Gauge,
     pub db_pool_max: Gauge,
+    pub connections_open: Gauge,
+    pub connections_refused: Counter<u64, AtomicU64>,
 }
 
 impl Metrics {
@@ -152,6 +154,18 @@ impl Metrics {
         let db_pool_connections = Gauge::default();
         let db_pool_idle = Gauge::default();
         let db_pool_max = Gauge::default();
+        let connections_open = Gauge::default();
+        let connections_refused = Counter::default();
+        registry.register(
+            "http_connections_open",
+            "HTTP connections open",
+            connections_open.clone(),
+        );
+        registry.register(
+            "http_connections_refused",
+            "Connections closed at once: their address held TYPGRAPH_CONNECTIONS_PER_ADDRESS already",
+            connections_refused.clone(),
+        );
         registry.register(
             "access_log_rows",
             "Access-log rows committed with the requests they record",
@@ -244,6 +258,8 @@ impl Metrics {
             db_pool_connections,
             db_pool_idle,
             db_pool_max,
+            connections_open,
+            connections_refused,
         })
     }
 

@@ -9,6 +9,7 @@ pub mod health;
 pub mod proxies;
 pub mod ratelimit;
 pub mod session;
+pub mod transport;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -48,6 +49,10 @@ pub fn router(state: Arc<AppState>) -> Router {
     let cors = cors(&state.cors_origins);
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            transport::read_body,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             limit_addresses,
