@@ -31,3 +31,4 @@ mod schema;
 mod scope;
 mod sdl;
 mod storage;
+mod transport;
