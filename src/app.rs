@@ -30,6 +30,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub explorer: bool,
     pub rate: crate::http::ratelimit::RateLimits,
+    /// Connection deadlines and caps (`http::transport`).
+    pub transport: crate::http::transport::TransportConfig,
     pub cors_origins: Vec<String>,
     /// Proxies whose `X-Forwarded-For` names the client (`http::proxies`).
     pub trusted_proxies: Vec<crate::http::proxies::AddressRange>,
@@ -121,6 +123,7 @@ impl App {
             settings: Arc::new(config.settings.clone()),
             explorer: config.explorer || config.demo,
             rate: crate::http::ratelimit::RateLimits::new(config.rate),
+            transport: config.transport,
             cors_origins: config.cors_origins.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
             demo_logins: std::sync::OnceLock::new(),
@@ -148,13 +151,18 @@ impl App {
         );
         let sharing = crate::http::ratelimit::spawn_sharing(self.state.clone());
         let db = self.state.background_db.clone();
+        let transport = self.state.transport;
+        let trusted = self.state.trusted_proxies.clone();
         let metrics = self.state.metrics.clone();
         let router = crate::http::router(self.state);
-        let served = axum::serve(
+        let served = crate::http::transport::serve(
             self.listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            router,
+            transport,
+            trusted,
+            metrics.clone(),
+            shutdown,
         )
-        .with_graceful_shutdown(shutdown)
         .await;
         watcher.abort();
         sealer.abort();

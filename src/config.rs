@@ -22,8 +22,12 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// The longest token lifetime accepted by default (`TYPGRAPH_JWT_MAX_LIFETIME`): a working day
+/// and a half; a stolen token is worth no more than that.
+pub const DEFAULT_JWT_MAX_LIFETIME_SECS: i64 = 12 * 3600;
+
 /// How bearer tokens are verified.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct JwtConfig {
     /// HS256 shared secret (`TYPGRAPH_JWT_SECRET`).
     pub secret: Option<Secret>,
@@ -31,19 +35,44 @@ pub struct JwtConfig {
     pub public_key_pem: Option<String>,
     /// Expected `iss` (`TYPGRAPH_JWT_ISSUER`).
     pub issuer: Option<String>,
-    /// Expected `aud` (`TYPGRAPH_JWT_AUDIENCE`).
+    /// Expected `aud` (`TYPGRAPH_JWT_AUDIENCE`): the token's `aud`, or one of its entries.
     pub audience: Option<String>,
+    /// The longest lifetime a token may have, in seconds (`TYPGRAPH_JWT_MAX_LIFETIME`, such
+    /// as `12h`): `exp - iat`, or `exp - now` without `iat`.
+    pub max_lifetime_secs: i64,
+}
+
+impl Default for JwtConfig {
+    fn default() -> Self {
+        JwtConfig {
+            secret: None,
+            public_key_pem: None,
+            issuer: None,
+            audience: None,
+            max_lifetime_secs: DEFAULT_JWT_MAX_LIFETIME_SECS,
+        }
+    }
 }
 
 impl JwtConfig {
-    pub fn from_env() -> JwtConfig {
+    /// From `TYPGRAPH_JWT_*`; an error names a variable that does not parse.
+    pub fn from_env() -> Result<JwtConfig, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        JwtConfig {
+        let max_lifetime_secs = match var("TYPGRAPH_JWT_MAX_LIFETIME") {
+            None => DEFAULT_JWT_MAX_LIFETIME_SECS,
+            Some(v) => crate::http::auth::parse_ttl(&v).ok_or_else(|| {
+                format!(
+                    "TYPGRAPH_JWT_MAX_LIFETIME is a number with s, m, h or d (such as 12h): {v}"
+                )
+            })?,
+        };
+        Ok(JwtConfig {
             secret: var("TYPGRAPH_JWT_SECRET").map(Secret),
             public_key_pem: var("TYPGRAPH_JWT_PUBLIC_KEY"),
             issuer: var("TYPGRAPH_JWT_ISSUER"),
             audience: var("TYPGRAPH_JWT_AUDIENCE"),
-        }
+            max_lifetime_secs,
+        })
     }
 
     pub fn has_key(&self) -> bool {
@@ -71,6 +100,8 @@ pub struct Config {
     /// none by default: the dashboard and explorer are served from the same origin.
     pub cors_origins: Vec<String>,
     pub rate: crate::http::ratelimit::RateConfig,
+    /// Connection deadlines and the per-address connection cap (`http::transport`).
+    pub transport: crate::http::transport::TransportConfig,
     /// Load balancers and proxies whose `X-Forwarded-For` names the client
     /// (`TYPGRAPH_TRUSTED_PROXIES`, comma-separated addresses or networks); none by default.
     pub trusted_proxies: Vec<crate::http::proxies::AddressRange>,
@@ -96,6 +127,7 @@ impl Config {
             settings: Settings::default(),
             cors_origins: Vec::new(),
             rate: crate::http::ratelimit::RateConfig::default(),
+            transport: crate::http::transport::TransportConfig::default(),
             trusted_proxies: Vec::new(),
             reports_database_url: None,
             database_max_connections: None,

@@ -14,6 +14,7 @@ use typgraph::domain::Role;
 use typgraph::http::auth::{parse_ttl, sign_hs256};
 use typgraph::http::dashboard::DemoLogin;
 use typgraph::http::ratelimit::RateConfig;
+use typgraph::http::transport::TransportConfig;
 use typgraph::{demo, graphql, services, telemetry};
 
 // mimalloc instead of the system allocator: a request allocates thousands of small objects
@@ -366,6 +367,22 @@ fn rate_from_env() -> Result<RateConfig, Failure> {
     })
 }
 
+/// Connection deadlines and the per-address cap from `TYPGRAPH_*` (seconds; 0 connections
+/// per address turns the cap off).
+fn transport_from_env() -> Result<TransportConfig, Failure> {
+    let d = TransportConfig::default();
+    let secs = |name: &str, default: std::time::Duration| {
+        whole_number_from_env(name, 1)
+            .map(|n| n.map_or(default, |n| std::time::Duration::from_secs(u64::from(n))))
+    };
+    Ok(TransportConfig {
+        header_timeout: secs("TYPGRAPH_HEADER_TIMEOUT_SECS", d.header_timeout)?,
+        body_timeout: secs("TYPGRAPH_BODY_TIMEOUT_SECS", d.body_timeout)?,
+        connections_per_address: whole_number_from_env("TYPGRAPH_CONNECTIONS_PER_ADDRESS", 0)?
+            .unwrap_or(d.connections_per_address),
+    })
+}
+
 async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), Failure> {
     if cfg!(feature = "bench-no-authz") {
         if std::env::var("TYPGRAPH_BENCH_NO_AUTHZ").as_deref() != Ok("yes-this-is-a-benchmark") {
@@ -381,7 +398,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
         demo,
         explorer: env_flag("TYPGRAPH_EXPLORER"),
         introspection: env_flag("TYPGRAPH_INTROSPECTION"),
-        jwt: JwtConfig::from_env(),
+        jwt: JwtConfig::from_env().map_err(Failure)?,
         authz_dir: std::env::var_os("TYPGRAPH_AUTHZ_DIR").map(PathBuf::from),
         settings: Settings::from_env().map_err(Failure)?,
         cors_origins: std::env::var("TYPGRAPH_CORS_ORIGINS")
@@ -393,6 +410,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
             })
             .unwrap_or_default(),
         rate: rate_from_env()?,
+        transport: transport_from_env()?,
         trusted_proxies: typgraph::http::proxies::parse_list(
             &std::env::var("TYPGRAPH_TRUSTED_PROXIES").unwrap_or_default(),
         )
@@ -403,6 +421,8 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
         database_max_connections: whole_number_from_env("TYPGRAPH_DATABASE_MAX_CONNECTIONS", 1)?,
     };
     let jwt = config.jwt.clone();
+    // Demo tokens last a working day, or the longest lifetime the server accepts.
+    let demo_ttl = (8 * 3600).min(jwt.max_lifetime_secs);
     let app = App::build(config).await?;
     if demo {
         let db = &app.state.db;
@@ -428,7 +448,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
                     &secret,
                     &official,
                     &[role.code().to_owned()],
-                    8 * 3600,
+                    demo_ttl,
                     &jwt,
                 )?;
                 println!("token {} {} {}", role.code(), official, token);
@@ -443,7 +463,7 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
                     &secret,
                     &client,
                     &[Role::Client.code().to_owned()],
-                    8 * 3600,
+                    demo_ttl,
                     &jwt,
                 )?;
                 println!("token {} {} {}", Role::Client.code(), client, token);
@@ -474,7 +494,13 @@ async fn token(
         r.parse::<Role>()
             .map_err(|_| Failure(format!("unknown role {r}")))?;
     }
-    let jwt = JwtConfig::from_env();
+    let jwt = JwtConfig::from_env().map_err(Failure)?;
+    if ttl > jwt.max_lifetime_secs {
+        return Err(Failure(format!(
+            "--ttl is longer than TYPGRAPH_JWT_MAX_LIFETIME ({}s): the server would refuse the token",
+            jwt.max_lifetime_secs
+        )));
+    }
     let db = connect_and_migrate(&database_url, None, None).await?;
     let secret =
         match &jwt.secret {

@@ -141,6 +141,8 @@ pub struct Metrics {
     pub db_pool_max: Gauge,
     pub audit_sealed_seq: Gauge,
     pub audit_head: Family<AuditHeadLabels, Gauge>,
+    pub connections_open: Gauge,
+    pub connections_refused: Counter<u64, AtomicU64>,
 }
 
 impl Metrics {
@@ -172,6 +174,18 @@ impl Metrics {
             "audit_head",
             "The record chain's head as last published by this process: seq and hash as labels, value 1",
             audit_head.clone(),
+        );
+        let connections_open = Gauge::default();
+        let connections_refused = Counter::default();
+        registry.register(
+            "http_connections_open",
+            "HTTP connections open",
+            connections_open.clone(),
+        );
+        registry.register(
+            "http_connections_refused",
+            "Connections closed at once: their address held TYPGRAPH_CONNECTIONS_PER_ADDRESS already",
+            connections_refused.clone(),
         );
         registry.register(
             "access_log_rows",
@@ -267,6 +281,8 @@ impl Metrics {
             db_pool_max,
             audit_sealed_seq,
             audit_head,
+            connections_open,
+            connections_refused,
         })
     }
 

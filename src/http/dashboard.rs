@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::app::AppState;
 
-const PAGE: &str = include_str!("assets/dashboard.html");
+static PAGE: std::sync::LazyLock<super::pages::Page> =
+    std::sync::LazyLock::new(|| super::pages::Page::new(include_str!("assets/dashboard.html")));
 
 /// A demo sign-in offered by the dashboard under `--demo`.
 #[derive(Debug, Clone, Serialize)]
@@ -21,17 +22,8 @@ pub struct DemoLogin {
     pub token: String,
 }
 
-pub async fn page() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
-            ),
-        ],
-        PAGE,
-    )
+pub async fn page() -> Response {
+    PAGE.respond()
 }
 
 pub async fn demo_logins(State(app): State<Arc<AppState>>) -> Response {

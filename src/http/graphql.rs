@@ -233,8 +233,9 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         .parse_checked(&request.query, request.operation_name.as_deref())
     {
         Ok(checked) => checked,
-        Err(Refused::Parse(err)) => {
-            tracing::debug!(error = %crate::error::redact_quoted(&err), "query does not parse");
+        Err(Refused::Parse(_)) => {
+            // The parser's message quotes the query: the caller's text, never logged.
+            tracing::debug!("query does not parse");
             return failed(
                 &app,
                 request_error_status,

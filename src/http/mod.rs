@@ -6,9 +6,11 @@ pub mod explorer;
 pub mod exports;
 pub mod graphql;
 pub mod health;
+pub mod pages;
 pub mod proxies;
 pub mod ratelimit;
 pub mod session;
+pub mod transport;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -50,12 +52,41 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            transport::read_body,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             limit_addresses,
         ))
         .layer(cors)
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(middleware::from_fn(request_id))
+        .layer(middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// The policy of every response that does not set its own (JSON, CSV, errors): it loads
+/// nothing and may not be framed.
+const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Headers on every response: no MIME sniffing (a JSON or CSV answer is never run as a
+/// page), never in a frame (clickjacking), no `Referer` leaving for another site, and a
+/// Content-Security-Policy unless the page brought its own (`pages`).
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(DEFAULT_CSP));
+    res
 }
 
 /// The JSON error body every endpoint answers with: one error, its message and code.

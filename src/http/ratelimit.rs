@@ -274,9 +274,9 @@ impl RateLimits {
         }
     }
 
-    /// Counts one request from `address`.
+    /// Counts one request from `address` (in its [`address_bucket`]).
     pub fn request(&self, address: IpAddr) -> Result<(), Duration> {
-        let (decided, early) = self.addresses.take(&address, 1.0);
+        let (decided, early) = self.addresses.take(&address_bucket(address), 1.0);
         self.early(early);
         decided
     }
@@ -378,6 +378,22 @@ impl RateLimits {
             "DELETE FROM rate_limit_bucket WHERE full_at_ms <= {now_ms}"
         ));
         Ok(db.execute_raw(sql.build_for(db)).await?.rows_affected())
+    }
+}
+
+/// What an address is counted as: an IPv4 address (also one mapped into IPv6, as a
+/// dual-stack listener reports it) alone, an IPv6 address by its /64. A subscriber or host
+/// gets a whole /64 and picks addresses in it at will (privacy addresses, RFC 8981), so
+/// counting single IPv6 addresses would give one caller 2^64 budgets.
+pub fn address_bucket(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !u128::from(u64::MAX),
+            )),
+        },
     }
 }
 
@@ -552,6 +568,43 @@ mod tests {
         let _ = limits.officials.to_send();
         limits.officials.forget_full(now + Duration::from_secs(1));
         assert_eq!(limits.officials.lock().len(), 0, "full again and sent");
+    }
+
+    #[test]
+    fn ipv6_addresses_are_counted_by_their_64_and_mapped_ipv4_as_ipv4() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            address_bucket(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")),
+            ip("2001:db8:1:2::")
+        );
+        assert_eq!(
+            address_bucket(ip("::ffff:198.51.100.7")),
+            ip("198.51.100.7")
+        );
+        assert_eq!(address_bucket(ip("198.51.100.7")), ip("198.51.100.7"));
+        let limits = RateLimits::new(RateConfig {
+            requests_per_minute: 2,
+            objects_per_minute: 0,
+        });
+        assert!(limits.request(ip("2001:db8:1:2::1")).is_ok());
+        assert!(limits.request(ip("2001:db8:1:2::ffff:1")).is_ok());
+        assert!(
+            limits.request(ip("2001:db8:1:2:9::9")).is_err(),
+            "another address of the same /64"
+        );
+        assert!(
+            limits.request(ip("2001:db8:1:3::1")).is_ok(),
+            "the next /64"
+        );
+        assert!(limits.request(ip("::ffff:192.0.2.1")).is_ok());
+        assert!(limits.request(ip("192.0.2.1")).is_ok());
+        assert!(
+            limits.request(ip("192.0.2.1")).is_err(),
+            "mapped and plain IPv4 share a bucket"
+        );
+        // The bucket's subject in the shared table parses back to the same bucket.
+        let sent = limits.addresses.to_send();
+        assert!(sent.iter().any(|(k, _)| k.to_string() == "2001:db8:1:2::"));
     }
 
     #[test]

@@ -34,3 +34,4 @@ mod schema;
 mod scope;
 mod sdl;
 mod storage;
+mod transport;
