@@ -19,6 +19,7 @@ mod http;
 mod labels;
 mod loaders;
 mod meetings;
+mod oversight;
 mod own;
 mod policy;
 mod records;
