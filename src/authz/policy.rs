@@ -336,6 +336,14 @@ mod tests {
         let candidate = Policy::compile(DEFAULT_MODEL, &locked).await.unwrap();
         let err = candidate.check_candidate(&contract, false).unwrap_err();
         assert!(err.0.contains("never be changed"), "{}", err.0);
+        // CLIENT is no official: a policy only it may change locks every official out.
+        let client_only = DEFAULT_POLICY.replace(
+            "p, ADMIN, MANAGE/policy, write\n",
+            "p, CLIENT, MANAGE/policy, write\n",
+        );
+        let candidate = Policy::compile(DEFAULT_MODEL, &client_only).await.unwrap();
+        let err = candidate.check_candidate(&contract, true).unwrap_err();
+        assert!(err.0.contains("no official role"), "{}", err.0);
         let no_social: String = DEFAULT_POLICY
             .lines()
             .filter(|l| !l.contains("SOCIAL/"))
@@ -346,6 +354,44 @@ mod tests {
         assert!(err.0.contains("SOCIAL"), "{}", err.0);
         assert!(
             Policy::compile(DEFAULT_MODEL, "p, ADMIN, MANAGE/clients, write")
+                .await
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn overseer_roles_with_client_data_roles_are_a_combination_the_policy_must_waive() {
+        let contract = Policy::contract().await.unwrap();
+        assert_eq!(
+            contract.combined_duties(&[Role::Auditor, Role::Analyst, Role::Admin]),
+            Vec::new()
+        );
+        let c = contract.combined_duties(&[Role::TypOfficer, Role::Auditor]);
+        assert_eq!(
+            c,
+            vec![CombinedDuties {
+                overseer: Role::Auditor,
+                with: vec![Role::TypOfficer],
+                waived: false
+            }]
+        );
+        let waiver = format!("{DEFAULT_POLICY}\np, AUDITOR, DUTIES/combine, write\n");
+        let waived = Policy::compile(DEFAULT_MODEL, &waiver).await.unwrap();
+        let both = waived.combined_duties(&[Role::KelaExpert, Role::Auditor, Role::Admin]);
+        assert_eq!(
+            both.iter()
+                .map(|c| (c.overseer, c.waived))
+                .collect::<Vec<_>>(),
+            [(Role::Auditor, true), (Role::Admin, false)]
+        );
+        // Waiving is beyond the contract: it needs the flag.
+        let gains = waived.check_candidate(&contract, true).unwrap();
+        assert!(
+            gains.iter().any(|g| g == "AUDITOR write DUTIES/combine"),
+            "{gains:?}"
+        );
+        assert!(
+            Policy::compile(DEFAULT_MODEL, "p, AUDITOR, DUTIES/combine, consent")
                 .await
                 .is_err()
         );
