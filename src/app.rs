@@ -79,6 +79,9 @@ impl App {
             config.database_max_connections,
         )
         .await?;
+        if config.demo {
+            demo_database_only(&db).await?;
+        }
         let reports_db = match &config.reports_database_url {
             None => None,
             Some(url) => Some(
@@ -187,6 +190,28 @@ impl App {
         }
         served
     }
+}
+
+/// `--demo` accepts the public development secret and publishes a token per role (ADMIN
+/// among them) at `/dashboard/demo-logins`: only over an empty database (the demo data is
+/// loaded into it) or one that holds the demo data set (its dataset marker), as `token`
+/// signs with that secret only there. Any other database is refused before anything is
+/// served.
+async fn demo_database_only(db: &sea_orm::DatabaseConnection) -> Result<(), StartError> {
+    let read = |e: sea_orm::DbErr| {
+        StartError(format!(
+            "--demo: cannot read the database: {}",
+            one_line(&e)
+        ))
+    };
+    if crate::demo::is_empty(db).await.map_err(read)?
+        || crate::demo::is_demo(db).await.map_err(read)?
+    {
+        return Ok(());
+    }
+    Err(StartError(
+        "--demo serves only an empty database or the demo data set, and this database holds other data: serve it without --demo, with a configured signing key".into(),
+    ))
 }
 
 /// Connects (creating a SQLite file if needed) and applies pending migrations.

@@ -39,7 +39,7 @@ enum Command {
         #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
         /// Load the demo data set into an empty database, enable the explorer and print a
-        /// token per role.
+        /// token per role (refused over a database holding any other data).
         #[arg(long)]
         demo: bool,
     },

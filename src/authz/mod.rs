@@ -125,10 +125,13 @@ pub enum Managed {
     BreakGlass,
     /// The review items break-glass grants leave (read; write: close one).
     BreakGlassReviews,
+    /// Separation of duties waived: an official may hold this overseer role (ADMIN,
+    /// AUDITOR) together with roles that read or write client data (write).
+    CombineDuties,
 }
 
 impl Managed {
-    pub const ALL: [Managed; 8] = [
+    pub const ALL: [Managed; 9] = [
         Managed::Officials,
         Managed::Providers,
         Managed::Policy,
@@ -137,6 +140,7 @@ impl Managed {
         Managed::OwnConsents,
         Managed::BreakGlass,
         Managed::BreakGlassReviews,
+        Managed::CombineDuties,
     ];
 
     /// The policy object, `MANAGE/officials` and so on.
@@ -150,6 +154,7 @@ impl Managed {
             Managed::OwnConsents => "OWN/consents",
             Managed::BreakGlass => "EMERGENCY/access",
             Managed::BreakGlassReviews => "REVIEW/break-glass",
+            Managed::CombineDuties => "DUTIES/combine",
         }
     }
 
@@ -167,7 +172,7 @@ pub struct FieldMask {
     groups: [ReadAccess; 12],
     writes: [bool; 12],
     /// Read and write of each [`Managed`] object.
-    manage: [bool; 16],
+    manage: [bool; 2 * Managed::ALL.len()],
 }
 
 impl FieldMask {
@@ -176,7 +181,7 @@ impl FieldMask {
             fields: vec![ReadAccess::Never; FieldId::ALL.len()],
             groups: [ReadAccess::Never; 12],
             writes: [false; 12],
-            manage: [false; 16],
+            manage: [false; 2 * Managed::ALL.len()],
         }
     }
 
@@ -235,6 +240,13 @@ impl FieldMask {
         FieldId::ALL.iter().any(|f| {
             f.meta().declared_group() != FieldGroup::Audit && self.field(*f) != ReadAccess::Never
         })
+    }
+
+    /// Whether any client-data group may be written (AUDIT is no client data).
+    pub fn writes_client_data(&self) -> bool {
+        FieldGroup::ALL
+            .into_iter()
+            .any(|g| g != FieldGroup::Audit && self.may_write(g))
     }
 
     /// The union of two masks: a caller with several roles gets the widest access of each.

@@ -23,6 +23,16 @@ pub struct Policy {
     named_groups: Vec<FieldGroup>,
 }
 
+/// An overseer role held together with roles that handle client data (see
+/// [`Policy::combined_duties`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CombinedDuties {
+    pub overseer: Role,
+    pub with: Vec<Role>,
+    /// The policy lets an official hold `overseer` with such roles.
+    pub waived: bool,
+}
+
 #[derive(Debug)]
 pub struct PolicyError(pub String);
 
@@ -104,12 +114,9 @@ impl Policy {
         contract: &Policy,
         beyond_contract: bool,
     ) -> Result<Vec<String>, PolicyError> {
-        if !Role::ALL
-            .iter()
-            .any(|r| self.mask(*r).may_manage(Managed::Policy, true))
-        {
+        if self.policy_writers().is_empty() {
             return Err(PolicyError(
-                "no role may write MANAGE/policy: the policy could never be changed again".into(),
+                "no official role may write MANAGE/policy (CLIENT is no official): the policy could never be changed again".into(),
             ));
         }
         if let Some(group) = FieldGroup::ALL
@@ -134,6 +141,50 @@ impl Policy {
             )));
         }
         Ok(gains)
+    }
+
+    /// The roles an official can hold (every role but CLIENT, whose subject is a client)
+    /// that may write `MANAGE/policy` under this policy.
+    pub fn policy_writers(&self) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|r| *r != Role::Client && self.mask(*r).may_manage(Managed::Policy, true))
+            .collect()
+    }
+
+    /// Whether holding `role` means handling client data: an agency role, or a role this
+    /// policy lets read or write a client-data field or break glass.
+    pub fn handles_client_data(&self, role: Role) -> bool {
+        if role.is_overseer() || role == Role::Client {
+            return false;
+        }
+        let mask = self.mask(role);
+        role.is_agency_role()
+            || mask.reads_client_data()
+            || mask.writes_client_data()
+            || mask.may_manage(Managed::BreakGlass, true)
+    }
+
+    /// The separation of duties on one official's roles: each overseer role (ADMIN,
+    /// AUDITOR) held together with roles that handle client data, with those roles, and
+    /// whether this policy waives the separation for it (`DUTIES/combine`, write).
+    pub fn combined_duties(&self, roles: &[Role]) -> Vec<CombinedDuties> {
+        roles
+            .iter()
+            .filter(|r| r.is_overseer())
+            .filter_map(|&overseer| {
+                let with: Vec<Role> = roles
+                    .iter()
+                    .copied()
+                    .filter(|r| self.handles_client_data(*r))
+                    .collect();
+                (!with.is_empty()).then(|| CombinedDuties {
+                    overseer,
+                    with,
+                    waived: self.mask(overseer).may_manage(Managed::CombineDuties, true),
+                })
+            })
+            .collect()
     }
 
     pub fn mask(&self, role: Role) -> Arc<FieldMask> {
@@ -178,18 +229,18 @@ fn validated_lines(policy: &str) -> Result<(Vec<String>, Vec<FieldGroup>), Polic
         if !ACTIONS.contains(&act) {
             return Err(bad("unknown action"));
         }
-        if ["MANAGE/", "OWN/", "EMERGENCY/", "REVIEW/"]
+        if ["MANAGE/", "OWN/", "EMERGENCY/", "REVIEW/", "DUTIES/"]
             .iter()
             .any(|p| obj.starts_with(p))
         {
             if !Managed::ALL.iter().any(|m| m.object() == obj) {
                 return Err(bad(
-                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents, EMERGENCY/access, REVIEW/break-glass)",
+                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents, EMERGENCY/access, REVIEW/break-glass, DUTIES/combine)",
                 ));
             }
             if act == "consent" {
                 return Err(bad(
-                    "MANAGE, OWN, EMERGENCY and REVIEW objects take read or write",
+                    "MANAGE, OWN, EMERGENCY, REVIEW and DUTIES objects take read or write",
                 ));
             }
             out.push(line.to_owned());
@@ -285,6 +336,14 @@ mod tests {
         let candidate = Policy::compile(DEFAULT_MODEL, &locked).await.unwrap();
         let err = candidate.check_candidate(&contract, false).unwrap_err();
         assert!(err.0.contains("never be changed"), "{}", err.0);
+        // CLIENT is no official: a policy only it may change locks every official out.
+        let client_only = DEFAULT_POLICY.replace(
+            "p, ADMIN, MANAGE/policy, write\n",
+            "p, CLIENT, MANAGE/policy, write\n",
+        );
+        let candidate = Policy::compile(DEFAULT_MODEL, &client_only).await.unwrap();
+        let err = candidate.check_candidate(&contract, true).unwrap_err();
+        assert!(err.0.contains("no official role"), "{}", err.0);
         let no_social: String = DEFAULT_POLICY
             .lines()
             .filter(|l| !l.contains("SOCIAL/"))
@@ -295,6 +354,44 @@ mod tests {
         assert!(err.0.contains("SOCIAL"), "{}", err.0);
         assert!(
             Policy::compile(DEFAULT_MODEL, "p, ADMIN, MANAGE/clients, write")
+                .await
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn overseer_roles_with_client_data_roles_are_a_combination_the_policy_must_waive() {
+        let contract = Policy::contract().await.unwrap();
+        assert_eq!(
+            contract.combined_duties(&[Role::Auditor, Role::Analyst, Role::Admin]),
+            Vec::new()
+        );
+        let c = contract.combined_duties(&[Role::TypOfficer, Role::Auditor]);
+        assert_eq!(
+            c,
+            vec![CombinedDuties {
+                overseer: Role::Auditor,
+                with: vec![Role::TypOfficer],
+                waived: false
+            }]
+        );
+        let waiver = format!("{DEFAULT_POLICY}\np, AUDITOR, DUTIES/combine, write\n");
+        let waived = Policy::compile(DEFAULT_MODEL, &waiver).await.unwrap();
+        let both = waived.combined_duties(&[Role::KelaExpert, Role::Auditor, Role::Admin]);
+        assert_eq!(
+            both.iter()
+                .map(|c| (c.overseer, c.waived))
+                .collect::<Vec<_>>(),
+            [(Role::Auditor, true), (Role::Admin, false)]
+        );
+        // Waiving is beyond the contract: it needs the flag.
+        let gains = waived.check_candidate(&contract, true).unwrap();
+        assert!(
+            gains.iter().any(|g| g == "AUDITOR write DUTIES/combine"),
+            "{gains:?}"
+        );
+        assert!(
+            Policy::compile(DEFAULT_MODEL, "p, AUDITOR, DUTIES/combine, consent")
                 .await
                 .is_err()
         );

@@ -365,3 +365,20 @@ async fn write_setup(
     marker.push(vec!["dataset".into(), value]);
     marker.flush(conn).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn no_demo_or_seed_official_combines_an_overseer_role_with_client_data() {
+        let policy = crate::authz::Policy::contract().await.unwrap();
+        let mut rng = Rng::new(DEMO_SEED);
+        let providers = providers(&mut rng);
+        let officials = officials(&mut rng, &providers);
+        assert!(officials.iter().any(|o| o.roles.contains(&Role::Admin)));
+        for o in &officials {
+            assert_eq!(policy.combined_duties(&o.roles), Vec::new(), "{}", o.name);
+        }
+    }
+}

@@ -97,6 +97,25 @@ impl Role {
     }
 
     /// Whether an official of `agency` may hold this role (contract §4).
+    /// The overseer roles (contract §4): they administer or audit the service and read no
+    /// case content, so an official holding one holds no role that handles client data
+    /// unless the policy waives it (`DUTIES/combine`).
+    pub fn is_overseer(self) -> bool {
+        matches!(self, Role::Admin | Role::Auditor)
+    }
+
+    /// The roles of the agencies' own staff, who work with clients' cases.
+    pub fn is_agency_role(self) -> bool {
+        matches!(
+            self,
+            Role::TypOfficer
+                | Role::TeExpert
+                | Role::EksoteWorker
+                | Role::KelaExpert
+                | Role::ProviderCoach
+        )
+    }
+
     pub fn allowed_for(self, agency: Agency) -> bool {
         match self {
             Role::TypOfficer => matches!(agency, Agency::Te | Agency::Eksote | Agency::Kela),

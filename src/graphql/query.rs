@@ -239,7 +239,8 @@ impl Query {
 
     /// Whether a role may read a field (`Type.field`) of a client now, and why not: the
     /// policy line, the scope rule, the missing consent. Officials explain their own access
-    /// (optionally one of their roles); AUDITOR and ADMIN name the role (and agency).
+    /// (optionally one of their roles); AUDITOR and ADMIN name the role (and agency) and are
+    /// answered from the policy only: nothing of the client, the same for every id.
     #[graphql(visible = "explains")]
     async fn explain_access(
         &self,

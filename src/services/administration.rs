@@ -9,7 +9,8 @@
 use chrono::{DateTime, Utc};
 use entity::{official, official_role, provider};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    Value,
 };
 
 use super::input::required_text;
@@ -183,9 +184,30 @@ fn checked_roles(agency: Agency, roles: &[Role]) -> AppResult<Vec<Role>> {
     Ok(roles)
 }
 
+/// Key of the PostgreSQL advisory lock that serialises the checks on who still holds
+/// which role ("typgroff").
+const OFFICIALS_LOCK: i64 = 0x7479_7067_726f_6666;
+
+/// Serialises, across requests and replicas, the changes whose check counts the active
+/// officials holding a role (the last administrator, the policy's last writer): without
+/// it, two administrators deactivating each other at once on PostgreSQL (read committed)
+/// each count the other as remaining, and both commit. The lock is held until the
+/// request's transaction ends, so the count runs after the other change committed. On
+/// SQLite the request's transaction holds the write lock from its start (IMMEDIATE), which
+/// serialises such requests already.
+async fn serialise_role_checks(rc: &RequestContext) -> AppResult<()> {
+    if rc.db().get_database_backend() == DbBackend::Postgres {
+        let mut sql = Sql::new("SELECT pg_advisory_xact_lock(");
+        sql.bind(OFFICIALS_LOCK).push(")");
+        rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    }
+    Ok(())
+}
+
 /// Refuses a change that would leave no active official able to administer officials
 /// (nobody could undo it).
 async fn keeps_an_administrator(rc: &RequestContext, losing: &str) -> AppResult<()> {
+    serialise_role_checks(rc).await?;
     let mut sql = Sql::new(
         "SELECT COUNT(*) AS n FROM official o JOIN official_role r ON r.official_id = o.id WHERE o.active AND r.role = 'ADMIN' AND o.id <> ",
     );
@@ -200,6 +222,34 @@ async fn keeps_an_administrator(rc: &RequestContext, losing: &str) -> AppResult<
         ));
     }
     Ok(())
+}
+
+/// The separation of duties on a role set: an overseer role (ADMIN, AUDITOR) is not held
+/// together with roles that handle client data, unless the policy waives it for that
+/// overseer role (`DUTIES/combine`). Answers the waived combinations, each to be written
+/// into the change's administration-log row.
+fn separated_duties(policy: &Policy, roles: &[Role]) -> AppResult<Vec<String>> {
+    let mut waived = Vec::new();
+    for c in policy.combined_duties(roles) {
+        if !c.waived {
+            return Err(AppError::bad_input(
+                "roles",
+                format!(
+                    "separation of duties: an official holding {} holds no role that handles client data ({}), unless the policy allows it (DUTIES/combine)",
+                    c.overseer.code(),
+                    roles_text(&c.with)
+                ),
+            ));
+        }
+        waived.push(format!(
+            "combines {} with {} (allowed by p, {}, {}, write)",
+            c.overseer.code(),
+            roles_text(&c.with),
+            c.overseer.code(),
+            Managed::CombineDuties.object()
+        ));
+    }
+    Ok(waived)
 }
 
 async fn write_roles(rc: &RequestContext, official_id: &str, roles: &[Role]) -> AppResult<()> {
@@ -259,11 +309,17 @@ async fn active_provider(rc: &RequestContext, id: &str) -> AppResult<provider::M
         .ok_or_else(|| AppError::bad_input("providerId", "no active provider with this id"))
 }
 
-pub async fn create_official(rc: &RequestContext, input: NewOfficial) -> AppResult<OfficialRecord> {
+/// Creates an official; `policy` is the policy in force (for the separation of duties).
+pub async fn create_official(
+    rc: &RequestContext,
+    policy: &Policy,
+    input: NewOfficial,
+) -> AppResult<OfficialRecord> {
     require(rc, Managed::Officials, true)?;
     let id = official_id(input.id.as_deref())?;
     let name = required_text("name", &input.name, 200)?;
     let roles = checked_roles(input.agency, &input.roles)?;
+    let waived = separated_duties(policy, &roles)?;
     let provider_id = match (input.agency, input.provider_id) {
         (Agency::Provider, Some(p)) => Some(active_provider(rc, &p).await?.id),
         (Agency::Provider, None) => {
@@ -303,20 +359,27 @@ pub async fn create_official(rc: &RequestContext, input: NewOfficial) -> AppResu
     )
     .await?;
     write_roles(rc, &id, &roles).await?;
-    let detail = format!(
+    let mut detail = format!(
         "agency {}; roles {}; provider {}",
         input.agency.code(),
         roles_text(&roles),
         provider_id.as_deref().unwrap_or("-")
     );
+    for line in waived {
+        detail.push_str("; ");
+        detail.push_str(&line);
+    }
     log(rc, "CREATE_OFFICIAL", &id, &detail).await?;
     find_official(rc, &id).await
 }
 
 /// Changes an official's name and/or roles (the agency and provider stay: they are what
-/// the official's past records were made under).
+/// the official's past records were made under). Nobody changes their own roles: an
+/// administrator who could would grant themself client-data roles unseen by a second
+/// person. `policy` is the policy in force (for the separation of duties).
 pub async fn update_official(
     rc: &RequestContext,
+    policy: &Policy,
     id: &str,
     name: Option<String>,
     roles: Option<Vec<Role>>,
@@ -328,27 +391,37 @@ pub async fn update_official(
         .agency
         .parse()
         .map_err(|_| AppError::internal("stored agency code unknown"))?;
+    let name = name
+        .map(|n| required_text("name", &n, 200))
+        .transpose()?
+        .filter(|n| *n != current.row.name);
+    let roles = match roles {
+        None => None,
+        Some(roles) => Some(checked_roles(agency, &roles)?).filter(|r| *r != current.roles),
+    };
+    let mut waived = Vec::new();
+    if let Some(roles) = &roles {
+        if current.row.id == rc.principal.official_id {
+            return Err(AppError::Forbidden(None));
+        }
+        waived = separated_duties(policy, roles)?;
+    }
     let mut changed = Vec::new();
     if let Some(name) = name {
-        let name = required_text("name", &name, 200)?;
-        if name != current.row.name {
-            set(rc, "official", "name", name.as_str(), id).await?;
-            changed.push("name".to_owned());
-        }
+        set(rc, "official", "name", name.as_str(), id).await?;
+        changed.push("name".to_owned());
     }
     if let Some(roles) = roles {
-        let roles = checked_roles(agency, &roles)?;
-        if roles != current.roles {
-            if current.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) {
-                keeps_an_administrator(rc, id).await?;
-            }
-            write_roles(rc, id, &roles).await?;
-            changed.push(format!(
-                "roles {} -> {}",
-                roles_text(&current.roles),
-                roles_text(&roles)
-            ));
+        if current.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) {
+            keeps_an_administrator(rc, id).await?;
         }
+        write_roles(rc, id, &roles).await?;
+        changed.push(format!(
+            "roles {} -> {}",
+            roles_text(&current.roles),
+            roles_text(&roles)
+        ));
+        changed.extend(waived);
     }
     if !changed.is_empty() {
         log(rc, "UPDATE_OFFICIAL", id, &changed.join("; ")).await?;
@@ -481,6 +554,46 @@ pub struct NewPolicy {
     pub allow_beyond_contract: bool,
 }
 
+/// Refuses a policy under which no active official could change the policy again: some
+/// role that may write `MANAGE/policy` must be held by an active official (a role nobody
+/// holds, or CLIENT, would lock every official out).
+async fn keeps_a_policy_writer(rc: &RequestContext, candidate: &Policy) -> AppResult<()> {
+    let writers = candidate.policy_writers();
+    serialise_role_checks(rc).await?;
+    let mut sql = Sql::new(
+        "SELECT COUNT(*) AS n FROM official o JOIN official_role r ON r.official_id = o.id WHERE o.active AND r.role IN (",
+    );
+    for (i, role) in writers.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(role.code());
+    }
+    sql.push(")");
+    let holders = if writers.is_empty() {
+        0
+    } else {
+        match rc.db().query_one_raw(sql.build_for(rc.db())).await? {
+            Some(row) => row.try_get::<i64>("", "n")?,
+            None => 0,
+        }
+    };
+    if holders == 0 {
+        return Err(AppError::bad_input(
+            "policy",
+            format!(
+                "no active official holds a role that may write MANAGE/policy ({}): the policy could never be changed again",
+                if writers.is_empty() {
+                    "none".to_owned()
+                } else {
+                    roles_text(&writers)
+                }
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Largest policy or model text accepted.
 const MAX_POLICY_BYTES: usize = 64 * 1024;
 
@@ -509,6 +622,7 @@ pub async fn load_policy(
     let gains = candidate
         .check_candidate(&contract, input.allow_beyond_contract)
         .map_err(|e| AppError::bad_input("policy", e.0))?;
+    keeps_a_policy_writer(rc, &candidate).await?;
     let version = insert_version(
         rc.db(),
         &NewVersion {

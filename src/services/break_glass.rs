@@ -132,7 +132,8 @@ pub async fn reviews(rc: &RequestContext, open_only: bool) -> AppResult<Vec<Gran
 }
 
 /// Closes a review item with the reviewer's note. A grant still running cannot be closed:
-/// what it will still read would go unreviewed.
+/// what it will still read would go unreviewed. Nobody closes the review of a grant they
+/// opened themself (FORBIDDEN).
 pub async fn close(rc: &RequestContext, id: &str, note: &str) -> AppResult<Grant> {
     if !rc
         .principal
@@ -146,6 +147,11 @@ pub async fn close(rc: &RequestContext, id: &str, note: &str) -> AppResult<Grant
         return Err(AppError::bad_input("note", "1 to 2000 characters"));
     }
     let grant = one(rc.db(), id).await?;
+    if grant.official_id == rc.principal.official_id {
+        // A second person reviews: an official holding an agency role and AUDITOR (where
+        // the policy combines them) never closes the review of their own grant.
+        return Err(AppError::Forbidden(None));
+    }
     if grant.review_status != "OPEN" {
         return Err(AppError::Conflict(
             "the review item is already closed".into(),

@@ -2,6 +2,12 @@
 //! computed by the same pieces a real read goes through (the compiled mask, the row scope
 //! query, the consents in force, the TYP-client rule of shared lists), run for the subject,
 //! so it cannot drift from what a query returns.
+//!
+//! An overseer (AUDITOR, ADMIN) naming a role gets the policy's part only: the deciding
+//! policy line, the group and the rules that apply, never anything that depends on the
+//! client (whether the id exists, TYP clienthood, consents, placements, which agencies hold
+//! records). ADMIN reads no client content and AUDITOR reads the log, not the case
+//! (contract §4); the row scope of the named role is not even run for them.
 
 use chrono::Utc;
 
@@ -30,8 +36,34 @@ pub struct Explanation {
     pub reasons: Vec<String>,
 }
 
+/// The rule of an agency's own records (notes, own meeting sections).
+const AGENCY_OWN_RULE: &str = "the record: an agency's own record is read by that agency, by others only when shared with the case team or under a consent";
+
+/// Whose access is explained, and how much of it.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub principal: Principal,
+    /// An overseer's question about a named role: answered from the policy only.
+    pub policy_only: bool,
+}
+
 /// Who is explained: the caller, or (AUDITOR, ADMIN) a named role at an agency.
 pub fn subject(
+    rc: &RequestContext,
+    policy: &crate::authz::Policy,
+    role: Option<Role>,
+    agency: Option<Agency>,
+    provider_id: Option<String>,
+) -> AppResult<Subject> {
+    let principal = subject_principal(rc, policy, role, agency, provider_id)?;
+    let caller = &rc.principal;
+    Ok(Subject {
+        principal,
+        policy_only: caller.has_role(Role::Auditor) || caller.has_role(Role::Admin),
+    })
+}
+
+fn subject_principal(
     rc: &RequestContext,
     policy: &crate::authz::Policy,
     role: Option<Role>,
@@ -104,15 +136,24 @@ pub fn subject(
     }
 }
 
+/// What an overseer is told of the row scope: the rule, never its outcome for a client.
+const POLICY_ONLY_SCOPE: &str = "not evaluated for a client: AUDITOR and ADMIN are answered from the policy only (the row scope, consents and records are the client's data)";
+
 /// The explanation of `field` of `client_id` for `subject`, read in the caller's request
 /// transaction. When the client is outside the subject's scope, the answer is the same as
-/// for an id that does not exist: ids cannot be probed through explain either.
+/// for an id that does not exist: ids cannot be probed through explain either. In the
+/// overseer form (`policy_only`) the client is not looked at: `allowed` says whether the
+/// policy lets the role read the field at all, and the answer is the same for every id.
 pub async fn explain(
     rc: &RequestContext,
-    subject: Principal,
+    subject: Subject,
     client_id: &str,
     field: FieldId,
 ) -> AppResult<Explanation> {
+    let Subject {
+        principal: subject,
+        policy_only,
+    } = subject;
     let role = subject.roles.first().copied().unwrap_or(Role::Analyst);
     let agency = subject.agency;
     let meta = field.meta();
@@ -142,6 +183,30 @@ pub async fn explain(
     let mut reasons = Vec::new();
     if access == ReadAccess::Never {
         reasons.push(format!("the policy: {policy}"));
+    }
+    if policy_only {
+        if meta.rule == GroupRule::AgencyOwn {
+            reasons.push(AGENCY_OWN_RULE.to_owned());
+        }
+        let consent = (access == ReadAccess::Consent).then(|| {
+            format!(
+                "read only while a consent in force names {} and {}",
+                agency.code(),
+                group.code()
+            )
+        });
+        return Ok(Explanation {
+            allowed: reasons.is_empty(),
+            role,
+            agency,
+            field,
+            group,
+            access,
+            policy,
+            scope: POLICY_ONLY_SCOPE.to_owned(),
+            consent,
+            reasons,
+        });
     }
     // The subject's scope, run as the subject (its own request context, same transaction;
     // nothing it reads is returned or logged as the subject's read).
@@ -195,9 +260,7 @@ pub async fn explain(
         }
     };
     if meta.rule == GroupRule::AgencyOwn {
-        reasons.push(
-            "the record: an agency's own record is read by that agency, by others only when shared with the case team or under a consent".into(),
-        );
+        reasons.push(AGENCY_OWN_RULE.to_owned());
     }
     // The caller learnt something about a client's access: logged (AUDIT), when the
     // client is real and in the subject's scope.

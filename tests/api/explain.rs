@@ -115,10 +115,15 @@ on_both! {
                     let e = &mine["data"]["explainAccess"];
                     assert_eq!(e["allowed"], expected, "{role} {field} {client}: explain {mine} vs query {real}");
                     assert_eq!(e["reasons"].as_array().map(|r| r.is_empty()), Some(expected), "{mine}");
-                    // An AUDITOR naming the role (and agency, and provider) gets the same answer.
+                    // An AUDITOR naming the role (and agency, and provider) is answered from the
+                    // policy only: the same line and access, allowed wherever the policy grants
+                    // it (so wherever the query answers), nothing of the client.
                     let provider = (*role == "PROVIDER_COACH").then(|| app.fx.p1.clone());
                     let (_, theirs) = app.gql(&auditor, EXPLAIN, json!({ "c": client, "f": field, "r": role, "a": agency, "p": provider })).await;
-                    assert_eq!(theirs["data"]["explainAccess"]["allowed"], expected, "AUDITOR for {role} {field}: {theirs}");
+                    let t = &theirs["data"]["explainAccess"];
+                    assert_eq!((&t["access"], &t["policy"]), (&e["access"], &e["policy"]), "AUDITOR for {role} {field}: {theirs} vs {mine}");
+                    assert_eq!(t["allowed"], e["access"] != "NEVER", "AUDITOR for {role} {field}: {theirs}");
+                    assert!(!expected || t["allowed"] == true, "AUDITOR for {role} {field}: {theirs}");
                     if expected { allowed += 1 } else { refused += 1 }
                     let reasons = e["reasons"].to_string();
                     if expected && e["access"] == "CONSENT" { by_consent += 1 }

@@ -20,6 +20,7 @@ mod http;
 mod labels;
 mod loaders;
 mod meetings;
+mod oversight;
 mod own;
 mod policy;
 mod records;

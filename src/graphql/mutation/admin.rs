@@ -70,7 +70,8 @@ pub struct LoadPolicyVersionInput {
 
 #[Object]
 impl AdminMutations {
-    /// Creates an official who can sign in with the given roles.
+    /// Creates an official who can sign in with the given roles (ADMIN or AUDITOR with an
+    /// agency role only where the policy allows it, `DUTIES/combine`).
     #[graphql(visible = "super::visible::officials")]
     async fn create_official(
         &self,
@@ -78,8 +79,10 @@ impl AdminMutations {
         input: CreateOfficialInput,
     ) -> Result<OfficialNode> {
         let rc = request(ctx, "createOfficial")?;
+        let policy = ctx.data::<Arc<PolicyStore>>()?.current();
         let record = admin::create_official(
             rc,
+            &policy.policy,
             NewOfficial {
                 id: input.id.map(|i| i.0),
                 name: input.name,
@@ -92,7 +95,9 @@ impl AdminMutations {
         Ok(OfficialNode(record))
     }
 
-    /// Changes an official's name or roles.
+    /// Changes an official's name or roles. Nobody changes their own roles (FORBIDDEN); an
+    /// official holding ADMIN or AUDITOR holds no agency role unless the policy allows it
+    /// (`DUTIES/combine`; each such grant is written to the administration log).
     #[graphql(visible = "super::visible::officials")]
     async fn update_official(
         &self,
@@ -100,7 +105,9 @@ impl AdminMutations {
         input: UpdateOfficialInput,
     ) -> Result<OfficialNode> {
         let rc = request(ctx, "updateOfficial")?;
-        let record = admin::update_official(rc, &input.id, input.name, input.roles).await?;
+        let policy = ctx.data::<Arc<PolicyStore>>()?.current();
+        let record =
+            admin::update_official(rc, &policy.policy, &input.id, input.name, input.roles).await?;
         Ok(OfficialNode(record))
     }
 
