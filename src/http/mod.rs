@@ -41,7 +41,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dashboard/demo-logins", get(dashboard::demo_logins))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics));
+        .route("/metrics", get(health::metrics_with_token));
     if state.explorer {
         router = router.route("/", get(explorer::page));
     }
@@ -55,6 +55,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(cors)
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(middleware::from_fn(request_id))
+        .with_state(state)
+}
+
+/// The router of the metrics listener (`TYPGRAPH_METRICS_LISTEN`): `/metrics` only, without
+/// a token, for a network only the scraper reaches.
+pub fn metrics_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/metrics", get(health::metrics))
         .with_state(state)
 }
 

@@ -21,6 +21,7 @@ mod loaders;
 mod meetings;
 mod own;
 mod policy;
+mod probing;
 mod records;
 mod referrals;
 mod registration;
