@@ -34,6 +34,8 @@ use typgraph::config::JwtConfig;
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 const SECRET: &str = "typgraph-load-bench-secret-0123456789abcdef";
+/// The token the started server's `/metrics` needs.
+const METRICS_TOKEN: &str = "typgraph-load-bench-metrics-token-0123456789";
 
 const CASE_VIEW: &str = "query CaseView($c: ID!) { caseView(clientId: $c) { \
     client { id personalIdentityCode firstName lastName phone municipality version } \
@@ -156,6 +158,7 @@ impl Server {
         let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
             .env("TYPGRAPH_JWT_SECRET", SECRET)
+            .env("TYPGRAPH_METRICS_TOKEN", METRICS_TOKEN)
             .env("TYPGRAPH_RATE_REQUESTS_PER_MINUTE", "0")
             .env("TYPGRAPH_RATE_OBJECTS_PER_MINUTE", "0")
             .env("TYPGRAPH_BENCH_NO_AUTHZ", "yes-this-is-a-benchmark")
@@ -462,6 +465,7 @@ async fn open_loop(
 async fn statements_total(http: &reqwest::Client, addr: &str) -> Result<f64, Error> {
     let text = http
         .get(format!("http://{addr}/metrics"))
+        .bearer_auth(METRICS_TOKEN)
         .send()
         .await?
         .text()

@@ -45,6 +45,11 @@ pub struct AppState {
     /// sharing): they never take a request's connection, and their statements are not
     /// counted as requests' (`typgraph_db_statements_total`).
     pub background_db: DatabaseConnection,
+    /// The key connection cursors are sealed with, the same on every replica.
+    pub cursors: Arc<crate::services::cursor::CursorKey>,
+    /// The bearer token `/metrics` on the main listener requires; without it the main
+    /// listener does not serve metrics.
+    pub metrics_token: Option<Secret>,
 }
 
 /// A start-up failure, reported as one line by `main`.
@@ -61,6 +66,8 @@ impl std::fmt::Display for StartError {
 pub struct App {
     pub state: Arc<AppState>,
     pub listener: TcpListener,
+    /// The listener serving only `/metrics`, when one is configured.
+    pub metrics_listener: Option<TcpListener>,
 }
 
 impl App {
@@ -71,6 +78,8 @@ impl App {
             config.jwt.secret = Some(Secret(DEMO_JWT_SECRET.to_owned()));
         }
         let verifier = TokenVerifier::new(&config.jwt).map_err(|e| StartError(e.0))?;
+        let cursors =
+            crate::services::cursor::CursorKey::from_config(&config).map_err(StartError)?;
         crate::labels::labels().map_err(StartError)?;
         let metrics = Metrics::new();
         let db = connect_and_migrate(
@@ -110,6 +119,20 @@ impl App {
         let listener = TcpListener::bind(&config.listen)
             .await
             .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.listen)))?;
+        let metrics_listener =
+            match &config.metrics_listen {
+                None => None,
+                Some(addr) => Some(TcpListener::bind(addr).await.map_err(|e| {
+                    StartError(format!("cannot listen for metrics on {addr}: {e}"))
+                })?),
+            };
+        if let Some(token) = &config.metrics_token {
+            if token.0.chars().count() < 32 {
+                return Err(StartError(
+                    "TYPGRAPH_METRICS_TOKEN must be at least 32 characters".into(),
+                ));
+            }
+        }
         let introspection = config.introspection || config.demo;
         let state = Arc::new(AppState {
             db,
@@ -133,12 +156,25 @@ impl App {
             documents: Default::default(),
             sealer: Arc::new(tokio::sync::Notify::new()),
             background_db,
+            cursors: Arc::new(cursors),
+            metrics_token: config.metrics_token.clone(),
         });
-        Ok(App { state, listener })
+        Ok(App {
+            state,
+            listener,
+            metrics_listener,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The address of the metrics listener, when one is configured.
+    pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
     }
 
     /// Serves until `shutdown` resolves; in-flight requests finish first.
@@ -157,6 +193,24 @@ impl App {
         let transport = self.state.transport;
         let trusted = self.state.trusted_proxies.clone();
         let metrics = self.state.metrics.clone();
+        // The scraper's listener gets the same timeouts and per-address cap as the main one;
+        // it is stopped (aborted) when the main listener has drained.
+        let metrics_task = self.metrics_listener.map(|listener| {
+            let router = crate::http::metrics_router(self.state.clone());
+            let served = crate::http::transport::serve(
+                listener,
+                router,
+                transport,
+                trusted.clone(),
+                metrics.clone(),
+                std::future::pending(),
+            );
+            tokio::spawn(async move {
+                if let Err(e) = served.await {
+                    tracing::warn!(cause = %e, "the metrics listener stopped");
+                }
+            })
+        });
         let router = crate::http::router(self.state);
         let served = crate::http::transport::serve(
             self.listener,
@@ -169,6 +223,9 @@ impl App {
         .await;
         watcher.abort();
         sealer.abort();
+        if let Some(metrics_task) = metrics_task {
+            metrics_task.abort();
+        }
         if let Some(sharing) = sharing {
             sharing.abort();
         }

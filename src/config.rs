@@ -111,6 +111,16 @@ pub struct Config {
     /// Pooled connections per database (`TYPGRAPH_DATABASE_MAX_CONNECTIONS`); the backend's
     /// default ([`crate::db::DEFAULT_POSTGRES_CONNECTIONS`], or SQLite's) when `None`.
     pub database_max_connections: Option<u32>,
+    /// The key connection cursors are sealed with (`TYPGRAPH_CURSOR_KEY`, at least 32
+    /// characters, the same on every replica); derived from the HS256 secret when absent.
+    pub cursor_key: Option<Secret>,
+    /// A bearer token that `/metrics` on the main listener requires
+    /// (`TYPGRAPH_METRICS_TOKEN`); without it (and without a metrics listener) the main
+    /// listener does not serve metrics.
+    pub metrics_token: Option<Secret>,
+    /// A separate listen address serving only `/metrics`, unauthenticated
+    /// (`TYPGRAPH_METRICS_LISTEN`), for a network only the scraper reaches.
+    pub metrics_listen: Option<String>,
 }
 
 impl Config {
@@ -131,6 +141,9 @@ impl Config {
             trusted_proxies: Vec::new(),
             reports_database_url: None,
             database_max_connections: None,
+            cursor_key: None,
+            metrics_token: None,
+            metrics_listen: None,
         }
     }
 }

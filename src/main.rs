@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use typgraph::app::{connect_and_migrate, one_line, App};
 use typgraph::config::{
-    env_flag, Config, JwtConfig, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEMO_JWT_SECRET,
+    env_flag, Config, JwtConfig, Secret, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEMO_JWT_SECRET,
 };
 use typgraph::domain::settings::Settings;
 use typgraph::domain::Role;
@@ -356,6 +356,11 @@ fn whole_number_from_env(name: &str, least: u32) -> Result<Option<u32>, Failure>
     }
 }
 
+/// A variable's value, `None` when unset or blank.
+fn set_in_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
 /// Rate limits from `TYPGRAPH_RATE_*` (0 turns one off).
 fn rate_from_env() -> Result<RateConfig, Failure> {
     let d = RateConfig::default();
@@ -419,6 +424,9 @@ async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), F
             .ok()
             .filter(|v| !v.trim().is_empty()),
         database_max_connections: whole_number_from_env("TYPGRAPH_DATABASE_MAX_CONNECTIONS", 1)?,
+        cursor_key: set_in_env("TYPGRAPH_CURSOR_KEY").map(Secret),
+        metrics_token: set_in_env("TYPGRAPH_METRICS_TOKEN").map(Secret),
+        metrics_listen: set_in_env("TYPGRAPH_METRICS_LISTEN"),
     };
     let jwt = config.jwt.clone();
     // Demo tokens last a working day, or the longest lifetime the server accepts.

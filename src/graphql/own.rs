@@ -82,9 +82,7 @@ impl OwnQuery {
         oc.require(Managed::OwnLog, false, "myAccessLog")?;
         let (rows, has_next_page) = own::access_log(oc, first, after.as_deref()).await?;
         oc.touch(Action::Read, FieldGroup::Audit);
-        let end_cursor = rows
-            .last()
-            .map(|r| crate::services::access_log::encode_cursor(r.id));
+        let end_cursor = rows.last().map(|r| r.cursor.clone());
         Ok(MyAccessLog {
             entries: rows
                 .into_iter()

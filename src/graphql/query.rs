@@ -150,8 +150,8 @@ impl Query {
         let edges: Vec<ClientEdge> = page
             .records
             .into_iter()
-            .map(|r| ClientEdge {
-                cursor: services::clients::encode_cursor(&r.row.id),
+            .map(|(cursor, r)| ClientEdge {
+                cursor,
                 node: ClientNode::new(ctx, r),
             })
             .collect();
@@ -327,12 +327,12 @@ impl Query {
         let edges: Vec<AccessLogEdge> = page
             .rows
             .into_iter()
-            .map(|(row, disclosures, break_glass)| AccessLogEdge {
-                cursor: services::access_log::encode_cursor(row.id),
+            .map(|r| AccessLogEdge {
+                cursor: r.cursor,
                 node: AccessLogEntryNode {
-                    row,
-                    disclosures,
-                    break_glass,
+                    row: r.row,
+                    disclosures: r.disclosures,
+                    break_glass: r.break_glass,
                     scope: scope.clone(),
                 },
             })

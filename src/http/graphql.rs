@@ -290,7 +290,8 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         tx.clone(),
         chrono::Utc::now(),
     )
-    .with_reports_replica(app.reports_db.clone());
+    .with_reports_replica(app.reports_db.clone())
+    .with_cursor_key(app.cursors.clone());
     let recorder = rc.recorder.clone();
     let policy_changed = rc.policy_changed.clone();
     let batches = BatchQueue::default();
@@ -427,12 +428,10 @@ async fn post_own(
     if let Some(refused) = super::ratelimit::refusal_for_official(&app, &budget_key) {
         return refused;
     }
-    let oc = Arc::new(OwnContext::new(
-        caller,
-        tx.clone(),
-        chrono::Utc::now(),
-        app.settings.clone(),
-    ));
+    let oc = Arc::new(
+        OwnContext::new(caller, tx.clone(), chrono::Utc::now(), app.settings.clone())
+            .with_cursor_key(app.cursors.clone()),
+    );
     let response = app.client_schema.execute(request.data(oc.clone())).await;
     let (status, body) = match rendered(&app, &response, media) {
         Ok(r) => r,

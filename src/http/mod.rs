@@ -43,7 +43,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dashboard/demo-logins", get(dashboard::demo_logins))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics));
+        .route("/metrics", get(health::metrics_with_token));
     if state.explorer {
         router = router.route("/", get(explorer::page));
     }
@@ -87,6 +87,15 @@ async fn security_headers(req: Request, next: Next) -> Response {
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(DEFAULT_CSP));
     res
+}
+
+/// The router of the metrics listener (`TYPGRAPH_METRICS_LISTEN`): `/metrics` only, without
+/// a token, for a network only the scraper reaches.
+pub fn metrics_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/metrics", get(health::metrics))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
 }
 
 /// The JSON error body every endpoint answers with: one error, its message and code.

@@ -2,37 +2,40 @@
 
 use std::collections::HashMap;
 
-use base64::Engine;
 use entity::{access_log, disclosure_log};
 use sea_orm::EntityTrait;
 
+use super::cursor::CursorKey;
 use super::RequestContext;
 use crate::authz::{FieldId, ReadAccess};
 use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
+/// One row of the access log with its disclosures, the break-glass grant it was made under
+/// and its cursor.
+pub struct LogRow {
+    pub row: access_log::Model,
+    pub disclosures: Vec<disclosure_log::Model>,
+    pub break_glass: Option<String>,
+    pub cursor: String,
+}
+
 /// One page of a client's access log, newest first.
 pub struct LogPage {
-    /// Each row with its disclosures and the break-glass grant it was made under.
-    pub rows: Vec<(
-        access_log::Model,
-        Vec<disclosure_log::Model>,
-        Option<String>,
-    )>,
+    pub rows: Vec<LogRow>,
     pub has_next_page: bool,
 }
 
-pub fn encode_cursor(id: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("log:{id}"))
-}
+/// The connection kind access-log cursors are sealed for.
+const CURSOR_KIND: &str = "accessLog";
 
-fn decode_cursor(cursor: &str) -> AppResult<i64> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("log:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| AppError::bad_input("after", "not a cursor of this connection"))
+/// Who pages whose log: a cursor is valid only for the reader, the view and the client it
+/// was made for.
+pub struct LogCursors<'a> {
+    pub key: &'a CursorKey,
+    pub reader: &'a str,
+    /// `audit` (an AUDITOR's view) or `own` (the client's own).
+    pub view: &'static str,
 }
 
 /// The access log of one client. Only callers who may read the AUDIT group get here.
@@ -45,18 +48,36 @@ pub async fn page(
     if rc.principal.field_access(FieldId::LogAt) != ReadAccess::Read {
         return Err(AppError::Forbidden(None));
     }
-    page_of(rc.db(), client_id, None, first, after).await
+    let cursors = LogCursors {
+        key: rc.cursor_key()?,
+        reader: &rc.principal.official_id,
+        view: "audit",
+    };
+    page_of(rc.db(), &cursors, client_id, None, first, after).await
 }
 
 /// One page of the access log of one client, newest first, optionally only rows at or after
 /// `since`. The caller has decided the reader may see it.
 pub async fn page_of(
     db: &impl sea_orm::ConnectionTrait,
+    cursors: &LogCursors<'_>,
     client_id: &str,
     since: Option<chrono::DateTime<chrono::Utc>>,
     first: Option<i32>,
     after: Option<&str>,
 ) -> AppResult<LogPage> {
+    let binding = [cursors.reader, cursors.view, client_id];
+    let after = match after {
+        None => None,
+        Some(after) => {
+            let values = cursors.key.open(CURSOR_KIND, &binding, 1, after)?;
+            let id: i64 = values
+                .first()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| AppError::internal("a sealed log cursor is no row id"))?;
+            Some(id)
+        }
+    };
     let first = super::clients::page_size(first)?;
     let mut sql = Sql::new("SELECT t.* FROM access_log t WHERE t.client_id = ");
     sql.bind(client_id.to_owned());
@@ -64,7 +85,7 @@ pub async fn page_of(
         sql.push(" AND t.at >= ").bind(since);
     }
     if let Some(after) = after {
-        sql.push(" AND t.id < ").bind(decode_cursor(after)?);
+        sql.push(" AND t.id < ").bind(after);
     }
     sql.push(" ORDER BY t.id DESC LIMIT ")
         .bind(i64::from(first) + 1);
@@ -100,15 +121,20 @@ pub async fn page_of(
             );
         }
     }
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let cursor = cursors
+            .key
+            .seal(CURSOR_KIND, &binding, &[&row.id.to_string()])?;
+        out.push(LogRow {
+            disclosures: disclosures.remove(&row.id).unwrap_or_default(),
+            break_glass: grants.remove(&row.id),
+            cursor,
+            row,
+        });
+    }
     Ok(LogPage {
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                let d = disclosures.remove(&r.id).unwrap_or_default();
-                let g = grants.remove(&r.id);
-                (r, d, g)
-            })
-            .collect(),
+        rows: out,
         has_next_page,
     })
 }

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use base64::Engine;
 use entity::client;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 
@@ -24,9 +23,9 @@ pub struct ClientRecord {
     pub scope: Arc<ClientScope>,
 }
 
-/// One page of clients.
+/// One page of clients, each with its cursor.
 pub struct ClientPage {
-    pub records: Vec<ClientRecord>,
+    pub records: Vec<(String, ClientRecord)>,
     pub has_next_page: bool,
 }
 
@@ -102,6 +101,9 @@ pub async fn find_with_records(
 }
 
 /// A page of visible clients, optionally searched by name, ordered by name.
+///
+/// `after` is a cursor of this connection, carrying the last row's sort key: the page is
+/// the visible rows after that key, so no row is looked up by an id the caller sent.
 pub async fn list(
     rc: &RequestContext,
     search: Option<&str>,
@@ -116,9 +118,9 @@ pub async fn list(
     let reads_names = [FieldId::ClientFirstName, FieldId::ClientLastName]
         .iter()
         .all(|f| rc.principal.field_access(*f) == ReadAccess::Read);
-    let mut sql = Sql::new("SELECT c.* FROM client c WHERE ");
-    rc.scope.client_visible(&mut sql, "c.id");
-    if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    let mut terms = Vec::new();
+    if let Some(search) = search {
         if !reads_names {
             return Err(AppError::Forbidden(None));
         }
@@ -128,29 +130,42 @@ pub async fn list(
                 "search is at most 100 characters",
             ));
         }
-        for term in search.split_whitespace() {
-            let pattern = format!("{}%", escape_like(&term.to_lowercase()));
-            sql.push(" AND (LOWER(c.first_name) LIKE ")
-                .bind(pattern.clone())
-                .push(" ESCAPE '\\' OR LOWER(c.last_name) LIKE ")
-                .bind(pattern)
-                .push(" ESCAPE '\\')");
-        }
+        terms = search
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>();
     }
-    let order_key = if reads_names {
-        "c.last_name, c.first_name, c.id"
-    } else {
-        "c.id"
-    };
+    let order = ClientOrder::of(reads_names);
+    // A cursor is valid for the caller, the order and the search it was made for.
+    let searched = terms.join(" ");
+    let binding = [
+        rc.principal.official_id.as_str(),
+        order.name(),
+        searched.as_str(),
+    ];
+    let key = rc.cursor_key()?;
+    let mut sql = Sql::new("SELECT c.* FROM client c WHERE ");
+    rc.scope.client_visible(&mut sql, "c.id");
+    for term in &terms {
+        let pattern = format!("{}%", escape_like(term));
+        sql.push(" AND (LOWER(c.first_name) LIKE ")
+            .bind(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(c.last_name) LIKE ")
+            .bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
     if let Some(after) = after {
-        let id = decode_cursor(after)?;
-        sql.push(&format!(
-            " AND ({order_key}) > (SELECT {order_key} FROM client c WHERE c.id = "
-        ))
-        .bind(id)
-        .push(")");
+        let values = key.open(CURSOR_KIND, &binding, order.columns().len(), after)?;
+        sql.push(&format!(" AND ({}) > (", order.columns().join(", ")));
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(v);
+        }
+        sql.push(")");
     }
-    sql.push(&format!(" ORDER BY {order_key} LIMIT "))
+    sql.push(&format!(" ORDER BY {} LIMIT ", order.columns().join(", ")))
         .bind(i64::from(first) + 1);
     let mut rows = client::Entity::find()
         .from_raw_sql(sql.build_for(rc.db()))
@@ -158,10 +173,57 @@ pub async fn list(
         .await?;
     let has_next_page = rows.len() > first as usize;
     rows.truncate(first as usize);
+    let mut records = Vec::with_capacity(rows.len());
+    for record in with_scopes(rc, rows).await? {
+        let cursor = key.seal(CURSOR_KIND, &binding, &order.key_of(&record.row))?;
+        records.push((cursor, record));
+    }
     Ok(ClientPage {
-        records: with_scopes(rc, rows).await?,
+        records,
         has_next_page,
     })
+}
+
+/// The connection kind client cursors are sealed for.
+const CURSOR_KIND: &str = "clients";
+
+/// How a page of clients is ordered: by name for callers who read names, else by id.
+#[derive(Clone, Copy)]
+enum ClientOrder {
+    Name,
+    Id,
+}
+
+impl ClientOrder {
+    fn of(reads_names: bool) -> ClientOrder {
+        if reads_names {
+            ClientOrder::Name
+        } else {
+            ClientOrder::Id
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ClientOrder::Name => "name",
+            ClientOrder::Id => "id",
+        }
+    }
+
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            ClientOrder::Name => &["c.last_name", "c.first_name", "c.id"],
+            ClientOrder::Id => &["c.id"],
+        }
+    }
+
+    /// The sort key of a row, in [`Self::columns`] order.
+    fn key_of(self, row: &client::Model) -> Vec<&str> {
+        match self {
+            ClientOrder::Name => vec![&row.last_name, &row.first_name, &row.id],
+            ClientOrder::Id => vec![&row.id],
+        }
+    }
 }
 
 /// Checks a connection's `first` argument: at most [`MAX_PAGE`], never negative.
@@ -174,20 +236,6 @@ pub fn page_size(first: Option<i32>) -> AppResult<i32> {
         ))),
         Some(n) => Ok(n),
     }
-}
-
-/// An opaque cursor for a client.
-pub fn encode_cursor(id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("client:{id}"))
-}
-
-fn decode_cursor(cursor: &str) -> AppResult<String> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("client:").map(str::to_owned))
-        .ok_or_else(|| AppError::bad_input("after", "not a cursor of this connection"))
 }
 
 /// Escapes LIKE wildcards so user input matches literally.

@@ -31,6 +31,8 @@ pub struct RequestContext {
     reports_db: Option<DatabaseConnection>,
     /// The request's read-only transaction on that replica, begun at the first report query.
     reports_tx: tokio::sync::OnceCell<DatabaseTransaction>,
+    /// The key connection cursors are sealed with; none where nothing is paged.
+    cursors: Option<Arc<crate::services::cursor::CursorKey>>,
 }
 
 impl RequestContext {
@@ -53,7 +55,21 @@ impl RequestContext {
             policy_changed: Arc::default(),
             reports_db: None,
             reports_tx: tokio::sync::OnceCell::new(),
+            cursors: None,
         }
+    }
+
+    /// Lets this request page connections (seal and open their cursors).
+    pub fn with_cursor_key(mut self, key: Arc<crate::services::cursor::CursorKey>) -> Self {
+        self.cursors = Some(key);
+        self
+    }
+
+    /// The cursor key; an internal error where the request was not given one.
+    pub fn cursor_key(&self) -> crate::error::AppResult<&crate::services::cursor::CursorKey> {
+        self.cursors
+            .as_deref()
+            .ok_or_else(|| crate::error::AppError::internal("no cursor key in this context"))
     }
 
     /// Sends this request's report queries to a read replica.

@@ -22,9 +22,16 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<MeetingReco
     if !matches!(rc.scope, RowScope::Agency { .. }) {
         return Err(AppError::Forbidden(None));
     }
+    // Meetings are shared records of TYP clients only, and whether the client is one is
+    // decided in the same statement: a meeting the caller may not see costs what a missing
+    // one does (one statement), whatever the reason it is hidden.
     let mut sql = Sql::new("SELECT m.* FROM network_meeting m WHERE m.id = ");
     sql.bind(id.to_owned()).push(" AND ");
     rc.scope.client_visible(&mut sql, "m.client_id");
+    sql.push(" AND ");
+    if !rc.scope.typ_flag(&mut sql, "m.client_id") {
+        return Ok(None);
+    }
     let Some(row) = network_meeting::Entity::find()
         .from_raw_sql(sql.build_for(rc.db()))
         .one(rc.db())
@@ -35,7 +42,7 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<MeetingReco
     let Some(client) = clients::find(rc, &row.client_id).await? else {
         return Ok(None);
     };
-    // Meetings are shared records of TYP clients only.
+    // The statement above decided it; the client's record agrees.
     if !client.scope.typ {
         return Ok(None);
     }

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod client_registration;
 pub mod clients;
 pub mod context;
+pub mod cursor;
 pub mod explain;
 pub mod input;
 pub mod meetings;

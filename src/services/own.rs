@@ -87,6 +87,7 @@ pub struct OwnContext {
     pub settings: Arc<Settings>,
     touched: Mutex<BTreeMap<Action, BTreeSet<FieldGroup>>>,
     operations: Mutex<BTreeSet<String>>,
+    cursors: Option<Arc<super::cursor::CursorKey>>,
 }
 
 impl OwnContext {
@@ -104,7 +105,14 @@ impl OwnContext {
             settings,
             touched: Mutex::default(),
             operations: Mutex::default(),
+            cursors: None,
         }
+    }
+
+    /// Lets this request page its access log (seal and open its cursors).
+    pub fn with_cursor_key(mut self, key: Arc<super::cursor::CursorKey>) -> Self {
+        self.cursors = Some(key);
+        self
     }
 
     pub fn db(&self) -> &DatabaseTransaction {
@@ -393,6 +401,8 @@ pub async fn withdraw_consent(
 /// One row of the client's access log as the client sees it.
 pub struct OwnLogEntry {
     pub id: i64,
+    /// This row's cursor, to pass as `after` for the rows after it.
+    pub cursor: String,
     pub at: DateTime<Utc>,
     pub agency: String,
     pub roles: String,
@@ -417,12 +427,28 @@ pub async fn access_log(
         .now
         .checked_sub_months(Months::new(oc.settings.own_log_years * 12))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let page = super::access_log::page_of(oc.db(), &oc.caller.client_id, Some(since), first, after)
-        .await?;
+    let key = oc
+        .cursors
+        .as_deref()
+        .ok_or_else(|| AppError::internal("no cursor key in this context"))?;
+    let cursors = super::access_log::LogCursors {
+        key,
+        reader: &oc.caller.client_id,
+        view: "own",
+    };
+    let page = super::access_log::page_of(
+        oc.db(),
+        &cursors,
+        &oc.caller.client_id,
+        Some(since),
+        first,
+        after,
+    )
+    .await?;
     let officials: BTreeSet<String> = page
         .rows
         .iter()
-        .map(|(r, _, _)| r.official_id.clone())
+        .map(|r| r.row.official_id.clone())
         .collect();
     let mut names = BTreeMap::new();
     if !officials.is_empty() {
@@ -439,8 +465,10 @@ pub async fn access_log(
     let rows = page
         .rows
         .into_iter()
-        .map(|(r, d, g)| OwnLogEntry {
+        .map(|l| (l.row, l.disclosures, l.break_glass, l.cursor))
+        .map(|(r, d, g, cursor)| OwnLogEntry {
             urgent: g.is_some(),
+            cursor,
             id: r.id,
             at: r.at,
             agency: r.agency,

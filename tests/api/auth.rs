@@ -107,6 +107,10 @@ fn with_rs256(url: &str) -> typgraph::config::Config {
         secret: None,
         ..JwtConfig::default()
     };
+    // No shared secret to derive the cursor key from: it is set of its own.
+    c.cursor_key = Some(typgraph::config::Secret(
+        "typgraph-test-cursor-key-0123456789".into(),
+    ));
     c
 }
 

@@ -11,6 +11,8 @@ use typgraph::config::{Config, JwtConfig, Secret};
 use typgraph::db::Sql;
 
 pub const TEST_SECRET: &str = "typgraph-test-secret-0123456789-abcdefghij";
+/// The bearer token `/metrics` needs in tests.
+pub const METRICS_TOKEN: &str = "typgraph-test-metrics-token-0123456789";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -161,6 +163,7 @@ pub fn test_config(url: &str) -> Config {
         secret: Some(Secret(TEST_SECRET.to_owned())),
         ..JwtConfig::default()
     };
+    config.metrics_token = Some(Secret(METRICS_TOKEN.to_owned()));
     config
 }
 
@@ -264,6 +267,7 @@ impl TestApp {
 pub async fn metric_at(http: &reqwest::Client, addr: &str, name: &str) -> f64 {
     let text = http
         .get(format!("http://{addr}/metrics"))
+        .bearer_auth(METRICS_TOKEN)
         .send()
         .await
         .unwrap()
@@ -1005,6 +1009,7 @@ pub fn start_replica(url: &str, rates: [u32; 2]) -> Replica {
     let mut child = Command::new(env!("CARGO_BIN_EXE_typgraph"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
         .env("TYPGRAPH_JWT_SECRET", TEST_SECRET)
+        .env("TYPGRAPH_METRICS_TOKEN", METRICS_TOKEN)
         .env("TYPGRAPH_RATE_REQUESTS_PER_MINUTE", rates[0].to_string())
         .env("TYPGRAPH_RATE_OBJECTS_PER_MINUTE", rates[1].to_string())
         .env_remove("TYPGRAPH_AUTHZ_DIR")

@@ -63,7 +63,7 @@ on_both! {
             assert!(!message.contains("SELECT") && !message.contains("sqlx") && message.len() < 200, "{message}");
         }
         assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0, "nothing was read");
-        let metrics = app.http.get(app.endpoint("/metrics")).send().await.unwrap().text().await.unwrap();
+        let metrics = app.http.get(app.endpoint("/metrics")).bearer_auth(crate::helpers::METRICS_TOKEN).send().await.unwrap().text().await.unwrap();
         assert!(metrics.contains("typgraph_graphql_errors_total{code=\"LIMIT_EXCEEDED\"} 7"), "{metrics}");
         assert!(metrics.contains("typgraph_graphql_errors_total{code=\"BAD_USER_INPUT\"} 1"), "{metrics}");
         // A body over the limit: 413 before it is read.
@@ -169,7 +169,7 @@ on_both! {
         // Another official has a budget of their own.
         let (status, _) = app.gql(&app.token_for("EKSOTE_WORKER"), "{ me { name } }", json!({})).await;
         assert_eq!(status, 200);
-        let metrics = app.http.get(app.endpoint("/metrics")).send().await.unwrap().text().await.unwrap();
+        let metrics = app.http.get(app.endpoint("/metrics")).bearer_auth(crate::helpers::METRICS_TOKEN).send().await.unwrap().text().await.unwrap();
         assert!(metrics.contains("typgraph_rate_limited_total 1"), "{metrics}");
     }
 }

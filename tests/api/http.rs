@@ -61,7 +61,7 @@ on_both! {
         assert_eq!(get("/healthz").await.unwrap().status().as_u16(), 200);
         assert_eq!(get("/readyz").await.unwrap().status().as_u16(), 200);
         let _ = app.gql(&app.token_for("TE_EXPERT"), "{ me { name } }", json!({})).await;
-        let metrics = get("/metrics").await.unwrap().text().await.unwrap();
+        let metrics = app.http.get(app.endpoint("/metrics")).bearer_auth(crate::helpers::METRICS_TOKEN).send().await.unwrap().text().await.unwrap();
         assert!(metrics.contains("typgraph_http_requests_total{route=\"/graphql\",status=\"200\"}"), "{metrics}");
         assert!(metrics.contains("typgraph_sql_statements_total"), "{metrics}");
         // No explorer unless enabled.

@@ -23,6 +23,7 @@ mod meetings;
 mod oversight;
 mod own;
 mod policy;
+mod probing;
 mod records;
 mod referrals;
 mod registration;

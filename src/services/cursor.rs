@@ -1,0 +1,209 @@
+//! Connection cursors that carry their own sort key, sealed under a server key.
+//!
+//! A cursor is the sort key of the last row of a page (for clients: last name, first name,
+//! id), so the next page is "rows after this key" and no row is ever looked up by an id the
+//! caller sent (a look-up by id would read a row outside the caller's scope and answer
+//! differently for a missing one). The key is sealed: an HMAC-SHA-256 tag over the
+//! connection kind, what the cursor is bound to (the caller, the search) and the key, and
+//! the key itself encrypted with a keystream derived from that tag (a synthetic-IV
+//! construction), so a cursor shows no name and cannot be made, altered or replayed in
+//! another connection or search. Every replica derives the same key from the configuration.
+
+use base64::Engine;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::config::Config;
+use crate::error::{AppError, AppResult};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The one answer to any cursor that is not this server's for this connection and search,
+/// whatever is wrong with it.
+const REFUSED: &str = "not a cursor of this connection";
+
+/// What a cursor key is derived from: a dedicated setting, else the HS256 token secret
+/// (with domain separation: the label is no JWT signing input).
+const LABEL: &[u8] = b"typgraph connection cursor key v1";
+
+/// The server's cursor keys (one for the tag, one for the keystream).
+#[derive(Clone)]
+pub struct CursorKey {
+    mac: [u8; 32],
+    stream: [u8; 32],
+}
+
+impl std::fmt::Debug for CursorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CursorKey(***)")
+    }
+}
+
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // HMAC takes keys of any length; the error arm cannot be reached.
+    let mut mac = match <HmacSha256 as KeyInit>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => return [0; 32],
+    };
+    for p in parts {
+        // Length-prefixed, so no two part lists give the same input.
+        mac.update(&(p.len() as u64).to_be_bytes());
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+impl CursorKey {
+    /// Derives the keys from a secret shared by every replica.
+    pub fn derive(secret: &[u8]) -> CursorKey {
+        let master = hmac(secret, &[LABEL]);
+        CursorKey {
+            mac: hmac(&master, &[b"tag"]),
+            stream: hmac(&master, &[b"stream"]),
+        }
+    }
+
+    /// The key of a configuration: `TYPGRAPH_CURSOR_KEY` when set, else derived from the
+    /// HS256 token secret. With only an RS256 public key there is no shared secret to
+    /// derive from (the key is public), and a key of this process alone would refuse every
+    /// other replica's cursors, so the setting is then required.
+    pub fn from_config(config: &Config) -> Result<CursorKey, String> {
+        if let Some(key) = &config.cursor_key {
+            if key.0.chars().count() < 32 {
+                return Err("TYPGRAPH_CURSOR_KEY must be at least 32 characters".into());
+            }
+            return Ok(CursorKey::derive(key.0.as_bytes()));
+        }
+        match &config.jwt.secret {
+            Some(secret) => Ok(CursorKey::derive(secret.0.as_bytes())),
+            None => Err(
+                "set TYPGRAPH_CURSOR_KEY (the same on every replica): with an RS256 public key \
+                 there is no shared secret to derive the cursor key from"
+                    .into(),
+            ),
+        }
+    }
+
+    /// The tag's MAC, fed with the kind, the binding and the sort key (each length-prefixed,
+    /// and the binding's count, so no two inputs feed the same bytes).
+    fn tag(&self, kind: &str, binding: &[&str], plain: &[u8]) -> AppResult<HmacSha256> {
+        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&self.mac)
+            .map_err(|_| AppError::internal("cursor key"))?;
+        let count = (binding.len() as u64).to_be_bytes();
+        let parts = std::iter::once(kind.as_bytes())
+            .chain(std::iter::once(&count[..]))
+            .chain(binding.iter().map(|b| b.as_bytes()))
+            .chain(std::iter::once(plain));
+        for p in parts {
+            mac.update(&(p.len() as u64).to_be_bytes());
+            mac.update(p);
+        }
+        Ok(mac)
+    }
+
+    fn keystream(&self, tag: &[u8; 32], data: &mut [u8]) {
+        for (i, chunk) in data.chunks_mut(32).enumerate() {
+            let block = hmac(&self.stream, &[tag, &(i as u64).to_be_bytes()]);
+            for (b, k) in chunk.iter_mut().zip(block.iter()) {
+                *b ^= k;
+            }
+        }
+    }
+
+    /// A cursor for the sort key `values` of a row, valid only for `kind` and `binding`.
+    pub fn seal(&self, kind: &str, binding: &[&str], values: &[&str]) -> AppResult<String> {
+        let plain = serde_json::to_vec(values)
+            .map_err(|e| AppError::internal(format!("cursor encoding: {e}")))?;
+        let tag: [u8; 32] = self
+            .tag(kind, binding, &plain)?
+            .finalize()
+            .into_bytes()
+            .into();
+        let mut body = plain;
+        self.keystream(&tag, &mut body);
+        let mut out = Vec::with_capacity(32 + body.len());
+        out.extend_from_slice(&tag);
+        out.extend_from_slice(&body);
+        Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out))
+    }
+
+    /// The sort key of a cursor this server sealed for `kind` and `binding`, with `arity`
+    /// values; any other cursor (hand-made, altered, another connection's or search's) is
+    /// BAD_USER_INPUT on `after`, always with the same message.
+    pub fn open(
+        &self,
+        kind: &str,
+        binding: &[&str],
+        arity: usize,
+        cursor: &str,
+    ) -> AppResult<Vec<String>> {
+        let refused = || AppError::bad_input("after", REFUSED);
+        if cursor.len() > 4096 {
+            return Err(refused());
+        }
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(cursor)
+            .map_err(|_| refused())?;
+        if raw.len() < 32 {
+            return Err(refused());
+        }
+        let (tag, body) = raw.split_at(32);
+        let tag: [u8; 32] = tag.try_into().map_err(|_| refused())?;
+        let mut plain = body.to_vec();
+        self.keystream(&tag, &mut plain);
+        // Checked in constant time against the tag of what it decrypts to.
+        self.tag(kind, binding, &plain)?
+            .verify_slice(&tag)
+            .map_err(|_| refused())?;
+        let values: Vec<String> = serde_json::from_slice(&plain).map_err(|_| refused())?;
+        if values.len() != arity {
+            return Err(refused());
+        }
+        Ok(values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_cursor_opens_only_for_its_kind_and_binding() {
+        let key = CursorKey::derive(b"0123456789abcdef0123456789abcdef");
+        let c = key
+            .seal("clients", &["o1", "a"], &["Virtanen", "Aino", "id-1"])
+            .unwrap();
+        assert!(!c.contains("Virtanen"));
+        let plain = String::from_utf8_lossy(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(&c)
+                .unwrap(),
+        )
+        .into_owned();
+        assert!(!plain.contains("Virtanen"), "the sort key is not readable");
+        assert_eq!(
+            key.open("clients", &["o1", "a"], 3, &c).unwrap(),
+            vec!["Virtanen", "Aino", "id-1"]
+        );
+        for (kind, binding, arity) in [
+            ("clients", &["o1", "b"][..], 3),
+            ("clients", &["o2", "a"][..], 3),
+            ("accessLog", &["o1", "a"][..], 3),
+            ("clients", &["o1", "a"][..], 1),
+        ] {
+            let e = key.open(kind, binding, arity, &c).unwrap_err();
+            assert_eq!(e.message(), REFUSED);
+        }
+        let other = CursorKey::derive(b"another key, also of 32 bytes...");
+        assert!(other.open("clients", &["o1", "a"], 3, &c).is_err());
+        let mut raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&c)
+            .unwrap();
+        for i in [0, 31, 32, raw.len() - 1] {
+            raw[i] ^= 1;
+            let tampered = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&raw);
+            assert!(key.open("clients", &["o1", "a"], 3, &tampered).is_err());
+            raw[i] ^= 1;
+        }
+    }
+}
