@@ -125,10 +125,13 @@ pub enum Managed {
     BreakGlass,
     /// The review items break-glass grants leave (read; write: close one).
     BreakGlassReviews,
+    /// Service-wide interruptions of KTT, an administrative act of the organiser (write:
+    /// record, correct, cancel; read: their log).
+    ServiceInterruptions,
 }
 
 impl Managed {
-    pub const ALL: [Managed; 8] = [
+    pub const ALL: [Managed; 9] = [
         Managed::Officials,
         Managed::Providers,
         Managed::Policy,
@@ -137,6 +140,7 @@ impl Managed {
         Managed::OwnConsents,
         Managed::BreakGlass,
         Managed::BreakGlassReviews,
+        Managed::ServiceInterruptions,
     ];
 
     /// The policy object, `MANAGE/officials` and so on.
@@ -150,6 +154,7 @@ impl Managed {
             Managed::OwnConsents => "OWN/consents",
             Managed::BreakGlass => "EMERGENCY/access",
             Managed::BreakGlassReviews => "REVIEW/break-glass",
+            Managed::ServiceInterruptions => "ORGANISE/service-interruption",
         }
     }
 
@@ -167,7 +172,7 @@ pub struct FieldMask {
     groups: [ReadAccess; 12],
     writes: [bool; 12],
     /// Read and write of each [`Managed`] object.
-    manage: [bool; 16],
+    manage: [bool; 18],
 }
 
 impl FieldMask {
@@ -176,7 +181,7 @@ impl FieldMask {
             fields: vec![ReadAccess::Never; FieldId::ALL.len()],
             groups: [ReadAccess::Never; 12],
             writes: [false; 12],
-            manage: [false; 16],
+            manage: [false; 18],
         }
     }
 

@@ -178,18 +178,18 @@ fn validated_lines(policy: &str) -> Result<(Vec<String>, Vec<FieldGroup>), Polic
         if !ACTIONS.contains(&act) {
             return Err(bad("unknown action"));
         }
-        if ["MANAGE/", "OWN/", "EMERGENCY/", "REVIEW/"]
+        if ["MANAGE/", "OWN/", "EMERGENCY/", "REVIEW/", "ORGANISE/"]
             .iter()
             .any(|p| obj.starts_with(p))
         {
             if !Managed::ALL.iter().any(|m| m.object() == obj) {
                 return Err(bad(
-                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents, EMERGENCY/access, REVIEW/break-glass)",
+                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents, EMERGENCY/access, REVIEW/break-glass, ORGANISE/service-interruption)",
                 ));
             }
             if act == "consent" {
                 return Err(bad(
-                    "MANAGE, OWN, EMERGENCY and REVIEW objects take read or write",
+                    "MANAGE, OWN, EMERGENCY, REVIEW and ORGANISE objects take read or write",
                 ));
             }
             out.push(line.to_owned());

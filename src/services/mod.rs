@@ -22,5 +22,6 @@ pub mod rehab;
 pub mod report_csv;
 pub mod reports;
 pub mod retention;
+pub mod service_interruption;
 
 pub use context::{ClientScope, RequestContext};
