@@ -21,6 +21,13 @@ pub struct Model {
     pub ended_on: Option<Date>,
     pub outcome: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The day the closure was recorded (retention counts from the later of this and
+    /// `ended_on`); `None` for a case closed before it was kept.
+    pub closure_recorded_on: Option<Date>,
+    /// Who recorded the closure.
+    pub closed_by: Option<String>,
+    /// The day the client withdrew the agreement to multi-agency work the case rests on.
+    pub agreement_withdrawn_on: Option<Date>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -81,6 +81,14 @@ fn created_indexes(sql: &str) -> Vec<String> {
 
 #[async_trait::async_trait]
 impl MigrationTrait for SqlMigration {
+    /// Each migration in one transaction on SQLite too (PostgreSQL's default): its
+    /// statements then run on one connection, in order, all or none. A table rebuilt
+    /// (created anew, filled, dropped, renamed) needs it: on a pool, another connection
+    /// may still read the schema as it was before the drop.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let sql = render(self.sql, db.get_database_backend());
@@ -202,6 +210,11 @@ impl MigratorTrait for Migrator {
             sql_migration!("016_create_retention_erasure", ["retention_erasure"]),
             sql_migration!("017_create_rate_limit_bucket", ["rate_limit_bucket"]),
             sql_migration!("018_create_record_seal", ["record_seal"]),
+            sql_migration!(
+                "019_create_service_interruption_log",
+                ["service_interruption_log"]
+            ),
+            sql_migration!("020_alter_typ_case_recording", []),
         ]
     }
 }

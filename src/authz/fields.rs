@@ -101,6 +101,7 @@ client_fields! {
     TypCaseMappingDeadline, typ_case_mapping_deadline, "TypCase", "mappingDeadline", f(Case);
     TypCaseEndedOn, typ_case_ended_on, "TypCase", "endedOn", f(Case);
     TypCaseOutcome, typ_case_outcome, "TypCase", "outcome", f(Case);
+    TypCaseAgreementWithdrawnOn, typ_case_agreement_withdrawn_on, "TypCase", "agreementWithdrawnOn", f(Case);
     TypCaseResponsibleAgency, typ_case_responsible_agency, "TypCase", "responsibleAgency", f(Case);
     TypCaseResponsibleOfficer, typ_case_responsible_officer, "TypCase", "responsibleOfficer", f(Case);
     TypCaseSpecialArrangements, typ_case_special_arrangements, "TypCase", "specialArrangements", f(Case);

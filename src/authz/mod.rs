@@ -128,10 +128,13 @@ pub enum Managed {
     /// Separation of duties waived: an official may hold this overseer role (ADMIN,
     /// AUDITOR) together with roles that read or write client data (write).
     CombineDuties,
+    /// Service-wide interruptions of KTT, an administrative act of the organiser (write:
+    /// record, correct, cancel; read: their log).
+    ServiceInterruptions,
 }
 
 impl Managed {
-    pub const ALL: [Managed; 9] = [
+    pub const ALL: [Managed; 10] = [
         Managed::Officials,
         Managed::Providers,
         Managed::Policy,
@@ -141,6 +144,7 @@ impl Managed {
         Managed::BreakGlass,
         Managed::BreakGlassReviews,
         Managed::CombineDuties,
+        Managed::ServiceInterruptions,
     ];
 
     /// The policy object, `MANAGE/officials` and so on.
@@ -155,6 +159,7 @@ impl Managed {
             Managed::BreakGlass => "EMERGENCY/access",
             Managed::BreakGlassReviews => "REVIEW/break-glass",
             Managed::CombineDuties => "DUTIES/combine",
+            Managed::ServiceInterruptions => "ORGANISE/service-interruption",
         }
     }
 

@@ -229,18 +229,25 @@ fn validated_lines(policy: &str) -> Result<(Vec<String>, Vec<FieldGroup>), Polic
         if !ACTIONS.contains(&act) {
             return Err(bad("unknown action"));
         }
-        if ["MANAGE/", "OWN/", "EMERGENCY/", "REVIEW/", "DUTIES/"]
-            .iter()
-            .any(|p| obj.starts_with(p))
+        if [
+            "MANAGE/",
+            "OWN/",
+            "EMERGENCY/",
+            "REVIEW/",
+            "DUTIES/",
+            "ORGANISE/",
+        ]
+        .iter()
+        .any(|p| obj.starts_with(p))
         {
             if !Managed::ALL.iter().any(|m| m.object() == obj) {
                 return Err(bad(
-                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents, EMERGENCY/access, REVIEW/break-glass, DUTIES/combine)",
+                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents, EMERGENCY/access, REVIEW/break-glass, DUTIES/combine, ORGANISE/service-interruption)",
                 ));
             }
             if act == "consent" {
                 return Err(bad(
-                    "MANAGE, OWN, EMERGENCY, REVIEW and DUTIES objects take read or write",
+                    "MANAGE, OWN, EMERGENCY, REVIEW, DUTIES and ORGANISE objects take read or write",
                 ));
             }
             out.push(line.to_owned());

@@ -124,11 +124,20 @@ impl RowScope {
     }
 }
 
-/// The client `c` is a TYP client: a case open, or closed on or after `cutoff`.
+/// The client `c` is a TYP client: a case open, or closed on or after `cutoff`, whose
+/// agreement to multi-agency work stands. This is the one place the rule lives:
+/// - A closure counts from the later of its closing date and the day it was recorded, so
+///   a backdated closure does not move the client out of scope any sooner (a closure
+///   recorded before that day was kept counts from its closing date).
+/// - A case whose agreement (consent MULTI_AGENCY_SERVICE) the client withdrew makes no
+///   one a TYP client from the day of the withdrawal: the sharing rested on it, so each
+///   agency then sees only its own records, as outside TYP.
 pub fn typ_client(sql: &mut Sql, c: &str, cutoff: NaiveDate) {
     sql.push(&format!(
-        "EXISTS (SELECT 1 FROM typ_case st WHERE st.client_id = {c} AND (st.ended_on IS NULL OR st.ended_on >= "
+        "EXISTS (SELECT 1 FROM typ_case st WHERE st.client_id = {c} AND st.agreement_withdrawn_on IS NULL AND (st.ended_on IS NULL OR st.ended_on >= "
     ));
+    sql.bind(cutoff);
+    sql.push(" OR st.closure_recorded_on >= ");
     sql.bind(cutoff);
     sql.push("))");
 }
@@ -138,6 +147,7 @@ fn own_records(sql: &mut Sql, c: &str, agency: Agency) {
     let code = agency.code().to_owned();
     let mut tables: Vec<(&str, &str)> = vec![
         ("client", "registered_by_agency"),
+        ("typ_case", "responsible_agency"),
         ("consent", "recorded_by_agency"),
         ("work_ability_assessment", "assessor_agency"),
         ("benefit_decision", "agency"),

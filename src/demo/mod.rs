@@ -295,6 +295,14 @@ fn officials(rng: &mut Rng, providers: &[SeedProvider]) -> Vec<SeedOfficial> {
         &[Role::Admin],
         true,
     );
+    add(
+        rng,
+        "Tuula Toimialamäki",
+        Agency::Eksote,
+        None,
+        &[Role::CountyManager],
+        true,
+    );
     // A social worker who has left: tokens for this official must be refused.
     add(
         rng,

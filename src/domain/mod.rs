@@ -64,13 +64,17 @@ pub enum Role {
     Auditor,
     /// Officials, providers and policy; never client content.
     Admin,
+    /// County management (the wellbeing services county as the organiser of KTT): the
+    /// county's administrative acts over the whole service, such as a service-wide
+    /// interruption; never client content.
+    CountyManager,
     /// The client themself (token subject: the client's id): their own case and access log
     /// only, through the client schema. Never held by an official.
     Client,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::TypOfficer,
         Role::TeExpert,
         Role::EksoteWorker,
@@ -79,6 +83,7 @@ impl Role {
         Role::Analyst,
         Role::Auditor,
         Role::Admin,
+        Role::CountyManager,
         Role::Client,
     ];
 
@@ -92,6 +97,7 @@ impl Role {
             Role::Analyst => "ANALYST",
             Role::Auditor => "AUDITOR",
             Role::Admin => "ADMIN",
+            Role::CountyManager => "COUNTY_MANAGER",
             Role::Client => "CLIENT",
         }
     }
@@ -124,6 +130,7 @@ impl Role {
             Role::KelaExpert => agency == Agency::Kela,
             Role::ProviderCoach => agency == Agency::Provider,
             Role::Analyst | Role::Auditor | Role::Admin => true,
+            Role::CountyManager => agency == Agency::Eksote,
             Role::Client => false,
         }
     }

@@ -33,6 +33,12 @@ pub struct Settings {
     pub basic_data_years_after_death: u32,
     /// Fee decisions (allowance lines) are kept this many years after their month.
     pub fee_decision_years: u32,
+    /// How many days back a TYP case may be recorded as opened or closed: a date further
+    /// back would move clients out of every agency's scope, or towards erasure, at once.
+    pub max_backdate_days: u32,
+    /// How many days back a service-wide interruption may start (attendance of those days
+    /// may be recorded already; a correction later than this is a case-by-case matter).
+    pub service_interruption_back_days: u32,
 }
 
 impl Settings {
@@ -106,6 +112,12 @@ impl Settings {
                 d.basic_data_years_after_death,
             )?,
             fee_decision_years: num(&get, "TYPGRAPH_FEE_DECISION_YEARS", d.fee_decision_years)?,
+            max_backdate_days: num(&get, "TYPGRAPH_MAX_BACKDATE_DAYS", d.max_backdate_days)?,
+            service_interruption_back_days: num(
+                &get,
+                "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS",
+                d.service_interruption_back_days,
+            )?,
         })
     }
 
@@ -156,6 +168,8 @@ impl Default for Settings {
             break_glass_hours: 2,
             basic_data_years_after_death: 2,
             fee_decision_years: 12,
+            max_backdate_days: 30,
+            service_interruption_back_days: 30,
         }
     }
 }

@@ -48,6 +48,11 @@ fn reads_policy(ctx: &Context<'_>) -> bool {
     manages(ctx, Managed::Policy)
 }
 
+fn reads_interruption_log(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.mask.may_manage(Managed::ServiceInterruptions, false))
+}
+
 fn explains(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Principal>().is_some_and(|p| {
         p.mask.reads_client_data()
@@ -395,6 +400,23 @@ impl Query {
             .filter(|f| (1..=100).contains(f))
             .ok_or_else(|| crate::error::AppError::bad_input("first", "first is 1 to 100"))?;
         let rows = services::administration::admin_log(rc, first).await?;
+        Ok(rows.into_iter().map(AdminLogNode::from).collect())
+    }
+
+    /// The newest recordings, corrections and cancellations of service-wide interruptions,
+    /// newest first (`target`: the interruption's id); `first` is at most 100.
+    #[graphql(visible = "reads_interruption_log")]
+    async fn service_interruption_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: i32,
+    ) -> Result<Vec<AdminLogNode>> {
+        let rc = request(ctx, "serviceInterruptionLog")?;
+        let first = u64::try_from(first)
+            .ok()
+            .filter(|f| (1..=100).contains(f))
+            .ok_or_else(|| crate::error::AppError::bad_input("first", "first is 1 to 100"))?;
+        let rows = services::service_interruption::log_entries(rc, first).await?;
         Ok(rows.into_iter().map(AdminLogNode::from).collect())
     }
 

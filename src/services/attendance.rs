@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, IsoWeek, NaiveDate};
 use entity::{attendance_day, rehab_interruption, rehab_period, service_interruption};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 
 use super::cases::visible_client;
@@ -58,7 +59,14 @@ pub async fn record(rc: &RequestContext, period_id: &str, days: Vec<Day>) -> App
             "at most {MAX_DAYS_PER_BATCH} days per call"
         )));
     }
+    // Service-wide interruptions that stand (not cancelled), of all providers or this one.
     let closed: Vec<(NaiveDate, NaiveDate)> = service_interruption::Entity::find()
+        .filter(service_interruption::Column::CancelledAt.is_null())
+        .filter(
+            Condition::any()
+                .add(service_interruption::Column::ProviderId.is_null())
+                .add(service_interruption::Column::ProviderId.eq(period.provider_id.clone())),
+        )
         .all(rc.db())
         .await?
         .into_iter()

@@ -1,7 +1,7 @@
 //! The TYP path: consents, opening a case, the responsible officer, plans and agreed actions,
 //! closing and follow-up (domain.md, "The client's path").
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use entity::{agreed_action, consent, employment_plan, official, official_role, typ_case};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
@@ -46,6 +46,25 @@ fn not_future(rc: &RequestContext, field: &str, date: NaiveDate) -> AppResult<Na
     } else {
         Ok(date)
     }
+}
+
+/// A date of record a little in the past at most: not in the future, and at most
+/// `TYPGRAPH_MAX_BACKDATE_DAYS` back, so that no one moves a client out of every agency's
+/// scope, or towards erasure, by recording an old date.
+fn recent(rc: &RequestContext, field: &str, date: NaiveDate) -> AppResult<NaiveDate> {
+    let date = not_future(rc, field, date)?;
+    let days = rc.settings.max_backdate_days;
+    let earliest = rc
+        .today
+        .checked_sub_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MIN);
+    if date < earliest {
+        return Err(AppError::bad_input(
+            field,
+            format!("{field} is at most {days} days back"),
+        ));
+    }
+    Ok(date)
 }
 
 // ---------------------------------------------------------------- consents
@@ -190,10 +209,33 @@ pub(crate) async fn mark_withdrawn(
     if conn.execute_raw(sql.build_for(conn)).await?.rows_affected() == 0 {
         return Err(conflict());
     }
+    if row.kind == "MULTI_AGENCY_SERVICE" {
+        end_sharing(conn, &row, today.max(row.given_on)).await?;
+    }
     consent::Entity::find_by_id(row.id)
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// The client withdrew the agreement to multi-agency work (`agreement`): the multi-agency
+/// work ends, and with it the sharing of everything it built up to now. Every case of the
+/// client (the open one and the closed ones still within retention) stops making the
+/// client a TYP client at once (see [`crate::authz::scope::typ_client`]), and each shows
+/// the day of the withdrawal to its responsible agency, whose record the case stays. A case
+/// opened later, on a new agreement, shares afresh.
+async fn end_sharing(
+    conn: &impl ConnectionTrait,
+    agreement: &consent::Model,
+    on: NaiveDate,
+) -> AppResult<()> {
+    let mut sql = Sql::new("UPDATE typ_case SET agreement_withdrawn_on = ");
+    sql.bind(on)
+        .push(" WHERE client_id = ")
+        .bind(agreement.client_id.clone())
+        .push(" AND agreement_withdrawn_on IS NULL");
+    conn.execute_raw(sql.build_for(conn)).await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------- cases
@@ -258,7 +300,7 @@ async fn responsible_officer(rc: &RequestContext, id: &str) -> AppResult<officia
 pub async fn open_case(rc: &RequestContext, input: NewCase) -> AppResult<typ_case::Model> {
     rc.require_write(FieldGroup::Case)?;
     let client = visible_client(rc, &input.client_id).await?;
-    let opened_on = not_future(rc, "openedOn", input.opened_on)?;
+    let opened_on = recent(rc, "openedOn", input.opened_on)?;
     let agreed_on = not_future(rc, "clientAgreedOn", input.client_agreed_on)?;
     if agreed_on > opened_on {
         return Err(AppError::bad_input(
@@ -528,7 +570,11 @@ pub async fn complete_action(rc: &RequestContext, id: &str) -> AppResult<agreed_
         .ok_or(AppError::NotFound)
 }
 
-/// Closes a case with its outcome.
+/// Closes a case with its outcome. Only the responsible agency closes a case (the agency
+/// of its responsible officer, which owns the case as its record); others who see the
+/// case get `FORBIDDEN`. The closing date is at most `TYPGRAPH_MAX_BACKDATE_DAYS` back; the
+/// day it was recorded and by whom are kept, and retention counts from the later of the
+/// two. The responsible agency may close a case whose agreement the client withdrew.
 pub async fn close_case(
     rc: &RequestContext,
     case_id: &str,
@@ -536,11 +582,26 @@ pub async fn close_case(
     ended_on: NaiveDate,
 ) -> AppResult<typ_case::Model> {
     rc.require_write(FieldGroup::Case)?;
-    let (case, client) = visible_case(rc, case_id).await?;
+    let case = typ_case::Entity::find_by_id(case_id.to_owned())
+        .one(rc.db())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let client = clients::find(rc, &case.client_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let responsible = case.responsible_agency == rc.principal.agency.code();
+    if !responsible {
+        // Outside TYP a case is only its responsible agency's record: no trace of it.
+        return Err(if client.scope.typ {
+            AppError::Forbidden(None)
+        } else {
+            AppError::NotFound
+        });
+    }
     if case.ended_on.is_some() {
         return Err(AppError::Conflict("the case is already closed".into()));
     }
-    let ended_on = not_future(rc, "endedOn", ended_on)?;
+    let ended_on = recent(rc, "endedOn", ended_on)?;
     if ended_on < case.opened_on {
         return Err(AppError::bad_input(
             "endedOn",
@@ -551,10 +612,22 @@ pub async fn close_case(
     sql.bind(ended_on)
         .push(", outcome = ")
         .bind(outcome.to_owned())
+        .push(", closure_recorded_on = ")
+        .bind(rc.today)
+        .push(", closed_by = ")
+        .bind(rc.principal.official_id.clone())
         .push(" WHERE id = ")
         .bind(case.id.clone())
         .push(" AND ended_on IS NULL");
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    if rc
+        .db()
+        .execute_raw(sql.build_for(rc.db()))
+        .await?
+        .rows_affected()
+        == 0
+    {
+        return Err(AppError::Conflict("the case is already closed".into()));
+    }
     rc.recorder.write(&client.row.id, FieldGroup::Case);
     typ_case::Entity::find_by_id(case.id)
         .one(rc.db())

@@ -24,5 +24,6 @@ pub mod report_csv;
 pub mod report_rules;
 pub mod reports;
 pub mod retention;
+pub mod service_interruption;
 
 pub use context::{ClientScope, RequestContext};

@@ -329,37 +329,6 @@ pub async fn interrupt(
     Ok(period)
 }
 
-/// Records a service-wide interruption (such as the 2020 closure by government order):
-/// attendance of every period is refused during it. Not client data.
-pub async fn record_service_interruption(
-    rc: &RequestContext,
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
-    reason: &str,
-) -> AppResult<entity::service_interruption::Model> {
-    rc.require_write(FieldGroup::Rehab)?;
-    if ends_on < starts_on {
-        return Err(AppError::bad_input("endsOn", "endsOn is before startsOn"));
-    }
-    let reason = input::required_text("reason", reason, 500)?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let mut sql =
-        Sql::new("INSERT INTO service_interruption (id, starts_on, ends_on, reason) VALUES (");
-    sql.bind(id.clone())
-        .push(", ")
-        .bind(starts_on)
-        .push(", ")
-        .bind(ends_on)
-        .push(", ")
-        .bind(reason)
-        .push(")");
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
-    entity::service_interruption::Entity::find_by_id(id)
-        .one(rc.db())
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

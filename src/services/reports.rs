@@ -389,6 +389,7 @@ pub async fn interruptions(
     authorize(rc, Report::ServiceInterruptions, &Filter::default())?;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     Ok(entity::service_interruption::Entity::find()
+        .filter(entity::service_interruption::Column::CancelledAt.is_null())
         .filter(entity::service_interruption::Column::StartsOn.lte(to))
         .filter(entity::service_interruption::Column::EndsOn.gte(from))
         .order_by_asc(entity::service_interruption::Column::StartsOn)

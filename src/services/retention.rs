@@ -178,13 +178,15 @@ pub async fn due(
     today: NaiveDate,
 ) -> Result<Vec<Due>, DbErr> {
     let mut out = Vec::new();
-    // Social services records: the last case closed long enough ago, none open.
+    // Social services records: the last case closed long enough ago, none open. A closure
+    // counts from the later of its closing date and the day it was recorded, so a
+    // backdated closure does not make the records due any sooner.
     let social = settings.typ_case_retention_years;
     let mut sql = Sql::new(
-        "SELECT t.client_id, MAX(t.ended_on) AS last_closed FROM typ_case t \
+        "SELECT t.client_id, MAX(CASE WHEN t.closure_recorded_on > t.ended_on THEN t.closure_recorded_on ELSE t.ended_on END) AS last_closed FROM typ_case t \
          WHERE NOT EXISTS (SELECT 1 FROM typ_case o WHERE o.client_id = t.client_id AND o.ended_on IS NULL) \
          AND NOT EXISTS (SELECT 1 FROM retention_erasure e WHERE e.client_id = t.client_id AND e.record_class = 'SOCIAL_SERVICES') \
-         GROUP BY t.client_id HAVING MAX(t.ended_on) <= ",
+         GROUP BY t.client_id HAVING MAX(CASE WHEN t.closure_recorded_on > t.ended_on THEN t.closure_recorded_on ELSE t.ended_on END) <= ",
     );
     sql.bind(years_before(today, social))
         .push(" ORDER BY t.client_id");
@@ -194,7 +196,7 @@ pub async fn due(
             class: RecordClass::SocialServices,
             client_id: r.try_get("", "client_id")?,
             due_on: years_after(last, social),
-            basis: format!("last TYP case closed {last}; {social} years"),
+            basis: format!("last TYP case closed (or recorded closed) {last}; {social} years"),
         });
     }
     // Basic data: years after death.

@@ -253,6 +253,7 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
             "ANALYST",
             "AUDITOR",
             "ADMIN",
+            "COUNTY_MANAGER",
             "CLIENT"
         ]
     );
@@ -581,7 +582,9 @@ fn seed_is_deterministic_for_a_seed_and_prints_officials() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (out_a, out_b) = (run(a.path()), run(b.path()));
     assert_eq!(out_a, out_b);
-    assert_eq!(out_a.lines().count(), 8);
+    // One official per role held by an official (COUNTY_MANAGER included; CLIENT is no
+    // official's).
+    assert_eq!(out_a.lines().count(), 9);
     assert!(out_a.lines().all(|l| l.starts_with("official ")));
     let dump = |dir: &std::path::Path| {
         Command::new("sqlite3")

@@ -4,6 +4,7 @@
 
 mod access_log;
 mod admin;
+mod admin_acts;
 mod audit_chain;
 mod auth;
 mod break_glass;

@@ -82,6 +82,10 @@ mod visible {
         manages(ctx, crate::authz::Managed::BreakGlassReviews)
     }
 
+    pub fn service_interruptions(ctx: &Context<'_>) -> bool {
+        manages(ctx, crate::authz::Managed::ServiceInterruptions)
+    }
+
     /// The caller agency's own group (notes, meeting sections).
     pub fn own_group(ctx: &Context<'_>) -> bool {
         ctx.data_opt::<Principal>().is_some_and(|p| {

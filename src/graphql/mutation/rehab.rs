@@ -2,13 +2,14 @@
 
 use crate::graphql::scalars::Date;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::request;
 use crate::graphql::types::rehab::RehabPeriodNode;
 use crate::services::attendance::{self, Day};
 use crate::services::cases::visible_client;
 use crate::services::rehab::{self, NewPeriod};
+use crate::services::service_interruption::{self, InterruptionInput};
 use crate::services::RequestContext;
 
 #[derive(Default)]
@@ -50,21 +51,76 @@ pub struct InterruptRehabPeriodInput {
     pub reason: String,
 }
 
-/// Input of `recordServiceInterruption`.
+/// Input of `recordServiceInterruption`: the range starts at most
+/// `TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS` days back (30 by default), ends at most a year
+/// ahead and lasts at most a year.
 #[derive(InputObject)]
 pub struct RecordServiceInterruptionInput {
     pub starts_on: Date,
     pub ends_on: Date,
+    /// The provider whose service is interrupted; every provider when omitted.
+    pub provider_id: Option<ID>,
+    /// Why the service is interrupted (recorded with who recorded it).
     pub reason: String,
 }
 
-/// A service-wide interruption of KTT.
+/// Input of `correctServiceInterruption`: the interruption as it should stand. A start
+/// left as it was may lie further back than a new one could.
+#[derive(InputObject)]
+pub struct CorrectServiceInterruptionInput {
+    pub id: ID,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    /// Every provider when omitted.
+    pub provider_id: Option<ID>,
+    /// Why the service is interrupted.
+    pub reason: String,
+    /// Why the interruption is corrected (logged).
+    pub correction_reason: String,
+}
+
+/// Input of `cancelServiceInterruption`.
+#[derive(InputObject)]
+pub struct CancelServiceInterruptionInput {
+    pub id: ID,
+    /// Why it is cancelled (kept on the interruption and logged).
+    pub reason: String,
+}
+
+/// A service-wide interruption of KTT (the organiser's act): attendance of every period it
+/// covers is refused while it stands.
 #[derive(SimpleObject)]
 pub struct ServiceInterruption {
     pub id: ID,
     pub starts_on: Date,
     pub ends_on: Date,
     pub reason: String,
+    /// The provider closed; `null` for every provider.
+    pub provider_id: Option<ID>,
+    /// The official who recorded it (`null` for interruptions that came in as data).
+    pub recorded_by: Option<ID>,
+    pub recorded_at: Option<DateTime<Utc>>,
+    /// Set when it was cancelled: it no longer stops attendance.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancelled_by: Option<ID>,
+    pub cancel_reason: Option<String>,
+}
+
+impl From<entity::service_interruption::Model> for ServiceInterruption {
+    fn from(row: entity::service_interruption::Model) -> Self {
+        ServiceInterruption {
+            id: ID(row.id),
+            starts_on: row.starts_on.into(),
+            ends_on: row.ends_on.into(),
+            reason: row.reason,
+            provider_id: row.provider_id.map(ID),
+            recorded_by: row.recorded_by.map(ID),
+            recorded_at: row.recorded_at,
+            cancelled_at: row.cancelled_at,
+            cancelled_by: row.cancelled_by.map(ID),
+            cancel_reason: row.cancel_reason,
+        }
+    }
 }
 
 /// One activity day.
@@ -169,28 +225,64 @@ impl RehabMutations {
         period_node(rc, row).await
     }
 
-    /// Records a service-wide interruption (such as the 2020 closure): attendance of every
-    /// period is refused during it.
-    #[graphql(visible = "super::visible::rehab")]
+    /// Records a service-wide interruption (such as the 2020 closure) of one provider or
+    /// all: attendance of every period it covers is refused while it stands. The
+    /// organiser's act (county management); logged with who and why.
+    #[graphql(visible = "super::visible::service_interruptions")]
     async fn record_service_interruption(
         &self,
         ctx: &Context<'_>,
         input: RecordServiceInterruptionInput,
     ) -> Result<ServiceInterruption> {
         let rc = request(ctx, "recordServiceInterruption")?;
-        let row = rehab::record_service_interruption(
+        let row = service_interruption::record(
             rc,
-            NaiveDate::from(input.starts_on),
-            input.ends_on.into(),
-            &input.reason,
+            InterruptionInput {
+                starts_on: input.starts_on.into(),
+                ends_on: input.ends_on.into(),
+                provider_id: input.provider_id.map(|p| p.0),
+                reason: input.reason,
+            },
         )
         .await?;
-        Ok(ServiceInterruption {
-            id: ID(row.id),
-            starts_on: row.starts_on.into(),
-            ends_on: row.ends_on.into(),
-            reason: row.reason,
-        })
+        Ok(row.into())
+    }
+
+    /// Corrects a standing service-wide interruption (range, provider, reason); logged with
+    /// who and why. `CONFLICT` once it is cancelled.
+    #[graphql(visible = "super::visible::service_interruptions")]
+    async fn correct_service_interruption(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectServiceInterruptionInput,
+    ) -> Result<ServiceInterruption> {
+        let rc = request(ctx, "correctServiceInterruption")?;
+        let row = service_interruption::correct(
+            rc,
+            &input.id,
+            InterruptionInput {
+                starts_on: input.starts_on.into(),
+                ends_on: input.ends_on.into(),
+                provider_id: input.provider_id.map(|p| p.0),
+                reason: input.reason,
+            },
+            &input.correction_reason,
+        )
+        .await?;
+        Ok(row.into())
+    }
+
+    /// Cancels a service-wide interruption: it stays on record, marked with who and why,
+    /// and no longer stops attendance; logged. `CONFLICT` if it was cancelled already.
+    #[graphql(visible = "super::visible::service_interruptions")]
+    async fn cancel_service_interruption(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelServiceInterruptionInput,
+    ) -> Result<ServiceInterruption> {
+        let rc = request(ctx, "cancelServiceInterruption")?;
+        let row = service_interruption::cancel(rc, &input.id, &input.reason).await?;
+        Ok(row.into())
     }
 
     /// Records activity days (the placement's coaches and county workers only) and

@@ -106,6 +106,20 @@ impl TypCaseNode {
                 .and_then(parse_code::<CaseOutcome>),
         )
     }
+    /// Notice to the case team: the day the client withdrew the agreement to multi-agency
+    /// work this case rests on. From that day the sharing has ended: each agency sees only
+    /// its own records of the client, and the case is the responsible agency's record
+    /// alone. `null` while the agreement stands.
+    #[graphql(visible = "visible::typ_case_agreement_withdrawn_on", directive = fieldGroup::apply(group_of(FieldId::TypCaseAgreementWithdrawnOn)))]
+    async fn agreement_withdrawn_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        guard::read(
+            ctx,
+            &self.scope,
+            FieldId::TypCaseAgreementWithdrawnOn,
+            self.row.agreement_withdrawn_on,
+        )
+        .map(|d| d.map(Date))
+    }
     /// Agency of the responsible officer.
     #[graphql(visible = "visible::typ_case_responsible_agency", directive = fieldGroup::apply(group_of(FieldId::TypCaseResponsibleAgency)))]
     async fn responsible_agency(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {

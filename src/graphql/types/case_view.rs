@@ -38,11 +38,19 @@ impl CaseViewNode {
     /// The current TYP case: the open one, or the most recently closed one.
     #[graphql(visible = "visible::case_view_typ_case", directive = fieldGroup::apply(group_of(FieldId::CaseViewTypCase)))]
     async fn typ_case(&self, ctx: &Context<'_>) -> Result<Option<TypCaseNode>> {
-        guard::read_shared(ctx, &self.client.scope, FieldId::CaseViewTypCase, || ())?;
         let rows = request_loader(ctx)?
             .load_one(CasesOf(self.client.scope.key()))
             .await?
             .unwrap_or_default();
+        if self.client.scope.typ || rows.is_empty() {
+            guard::read_shared(ctx, &self.client.scope, FieldId::CaseViewTypCase, || ())?;
+        } else {
+            // Outside TYP (the agreement withdrawn, retention over) the loader leaves only
+            // the cases the caller's agency is responsible for: its own record, which it
+            // still reads (with the notice of the withdrawal), as it reads its other own
+            // records.
+            guard::read(ctx, &self.client.scope, FieldId::CaseViewTypCase, ())?;
+        }
         Ok(TypCaseNode::wrap(rows, &self.client.scope)
             .into_iter()
             .next())

@@ -1,0 +1,373 @@
+//! Service-wide interruptions of KTT (such as the 2020 closure by government order): the
+//! organiser's administrative act (policy object `ORGANISE/service-interruption`, held by
+//! county management), for one provider or all. Attendance of every period it covers is
+//! refused while it stands. Bounded in time, never deleted (a cancellation marks it), and
+//! each recording, correction and cancellation writes a `service_interruption_log` row in
+//! the same transaction. Not client data: no access-log rows.
+
+use chrono::{DateTime, Days, Months, NaiveDate, Utc};
+use entity::{provider, service_interruption};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, TransactionTrait};
+
+use super::administration::{require, AdminLogEntry};
+use super::context::finish;
+use super::{input, RequestContext};
+use crate::authz::Managed;
+use crate::db::Sql;
+use crate::error::{AppError, AppResult};
+
+/// What a recording or correction states.
+pub struct InterruptionInput {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// The provider closed; every provider when `None`.
+    pub provider_id: Option<String>,
+    /// Why the service is interrupted.
+    pub reason: String,
+}
+
+/// Checks a range: the start at most `back_days` back (unless it is `kept_start`, the start
+/// a correction leaves as it was), start <= end, the end at most a year ahead, the length at
+/// most a year. Each failure names its input field.
+pub fn check_range(
+    today: NaiveDate,
+    back_days: u32,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    kept_start: Option<NaiveDate>,
+) -> AppResult<()> {
+    let earliest = today
+        .checked_sub_days(Days::new(u64::from(back_days)))
+        .unwrap_or(NaiveDate::MIN);
+    if starts_on < earliest && kept_start != Some(starts_on) {
+        return Err(AppError::bad_input(
+            "startsOn",
+            format!("an interruption starts at most {back_days} days back"),
+        ));
+    }
+    if ends_on < starts_on {
+        return Err(AppError::bad_input("endsOn", "endsOn is before startsOn"));
+    }
+    let latest = today
+        .checked_add_months(Months::new(12))
+        .unwrap_or(NaiveDate::MAX);
+    if ends_on > latest {
+        return Err(AppError::bad_input(
+            "endsOn",
+            "an interruption ends at most a year ahead",
+        ));
+    }
+    let longest = starts_on
+        .checked_add_months(Months::new(12))
+        .and_then(|d| d.checked_sub_days(Days::new(1)))
+        .unwrap_or(NaiveDate::MAX);
+    if ends_on > longest {
+        return Err(AppError::bad_input(
+            "endsOn",
+            "an interruption lasts at most a year",
+        ));
+    }
+    Ok(())
+}
+
+async fn checked_provider(rc: &RequestContext, id: Option<&str>) -> AppResult<Option<String>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    provider::Entity::find_by_id(id.to_owned())
+        .one(rc.db())
+        .await?
+        .map(|p| Some(p.id))
+        .ok_or_else(|| AppError::bad_input("providerId", "no provider with this id"))
+}
+
+async fn find(rc: &RequestContext, id: &str) -> AppResult<service_interruption::Model> {
+    service_interruption::Entity::find_by_id(id.to_owned())
+        .one(rc.db())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// What a log row says of a range (dates, provider id; never a person).
+fn describe(i: &InterruptionInput) -> String {
+    format!(
+        "{}..{}; provider {}",
+        i.starts_on,
+        i.ends_on,
+        i.provider_id.as_deref().unwrap_or("all")
+    )
+}
+
+async fn log(
+    conn: &impl ConnectionTrait,
+    rc: &RequestContext,
+    action: &str,
+    interruption_id: &str,
+    detail: &str,
+) -> AppResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO service_interruption_log (at, official_id, action, interruption_id, detail) VALUES (",
+    );
+    sql.bind(rc.now)
+        .push(", ")
+        .bind(rc.principal.official_id.clone())
+        .push(", ")
+        .bind(action.to_owned())
+        .push(", ")
+        .bind(interruption_id.to_owned())
+        .push(", ")
+        .bind(detail.to_owned())
+        .push(")");
+    conn.execute_raw(sql.build_for(conn)).await?;
+    Ok(())
+}
+
+/// Records an interruption; who and why stay on the row and in the log.
+pub async fn record(
+    rc: &RequestContext,
+    input: InterruptionInput,
+) -> AppResult<service_interruption::Model> {
+    require(rc, Managed::ServiceInterruptions, true)?;
+    check_range(
+        rc.today,
+        rc.settings.service_interruption_back_days,
+        input.starts_on,
+        input.ends_on,
+        None,
+    )?;
+    let reason = input::required_text("reason", &input.reason, 500)?;
+    let provider_id = checked_provider(rc, input.provider_id.as_deref()).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let detail = format!(
+        "{}; reason: {reason}",
+        describe(&InterruptionInput {
+            provider_id: provider_id.clone(),
+            reason: String::new(),
+            ..input
+        })
+    );
+    let sp = rc.db().begin().await?;
+    let written = async {
+        let mut sql = Sql::new(
+            "INSERT INTO service_interruption (id, starts_on, ends_on, reason, provider_id, recorded_by, recorded_at) VALUES (",
+        );
+        sql.bind(id.clone())
+            .push(", ")
+            .bind(input.starts_on)
+            .push(", ")
+            .bind(input.ends_on)
+            .push(", ")
+            .bind(reason.clone())
+            .push(", ")
+            .bind(provider_id.clone())
+            .push(", ")
+            .bind(rc.principal.official_id.clone())
+            .push(", ")
+            .bind(rc.now)
+            .push(")");
+        sp.execute_raw(sql.build_for(&sp)).await?;
+        log(&sp, rc, "RECORD_SERVICE_INTERRUPTION", &id, &detail).await
+    }
+    .await;
+    finish(sp, written).await?;
+    find(rc, &id).await
+}
+
+/// Corrects the range, provider or reason of a standing interruption; `why` is logged.
+pub async fn correct(
+    rc: &RequestContext,
+    id: &str,
+    input: InterruptionInput,
+    why: &str,
+) -> AppResult<service_interruption::Model> {
+    require(rc, Managed::ServiceInterruptions, true)?;
+    let current = find(rc, id).await?;
+    if current.cancelled_at.is_some() {
+        return Err(AppError::Conflict("the interruption was cancelled".into()));
+    }
+    check_range(
+        rc.today,
+        rc.settings.service_interruption_back_days,
+        input.starts_on,
+        input.ends_on,
+        Some(current.starts_on),
+    )?;
+    let reason = input::required_text("reason", &input.reason, 500)?;
+    let why = input::required_text("correctionReason", why, 500)?;
+    let provider_id = checked_provider(rc, input.provider_id.as_deref()).await?;
+    let before = describe(&InterruptionInput {
+        starts_on: current.starts_on,
+        ends_on: current.ends_on,
+        provider_id: current.provider_id.clone(),
+        reason: String::new(),
+    });
+    let after = describe(&InterruptionInput {
+        provider_id: provider_id.clone(),
+        reason: String::new(),
+        ..input
+    });
+    let mut detail = format!("{before} -> {after}");
+    if reason != current.reason {
+        detail.push_str(&format!("; reason now: {reason}"));
+    }
+    detail.push_str(&format!("; why: {why}"));
+    let sp = rc.db().begin().await?;
+    let written = async {
+        let mut sql = Sql::new("UPDATE service_interruption SET starts_on = ");
+        sql.bind(input.starts_on)
+            .push(", ends_on = ")
+            .bind(input.ends_on)
+            .push(", provider_id = ")
+            .bind(provider_id.clone())
+            .push(", reason = ")
+            .bind(reason.clone())
+            .push(" WHERE id = ")
+            .bind(current.id.clone())
+            .push(" AND cancelled_at IS NULL");
+        if sp.execute_raw(sql.build_for(&sp)).await?.rows_affected() == 0 {
+            return Err(AppError::Conflict("the interruption was cancelled".into()));
+        }
+        log(
+            &sp,
+            rc,
+            "CORRECT_SERVICE_INTERRUPTION",
+            &current.id,
+            &detail,
+        )
+        .await
+    }
+    .await;
+    finish(sp, written).await?;
+    find(rc, id).await
+}
+
+/// Cancels an interruption: it stays on record, marked with who and why, and attendance
+/// rules ignore it from now on.
+pub async fn cancel(
+    rc: &RequestContext,
+    id: &str,
+    why: &str,
+) -> AppResult<service_interruption::Model> {
+    require(rc, Managed::ServiceInterruptions, true)?;
+    let current = find(rc, id).await?;
+    let why = input::required_text("reason", why, 500)?;
+    let conflict = || AppError::Conflict("the interruption was already cancelled".into());
+    if current.cancelled_at.is_some() {
+        return Err(conflict());
+    }
+    let detail = format!(
+        "{}; why: {why}",
+        describe(&InterruptionInput {
+            starts_on: current.starts_on,
+            ends_on: current.ends_on,
+            provider_id: current.provider_id.clone(),
+            reason: String::new(),
+        })
+    );
+    let sp = rc.db().begin().await?;
+    let written = async {
+        let mut sql = Sql::new("UPDATE service_interruption SET cancelled_at = ");
+        sql.bind(rc.now)
+            .push(", cancelled_by = ")
+            .bind(rc.principal.official_id.clone())
+            .push(", cancel_reason = ")
+            .bind(why.clone())
+            .push(" WHERE id = ")
+            .bind(current.id.clone())
+            .push(" AND cancelled_at IS NULL");
+        if sp.execute_raw(sql.build_for(&sp)).await?.rows_affected() == 0 {
+            return Err(conflict());
+        }
+        log(&sp, rc, "CANCEL_SERVICE_INTERRUPTION", &current.id, &detail).await
+    }
+    .await;
+    finish(sp, written).await?;
+    find(rc, id).await
+}
+
+#[derive(FromQueryResult)]
+struct LogRow {
+    at: DateTime<Utc>,
+    official_id: String,
+    action: String,
+    interruption_id: String,
+    detail: String,
+}
+
+/// The newest rows of the interruptions' log, newest first (county management and the
+/// data-protection officer).
+pub async fn log_entries(rc: &RequestContext, first: u64) -> AppResult<Vec<AdminLogEntry>> {
+    require(rc, Managed::ServiceInterruptions, false)?;
+    let mut sql = Sql::new(
+        "SELECT at, official_id, action, interruption_id, detail FROM service_interruption_log ORDER BY id DESC LIMIT ",
+    );
+    sql.bind(i64::try_from(first).unwrap_or(i64::MAX));
+    Ok(LogRow::find_by_statement(sql.build_for(rc.db()))
+        .all(rc.db())
+        .await?
+        .into_iter()
+        .map(|r| AdminLogEntry {
+            at: r.at,
+            official_id: Some(r.official_id),
+            action: r.action,
+            target: r.interruption_id,
+            detail: r.detail,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(r: AppResult<()>) -> Option<String> {
+        match r {
+            Err(AppError::BadUserInput { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_range_is_bounded_back_ahead_and_in_length() {
+        let today = d("2026-12-06");
+        let check = |a: &str, b: &str| field(check_range(today, 30, d(a), d(b), None));
+        assert_eq!(check("2026-11-06", "2026-11-30"), None);
+        assert_eq!(
+            check("2026-11-05", "2026-11-30").as_deref(),
+            Some("startsOn")
+        );
+        assert_eq!(check("2026-12-10", "2026-12-09").as_deref(), Some("endsOn"));
+        assert_eq!(check("2026-12-10", "2027-12-06"), None);
+        assert_eq!(check("2027-01-01", "2027-12-06"), None);
+        assert_eq!(check("2027-01-01", "2027-12-07").as_deref(), Some("endsOn"));
+        assert_eq!(check("2090-01-01", "2099-12-31").as_deref(), Some("endsOn"));
+        // A year at most: from 2026-11-10, through 2027-11-09.
+        assert_eq!(check("2026-11-10", "2027-11-09"), None);
+        assert_eq!(check("2026-11-10", "2027-11-10").as_deref(), Some("endsOn"));
+    }
+
+    #[test]
+    fn a_correction_may_keep_a_start_that_is_now_further_back() {
+        let today = d("2026-12-06");
+        let start = d("2026-10-01");
+        assert_eq!(
+            field(check_range(today, 30, start, d("2026-12-20"), Some(start))),
+            None
+        );
+        assert_eq!(
+            field(check_range(
+                today,
+                30,
+                d("2026-10-02"),
+                d("2026-12-20"),
+                Some(start)
+            ))
+            .as_deref(),
+            Some("startsOn")
+        );
+    }
+}
