@@ -331,6 +331,7 @@ async fn head_in_metrics(app: &TestApp) -> Option<Head> {
     let text = app
         .http
         .get(app.endpoint("/metrics"))
+        .bearer_auth(crate::helpers::METRICS_TOKEN)
         .send()
         .await
         .unwrap()
@@ -591,16 +592,19 @@ async fn the_server_logs_the_head_it_publishes(backend: Backend) {
         return;
     };
     admin_rows(&db, 2).await;
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
-        .env("TYPGRAPH_JWT_SECRET", crate::helpers::TEST_SECRET)
-        .env_remove("TYPGRAPH_AUTHZ_DIR")
-        .env("RUST_LOG", "info")
-        .env("TYPGRAPH_LOG_FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = crate::helpers::ChildGuard(
+        Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+            .env("TYPGRAPH_JWT_SECRET", crate::helpers::TEST_SECRET)
+            .env("TYPGRAPH_METRICS_TOKEN", crate::helpers::METRICS_TOKEN)
+            .env_remove("TYPGRAPH_AUTHZ_DIR")
+            .env("RUST_LOG", "info")
+            .env("TYPGRAPH_LOG_FORMAT", "json")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let stdout = child.stdout.take().unwrap();
     let addr = BufReader::new(stdout)
         .lines()
@@ -641,7 +645,10 @@ async fn the_server_logs_the_head_it_publishes(backend: Backend) {
         }
     };
     assert!(logged_head.seq >= 3, "{logged_head:?}");
-    let text = reqwest::get(format!("http://{addr}/metrics"))
+    let text = reqwest::Client::new()
+        .get(format!("http://{addr}/metrics"))
+        .bearer_auth(crate::helpers::METRICS_TOKEN)
+        .send()
         .await
         .unwrap()
         .text()

@@ -1044,3 +1044,27 @@ pub async fn ask(
         .unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
 }
+
+/// A server process the test started: killed when the test ends, panicking or not, so no
+/// process outlives its test (and holds its database or the test run's files open).
+pub struct ChildGuard(pub std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl std::ops::Deref for ChildGuard {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ChildGuard {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}

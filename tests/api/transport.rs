@@ -50,18 +50,20 @@ fn assert_refused(status: u16, body: &serde_json::Value) {
 /// The server binary on the test's database with the given log format; answers its
 /// address and, once `done` has run against it and it is stopped, everything it logged.
 async fn logged_by_server(app: &TestApp, format: &str, done: impl AsyncFnOnce(&str)) -> String {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("TYPGRAPH_DATABASE_URL", &app.url)
-        .env("TYPGRAPH_JWT_SECRET", TEST_SECRET)
-        .env_remove("TYPGRAPH_JWT_PUBLIC_KEY")
-        .env("TYPGRAPH_LOG_FORMAT", format)
-        .env("RUST_LOG", "info,typgraph=debug")
-        .env("TYPGRAPH_RATE_REQUESTS_PER_MINUTE", "0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = crate::helpers::ChildGuard(
+        Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("TYPGRAPH_DATABASE_URL", &app.url)
+            .env("TYPGRAPH_JWT_SECRET", TEST_SECRET)
+            .env_remove("TYPGRAPH_JWT_PUBLIC_KEY")
+            .env("TYPGRAPH_LOG_FORMAT", format)
+            .env("RUST_LOG", "info,typgraph=debug")
+            .env("TYPGRAPH_RATE_REQUESTS_PER_MINUTE", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut stderr = child.stderr.take().unwrap();
     let reader = std::thread::spawn(move || {
         let mut log = Vec::new();
