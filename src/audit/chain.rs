@@ -201,27 +201,9 @@ async fn seal(
     // below that id is a hole for the next round's floor (see `Floor`).
     let mut from = floor;
     loop {
-        let opts = TransactionOptions {
-            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-            ..Default::default()
+        let Some(tx) = begin_sealing(db, SEAL_LOCK).await? else {
+            return Ok(round);
         };
-        let tx = db.begin_with_options(opts).await?;
-        if db.get_database_backend() == DbBackend::Postgres {
-            let locked = tx
-                .query_one_raw(
-                    Sql::new("SELECT pg_try_advisory_xact_lock(")
-                        .bind(SEAL_LOCK)
-                        .push(") AS locked")
-                        .build_for(&tx),
-                )
-                .await?
-                .map(|r| r.try_get::<bool>("", "locked"))
-                .transpose()?
-                .unwrap_or(false);
-            if !locked {
-                return Ok(round);
-            }
-        }
         let (mut seq, mut prev, top) = head(&tx).await?;
         round.top.get_or_insert(top);
         let start = *from.get_or_insert((top - Floor::MAX_GAP).max(0));
@@ -607,6 +589,36 @@ pub async fn verify_against(
         broken,
         records,
     })
+}
+
+/// Begins a sealing transaction (SQLite: taking the write lock at once) holding the sealer
+/// lock `lock` on PostgreSQL; `None` when another process holds it and is sealing.
+pub(crate) async fn begin_sealing(
+    db: &DatabaseConnection,
+    lock: i64,
+) -> Result<Option<sea_orm::DatabaseTransaction>, DbErr> {
+    let opts = TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    let tx = db.begin_with_options(opts).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        let locked = tx
+            .query_one_raw(
+                Sql::new("SELECT pg_try_advisory_xact_lock(")
+                    .bind(lock)
+                    .push(") AS locked")
+                    .build_for(&tx),
+            )
+            .await?
+            .map(|r| r.try_get::<bool>("", "locked"))
+            .transpose()?
+            .unwrap_or(false);
+        if !locked {
+            return Ok(None);
+        }
+    }
+    Ok(Some(tx))
 }
 
 #[cfg(test)]

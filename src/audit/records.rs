@@ -18,10 +18,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, QueryResult,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, QueryResult};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -409,27 +406,9 @@ async fn seal(db: &DatabaseConnection, wants: &[Want], checkpoint: bool) -> Resu
     let mut wants: Vec<Want> = wants.to_vec();
     let mut checkpoint = checkpoint;
     while !wants.is_empty() || checkpoint {
-        let opts = TransactionOptions {
-            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-            ..Default::default()
+        let Some(tx) = super::chain::begin_sealing(db, RECORD_LOCK).await? else {
+            return Ok(round);
         };
-        let tx = db.begin_with_options(opts).await?;
-        if db.get_database_backend() == DbBackend::Postgres {
-            let locked = tx
-                .query_one_raw(
-                    Sql::new("SELECT pg_try_advisory_xact_lock(")
-                        .bind(RECORD_LOCK)
-                        .push(") AS locked")
-                        .build_for(&tx),
-                )
-                .await?
-                .map(|r| r.try_get::<bool>("", "locked"))
-                .transpose()?
-                .unwrap_or(false);
-            if !locked {
-                return Ok(round);
-            }
-        }
         round.read = true;
         let mut at = head(&tx).await?;
         let now = Utc::now();

@@ -12,8 +12,15 @@ const BIN: &str = env!("CARGO_BIN_EXE_typgraph");
 
 /// `typgraph audit verify --database-url URL`: exit status and the one line it printed.
 fn verify_cli(url: &str) -> (bool, String) {
+    verify_cli_with(url, &[])
+}
+
+/// `typgraph audit verify --database-url URL` with more arguments: exit status and what it
+/// printed.
+pub fn verify_cli_with(url: &str, more: &[String]) -> (bool, String) {
     let out = Command::new(BIN)
         .args(["audit", "verify", "--database-url", url])
+        .args(more)
         .env("RUST_LOG", "error")
         .output()
         .expect("run typgraph audit verify");

@@ -20,43 +20,13 @@ const BIN: &str = env!("CARGO_BIN_EXE_typgraph");
 
 /// `typgraph audit verify` with a published head, if any: exit status and what it printed.
 fn verify_cli(url: &str, head: Option<&Head>) -> (bool, String) {
-    let mut args = vec![
-        "audit".to_owned(),
-        "verify".to_owned(),
-        "--database-url".to_owned(),
-        url.to_owned(),
-    ];
-    if let Some(head) = head {
-        args.extend(["--head".to_owned(), head.to_string()]);
-    }
-    let out = Command::new(BIN)
-        .args(&args)
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("run typgraph audit verify");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text.trim().to_owned())
+    let more: Vec<String> = head
+        .map(|h| vec!["--head".to_owned(), h.to_string()])
+        .unwrap_or_default();
+    crate::audit_chain::verify_cli_with(url, &more)
 }
 
-async fn insert(db: &DatabaseConnection, table: &str, cols: &[(&str, Value)]) {
-    let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-    let mut sql = Sql::new(&format!(
-        "INSERT INTO {table} ({}) VALUES (",
-        names.join(", ")
-    ));
-    for (i, (_, v)) in cols.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(v.clone());
-    }
-    sql.push(")");
-    db.execute_raw(sql.build_for(db)).await.unwrap();
-}
+use crate::helpers::insert;
 
 async fn exec(db: &DatabaseConnection, sql: &str) {
     db.execute_unprepared(sql).await.unwrap();

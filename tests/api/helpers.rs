@@ -304,7 +304,8 @@ fn id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-async fn insert(db: &DatabaseConnection, table: &str, cols: &[(&str, Value)]) {
+/// Inserts one row of `cols` into `table` (fixtures written beside the API).
+pub async fn insert(db: &DatabaseConnection, table: &str, cols: &[(&str, Value)]) {
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
     let mut sql = Sql::new(&format!(
         "INSERT INTO {table} ({}) VALUES (",
