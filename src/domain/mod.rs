@@ -102,8 +102,7 @@ impl Role {
         }
     }
 
-    /// Whether an official of `agency` may hold this role (contract §4).
-    /// The overseer roles (contract §4): they administer or audit the service and read no
+    /// The overseer roles: they administer or audit the service and read no
     /// case content, so an official holding one holds no role that handles client data
     /// unless the policy waives it (`DUTIES/combine`).
     pub fn is_overseer(self) -> bool {
@@ -122,6 +121,7 @@ impl Role {
         )
     }
 
+    /// Whether an official of `agency` may hold this role.
     pub fn allowed_for(self, agency: Agency) -> bool {
         match self {
             Role::TypOfficer => matches!(agency, Agency::Te | Agency::Eksote | Agency::Kela),

@@ -6,8 +6,8 @@
 //! An overseer (AUDITOR, ADMIN) naming a role gets the policy's part only: the deciding
 //! policy line, the group and the rules that apply, never anything that depends on the
 //! client (whether the id exists, TYP clienthood, consents, placements, which agencies hold
-//! records). ADMIN reads no client content and AUDITOR reads the log, not the case
-//! (contract §4); the row scope of the named role is not even run for them.
+//! records). ADMIN reads no client content and AUDITOR reads the log, not the case; the
+//! row scope of the named role is not even run for them.
 
 use chrono::Utc;
 

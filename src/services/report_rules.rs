@@ -1,9 +1,9 @@
 //! What a report reads and what it may publish.
 //!
 //! Each report and each filter declares the client data it reads ([`RULES`]); a caller whose
-//! field mask does not read all of it is refused before any query runs (contract §5: filters
-//! and aggregates never use a field the caller may not read). ANALYST, the role of
-//! aggregates, reads those of every group and nothing else.
+//! field mask does not read all of it is refused before any query runs, so filters and
+//! aggregates never use a field the caller may not read. ANALYST, the role of aggregates,
+//! reads those of every group and nothing else.
 //!
 //! Every published figure passes [`publish`], which withstands differencing: ranges are whole
 //! calendar months ([`whole_months`]), "on" figures fall on a month's first day
