@@ -81,7 +81,7 @@ pub fn horizon(rc: &RequestContext) -> (NaiveDate, NaiveDate) {
 // ---------------------------------------------------------------- scheduling and minutes
 
 use chrono::{DateTime, Utc};
-use entity::{consent, consent_field_group, employment_plan, official, official_role};
+use entity::{consent_field_group, employment_plan, official, official_role};
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use super::cases::visible_case;
@@ -153,8 +153,8 @@ pub async fn schedule(rc: &RequestContext, input: NewMeeting) -> AppResult<Strin
                 "not a provider coach",
             ));
         }
-        let c = consent::Entity::find_by_id(consent_id.clone())
-            .one(rc.db())
+        // Read through the caller's scope like every row named by id.
+        let c = crate::services::records::consent_in_scope(rc.db(), &rc.scope, consent_id)
             .await?;
         let covers = consent_field_group::Entity::find()
             .filter(consent_field_group::Column::ConsentId.eq(consent_id.clone()))
