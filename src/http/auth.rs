@@ -189,9 +189,19 @@ impl TokenVerifier {
         let claims = decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|e| TokenRefusal::of(&e))?
             .claims;
+        // A token that says it was issued in the future is not valid yet: else a far `iat`
+        // with an `exp` an hour after it would pass the lifetime check and live for years.
+        if claims
+            .iat
+            .is_some_and(|iat| iat > now.saturating_add(LEEWAY_SECS))
+        {
+            return Err(TokenRefusal::NotYetValid);
+        }
         // Issued for longer than allowed: counted from `iat` when the token says when it
         // was issued, else from now (what is left of it must not exceed the maximum).
-        let lifetime = claims.exp.saturating_sub(claims.iat.unwrap_or(now));
+        let lifetime = claims
+            .exp
+            .saturating_sub(claims.iat.map_or(now, |iat| iat.min(now)));
         let allowance = if claims.iat.is_some() { 0 } else { LEEWAY_SECS };
         if lifetime > self.max_lifetime_secs.saturating_add(allowance) {
             return Err(TokenRefusal::LifetimeTooLong);
@@ -311,6 +321,11 @@ mod tests {
             (
                 serde_json::json!({ "exp": now + 12 * 3600 + 60 }),
                 TokenRefusal::LifetimeTooLong,
+            ),
+            // Issued "in five years" for an hour: valid for years, so refused.
+            (
+                serde_json::json!({ "iat": now + 5 * 365 * 86400, "exp": now + 5 * 365 * 86400 + 3600 }),
+                TokenRefusal::NotYetValid,
             ),
         ];
         for (extra, refusal) in cases {

@@ -109,6 +109,9 @@ impl Drop for Admitted {
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves; then stops accepting, lets the
+/// How long shutdown waits for open connections to finish their requests.
+const DRAIN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// requests in flight finish and closes idle connections.
 pub async fn serve(
     listener: TcpListener,
@@ -170,7 +173,16 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // A client that never reads its response would hold the drain forever: bounded.
+    if tokio::time::timeout(DRAIN_DEADLINE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            seconds = DRAIN_DEADLINE.as_secs(),
+            "connections still open at shutdown after the drain deadline are dropped"
+        );
+    }
     Ok(())
 }
 

@@ -541,7 +541,8 @@ pub const LENGTH_BUCKETS: [(&str, i64, i64); 6] = [
     ("18-24", 18, 24),
 ];
 
-/// Lengths of the KTT periods that started in a range (months, as decided).
+/// Lengths of the KTT periods that started in a range (months, as decided): periods per
+/// length, a length published only when its periods belong to five persons at least.
 pub async fn period_lengths(
     rc: &RequestContext,
     from: NaiveDate,
@@ -554,12 +555,16 @@ pub async fn period_lengths(
     let b = db.get_database_backend();
     let days = days_between(b, "p.starts_on", "COALESCE(p.ended_early_on, p.ends_on)");
     let mut sql = Sql::new(&format!(
-        "SELECT {days} AS d FROM rehab_period p WHERE p.starts_on >= "
+        "SELECT p.client_id AS client_id, {days} AS d FROM rehab_period p WHERE p.starts_on >= "
     ));
     sql.bind(from).push(" AND p.starts_on <= ").bind(to);
     push_period_filters(&mut sql, scope, f);
-    let mut counts = [0i64; LENGTH_BUCKETS.len()];
+    // Periods per length, each published only when it stands for five persons at least:
+    // one person's several periods must not fill a cell to the threshold.
+    let mut periods = [0i64; LENGTH_BUCKETS.len()];
+    let mut persons: [std::collections::HashSet<String>; LENGTH_BUCKETS.len()] = Default::default();
     for row in db.query_all_raw(sql.build_for(db)).await? {
+        let client: String = row.try_get("", "client_id")?;
         let d: i64 = row
             .try_get::<i64>("", "d")
             .or_else(|_| row.try_get::<i32>("", "d").map(i64::from))?;
@@ -569,13 +574,23 @@ pub async fn period_lengths(
             .iter()
             .position(|(_, lo, hi)| months >= *lo && months <= *hi)
         {
-            counts[i] += 1;
+            periods[i] += 1;
+            persons[i].insert(client);
         }
     }
+    let by_persons = suppress_row(&persons.map(|p| p.len() as i64));
     Ok(LENGTH_BUCKETS
         .iter()
-        .map(|b| b.0.to_owned())
-        .zip(suppress_row(&counts))
+        .zip(by_persons)
+        .zip(periods)
+        .map(|((b, shown), n)| {
+            let cell = if shown.value.is_some() {
+                Cell::of(n)
+            } else {
+                shown
+            };
+            (b.0.to_owned(), cell)
+        })
         .collect())
 }
 

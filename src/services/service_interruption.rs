@@ -26,24 +26,49 @@ pub struct InterruptionInput {
     pub reason: String,
 }
 
-/// Checks a range: the start at most `back_days` back (unless it is `kept_start`, the start
-/// a correction leaves as it was), start <= end, the end at most a year ahead, the length at
-/// most a year. Each failure names its input field.
+/// What a correction starts from: the standing range, and whether the corrected provider
+/// widens it (one provider's interruption made another's, or every provider's).
+#[derive(Debug, Clone, Copy)]
+pub struct Standing {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub widens_provider: bool,
+}
+
+/// Checks a range: nothing further than `back_days` back is added (a new range starts
+/// within it; a correction of `standing` may keep or shrink what lies further back, never
+/// add a day or a provider there), start <= end, the end at most a year ahead, the length
+/// at most a year. Each failure names its input field.
 pub fn check_range(
     today: NaiveDate,
     back_days: u32,
     starts_on: NaiveDate,
     ends_on: NaiveDate,
-    kept_start: Option<NaiveDate>,
+    standing: Option<Standing>,
 ) -> AppResult<()> {
     let earliest = today
         .checked_sub_days(Days::new(u64::from(back_days)))
         .unwrap_or(NaiveDate::MIN);
-    if starts_on < earliest && kept_start != Some(starts_on) {
-        return Err(AppError::bad_input(
-            "startsOn",
-            format!("an interruption starts at most {back_days} days back"),
-        ));
+    if starts_on < earliest {
+        let within_standing =
+            standing.is_some_and(|s| !s.widens_provider && starts_on >= s.starts_on);
+        if !within_standing {
+            return Err(AppError::bad_input(
+                "startsOn",
+                format!("an interruption starts at most {back_days} days back"),
+            ));
+        }
+        // The days further back than `earliest` that the corrected range covers stay within
+        // those the standing one covered.
+        let last_past = earliest.pred_opt().unwrap_or(NaiveDate::MIN);
+        if let Some(s) = standing {
+            if ends_on.min(last_past) > s.ends_on {
+                return Err(AppError::bad_input(
+                    "endsOn",
+                    format!("a correction adds no day more than {back_days} days back"),
+                ));
+            }
+        }
     }
     if ends_on < starts_on {
         return Err(AppError::bad_input("endsOn", "endsOn is before startsOn"));
@@ -185,16 +210,26 @@ pub async fn correct(
     if current.cancelled_at.is_some() {
         return Err(AppError::Conflict("the interruption was cancelled".into()));
     }
+    let reason = input::required_text("reason", &input.reason, 500)?;
+    let why = input::required_text("correctionReason", why, 500)?;
+    let provider_id = checked_provider(rc, input.provider_id.as_deref()).await?;
+    // Every provider's, or another one's, covers providers the standing one did not.
+    let widens_provider = match (&current.provider_id, &provider_id) {
+        (Some(was), Some(now)) => was != now,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
     check_range(
         rc.today,
         rc.settings.service_interruption_back_days,
         input.starts_on,
         input.ends_on,
-        Some(current.starts_on),
+        Some(Standing {
+            starts_on: current.starts_on,
+            ends_on: current.ends_on,
+            widens_provider,
+        }),
     )?;
-    let reason = input::required_text("reason", &input.reason, 500)?;
-    let why = input::required_text("correctionReason", why, 500)?;
-    let provider_id = checked_provider(rc, input.provider_id.as_deref()).await?;
     let before = describe(&InterruptionInput {
         starts_on: current.starts_on,
         ends_on: current.ends_on,
@@ -351,22 +386,35 @@ mod tests {
     }
 
     #[test]
-    fn a_correction_may_keep_a_start_that_is_now_further_back() {
-        let today = d("2026-12-06");
-        let start = d("2026-10-01");
+    fn a_correction_only_shrinks_what_lies_further_back() {
+        let today = d("2026-12-06"); // 30 days back: 2026-11-06
+        let standing = |widens_provider| Standing {
+            starts_on: d("2026-10-01"),
+            ends_on: d("2026-10-10"),
+            widens_provider,
+        };
+        let check = |a: &str, b: &str, widens| {
+            field(check_range(today, 30, d(a), d(b), Some(standing(widens))))
+        };
+        // Kept, shrunk at either end, or moved into the look-back: allowed.
+        assert_eq!(check("2026-10-01", "2026-10-10", false), None);
+        assert_eq!(check("2026-10-02", "2026-10-09", false), None);
+        assert_eq!(check("2026-11-10", "2026-11-20", true), None);
+        // Earlier, later, or for more providers further back than 30 days: refused.
         assert_eq!(
-            field(check_range(today, 30, start, d("2026-12-20"), Some(start))),
-            None
+            check("2026-09-30", "2026-10-10", false).as_deref(),
+            Some("startsOn")
         );
         assert_eq!(
-            field(check_range(
-                today,
-                30,
-                d("2026-10-02"),
-                d("2026-12-20"),
-                Some(start)
-            ))
-            .as_deref(),
+            check("2026-10-01", "2026-10-11", false).as_deref(),
+            Some("endsOn")
+        );
+        assert_eq!(
+            check("2026-10-01", "2026-12-20", false).as_deref(),
+            Some("endsOn")
+        );
+        assert_eq!(
+            check("2026-10-01", "2026-10-10", true).as_deref(),
             Some("startsOn")
         );
     }

@@ -287,3 +287,27 @@ on_both! {
         assert_eq!(closed["data"]["closeTypCase"]["phase"], "CLOSED", "{closed}");
     }
 }
+
+on_both! {
+    async fn a_correction_adds_no_day_or_provider_beyond_the_look_back(app) {
+        let manager = official(&app, "county-manager-3", "EKSOTE", "COUNTY_MANAGER").await;
+        // A short closure of one provider two months ago, recorded when it was allowed.
+        app.exec(&format!(
+            "INSERT INTO service_interruption (id, starts_on, ends_on, reason, provider_id) VALUES ('si-old', '{}', '{}', 'Inventory', '{}')",
+            day(&app, -60), day(&app, -58), app.fx.p1
+        )).await;
+        let correct = |starts: String, ends: String, provider: Option<String>| json!({ "i": { "id": "si-old", "startsOn": starts, "endsOn": ends, "providerId": provider, "reason": "Inventory", "correctionReason": "x" } });
+        let p1 = Some(app.fx.p1.clone());
+        // Stretched to the present: its end adds past days beyond the 30-day look-back.
+        let (_, longer) = app.gql(&manager, CORRECT, correct(day(&app, -60), day(&app, -10), p1.clone())).await;
+        assert_eq!(code(&longer), ("BAD_USER_INPUT", "endsOn"), "{longer}");
+        // Made every provider's, or another provider's: refused for those past days too.
+        let (_, all) = app.gql(&manager, CORRECT, correct(day(&app, -60), day(&app, -58), None)).await;
+        assert_eq!(code(&all), ("BAD_USER_INPUT", "startsOn"), "{all}");
+        let (_, other) = app.gql(&manager, CORRECT, correct(day(&app, -60), day(&app, -58), Some(app.fx.p2.clone()))).await;
+        assert_eq!(code(&other), ("BAD_USER_INPUT", "startsOn"), "{other}");
+        // Shrunk: allowed.
+        let (_, shorter) = app.gql(&manager, CORRECT, correct(day(&app, -59), day(&app, -58), p1)).await;
+        assert_eq!(shorter["data"]["correctServiceInterruption"]["startsOn"], day(&app, -59), "{shorter}");
+    }
+}

@@ -250,3 +250,33 @@ on_both! {
 }
 
 const TYP_ON_DAY: &str = "query Q($on: Date!, $f: ReportFilter) { reports { typClientsOn(on: $on, filter: $f) { value suppressed } } }";
+
+on_both! {
+    async fn one_persons_several_periods_do_not_fill_a_length_to_the_threshold(app) {
+        // Four persons with one period of four months each, and one of them with four more
+        // of the same length: eight periods, but four persons, so nothing is published.
+        let worker = app.fx.official("EKSOTE_WORKER").to_owned();
+        let p1 = app.fx.p1.clone();
+        for n in 0..4 {
+            person(&app, n, &p1, Some(("2019-01-01", "2019-04-30")), None).await;
+        }
+        for (k, (from, to)) in [("2019-05-01", "2019-08-31"), ("2019-09-01", "2019-12-31"), ("2019-01-15", "2019-05-14"), ("2019-06-01", "2019-09-30")].into_iter().enumerate() {
+            let provider = if k % 2 == 0 { p1.clone() } else { app.fx.p2.clone() };
+            app.exec(&format!(
+                "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, payer, created_at) \
+                 VALUES ('rx{k}', 'r0', '{provider}', 'RX-{k}', '2019-01-01', '{worker}', '{from}', '{to}', 3, 6, 'g', 'KELA', '2019-01-01 00:00:00')"
+            )).await;
+        }
+        let q = "{ reports { periodLengths(from: \"2019-01-01\", to: \"2019-12-31\") { months periods { value suppressed } } } }";
+        let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
+        let lengths = body["data"]["reports"]["periodLengths"].as_array().unwrap_or_else(|| panic!("{body}"));
+        let three_to_five = lengths.iter().find(|l| l["months"] == "3-5").unwrap();
+        assert_eq!(three_to_five["periods"], json!({ "value": null, "suppressed": true }), "{body}");
+        // A fifth person lets the eight periods and the new one out, rounded.
+        person(&app, 4, &p1, Some(("2019-02-01", "2019-05-31")), None).await;
+        let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
+        let lengths = body["data"]["reports"]["periodLengths"].as_array().unwrap();
+        let three_to_five = lengths.iter().find(|l| l["months"] == "3-5").unwrap();
+        assert_eq!(three_to_five["periods"], json!({ "value": 10, "suppressed": false }), "{body}");
+    }
+}

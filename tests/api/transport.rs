@@ -353,6 +353,10 @@ on_both! {
         assert_refused(s, &b);
         let (s, b) = app.gql(&hs256(&json!({ "sub": te, "roles": ["TE_EXPERT"], "exp": t + 365 * 86400 })), ME, json!({})).await;
         assert_refused(s, &b);
+        // An hour's lifetime "issued" five years ahead would be valid for five years.
+        let ahead = t + 5 * 365 * 86400;
+        let (s, b) = app.gql(&hs256(&json!({ "sub": te, "roles": ["TE_EXPERT"], "iat": ahead, "exp": ahead + 3600 })), ME, json!({})).await;
+        assert_refused(s, &b);
         // No exp at all.
         let (s, b) = app.gql(&hs256(&json!({ "sub": te, "roles": ["TE_EXPERT"] })), ME, json!({})).await;
         assert_refused(s, &b);

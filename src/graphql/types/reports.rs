@@ -347,7 +347,8 @@ impl ServiceReports {
         })
     }
 
-    /// Distribution of the lengths of periods that started in the range.
+    /// Distribution of the lengths of periods that started in the range: periods per
+    /// length, published only where they belong to five persons at least.
     async fn period_lengths(
         &self,
         ctx: &Context<'_>,
