@@ -223,11 +223,18 @@ pub async fn export(
             csv(&["months_after", "status", "persons", "suppressed"], out)
         }
         "service-interruptions" => {
-            let rows = reports::interruptions(rc, from, to).await?;
+            let rows = reports::interruptions(rc, from, to, f).await?;
             csv(
-                &["starts_on", "ends_on", "reason"],
+                &["starts_on", "ends_on", "provider_id", "reason"],
                 rows.into_iter()
-                    .map(|r| vec![r.starts_on.to_string(), r.ends_on.to_string(), r.reason])
+                    .map(|r| {
+                        vec![
+                            r.starts_on.to_string(),
+                            r.ends_on.to_string(),
+                            r.provider_id.unwrap_or_default(),
+                            r.reason,
+                        ]
+                    })
                     .collect(),
             )
         }

@@ -380,13 +380,15 @@ pub async fn individual_support_clients_on(
     count_cell(rc, &sql).await
 }
 
-/// Service-wide interruptions overlapping a range (not client data).
+/// Service-wide interruptions overlapping a range (not client data). It takes no filter:
+/// one given is refused by name like any filter a report cannot apply.
 pub async fn interruptions(
     rc: &RequestContext,
     from: NaiveDate,
     to: NaiveDate,
+    f: &Filter,
 ) -> AppResult<Vec<entity::service_interruption::Model>> {
-    authorize(rc, Report::ServiceInterruptions, &Filter::default())?;
+    authorize(rc, Report::ServiceInterruptions, f)?;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     Ok(entity::service_interruption::Entity::find()
         .filter(entity::service_interruption::Column::CancelledAt.is_null())

@@ -280,3 +280,21 @@ on_both! {
         assert_eq!(three_to_five["periods"], json!({ "value": 10, "suppressed": false }), "{body}");
     }
 }
+
+on_both! {
+    async fn the_interruptions_export_refuses_a_filter_and_names_the_provider(app) {
+        app.exec(&format!(
+            "INSERT INTO service_interruption (id, starts_on, ends_on, reason, provider_id) VALUES ('si-p1', '2019-03-04', '2019-03-08', 'Inventory', '{}')",
+            app.fx.p1
+        )).await;
+        // A filter it cannot apply is refused, not silently dropped.
+        assert_eq!(csv_status(&app, "ANALYST", "service-interruptions", &format!("{YEAR}&municipality=Imatra")).await, 400);
+        let res = app.http.get(app.endpoint(&format!("/exports/reports/service-interruptions.csv?{YEAR}"))).bearer_auth(app.token_for("ANALYST")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.unwrap();
+        assert!(text.contains("starts_on,ends_on,provider_id,reason"), "{text}");
+        assert!(text.contains(&format!("2019-03-04,2019-03-08,{},Inventory", app.fx.p1)), "{text}");
+        let (_, body) = app.gql(&app.token_for("ANALYST"), "{ reports { serviceInterruptions(from: \"2019-01-01\", to: \"2019-12-31\") { startsOn providerId } } }", json!({})).await;
+        assert_eq!(body["data"]["reports"]["serviceInterruptions"], json!([{ "startsOn": "2019-03-04", "providerId": app.fx.p1 }]), "{body}");
+    }
+}

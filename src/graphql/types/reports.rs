@@ -85,6 +85,8 @@ pub struct CaseOutcomeReport {
 pub struct InterruptionRecord {
     pub starts_on: Date,
     pub ends_on: Date,
+    /// The provider whose service is interrupted; null for every provider's.
+    pub provider_id: Option<async_graphql::ID>,
     pub reason: String,
 }
 
@@ -188,12 +190,13 @@ impl SeriesReports {
         to: Date,
     ) -> Result<Vec<InterruptionRecord>> {
         let rc = request(ctx, "reports.serviceInterruptions")?;
-        let rows = reports::interruptions(rc, from.0, to.0).await?;
+        let rows = reports::interruptions(rc, from.0, to.0, &reports::Filter::default()).await?;
         Ok(rows
             .into_iter()
             .map(|r| InterruptionRecord {
                 starts_on: r.starts_on.into(),
                 ends_on: r.ends_on.into(),
+                provider_id: r.provider_id.map(async_graphql::ID),
                 reason: r.reason,
             })
             .collect())
