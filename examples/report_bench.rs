@@ -119,7 +119,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         reports::individual_support_clients_on(rc, on, &f)
     });
     bench!("serviceInterruptions", |rc| reports::interruptions(
-        rc, from, to
+        rc, from, to, &f
     ));
     bench!("allowances", |rc| reports::allowances(rc, from, to, &f));
     bench!("meetings", |rc| reports::meetings(rc, from, to, &f));
