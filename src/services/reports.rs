@@ -635,6 +635,11 @@ pub async fn provider_activity(
         let recorded: i64 = row.try_get("", "recorded")?;
         let attended: i64 = row.try_get("", "attended")?;
         let (attended, recorded) = (guarded(attended, persons), guarded(recorded, persons));
+        // A provider listed with suppressed figures would say it had one to four persons;
+        // unlisted, it is one of those with none to four.
+        if recorded.value.is_none() && attended.value.is_none() {
+            continue;
+        }
         // The rate of the published (rounded) figures: it tells nothing they do not.
         let rate = match (attended.value, recorded.value) {
             (Some(a), Some(r)) if r > 0 => Some(a * 1000 / r),

@@ -298,3 +298,20 @@ on_both! {
         assert_eq!(body["data"]["reports"]["serviceInterruptions"], json!([{ "startsOn": "2019-03-04", "providerId": app.fx.p1 }]), "{body}");
     }
 }
+
+on_both! {
+    async fn a_provider_with_few_persons_is_not_listed_with_empty_figures(app) {
+        let coach = app.fx.official("PROVIDER_COACH").to_owned();
+        let p2 = app.fx.p2.clone();
+        // Two persons attend at P2 in March: too few to publish, so P2 is not listed at all.
+        for n in 0..2 {
+            person(&app, n, &p2, Some(("2019-02-01", "2019-06-30")), None).await;
+            app.exec(&format!("INSERT INTO attendance_day (id, period_id, day, present, absence_reason, recorded_by, recorded_at) VALUES ('ad{n}', 'rp{n}', '2019-03-04', TRUE, NULL, '{coach}', '2019-03-04 12:00:00')")).await;
+        }
+        migration::ktt_month::rebuild(&app.db, None).await.unwrap();
+        let q = "{ reports { providerActivity(from: \"2019-03-01\", to: \"2019-03-31\") { providerId attendedDays { value } } } }";
+        let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
+        let rows = body["data"]["reports"]["providerActivity"].as_array().unwrap_or_else(|| panic!("{body}"));
+        assert!(rows.iter().all(|r| r["providerId"] != json!(p2)), "{body}");
+    }
+}
