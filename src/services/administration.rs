@@ -15,7 +15,10 @@ use sea_orm::{
 
 use super::input::required_text;
 use super::RequestContext;
-use crate::authz::store::{insert_version, NewVersion};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::authz::store::{insert_version, newest_in, InForce, NewVersion, StoreError};
 use crate::authz::{Managed, Policy};
 use crate::db::Sql;
 use crate::domain::{Agency, Role};
@@ -224,6 +227,106 @@ async fn keeps_an_administrator(rc: &RequestContext, losing: &str) -> AppResult<
     Ok(())
 }
 
+/// Takes the role-check lock, then reads the policy in force as this transaction sees it
+/// (`known` unless a newer version was stored meanwhile): the checks on roles then run
+/// against the same policy a concurrent `load_policy` checks its candidate against, one
+/// after the other.
+async fn policy_for_role_checks(
+    rc: &RequestContext,
+    known: &Arc<InForce>,
+) -> AppResult<Arc<InForce>> {
+    serialise_role_checks(rc).await?;
+    newest_in(rc.db(), known).await.map_err(|e| match e {
+        StoreError::Db(e) => AppError::from(e),
+        StoreError::Policy(e) => AppError::internal(format!("stored policy version: {e}")),
+    })
+}
+
+/// How many active officials, other than `except`, hold one of `roles`.
+async fn active_holders(
+    rc: &RequestContext,
+    roles: &[Role],
+    except: Option<&str>,
+) -> AppResult<i64> {
+    if roles.is_empty() {
+        return Ok(0);
+    }
+    let mut sql = Sql::new(
+        "SELECT COUNT(DISTINCT o.id) AS n FROM official o JOIN official_role r ON r.official_id = o.id WHERE o.active AND r.role IN (",
+    );
+    for (i, role) in roles.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(role.code());
+    }
+    sql.push(")");
+    if let Some(id) = except {
+        sql.push(" AND o.id <> ").bind(id);
+    }
+    Ok(match rc.db().query_one_raw(sql.build_for(rc.db())).await? {
+        Some(row) => row.try_get::<i64>("", "n")?,
+        None => 0,
+    })
+}
+
+/// Refuses a change that leaves official `id` holding `remaining` (nothing when
+/// deactivated) if then no active official could change the policy under `policy`: the
+/// policy's last writer is kept like the last administrator. Call with the role-check
+/// lock held.
+async fn keeps_the_policy_writer(
+    rc: &RequestContext,
+    policy: &Policy,
+    id: &str,
+    remaining: &[Role],
+) -> AppResult<()> {
+    let writers = policy.policy_writers();
+    if remaining.iter().any(|r| writers.contains(r)) {
+        return Ok(());
+    }
+    if active_holders(rc, &writers, Some(id)).await? == 0 {
+        return Err(AppError::Conflict(
+            "this would leave no active official who may change the policy".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a policy under which an active official would hold an overseer role together
+/// with roles that handle client data without the policy's waiver: the separation of
+/// duties checked when roles are granted must hold under every policy loaded later too.
+/// Names the role combination only, not the official. Call with the role-check lock held.
+async fn keeps_duties_separated(rc: &RequestContext, candidate: &Policy) -> AppResult<()> {
+    let sql = Sql::new(
+        "SELECT r.official_id, r.role FROM official o JOIN official_role r ON r.official_id = o.id WHERE o.active ORDER BY r.official_id, r.role",
+    );
+    let mut held: BTreeMap<String, Vec<Role>> = BTreeMap::new();
+    for row in rc.db().query_all_raw(sql.build_for(rc.db())).await? {
+        let official: String = row.try_get("", "official_id")?;
+        let role: String = row.try_get("", "role")?;
+        if let Ok(role) = role.parse() {
+            held.entry(official).or_default().push(role);
+        }
+    }
+    for roles in held.values() {
+        if let Some(c) = candidate
+            .combined_duties(roles)
+            .into_iter()
+            .find(|c| !c.waived)
+        {
+            return Err(AppError::bad_input(
+                "policy",
+                format!(
+                    "separation of duties: under this policy an active official would hold {} together with roles that handle client data ({}); change their roles first or allow it (DUTIES/combine)",
+                    c.overseer.code(),
+                    roles_text(&c.with)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The separation of duties on a role set: an overseer role (ADMIN, AUDITOR) is not held
 /// together with roles that handle client data, unless the policy waives it for that
 /// overseer role (`DUTIES/combine`). Answers the waived combinations, each to be written
@@ -309,17 +412,19 @@ async fn active_provider(rc: &RequestContext, id: &str) -> AppResult<provider::M
         .ok_or_else(|| AppError::bad_input("providerId", "no active provider with this id"))
 }
 
-/// Creates an official; `policy` is the policy in force (for the separation of duties).
+/// Creates an official; `in_force` is the policy this replica has in force (the separation
+/// of duties is checked against the newest stored version, under the role-check lock).
 pub async fn create_official(
     rc: &RequestContext,
-    policy: &Policy,
+    in_force: &Arc<InForce>,
     input: NewOfficial,
 ) -> AppResult<OfficialRecord> {
     require(rc, Managed::Officials, true)?;
     let id = official_id(input.id.as_deref())?;
     let name = required_text("name", &input.name, 200)?;
     let roles = checked_roles(input.agency, &input.roles)?;
-    let waived = separated_duties(policy, &roles)?;
+    let policy = policy_for_role_checks(rc, in_force).await?;
+    let waived = separated_duties(&policy.policy, &roles)?;
     let provider_id = match (input.agency, input.provider_id) {
         (Agency::Provider, Some(p)) => Some(active_provider(rc, &p).await?.id),
         (Agency::Provider, None) => {
@@ -376,10 +481,12 @@ pub async fn create_official(
 /// Changes an official's name and/or roles (the agency and provider stay: they are what
 /// the official's past records were made under). Nobody changes their own roles: an
 /// administrator who could would grant themself client-data roles unseen by a second
-/// person. `policy` is the policy in force (for the separation of duties).
+/// person. `in_force` is the policy this replica has in force; a change of roles is checked
+/// (separation of duties, last administrator, the policy's last writer) against the newest
+/// stored version, under the role-check lock.
 pub async fn update_official(
     rc: &RequestContext,
-    policy: &Policy,
+    in_force: &Arc<InForce>,
     id: &str,
     name: Option<String>,
     roles: Option<Vec<Role>>,
@@ -404,7 +511,11 @@ pub async fn update_official(
         if current.row.id == rc.principal.official_id {
             return Err(AppError::Forbidden(None));
         }
-        waived = separated_duties(policy, roles)?;
+        let policy = policy_for_role_checks(rc, in_force).await?;
+        waived = separated_duties(&policy.policy, roles)?;
+        if current.row.active {
+            keeps_the_policy_writer(rc, &policy.policy, id, roles).await?;
+        }
     }
     let mut changed = Vec::new();
     if let Some(name) = name {
@@ -430,13 +541,21 @@ pub async fn update_official(
 }
 
 /// Deactivates an official: their tokens stop working at the next request, everywhere.
-pub async fn deactivate_official(rc: &RequestContext, id: &str) -> AppResult<OfficialRecord> {
+/// Refused when it would leave no active administrator or nobody who may change the
+/// policy in force (`in_force`, or the newest stored version under the role-check lock).
+pub async fn deactivate_official(
+    rc: &RequestContext,
+    in_force: &Arc<InForce>,
+    id: &str,
+) -> AppResult<OfficialRecord> {
     require(rc, Managed::Officials, true)?;
     let current = find_official(rc, id).await?;
     if current.row.active {
+        let policy = policy_for_role_checks(rc, in_force).await?;
         if current.roles.contains(&Role::Admin) {
             keeps_an_administrator(rc, id).await?;
         }
+        keeps_the_policy_writer(rc, &policy.policy, id, &[]).await?;
         set(rc, "official", "active", false, id).await?;
         log(rc, "DEACTIVATE_OFFICIAL", id, "active -> inactive").await?;
     }
@@ -560,24 +679,7 @@ pub struct NewPolicy {
 async fn keeps_a_policy_writer(rc: &RequestContext, candidate: &Policy) -> AppResult<()> {
     let writers = candidate.policy_writers();
     serialise_role_checks(rc).await?;
-    let mut sql = Sql::new(
-        "SELECT COUNT(*) AS n FROM official o JOIN official_role r ON r.official_id = o.id WHERE o.active AND r.role IN (",
-    );
-    for (i, role) in writers.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(role.code());
-    }
-    sql.push(")");
-    let holders = if writers.is_empty() {
-        0
-    } else {
-        match rc.db().query_one_raw(sql.build_for(rc.db())).await? {
-            Some(row) => row.try_get::<i64>("", "n")?,
-            None => 0,
-        }
-    };
+    let holders = active_holders(rc, &writers, None).await?;
     if holders == 0 {
         return Err(AppError::bad_input(
             "policy",
@@ -623,6 +725,7 @@ pub async fn load_policy(
         .check_candidate(&contract, input.allow_beyond_contract)
         .map_err(|e| AppError::bad_input("policy", e.0))?;
     keeps_a_policy_writer(rc, &candidate).await?;
+    keeps_duties_separated(rc, &candidate).await?;
     let version = insert_version(
         rc.db(),
         &NewVersion {

@@ -14,6 +14,7 @@ mod cli;
 mod cluster;
 mod dashboard;
 mod durability;
+mod duties;
 mod explain;
 mod helpers;
 mod hostile;

@@ -82,7 +82,7 @@ impl AdminMutations {
         let policy = ctx.data::<Arc<PolicyStore>>()?.current();
         let record = admin::create_official(
             rc,
-            &policy.policy,
+            &policy,
             NewOfficial {
                 id: input.id.map(|i| i.0),
                 name: input.name,
@@ -107,7 +107,7 @@ impl AdminMutations {
         let rc = request(ctx, "updateOfficial")?;
         let policy = ctx.data::<Arc<PolicyStore>>()?.current();
         let record =
-            admin::update_official(rc, &policy.policy, &input.id, input.name, input.roles).await?;
+            admin::update_official(rc, &policy, &input.id, input.name, input.roles).await?;
         Ok(OfficialNode(record))
     }
 
@@ -115,7 +115,10 @@ impl AdminMutations {
     #[graphql(visible = "super::visible::officials")]
     async fn deactivate_official(&self, ctx: &Context<'_>, id: ID) -> Result<OfficialNode> {
         let rc = request(ctx, "deactivateOfficial")?;
-        Ok(OfficialNode(admin::deactivate_official(rc, &id).await?))
+        let policy = ctx.data::<Arc<PolicyStore>>()?.current();
+        Ok(OfficialNode(
+            admin::deactivate_official(rc, &policy, &id).await?,
+        ))
     }
 
     /// Adds a KTT or coaching provider.
