@@ -1,4 +1,4 @@
-//! Load benchmark of the case view (issue 5): run by `scripts/load-bench`, which builds the
+//! Load benchmark of the case view: run by `scripts/load-bench`, which builds the
 //! server twice (with and without the `bench-no-authz` feature) and calls this with both.
 //!
 //! On a PostgreSQL server it seeds a database of N clients (kept for later runs), starts the

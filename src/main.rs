@@ -19,7 +19,7 @@ use typgraph::{demo, graphql, services, telemetry};
 
 // mimalloc instead of the system allocator: a request allocates thousands of small objects
 // (parsed documents, rows, response values) across worker threads, and glibc malloc was a
-// fifth of the server's CPU per case view (README, "Load: the case view").
+// fifth of the server's CPU per case view (docs/benchmarks.md, "Load: the case view").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

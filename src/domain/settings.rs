@@ -42,7 +42,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The defaults, overridden by `TYPGRAPH_*` variables (see README); a malformed value is
+    /// The defaults, overridden by `TYPGRAPH_*` variables (see docs/operations.md); a malformed value is
     /// a start-up error naming the variable.
     pub fn from_env() -> Result<Settings, String> {
         Settings::from_lookup(|name| std::env::var(name).ok())
