@@ -20,14 +20,7 @@ fn code(body: &Json) -> (&str, &str) {
     )
 }
 
-fn day(app: &TestApp, offset: i64) -> String {
-    let d = if offset >= 0 {
-        app.fx.today.checked_add_days(Days::new(offset as u64))
-    } else {
-        app.fx.today.checked_sub_days(Days::new((-offset) as u64))
-    };
-    d.unwrap().format("%Y-%m-%d").to_string()
-}
+use crate::cases::day;
 
 /// A new official of `agency` holding `role`, and a token for it.
 async fn official(app: &TestApp, id: &str, agency: &str, role: &str) -> String {
@@ -170,19 +163,7 @@ const OPEN: &str = "mutation O($i: OpenTypCaseInput!) { openTypCase(input: $i) {
 const CLOSE: &str =
     "mutation X($i: CloseTypCaseInput!) { closeTypCase(input: $i) { phase endedOn } }";
 
-async fn new_client(app: &TestApp, code: &str) -> String {
-    let (_, body) = app
-        .gql(
-            &app.token_for("TYP_OFFICER"),
-            "mutation R($i: RegisterClientInput!) { registerClient(input: $i) { client { id } } }",
-            json!({ "i": { "personalIdentityCode": code, "firstName": "Testi", "lastName": "Takautuva" } }),
-        )
-        .await;
-    body["data"]["registerClient"]["client"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_owned()
-}
+use crate::cases::register as new_client;
 
 fn open_input(client: &str, on: &str) -> Json {
     json!({ "i": { "clientId": client, "criterion": "UNEMPLOYED_12_MONTHS_25_PLUS", "openedOn": on, "clientAgreedOn": on } })

@@ -6,7 +6,8 @@ use serde_json::{json, Value as Json};
 use crate::helpers::TestApp;
 use crate::on_both;
 
-async fn register(app: &TestApp, code: &str) -> String {
+/// Registers a client as the TYP officer; its id.
+pub async fn register(app: &TestApp, code: &str) -> String {
     let (_, body) = app
         .gql(
             &app.token_for("TYP_OFFICER"),
@@ -20,7 +21,8 @@ async fn register(app: &TestApp, code: &str) -> String {
         .to_owned()
 }
 
-fn day(app: &TestApp, offset: i64) -> String {
+/// The fixture's today moved by `offset` days, as an ISO date.
+pub fn day(app: &TestApp, offset: i64) -> String {
     let d = if offset >= 0 {
         app.fx
             .today

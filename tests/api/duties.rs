@@ -12,21 +12,11 @@ use crate::on_both;
 const CREATE: &str =
     "mutation C($i: CreateOfficialInput!) { createOfficial(input: $i) { id roles } }";
 const UPDATE: &str = "mutation U($i: UpdateOfficialInput!) { updateOfficial(input: $i) { roles } }";
+use crate::oversight::{code, field};
+
 const DEACTIVATE: &str = "mutation D($id: ID!) { deactivateOfficial(id: $id) { active } }";
 const LOAD: &str =
     "mutation L($i: LoadPolicyVersionInput!) { loadPolicyVersion(input: $i) { version } }";
-
-fn code(body: &Json) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("")
-}
-
-fn field(body: &Json) -> &str {
-    body["errors"][0]["extensions"]["field"]
-        .as_str()
-        .unwrap_or("")
-}
 
 fn message(body: &Json) -> &str {
     body["errors"][0]["message"].as_str().unwrap_or("")

@@ -24,13 +24,15 @@ const LOAD: &str = "mutation L($i: LoadPolicyVersionInput!) { loadPolicyVersion(
 const OPEN: &str = "mutation B($i: BreakGlassInput!) { breakGlass(input: $i) { id } }";
 const CLOSE: &str = "mutation C($i: CloseBreakGlassReviewInput!) { closeBreakGlassReview(input: $i) { status reviewedBy } }";
 
-fn code(body: &Json) -> &str {
+/// The first error's code.
+pub fn code(body: &Json) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or("")
 }
 
-fn field(body: &Json) -> &str {
+/// The first error's offending input field.
+pub fn field(body: &Json) -> &str {
     body["errors"][0]["extensions"]["field"]
         .as_str()
         .unwrap_or("")
