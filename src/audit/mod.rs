@@ -1,9 +1,10 @@
-//! The access and disclosure logs (contract §8; act 906/2019 § 17, act 703/2023 § 11).
+//! The access and disclosure logs (act 906/2019 § 17, act 703/2023 § 11).
 //!
 //! During a request, every client-data field that resolves to a value tells the
 //! [`AccessRecorder`] which client and which group it returned. Before the response is sent,
-//! [`AccessRecorder::flush`] writes one access-log row per client and action, and one
-//! disclosure-log row per consent-based group, in the request's own transaction; the
+//! [`AccessRecorder::flush`] writes, in the request's own transaction, one row per client and
+//! action: for an official into the access log, with one disclosure-log row per
+//! consent-based group; for a client reading their own data into the client's own log. The
 //! response is sent only if that transaction commits.
 
 pub mod chain;
@@ -15,7 +16,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 
-use crate::authz::{FieldGroup, Principal};
+use crate::authz::{Caller, FieldGroup, Principal};
 use crate::db::Sql;
 
 /// Whether a log row records a read or a write.
@@ -116,7 +117,7 @@ impl AccessRecorder {
     pub async fn flush(
         &self,
         conn: &impl ConnectionTrait,
-        who: &Principal,
+        who: &Caller,
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<usize, DbErr> {
@@ -141,7 +142,12 @@ impl AccessRecorder {
         };
         // In chunks, so a large export stays under the databases' parameter limits.
         for chunk in touches.chunks(ROWS_PER_INSERT) {
-            write_chunk(conn, who, reason, at, &operation, chunk).await?;
+            match who {
+                Caller::Official(who) => {
+                    write_chunk(conn, who, reason, at, &operation, chunk).await?;
+                }
+                Caller::Client(_) => write_own(conn, reason, at, &operation, chunk).await?,
+            }
         }
         Ok(touches.len())
     }
@@ -149,6 +155,49 @@ impl AccessRecorder {
 
 /// Access-log rows per INSERT (nine parameters each).
 const ROWS_PER_INSERT: usize = 1000;
+
+/// A client's reads and writes of their own data, into the client's own log.
+async fn write_own(
+    conn: &impl ConnectionTrait,
+    reason: &str,
+    at: DateTime<Utc>,
+    operation: &str,
+    touches: &[((String, Action), Touch)],
+) -> Result<(), DbErr> {
+    let mut sql = Sql::new(
+        "INSERT INTO client_access_log (at, client_id, action, field_groups, operation, reason) VALUES ",
+    );
+    for (i, ((client_id, action), touch)) in touches.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push("(")
+            .bind(at)
+            .push(", ")
+            .bind(client_id.clone())
+            .push(", ")
+            .bind(action.code())
+            .push(", ")
+            .bind(groups_text(touch))
+            .push(", ")
+            .bind(operation.to_owned())
+            .push(", ")
+            .bind(reason.to_owned())
+            .push(")");
+    }
+    conn.execute_raw(sql.build_for(conn)).await?;
+    Ok(())
+}
+
+/// The groups of a row, as logged: codes, comma-separated.
+fn groups_text(touch: &Touch) -> String {
+    touch
+        .groups
+        .iter()
+        .map(|g| g.code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 async fn write_chunk(
     conn: &impl ConnectionTrait,
@@ -165,12 +214,7 @@ async fn write_chunk(
         if i > 0 {
             sql.push(", ");
         }
-        let groups = touch
-            .groups
-            .iter()
-            .map(|g| g.code())
-            .collect::<Vec<_>>()
-            .join(",");
+        let groups = groups_text(touch);
         sql.push("(")
             .bind(at)
             .push(", ")

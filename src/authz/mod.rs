@@ -4,6 +4,7 @@
 //! Every resolver of a client-data field asks [`Principal::field_access`] (an array lookup);
 //! casbin itself runs only when the policy is loaded.
 
+pub mod caller;
 pub mod fields;
 pub mod policy;
 pub mod scope;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use async_graphql::Context;
 
 use crate::domain::{Agency, Role};
+pub use caller::{Caller, ClientCaller};
 pub use fields::{FieldId, FieldMeta, GroupRule};
 pub use policy::Policy;
 pub use store::PolicyStore;

@@ -23,7 +23,7 @@ pub fn read<T>(
         }
     };
     let rc = ctx.data::<RequestContext>()?;
-    decide(rc, scope, group, rc.principal.field_access(field))?;
+    decide(rc, scope, group, rc.principal().field_access(field))?;
     Ok(value)
 }
 
@@ -42,13 +42,13 @@ pub fn read_own<T>(
     } else {
         FieldGroup::own_group_of(author).ok_or(AppError::Forbidden(None))?
     };
-    let access = rc.principal.mask.group(group);
+    let access = rc.principal().mask.group(group);
     if !scope.visible {
         return Err(AppError::Forbidden(Some(DenialReason::OutOfScope)).into());
     }
     if shared {
         decide(rc, scope, group, access)?;
-    } else if author == rc.principal.agency {
+    } else if author == rc.principal().agency {
         // The agency's own record: no disclosure, any read access to its group suffices.
         if access == ReadAccess::Never {
             return Err(AppError::Forbidden(None).into());
@@ -93,7 +93,7 @@ pub fn read_shared<T>(
         "{field:?} is read as shared: list it in shared_only"
     );
     let rc = ctx.data::<RequestContext>()?;
-    if rc.principal.field_access(field) != ReadAccess::Never && !scope.typ {
+    if rc.principal().field_access(field) != ReadAccess::Never && !scope.typ {
         return Err(AppError::Forbidden(Some(DenialReason::OutOfScope)).into());
     }
     read(ctx, scope, field, ()).map(|()| value())

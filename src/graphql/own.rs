@@ -11,7 +11,8 @@ use super::scalars::Date;
 use crate::audit::Action;
 use crate::authz::{FieldGroup, Managed};
 use crate::error::AppError;
-use crate::services::own::{self, OwnContext};
+use crate::services::own;
+use crate::services::RequestContext;
 
 pub type ClientSchema = Schema<OwnQuery, OwnMutation, EmptySubscription>;
 
@@ -36,10 +37,13 @@ pub fn client_sdl() -> String {
     build_client_schema(true).sdl()
 }
 
-fn oc<'a>(ctx: &'a Context<'_>) -> Result<&'a OwnContext, AppError> {
-    ctx.data::<std::sync::Arc<OwnContext>>()
-        .map(|a| a.as_ref())
-        .map_err(|_| AppError::internal("client request without context"))
+/// The request's context, a client's (an official's request never runs this schema).
+fn context<'a>(ctx: &'a Context<'_>) -> Result<&'a RequestContext, AppError> {
+    let rc = ctx
+        .data::<RequestContext>()
+        .map_err(|_| AppError::internal("client request without context"))?;
+    own::me(rc)?;
+    Ok(rc)
 }
 
 pub struct OwnQuery;
@@ -50,12 +54,12 @@ impl OwnQuery {
     /// Your own TYP case: plan, agreed actions, work try-out periods, attendance,
     /// allowances, upcoming meetings and consents.
     async fn my_case(&self, ctx: &Context<'_>) -> Result<MyCase> {
-        let oc = oc(ctx)?;
-        oc.require(Managed::OwnCase, false, "myCase")?;
-        oc.touch(Action::Read, FieldGroup::Contact);
+        let rc = context(ctx)?;
+        let me = own::require(rc, Managed::OwnCase, false, "myCase")?;
+        own::touch(rc, Action::Read, FieldGroup::Contact);
         Ok(MyCase {
-            first_name: oc.caller.first_name.clone(),
-            last_name: oc.caller.last_name.clone(),
+            first_name: me.first_name.clone(),
+            last_name: me.last_name.clone(),
         })
     }
 
@@ -78,10 +82,10 @@ impl OwnQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<MyAccessLog> {
-        let oc = oc(ctx)?;
-        oc.require(Managed::OwnLog, false, "myAccessLog")?;
-        let (rows, has_next_page) = own::access_log(oc, first, after.as_deref()).await?;
-        oc.touch(Action::Read, FieldGroup::Audit);
+        let rc = context(ctx)?;
+        own::require(rc, Managed::OwnLog, false, "myAccessLog")?;
+        let (rows, has_next_page) = own::access_log(rc, first, after.as_deref()).await?;
+        own::touch(rc, Action::Read, FieldGroup::Audit);
         let end_cursor = rows.last().map(|r| r.cursor.clone());
         Ok(MyAccessLog {
             entries: rows
@@ -127,10 +131,10 @@ impl OwnMutation {
     /// Withdraws one of your consents from today. Agencies that read data under it stop
     /// seeing that data at once; the history is kept.
     async fn withdraw_my_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<MyConsent> {
-        let oc = oc(ctx)?;
-        oc.require(Managed::OwnConsents, true, "withdrawMyConsent")?;
-        let (row, groups) = own::withdraw_consent(oc, &consent_id).await?;
-        Ok(MyConsent::new(row, groups, oc.today))
+        let rc = context(ctx)?;
+        own::require(rc, Managed::OwnConsents, true, "withdrawMyConsent")?;
+        let (row, groups) = own::withdraw_consent(rc, &consent_id).await?;
+        Ok(MyConsent::new(row, groups, rc.today))
     }
 }
 
@@ -152,11 +156,11 @@ impl MyCase {
 
     /// Your TYP client relationship: the open one, else the latest.
     async fn typ_case(&self, ctx: &Context<'_>) -> Result<Option<MyTypCase>> {
-        let oc = oc(ctx)?;
-        let Some((case, officer)) = own::case(oc).await? else {
+        let rc = context(ctx)?;
+        let Some((case, officer)) = own::case(rc).await? else {
             return Ok(None);
         };
-        oc.touch(Action::Read, FieldGroup::Case);
+        own::touch(rc, Action::Read, FieldGroup::Case);
         Ok(Some(MyTypCase {
             id: case.id,
             phase: case.phase,
@@ -169,10 +173,10 @@ impl MyCase {
 
     /// Work try-out periods (kuntouttava työtoiminta), newest first.
     async fn work_try_outs(&self, ctx: &Context<'_>) -> Result<Vec<MyWorkTryOut>> {
-        let oc = oc(ctx)?;
-        let rows = own::periods(oc).await?;
+        let rc = context(ctx)?;
+        let rows = own::periods(rc).await?;
         if !rows.is_empty() {
-            oc.touch(Action::Read, FieldGroup::Rehab);
+            own::touch(rc, Action::Read, FieldGroup::Rehab);
         }
         Ok(rows
             .into_iter()
@@ -191,10 +195,10 @@ impl MyCase {
 
     /// Allowances for your work try-out days, newest month first.
     async fn allowances(&self, ctx: &Context<'_>) -> Result<Vec<MyAllowance>> {
-        let oc = oc(ctx)?;
-        let rows = own::allowances(oc).await?;
+        let rc = context(ctx)?;
+        let rows = own::allowances(rc).await?;
         if !rows.is_empty() {
-            oc.touch(Action::Read, FieldGroup::Allowance);
+            own::touch(rc, Action::Read, FieldGroup::Allowance);
         }
         Ok(rows
             .into_iter()
@@ -210,10 +214,10 @@ impl MyCase {
 
     /// Network meetings still to come, soonest first.
     async fn upcoming_meetings(&self, ctx: &Context<'_>) -> Result<Vec<MyMeeting>> {
-        let oc = oc(ctx)?;
-        let rows = own::upcoming_meetings(oc).await?;
+        let rc = context(ctx)?;
+        let rows = own::upcoming_meetings(rc).await?;
         if !rows.is_empty() {
-            oc.touch(Action::Read, FieldGroup::Case);
+            own::touch(rc, Action::Read, FieldGroup::Case);
         }
         Ok(rows
             .into_iter()
@@ -227,15 +231,15 @@ impl MyCase {
 
     /// The consents you have given, newest first; withdraw one with `withdrawMyConsent`.
     async fn consents(&self, ctx: &Context<'_>) -> Result<Vec<MyConsent>> {
-        let oc = oc(ctx)?;
-        oc.require(Managed::OwnConsents, false, "myCase")?;
-        let rows = own::consents(oc).await?;
+        let rc = context(ctx)?;
+        own::require(rc, Managed::OwnConsents, false, "myCase")?;
+        let rows = own::consents(rc).await?;
         if !rows.is_empty() {
-            oc.touch(Action::Read, FieldGroup::Case);
+            own::touch(rc, Action::Read, FieldGroup::Case);
         }
         Ok(rows
             .into_iter()
-            .map(|(row, groups)| MyConsent::new(row, groups, oc.today))
+            .map(|(row, groups)| MyConsent::new(row, groups, rc.today))
             .collect())
     }
 }
@@ -273,11 +277,11 @@ impl MyTypCase {
 
     /// Your plan: its goals and what was agreed, by due date.
     async fn plan(&self, ctx: &Context<'_>) -> Result<Option<MyPlan>> {
-        let oc = oc(ctx)?;
-        let Some((plan, actions)) = own::plan(oc, &self.id).await? else {
+        let rc = context(ctx)?;
+        let Some((plan, actions)) = own::plan(rc, &self.id).await? else {
             return Ok(None);
         };
-        oc.touch(Action::Read, FieldGroup::Case);
+        own::touch(rc, Action::Read, FieldGroup::Case);
         Ok(Some(MyPlan {
             made_on: plan.made_on.into(),
             goals: plan.goals,
@@ -358,10 +362,10 @@ impl MyWorkTryOut {
         if !(1..=100).contains(&last) {
             return Err(AppError::bad_input("last", "between 1 and 100").into());
         }
-        let oc = oc(ctx)?;
-        let rows = own::attendance(oc, &self.id, u64::try_from(last).unwrap_or(31)).await?;
+        let rc = context(ctx)?;
+        let rows = own::attendance(rc, &self.id, u64::try_from(last).unwrap_or(31)).await?;
         if !rows.is_empty() {
-            oc.touch(Action::Read, FieldGroup::Attendance);
+            own::touch(rc, Action::Read, FieldGroup::Attendance);
         }
         Ok(rows
             .into_iter()

@@ -121,7 +121,7 @@ impl Query {
     /// The signed-in official.
     async fn me(&self, ctx: &Context<'_>) -> Result<Viewer> {
         let rc = request(ctx, "me")?;
-        let p = &rc.principal;
+        let p = rc.principal();
         Ok(Viewer {
             official_id: ID(p.official_id.clone()),
             name: p.name.clone(),
@@ -443,14 +443,14 @@ fn case_view_lists(ctx: &Context<'_>, rc: &RequestContext) -> Option<Wanted> {
     let look = ctx.look_ahead();
     let asks = |id: FieldId| {
         look.field(id.meta().field_name).exists()
-            && rc.principal.field_access(id) != ReadAccess::Never
+            && rc.principal().field_access(id) != ReadAccess::Never
     };
     let asks_in = |list: FieldId, id: FieldId| {
         look.field(list.meta().field_name)
             .field(id.meta().field_name)
             .exists()
             && asks(list)
-            && rc.principal.field_access(id) != ReadAccess::Never
+            && rc.principal().field_access(id) != ReadAccess::Never
     };
     let wanted = Wanted {
         cases: asks(FieldId::CaseViewTypCase),

@@ -2,7 +2,6 @@
 //! statement of a payer as CSV, signed in and access-logged like every data read.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
@@ -11,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::error_response as fail;
-use super::session;
+use super::unit_of_work::{Stop, UnitOfWork};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::services::{allowance_statement, RequestContext};
@@ -22,58 +21,40 @@ pub struct StatementQuery {
     month: Option<String>,
 }
 
-/// Signs in, runs `produce` in the request's transaction, writes its access-log rows and
-/// commits, and answers the CSV only if all of that succeeded.
-async fn csv_response<F>(
+/// Runs `produce` in the request's [`UnitOfWork`] for an official, and answers the CSV only
+/// if its access-log rows committed with it.
+async fn csv_response<P, F>(
     app: &AppState,
     headers: &HeaderMap,
     operation: &str,
     filename: Option<String>,
-    produce: F,
+    produce: P,
 ) -> Response
 where
-    F: for<'a> FnOnce(
-        &'a RequestContext,
-    ) -> Pin<Box<dyn Future<Output = Result<String, AppError>> + Send + 'a>>,
+    P: FnOnce(RequestContext) -> F,
+    F: Future<Output = Result<String, AppError>>,
 {
-    let claims = match session::claims(app, headers) {
-        Ok(c) => c,
+    let work = match UnitOfWork::claims(app, headers) {
+        Ok(w) => w,
         Err(err) => return fail(err),
     };
-    let tx = match session::begin(app).await {
-        Ok(tx) => Arc::new(tx),
-        Err(err) => return fail(err),
-    };
-    let principal = match session::sign_in(app, &*tx, &claims).await {
-        Ok(p) => p,
-        Err(err) => return fail(err),
-    };
-    if let Some(refused) = super::ratelimit::refusal_for_official(app, &principal.official_id) {
-        return refused;
-    }
-    let rc = RequestContext::new(
-        principal.clone(),
-        app.settings.clone(),
-        tx.clone(),
-        chrono::Utc::now(),
-    )
-    .with_reports_replica(app.reports_db.clone());
-    rc.recorder.operation(operation);
-    let csv = produce(&rc).await;
-    let recorder = rc.recorder.clone();
-    drop(rc);
+    let csv = work
+        .run(operation, false, |rc| {
+            rc.recorder.operation(operation);
+            let csv = produce(rc);
+            async {
+                let csv = csv.await?;
+                // Each data row is an object returned (the header row is not).
+                let rows = csv.lines().count().saturating_sub(1);
+                Ok((csv, rows))
+            }
+        })
+        .await;
     let csv = match csv {
         Ok(csv) => csv,
-        Err(err) => return fail(err),
+        Err(Stop::Failed(err)) => return fail(err),
+        Err(Stop::Answered(res)) => return res,
     };
-    if let Err(err) = session::commit(app, tx, &recorder, &principal, operation).await {
-        return fail(err);
-    }
-    // Each data row is an object returned (the header row is not).
-    app.rate.charge_objects(
-        &principal.official_id,
-        csv.lines().count().saturating_sub(1),
-    );
     let mut res = (StatusCode::OK, csv).into_response();
     let h = res.headers_mut();
     h.insert(
@@ -102,7 +83,7 @@ pub async fn allowance_statement(
         &headers,
         "allowanceStatement",
         Some(filename),
-        move |rc| Box::pin(async move { allowance_statement::statement(rc, &payer, &month).await }),
+        move |rc| async move { allowance_statement::statement(&rc, &payer, &month).await },
     )
     .await
 }
@@ -148,12 +129,10 @@ pub async fn report(
         responsible_agency: q.responsible_agency,
     };
     let (from, to) = (q.from, q.to);
-    csv_response(&app, &headers, "reportExport", None, move |rc| {
-        Box::pin(async move {
-            let from = date("from", from.as_deref())?;
-            let to = date("to", to.as_deref())?;
-            crate::services::report_csv::export(rc, &name, from, to, &filter).await
-        })
+    csv_response(&app, &headers, "reportExport", None, move |rc| async move {
+        let from = date("from", from.as_deref())?;
+        let to = date("to", to.as_deref())?;
+        crate::services::report_csv::export(&rc, &name, from, to, &filter).await
     })
     .await
 }

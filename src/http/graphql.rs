@@ -1,6 +1,5 @@
-//! `POST /graphql`: GraphQL over HTTP (media types, status codes), sign-in, and the request's
-//! unit of work: one transaction for all reads and writes, the access log written into it,
-//! and the response sent only when it commits.
+//! `POST /graphql`: GraphQL over HTTP (media types, status codes), run in the request's
+//! [`UnitOfWork`] against the officials' schema or, on a client's token, the client schema.
 
 use std::sync::Arc;
 
@@ -12,16 +11,15 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
-use crate::domain::Role;
+use crate::authz::Caller;
 use crate::error::AppError;
 use crate::graphql::batch::{drive, BatchQueue};
 use crate::graphql::documents::{variables_plainly_valid, Refused};
 use crate::graphql::limits;
 use crate::graphql::RecordLoader;
-use crate::services::own::{self, OwnContext};
 use crate::services::RequestContext;
 
-use super::session::{self, status_of};
+use super::unit_of_work::{status_of, Stop, UnitOfWork};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -213,8 +211,8 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         );
     }
     // The token first (no database), the official's row later in the request's transaction.
-    let claims = match session::claims(&app, &headers) {
-        Ok(c) => c,
+    let work = match UnitOfWork::claims(&app, &headers) {
+        Ok(w) => w,
         Err(err) => return failed(&app, status_of(&err), media, err),
     };
     let request = match parse_request(&body) {
@@ -261,53 +259,64 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         .and_then(|v| v.to_str().ok())
         .and_then(crate::labels::Language::from_accept_language);
     let mut request = request.data(crate::graphql::types::labels::RequestLanguage(language));
-    if claims.roles.iter().any(|r| r == Role::Client.code()) {
-        request.set_parsed_query(document);
-        return post_own(app, claims, request, media, reason).await;
-    }
     // Validated in full unless this text passed that before and the variables cannot
-    // change the verdict; then (text, operation) is remembered if it passes now.
-    let prevalidated = checked.validated
+    // change the verdict; then (text, operation) is remembered if it passes now. A client's
+    // request is always validated in full.
+    let prevalidated = !work.is_client()
+        && checked.validated
         && operation
             .as_ref()
             .is_some_and(|(_, op)| variables_plainly_valid(op, &request.variables));
-    let to_remember =
-        (!prevalidated).then(|| (request.query.clone(), request.operation_name.clone()));
-    let tx = match session::begin(&app).await {
-        Ok(tx) => Arc::new(tx),
-        Err(err) => return failed(&app, status_of(&err), media, err),
-    };
-    let principal = match session::sign_in(&app, &*tx, &claims).await {
-        Ok(p) => p,
-        Err(err) => return failed(&app, status_of(&err), media, err),
-    };
-    if let Some(refused) = super::ratelimit::refusal_for_official(&app, &principal.official_id) {
-        return refused;
+    let to_remember = (!work.is_client() && !prevalidated)
+        .then(|| (request.query.clone(), request.operation_name.clone()));
+    // The document parsed for the limits is the one executed: parsed once per request.
+    request.set_parsed_query(document);
+    let app = &*app;
+    let answered = work
+        .run(&reason, true, |rc| async move {
+            let response = execute(app, rc, request, prevalidated).await;
+            // A document that fails validation gets no data; one that got data passed it.
+            if let Some((query, operation)) = to_remember {
+                if response.data != async_graphql::Value::Null {
+                    app.documents
+                        .passed_validation(&query, operation.as_deref());
+                }
+            }
+            let objects = super::ratelimit::count_objects(&response.data);
+            Ok((rendered(app, &response, media)?, objects))
+        })
+        .await;
+    match answered {
+        Ok((status, body)) => respond(status, media, body),
+        Err(Stop::Failed(err)) => failed(app, status_of(&err), media, err),
+        Err(Stop::Answered(res)) => res,
     }
-    let rc = RequestContext::new(
-        principal.clone(),
-        app.settings.clone(),
-        tx.clone(),
-        chrono::Utc::now(),
-    )
-    .with_reports_replica(app.reports_db.clone())
-    .with_cursor_key(app.cursors.clone());
-    let recorder = rc.recorder.clone();
-    let policy_changed = rc.policy_changed.clone();
+}
+
+/// Executes the request: a client's against the client schema, an official's against the
+/// officials' schema with the request's record loader.
+async fn execute(
+    app: &AppState,
+    rc: RequestContext,
+    request: async_graphql::Request,
+    prevalidated: bool,
+) -> async_graphql::Response {
+    let Caller::Official(principal) = &rc.caller else {
+        return app.client_schema.execute(request.data(rc)).await;
+    };
+    let principal = principal.clone();
     let batches = BatchQueue::default();
     let loader = DataLoader::new(
-        RecordLoader::new(Arc::downgrade(&tx), rc.scope.clone(), principal.agency),
+        RecordLoader::new(Arc::downgrade(&rc.tx), rc.scope.clone(), principal.agency),
         batches.spawner(),
     )
     // No timer before a batch: the queue already holds each batch until the resolvers that
     // feed it can go no further (see `batch`), and the default 1 ms wait, on async-io's
     // timer thread, cost a millisecond or more per level of nesting in every request.
     .delay(std::time::Duration::ZERO);
-    // The document parsed for the limits is the one executed: parsed once per request.
-    request.set_parsed_query(document);
     let request = request
         .data(rc)
-        .data(principal.clone())
+        .data(principal)
         .data(loader)
         .data(app.policy.clone());
     let schema = if prevalidated {
@@ -316,35 +325,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     } else {
         &app.schema
     };
-    let response = drive(schema.execute(request), batches).await;
-    // A document that fails validation gets no data; one that got data passed it.
-    if let Some((query, operation)) = to_remember {
-        if response.data != async_graphql::Value::Null {
-            app.documents
-                .passed_validation(&query, operation.as_deref());
-        }
-    }
-
-    let (status, body) = match rendered(&app, &response, media) {
-        Ok(r) => r,
-        Err(err) => return failed(&app, StatusCode::INTERNAL_SERVER_ERROR, media, err),
-    };
-    // The response leaves only if its access-log rows commit with the request's work;
-    // only what leaves is charged to the official's object budget.
-    if let Err(err) = session::commit(&app, tx, &recorder, &principal, &reason).await {
-        return failed(&app, status_of(&err), media, err);
-    }
-    if policy_changed.load(std::sync::atomic::Ordering::Relaxed) {
-        if let Err(e) = app.policy.refresh(&app.db).await {
-            // The watcher retries; the version is stored and will take effect.
-            tracing::warn!(cause = %e, "new policy version not yet in force here");
-        }
-    }
-    app.rate.charge_objects(
-        &principal.official_id,
-        super::ratelimit::count_objects(&response.data),
-    );
-    respond(status, media, body)
+    drive(schema.execute(request), batches).await
 }
 
 /// The `extensions.code` of a GraphQL error (validation errors carry none).
@@ -383,84 +364,6 @@ fn status_for(response: &async_graphql::Response, media: Media) -> StatusCode {
     } else {
         StatusCode::OK
     }
-}
-
-/// A client's request on their own token: the client schema, the client's own log.
-async fn post_own(
-    app: Arc<AppState>,
-    claims: crate::http::auth::Claims,
-    request: async_graphql::Request,
-    media: Media,
-    reason: String,
-) -> Response {
-    // A token is a client's or an official's, never both.
-    if claims.roles.len() != 1 {
-        tracing::info!("sign-in refused: a client token with other roles");
-        return failed(
-            &app,
-            StatusCode::UNAUTHORIZED,
-            media,
-            AppError::Unauthenticated,
-        );
-    }
-    let tx = match session::begin(&app).await {
-        Ok(tx) => Arc::new(tx),
-        Err(err) => return failed(&app, status_of(&err), media, err),
-    };
-    let mask = app.policy.current().policy.mask(Role::Client);
-    let caller = match own::sign_in(&*tx, mask, &claims.sub).await {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            tracing::info!("sign-in refused: unknown client");
-            return failed(
-                &app,
-                StatusCode::UNAUTHORIZED,
-                media,
-                AppError::Unauthenticated,
-            );
-        }
-        Err(e) => {
-            let err = AppError::from(e);
-            return failed(&app, status_of(&err), media, err);
-        }
-    };
-    let budget_key = format!("client:{}", caller.client_id);
-    if let Some(refused) = super::ratelimit::refusal_for_official(&app, &budget_key) {
-        return refused;
-    }
-    let oc = Arc::new(
-        OwnContext::new(caller, tx.clone(), chrono::Utc::now(), app.settings.clone())
-            .with_cursor_key(app.cursors.clone()),
-    );
-    let response = app.client_schema.execute(request.data(oc.clone())).await;
-    let (status, body) = match rendered(&app, &response, media) {
-        Ok(r) => r,
-        Err(err) => return failed(&app, StatusCode::INTERNAL_SERVER_ERROR, media, err),
-    };
-    let objects = super::ratelimit::count_objects(&response.data);
-    drop(response);
-    let done = async {
-        let rows = oc.flush(&*tx, &reason).await?;
-        drop(oc);
-        let tx = Arc::try_unwrap(tx)
-            .map_err(|_| AppError::internal("request transaction still shared"))?;
-        tx.commit().await?;
-        Ok::<usize, AppError>(rows)
-    }
-    .await;
-    if let Err(err) = done {
-        tracing::error!(
-            code = err.code(),
-            "response withheld: client access log not committed"
-        );
-        let err = match err {
-            AppError::Unavailable => AppError::Unavailable,
-            _ => AppError::Internal(String::new()),
-        };
-        return failed(&app, status_of(&err), media, err);
-    }
-    app.rate.charge_objects(&budget_key, objects);
-    respond(status, media, body)
 }
 
 /// Parses the JSON body: one request object; arrays (batches) are refused.

@@ -9,8 +9,8 @@ pub mod health;
 pub mod pages;
 pub mod proxies;
 pub mod ratelimit;
-pub mod session;
 pub mod transport;
+pub mod unit_of_work;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -106,7 +106,7 @@ pub fn error_json(err: &crate::error::AppError) -> serde_json::Value {
 /// An error as a plain JSON response (the endpoints outside GraphQL's media types).
 pub fn error_response(err: crate::error::AppError) -> Response {
     use axum::response::IntoResponse;
-    let mut res = (session::status_of(&err), error_json(&err).to_string()).into_response();
+    let mut res = (unit_of_work::status_of(&err), error_json(&err).to_string()).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

@@ -45,12 +45,12 @@ pub async fn page(
     first: Option<i32>,
     after: Option<&str>,
 ) -> AppResult<LogPage> {
-    if rc.principal.field_access(FieldId::LogAt) != ReadAccess::Read {
+    if rc.principal().field_access(FieldId::LogAt) != ReadAccess::Read {
         return Err(AppError::Forbidden(None));
     }
     let cursors = LogCursors {
         key: rc.cursor_key()?,
-        reader: &rc.principal.official_id,
+        reader: &rc.principal().official_id,
         view: "audit",
     };
     page_of(rc.db(), &cursors, client_id, None, first, after).await

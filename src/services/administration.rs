@@ -27,7 +27,7 @@ use crate::graphql::types::enums::ProviderKind;
 
 /// Refuses the caller unless the policy lets their roles read or change `what`.
 pub fn require(rc: &RequestContext, what: Managed, write: bool) -> AppResult<()> {
-    if rc.principal.mask.may_manage(what, write) {
+    if rc.principal().mask.may_manage(what, write) {
         Ok(())
     } else {
         Err(AppError::Forbidden(None))
@@ -68,7 +68,7 @@ async fn log(rc: &RequestContext, action: &str, target: &str, detail: &str) -> A
         "admin_log",
         [
             ("at", rc.now.into()),
-            ("official_id", rc.principal.official_id.as_str().into()),
+            ("official_id", rc.principal().official_id.as_str().into()),
             ("action", action.into()),
             ("target", target.into()),
             ("detail", detail.into()),
@@ -508,7 +508,7 @@ pub async fn update_official(
     };
     let mut waived = Vec::new();
     if let Some(roles) = &roles {
-        if current.row.id == rc.principal.official_id {
+        if current.row.id == rc.principal().official_id {
             return Err(AppError::Forbidden(None));
         }
         let policy = policy_for_role_checks(rc, in_force).await?;
@@ -734,7 +734,7 @@ pub async fn load_policy(
             source: "ADMIN",
             comment: &comment,
             beyond_contract: !gains.is_empty(),
-            created_by: Some(&rc.principal.official_id),
+            created_by: Some(&rc.principal().official_id),
             at: rc.now,
         },
     )
@@ -759,7 +759,7 @@ pub async fn load_policy(
         source: "ADMIN".into(),
         comment,
         beyond_contract: !gains.is_empty(),
-        created_by: Some(rc.principal.official_id.clone()),
+        created_by: Some(rc.principal().official_id.clone()),
         created_at: rc.now,
     })
 }

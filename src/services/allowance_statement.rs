@@ -36,7 +36,7 @@ pub async fn statement(rc: &RequestContext, payer: &str, month: &str) -> AppResu
         FieldId::ClientPersonalIdentityCode,
         FieldId::ClientLastName,
     ] {
-        if rc.principal.field_access(field) != ReadAccess::Read {
+        if rc.principal().field_access(field) != ReadAccess::Read {
             return Err(AppError::Forbidden(None));
         }
     }

@@ -42,12 +42,12 @@ pub async fn record(rc: &RequestContext, period_id: &str, days: Vec<Day>) -> App
         .await?
         .ok_or(AppError::NotFound)?;
     // Coaches record only for placements at their own provider; county workers for any.
-    let coach_only =
-        rc.principal.has_role(Role::ProviderCoach) && !rc.principal.has_role(Role::EksoteWorker);
-    if coach_only && rc.principal.provider_id.as_deref() != Some(period.provider_id.as_str()) {
+    let coach_only = rc.principal().has_role(Role::ProviderCoach)
+        && !rc.principal().has_role(Role::EksoteWorker);
+    if coach_only && rc.principal().provider_id.as_deref() != Some(period.provider_id.as_str()) {
         return Err(AppError::NotFound);
     }
-    if !coach_only && !rc.principal.has_role(Role::EksoteWorker) {
+    if !coach_only && !rc.principal().has_role(Role::EksoteWorker) {
         return Err(AppError::Forbidden(None));
     }
     let client = visible_client(rc, &period.client_id).await?;
@@ -182,7 +182,7 @@ async fn write(
                     .push(", absence_reason = ")
                     .bind(d.absence_reason)
                     .push(", recorded_by = ")
-                    .bind(rc.principal.official_id.clone())
+                    .bind(rc.principal().official_id.clone())
                     .push(", recorded_at = ")
                     .bind(rc.now)
                     .push(" WHERE id = ")
@@ -203,7 +203,7 @@ async fn write(
                     .push(", ")
                     .bind(d.absence_reason)
                     .push(", ")
-                    .bind(rc.principal.official_id.clone())
+                    .bind(rc.principal().official_id.clone())
                     .push(", ")
                     .bind(rc.now)
                     .push(")");

@@ -48,7 +48,7 @@ async fn one(conn: &impl ConnectionTrait, id: &str) -> AppResult<Grant> {
 /// Opens `client_id` to the caller for the configured time. From the next request on, the
 /// client is in the caller's scope as a TYP client would be.
 pub async fn open(rc: &RequestContext, client_id: &str, reason: &str) -> AppResult<Grant> {
-    if !rc.principal.mask.may_manage(Managed::BreakGlass, true) {
+    if !rc.principal().mask.may_manage(Managed::BreakGlass, true) {
         return Err(AppError::Forbidden(None));
     }
     let reason = reason.trim();
@@ -68,7 +68,7 @@ pub async fn open(rc: &RequestContext, client_id: &str, reason: &str) -> AppResu
     {
         return Err(AppError::NotFound);
     }
-    if rc.principal.emergency_grant(client_id).is_some() {
+    if rc.principal().emergency_grant(client_id).is_some() {
         return Err(AppError::Conflict(
             "a break-glass grant for this client is already active".into(),
         ));
@@ -87,11 +87,11 @@ pub async fn open(rc: &RequestContext, client_id: &str, reason: &str) -> AppResu
     let mut sql = Sql::new("INSERT INTO break_glass (id, official_id, agency, roles, client_id, reason, opened_at, expires_at, review_status) VALUES (");
     sql.bind(id.clone())
         .push(", ")
-        .bind(rc.principal.official_id.clone())
+        .bind(rc.principal().official_id.clone())
         .push(", ")
-        .bind(rc.principal.agency.code())
+        .bind(rc.principal().agency.code())
         .push(", ")
-        .bind(rc.principal.roles_text())
+        .bind(rc.principal().roles_text())
         .push(", ")
         .bind(client_id.to_owned())
         .push(", ")
@@ -115,7 +115,7 @@ pub async fn open(rc: &RequestContext, client_id: &str, reason: &str) -> AppResu
 /// Review items, oldest first; `open_only`: those not yet closed.
 pub async fn reviews(rc: &RequestContext, open_only: bool) -> AppResult<Vec<Grant>> {
     if !rc
-        .principal
+        .principal()
         .mask
         .may_manage(Managed::BreakGlassReviews, false)
     {
@@ -136,7 +136,7 @@ pub async fn reviews(rc: &RequestContext, open_only: bool) -> AppResult<Vec<Gran
 /// opened themself (FORBIDDEN).
 pub async fn close(rc: &RequestContext, id: &str, note: &str) -> AppResult<Grant> {
     if !rc
-        .principal
+        .principal()
         .mask
         .may_manage(Managed::BreakGlassReviews, true)
     {
@@ -147,7 +147,7 @@ pub async fn close(rc: &RequestContext, id: &str, note: &str) -> AppResult<Grant
         return Err(AppError::bad_input("note", "1 to 2000 characters"));
     }
     let grant = one(rc.db(), id).await?;
-    if grant.official_id == rc.principal.official_id {
+    if grant.official_id == rc.principal().official_id {
         // A second person reviews: an official holding an agency role and AUDITOR (where
         // the policy combines them) never closes the review of their own grant.
         return Err(AppError::Forbidden(None));
@@ -163,7 +163,7 @@ pub async fn close(rc: &RequestContext, id: &str, note: &str) -> AppResult<Grant
         ));
     }
     let mut sql = Sql::new("UPDATE break_glass SET review_status = 'CLOSED', reviewed_by = ");
-    sql.bind(rc.principal.official_id.clone())
+    sql.bind(rc.principal().official_id.clone())
         .push(", reviewed_at = ")
         .bind(rc.now)
         .push(", review_note = ")

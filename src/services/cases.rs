@@ -135,9 +135,9 @@ async fn write_consent(
         .push(", ")
         .bind(input.valid_until)
         .push(", NULL, ")
-        .bind(rc.principal.official_id.clone())
+        .bind(rc.principal().official_id.clone())
         .push(", ")
-        .bind(rc.principal.agency.code())
+        .bind(rc.principal().agency.code())
         .push(", ")
         .bind(rc.now)
         .push(")");
@@ -329,7 +329,7 @@ pub async fn open_case(rc: &RequestContext, input: NewCase) -> AppResult<typ_cas
     }
     let officer_id = match input.responsible_official_id {
         Some(id) => id,
-        None if rc.principal.has_role(Role::TypOfficer) => rc.principal.official_id.clone(),
+        None if rc.principal().has_role(Role::TypOfficer) => rc.principal().official_id.clone(),
         None => {
             return Err(AppError::bad_input(
                 "responsibleOfficialId",
@@ -366,8 +366,8 @@ pub async fn open_case(rc: &RequestContext, input: NewCase) -> AppResult<typ_cas
         }
         let mut sql = Sql::new("INSERT INTO consent (id, client_id, kind, recipient_agency, given_on, recorded_by, recorded_by_agency, created_at) VALUES (");
         sql.bind(uuid::Uuid::new_v4().to_string()).push(", ").bind(client.row.id.clone())
-            .push(", 'MULTI_AGENCY_SERVICE', NULL, ").bind(agreed_on).push(", ").bind(rc.principal.official_id.clone())
-            .push(", ").bind(rc.principal.agency.code()).push(", ").bind(rc.now).push(")");
+            .push(", 'MULTI_AGENCY_SERVICE', NULL, ").bind(agreed_on).push(", ").bind(rc.principal().official_id.clone())
+            .push(", ").bind(rc.principal().agency.code()).push(", ").bind(rc.now).push(")");
         sp.execute_raw(sql.build_for(&sp)).await?;
         Ok(())
     }
@@ -459,7 +459,7 @@ pub async fn create_plan(rc: &RequestContext, input: NewPlan) -> AppResult<emplo
         let mut sql = Sql::new("INSERT INTO employment_plan (id, case_id, kind, made_on, goals, review_on, created_by, created_at) VALUES (");
         sql.bind(id.clone()).push(", ").bind(case.id.clone()).push(", ").bind(if input.activation { "ACTIVATION" } else { "MULTI_SECTOR" })
             .push(", ").bind(made_on).push(", ").bind(goals).push(", ").bind(review_on).push(", ")
-            .bind(rc.principal.official_id.clone()).push(", ").bind(rc.now).push(")");
+            .bind(rc.principal().official_id.clone()).push(", ").bind(rc.now).push(")");
         sp.execute_raw(sql.build_for(&sp)).await?;
         let mut sql = Sql::new("UPDATE typ_case SET phase = 'IMPLEMENTATION' WHERE id = ");
         sql.bind(case.id.clone());
@@ -535,7 +535,7 @@ pub async fn add_action(rc: &RequestContext, input: NewAction) -> AppResult<agre
         .push(", ")
         .bind(input.due_on)
         .push(", ")
-        .bind(rc.principal.official_id.clone())
+        .bind(rc.principal().official_id.clone())
         .push(", ")
         .bind(rc.now)
         .push(")");
@@ -589,7 +589,7 @@ pub async fn close_case(
     let client = clients::find(rc, &case.client_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let responsible = case.responsible_agency == rc.principal.agency.code();
+    let responsible = case.responsible_agency == rc.principal().agency.code();
     if !responsible {
         // Outside TYP a case is only its responsible agency's record: no trace of it.
         return Err(if client.scope.typ {
@@ -615,7 +615,7 @@ pub async fn close_case(
         .push(", closure_recorded_on = ")
         .bind(rc.today)
         .push(", closed_by = ")
-        .bind(rc.principal.official_id.clone())
+        .bind(rc.principal().official_id.clone())
         .push(" WHERE id = ")
         .bind(case.id.clone())
         .push(" AND ended_on IS NULL");
@@ -675,7 +675,7 @@ pub async fn record_follow_up(
         .push(", ")
         .bind(recorded_on)
         .push(", ")
-        .bind(rc.principal.official_id.clone())
+        .bind(rc.principal().official_id.clone())
         .push(")");
     let sp = rc.db().begin().await?;
     let written = match sp.execute_raw(sql.build_for(&sp)).await {

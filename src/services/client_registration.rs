@@ -44,7 +44,7 @@ pub struct ContactUpdate {
 }
 
 fn require_contact_write(rc: &RequestContext) -> AppResult<()> {
-    if rc.principal.mask.may_write(FieldGroup::Contact) {
+    if rc.principal().mask.may_write(FieldGroup::Contact) {
         Ok(())
     } else {
         Err(AppError::Forbidden(None))
@@ -93,7 +93,7 @@ pub async fn register(
         .push(", ")
         .bind(language)
         .push(", FALSE, ")
-        .bind(rc.principal.agency.code())
+        .bind(rc.principal().agency.code())
         .push(", 1, ")
         .bind(rc.now)
         .push(", ")

@@ -64,7 +64,7 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
 fn reads_by_consent(rc: &RequestContext) -> bool {
     FieldGroup::ALL
         .iter()
-        .any(|g| rc.principal.mask.group(*g) == ReadAccess::Consent)
+        .any(|g| rc.principal().mask.group(*g) == ReadAccess::Consent)
 }
 
 /// Whether [`find_with_records`] serves this caller: on PostgreSQL, in an agency's scope,
@@ -117,7 +117,7 @@ pub async fn list(
     // Searching and sorting by name are allowed only to callers who may read names.
     let reads_names = [FieldId::ClientFirstName, FieldId::ClientLastName]
         .iter()
-        .all(|f| rc.principal.field_access(*f) == ReadAccess::Read);
+        .all(|f| rc.principal().field_access(*f) == ReadAccess::Read);
     let search = search.map(str::trim).filter(|s| !s.is_empty());
     let mut terms = Vec::new();
     if let Some(search) = search {
@@ -139,7 +139,7 @@ pub async fn list(
     // A cursor is valid for the caller, the order and the search it was made for.
     let searched = terms.join(" ");
     let binding = [
-        rc.principal.official_id.as_str(),
+        rc.principal().official_id.as_str(),
         order.name(),
         searched.as_str(),
     ];
@@ -301,7 +301,7 @@ async fn scoped(
         );
         sql.bind_list(&ids)
             .push(" AND c.recipient_agency = ")
-            .bind(rc.principal.agency.code())
+            .bind(rc.principal().agency.code())
             .push(" AND c.given_on <= ")
             .bind(rc.today)
             .push(" AND (c.valid_until IS NULL OR c.valid_until >= ")
@@ -314,7 +314,7 @@ async fn scoped(
             // A consent discloses only a group the caller's role reads under consent
             // (`c`): never one the role may not read at all (KELA and SOCIAL, say).
             if let Some(group) = FieldGroup::from_code(&group)
-                .filter(|g| rc.principal.mask.group(*g) == ReadAccess::Consent)
+                .filter(|g| rc.principal().mask.group(*g) == ReadAccess::Consent)
             {
                 consents.entry(client).or_default().push((group, id));
             }

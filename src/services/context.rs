@@ -10,14 +10,15 @@ use sea_orm::{
 
 use crate::audit::AccessRecorder;
 use crate::authz::scope::RowScope;
-use crate::authz::{FieldGroup, Principal};
+use crate::authz::{Caller, FieldGroup, Principal};
 use crate::domain::settings::Settings;
 
 /// Everything a service needs to act for one caller within one request. All reads and
 /// writes of the request go through `tx`, and the access log is written into it before
 /// commit, so data and log rows commit together or not at all.
 pub struct RequestContext {
-    pub principal: Principal,
+    /// An official, or a client signed in to their own data.
+    pub caller: Caller,
     pub scope: RowScope,
     pub now: DateTime<Utc>,
     pub today: NaiveDate,
@@ -37,15 +38,20 @@ pub struct RequestContext {
 
 impl RequestContext {
     pub fn new(
-        principal: Principal,
+        caller: impl Into<Caller>,
         settings: Arc<Settings>,
         tx: Arc<DatabaseTransaction>,
         now: DateTime<Utc>,
     ) -> Self {
+        let caller = caller.into();
         let today = now.date_naive();
-        let scope = RowScope::for_principal(&principal, &settings, today);
+        // A client reaches their own rows by their id, never through the officials' scope.
+        let scope = match &caller {
+            Caller::Official(p) => RowScope::for_principal(p, &settings, today),
+            Caller::Client(_) => RowScope::Nothing,
+        };
         RequestContext {
-            principal,
+            caller,
             scope,
             now,
             today,
@@ -101,6 +107,11 @@ impl RequestContext {
     pub fn db(&self) -> &DatabaseTransaction {
         &self.tx
     }
+
+    /// The official the request acts for (see [`Caller::principal`] for a client).
+    pub fn principal(&self) -> &Principal {
+        self.caller.principal()
+    }
 }
 
 /// What the caller may see of one client, decided in SQL when the client was loaded.
@@ -145,7 +156,7 @@ pub struct ScopedClient {
 impl RequestContext {
     /// The caller's role may write `group` (checked before any data is touched).
     pub fn require_write(&self, group: FieldGroup) -> Result<(), crate::error::AppError> {
-        if self.principal.mask.may_write(group) {
+        if self.principal().mask.may_write(group) {
             Ok(())
         } else {
             Err(crate::error::AppError::Forbidden(None))

@@ -56,7 +56,7 @@ pub fn subject(
     provider_id: Option<String>,
 ) -> AppResult<Subject> {
     let principal = subject_principal(rc, policy, role, agency, provider_id)?;
-    let caller = &rc.principal;
+    let caller = rc.principal();
     Ok(Subject {
         principal,
         policy_only: caller.has_role(Role::Auditor) || caller.has_role(Role::Admin),
@@ -70,7 +70,7 @@ fn subject_principal(
     agency: Option<Agency>,
     provider_id: Option<String>,
 ) -> AppResult<Principal> {
-    let caller = &rc.principal;
+    let caller = rc.principal();
     let overseer = caller.has_role(Role::Auditor) || caller.has_role(Role::Admin);
     match (role, overseer) {
         (None, true) => Err(AppError::bad_input(

@@ -194,7 +194,7 @@ pub async fn schedule(rc: &RequestContext, input: NewMeeting) -> AppResult<Strin
         let mut sql = Sql::new("INSERT INTO network_meeting (id, case_id, client_id, scheduled_at, location, status, created_by, created_at) VALUES (");
         sql.bind(id.clone()).push(", ").bind(case.id.clone()).push(", ").bind(client.row.id.clone()).push(", ")
             .bind(input.scheduled_at).push(", ").bind(location).push(", 'SCHEDULED', ")
-            .bind(rc.principal.official_id.clone()).push(", ").bind(rc.now).push(")");
+            .bind(rc.principal().official_id.clone()).push(", ").bind(rc.now).push(")");
         sp.execute_raw(sql.build_for(&sp)).await?;
         for (official, kind, agency, consent) in &people {
             let mut sql = Sql::new("INSERT INTO meeting_participant (id, meeting_id, kind, official_id, agency, consent_id) VALUES (");
@@ -286,7 +286,7 @@ pub async fn record_minutes(
             sql.bind(uuid::Uuid::new_v4().to_string()).push(", ").bind(meeting.row.case_id.clone()).push(", ")
                 .bind(plan.as_ref().map(|p| p.id.clone())).push(", ").bind(meeting.row.id.clone()).push(", ")
                 .bind(agency.code()).push(", ").bind(description.clone()).push(", ").bind(*due).push(", ")
-                .bind(rc.principal.official_id.clone()).push(", ").bind(rc.now).push(")");
+                .bind(rc.principal().official_id.clone()).push(", ").bind(rc.now).push(")");
             sp.execute_raw(sql.build_for(&sp)).await?;
         }
         Ok(())
@@ -299,14 +299,14 @@ pub async fn record_minutes(
 
 /// Writes the caller agency's own section of a meeting record (its own group).
 pub async fn record_section(rc: &RequestContext, meeting_id: &str, body: &str) -> AppResult<()> {
-    let own = FieldGroup::own_group_of(rc.principal.agency).ok_or(AppError::Forbidden(None))?;
+    let own = FieldGroup::own_group_of(rc.principal().agency).ok_or(AppError::Forbidden(None))?;
     rc.require_write(own)?;
     let meeting = find(rc, meeting_id).await?.ok_or(AppError::NotFound)?;
     let body = input::required_text("body", body, 20000)?;
     let mut sql = Sql::new("DELETE FROM meeting_agency_section WHERE meeting_id = ");
     sql.bind(meeting.row.id.clone())
         .push(" AND agency = ")
-        .bind(rc.principal.agency.code());
+        .bind(rc.principal().agency.code());
     let sp = rc.db().begin().await?;
     let written = async {
         sp.execute_raw(sql.build_for(&sp)).await?;
@@ -317,11 +317,11 @@ pub async fn record_section(rc: &RequestContext, meeting_id: &str, body: &str) -
             .push(", ")
             .bind(meeting.row.id.clone())
             .push(", ")
-            .bind(rc.principal.agency.code())
+            .bind(rc.principal().agency.code())
             .push(", ")
             .bind(body)
             .push(", ")
-            .bind(rc.principal.official_id.clone())
+            .bind(rc.principal().official_id.clone())
             .push(")");
         sp.execute_raw(sql.build_for(&sp)).await?;
         Ok(())

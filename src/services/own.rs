@@ -4,37 +4,27 @@
 //! takes another client's id from the request. Rights come from the policy's `OWN/*` objects.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use entity::{
     agreed_action, allowance_line, attendance_day, consent, employment_plan, network_meeting,
     rehab_period, typ_case,
 };
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
+use super::RequestContext;
 use crate::audit::Action;
-use crate::authz::{FieldGroup, FieldMask, Managed};
+use crate::authz::{ClientCaller, FieldGroup, FieldMask, Managed};
 use crate::db::Sql;
-use crate::domain::settings::Settings;
 use crate::error::{AppError, AppResult};
-
-/// A client signed in to their own data.
-#[derive(Debug, Clone)]
-pub struct OwnCaller {
-    pub client_id: String,
-    pub first_name: String,
-    pub last_name: String,
-    /// The CLIENT role's compiled rights (the `OWN/*` objects).
-    pub mask: Arc<FieldMask>,
-}
 
 /// Signs in the client a token names: the client must exist and be alive.
 pub async fn sign_in(
     conn: &impl ConnectionTrait,
     mask: Arc<FieldMask>,
     client_id: &str,
-) -> Result<Option<OwnCaller>, DbErr> {
+) -> Result<Option<ClientCaller>, DbErr> {
     let mut sql = Sql::new(
         "SELECT c.id, c.first_name, c.last_name, c.date_of_death FROM client c WHERE c.id = ",
     );
@@ -48,7 +38,7 @@ pub async fn sign_in(
     {
         return Ok(None);
     }
-    Ok(Some(OwnCaller {
+    Ok(Some(ClientCaller {
         client_id: row.try_get("", "id")?,
         first_name: row.try_get("", "first_name")?,
         last_name: row.try_get("", "last_name")?,
@@ -78,131 +68,64 @@ pub async fn demo_client(conn: &impl ConnectionTrait) -> Result<Option<String>, 
     })
 }
 
-/// One request of a client: the caller, the request's transaction, and what it touched.
-pub struct OwnContext {
-    pub caller: OwnCaller,
-    pub tx: Arc<DatabaseTransaction>,
-    pub now: DateTime<Utc>,
-    pub today: NaiveDate,
-    pub settings: Arc<Settings>,
-    touched: Mutex<BTreeMap<Action, BTreeSet<FieldGroup>>>,
-    operations: Mutex<BTreeSet<String>>,
-    cursors: Option<Arc<super::cursor::CursorKey>>,
+/// The client a request of the client schema acts for; an internal error on an official's.
+pub fn me(rc: &RequestContext) -> AppResult<&ClientCaller> {
+    rc.caller
+        .client()
+        .ok_or_else(|| AppError::internal("client request without a client"))
 }
 
-impl OwnContext {
-    pub fn new(
-        caller: OwnCaller,
-        tx: Arc<DatabaseTransaction>,
-        now: DateTime<Utc>,
-        settings: Arc<Settings>,
-    ) -> Self {
-        OwnContext {
-            caller,
-            tx,
-            now,
-            today: now.date_naive(),
-            settings,
-            touched: Mutex::default(),
-            operations: Mutex::default(),
-            cursors: None,
+fn id(rc: &RequestContext) -> AppResult<String> {
+    Ok(me(rc)?.client_id.clone())
+}
+
+/// Refuses unless the policy gives the CLIENT role `what` (`write`: the write action);
+/// notes the root field for the client's own log.
+pub fn require<'a>(
+    rc: &'a RequestContext,
+    what: Managed,
+    write: bool,
+    operation: &str,
+) -> AppResult<&'a ClientCaller> {
+    let me = me(rc)?;
+    if !me.mask.may_manage(what, write) {
+        return Err(AppError::Forbidden(None));
+    }
+    rc.recorder.operation(operation);
+    Ok(me)
+}
+
+/// Notes, for the client's own log, that their data of `group` was read (or written).
+pub fn touch(rc: &RequestContext, action: Action, group: FieldGroup) {
+    if let Some(me) = rc.caller.client() {
+        match action {
+            Action::Read => rc.recorder.read(&me.client_id, group, None),
+            Action::Write => rc.recorder.write(&me.client_id, group),
         }
-    }
-
-    /// Lets this request page its access log (seal and open its cursors).
-    pub fn with_cursor_key(mut self, key: Arc<super::cursor::CursorKey>) -> Self {
-        self.cursors = Some(key);
-        self
-    }
-
-    pub fn db(&self) -> &DatabaseTransaction {
-        &self.tx
-    }
-
-    /// Refuses unless the policy gives the CLIENT role `object` (`write`: the write action);
-    /// notes the root field for the log.
-    pub fn require(&self, what: Managed, write: bool, operation: &str) -> AppResult<()> {
-        if !self.caller.mask.may_manage(what, write) {
-            return Err(AppError::Forbidden(None));
-        }
-        self.operations
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(operation.to_owned());
-        Ok(())
-    }
-
-    /// Notes that data of `group` was read (or written) for the log.
-    pub fn touch(&self, action: Action, group: FieldGroup) {
-        self.touched
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(action)
-            .or_default()
-            .insert(group);
-    }
-
-    /// Writes one log row per action into the request's transaction; returns how many.
-    pub async fn flush(&self, conn: &impl ConnectionTrait, reason: &str) -> Result<usize, DbErr> {
-        let touched = std::mem::take(&mut *self.touched.lock().unwrap_or_else(|e| e.into_inner()));
-        let operation = self
-            .operations
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(",");
-        for (action, groups) in &touched {
-            let groups = groups
-                .iter()
-                .map(|g| g.code())
-                .collect::<Vec<_>>()
-                .join(",");
-            let mut sql = Sql::new("INSERT INTO client_access_log (at, client_id, action, field_groups, operation, reason) VALUES (");
-            sql.bind(Utc::now())
-                .push(", ")
-                .bind(self.caller.client_id.clone())
-                .push(", ")
-                .bind(action.code())
-                .push(", ")
-                .bind(groups)
-                .push(", ")
-                .bind(operation.clone())
-                .push(", ")
-                .bind(reason.to_owned())
-                .push(")");
-            conn.execute_raw(sql.build_for(conn)).await?;
-        }
-        Ok(touched.len())
-    }
-
-    fn id(&self) -> String {
-        self.caller.client_id.clone()
     }
 }
 
 /// The client's current TYP case (the open one, else the latest closed) and the name of
 /// the responsible officer.
-pub async fn case(oc: &OwnContext) -> AppResult<Option<(typ_case::Model, Option<String>)>> {
+pub async fn case(rc: &RequestContext) -> AppResult<Option<(typ_case::Model, Option<String>)>> {
     let mut sql = Sql::new("SELECT t.* FROM typ_case t WHERE t.client_id = ");
-    sql.bind(oc.id())
+    sql.bind(id(rc)?)
         .push(" ORDER BY (t.ended_on IS NULL) DESC, t.opened_on DESC, t.id LIMIT 1");
     let Some(case) = typ_case::Entity::find()
-        .from_raw_sql(sql.build_for(oc.db()))
-        .one(oc.db())
+        .from_raw_sql(sql.build_for(rc.db()))
+        .one(rc.db())
         .await?
     else {
         return Ok(None);
     };
-    let officer = official_name(oc, &case.responsible_official_id).await?;
+    let officer = official_name(rc, &case.responsible_official_id).await?;
     Ok(Some((case, officer)))
 }
 
-async fn official_name(oc: &OwnContext, id: &str) -> AppResult<Option<String>> {
+async fn official_name(rc: &RequestContext, id: &str) -> AppResult<Option<String>> {
     let mut sql = Sql::new("SELECT o.name FROM official o WHERE o.id = ");
     sql.bind(id.to_owned());
-    Ok(match oc.db().query_one_raw(sql.build_for(oc.db())).await? {
+    Ok(match rc.db().query_one_raw(sql.build_for(rc.db())).await? {
         Some(r) => Some(r.try_get("", "name")?),
         None => None,
     })
@@ -210,18 +133,18 @@ async fn official_name(oc: &OwnContext, id: &str) -> AppResult<Option<String>> {
 
 /// The latest plan of a case of the client's, with its agreed actions by due date.
 pub async fn plan(
-    oc: &OwnContext,
+    rc: &RequestContext,
     case_id: &str,
 ) -> AppResult<Option<(employment_plan::Model, Vec<agreed_action::Model>)>> {
     // The case is the client's: joined, not trusted.
     let mut sql = Sql::new("SELECT p.* FROM employment_plan p JOIN typ_case t ON t.id = p.case_id WHERE t.client_id = ");
-    sql.bind(oc.id())
+    sql.bind(id(rc)?)
         .push(" AND p.case_id = ")
         .bind(case_id.to_owned())
         .push(" ORDER BY p.made_on DESC, p.id LIMIT 1");
     let Some(plan) = employment_plan::Entity::find()
-        .from_raw_sql(sql.build_for(oc.db()))
-        .one(oc.db())
+        .from_raw_sql(sql.build_for(rc.db()))
+        .one(rc.db())
         .await?
     else {
         return Ok(None);
@@ -229,8 +152,8 @@ pub async fn plan(
     let mut sql = Sql::new("SELECT a.* FROM agreed_action a WHERE a.plan_id = ");
     sql.bind(plan.id.clone()).push(" ORDER BY a.due_on, a.id");
     let actions = agreed_action::Entity::find()
-        .from_raw_sql(sql.build_for(oc.db()))
-        .all(oc.db())
+        .from_raw_sql(sql.build_for(rc.db()))
+        .all(rc.db())
         .await?;
     Ok(Some((plan, actions)))
 }
@@ -242,25 +165,25 @@ pub struct OwnPeriod {
 }
 
 /// The client's KTT periods, newest first.
-pub async fn periods(oc: &OwnContext) -> AppResult<Vec<OwnPeriod>> {
+pub async fn periods(rc: &RequestContext) -> AppResult<Vec<OwnPeriod>> {
     #[derive(FromQueryResult)]
     struct Name {
         id: String,
         name: String,
     }
     let mut sql = Sql::new("SELECT t.* FROM rehab_period t WHERE t.client_id = ");
-    sql.bind(oc.id()).push(" ORDER BY t.starts_on DESC, t.id");
+    sql.bind(id(rc)?).push(" ORDER BY t.starts_on DESC, t.id");
     let rows = rehab_period::Entity::find()
-        .from_raw_sql(sql.build_for(oc.db()))
-        .all(oc.db())
+        .from_raw_sql(sql.build_for(rc.db()))
+        .all(rc.db())
         .await?;
     let ids: Vec<String> = rows.iter().map(|r| r.provider_id.clone()).collect();
     let mut names = BTreeMap::new();
     if !ids.is_empty() {
         let mut sql = Sql::new("SELECT p.id, p.name FROM provider p WHERE p.id IN ");
         sql.bind_list(&ids);
-        for n in Name::find_by_statement(sql.build_for(oc.db()))
-            .all(oc.db())
+        for n in Name::find_by_statement(sql.build_for(rc.db()))
+            .all(rc.db())
             .await?
         {
             names.insert(n.id, n.name);
@@ -277,52 +200,52 @@ pub async fn periods(oc: &OwnContext) -> AppResult<Vec<OwnPeriod>> {
 
 /// Recorded days of one of the client's periods, newest first, at most `last`.
 pub async fn attendance(
-    oc: &OwnContext,
+    rc: &RequestContext,
     period_id: &str,
     last: u64,
 ) -> AppResult<Vec<attendance_day::Model>> {
     let mut sql = Sql::new("SELECT d.* FROM attendance_day d JOIN rehab_period p ON p.id = d.period_id WHERE p.client_id = ");
-    sql.bind(oc.id())
+    sql.bind(id(rc)?)
         .push(" AND d.period_id = ")
         .bind(period_id.to_owned())
         .push(" ORDER BY d.day DESC LIMIT ")
         .bind(i64::try_from(last).unwrap_or(i64::MAX));
     Ok(attendance_day::Entity::find()
-        .from_raw_sql(sql.build_for(oc.db()))
-        .all(oc.db())
+        .from_raw_sql(sql.build_for(rc.db()))
+        .all(rc.db())
         .await?)
 }
 
 /// Allowance lines of all the client's periods, newest month first.
-pub async fn allowances(oc: &OwnContext) -> AppResult<Vec<allowance_line::Model>> {
+pub async fn allowances(rc: &RequestContext) -> AppResult<Vec<allowance_line::Model>> {
     let mut sql = Sql::new("SELECT l.* FROM allowance_line l JOIN rehab_period p ON p.id = l.period_id WHERE p.client_id = ");
-    sql.bind(oc.id())
+    sql.bind(id(rc)?)
         .push(" ORDER BY l.month DESC, l.kind, l.id");
     Ok(allowance_line::Entity::find()
-        .from_raw_sql(sql.build_for(oc.db()))
-        .all(oc.db())
+        .from_raw_sql(sql.build_for(rc.db()))
+        .all(rc.db())
         .await?)
 }
 
 /// Scheduled network meetings from now on, soonest first, with the agencies taking part.
 pub async fn upcoming_meetings(
-    oc: &OwnContext,
+    rc: &RequestContext,
 ) -> AppResult<Vec<(network_meeting::Model, Vec<String>)>> {
     let mut sql = Sql::new("SELECT m.* FROM network_meeting m WHERE m.client_id = ");
-    sql.bind(oc.id())
+    sql.bind(id(rc)?)
         .push(" AND m.status = 'SCHEDULED' AND m.scheduled_at >= ")
-        .bind(oc.now)
+        .bind(rc.now)
         .push(" ORDER BY m.scheduled_at, m.id");
     let meetings = network_meeting::Entity::find()
-        .from_raw_sql(sql.build_for(oc.db()))
-        .all(oc.db())
+        .from_raw_sql(sql.build_for(rc.db()))
+        .all(rc.db())
         .await?;
     let ids: Vec<String> = meetings.iter().map(|m| m.id.clone()).collect();
     let mut agencies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     if !ids.is_empty() {
         let mut sql = Sql::new("SELECT p.meeting_id, p.agency FROM meeting_participant p WHERE p.agency IS NOT NULL AND p.meeting_id IN ");
         sql.bind_list(&ids);
-        for r in oc.db().query_all_raw(sql.build_for(oc.db())).await? {
+        for r in rc.db().query_all_raw(sql.build_for(rc.db())).await? {
             agencies
                 .entry(r.try_get("", "meeting_id")?)
                 .or_default()
@@ -339,18 +262,18 @@ pub async fn upcoming_meetings(
 }
 
 /// The client's consents, newest first, with the groups each names.
-pub async fn consents(oc: &OwnContext) -> AppResult<Vec<(consent::Model, Vec<String>)>> {
+pub async fn consents(rc: &RequestContext) -> AppResult<Vec<(consent::Model, Vec<String>)>> {
     let mut sql = Sql::new("SELECT t.* FROM consent t WHERE t.client_id = ");
-    sql.bind(oc.id()).push(" ORDER BY t.given_on DESC, t.id");
+    sql.bind(id(rc)?).push(" ORDER BY t.given_on DESC, t.id");
     let rows = consent::Entity::find()
-        .from_raw_sql(sql.build_for(oc.db()))
-        .all(oc.db())
+        .from_raw_sql(sql.build_for(rc.db()))
+        .all(rc.db())
         .await?;
-    groups_of(oc, rows).await
+    groups_of(rc, rows).await
 }
 
 async fn groups_of(
-    oc: &OwnContext,
+    rc: &RequestContext,
     rows: Vec<consent::Model>,
 ) -> AppResult<Vec<(consent::Model, Vec<String>)>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
@@ -361,7 +284,7 @@ async fn groups_of(
         );
         sql.bind_list(&ids)
             .push(" ORDER BY g.consent_id, g.field_group");
-        for r in oc.db().query_all_raw(sql.build_for(oc.db())).await? {
+        for r in rc.db().query_all_raw(sql.build_for(rc.db())).await? {
             groups
                 .entry(r.try_get("", "consent_id")?)
                 .or_default()
@@ -380,21 +303,21 @@ async fn groups_of(
 /// Withdraws one of the client's own consents from today. Another client's consent is
 /// `NOT_FOUND`, exactly like one that does not exist.
 pub async fn withdraw_consent(
-    oc: &OwnContext,
+    rc: &RequestContext,
     consent_id: &str,
 ) -> AppResult<(consent::Model, Vec<String>)> {
     let mut sql = Sql::new("SELECT t.* FROM consent t WHERE t.client_id = ");
-    sql.bind(oc.id())
+    sql.bind(id(rc)?)
         .push(" AND t.id = ")
         .bind(consent_id.to_owned());
     let row = consent::Entity::find()
-        .from_raw_sql(sql.build_for(oc.db()))
-        .one(oc.db())
+        .from_raw_sql(sql.build_for(rc.db()))
+        .one(rc.db())
         .await?
         .ok_or(AppError::NotFound)?;
-    let row = super::cases::mark_withdrawn(oc.db(), row, oc.today).await?;
-    oc.touch(Action::Write, FieldGroup::Case);
-    let mut out = groups_of(oc, vec![row]).await?;
+    let row = super::cases::mark_withdrawn(rc.db(), row, rc.today).await?;
+    touch(rc, Action::Write, FieldGroup::Case);
+    let mut out = groups_of(rc, vec![row]).await?;
     out.pop().ok_or(AppError::NotFound)
 }
 
@@ -419,32 +342,23 @@ pub struct OwnLogEntry {
 /// The officials' reads and writes of the client's data since the look-back (two years by
 /// default), newest first.
 pub async fn access_log(
-    oc: &OwnContext,
+    rc: &RequestContext,
     first: Option<i32>,
     after: Option<&str>,
 ) -> AppResult<(Vec<OwnLogEntry>, bool)> {
-    let since = oc
+    let since = rc
         .now
-        .checked_sub_months(Months::new(oc.settings.own_log_years * 12))
+        .checked_sub_months(Months::new(rc.settings.own_log_years * 12))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let key = oc
-        .cursors
-        .as_deref()
-        .ok_or_else(|| AppError::internal("no cursor key in this context"))?;
+    let me = me(rc)?;
     let cursors = super::access_log::LogCursors {
-        key,
-        reader: &oc.caller.client_id,
+        key: rc.cursor_key()?,
+        reader: &me.client_id,
         view: "own",
     };
-    let page = super::access_log::page_of(
-        oc.db(),
-        &cursors,
-        &oc.caller.client_id,
-        Some(since),
-        first,
-        after,
-    )
-    .await?;
+    let page =
+        super::access_log::page_of(rc.db(), &cursors, &me.client_id, Some(since), first, after)
+            .await?;
     let officials: BTreeSet<String> = page
         .rows
         .iter()
@@ -455,7 +369,7 @@ pub async fn access_log(
         let ids: Vec<String> = officials.into_iter().collect();
         let mut sql = Sql::new("SELECT o.id, o.name FROM official o WHERE o.id IN ");
         sql.bind_list(&ids);
-        for r in oc.db().query_all_raw(sql.build_for(oc.db())).await? {
+        for r in rc.db().query_all_raw(sql.build_for(rc.db())).await? {
             names.insert(
                 r.try_get::<String>("", "id")?,
                 r.try_get::<String>("", "name")?,

@@ -32,7 +32,7 @@ pub async fn record_assessment(
     if details.is_some() {
         rc.require_write(FieldGroup::Health)?;
     }
-    if !matches!(rc.principal.agency, Agency::Eksote | Agency::Kela) {
+    if !matches!(rc.principal().agency, Agency::Eksote | Agency::Kela) {
         return Err(AppError::Forbidden(None));
     }
     let client = visible_client(rc, &input.client_id).await?;
@@ -65,7 +65,7 @@ pub async fn record_assessment(
             .push(", ")
             .bind(existing.id.clone())
             .push(", ")
-            .bind(rc.principal.agency.code())
+            .bind(rc.principal().agency.code())
             .push(", ")
             .bind(rc.today)
             .push(")");
@@ -94,9 +94,9 @@ pub async fn record_assessment(
         .push(", ")
         .bind(input.assessed_on)
         .push(", ")
-        .bind(rc.principal.agency.code())
+        .bind(rc.principal().agency.code())
         .push(", ")
-        .bind(rc.principal.official_id.clone())
+        .bind(rc.principal().official_id.clone())
         .push(", ")
         .bind(conclusion)
         .push(", ")
@@ -131,7 +131,7 @@ pub async fn add_note(
     body: &str,
     shared: bool,
 ) -> AppResult<agency_note::Model> {
-    let own = FieldGroup::own_group_of(rc.principal.agency).ok_or(AppError::Forbidden(None))?;
+    let own = FieldGroup::own_group_of(rc.principal().agency).ok_or(AppError::Forbidden(None))?;
     rc.require_write(own)?;
     let client = visible_client(rc, client_id).await?;
     if shared && !client.scope.typ {
@@ -147,9 +147,9 @@ pub async fn add_note(
         .push(", ")
         .bind(client.row.id.clone())
         .push(", ")
-        .bind(rc.principal.agency.code())
+        .bind(rc.principal().agency.code())
         .push(", ")
-        .bind(rc.principal.official_id.clone())
+        .bind(rc.principal().official_id.clone())
         .push(", ")
         .bind(body)
         .push(", ")

@@ -93,7 +93,7 @@ pub struct NewReferral {
 /// Sends a referral from the caller's agency, attached to the client's open case.
 pub async fn send(rc: &RequestContext, input: NewReferral) -> AppResult<Referral> {
     rc.require_write(FieldGroup::Case)?;
-    let from = rc.principal.agency;
+    let from = rc.principal().agency;
     if !matches!(input.to_agency, Agency::Te | Agency::Eksote | Agency::Kela) {
         return Err(AppError::bad_input(
             "toAgency",
@@ -137,7 +137,7 @@ pub async fn send(rc: &RequestContext, input: NewReferral) -> AppResult<Referral
         .push(", ")
         .bind(reason)
         .push(", 'SENT', ")
-        .bind(rc.principal.official_id.clone())
+        .bind(rc.principal().official_id.clone())
         .push(", ")
         .bind(rc.today)
         .push(", ")
@@ -172,7 +172,7 @@ pub async fn answer(
         )));
     }
     let mut sql = Sql::new("UPDATE referral SET answered_by = ");
-    sql.bind(rc.principal.official_id.clone())
+    sql.bind(rc.principal().official_id.clone())
         .push(", answered_on = ")
         .bind(rc.today);
     if accept {
@@ -230,7 +230,7 @@ pub async fn complete(rc: &RequestContext, id: &str, outcome: &str) -> AppResult
 
 /// Only the receiving agency answers and completes a referral.
 fn receiving(rc: &RequestContext, row: &Referral) -> AppResult<()> {
-    if row.to_agency != rc.principal.agency.code() {
+    if row.to_agency != rc.principal().agency.code() {
         return Err(AppError::Forbidden(None));
     }
     Ok(())

@@ -209,7 +209,7 @@ pub async fn decide(rc: &RequestContext, input: NewPeriod) -> AppResult<rehab_pe
         .push(", ")
         .bind(rc.today)
         .push(", ")
-        .bind(rc.principal.official_id.clone())
+        .bind(rc.principal().official_id.clone())
         .push(", ")
         .bind(input.starts_on)
         .push(", ")

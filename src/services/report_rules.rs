@@ -185,7 +185,7 @@ pub fn authorize<'a>(
     report: Report,
     f: &Filter,
 ) -> AppResult<Option<&'a RowScope>> {
-    let analyst = rc.principal.has_role(Role::Analyst);
+    let analyst = rc.principal().has_role(Role::Analyst);
     let scope = if analyst {
         None
     } else {
@@ -201,8 +201,8 @@ pub fn authorize<'a>(
     let may_read = |reads: &[Reads]| {
         analyst
             || reads.iter().all(|r| match *r {
-                Group(g) => rc.principal.mask.group(g) == ReadAccess::Read,
-                Field(id) => rc.principal.field_access(id) == ReadAccess::Read,
+                Group(g) => rc.principal().mask.group(g) == ReadAccess::Read,
+                Field(id) => rc.principal().field_access(id) == ReadAccess::Read,
             })
     };
     for field in FilterField::ALL.into_iter().filter(|x| x.is_set(f)) {

@@ -135,7 +135,7 @@ async fn log(
     );
     sql.bind(rc.now)
         .push(", ")
-        .bind(rc.principal.official_id.clone())
+        .bind(rc.principal().official_id.clone())
         .push(", ")
         .bind(action.to_owned())
         .push(", ")
@@ -186,7 +186,7 @@ pub async fn record(
             .push(", ")
             .bind(provider_id.clone())
             .push(", ")
-            .bind(rc.principal.official_id.clone())
+            .bind(rc.principal().official_id.clone())
             .push(", ")
             .bind(rc.now)
             .push(")");
@@ -304,7 +304,7 @@ pub async fn cancel(
         let mut sql = Sql::new("UPDATE service_interruption SET cancelled_at = ");
         sql.bind(rc.now)
             .push(", cancelled_by = ")
-            .bind(rc.principal.official_id.clone())
+            .bind(rc.principal().official_id.clone())
             .push(", cancel_reason = ")
             .bind(why.clone())
             .push(" WHERE id = ")

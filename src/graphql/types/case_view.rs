@@ -202,7 +202,7 @@ impl CaseViewNode {
     #[graphql(visible = "visible::case_view_notes", directive = fieldGroup::apply(group_of(FieldId::CaseViewNotes)))]
     async fn notes(&self, ctx: &Context<'_>) -> Result<Option<Vec<NoteNode>>> {
         let rc = ctx.data::<crate::services::RequestContext>()?;
-        if rc.principal.field_access(FieldId::CaseViewNotes) == crate::authz::ReadAccess::Never {
+        if rc.principal().field_access(FieldId::CaseViewNotes) == crate::authz::ReadAccess::Never {
             return Err(crate::error::AppError::Forbidden(None).into());
         }
         let social = self.client.scope.consent_for(FieldGroup::Social).is_some();

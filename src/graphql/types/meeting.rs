@@ -146,7 +146,7 @@ impl MeetingNode {
     #[graphql(visible = "visible::meeting_own_sections", directive = fieldGroup::apply(group_of(FieldId::MeetingOwnSections)))]
     async fn agency_sections(&self, ctx: &Context<'_>) -> Result<Option<Vec<SectionNode>>> {
         let rc = ctx.data::<crate::services::RequestContext>()?;
-        guard::read_own(ctx, &self.scope, rc.principal.agency, false, ())?;
+        guard::read_own(ctx, &self.scope, rc.principal().agency, false, ())?;
         let rows = request_loader(ctx)?
             .load_one(OwnSectionsOf(self.row.id.clone()))
             .await?
