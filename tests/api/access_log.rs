@@ -59,3 +59,45 @@ on_both! {
         assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
     }
 }
+
+on_both! {
+    async fn every_data_endpoint_counts_its_log_rows_and_withholds_its_answer_without_them(app) {
+        let month = app.fx.today.checked_sub_days(chrono::Days::new(30)).unwrap().format("%Y-%m").to_string();
+        let statement = app.endpoint(&format!("/exports/allowance-statement.csv?payer=KELA&month={month}"));
+        let kela = app.token_for("KELA_EXPERT");
+        let me = app.token(&app.fx.shared, &["CLIENT"]);
+        let my_case = "{ myCase { firstName } }";
+        let rows = || app.metric("typgraph_access_log_rows_total");
+        // Officials' GraphQL, the client's own view and the CSV export each count their rows.
+        let before = rows().await;
+        let (status, b) = app.gql(&app.token_for("TE_EXPERT"), "query R($c: ID!) { client(id: $c) { firstName } }", json!({ "c": app.fx.shared })).await;
+        assert_eq!(status, 200, "{b}");
+        assert_eq!(rows().await - before, 1.0);
+        let before = rows().await;
+        let (status, b) = app.gql(&me, my_case, json!({})).await;
+        assert_eq!((status, &b["data"]["myCase"]["firstName"]), (200, &json!("Aino")), "{b}");
+        assert_eq!(rows().await - before, 1.0);
+        let before = rows().await;
+        let res = app.http.get(&statement).bearer_auth(&kela).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(res.text().await.unwrap().contains("010190-901R"));
+        assert_eq!(rows().await - before, 1.0);
+
+        // Where the rows cannot be written, neither the client's view nor the export answers
+        // with data, and each withheld answer is counted.
+        app.exec("ALTER TABLE access_log RENAME TO access_log_moved").await;
+        app.exec("ALTER TABLE client_access_log RENAME TO client_access_log_moved").await;
+        let failures = || app.metric("typgraph_access_log_failures_total");
+        let before = failures().await;
+        let (status, b) = app.gql(&me, my_case, json!({})).await;
+        assert_eq!(status, 500, "{b}");
+        assert!(b.get("data").is_none(), "{b}");
+        assert_eq!(b["errors"][0]["extensions"]["code"], "INTERNAL");
+        assert!(!b.to_string().contains("Aino"), "{b}");
+        let res = app.http.get(&statement).bearer_auth(&kela).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 500);
+        let text = res.text().await.unwrap();
+        assert!(!text.contains("010190-901R") && text.contains("INTERNAL"), "{text}");
+        assert_eq!(failures().await - before, 2.0);
+    }
+}
