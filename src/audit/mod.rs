@@ -142,11 +142,12 @@ impl AccessRecorder {
         };
         // In chunks, so a large export stays under the databases' parameter limits.
         for chunk in touches.chunks(ROWS_PER_INSERT) {
+            let sql = rows_insert(who, reason, at, &operation, chunk);
             match who {
-                Caller::Official(who) => {
-                    write_chunk(conn, who, reason, at, &operation, chunk).await?;
+                Caller::Official(who) => write_chunk(conn, who, sql, chunk).await?,
+                Caller::Client(_) => {
+                    conn.execute_raw(sql.build_for(conn)).await?;
                 }
-                Caller::Client(_) => write_own(conn, reason, at, &operation, chunk).await?,
             }
         }
         Ok(touches.len())
@@ -156,74 +157,36 @@ impl AccessRecorder {
 /// Access-log rows per INSERT (nine parameters each).
 const ROWS_PER_INSERT: usize = 1000;
 
-/// A client's reads and writes of their own data, into the client's own log.
-async fn write_own(
-    conn: &impl ConnectionTrait,
+/// The INSERT of a chunk's rows: into the access log for an official, into the client's own
+/// log for a client reading their own data.
+fn rows_insert(
+    who: &Caller,
     reason: &str,
     at: DateTime<Utc>,
     operation: &str,
     touches: &[((String, Action), Touch)],
-) -> Result<(), DbErr> {
-    let mut sql = Sql::new(
-        "INSERT INTO client_access_log (at, client_id, action, field_groups, operation, reason) VALUES ",
-    );
+) -> Sql {
+    let mut sql = Sql::new(match who {
+        Caller::Official(_) => "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason) VALUES ",
+        Caller::Client(_) => "INSERT INTO client_access_log (at, client_id, action, field_groups, operation, reason) VALUES ",
+    });
     for (i, ((client_id, action), touch)) in touches.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
+        sql.push(if i > 0 { ", (" } else { "(" }).bind(at);
+        if let Caller::Official(who) = who {
+            sql.push(", ")
+                .bind(who.official_id.clone())
+                .push(", ")
+                .bind(who.agency.code())
+                .push(", ")
+                .bind(who.roles_text());
         }
-        sql.push("(")
-            .bind(at)
-            .push(", ")
-            .bind(client_id.clone())
-            .push(", ")
-            .bind(action.code())
-            .push(", ")
-            .bind(groups_text(touch))
-            .push(", ")
-            .bind(operation.to_owned())
-            .push(", ")
-            .bind(reason.to_owned())
-            .push(")");
-    }
-    conn.execute_raw(sql.build_for(conn)).await?;
-    Ok(())
-}
-
-/// The groups of a row, as logged: codes, comma-separated.
-fn groups_text(touch: &Touch) -> String {
-    touch
-        .groups
-        .iter()
-        .map(|g| g.code())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-async fn write_chunk(
-    conn: &impl ConnectionTrait,
-    who: &Principal,
-    reason: &str,
-    at: DateTime<Utc>,
-    operation: &str,
-    touches: &[((String, Action), Touch)],
-) -> Result<(), DbErr> {
-    let mut sql = Sql::new(
-        "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason) VALUES ",
-    );
-    for (i, ((client_id, action), touch)) in touches.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        let groups = groups_text(touch);
-        sql.push("(")
-            .bind(at)
-            .push(", ")
-            .bind(who.official_id.clone())
-            .push(", ")
-            .bind(who.agency.code())
-            .push(", ")
-            .bind(who.roles_text())
-            .push(", ")
+        let groups = touch
+            .groups
+            .iter()
+            .map(|g| g.code())
+            .collect::<Vec<_>>()
+            .join(",");
+        sql.push(", ")
             .bind(client_id.clone())
             .push(", ")
             .bind(action.code())
@@ -235,6 +198,17 @@ async fn write_chunk(
             .bind(reason.to_owned())
             .push(")");
     }
+    sql
+}
+
+/// Writes an official's rows (`sql`, from [`rows_insert`]) with their disclosure and
+/// break-glass rows.
+async fn write_chunk(
+    conn: &impl ConnectionTrait,
+    who: &Principal,
+    mut sql: Sql,
+    touches: &[((String, Action), Touch)],
+) -> Result<(), DbErr> {
     sql.push(" RETURNING id, client_id, action");
     let rows = conn.query_all_raw(sql.build_for(conn)).await?;
     let mut ids = BTreeMap::new();

@@ -28,12 +28,6 @@ impl From<Principal> for Caller {
     }
 }
 
-impl From<ClientCaller> for Caller {
-    fn from(c: ClientCaller) -> Self {
-        Caller::Client(c)
-    }
-}
-
 /// What a client is to the officials' rules: no official, no role, no right, no row.
 static NO_OFFICIAL: LazyLock<Principal> = LazyLock::new(|| Principal {
     official_id: String::new(),
