@@ -30,26 +30,9 @@ use axum::response::Response;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
 use crate::app::AppState;
+pub use crate::config::RateConfig;
 use crate::db::Sql;
 use crate::error::AppError;
-
-/// Rates per minute; a bucket holds one minute's worth. Zero turns a limit off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateConfig {
-    /// Requests per client address (`TYPGRAPH_RATE_REQUESTS_PER_MINUTE`).
-    pub requests_per_minute: u32,
-    /// Objects in responses per official (`TYPGRAPH_RATE_OBJECTS_PER_MINUTE`).
-    pub objects_per_minute: u32,
-}
-
-impl Default for RateConfig {
-    fn default() -> Self {
-        RateConfig {
-            requests_per_minute: 1_200,
-            objects_per_minute: 30_000,
-        }
-    }
-}
 
 /// How often a replica shares its spending and learns the others'.
 pub const SYNC_EVERY: Duration = Duration::from_millis(250);
