@@ -26,7 +26,8 @@ pub enum Audience {
     Many(Vec<String>),
 }
 
-/// The claims typgraph reads (contract §3).
+/// The claims typgraph reads from a bearer token: the subject (an official, or a client for
+/// the CLIENT role), its roles, and the standard time, issuer and audience claims.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
