@@ -2,7 +2,7 @@
 //! how long each report takes (median of several runs) as ANALYST over the full range.
 //!
 //! ```sh
-//! cargo run --release --example report_bench -- postgres://postgres@127.0.0.1:5432/postgres 50000
+//! cargo run --profile dist --example report_bench -- postgres://postgres@127.0.0.1:5432/postgres 50000
 //! ```
 //! The database `typgraph_bench_<N>` is created (or reused when already seeded).
 

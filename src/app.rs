@@ -31,10 +31,10 @@ pub struct AppState {
     pub explorer: bool,
     pub rate: crate::http::ratelimit::RateLimits,
     /// Connection deadlines and caps (`http::transport`).
-    pub transport: crate::http::transport::TransportConfig,
+    pub transport: crate::config::TransportConfig,
     pub cors_origins: Vec<String>,
     /// Proxies whose `X-Forwarded-For` names the client (`http::proxies`).
-    pub trusted_proxies: Vec<crate::http::proxies::AddressRange>,
+    pub trusted_proxies: Vec<crate::config::AddressRange>,
     /// Demo sign-ins for the dashboard, set under `--demo` only.
     pub demo_logins: std::sync::OnceLock<Vec<crate::http::dashboard::DemoLogin>>,
     /// Parsed documents that passed the query limits, by query text.

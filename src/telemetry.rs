@@ -12,26 +12,7 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use tracing_subscriber::EnvFilter;
 
-/// How log lines are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogFormat {
-    /// Human-readable lines (the default).
-    Text,
-    /// One JSON object per line, with the request's span (its `request_id`) flattened in:
-    /// for a log collector.
-    Json,
-}
-
-impl std::str::FromStr for LogFormat {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "" | "text" => Ok(LogFormat::Text),
-            "json" => Ok(LogFormat::Json),
-            _ => Err("TYPGRAPH_LOG_FORMAT must be text or json".to_owned()),
-        }
-    }
-}
+use crate::config::{LogFormat, Logging};
 
 /// Flushes exported traces when dropped (at the end of `main`).
 pub struct TelemetryGuard(Option<opentelemetry_sdk::trace::SdkTracerProvider>);
@@ -70,19 +51,20 @@ fn tracer_provider(endpoint: &str) -> Result<opentelemetry_sdk::trace::SdkTracer
 /// pattern and status; never a query, variable or value). Later calls are no-ops. Values
 /// that could be personal never reach a log line or span: events carry codes, ids of
 /// officials and counts, and database errors are summarised (`error::db_error_summary`).
-pub fn init_logging(
-    format: LogFormat,
-    otlp_endpoint: Option<&str>,
-) -> Result<TelemetryGuard, String> {
+pub fn init_logging(logging: &Logging) -> Result<TelemetryGuard, String> {
     use opentelemetry::trace::TracerProvider as _;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     use tracing_subscriber::Layer;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = logging
+        .filter
+        .as_deref()
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
     let fmt = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_writer(std::io::stderr);
-    let fmt = match format {
+    let fmt = match logging.format {
         LogFormat::Text => fmt.boxed(),
         LogFormat::Json => fmt
             .json()
@@ -91,7 +73,11 @@ pub fn init_logging(
             .with_span_list(true)
             .boxed(),
     };
-    let provider = otlp_endpoint.map(tracer_provider).transpose()?;
+    let provider = logging
+        .otlp_endpoint
+        .as_deref()
+        .map(tracer_provider)
+        .transpose()?;
     let otel = provider
         .as_ref()
         .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer("typgraph")));

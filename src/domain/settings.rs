@@ -42,19 +42,21 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The defaults, overridden by `TYPGRAPH_*` variables (see docs/operations.md); a malformed value is
-    /// a start-up error naming the variable.
-    pub fn from_env() -> Result<Settings, String> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
-    }
-
+    /// The defaults, overridden by the `TYPGRAPH_*` values `get` finds (the environment, see
+    /// `config::env`); a malformed value is an error naming the variable.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
         fn num<T: std::str::FromStr>(
             get: &impl Fn(&str) -> Option<String>,
             name: &str,
             default: T,
         ) -> Result<T, String> {
-            crate::config::number_from(get, name).map(|n| n.unwrap_or(default))
+            match get(name).filter(|v| !v.trim().is_empty()) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("{name} is not a valid number: {v}")),
+            }
         }
         let d = Settings::default();
         let allowance_cents = match get("TYPGRAPH_ALLOWANCE_CENTS").filter(|v| !v.trim().is_empty())

@@ -26,7 +26,8 @@ pub enum Audience {
     Many(Vec<String>),
 }
 
-/// The claims typgraph reads (contract §3).
+/// The claims typgraph reads from a bearer token: the subject (an official, or a client for
+/// the CLIENT role), its roles, and the standard time, issuer and audience claims.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
@@ -236,21 +237,6 @@ pub fn sign_hs256(
     .map_err(|e| KeyError(format!("cannot sign token: {e}")))
 }
 
-/// Parses a duration like `8h`, `30m`, `3600s` or `2d` into seconds.
-pub fn parse_ttl(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let (num, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
-    let n: i64 = num.parse().ok()?;
-    let mult = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        _ => return None,
-    };
-    n.checked_mul(mult).filter(|s| *s > 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,14 +348,5 @@ mod tests {
             Some(TokenRefusal::MissingClaim),
             "no aud"
         );
-    }
-
-    #[test]
-    fn ttl_units_parse() {
-        assert_eq!(parse_ttl("8h"), Some(28800));
-        assert_eq!(parse_ttl("15m"), Some(900));
-        assert_eq!(parse_ttl("0s"), None);
-        assert_eq!(parse_ttl("8"), None);
-        assert_eq!(parse_ttl("h"), None);
     }
 }

@@ -35,32 +35,11 @@ use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 use crate::app::AppState;
+use crate::config::AddressRange;
+pub use crate::config::TransportConfig;
 use crate::error::AppError;
-use crate::http::proxies::AddressRange;
 use crate::http::ratelimit::address_bucket;
 use crate::telemetry::Metrics;
-
-/// Connection deadlines and caps. Zero connections per address turns the cap off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TransportConfig {
-    /// A request's head, from the connection's opening or its previous response
-    /// (`TYPGRAPH_HEADER_TIMEOUT_SECS`); also how long a kept-alive connection may idle.
-    pub header_timeout: Duration,
-    /// A request's whole body, from its head (`TYPGRAPH_BODY_TIMEOUT_SECS`).
-    pub body_timeout: Duration,
-    /// Connections open at once per client address (`TYPGRAPH_CONNECTIONS_PER_ADDRESS`).
-    pub connections_per_address: u32,
-}
-
-impl Default for TransportConfig {
-    fn default() -> Self {
-        TransportConfig {
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(30),
-            connections_per_address: 128,
-        }
-    }
-}
 
 /// Open connections per address bucket.
 struct ConnectionCounts {

@@ -16,13 +16,7 @@
 //! spending from several processes is then just adding time, and the table needs no clock
 //! but the database's.
 
-use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::fmt::Display;
-use std::hash::Hash;
 use std::net::IpAddr;
-use std::str::FromStr;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -30,26 +24,13 @@ use axum::response::Response;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
 use crate::app::AppState;
+pub use crate::config::RateConfig;
+
+mod buckets;
+
 use crate::db::Sql;
 use crate::error::AppError;
-
-/// Rates per minute; a bucket holds one minute's worth. Zero turns a limit off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateConfig {
-    /// Requests per client address (`TYPGRAPH_RATE_REQUESTS_PER_MINUTE`).
-    pub requests_per_minute: u32,
-    /// Objects in responses per official (`TYPGRAPH_RATE_OBJECTS_PER_MINUTE`).
-    pub objects_per_minute: u32,
-}
-
-impl Default for RateConfig {
-    fn default() -> Self {
-        RateConfig {
-            requests_per_minute: 1_200,
-            objects_per_minute: 30_000,
-        }
-    }
-}
+use buckets::{now_ms, read_buckets, Buckets};
 
 /// How often a replica shares its spending and learns the others'.
 pub const SYNC_EVERY: Duration = Duration::from_millis(250);
@@ -75,176 +56,6 @@ const MAX_SUBJECT: usize = 200;
 
 /// Rows per INSERT of a round (three parameters each).
 const ROWS_PER_INSERT: usize = 1_000;
-
-struct Bucket {
-    /// When the bucket is full again; full when not after now.
-    full_at: Instant,
-    /// Spent here and not yet added to the shared table (tokens).
-    unsynced: f64,
-}
-
-impl Bucket {
-    fn full(now: Instant) -> Bucket {
-        Bucket {
-            full_at: now,
-            unsynced: 0.0,
-        }
-    }
-}
-
-struct Buckets<K> {
-    /// The kind of subject in the shared table.
-    kind: &'static str,
-    per_minute: u32,
-    map: Mutex<HashMap<K, Bucket>>,
-}
-
-/// A subject as written to and read from the shared table.
-trait Subject: Hash + Eq + Clone + Display + FromStr {}
-impl<T: Hash + Eq + Clone + Display + FromStr> Subject for T {}
-
-impl<K: Subject> Buckets<K> {
-    fn new(kind: &'static str, per_minute: u32) -> Self {
-        Buckets {
-            kind,
-            per_minute,
-            map: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn on(&self) -> bool {
-        self.per_minute > 0
-    }
-
-    fn capacity(&self) -> f64 {
-        f64::from(self.per_minute)
-    }
-
-    /// Seconds of refill one token is worth.
-    fn per_token(&self) -> f64 {
-        WINDOW_SECS / self.capacity()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Bucket>> {
-        // A poisoned lock only means another request panicked; the buckets are still valid.
-        self.map.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The subject's bucket, made full if there is none (dropping full, idle buckets first
-    /// when there are many). Looked up by reference: a known subject allocates nothing.
-    fn bucket<'m, Q>(
-        map: &'m mut HashMap<K, Bucket>,
-        key: &Q,
-        now: Instant,
-    ) -> Option<&'m mut Bucket>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
-    {
-        if !map.contains_key(key) {
-            if map.len() >= MAX_BUCKETS {
-                map.retain(|_, b| b.full_at > now || b.unsynced > 0.0);
-            }
-            map.insert(key.to_owned(), Bucket::full(now));
-        }
-        map.get_mut(key)
-    }
-
-    /// Spends `cost` tokens at `now`; true when this process has spent enough of the
-    /// subject's bucket since the last round that the others should hear of it now.
-    fn spend(&self, b: &mut Bucket, cost: f64, now: Instant) -> bool {
-        b.full_at = b.full_at.max(now) + Duration::from_secs_f64(cost * self.per_token());
-        b.unsynced += cost;
-        b.unsynced >= self.capacity() / 8.0
-    }
-
-    /// Takes `cost` tokens; refuses (with the wait until they are there) when the bucket
-    /// holds fewer. Objects are charged after the answer ([`Self::charge`]) and may
-    /// overdraw it. The returned flag asks for an early round.
-    fn take<Q>(&self, key: &Q, cost: f64) -> (Result<(), Duration>, bool)
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
-    {
-        if !self.on() {
-            return (Ok(()), false);
-        }
-        let now = Instant::now();
-        let mut map = self.lock();
-        let Some(b) = Self::bucket(&mut map, key, now) else {
-            return (Ok(()), false);
-        };
-        // A request needs its cost in the bucket; an object check (cost 0) needs the bucket
-        // out of debt.
-        let ahead = b.full_at.saturating_duration_since(now).as_secs_f64();
-        let over = ahead + cost.max(f64::MIN_POSITIVE) * self.per_token() - WINDOW_SECS;
-        if over > 0.0 {
-            return (Err(Duration::from_secs_f64(over.max(1.0))), false);
-        }
-        (Ok(()), self.spend(b, cost, now))
-    }
-
-    /// Takes `cost` tokens without refusing (the answer has been computed already).
-    fn charge<Q>(&self, key: &Q, cost: f64) -> bool
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
-    {
-        if !self.on() {
-            return false;
-        }
-        let now = Instant::now();
-        let mut map = self.lock();
-        Self::bucket(&mut map, key, now).is_some_and(|b| self.spend(b, cost, now))
-    }
-
-    /// This process's spending since the last round, in tokens per subject; taken out of
-    /// the buckets (put back by [`Self::unsent`] if the round fails).
-    fn to_send(&self) -> Vec<(K, f64)> {
-        let mut map = self.lock();
-        map.iter_mut()
-            .filter(|(_, b)| b.unsynced > 0.0)
-            .map(|(k, b)| (k.clone(), std::mem::take(&mut b.unsynced)))
-            .collect()
-    }
-
-    /// Rows of a round for `spent`: kind, subject, milliseconds of refill spent.
-    fn rows<'s>(
-        &'s self,
-        spent: &'s [(K, f64)],
-    ) -> impl Iterator<Item = (&'static str, String, i64)> + 's {
-        spent
-            .iter()
-            .map(|(key, cost)| (self.kind, key.to_string(), millis(cost * self.per_token())))
-    }
-
-    fn unsent(&self, spent: Vec<(K, f64)>) {
-        let mut map = self.lock();
-        for (key, cost) in spent {
-            if let Some(b) = map.get_mut(&key) {
-                b.unsynced += cost;
-            }
-        }
-    }
-
-    /// A bucket as all replicas left it, `ahead_ms` after now when read: this process's
-    /// spending since then is added on top.
-    fn learn(&self, subject: &str, ahead_ms: i64, now: Instant) {
-        let Ok(key) = subject.parse::<K>() else {
-            return;
-        };
-        let ahead = Duration::from_millis(u64::try_from(ahead_ms).unwrap_or(0));
-        let mut map = self.lock();
-        let b = map.entry(key).or_insert(Bucket::full(now));
-        b.full_at = now + ahead + Duration::from_secs_f64(b.unsynced * self.per_token());
-    }
-
-    /// Drops buckets that are full and have nothing to send (a missing bucket is full).
-    fn forget_full(&self, now: Instant) {
-        self.lock()
-            .retain(|_, b| b.full_at > now || b.unsynced > 0.0);
-    }
-}
 
 /// The server's rate limits.
 pub struct RateLimits {
@@ -395,35 +206,6 @@ pub fn address_bucket(addr: IpAddr) -> IpAddr {
             )),
         },
     }
-}
-
-/// The database's clock in milliseconds since 1970 (one value per statement).
-fn now_ms(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000 AS BIGINT)",
-        _ => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
-    }
-}
-
-fn millis(secs: f64) -> i64 {
-    (secs * 1000.0).ceil() as i64
-}
-
-async fn read_buckets(
-    db: &impl ConnectionTrait,
-    sql: &Sql,
-) -> Result<Vec<(String, String, i64)>, DbErr> {
-    db.query_all_raw(sql.build_for(db))
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok((
-                row.try_get("", "kind")?,
-                row.try_get("", "subject")?,
-                row.try_get("", "ahead_ms")?,
-            ))
-        })
-        .collect()
 }
 
 /// Shares the buckets with the other replicas every [`SYNC_EVERY`] (sooner when asked) and

@@ -1,9 +1,16 @@
-//! Typed configuration, read once in `main` from flags and `TYPGRAPH_*` variables and
-//! passed down. Secrets never print (`Debug` redacts them).
+//! Typed configuration: flags and `TYPGRAPH_*` variables, read once (the environment only
+//! in [`env`]) and passed down. Secrets never print (`Debug` redacts them).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::domain::settings::Settings;
+
+mod address;
+pub mod env;
+
+pub(crate) use address::canonical;
+pub use address::{parse_list, AddressRange};
 
 /// The development signing secret used by `--demo` when no secret is configured.
 /// Never accepted without `--demo` data.
@@ -55,26 +62,6 @@ impl Default for JwtConfig {
 }
 
 impl JwtConfig {
-    /// From `TYPGRAPH_JWT_*`; an error names a variable that does not parse.
-    pub fn from_env() -> Result<JwtConfig, String> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let max_lifetime_secs = match var("TYPGRAPH_JWT_MAX_LIFETIME") {
-            None => DEFAULT_JWT_MAX_LIFETIME_SECS,
-            Some(v) => crate::http::auth::parse_ttl(&v).ok_or_else(|| {
-                format!(
-                    "TYPGRAPH_JWT_MAX_LIFETIME is a number with s, m, h or d (such as 12h): {v}"
-                )
-            })?,
-        };
-        Ok(JwtConfig {
-            secret: var("TYPGRAPH_JWT_SECRET").map(Secret),
-            public_key_pem: var("TYPGRAPH_JWT_PUBLIC_KEY"),
-            issuer: var("TYPGRAPH_JWT_ISSUER"),
-            audience: var("TYPGRAPH_JWT_AUDIENCE"),
-            max_lifetime_secs,
-        })
-    }
-
     pub fn has_key(&self) -> bool {
         self.secret.is_some() || self.public_key_pem.is_some()
     }
@@ -99,12 +86,12 @@ pub struct Config {
     /// Origins a browser may call the API from (`TYPGRAPH_CORS_ORIGINS`, comma-separated);
     /// none by default: the dashboard and explorer are served from the same origin.
     pub cors_origins: Vec<String>,
-    pub rate: crate::http::ratelimit::RateConfig,
+    pub rate: RateConfig,
     /// Connection deadlines and the per-address connection cap (`http::transport`).
-    pub transport: crate::http::transport::TransportConfig,
+    pub transport: TransportConfig,
     /// Load balancers and proxies whose `X-Forwarded-For` names the client
     /// (`TYPGRAPH_TRUSTED_PROXIES`, comma-separated addresses or networks); none by default.
-    pub trusted_proxies: Vec<crate::http::proxies::AddressRange>,
+    pub trusted_proxies: Vec<AddressRange>,
     /// A read replica (PostgreSQL standby) for report queries
     /// (`TYPGRAPH_REPORTS_DATABASE_URL`); the main database when absent.
     pub reports_database_url: Option<String>,
@@ -136,8 +123,8 @@ impl Config {
             authz_dir: None,
             settings: Settings::default(),
             cors_origins: Vec::new(),
-            rate: crate::http::ratelimit::RateConfig::default(),
-            transport: crate::http::transport::TransportConfig::default(),
+            rate: RateConfig::default(),
+            transport: TransportConfig::default(),
             trusted_proxies: Vec::new(),
             reports_database_url: None,
             database_max_connections: None,
@@ -148,25 +135,102 @@ impl Config {
     }
 }
 
-/// Reads a boolean environment variable (`1`, `true`, `yes`).
-pub fn env_flag(name: &str) -> bool {
-    std::env::var(name)
-        .map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
-        .unwrap_or(false)
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    Text,
+    /// One JSON object per line, with the request's span (its `request_id`) flattened in:
+    /// for a log collector.
+    Json,
 }
 
-/// A number from a configuration lookup (the environment, or a test's map): `None` when
-/// unset or blank; an error naming the variable and the value when it does not parse.
-pub fn number_from<T: std::str::FromStr>(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &str,
-) -> Result<Option<T>, String> {
-    match get(name).filter(|v| !v.trim().is_empty()) {
-        None => Ok(None),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| format!("{name} is not a valid number: {v}")),
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("TYPGRAPH_LOG_FORMAT must be text or json".to_owned()),
+        }
+    }
+}
+
+/// Logging: the format, the filter (`RUST_LOG`, `info` when unset or malformed) and the
+/// OTLP endpoint traces are exported to (`TYPGRAPH_OTLP_ENDPOINT`), if any.
+#[derive(Debug, Clone)]
+pub struct Logging {
+    /// `TYPGRAPH_LOG_FORMAT`.
+    pub format: LogFormat,
+    pub filter: Option<String>,
+    pub otlp_endpoint: Option<String>,
+}
+
+/// Rates per minute; a bucket holds one minute's worth. Zero turns a limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateConfig {
+    /// Requests per client address (`TYPGRAPH_RATE_REQUESTS_PER_MINUTE`).
+    pub requests_per_minute: u32,
+    /// Objects in responses per official (`TYPGRAPH_RATE_OBJECTS_PER_MINUTE`).
+    pub objects_per_minute: u32,
+}
+
+impl Default for RateConfig {
+    fn default() -> Self {
+        RateConfig {
+            requests_per_minute: 1_200,
+            objects_per_minute: 30_000,
+        }
+    }
+}
+
+/// Connection deadlines and caps. Zero connections per address turns the cap off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransportConfig {
+    /// A request's head, from the connection's opening or its previous response
+    /// (`TYPGRAPH_HEADER_TIMEOUT_SECS`); also how long a kept-alive connection may idle.
+    pub header_timeout: Duration,
+    /// A request's whole body, from its head (`TYPGRAPH_BODY_TIMEOUT_SECS`).
+    pub body_timeout: Duration,
+    /// Connections open at once per client address (`TYPGRAPH_CONNECTIONS_PER_ADDRESS`).
+    pub connections_per_address: u32,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            connections_per_address: 128,
+        }
+    }
+}
+
+/// Parses a duration like `8h`, `30m`, `3600s` or `2d` into seconds.
+pub fn parse_ttl(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (num, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = num.parse().ok()?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return None,
+    };
+    n.checked_mul(mult).filter(|s| *s > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttl_units_parse() {
+        assert_eq!(parse_ttl("8h"), Some(28800));
+        assert_eq!(parse_ttl("15m"), Some(900));
+        assert_eq!(parse_ttl("0s"), None);
+        assert_eq!(parse_ttl("8"), None);
+        assert_eq!(parse_ttl("h"), None);
     }
 }

@@ -1,0 +1,245 @@
+//! The access log's hash chain: seals, and their verification. The other audit records
+//! are sealed in the record chain ([`super::records`]), which checkpoints this one.
+//!
+//! Requests only insert log rows; they never wait for one another. A sealer (one task per
+//! process, and at most one at a time across replicas: a PostgreSQL advisory lock, SQLite's
+//! write lock) appends a seal for every committed row it has not sealed yet, in id order:
+//! `hash = SHA-256(previous hash, the row, its disclosure rows)`, seq 1, 2, 3… `verify`
+//! walks the seals in order and recomputes every hash: a row changed after sealing, a row
+//! removed, or a seal removed or changed shows as the first broken link. A row is covered
+//! once sealed, normally within a second of its commit; rows not yet sealed are counted.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, TransactionOptions,
+    TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use crate::db::Sql;
+
+mod floor;
+mod seal;
+mod sealer;
+mod verify;
+
+pub(super) use floor::Floor;
+pub use seal::{seal_pending, seal_pending_by_page, seal_recent, unsealed_above};
+pub use sealer::{publish, spawn_sealer};
+pub use verify::{verify, verify_against, Broken, Verification};
+
+/// The hash before the first seal.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Rows sealed (or verified) per statement.
+pub(super) const PAGE: usize = 2000;
+
+/// Key of the PostgreSQL advisory lock held while sealing ("typgseal").
+const SEAL_LOCK: i64 = 0x7479_7067_7365_616c;
+
+/// One access-log row, as hashed.
+#[derive(Debug, Clone, PartialEq)]
+struct LogRow {
+    id: i64,
+    at: DateTime<Utc>,
+    official_id: String,
+    agency: String,
+    roles: String,
+    client_id: Option<String>,
+    action: String,
+    field_groups: String,
+    operation: String,
+    reason: String,
+}
+
+impl LogRow {
+    fn from_row(row: &QueryResult) -> Result<LogRow, DbErr> {
+        Ok(LogRow {
+            id: row.try_get("", "id")?,
+            at: row.try_get("", "at")?,
+            official_id: row.try_get("", "official_id")?,
+            agency: row.try_get("", "agency")?,
+            roles: row.try_get("", "roles")?,
+            client_id: row.try_get("", "client_id")?,
+            action: row.try_get("", "action")?,
+            field_groups: row.try_get("", "field_groups")?,
+            operation: row.try_get("", "operation")?,
+            reason: row.try_get("", "reason")?,
+        })
+    }
+}
+
+/// One disclosure row of a log row: recipient agency, group, consent.
+type Disclosure = (String, String, String);
+
+/// What is hashed with a row besides its columns: its disclosure rows and the break-glass
+/// grant it was read under.
+#[derive(Debug, Default, Clone)]
+struct Attached {
+    disclosures: Vec<Disclosure>,
+    grant: Option<String>,
+}
+
+/// The link hash of a row after `prev`: every column in a fixed order, as a JSON array, so
+/// no two different rows serialise alike; the break-glass grant, when there is one, last.
+/// Times are hashed to the microsecond, the precision both databases keep.
+fn link(prev: &str, row: &LogRow, attached: &Attached) -> String {
+    let at = row.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let disclosures = &attached.disclosures;
+    let mut canonical = serde_json::json!([
+        prev,
+        row.id,
+        at,
+        row.official_id,
+        row.agency,
+        row.roles,
+        row.client_id,
+        row.action,
+        row.field_groups,
+        row.operation,
+        row.reason,
+        disclosures,
+    ]);
+    if let (Some(grant), Some(items)) = (&attached.grant, canonical.as_array_mut()) {
+        items.push(serde_json::json!({ "breakGlass": grant }));
+    }
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+const ROW_COLUMNS: &str = "a.id, a.at, a.official_id, a.agency, a.roles, a.client_id, a.action, a.field_groups, a.operation, a.reason";
+
+/// Disclosure rows (in id order) and break-glass flags of the given log rows.
+async fn attached_of(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<BTreeMap<i64, Attached>, DbErr> {
+    let mut out: BTreeMap<i64, Attached> = BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::new(
+        "SELECT d.access_log_id, d.recipient_agency, d.field_group, d.consent_id FROM disclosure_log d WHERE d.access_log_id IN ",
+    );
+    sql.bind_list(ids).push(" ORDER BY d.access_log_id, d.id");
+    for row in conn.query_all_raw(sql.build_for(conn)).await? {
+        let id: i64 = row.try_get("", "access_log_id")?;
+        out.entry(id).or_default().disclosures.push((
+            row.try_get("", "recipient_agency")?,
+            row.try_get("", "field_group")?,
+            row.try_get("", "consent_id")?,
+        ));
+    }
+    let mut sql = Sql::new(
+        "SELECT b.access_log_id, b.break_glass_id FROM break_glass_access b WHERE b.access_log_id IN ",
+    );
+    sql.bind_list(ids);
+    for row in conn.query_all_raw(sql.build_for(conn)).await? {
+        let id: i64 = row.try_get("", "access_log_id")?;
+        out.entry(id).or_default().grant = Some(row.try_get("", "break_glass_id")?);
+    }
+    Ok(out)
+}
+
+/// The last seal: its seq and hash (0 and [`GENESIS`] when none), and the highest log id
+/// sealed so far by any process (0 when none).
+async fn head(conn: &impl ConnectionTrait) -> Result<(i64, String, i64), DbErr> {
+    let row = conn
+        .query_one_raw(
+            Sql::new("SELECT seq, hash, (SELECT MAX(m.access_log_id) FROM access_log_seal m) AS top FROM access_log_seal ORDER BY seq DESC LIMIT 1")
+                .build_for(conn),
+        )
+        .await?;
+    match row {
+        Some(r) => Ok((
+            r.try_get("", "seq")?,
+            r.try_get("", "hash")?,
+            r.try_get("", "top")?,
+        )),
+        None => Ok((0, GENESIS.to_owned(), 0)),
+    }
+}
+
+/// Begins a sealing transaction (SQLite: taking the write lock at once) holding the sealer
+/// lock `lock` on PostgreSQL; `None` when another process holds it and is sealing.
+pub(crate) async fn begin_sealing(
+    db: &DatabaseConnection,
+    lock: i64,
+) -> Result<Option<sea_orm::DatabaseTransaction>, DbErr> {
+    let opts = TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    let tx = db.begin_with_options(opts).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        let locked = tx
+            .query_one_raw(
+                Sql::new("SELECT pg_try_advisory_xact_lock(")
+                    .bind(lock)
+                    .push(") AS locked")
+                    .build_for(&tx),
+            )
+            .await?
+            .map(|r| r.try_get::<bool>("", "locked"))
+            .transpose()?
+            .unwrap_or(false);
+        if !locked {
+            return Ok(None);
+        }
+    }
+    Ok(Some(tx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> LogRow {
+        LogRow {
+            id: 7,
+            at: DateTime::parse_from_rfc3339("2026-11-28T10:00:00.123456789Z")
+                .map(|d| d.with_timezone(&Utc))
+                .unwrap(),
+            official_id: "o1".into(),
+            agency: "TE".into(),
+            roles: "TE_EXPERT".into(),
+            client_id: Some("c1".into()),
+            action: "READ".into(),
+            field_groups: "CASE".into(),
+            operation: "caseView".into(),
+            reason: "CaseView".into(),
+        }
+    }
+
+    #[test]
+    fn every_column_and_the_previous_hash_change_the_link() {
+        let none = Attached::default();
+        let base = link(GENESIS, &row(), &none);
+        assert_eq!(base.len(), 64);
+        assert_eq!(base, link(GENESIS, &row(), &none), "deterministic");
+        let mut other = row();
+        other.field_groups = "CASE,HEALTH".into();
+        assert_ne!(base, link(GENESIS, &other, &none));
+        let mut other = row();
+        other.client_id = None;
+        assert_ne!(base, link(GENESIS, &other, &none));
+        assert_ne!(base, link(&base, &row(), &none));
+        let d = Attached {
+            disclosures: vec![("KELA".to_owned(), "HEALTH".to_owned(), "k1".to_owned())],
+            grant: None,
+        };
+        assert_ne!(base, link(GENESIS, &row(), &d));
+        let g = Attached {
+            disclosures: Vec::new(),
+            grant: Some("g1".into()),
+        };
+        assert_ne!(base, link(GENESIS, &row(), &g));
+        // Sub-microsecond digits are not kept by PostgreSQL and do not count.
+        let mut micro = row();
+        micro.at = DateTime::parse_from_rfc3339("2026-11-28T10:00:00.123456Z")
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap();
+        assert_eq!(base, link(GENESIS, &micro, &none));
+    }
+}

@@ -1,0 +1,144 @@
+//! The command line's commands: what each parses (clap) and does. `main` reads the
+//! logging configuration, starts the runtime and dispatches here.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use typgraph::app::connect_and_migrate;
+use typgraph::config::{DEFAULT_DATABASE_URL, DEFAULT_LISTEN};
+
+mod audit;
+mod serve;
+mod tools;
+
+#[derive(Parser)]
+#[command(name = "typgraph", version, about = "Shared client case graph for TYP")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Migrate the database, then serve HTTP.
+    Serve {
+        #[arg(long, env = "TYPGRAPH_LISTEN", default_value = DEFAULT_LISTEN)]
+        listen: String,
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+        /// Load the demo data set into an empty database, enable the explorer and print a
+        /// token per role (refused over a database holding any other data).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate {
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Print the full SDL (identical to schema.graphql), or what one role sees.
+    Schema {
+        /// Print the schema as this role sees it under the policy in config/authz
+        /// (identical to schema/roles/ROLE.graphql).
+        #[arg(long)]
+        role: Option<String>,
+        /// Write every role's schema into this directory as ROLE.graphql.
+        #[arg(long, conflicts_with = "role")]
+        roles_dir: Option<PathBuf>,
+    },
+    /// Print a signed JWT for an existing official.
+    Token {
+        #[arg(long)]
+        sub: String,
+        #[arg(long)]
+        role: Vec<String>,
+        #[arg(long, default_value = "8h")]
+        ttl: String,
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Load a synthetic data set of N clients (deterministic for a seed).
+    Seed {
+        #[arg(long)]
+        clients: usize,
+        #[arg(long, default_value_t = 1)]
+        rng_seed: u64,
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// List (--dry-run) or erase (--apply) what is past its retention period.
+    Retention {
+        /// Only list what is due; change nothing.
+        #[arg(long, conflicts_with = "apply", required_unless_present = "apply")]
+        dry_run: bool,
+        /// Erase what is due (needs TYPGRAPH_PSEUDONYM_KEY).
+        #[arg(long)]
+        apply: bool,
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// The audit logs' hash chains.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the access log's and the record chain's hashes; exit 1 naming the first
+    /// broken row, or a chain that ends before the published head given.
+    Verify {
+        #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+        /// A head of the record chain published earlier (the sealer's "audit chain head"
+        /// log line, or the `typgraph_audit_head` metric), as SEQ:HASH: the chain must
+        /// reach it and pass through it.
+        #[arg(long)]
+        head: Option<typgraph::audit::records::Head>,
+    },
+}
+
+/// A start-up or command failure: printed as one line, exit status 1.
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string().replace('\n', " "))
+    }
+}
+
+pub async fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Serve {
+            listen,
+            database_url,
+            demo,
+        } => serve::serve(listen, database_url, demo).await,
+        Command::Migrate { database_url } => {
+            connect_and_migrate(&database_url, None, None).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Schema { role, roles_dir } => tools::role_schemas(role, roles_dir).await,
+        Command::Token {
+            sub,
+            role,
+            ttl,
+            database_url,
+        } => tools::token(sub, role, ttl, database_url).await,
+        Command::Seed {
+            clients,
+            rng_seed,
+            database_url,
+        } => tools::seed(clients, rng_seed, database_url).await,
+        Command::Audit {
+            action: AuditCommand::Verify { database_url, head },
+        } => audit::verify(database_url, head).await,
+        Command::Retention {
+            dry_run: _,
+            apply,
+            database_url,
+        } => audit::retention(apply, database_url).await,
+    }
+}
