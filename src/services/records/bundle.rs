@@ -246,29 +246,27 @@ impl BundleSql {
     ) {
         // The tables other parts hang off are filtered once, in a CTE each: the plan resolver
         // finds the plan through the cases, the officer too; providers through the periods.
-        let of = |on: bool, table: Filtered| on.then_some(table);
+        // A wanted table with its filter (built only when wanted).
+        macro_rules! want {
+            ($on:expr, $table:ident) => {
+                $on.then(|| filtered(&filter::$table, scope, keys))
+            };
+        }
         let parents: [(&str, &str, Option<Filtered>); 3] = [
             (
                 "b_cases",
                 "cases",
-                of(
+                want!(
                     wanted.cases || wanted.plans || wanted.plan_actions || wanted.officers,
-                    filtered(&filter::CASES, scope, keys),
+                    CASES
                 ),
             ),
             (
                 "b_periods",
                 "periods",
-                of(
-                    wanted.periods || wanted.providers,
-                    filtered(&filter::PERIODS, scope, keys),
-                ),
+                want!(wanted.periods || wanted.providers, PERIODS),
             ),
-            (
-                "b_consents",
-                "consents",
-                of(wanted.consents, filtered(&filter::CONSENTS, scope, keys)),
-            ),
+            ("b_consents", "consents", want!(wanted.consents, CONSENTS)),
         ];
         for (name, _, table) in &parents {
             if let Some(table) = table {
@@ -331,39 +329,15 @@ impl BundleSql {
             }
         }
         let tables: [(&str, Option<Filtered>); 6] = [
-            (
-                "assessments",
-                of(
-                    wanted.assessments,
-                    filtered(&filter::ASSESSMENTS, scope, keys),
-                ),
-            ),
-            (
-                "benefits",
-                of(wanted.benefits, filtered(&filter::BENEFITS, scope, keys)),
-            ),
-            (
-                "statements",
-                of(
-                    wanted.statements,
-                    filtered(&filter::STATEMENTS, scope, keys),
-                ),
-            ),
+            ("assessments", want!(wanted.assessments, ASSESSMENTS)),
+            ("benefits", want!(wanted.benefits, BENEFITS)),
+            ("statements", want!(wanted.statements, STATEMENTS)),
             (
                 "employment_items",
-                of(
-                    wanted.employment_items,
-                    filtered(&filter::EMPLOYMENT_ITEMS, scope, keys),
-                ),
+                want!(wanted.employment_items, EMPLOYMENT_ITEMS),
             ),
-            (
-                "coachings",
-                of(wanted.coachings, filtered(&filter::COACHINGS, scope, keys)),
-            ),
-            (
-                "meetings",
-                of(wanted.meetings, filtered(&filter::MEETINGS, scope, keys)),
-            ),
+            ("coachings", want!(wanted.coachings, COACHINGS)),
+            ("meetings", want!(wanted.meetings, MEETINGS)),
         ];
         for (kind, table) in tables {
             if let Some(table) = table {
