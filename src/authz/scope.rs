@@ -1,4 +1,4 @@
-//! Row scopes of contract §5, as SQL conditions applied where the data is queried.
+//! Row scopes, as SQL conditions (sea-query expressions) applied where the data is queried.
 //!
 //! - Agency roles see a client's data while the client is a TYP client (a case open, or closed
 //!   within the retention period); otherwise each agency sees only what it recorded itself.
@@ -7,6 +7,15 @@
 //! - Roles that read no client group (ANALYST, AUDITOR, ADMIN) see no client row at all.
 
 use chrono::{Months, NaiveDate};
+use entity::{
+    agency_note, benefit_decision, client, consent, employment_item, job_coaching,
+    labour_policy_statement, rehab_period, typ_case, work_ability_assessment,
+};
+use sea_orm::sea_query::{
+    Cond, Expr, ExprTrait, Query, QueryBuilder, SelectStatement, SqlWriterValues,
+    SqliteQueryBuilder,
+};
+use sea_orm::{EntityTrait, Value};
 
 use super::Principal;
 use crate::db::Sql;
@@ -26,6 +35,11 @@ pub enum RowScope {
         provider_id: String,
     },
     Nothing,
+}
+
+/// The constant `TRUE` or `FALSE`, as a condition.
+pub fn constant(holds: bool) -> Expr {
+    Expr::Constant(Value::from(holds))
 }
 
 impl RowScope {
@@ -56,71 +70,87 @@ impl RowScope {
         }
     }
 
-    /// Appends a boolean SQL condition: the client whose id is the expression `c` is visible.
-    pub fn client_visible(&self, sql: &mut Sql, c: &str) {
+    /// The condition that the client whose id is the expression `c` is visible.
+    pub fn visible(&self, c: Expr) -> Expr {
         if cfg!(feature = "bench-no-authz") {
-            sql.push("1 = 1");
-            return;
+            return constant(true);
         }
         match self {
             RowScope::Agency { agency, .. } => {
-                sql.push("(");
-                self.typ_flag(sql, c);
-                sql.push(" OR ");
-                own_records(sql, c, *agency);
-                sql.push(")");
+                let typ = self.typ(c.clone()).unwrap_or_else(|| constant(false));
+                typ.or(own_records(c, *agency))
             }
-            RowScope::Coach { provider_id } => {
-                sql.push(&format!(
-                    "EXISTS (SELECT 1 FROM rehab_period sp WHERE sp.client_id = {c} AND sp.provider_id = "
-                ));
-                sql.bind(provider_id.clone());
-                sql.push(")");
-            }
-            RowScope::Nothing => {
-                sql.push("1 = 0");
-            }
+            RowScope::Coach { provider_id } => Expr::exists(
+                one_of(rehab_period::Entity, "sp")
+                    .and_where(Expr::col(("sp", rehab_period::Column::ClientId)).eq(c))
+                    .and_where(
+                        Expr::col(("sp", rehab_period::Column::ProviderId))
+                            .eq(provider_id.as_str()),
+                    )
+                    .to_owned(),
+            ),
+            RowScope::Nothing => constant(false),
         }
     }
 
-    /// The part of [`Self::client_visible`] that the TYP flag decides alone, for a client
-    /// whose flag ([`Self::typ_flag`]) the query has computed as the boolean expression
-    /// `typ`: in an agency scope a TYP client (or one opened by break-glass) is visible.
-    /// A client visible only by the agency's own records does not pass; whoever uses this
-    /// reads such a client through [`Self::client_visible`]. This spares the common case
-    /// the own-record probes: PostgreSQL initialises every subplan of a statement when it
-    /// starts executing it, needed or not (~7 % of a case view's statement).
-    pub fn client_visible_by_flag(&self, sql: &mut Sql, typ: &str) {
+    /// The part of [`Self::visible`] that the TYP flag decides alone, for a client whose
+    /// flag ([`Self::typ`]) the query has computed as the boolean expression `typ`: in an
+    /// agency scope a TYP client (or one opened by break-glass) is visible. A client visible
+    /// only by the agency's own records does not pass; whoever uses this reads such a client
+    /// through [`Self::visible`]. This spares the common case the own-record probes:
+    /// PostgreSQL initialises every subplan of a statement when it starts executing it,
+    /// needed or not (~7 % of a case view's statement).
+    pub fn visible_by_flag(&self, typ: Expr) -> Expr {
         if cfg!(feature = "bench-no-authz") {
-            sql.push("1 = 1");
-            return;
+            return constant(true);
         }
         match self {
-            RowScope::Agency { .. } => sql.push(typ),
-            RowScope::Coach { .. } | RowScope::Nothing => sql.push("1 = 0"),
-        };
+            RowScope::Agency { .. } => typ,
+            RowScope::Coach { .. } | RowScope::Nothing => constant(false),
+        }
     }
 
-    /// Appends the TYP flag of the client `c` in an agency's scope: a TYP client (case open
-    /// or within retention), or one opened to the caller by break-glass. False (nothing
-    /// pushed) in other scopes, where no client is a TYP client.
-    pub fn typ_flag(&self, sql: &mut Sql, c: &str) -> bool {
+    /// The TYP flag of the client `c` in an agency's scope: a TYP client (case open or within
+    /// retention), or one opened to the caller by break-glass. `None` in other scopes, where
+    /// no client is a TYP client.
+    pub fn typ(&self, c: Expr) -> Option<Expr> {
         let RowScope::Agency {
             retention_cutoff,
             emergency,
             ..
         } = self
         else {
-            return false;
+            return None;
         };
-        sql.push("(");
-        typ_client(sql, c, *retention_cutoff);
+        let typ = typ_client_cond(c.clone(), *retention_cutoff);
         // Not `IN (NULL)` without a grant: the flag would be NULL, neither TYP nor not.
-        if !emergency.is_empty() {
-            sql.push(&format!(" OR {c} IN ")).bind_list(emergency);
+        Some(if emergency.is_empty() {
+            typ
+        } else {
+            typ.or(c.is_in(emergency.iter().map(String::as_str)))
+        })
+    }
+
+    /// Appends [`Self::visible`] of the client whose id is the SQL expression `c`.
+    pub fn client_visible(&self, sql: &mut Sql, c: &str) {
+        push_expr(sql, &self.visible(Expr::cust(c.to_owned())));
+    }
+
+    /// Appends [`Self::visible_by_flag`] of the boolean SQL expression `typ`.
+    pub fn client_visible_by_flag(&self, sql: &mut Sql, typ: &str) {
+        push_expr(sql, &self.visible_by_flag(Expr::cust(typ.to_owned())));
+    }
+
+    /// Appends [`Self::typ`] of the client whose id is the SQL expression `c`; false
+    /// (nothing pushed) in other scopes than an agency's.
+    pub fn typ_flag(&self, sql: &mut Sql, c: &str) -> bool {
+        match self.typ(Expr::cust(c.to_owned())) {
+            Some(typ) => {
+                push_expr(sql, &typ);
+                true
+            }
+            None => false,
         }
-        sql.push(")");
-        true
     }
 }
 
@@ -132,50 +162,163 @@ impl RowScope {
 /// - A case whose agreement (consent MULTI_AGENCY_SERVICE) the client withdrew makes no
 ///   one a TYP client from the day of the withdrawal: the sharing rested on it, so each
 ///   agency then sees only its own records, as outside TYP.
+pub fn typ_client_cond(c: Expr, cutoff: NaiveDate) -> Expr {
+    let col = |column: typ_case::Column| Expr::col(("st", column));
+    Expr::exists(
+        one_of(typ_case::Entity, "st")
+            .and_where(col(typ_case::Column::ClientId).eq(c))
+            .and_where(col(typ_case::Column::AgreementWithdrawnOn).is_null())
+            .cond_where(
+                Cond::any()
+                    .add(col(typ_case::Column::EndedOn).is_null())
+                    .add(col(typ_case::Column::EndedOn).gte(cutoff))
+                    .add(col(typ_case::Column::ClosureRecordedOn).gte(cutoff)),
+            )
+            .to_owned(),
+    )
+}
+
+/// Appends [`typ_client_cond`] of the client whose id is the SQL expression `c`.
 pub fn typ_client(sql: &mut Sql, c: &str, cutoff: NaiveDate) {
-    sql.push(&format!(
-        "EXISTS (SELECT 1 FROM typ_case st WHERE st.client_id = {c} AND st.agreement_withdrawn_on IS NULL AND (st.ended_on IS NULL OR st.ended_on >= "
-    ));
-    sql.bind(cutoff);
-    sql.push(" OR st.closure_recorded_on >= ");
-    sql.bind(cutoff);
-    sql.push("))");
+    push_expr(sql, &typ_client_cond(Expr::cust(c.to_owned()), cutoff));
+}
+
+/// `SELECT 1 FROM table alias`, the start of an `EXISTS` probe.
+fn one_of<E: EntityTrait>(table: E, alias: &'static str) -> SelectStatement {
+    Query::select()
+        .expr(Expr::Constant(Value::from(1)))
+        .from_as(table, alias)
+        .to_owned()
+}
+
+/// The agency has recorded a row of `table` of the client `c` itself: the row's `key`
+/// column is `c` and, if the table names its recorder, its `by` column is the agency.
+fn recorded<E: EntityTrait>(c: &Expr, key: E::Column, by: Option<(E::Column, Agency)>) -> Expr {
+    let mut probe = one_of(E::default(), "so");
+    probe.and_where(Expr::col(("so", key)).eq(c.clone()));
+    if let Some((column, agency)) = by {
+        probe.and_where(Expr::col(("so", column)).eq(agency.code()));
+    }
+    Expr::exists(probe)
 }
 
 /// The agency has recorded something of the client `c` itself.
-fn own_records(sql: &mut Sql, c: &str, agency: Agency) {
-    let code = agency.code().to_owned();
-    let mut tables: Vec<(&str, &str)> = vec![
-        ("client", "registered_by_agency"),
-        ("typ_case", "responsible_agency"),
-        ("consent", "recorded_by_agency"),
-        ("work_ability_assessment", "assessor_agency"),
-        ("benefit_decision", "agency"),
-        ("agency_note", "agency"),
-        ("job_coaching", "ordered_by_agency"),
-    ];
+fn own_records(c: Expr, agency: Agency) -> Expr {
+    let a = agency;
+    let mut any = Cond::any()
+        .add(recorded::<client::Entity>(
+            &c,
+            client::Column::Id,
+            Some((client::Column::RegisteredByAgency, a)),
+        ))
+        .add(recorded::<typ_case::Entity>(
+            &c,
+            typ_case::Column::ClientId,
+            Some((typ_case::Column::ResponsibleAgency, a)),
+        ))
+        .add(recorded::<consent::Entity>(
+            &c,
+            consent::Column::ClientId,
+            Some((consent::Column::RecordedByAgency, a)),
+        ))
+        .add(recorded::<work_ability_assessment::Entity>(
+            &c,
+            work_ability_assessment::Column::ClientId,
+            Some((work_ability_assessment::Column::AssessorAgency, a)),
+        ))
+        .add(recorded::<benefit_decision::Entity>(
+            &c,
+            benefit_decision::Column::ClientId,
+            Some((benefit_decision::Column::Agency, a)),
+        ))
+        .add(recorded::<agency_note::Entity>(
+            &c,
+            agency_note::Column::ClientId,
+            Some((agency_note::Column::Agency, a)),
+        ))
+        .add(recorded::<job_coaching::Entity>(
+            &c,
+            job_coaching::Column::ClientId,
+            Some((job_coaching::Column::OrderedByAgency, a)),
+        ));
     // Tables whose every row is one agency's record.
-    let owned: &[&str] = match agency {
-        Agency::Eksote => &["rehab_period"],
-        Agency::Te => &["employment_item", "labour_policy_statement"],
-        _ => &[],
-    };
-    sql.push("(");
-    for (i, (table, column)) in tables.drain(..).enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+    match agency {
+        Agency::Eksote => {
+            any = any.add(recorded::<rehab_period::Entity>(
+                &c,
+                rehab_period::Column::ClientId,
+                None,
+            ));
         }
-        let id = if table == "client" { "id" } else { "client_id" };
-        sql.push(&format!(
-            "EXISTS (SELECT 1 FROM {table} so WHERE so.{id} = {c} AND so.{column} = "
-        ));
-        sql.bind(code.clone());
-        sql.push(")");
+        Agency::Te => {
+            any = any
+                .add(recorded::<employment_item::Entity>(
+                    &c,
+                    employment_item::Column::ClientId,
+                    None,
+                ))
+                .add(recorded::<labour_policy_statement::Entity>(
+                    &c,
+                    labour_policy_statement::Column::ClientId,
+                    None,
+                ));
+        }
+        _ => {}
     }
-    for table in owned {
-        sql.push(&format!(
-            " OR EXISTS (SELECT 1 FROM {table} so WHERE so.client_id = {c})"
-        ));
+    any.into()
+}
+
+/// Appends a sea-query condition to a statement written with [`Sql`], for the statements
+/// not yet built with sea-query themselves (placeholders `?`, numbered by [`Sql::build`]).
+pub fn push_expr(sql: &mut Sql, expr: &Expr) {
+    let mut writer = SqlWriterValues::new("?", false);
+    SqliteQueryBuilder.prepare_expr(expr, &mut writer);
+    let (text, values) = writer.into_parts();
+    sql.push("(").push(&text).push(")");
+    for value in values {
+        sql.bind_value(value);
     }
-    sql.push(")");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::DbBackend;
+
+    fn agency(emergency: Vec<String>) -> RowScope {
+        RowScope::Agency {
+            agency: Agency::Te,
+            retention_cutoff: NaiveDate::MIN,
+            emergency,
+        }
+    }
+
+    fn flag_of(scope: &RowScope) -> String {
+        let mut sql = Sql::default();
+        assert!(scope.typ_flag(&mut sql, "c.id"));
+        sql.build(DbBackend::Postgres).sql
+    }
+
+    #[test]
+    fn the_typ_flag_tests_grants_only_when_there_are_some() {
+        // `c.id IN (NULL)` would make the flag NULL, neither TYP nor not.
+        assert!(!flag_of(&agency(Vec::new())).contains(" IN "));
+        assert!(flag_of(&agency(vec!["x".into()])).contains("(c.id) IN ($3)"));
+    }
+
+    #[test]
+    fn a_condition_appended_to_a_statement_keeps_its_values_in_order() {
+        let mut sql = Sql::new("SELECT 1 FROM client c WHERE c.kind = ");
+        sql.bind("k").push(" AND ");
+        agency(vec!["x".into()]).client_visible(&mut sql, "c.id");
+        sql.push(" AND c.b = ").bind("b");
+        let built = sql.build(DbBackend::Postgres);
+        let values = built.values.map(|v| v.0).unwrap_or_default();
+        assert_eq!(values.len(), 12);
+        assert!(built.sql.ends_with("AND c.b = $12"), "{}", built.sql);
+        assert_eq!(values[3], Value::from("x"));
+        let mut none = Sql::default();
+        RowScope::Nothing.client_visible(&mut none, "c.id");
+        assert_eq!(none.build(DbBackend::Sqlite).sql, "(FALSE)");
+    }
 }

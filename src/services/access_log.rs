@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 
 use entity::{access_log, disclosure_log};
-use sea_orm::EntityTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::cursor::CursorKey;
 use super::RequestContext;
 use crate::authz::{FieldId, ReadAccess};
-use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
 /// One row of the access log with its disclosures, the break-glass grant it was made under
@@ -79,42 +79,39 @@ pub async fn page_of(
         }
     };
     let first = super::clients::page_size(first)?;
-    let mut sql = Sql::new("SELECT t.* FROM access_log t WHERE t.client_id = ");
-    sql.bind(client_id.to_owned());
+    let mut find = access_log::Entity::find().filter(access_log::Column::ClientId.eq(client_id));
     if let Some(since) = since {
-        sql.push(" AND t.at >= ").bind(since);
+        find = find.filter(access_log::Column::At.gte(since));
     }
     if let Some(after) = after {
-        sql.push(" AND t.id < ").bind(after);
+        find = find.filter(access_log::Column::Id.lt(after));
     }
-    sql.push(" ORDER BY t.id DESC LIMIT ")
-        .bind(i64::from(first) + 1);
-    let mut rows = access_log::Entity::find()
-        .from_raw_sql(sql.build_for(db))
+    let mut rows = find
+        .order_by_desc(access_log::Column::Id)
+        .limit(u64::from(first.unsigned_abs()) + 1)
         .all(db)
         .await?;
     let has_next_page = rows.len() > first as usize;
     rows.truncate(first as usize);
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut disclosures: HashMap<i64, Vec<disclosure_log::Model>> = HashMap::new();
+    let mut grants: HashMap<i64, String> = HashMap::new();
     if !ids.is_empty() {
-        let mut sql = Sql::new("SELECT t.* FROM disclosure_log t WHERE t.access_log_id IN ");
-        sql.bind_list(&ids).push(" ORDER BY t.id");
         for d in disclosure_log::Entity::find()
-            .from_raw_sql(sql.build_for(db))
+            .filter(disclosure_log::Column::AccessLogId.is_in(ids.clone()))
+            .order_by_asc(disclosure_log::Column::Id)
             .all(db)
             .await?
         {
             disclosures.entry(d.access_log_id).or_default().push(d);
         }
-    }
-    let mut grants: HashMap<i64, String> = HashMap::new();
-    if !ids.is_empty() {
-        let mut sql = Sql::new(
-            "SELECT b.access_log_id, b.break_glass_id FROM break_glass_access b WHERE b.access_log_id IN ",
-        );
-        sql.bind_list(&ids);
-        for r in db.query_all_raw(sql.build_for(db)).await? {
+        // `break_glass_access` is an audit table without an entity of its own.
+        let granted = Query::select()
+            .columns(["access_log_id", "break_glass_id"])
+            .from("break_glass_access")
+            .and_where(Expr::col("access_log_id").is_in(ids))
+            .to_owned();
+        for r in db.query_all(&granted).await? {
             grants.insert(
                 r.try_get("", "access_log_id")?,
                 r.try_get("", "break_glass_id")?,

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use entity::{official, official_role, provider};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, JoinType, Order, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::authz::{Policy, Principal};
-use crate::db::Sql;
 use crate::domain::{Agency, Role};
 
 /// Why a token's subject cannot act.
@@ -27,11 +27,36 @@ pub async fn principal(
 ) -> Result<Result<Principal, SignInRefusal>, DbErr> {
     // The official, the roles granted and whether a break-glass grant is active, in one
     // statement; the grants themselves only when there are any.
-    let mut sql = Sql::new("SELECT o.id, o.name, o.agency, o.provider_id, o.active, r.role, (SELECT COUNT(*) FROM break_glass g WHERE g.official_id = o.id AND g.expires_at > ");
-    sql.bind(now)
-        .push(") AS emergencies FROM official o LEFT JOIN official_role r ON r.official_id = o.id WHERE o.id = ")
-        .bind(official_id);
-    let rows = conn.query_all_raw(sql.build_for(conn)).await?;
+    // `break_glass` is kept without an entity of its own (its rows are written by the audit).
+    let grants = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from_as("break_glass", "g")
+        .and_where(Expr::col(("g", "official_id")).equals(("o", official::Column::Id)))
+        .and_where(Expr::col(("g", "expires_at")).gt(now))
+        .to_owned();
+    let sql = Query::select()
+        .columns([
+            ("o", official::Column::Id),
+            ("o", official::Column::Name),
+            ("o", official::Column::Agency),
+            ("o", official::Column::ProviderId),
+            ("o", official::Column::Active),
+        ])
+        .column(("r", official_role::Column::Role))
+        .expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(grants))),
+            "emergencies",
+        )
+        .from_as(official::Entity, "o")
+        .join_as(
+            JoinType::LeftJoin,
+            official_role::Entity,
+            "r",
+            Expr::col(("r", official_role::Column::OfficialId)).equals(("o", official::Column::Id)),
+        )
+        .and_where(Expr::col(("o", official::Column::Id)).eq(official_id))
+        .to_owned();
+    let rows = conn.query_all(&sql).await?;
     let Some(first) = rows.first() else {
         return Ok(Err(SignInRefusal::UnknownOrInactive));
     };
@@ -60,13 +85,15 @@ pub async fn principal(
     let mask = policy.mask_for(&roles);
     let mut emergency = Vec::new();
     if first.try_get::<i64>("", "emergencies")? > 0 {
-        let mut sql =
-            Sql::new("SELECT g.client_id, g.id FROM break_glass g WHERE g.official_id = ");
-        sql.bind(official_id)
-            .push(" AND g.expires_at > ")
-            .bind(now)
-            .push(" ORDER BY g.opened_at, g.id");
-        for row in conn.query_all_raw(sql.build_for(conn)).await? {
+        let sql = Query::select()
+            .columns(["client_id", "id"])
+            .from("break_glass")
+            .and_where(Expr::col("official_id").eq(official_id))
+            .and_where(Expr::col("expires_at").gt(now))
+            .order_by("opened_at", Order::Asc)
+            .order_by("id", Order::Asc)
+            .to_owned();
+        for row in conn.query_all(&sql).await? {
             emergency.push((row.try_get("", "client_id")?, row.try_get("", "id")?));
         }
     }
