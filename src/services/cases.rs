@@ -2,13 +2,18 @@
 //! closing and follow-up (domain.md, "The client's path").
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use entity::{agreed_action, consent, employment_plan, official, official_role, typ_case};
+use entity::{
+    agreed_action, consent, consent_field_group, employment_plan, official, official_role,
+    typ_case,
+};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use super::clients::{self, ClientRecord};
 use super::context::{finish, is_unique_violation};
+use super::write::{self, Scoped, Written};
 use super::{input, records, RequestContext};
 use crate::authz::FieldGroup;
 use crate::db::Sql;
@@ -79,99 +84,88 @@ pub struct NewConsent {
 
 /// Records a disclosure consent: the client allows `field_groups` to be disclosed to
 /// `recipient_agency` from `given_on` (to `valid_until`).
-pub async fn record_consent(rc: &RequestContext, input: NewConsent) -> AppResult<consent::Model> {
-    rc.require_write(FieldGroup::Case)?;
-    let client = visible_client(rc, &input.client_id).await?;
-    let given_on = not_future(rc, "givenOn", input.given_on)?;
-    if input.valid_until.is_some_and(|u| u < given_on) {
-        return Err(AppError::bad_input(
-            "validUntil",
-            "validUntil is before givenOn",
-        ));
-    }
-    let mut groups = input.field_groups.clone();
-    groups.sort();
-    groups.dedup();
-    if groups.is_empty() {
-        return Err(AppError::bad_input(
-            "fieldGroups",
-            "name at least one field group",
-        ));
-    }
-    if groups.contains(&FieldGroup::Audit) {
-        return Err(AppError::bad_input(
-            "fieldGroups",
-            "the access log is not disclosed by consent",
-        ));
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    let sp = rc.db().begin().await?;
-    let written = write_consent(&sp, rc, &id, &client.row.id, &input, given_on, &groups).await;
-    finish(sp, written).await?;
-    rc.recorder.write(&client.row.id, FieldGroup::Case);
-    consent::Entity::find_by_id(id)
-        .one(rc.db())
-        .await?
-        .ok_or(AppError::NotFound)
+pub async fn record_consent(
+    rc: &RequestContext,
+    input: NewConsent,
+) -> AppResult<Scoped<records::ConsentRecord>> {
+    write::scoped(rc, FieldGroup::Case, async |sp| {
+        let client = visible_client(rc, &input.client_id).await?;
+        let given_on = not_future(rc, "givenOn", input.given_on)?;
+        if input.valid_until.is_some_and(|u| u < given_on) {
+            return Err(AppError::bad_input(
+                "validUntil",
+                "validUntil is before givenOn",
+            ));
+        }
+        let mut groups = input.field_groups.clone();
+        groups.sort();
+        groups.dedup();
+        if groups.is_empty() {
+            return Err(AppError::bad_input(
+                "fieldGroups",
+                "name at least one field group",
+            ));
+        }
+        if groups.contains(&FieldGroup::Audit) {
+            return Err(AppError::bad_input(
+                "fieldGroups",
+                "the access log is not disclosed by consent",
+            ));
+        }
+        let row = write_consent(sp, rc, &client.row.id, &input, given_on, &groups).await?;
+        Ok(Written::rescoping(&client, consent_record(sp, row).await?))
+    })
+    .await
 }
 
 async fn write_consent(
     sp: &DatabaseTransaction,
     rc: &RequestContext,
-    id: &str,
     client_id: &str,
     input: &NewConsent,
     given_on: NaiveDate,
     groups: &[FieldGroup],
-) -> AppResult<()> {
-    let mut sql = Sql::new("INSERT INTO consent (id, client_id, kind, recipient_agency, given_on, valid_until, withdrawn_on, recorded_by, recorded_by_agency, created_at) VALUES (");
-    sql.bind(id.to_owned())
-        .push(", ")
-        .bind(client_id.to_owned())
-        .push(", 'DISCLOSURE', ")
-        .bind(input.recipient_agency.code())
-        .push(", ")
-        .bind(given_on)
-        .push(", ")
-        .bind(input.valid_until)
-        .push(", NULL, ")
-        .bind(rc.principal.official_id.clone())
-        .push(", ")
-        .bind(rc.principal.agency.code())
-        .push(", ")
-        .bind(rc.now)
-        .push(")");
-    sp.execute_raw(sql.build_for(sp)).await?;
-    let mut sql = Sql::new("INSERT INTO consent_field_group (consent_id, field_group) VALUES ");
-    for (i, g) in groups.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push("(")
-            .bind(id.to_owned())
-            .push(", ")
-            .bind(g.code())
-            .push(")");
+) -> AppResult<consent::Model> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let row = consent::ActiveModel {
+        id: Set(id.clone()),
+        client_id: Set(client_id.to_owned()),
+        kind: Set("DISCLOSURE".to_owned()),
+        recipient_agency: Set(Some(input.recipient_agency.code().to_owned())),
+        given_on: Set(given_on),
+        valid_until: Set(input.valid_until),
+        withdrawn_on: Set(None),
+        recorded_by: Set(rc.principal.official_id.clone()),
+        recorded_by_agency: Set(rc.principal.agency.code().to_owned()),
+        created_at: Set(rc.now),
     }
-    sp.execute_raw(sql.build_for(sp)).await?;
-    Ok(())
+    .insert(sp)
+    .await?;
+    consent_field_group::Entity::insert_many(groups.iter().map(|g| {
+        consent_field_group::ActiveModel {
+            consent_id: Set(id.clone()),
+            field_group: Set(g.code().to_owned()),
+        }
+    }))
+    .exec_without_returning(sp)
+    .await?;
+    Ok(row)
 }
 
 /// A consent with its groups, for answering a mutation.
 pub async fn consent_record(
-    rc: &RequestContext,
+    conn: &impl ConnectionTrait,
     row: consent::Model,
-) -> AppResult<super::records::ConsentRecord> {
-    let mut sql = Sql::new("SELECT field_group FROM consent_field_group WHERE consent_id = ");
-    sql.bind(row.id.clone()).push(" ORDER BY field_group");
-    let groups = rc
-        .db()
-        .query_all_raw(sql.build_for(rc.db()))
+) -> AppResult<records::ConsentRecord> {
+    let groups = consent_field_group::Entity::find()
+        .filter(consent_field_group::Column::ConsentId.eq(row.id.clone()))
+        .order_by_asc(consent_field_group::Column::FieldGroup)
+        .all(conn)
         .await?
         .into_iter()
-        .map(|r| r.try_get::<String>("", "field_group"))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(super::records::ConsentRecord { row, groups })
+        .map(|g| g.field_group)
+        .collect();
+    Ok(records::ConsentRecord { row, groups })
 }
 
 /// Withdraws a consent from today; it stops disclosing on the next read. History is kept.

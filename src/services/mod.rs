@@ -25,5 +25,6 @@ pub mod report_rules;
 pub mod reports;
 pub mod retention;
 pub mod service_interruption;
+pub mod write;
 
 pub use context::{ClientScope, RequestContext};

@@ -148,7 +148,7 @@ pub struct RecordCaseFollowUpInput {
 async fn consent_node(rc: &RequestContext, row: entity::consent::Model) -> Result<ConsentNode> {
     let client = cases::visible_client(rc, &row.client_id).await?;
     Ok(ConsentNode {
-        row: cases::consent_record(rc, row).await?,
+        row: cases::consent_record(rc.db(), row).await?,
         scope: client.scope,
         today: rc.today,
     })
@@ -181,7 +181,7 @@ impl CaseMutations {
         input: RecordConsentInput,
     ) -> Result<ConsentNode> {
         let rc = request(ctx, "recordConsent")?;
-        let row = cases::record_consent(
+        let written = cases::record_consent(
             rc,
             NewConsent {
                 client_id: input.client_id.to_string(),
@@ -192,7 +192,11 @@ impl CaseMutations {
             },
         )
         .await?;
-        consent_node(rc, row).await
+        Ok(ConsentNode {
+            row: written.row,
+            scope: written.scope,
+            today: rc.today,
+        })
     }
 
     /// Withdraws a consent from today: it no longer discloses anything on the next read.
