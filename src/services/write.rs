@@ -193,3 +193,12 @@ async fn run<T>(
     };
     Ok((written.row, scope))
 }
+
+/// An update by key of a row that is gone meanwhile (erased) is `NOT_FOUND`, as reading
+/// it would be.
+pub fn gone_is_not_found(err: sea_orm::DbErr) -> AppError {
+    match err {
+        sea_orm::DbErr::RecordNotUpdated => AppError::NotFound,
+        err => err.into(),
+    }
+}
