@@ -3,15 +3,15 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use entity::{
-    agreed_action, case_follow_up, consent, consent_field_group, employment_plan, official, official_role,
-    typ_case,
-};
-use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::{Set, Unchanged}, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder,
+    agreed_action, case_follow_up, consent, consent_field_group, employment_plan, official,
+    official_role, typ_case,
 };
 use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::{Set, Unchanged},
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+};
 
 use super::clients::{self, ClientRecord};
 use super::context::is_unique_violation;
@@ -470,7 +470,12 @@ pub async fn create_plan(
         let row = employment_plan::ActiveModel {
             id: Set(uuid::Uuid::new_v4().to_string()),
             case_id: Set(case.id.clone()),
-            kind: Set(if input.activation { "ACTIVATION" } else { "MULTI_SECTOR" }.to_owned()),
+            kind: Set(if input.activation {
+                "ACTIVATION"
+            } else {
+                "MULTI_SECTOR"
+            }
+            .to_owned()),
             made_on: Set(made_on),
             goals: Set(goals),
             review_on: Set(review_on),

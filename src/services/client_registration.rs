@@ -64,7 +64,10 @@ pub async fn register(
         let language = input::language(input.language.as_deref())?;
 
         if let Some(existing) = find_by_code(rc, &code).await? {
-            return Ok(Written::unlogged((clients::find(rc, &existing.id).await?, true)));
+            return Ok(Written::unlogged((
+                clients::find(rc, &existing.id).await?,
+                true,
+            )));
         }
         let id = uuid::Uuid::new_v4().to_string();
         let inserted = client::Entity::insert(client::ActiveModel {
@@ -96,7 +99,10 @@ pub async fn register(
             let existing = find_by_code(rc, &code)
                 .await?
                 .ok_or_else(|| AppError::internal("duplicate code vanished"))?;
-            return Ok(Written::unlogged((clients::find(rc, &existing.id).await?, true)));
+            return Ok(Written::unlogged((
+                clients::find(rc, &existing.id).await?,
+                true,
+            )));
         }
         let record = clients::find(rc, &id)
             .await?
@@ -161,8 +167,20 @@ pub async fn update_contact(rc: &RequestContext, input: ContactUpdate) -> AppRes
             &|v| input::optional_text("lastName", v, 100),
             true,
         )?;
-        text(client::Column::Phone, "phone", input.phone, &input::phone, false)?;
-        text(client::Column::Email, "email", input.email, &input::email, false)?;
+        text(
+            client::Column::Phone,
+            "phone",
+            input.phone,
+            &input::phone,
+            false,
+        )?;
+        text(
+            client::Column::Email,
+            "email",
+            input.email,
+            &input::email,
+            false,
+        )?;
         text(
             client::Column::StreetAddress,
             "streetAddress",

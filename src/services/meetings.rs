@@ -164,7 +164,8 @@ pub async fn schedule(
                 ));
             }
             // Read through the caller's scope like every row named by id.
-            let c = crate::services::records::consent_in_scope(rc.db(), &rc.scope, consent_id).await?;
+            let c =
+                crate::services::records::consent_in_scope(rc.db(), &rc.scope, consent_id).await?;
             let covers = consent_field_group::Entity::find()
                 .filter(consent_field_group::Column::ConsentId.eq(consent_id.clone()))
                 .filter(consent_field_group::Column::FieldGroup.eq(FieldGroup::Case.code()))

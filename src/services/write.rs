@@ -93,7 +93,11 @@ pub struct Written<T> {
 impl<T> Written<T> {
     /// `row` was written for `client`, whose scope the change leaves as it was.
     pub fn of(client: &ClientRecord, row: T) -> Self {
-        Self::target(row, client.row.id.clone(), After::Kept(client.scope.clone()))
+        Self::target(
+            row,
+            client.row.id.clone(),
+            After::Kept(client.scope.clone()),
+        )
     }
 
     /// `row` was written for `client`, and the change alters what the caller sees of the

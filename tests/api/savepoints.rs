@@ -25,7 +25,10 @@ async fn break_table(app: &TestApp, event: &str, table: &str) {
 
 async fn heal(app: &TestApp, table: &str) {
     match app.db.get_database_backend() {
-        DbBackend::Postgres => app.exec(&format!("DROP TRIGGER injected_{table} ON {table}")).await,
+        DbBackend::Postgres => {
+            app.exec(&format!("DROP TRIGGER injected_{table} ON {table}"))
+                .await
+        }
         _ => app.exec(&format!("DROP TRIGGER injected_{table}")).await,
     }
 }
@@ -34,7 +37,10 @@ async fn heal(app: &TestApp, table: &str) {
 async fn text(app: &TestApp, sql: &str) -> String {
     let row = app
         .db
-        .query_one_raw(Statement::from_string(app.db.get_database_backend(), sql.to_owned()))
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            sql.to_owned(),
+        ))
         .await
         .unwrap()
         .unwrap();
@@ -43,20 +49,35 @@ async fn text(app: &TestApp, sql: &str) -> String {
 
 /// Runs `query` with `table` broken for `event`: the answer is INTERNAL, and the request
 /// still gets its 200 (its transaction commits without the failed change).
-async fn fails_halfway(app: &TestApp, token: &str, (event, table): (&str, &str), query: &str, variables: Json) {
+async fn fails_halfway(
+    app: &TestApp,
+    token: &str,
+    (event, table): (&str, &str),
+    query: &str,
+    variables: Json,
+) {
     break_table(app, event, table).await;
     let (status, body) = app.gql(token, query, variables).await;
     heal(app, table).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "INTERNAL",
+        "{body}"
+    );
 }
 
 async fn writes_of(app: &TestApp, client: &str) -> i64 {
-    app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{client}' AND action = 'WRITE'")).await
+    app.count(&format!(
+        "SELECT COUNT(*) FROM access_log WHERE client_id = '{client}' AND action = 'WRITE'"
+    ))
+    .await
 }
 
 fn shared_case(app: &TestApp) -> String {
-    format!("SELECT id FROM typ_case WHERE client_id = '{}' AND ended_on IS NULL", app.fx.shared)
+    format!(
+        "SELECT id FROM typ_case WHERE client_id = '{}' AND ended_on IS NULL",
+        app.fx.shared
+    )
 }
 
 on_both! {
