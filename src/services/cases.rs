@@ -1,24 +1,21 @@
-//! The TYP path: consents, opening a case, the responsible officer, plans and agreed actions,
-//! closing and follow-up (domain.md, "The client's path").
+//! The TYP case: opening it, the responsible officer, closing and follow-up (the consents
+//! it rests on are in [`super::consents`], its plans and agreed actions in
+//! [`super::plans`]).
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use entity::{
-    agreed_action, case_follow_up, consent, consent_field_group, employment_plan, official,
-    official_role, typ_case,
-};
+use entity::{case_follow_up, consent, official, official_role, typ_case};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{Set, Unchanged},
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, EntityTrait, QueryFilter,
 };
 
 use super::clients::{self, ClientRecord};
 use super::context::is_unique_violation;
 use super::write::{self, Scoped, Written};
-use super::{input, records, RequestContext};
+use super::{records, RequestContext};
 use crate::authz::FieldGroup;
-use crate::db::Sql;
 use crate::domain::{personal_identity_code, Agency, Role};
 use crate::error::{AppError, AppResult};
 
@@ -44,7 +41,11 @@ pub async fn visible_case(
     Ok((case, client))
 }
 
-fn not_future(rc: &RequestContext, field: &str, date: NaiveDate) -> AppResult<NaiveDate> {
+pub(super) fn not_future(
+    rc: &RequestContext,
+    field: &str,
+    date: NaiveDate,
+) -> AppResult<NaiveDate> {
     if date > rc.today {
         Err(AppError::bad_input(
             field,
@@ -72,171 +73,6 @@ fn recent(rc: &RequestContext, field: &str, date: NaiveDate) -> AppResult<NaiveD
         ));
     }
     Ok(date)
-}
-
-// ---------------------------------------------------------------- consents
-
-pub struct NewConsent {
-    pub client_id: String,
-    pub recipient_agency: Agency,
-    pub field_groups: Vec<FieldGroup>,
-    pub given_on: NaiveDate,
-    pub valid_until: Option<NaiveDate>,
-}
-
-/// Records a disclosure consent: the client allows `field_groups` to be disclosed to
-/// `recipient_agency` from `given_on` (to `valid_until`).
-pub async fn record_consent(
-    rc: &RequestContext,
-    input: NewConsent,
-) -> AppResult<Scoped<records::ConsentRecord>> {
-    write::scoped(rc, FieldGroup::Case, async |sp| {
-        let client = visible_client(rc, &input.client_id).await?;
-        let given_on = not_future(rc, "givenOn", input.given_on)?;
-        if input.valid_until.is_some_and(|u| u < given_on) {
-            return Err(AppError::bad_input(
-                "validUntil",
-                "validUntil is before givenOn",
-            ));
-        }
-        let mut groups = input.field_groups.clone();
-        groups.sort();
-        groups.dedup();
-        if groups.is_empty() {
-            return Err(AppError::bad_input(
-                "fieldGroups",
-                "name at least one field group",
-            ));
-        }
-        if groups.contains(&FieldGroup::Audit) {
-            return Err(AppError::bad_input(
-                "fieldGroups",
-                "the access log is not disclosed by consent",
-            ));
-        }
-        let row = write_consent(sp, rc, &client.row.id, &input, given_on, &groups).await?;
-        Ok(Written::rescoping(&client, consent_record(sp, row).await?))
-    })
-    .await
-}
-
-async fn write_consent(
-    sp: &DatabaseTransaction,
-    rc: &RequestContext,
-    client_id: &str,
-    input: &NewConsent,
-    given_on: NaiveDate,
-    groups: &[FieldGroup],
-) -> AppResult<consent::Model> {
-    let id = uuid::Uuid::new_v4().to_string();
-    let row = consent::ActiveModel {
-        id: Set(id.clone()),
-        client_id: Set(client_id.to_owned()),
-        kind: Set("DISCLOSURE".to_owned()),
-        recipient_agency: Set(Some(input.recipient_agency.code().to_owned())),
-        given_on: Set(given_on),
-        valid_until: Set(input.valid_until),
-        withdrawn_on: Set(None),
-        recorded_by: Set(rc.principal.official_id.clone()),
-        recorded_by_agency: Set(rc.principal.agency.code().to_owned()),
-        created_at: Set(rc.now),
-    }
-    .insert(sp)
-    .await?;
-    consent_field_group::Entity::insert_many(groups.iter().map(|g| {
-        consent_field_group::ActiveModel {
-            consent_id: Set(id.clone()),
-            field_group: Set(g.code().to_owned()),
-        }
-    }))
-    .exec_without_returning(sp)
-    .await?;
-    Ok(row)
-}
-
-/// A consent with its groups, for answering a mutation.
-pub async fn consent_record(
-    conn: &impl ConnectionTrait,
-    row: consent::Model,
-) -> AppResult<records::ConsentRecord> {
-    let groups = consent_field_group::Entity::find()
-        .filter(consent_field_group::Column::ConsentId.eq(row.id.clone()))
-        .order_by_asc(consent_field_group::Column::FieldGroup)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|g| g.field_group)
-        .collect();
-    Ok(records::ConsentRecord { row, groups })
-}
-
-/// Withdraws a consent from today; it stops disclosing on the next read. History is kept.
-pub async fn withdraw_consent(
-    rc: &RequestContext,
-    consent_id: &str,
-) -> AppResult<Scoped<records::ConsentRecord>> {
-    write::scoped(rc, FieldGroup::Case, async |sp| {
-        let row = records::consent_in_scope(sp, &rc.scope, consent_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let client = visible_client(rc, &row.client_id).await?;
-        let row = mark_withdrawn(sp, row, rc.today).await?;
-        Ok(Written::rescoping(&client, consent_record(sp, row).await?))
-    })
-    .await
-}
-
-/// The withdrawal itself, for the case team's `withdrawConsent` and the client's own
-/// `withdrawMyConsent` alike: from `today`, or from the day the consent was given if that
-/// is later (it never took effect; the table requires `withdrawn_on >= given_on`).
-/// `CONFLICT` if it is withdrawn already, also when another request withdrew it first.
-pub(crate) async fn mark_withdrawn(
-    conn: &impl ConnectionTrait,
-    row: consent::Model,
-    today: NaiveDate,
-) -> AppResult<consent::Model> {
-    let conflict = || AppError::Conflict("the consent was already withdrawn".into());
-    if row.withdrawn_on.is_some() {
-        return Err(conflict());
-    }
-    let on = today.max(row.given_on);
-    let done = consent::Entity::update_many()
-        .col_expr(consent::Column::WithdrawnOn, Expr::value(on))
-        .filter(consent::Column::Id.eq(row.id.clone()))
-        .filter(consent::Column::ClientId.eq(row.client_id.clone()))
-        .filter(consent::Column::WithdrawnOn.is_null())
-        .exec(conn)
-        .await?;
-    if done.rows_affected == 0 {
-        return Err(conflict());
-    }
-    if row.kind == "MULTI_AGENCY_SERVICE" {
-        end_sharing(conn, &row, on).await?;
-    }
-    consent::Entity::find_by_id(row.id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
-/// The client withdrew the agreement to multi-agency work (`agreement`): the multi-agency
-/// work ends, and with it the sharing of everything it built up to now. Every case of the
-/// client (the open one and the closed ones still within retention) stops making the
-/// client a TYP client at once (see [`crate::authz::scope::typ_client`]), and each shows
-/// the day of the withdrawal to its responsible agency, whose record the case stays. A case
-/// opened later, on a new agreement, shares afresh.
-async fn end_sharing(
-    conn: &impl ConnectionTrait,
-    agreement: &consent::Model,
-    on: NaiveDate,
-) -> AppResult<()> {
-    typ_case::Entity::update_many()
-        .col_expr(typ_case::Column::AgreementWithdrawnOn, Expr::value(on))
-        .filter(typ_case::Column::ClientId.eq(agreement.client_id.clone()))
-        .filter(typ_case::Column::AgreementWithdrawnOn.is_null())
-        .exec(conn)
-        .await?;
-    Ok(())
 }
 
 // ---------------------------------------------------------------- cases
@@ -412,177 +248,6 @@ pub async fn assign_officer(
         .update(sp)
         .await
         .map_err(write::gone_is_not_found)?;
-        Ok(Written::of(&client, row))
-    })
-    .await
-}
-
-/// Plan kinds are date-dependent: from 2026 the activation plan is only for clients on
-/// social assistance; benefit clients reach KTT through the multi-sector plan.
-pub const ACTIVATION_LIMITED_FROM: (i32, u32, u32) = (2026, 1, 1);
-
-pub struct NewPlan {
-    pub case_id: String,
-    pub activation: bool,
-    pub made_on: NaiveDate,
-    pub goals: String,
-    pub review_on: Option<NaiveDate>,
-}
-
-/// Makes the (next version of the) plan of an open case; the case moves to IMPLEMENTATION.
-pub async fn create_plan(
-    rc: &RequestContext,
-    input: NewPlan,
-) -> AppResult<Scoped<employment_plan::Model>> {
-    write::scoped(rc, FieldGroup::Case, async |sp| {
-        let (case, client) = visible_case(rc, &input.case_id).await?;
-        if case.ended_on.is_some() {
-            return Err(AppError::Conflict("the case is closed".into()));
-        }
-        let made_on = not_future(rc, "madeOn", input.made_on)?;
-        if made_on < case.opened_on {
-            return Err(AppError::bad_input(
-                "madeOn",
-                "the plan cannot predate the case",
-            ));
-        }
-        let goals = input::required_text("goals", &input.goals, 4000)?;
-        let (y, m, d) = ACTIVATION_LIMITED_FROM;
-        let limited_from = NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
-        if input.activation && made_on >= limited_from && !client.row.on_social_assistance {
-            return Err(AppError::bad_input(
-                "kind",
-                "from 2026 an activation plan is only for clients on social assistance",
-            ));
-        }
-        let review_on = match input.review_on {
-            Some(r) if r <= made_on => {
-                return Err(AppError::bad_input(
-                    "reviewOn",
-                    "reviewOn must follow madeOn",
-                ))
-            }
-            Some(r) => r,
-            None => made_on
-                .checked_add_months(Months::new(rc.settings.plan_review_months))
-                .ok_or_else(|| AppError::bad_input("madeOn", "date out of range"))?,
-        };
-        let row = employment_plan::ActiveModel {
-            id: Set(uuid::Uuid::new_v4().to_string()),
-            case_id: Set(case.id.clone()),
-            kind: Set(if input.activation {
-                "ACTIVATION"
-            } else {
-                "MULTI_SECTOR"
-            }
-            .to_owned()),
-            made_on: Set(made_on),
-            goals: Set(goals),
-            review_on: Set(review_on),
-            created_by: Set(rc.principal.official_id.clone()),
-            created_at: Set(rc.now),
-        }
-        .insert(sp)
-        .await?;
-        typ_case::Entity::update_many()
-            .col_expr(typ_case::Column::Phase, Expr::value("IMPLEMENTATION"))
-            .filter(typ_case::Column::Id.eq(case.id))
-            .exec(sp)
-            .await?;
-        Ok(Written::of(&client, row))
-    })
-    .await
-}
-
-pub struct NewAction {
-    pub plan_id: String,
-    pub meeting_id: Option<String>,
-    pub owner_agency: Agency,
-    pub description: String,
-    pub due_on: NaiveDate,
-}
-
-/// Adds an agreed action to a plan (optionally agreed in a meeting), owned by one agency.
-pub async fn add_action(
-    rc: &RequestContext,
-    input: NewAction,
-) -> AppResult<Scoped<agreed_action::Model>> {
-    write::scoped(rc, FieldGroup::Case, async |sp| {
-        let plan = records::plan_in_scope(rc.db(), &rc.scope, &input.plan_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let (case, client) = visible_case(rc, &plan.case_id).await?;
-        if case.ended_on.is_some() {
-            return Err(AppError::Conflict("the case is closed".into()));
-        }
-        if input.owner_agency == Agency::Provider {
-            return Err(AppError::bad_input(
-                "ownerAgency",
-                "an action is owned by TE, EKSOTE or KELA",
-            ));
-        }
-        let description = input::required_text("description", &input.description, 2000)?;
-        if let Some(meeting) = &input.meeting_id {
-            let mut sql = Sql::new("SELECT COUNT(*) AS n FROM network_meeting WHERE id = ");
-            sql.bind(meeting.clone())
-                .push(" AND case_id = ")
-                .bind(case.id.clone());
-            let n: i64 = rc
-                .db()
-                .query_one_raw(sql.build_for(rc.db()))
-                .await?
-                .map(|r| r.try_get("", "n"))
-                .transpose()?
-                .unwrap_or(0);
-            if n == 0 {
-                return Err(AppError::bad_input(
-                    "meetingId",
-                    "no such meeting of this case",
-                ));
-            }
-        }
-        let row = agreed_action::ActiveModel {
-            id: Set(uuid::Uuid::new_v4().to_string()),
-            case_id: Set(case.id),
-            plan_id: Set(Some(plan.id)),
-            meeting_id: Set(input.meeting_id.clone()),
-            owner_agency: Set(input.owner_agency.code().to_owned()),
-            description: Set(description),
-            due_on: Set(input.due_on),
-            created_by: Set(rc.principal.official_id.clone()),
-            created_at: Set(rc.now),
-            ..Default::default()
-        }
-        .insert(sp)
-        .await?;
-        Ok(Written::of(&client, row))
-    })
-    .await
-}
-
-/// Marks an agreed action done today.
-pub async fn complete_action(
-    rc: &RequestContext,
-    id: &str,
-) -> AppResult<Scoped<agreed_action::Model>> {
-    write::scoped(rc, FieldGroup::Case, async |sp| {
-        let action = records::action_in_scope(sp, &rc.scope, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let (_, client) = visible_case(rc, &action.case_id).await?;
-        if action.completed_on.is_some() {
-            return Err(AppError::Conflict("the action is already completed".into()));
-        }
-        agreed_action::Entity::update_many()
-            .col_expr(agreed_action::Column::CompletedOn, Expr::value(rc.today))
-            .filter(agreed_action::Column::Id.eq(action.id.clone()))
-            .filter(agreed_action::Column::CompletedOn.is_null())
-            .exec(sp)
-            .await?;
-        let row = agreed_action::Entity::find_by_id(action.id)
-            .one(sp)
-            .await?
-            .ok_or(AppError::NotFound)?;
         Ok(Written::of(&client, row))
     })
     .await

@@ -392,7 +392,7 @@ pub async fn withdraw_consent(
         .one(oc.db())
         .await?
         .ok_or(AppError::NotFound)?;
-    let row = super::cases::mark_withdrawn(oc.db(), row, oc.today).await?;
+    let row = super::consents::mark_withdrawn(oc.db(), row, oc.today).await?;
     oc.touch(Action::Write, FieldGroup::Case);
     let mut out = groups_of(oc, vec![row]).await?;
     out.pop().ok_or(AppError::NotFound)

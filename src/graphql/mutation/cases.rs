@@ -9,7 +9,9 @@ use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::graphql::types::case::{ActionNode, ConsentNode, PlanNode, TypCaseNode};
 use crate::graphql::types::enums::CaseOutcome;
-use crate::services::cases::{self, Criterion, NewAction, NewCase, NewConsent, NewPlan};
+use crate::services::cases::{self, Criterion, NewCase};
+use crate::services::consents::{self, NewConsent};
+use crate::services::plans::{self, NewAction, NewPlan};
 use crate::services::records::ConsentRecord;
 use crate::services::write::Scoped;
 use crate::services::RequestContext;
@@ -180,7 +182,7 @@ impl CaseMutations {
         input: RecordConsentInput,
     ) -> Result<ConsentNode> {
         let rc = request(ctx, "recordConsent")?;
-        let written = cases::record_consent(
+        let written = consents::record_consent(
             rc,
             NewConsent {
                 client_id: input.client_id.to_string(),
@@ -198,7 +200,7 @@ impl CaseMutations {
     #[graphql(visible = "super::visible::case")]
     async fn withdraw_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<ConsentNode> {
         let rc = request(ctx, "withdrawConsent")?;
-        let written = cases::withdraw_consent(rc, &consent_id).await?;
+        let written = consents::withdraw_consent(rc, &consent_id).await?;
         Ok(consent_node(rc, written))
     }
 
@@ -245,7 +247,7 @@ impl CaseMutations {
         input: CreateEmploymentPlanInput,
     ) -> Result<PlanNode> {
         let rc = request(ctx, "createEmploymentPlan")?;
-        let written = cases::create_plan(
+        let written = plans::create_plan(
             rc,
             NewPlan {
                 case_id: input.case_id.to_string(),
@@ -271,7 +273,7 @@ impl CaseMutations {
         input: AddAgreedActionInput,
     ) -> Result<ActionNode> {
         let rc = request(ctx, "addAgreedAction")?;
-        let written = cases::add_action(
+        let written = plans::add_action(
             rc,
             NewAction {
                 plan_id: input.plan_id.to_string(),
@@ -289,7 +291,7 @@ impl CaseMutations {
     #[graphql(visible = "super::visible::case")]
     async fn complete_agreed_action(&self, ctx: &Context<'_>, id: ID) -> Result<ActionNode> {
         let rc = request(ctx, "completeAgreedAction")?;
-        let written = cases::complete_action(rc, &id).await?;
+        let written = plans::complete_action(rc, &id).await?;
         Ok(action_node(rc, written))
     }
 
