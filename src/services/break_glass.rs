@@ -6,11 +6,15 @@
 //! (`EMERGENCY/access`), and so is reviewing (`REVIEW/break-glass`).
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
+use entity::break_glass;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+};
 
-use super::context::finish;
+use super::write::{self, Written};
 use super::RequestContext;
-use crate::authz::Managed;
+use crate::authz::{FieldGroup, Managed};
 use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
@@ -48,68 +52,56 @@ async fn one(conn: &impl ConnectionTrait, id: &str) -> AppResult<Grant> {
 /// Opens `client_id` to the caller for the configured time. From the next request on, the
 /// client is in the caller's scope as a TYP client would be.
 pub async fn open(rc: &RequestContext, client_id: &str, reason: &str) -> AppResult<Grant> {
-    if !rc.principal().mask.may_manage(Managed::BreakGlass, true) {
-        return Err(AppError::Forbidden(None));
-    }
-    let reason = reason.trim();
-    if reason.chars().count() < 10 || reason.chars().count() > 2000 {
-        return Err(AppError::bad_input(
-            "reason",
-            "say why it is urgent: 10 to 2000 characters",
-        ));
-    }
-    let mut sql = Sql::new("SELECT c.id FROM client c WHERE c.date_of_death IS NULL AND c.id = ");
-    sql.bind(client_id.to_owned());
-    if rc
-        .db()
-        .query_one_raw(sql.build_for(rc.db()))
-        .await?
-        .is_none()
-    {
-        return Err(AppError::NotFound);
-    }
-    if rc.principal().emergency_grant(client_id).is_some() {
-        return Err(AppError::Conflict(
-            "a break-glass grant for this client is already active".into(),
-        ));
-    }
-    if super::clients::find(rc, client_id)
-        .await?
-        .is_some_and(|c| c.scope.typ)
-    {
-        return Err(AppError::bad_input(
-            "clientId",
-            "the client is already in your scope: no break-glass needed",
-        ));
-    }
-    let id = uuid::Uuid::new_v4().to_string();
     let hours = i64::from(rc.settings.break_glass_hours.max(1));
-    let mut sql = Sql::new("INSERT INTO break_glass (id, official_id, agency, roles, client_id, reason, opened_at, expires_at, review_status) VALUES (");
-    sql.bind(id.clone())
-        .push(", ")
-        .bind(rc.principal().official_id.clone())
-        .push(", ")
-        .bind(rc.principal().agency.code())
-        .push(", ")
-        .bind(rc.principal().roles_text())
-        .push(", ")
-        .bind(client_id.to_owned())
-        .push(", ")
-        .bind(reason.to_owned())
-        .push(", ")
-        .bind(rc.now)
-        .push(", ")
-        .bind(rc.now + Duration::hours(hours))
-        .push(", 'OPEN')");
-    let sp = rc.db().begin().await?;
-    let written = sp
-        .execute_raw(sql.build_for(&sp))
-        .await
-        .map(|_| ())
-        .map_err(AppError::from);
-    finish(sp, written).await?;
-    tracing::warn!(grant = %id, hours, "break-glass grant opened");
-    one(rc.db(), &id).await
+    let grant = write::unscoped(rc, Managed::BreakGlass, async |sp| {
+        let reason = reason.trim();
+        if reason.chars().count() < 10 || reason.chars().count() > 2000 {
+            return Err(AppError::bad_input(
+                "reason",
+                "say why it is urgent: 10 to 2000 characters",
+            ));
+        }
+        let mut sql =
+            Sql::new("SELECT c.id FROM client c WHERE c.date_of_death IS NULL AND c.id = ");
+        sql.bind(client_id.to_owned());
+        if sp.query_one_raw(sql.build_for(sp)).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        if rc.principal().emergency_grant(client_id).is_some() {
+            return Err(AppError::Conflict(
+                "a break-glass grant for this client is already active".into(),
+            ));
+        }
+        if super::clients::find(rc, client_id)
+            .await?
+            .is_some_and(|c| c.scope.typ)
+        {
+            return Err(AppError::bad_input(
+                "clientId",
+                "the client is already in your scope: no break-glass needed",
+            ));
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        break_glass::Entity::insert(break_glass::ActiveModel {
+            id: Set(id.clone()),
+            official_id: Set(rc.principal().official_id.clone()),
+            agency: Set(rc.principal().agency.code().to_owned()),
+            roles: Set(rc.principal().roles_text()),
+            client_id: Set(client_id.to_owned()),
+            reason: Set(reason.to_owned()),
+            opened_at: Set(rc.now),
+            expires_at: Set(rc.now + Duration::hours(hours)),
+            review_status: Set("OPEN".to_owned()),
+            ..Default::default()
+        })
+        .exec_without_returning(sp)
+        .await?;
+        let grant = one(sp, &id).await?;
+        Ok(Written::for_client_id(client_id, grant).also(FieldGroup::Audit))
+    })
+    .await?;
+    tracing::warn!(grant = %grant.id, hours, "break-glass grant opened");
+    Ok(grant)
 }
 
 /// Review items, oldest first; `open_only`: those not yet closed.
@@ -135,50 +127,46 @@ pub async fn reviews(rc: &RequestContext, open_only: bool) -> AppResult<Vec<Gran
 /// what it will still read would go unreviewed. Nobody closes the review of a grant they
 /// opened themself (FORBIDDEN).
 pub async fn close(rc: &RequestContext, id: &str, note: &str) -> AppResult<Grant> {
-    if !rc
-        .principal()
-        .mask
-        .may_manage(Managed::BreakGlassReviews, true)
-    {
-        return Err(AppError::Forbidden(None));
-    }
-    let note = note.trim();
-    if note.is_empty() || note.chars().count() > 2000 {
-        return Err(AppError::bad_input("note", "1 to 2000 characters"));
-    }
-    let grant = one(rc.db(), id).await?;
-    if grant.official_id == rc.principal().official_id {
-        // A second person reviews: an official holding an agency role and AUDITOR (where
-        // the policy combines them) never closes the review of their own grant.
-        return Err(AppError::Forbidden(None));
-    }
-    if grant.review_status != "OPEN" {
-        return Err(AppError::Conflict(
-            "the review item is already closed".into(),
-        ));
-    }
-    if grant.expires_at > rc.now {
-        return Err(AppError::Conflict(
-            "the grant is still running; close its review after it expires".into(),
-        ));
-    }
-    let mut sql = Sql::new("UPDATE break_glass SET review_status = 'CLOSED', reviewed_by = ");
-    sql.bind(rc.principal().official_id.clone())
-        .push(", reviewed_at = ")
-        .bind(rc.now)
-        .push(", review_note = ")
-        .bind(note.to_owned())
-        .push(" WHERE id = ")
-        .bind(grant.id.clone())
-        .push(" AND review_status = 'OPEN'");
-    let sp = rc.db().begin().await?;
-    let written = match sp.execute_raw(sql.build_for(&sp)).await {
-        Ok(r) if r.rows_affected() == 1 => Ok(()),
-        Ok(_) => Err(AppError::Conflict(
-            "the review item changed meanwhile".into(),
-        )),
-        Err(e) => Err(AppError::from(e)),
-    };
-    finish(sp, written).await?;
-    one(rc.db(), &grant.id).await
+    write::unscoped(rc, Managed::BreakGlassReviews, async |sp| {
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 2000 {
+            return Err(AppError::bad_input("note", "1 to 2000 characters"));
+        }
+        let grant = one(sp, id).await?;
+        if grant.official_id == rc.principal().official_id {
+            // A second person reviews: an official holding an agency role and AUDITOR
+            // (where the policy combines them) never closes the review of their own grant.
+            return Err(AppError::Forbidden(None));
+        }
+        if grant.review_status != "OPEN" {
+            return Err(AppError::Conflict(
+                "the review item is already closed".into(),
+            ));
+        }
+        if grant.expires_at > rc.now {
+            return Err(AppError::Conflict(
+                "the grant is still running; close its review after it expires".into(),
+            ));
+        }
+        let done = break_glass::Entity::update_many()
+            .col_expr(break_glass::Column::ReviewStatus, Expr::value("CLOSED"))
+            .col_expr(
+                break_glass::Column::ReviewedBy,
+                Expr::value(rc.principal().official_id.clone()),
+            )
+            .col_expr(break_glass::Column::ReviewedAt, Expr::value(rc.now))
+            .col_expr(break_glass::Column::ReviewNote, Expr::value(note))
+            .filter(break_glass::Column::Id.eq(grant.id.clone()))
+            .filter(break_glass::Column::ReviewStatus.eq("OPEN"))
+            .exec(sp)
+            .await?;
+        if done.rows_affected != 1 {
+            return Err(AppError::Conflict(
+                "the review item changed meanwhile".into(),
+            ));
+        }
+        let grant = one(sp, &grant.id).await?;
+        Ok(Written::for_client_id(&grant.client_id.clone(), grant).also(FieldGroup::Audit))
+    })
+    .await
 }

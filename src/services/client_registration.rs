@@ -1,10 +1,11 @@
 //! Registering a client once, and changing contact data with optimistic concurrency.
 
 use entity::client;
-use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::clients::{self, ClientRecord};
-use super::context::is_unique_violation;
+use super::write::{self, Written};
 use super::{input, RequestContext};
 use crate::authz::FieldGroup;
 use crate::db::Sql;
@@ -43,14 +44,6 @@ pub struct ContactUpdate {
     pub language: Change<String>,
 }
 
-fn require_contact_write(rc: &RequestContext) -> AppResult<()> {
-    if rc.principal().mask.may_write(FieldGroup::Contact) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(None))
-    }
-}
-
 /// Registers a client; a code already registered returns `duplicate = true` and changes
 /// nothing, with the existing client if it is within the caller's scope. A duplicate
 /// outside the scope is not named at all (no id): an identity code must not turn into the
@@ -59,76 +52,64 @@ pub async fn register(
     rc: &RequestContext,
     input: Registration,
 ) -> AppResult<(Option<ClientRecord>, bool)> {
-    require_contact_write(rc)?;
-    let (code, _born) = personal_identity_code::parse(&input.personal_identity_code)
-        .map_err(|e| AppError::bad_input("personalIdentityCode", e.message()))?;
-    let first_name = input::required_text("firstName", &input.first_name, 100)?;
-    let last_name = input::required_text("lastName", &input.last_name, 100)?;
-    let phone = input::phone(input.phone.as_deref())?;
-    let email = input::email(input.email.as_deref())?;
-    let municipality = input::optional_text("municipality", input.municipality.as_deref(), 100)?;
-    let language = input::language(input.language.as_deref())?;
+    write::unscoped(rc, FieldGroup::Contact, async |sp| {
+        let (code, _born) = personal_identity_code::parse(&input.personal_identity_code)
+            .map_err(|e| AppError::bad_input("personalIdentityCode", e.message()))?;
+        let first_name = input::required_text("firstName", &input.first_name, 100)?;
+        let last_name = input::required_text("lastName", &input.last_name, 100)?;
+        let phone = input::phone(input.phone.as_deref())?;
+        let email = input::email(input.email.as_deref())?;
+        let municipality =
+            input::optional_text("municipality", input.municipality.as_deref(), 100)?;
+        let language = input::language(input.language.as_deref())?;
 
-    if let Some(existing) = find_by_code(rc, &code).await? {
-        return Ok((clients::find(rc, &existing.id).await?, true));
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    let savepoint = rc.db().begin().await?;
-    let mut sql = Sql::new(
-        "INSERT INTO client (id, personal_identity_code, first_name, last_name, phone, email, municipality, language, on_social_assistance, registered_by_agency, version, created_at, updated_at) VALUES (",
-    );
-    sql.bind(id.clone())
-        .push(", ")
-        .bind(code)
-        .push(", ")
-        .bind(first_name)
-        .push(", ")
-        .bind(last_name)
-        .push(", ")
-        .bind(phone)
-        .push(", ")
-        .bind(email)
-        .push(", ")
-        .bind(municipality)
-        .push(", ")
-        .bind(language)
-        .push(", FALSE, ")
-        .bind(rc.principal().agency.code())
-        .push(", 1, ")
-        .bind(rc.now)
-        .push(", ")
-        .bind(rc.now)
-        .push(")");
-    match savepoint.execute_raw(sql.build_for(&savepoint)).await {
-        Ok(_) => savepoint.commit().await?,
-        Err(e) if is_unique_violation(&e) => {
-            // Registered concurrently by someone else: answer as for any duplicate.
-            savepoint.rollback().await?;
-            return register_existing(rc, &input.personal_identity_code).await;
+        if let Some(existing) = find_by_code(rc, &code).await? {
+            return Ok(Written::unlogged((
+                clients::find(rc, &existing.id).await?,
+                true,
+            )));
         }
-        Err(e) => {
-            savepoint.rollback().await?;
-            return Err(e.into());
+        let id = uuid::Uuid::new_v4().to_string();
+        let inserted = client::Entity::insert(client::ActiveModel {
+            id: Set(id.clone()),
+            personal_identity_code: Set(code.clone()),
+            first_name: Set(first_name),
+            last_name: Set(last_name),
+            phone: Set(phone),
+            email: Set(email),
+            municipality: Set(municipality),
+            language: Set(language),
+            on_social_assistance: Set(false),
+            registered_by_agency: Set(rc.principal().agency.code().to_owned()),
+            version: Set(1),
+            created_at: Set(rc.now),
+            updated_at: Set(rc.now),
+            ..Default::default()
+        })
+        // Registered concurrently by someone else: nothing is inserted (and no statement
+        // fails), and the answer is as for any duplicate.
+        .on_conflict(
+            OnConflict::column(client::Column::PersonalIdentityCode)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(sp)
+        .await?;
+        if inserted == 0 {
+            let existing = find_by_code(rc, &code)
+                .await?
+                .ok_or_else(|| AppError::internal("duplicate code vanished"))?;
+            return Ok(Written::unlogged((
+                clients::find(rc, &existing.id).await?,
+                true,
+            )));
         }
-    }
-    rc.recorder.write(&id, FieldGroup::Identity);
-    rc.recorder.write(&id, FieldGroup::Contact);
-    let record = clients::find(rc, &id)
-        .await?
-        .ok_or_else(|| AppError::internal("registered client not visible to its registrar"))?;
-    Ok((Some(record), false))
-}
-
-async fn register_existing(
-    rc: &RequestContext,
-    code: &str,
-) -> AppResult<(Option<ClientRecord>, bool)> {
-    let (code, _) = personal_identity_code::parse(code)
-        .map_err(|e| AppError::bad_input("personalIdentityCode", e.message()))?;
-    let existing = find_by_code(rc, &code)
-        .await?
-        .ok_or_else(|| AppError::internal("duplicate code vanished"))?;
-    Ok((clients::find(rc, &existing.id).await?, true))
+        let record = clients::find(rc, &id)
+            .await?
+            .ok_or_else(|| AppError::internal("registered client not visible to its registrar"))?;
+        Ok(Written::for_client_id(&id, (Some(record), false)).also(FieldGroup::Identity))
+    })
+    .await
 }
 
 async fn find_by_code(rc: &RequestContext, code: &str) -> AppResult<Option<client::Model>> {
@@ -142,103 +123,127 @@ async fn find_by_code(rc: &RequestContext, code: &str) -> AppResult<Option<clien
 
 /// Changes contact data; a stale `version` is `CONFLICT`, never a silent overwrite.
 pub async fn update_contact(rc: &RequestContext, input: ContactUpdate) -> AppResult<ClientRecord> {
-    require_contact_write(rc)?;
-    let Some(current) = clients::find(rc, &input.client_id).await? else {
-        return Err(AppError::NotFound);
-    };
-    let mut sets: Vec<(&str, Option<String>)> = Vec::new();
-    let mut text = |col: &'static str,
-                    field: &str,
-                    change: Change<String>,
-                    check: &dyn Fn(Option<&str>) -> AppResult<Option<String>>,
-                    required: bool|
-     -> AppResult<()> {
-        match change {
-            Change::Keep => {}
-            Change::Clear if required => {
-                return Err(AppError::bad_input(
-                    field,
-                    format!("{field} cannot be cleared"),
-                ))
-            }
-            Change::Clear => sets.push((col, None)),
-            Change::Set(v) => {
-                let v = check(Some(&v))?;
-                if required && v.is_none() {
-                    return Err(AppError::bad_input(field, format!("{field} is required")));
+    let written = write::scoped(rc, FieldGroup::Contact, async |sp| {
+        let Some(current) = clients::find(rc, &input.client_id).await? else {
+            return Err(AppError::NotFound);
+        };
+        let mut sets: Vec<(client::Column, Option<String>)> = Vec::new();
+        let mut text = |col: client::Column,
+                        field: &str,
+                        change: Change<String>,
+                        check: &dyn Fn(Option<&str>) -> AppResult<Option<String>>,
+                        required: bool|
+         -> AppResult<()> {
+            match change {
+                Change::Keep => {}
+                Change::Clear if required => {
+                    return Err(AppError::bad_input(
+                        field,
+                        format!("{field} cannot be cleared"),
+                    ))
                 }
-                sets.push((col, v));
+                Change::Clear => sets.push((col, None)),
+                Change::Set(v) => {
+                    let v = check(Some(&v))?;
+                    if required && v.is_none() {
+                        return Err(AppError::bad_input(field, format!("{field} is required")));
+                    }
+                    sets.push((col, v));
+                }
             }
+            Ok(())
+        };
+        text(
+            client::Column::FirstName,
+            "firstName",
+            input.first_name,
+            &|v| input::optional_text("firstName", v, 100),
+            true,
+        )?;
+        text(
+            client::Column::LastName,
+            "lastName",
+            input.last_name,
+            &|v| input::optional_text("lastName", v, 100),
+            true,
+        )?;
+        text(
+            client::Column::Phone,
+            "phone",
+            input.phone,
+            &input::phone,
+            false,
+        )?;
+        text(
+            client::Column::Email,
+            "email",
+            input.email,
+            &input::email,
+            false,
+        )?;
+        text(
+            client::Column::StreetAddress,
+            "streetAddress",
+            input.street_address,
+            &|v| input::optional_text("streetAddress", v, 200),
+            false,
+        )?;
+        text(
+            client::Column::PostalCode,
+            "postalCode",
+            input.postal_code,
+            &input::postal_code,
+            false,
+        )?;
+        text(
+            client::Column::Municipality,
+            "municipality",
+            input.municipality,
+            &|v| input::optional_text("municipality", v, 100),
+            false,
+        )?;
+        text(
+            client::Column::Language,
+            "language",
+            input.language,
+            &input::language,
+            false,
+        )?;
+        if input.version != current.row.version {
+            return Err(AppError::Conflict(format!(
+                "the client was changed meanwhile: version {} is current, {} was given",
+                current.row.version, input.version
+            )));
         }
-        Ok(())
-    };
-    text(
-        "first_name",
-        "firstName",
-        input.first_name,
-        &|v| input::optional_text("firstName", v, 100),
-        true,
-    )?;
-    text(
-        "last_name",
-        "lastName",
-        input.last_name,
-        &|v| input::optional_text("lastName", v, 100),
-        true,
-    )?;
-    text("phone", "phone", input.phone, &input::phone, false)?;
-    text("email", "email", input.email, &input::email, false)?;
-    text(
-        "street_address",
-        "streetAddress",
-        input.street_address,
-        &|v| input::optional_text("streetAddress", v, 200),
-        false,
-    )?;
-    text(
-        "postal_code",
-        "postalCode",
-        input.postal_code,
-        &input::postal_code,
-        false,
-    )?;
-    text(
-        "municipality",
-        "municipality",
-        input.municipality,
-        &|v| input::optional_text("municipality", v, 100),
-        false,
-    )?;
-    text(
-        "language",
-        "language",
-        input.language,
-        &input::language,
-        false,
-    )?;
-    if input.version != current.row.version {
-        return Err(AppError::Conflict(format!(
-            "the client was changed meanwhile: version {} is current, {} was given",
-            current.row.version, input.version
-        )));
-    }
-    let mut sql = Sql::new("UPDATE client SET version = version + 1, updated_at = ");
-    sql.bind(rc.now);
-    for (col, value) in sets {
-        sql.push(&format!(", {col} = ")).bind(value);
-    }
-    sql.push(" WHERE id = ")
-        .bind(input.client_id.clone())
-        .push(" AND version = ")
-        .bind(input.version);
-    let done = rc.db().execute_raw(sql.build_for(rc.db())).await?;
-    if done.rows_affected() != 1 {
-        return Err(AppError::Conflict(
-            "the client was changed meanwhile".into(),
-        ));
-    }
-    rc.recorder.write(&input.client_id, FieldGroup::Contact);
-    clients::find(rc, &input.client_id)
-        .await?
-        .ok_or(AppError::NotFound)
+        // The version in the WHERE: of two concurrent changes, one wins and one is a conflict.
+        let mut update = client::Entity::update_many()
+            .col_expr(
+                client::Column::Version,
+                Expr::col(client::Column::Version).add(1),
+            )
+            .col_expr(client::Column::UpdatedAt, Expr::value(rc.now));
+        for (col, value) in sets {
+            update = update.col_expr(col, Expr::value(value));
+        }
+        let done = update
+            .filter(client::Column::Id.eq(input.client_id.clone()))
+            .filter(client::Column::Version.eq(input.version))
+            .exec(sp)
+            .await?;
+        if done.rows_affected != 1 {
+            return Err(AppError::Conflict(
+                "the client was changed meanwhile".into(),
+            ));
+        }
+        let row = client::Entity::find_by_id(input.client_id.clone())
+            .one(sp)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(Written::of(&current, row))
+    })
+    .await?;
+    Ok(ClientRecord {
+        row: written.row,
+        scope: written.scope,
+    })
 }

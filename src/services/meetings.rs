@@ -81,12 +81,19 @@ pub fn horizon(rc: &RequestContext) -> (NaiveDate, NaiveDate) {
 // ---------------------------------------------------------------- scheduling and minutes
 
 use chrono::{DateTime, Utc};
-use entity::{consent_field_group, employment_plan, official, official_role};
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, TransactionTrait};
+use entity::{
+    agreed_action, consent_field_group, employment_plan, meeting_agency_section,
+    meeting_agenda_item, meeting_participant, official, official_role,
+};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::{Set, Unchanged},
+    ColumnTrait, QueryFilter, QueryOrder,
+};
 
 use super::cases::visible_case;
-use super::context::finish;
 use super::input;
+use super::write::{self, Scoped, Written};
 use crate::authz::FieldGroup;
 use crate::domain::{Agency, Role};
 
@@ -107,118 +114,141 @@ pub struct NewMeeting {
 }
 
 /// Schedules a network meeting of a TYP case (CASE write).
-pub async fn schedule(rc: &RequestContext, input: NewMeeting) -> AppResult<String> {
-    rc.require_write(FieldGroup::Case)?;
-    let (case, client) = visible_case(rc, &input.case_id).await?;
-    if case.ended_on.is_some() {
-        return Err(AppError::Conflict("the case is closed".into()));
-    }
-    let location = input::optional_text("location", input.location.as_deref(), 200)?;
-    let mut people: Vec<(String, &str, Agency, Option<String>)> = Vec::new();
-    let mut ids = input.officials.clone();
-    ids.sort();
-    ids.dedup();
-    if ids.is_empty() {
-        return Err(AppError::bad_input(
-            "participantOfficialIds",
-            "name the officials taking part",
-        ));
-    }
-    for id in ids {
-        let o = official::Entity::find_by_id(id.clone())
-            .one(rc.db())
-            .await?
-            .filter(|o| o.active);
-        let agency = o.and_then(|o| o.agency.parse::<Agency>().ok());
-        match agency {
-            Some(a) if a != Agency::Provider => people.push((id, "OFFICIAL", a, None)),
-            _ => {
-                return Err(AppError::bad_input(
-                    "participantOfficialIds",
-                    "an active official of TE, EKSOTE or KELA",
-                ))
+pub async fn schedule(
+    rc: &RequestContext,
+    input: NewMeeting,
+) -> AppResult<Scoped<network_meeting::Model>> {
+    write::scoped(rc, FieldGroup::Case, async |sp| {
+        let (case, client) = visible_case(rc, &input.case_id).await?;
+        if case.ended_on.is_some() {
+            return Err(AppError::Conflict("the case is closed".into()));
+        }
+        let location = input::optional_text("location", input.location.as_deref(), 200)?;
+        let mut people: Vec<(String, &str, Agency, Option<String>)> = Vec::new();
+        let mut ids = input.officials.clone();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return Err(AppError::bad_input(
+                "participantOfficialIds",
+                "name the officials taking part",
+            ));
+        }
+        for id in ids {
+            let o = official::Entity::find_by_id(id.clone())
+                .one(rc.db())
+                .await?
+                .filter(|o| o.active);
+            let agency = o.and_then(|o| o.agency.parse::<Agency>().ok());
+            match agency {
+                Some(a) if a != Agency::Provider => people.push((id, "OFFICIAL", a, None)),
+                _ => {
+                    return Err(AppError::bad_input(
+                        "participantOfficialIds",
+                        "an active official of TE, EKSOTE or KELA",
+                    ))
+                }
             }
         }
-    }
-    if let Some((coach_id, consent_id)) = &input.coach {
-        let is_coach = official_role::Entity::find()
-            .filter(official_role::Column::OfficialId.eq(coach_id.clone()))
-            .filter(official_role::Column::Role.eq(Role::ProviderCoach.code()))
-            .one(rc.db())
-            .await?
-            .is_some();
-        if !is_coach {
-            return Err(AppError::bad_input(
-                "coach.officialId",
-                "not a provider coach",
+        if let Some((coach_id, consent_id)) = &input.coach {
+            let is_coach = official_role::Entity::find()
+                .filter(official_role::Column::OfficialId.eq(coach_id.clone()))
+                .filter(official_role::Column::Role.eq(Role::ProviderCoach.code()))
+                .one(rc.db())
+                .await?
+                .is_some();
+            if !is_coach {
+                return Err(AppError::bad_input(
+                    "coach.officialId",
+                    "not a provider coach",
+                ));
+            }
+            // Read through the caller's scope like every row named by id.
+            let c =
+                crate::services::records::consent_in_scope(rc.db(), &rc.scope, consent_id).await?;
+            let covers = consent_field_group::Entity::find()
+                .filter(consent_field_group::Column::ConsentId.eq(consent_id.clone()))
+                .filter(consent_field_group::Column::FieldGroup.eq(FieldGroup::Case.code()))
+                .one(rc.db())
+                .await?
+                .is_some();
+            let in_force = c.is_some_and(|c| {
+                c.client_id == client.row.id
+                    && c.recipient_agency.as_deref() == Some(Agency::Provider.code())
+                    && c.withdrawn_on.is_none()
+                    && c.given_on <= rc.today
+                    && c.valid_until.is_none_or(|u| u >= rc.today)
+            });
+            if !(in_force && covers) {
+                return Err(AppError::bad_input(
+                    "coach.consentId",
+                    "the client's consent to the provider (CASE) is needed",
+                ));
+            }
+            people.push((
+                coach_id.clone(),
+                "PROVIDER_COACH",
+                Agency::Provider,
+                Some(consent_id.clone()),
             ));
         }
-        // Read through the caller's scope like every row named by id.
-        let c = crate::services::records::consent_in_scope(rc.db(), &rc.scope, consent_id).await?;
-        let covers = consent_field_group::Entity::find()
-            .filter(consent_field_group::Column::ConsentId.eq(consent_id.clone()))
-            .filter(consent_field_group::Column::FieldGroup.eq(FieldGroup::Case.code()))
-            .one(rc.db())
-            .await?
-            .is_some();
-        let in_force = c.is_some_and(|c| {
-            c.client_id == client.row.id
-                && c.recipient_agency.as_deref() == Some(Agency::Provider.code())
-                && c.withdrawn_on.is_none()
-                && c.given_on <= rc.today
-                && c.valid_until.is_none_or(|u| u >= rc.today)
-        });
-        if !(in_force && covers) {
-            return Err(AppError::bad_input(
-                "coach.consentId",
-                "the client's consent to the provider (CASE) is needed",
+        let mut agenda = Vec::new();
+        for (i, item) in input.agenda.iter().enumerate() {
+            agenda.push((
+                item.agency,
+                input::required_text(&format!("agenda[{i}].title"), &item.title, 500)?,
             ));
         }
-        people.push((
-            coach_id.clone(),
-            "PROVIDER_COACH",
-            Agency::Provider,
-            Some(consent_id.clone()),
-        ));
-    }
-    let mut agenda = Vec::new();
-    for (i, item) in input.agenda.iter().enumerate() {
-        agenda.push((
-            item.agency,
-            input::required_text(&format!("agenda[{i}].title"), &item.title, 500)?,
-        ));
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    let sp = rc.db().begin().await?;
-    let written = async {
-        let mut sql = Sql::new("INSERT INTO network_meeting (id, case_id, client_id, scheduled_at, location, status, created_by, created_at) VALUES (");
-        sql.bind(id.clone()).push(", ").bind(case.id.clone()).push(", ").bind(client.row.id.clone()).push(", ")
-            .bind(input.scheduled_at).push(", ").bind(location).push(", 'SCHEDULED', ")
-            .bind(rc.principal().official_id.clone()).push(", ").bind(rc.now).push(")");
-        sp.execute_raw(sql.build_for(&sp)).await?;
-        for (official, kind, agency, consent) in &people {
-            let mut sql = Sql::new("INSERT INTO meeting_participant (id, meeting_id, kind, official_id, agency, consent_id) VALUES (");
-            sql.bind(uuid::Uuid::new_v4().to_string()).push(", ").bind(id.clone()).push(", ").bind(*kind).push(", ")
-                .bind(official.clone()).push(", ").bind(agency.code()).push(", ").bind(consent.clone()).push(")");
-            sp.execute_raw(sql.build_for(&sp)).await?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let row = network_meeting::ActiveModel {
+            id: Set(id.clone()),
+            case_id: Set(case.id.clone()),
+            client_id: Set(client.row.id.clone()),
+            scheduled_at: Set(input.scheduled_at),
+            location: Set(location),
+            status: Set("SCHEDULED".to_owned()),
+            created_by: Set(rc.principal().official_id.clone()),
+            created_at: Set(rc.now),
+            ..Default::default()
+        }
+        .insert(sp)
+        .await?;
+        for (official, kind, agency, consent) in people {
+            meeting_participant::Entity::insert(meeting_participant::ActiveModel {
+                id: Set(uuid::Uuid::new_v4().to_string()),
+                meeting_id: Set(id.clone()),
+                kind: Set(kind.to_owned()),
+                official_id: Set(Some(official)),
+                agency: Set(Some(agency.code().to_owned())),
+                consent_id: Set(consent),
+            })
+            .exec_without_returning(sp)
+            .await?;
         }
         if input.client_attends {
-            let mut sql = Sql::new("INSERT INTO meeting_participant (id, meeting_id, kind) VALUES (");
-            sql.bind(uuid::Uuid::new_v4().to_string()).push(", ").bind(id.clone()).push(", 'CLIENT')");
-            sp.execute_raw(sql.build_for(&sp)).await?;
+            meeting_participant::Entity::insert(meeting_participant::ActiveModel {
+                id: Set(uuid::Uuid::new_v4().to_string()),
+                meeting_id: Set(id.clone()),
+                kind: Set("CLIENT".to_owned()),
+                ..Default::default()
+            })
+            .exec_without_returning(sp)
+            .await?;
         }
-        for (i, (agency, title)) in agenda.iter().enumerate() {
-            let mut sql = Sql::new("INSERT INTO meeting_agenda_item (id, meeting_id, agency, position, title) VALUES (");
-            sql.bind(uuid::Uuid::new_v4().to_string()).push(", ").bind(id.clone()).push(", ").bind(agency.code())
-                .push(", ").bind(i as i32 + 1).push(", ").bind(title.clone()).push(")");
-            sp.execute_raw(sql.build_for(&sp)).await?;
+        for (i, (agency, title)) in agenda.into_iter().enumerate() {
+            meeting_agenda_item::Entity::insert(meeting_agenda_item::ActiveModel {
+                id: Set(uuid::Uuid::new_v4().to_string()),
+                meeting_id: Set(id.clone()),
+                agency: Set(agency.code().to_owned()),
+                position: Set(i as i32 + 1),
+                title: Set(title),
+            })
+            .exec_without_returning(sp)
+            .await?;
         }
-        Ok(())
-    }
-    .await;
-    finish(sp, written).await?;
-    rc.recorder.write(&client.row.id, FieldGroup::Case);
-    Ok(id)
+        Ok(Written::of(&client, row))
+    })
+    .await
 }
 
 pub struct NewAction {
@@ -234,100 +264,105 @@ pub async fn record_minutes(
     held_on: NaiveDate,
     shared_record: &str,
     actions: Vec<NewAction>,
-) -> AppResult<()> {
-    rc.require_write(FieldGroup::Case)?;
-    let meeting = find(rc, meeting_id).await?.ok_or(AppError::NotFound)?;
-    if meeting.row.status == "CANCELLED" {
-        return Err(AppError::Conflict("the meeting was cancelled".into()));
-    }
-    if held_on > rc.today {
-        return Err(AppError::bad_input(
-            "heldOn",
-            "heldOn cannot be in the future",
-        ));
-    }
-    let record = input::required_text("sharedRecord", shared_record, 20000)?;
-    let plan = employment_plan::Entity::find()
-        .filter(employment_plan::Column::CaseId.eq(meeting.row.case_id.clone()))
-        .order_by_desc(employment_plan::Column::MadeOn)
-        .one(rc.db())
-        .await?;
-    if !actions.is_empty() && plan.is_none() {
-        return Err(AppError::bad_input(
-            "agreedActions",
-            "the case has no plan to link the actions to",
-        ));
-    }
-    let mut checked = Vec::new();
-    for (i, a) in actions.into_iter().enumerate() {
-        if a.owner_agency == Agency::Provider {
+) -> AppResult<Scoped<network_meeting::Model>> {
+    write::scoped(rc, FieldGroup::Case, async |sp| {
+        let meeting = find(rc, meeting_id).await?.ok_or(AppError::NotFound)?;
+        if meeting.row.status == "CANCELLED" {
+            return Err(AppError::Conflict("the meeting was cancelled".into()));
+        }
+        if held_on > rc.today {
             return Err(AppError::bad_input(
-                &format!("agreedActions[{i}].ownerAgency"),
-                "an action is owned by TE, EKSOTE or KELA",
+                "heldOn",
+                "heldOn cannot be in the future",
             ));
         }
-        checked.push((
-            a.owner_agency,
-            input::required_text(
-                &format!("agreedActions[{i}].description"),
-                &a.description,
-                2000,
-            )?,
-            a.due_on,
-        ));
-    }
-    let sp = rc.db().begin().await?;
-    let written = async {
-        let mut sql = Sql::new("UPDATE network_meeting SET status = 'HELD', held_on = ");
-        sql.bind(held_on).push(", shared_record = ").bind(record).push(" WHERE id = ").bind(meeting.row.id.clone());
-        sp.execute_raw(sql.build_for(&sp)).await?;
-        for (agency, description, due) in &checked {
-            let mut sql = Sql::new("INSERT INTO agreed_action (id, case_id, plan_id, meeting_id, owner_agency, description, due_on, created_by, created_at) VALUES (");
-            sql.bind(uuid::Uuid::new_v4().to_string()).push(", ").bind(meeting.row.case_id.clone()).push(", ")
-                .bind(plan.as_ref().map(|p| p.id.clone())).push(", ").bind(meeting.row.id.clone()).push(", ")
-                .bind(agency.code()).push(", ").bind(description.clone()).push(", ").bind(*due).push(", ")
-                .bind(rc.principal().official_id.clone()).push(", ").bind(rc.now).push(")");
-            sp.execute_raw(sql.build_for(&sp)).await?;
+        let record = input::required_text("sharedRecord", shared_record, 20000)?;
+        let plan = employment_plan::Entity::find()
+            .filter(employment_plan::Column::CaseId.eq(meeting.row.case_id.clone()))
+            .order_by_desc(employment_plan::Column::MadeOn)
+            .one(rc.db())
+            .await?;
+        if !actions.is_empty() && plan.is_none() {
+            return Err(AppError::bad_input(
+                "agreedActions",
+                "the case has no plan to link the actions to",
+            ));
         }
-        Ok(())
-    }
-    .await;
-    finish(sp, written).await?;
-    rc.recorder.write(&meeting.client.row.id, FieldGroup::Case);
-    Ok(())
+        let mut checked = Vec::new();
+        for (i, a) in actions.into_iter().enumerate() {
+            if a.owner_agency == Agency::Provider {
+                return Err(AppError::bad_input(
+                    &format!("agreedActions[{i}].ownerAgency"),
+                    "an action is owned by TE, EKSOTE or KELA",
+                ));
+            }
+            checked.push((
+                a.owner_agency,
+                input::required_text(
+                    &format!("agreedActions[{i}].description"),
+                    &a.description,
+                    2000,
+                )?,
+                a.due_on,
+            ));
+        }
+        let row = network_meeting::ActiveModel {
+            id: Unchanged(meeting.row.id.clone()),
+            status: Set("HELD".to_owned()),
+            held_on: Set(Some(held_on)),
+            shared_record: Set(Some(record)),
+            ..Default::default()
+        }
+        .update(sp)
+        .await
+        .map_err(write::gone_is_not_found)?;
+        for (agency, description, due) in checked {
+            agreed_action::Entity::insert(agreed_action::ActiveModel {
+                id: Set(uuid::Uuid::new_v4().to_string()),
+                case_id: Set(meeting.row.case_id.clone()),
+                plan_id: Set(plan.as_ref().map(|p| p.id.clone())),
+                meeting_id: Set(Some(meeting.row.id.clone())),
+                owner_agency: Set(agency.code().to_owned()),
+                description: Set(description),
+                due_on: Set(due),
+                created_by: Set(rc.principal().official_id.clone()),
+                created_at: Set(rc.now),
+                ..Default::default()
+            })
+            .exec_without_returning(sp)
+            .await?;
+        }
+        Ok(Written::of(&meeting.client, row))
+    })
+    .await
 }
 
 /// Writes the caller agency's own section of a meeting record (its own group).
-pub async fn record_section(rc: &RequestContext, meeting_id: &str, body: &str) -> AppResult<()> {
+pub async fn record_section(
+    rc: &RequestContext,
+    meeting_id: &str,
+    body: &str,
+) -> AppResult<Scoped<network_meeting::Model>> {
     let own = FieldGroup::own_group_of(rc.principal().agency).ok_or(AppError::Forbidden(None))?;
-    rc.require_write(own)?;
-    let meeting = find(rc, meeting_id).await?.ok_or(AppError::NotFound)?;
-    let body = input::required_text("body", body, 20000)?;
-    let mut sql = Sql::new("DELETE FROM meeting_agency_section WHERE meeting_id = ");
-    sql.bind(meeting.row.id.clone())
-        .push(" AND agency = ")
-        .bind(rc.principal().agency.code());
-    let sp = rc.db().begin().await?;
-    let written = async {
-        sp.execute_raw(sql.build_for(&sp)).await?;
-        let mut sql = Sql::new(
-            "INSERT INTO meeting_agency_section (id, meeting_id, agency, body, author_id) VALUES (",
-        );
-        sql.bind(uuid::Uuid::new_v4().to_string())
-            .push(", ")
-            .bind(meeting.row.id.clone())
-            .push(", ")
-            .bind(rc.principal().agency.code())
-            .push(", ")
-            .bind(body)
-            .push(", ")
-            .bind(rc.principal().official_id.clone())
-            .push(")");
-        sp.execute_raw(sql.build_for(&sp)).await?;
-        Ok(())
-    }
-    .await;
-    finish(sp, written).await?;
-    rc.recorder.write(&meeting.client.row.id, own);
-    Ok(())
+    write::scoped(rc, own, async |sp| {
+        let meeting = find(rc, meeting_id).await?.ok_or(AppError::NotFound)?;
+        let body = input::required_text("body", body, 20000)?;
+        let agency = rc.principal().agency.code();
+        meeting_agency_section::Entity::delete_many()
+            .filter(meeting_agency_section::Column::MeetingId.eq(meeting.row.id.clone()))
+            .filter(meeting_agency_section::Column::Agency.eq(agency))
+            .exec(sp)
+            .await?;
+        meeting_agency_section::Entity::insert(meeting_agency_section::ActiveModel {
+            id: Set(uuid::Uuid::new_v4().to_string()),
+            meeting_id: Set(meeting.row.id.clone()),
+            agency: Set(agency.to_owned()),
+            body: Set(body),
+            author_id: Set(rc.principal().official_id.clone()),
+        })
+        .exec_without_returning(sp)
+        .await?;
+        Ok(Written::of(&meeting.client, meeting.row))
+    })
+    .await
 }

@@ -4,9 +4,15 @@
 //! responsible officers), the receiving agency answers, and every change is logged.
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
+use entity::referral;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    FromQueryResult, QueryFilter, UpdateMany,
+};
 
-use super::context::finish;
+use super::clients::ClientRecord;
+use super::write::{self, Scoped, Written};
 use super::{cases, RequestContext};
 use crate::authz::FieldGroup;
 use crate::db::Sql;
@@ -54,24 +60,29 @@ pub async fn of_client(
         .await?)
 }
 
-async fn one(rc: &RequestContext, id: &str) -> AppResult<Referral> {
-    // Only a referral of a TYP client of the caller's is read at all (decided in the
-    // statement that reads it): otherwise as missing.
+/// A referral of a TYP client of the caller's, decided in the statement that reads it;
+/// otherwise as missing.
+async fn read(conn: &impl ConnectionTrait, rc: &RequestContext, id: &str) -> AppResult<Referral> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM referral r WHERE r.id = "));
     sql.bind(id.to_owned()).push(" AND ");
     if !rc.scope.typ_flag(&mut sql, "r.client_id") {
         return Err(AppError::NotFound);
     }
-    let row = Referral::find_by_statement(sql.build_for(rc.db()))
-        .one(rc.db())
+    Referral::find_by_statement(sql.build_for(conn))
+        .one(conn)
         .await?
-        .ok_or(AppError::NotFound)?;
-    // Only within the caller's scope, and only for a TYP client: otherwise as missing.
+        .ok_or(AppError::NotFound)
+}
+
+/// [`read`] with its client, which must be within the caller's scope and a TYP client
+/// (otherwise as missing).
+async fn one(rc: &RequestContext, id: &str) -> AppResult<(Referral, ClientRecord)> {
+    let row = read(rc.db(), rc, id).await?;
     let client = cases::visible_client(rc, &row.client_id).await?;
     if !client.scope.typ {
         return Err(AppError::NotFound);
     }
-    Ok(row)
+    Ok((row, client))
 }
 
 fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
@@ -91,67 +102,56 @@ pub struct NewReferral {
 }
 
 /// Sends a referral from the caller's agency, attached to the client's open case.
-pub async fn send(rc: &RequestContext, input: NewReferral) -> AppResult<Referral> {
-    rc.require_write(FieldGroup::Case)?;
-    let from = rc.principal().agency;
-    if !matches!(input.to_agency, Agency::Te | Agency::Eksote | Agency::Kela) {
-        return Err(AppError::bad_input(
-            "toAgency",
-            "referrals go to TE, EKSOTE or KELA",
-        ));
-    }
-    if input.to_agency == from {
-        return Err(AppError::bad_input(
-            "toAgency",
-            "a referral goes to another agency",
-        ));
-    }
-    let service = text("service", &input.service, 200)?;
-    let reason = text("reason", &input.reason, 2000)?;
-    let client = cases::visible_client(rc, &input.client_id).await?;
-    let mut sql =
-        Sql::new("SELECT t.id FROM typ_case t WHERE t.ended_on IS NULL AND t.client_id = ");
-    sql.bind(client.row.id.clone());
-    let case_id: String = match rc.db().query_one_raw(sql.build_for(rc.db())).await? {
-        Some(r) => r.try_get("", "id")?,
-        None => {
+pub async fn send(rc: &RequestContext, input: NewReferral) -> AppResult<Scoped<Referral>> {
+    write::scoped(rc, FieldGroup::Case, async |sp| {
+        let from = rc.principal().agency;
+        if !matches!(input.to_agency, Agency::Te | Agency::Eksote | Agency::Kela) {
             return Err(AppError::bad_input(
-                "clientId",
-                "the client has no open TYP case to refer from",
-            ))
+                "toAgency",
+                "referrals go to TE, EKSOTE or KELA",
+            ));
         }
-    };
-    let id = uuid::Uuid::new_v4().to_string();
-    let mut sql = Sql::new("INSERT INTO referral (id, client_id, case_id, from_agency, to_agency, service, reason, status, sent_by, sent_on, created_at) VALUES (");
-    sql.bind(id.clone())
-        .push(", ")
-        .bind(client.row.id.clone())
-        .push(", ")
-        .bind(case_id)
-        .push(", ")
-        .bind(from.code())
-        .push(", ")
-        .bind(input.to_agency.code())
-        .push(", ")
-        .bind(service)
-        .push(", ")
-        .bind(reason)
-        .push(", 'SENT', ")
-        .bind(rc.principal().official_id.clone())
-        .push(", ")
-        .bind(rc.today)
-        .push(", ")
-        .bind(rc.now)
-        .push(")");
-    let sp = rc.db().begin().await?;
-    let written = sp
-        .execute_raw(sql.build_for(&sp))
-        .await
-        .map(|_| ())
-        .map_err(AppError::from);
-    finish(sp, written).await?;
-    rc.recorder.write(&client.row.id, FieldGroup::Case);
-    one(rc, &id).await
+        if input.to_agency == from {
+            return Err(AppError::bad_input(
+                "toAgency",
+                "a referral goes to another agency",
+            ));
+        }
+        let service = text("service", &input.service, 200)?;
+        let reason = text("reason", &input.reason, 2000)?;
+        let client = cases::visible_client(rc, &input.client_id).await?;
+        let mut sql =
+            Sql::new("SELECT t.id FROM typ_case t WHERE t.ended_on IS NULL AND t.client_id = ");
+        sql.bind(client.row.id.clone());
+        let case_id: String = match sp.query_one_raw(sql.build_for(sp)).await? {
+            Some(r) => r.try_get("", "id")?,
+            None => {
+                return Err(AppError::bad_input(
+                    "clientId",
+                    "the client has no open TYP case to refer from",
+                ))
+            }
+        };
+        let id = uuid::Uuid::new_v4().to_string();
+        referral::Entity::insert(referral::ActiveModel {
+            id: Set(id.clone()),
+            client_id: Set(client.row.id.clone()),
+            case_id: Set(case_id),
+            from_agency: Set(from.code().to_owned()),
+            to_agency: Set(input.to_agency.code().to_owned()),
+            service: Set(service),
+            reason: Set(reason),
+            status: Set("SENT".to_owned()),
+            sent_by: Set(rc.principal().official_id.clone()),
+            sent_on: Set(rc.today),
+            created_at: Set(rc.now),
+            ..Default::default()
+        })
+        .exec_without_returning(sp)
+        .await?;
+        Ok(Written::of(&client, read(sp, rc, &id).await?))
+    })
+    .await
 }
 
 /// The receiving agency's answer: accept with a due date, or decline with a reason.
@@ -161,71 +161,75 @@ pub async fn answer(
     accept: bool,
     due_on: Option<NaiveDate>,
     decline_reason: Option<&str>,
-) -> AppResult<Referral> {
-    rc.require_write(FieldGroup::Case)?;
-    let row = one(rc, id).await?;
-    receiving(rc, &row)?;
-    if row.status != "SENT" {
-        return Err(AppError::Conflict(format!(
-            "the referral was already answered ({})",
-            row.status
-        )));
-    }
-    let mut sql = Sql::new("UPDATE referral SET answered_by = ");
-    sql.bind(rc.principal().official_id.clone())
-        .push(", answered_on = ")
-        .bind(rc.today);
-    if accept {
-        let due = due_on
-            .ok_or_else(|| AppError::bad_input("dueOn", "an accepted referral has a due date"))?;
-        if due < rc.today {
-            return Err(AppError::bad_input("dueOn", "the due date is in the past"));
+) -> AppResult<Scoped<Referral>> {
+    write::scoped(rc, FieldGroup::Case, async |sp| {
+        let (row, client) = one(rc, id).await?;
+        receiving(rc, &row)?;
+        if row.status != "SENT" {
+            return Err(AppError::Conflict(format!(
+                "the referral was already answered ({})",
+                row.status
+            )));
         }
-        if decline_reason.is_some() {
-            return Err(AppError::bad_input(
-                "declineReason",
-                "an accepted referral has no decline reason",
-            ));
-        }
-        sql.push(", status = 'ACCEPTED', due_on = ").bind(due);
-    } else {
-        let why = text("declineReason", decline_reason.unwrap_or_default(), 2000)?;
-        if due_on.is_some() {
-            return Err(AppError::bad_input(
-                "dueOn",
-                "a declined referral has no due date",
-            ));
-        }
-        sql.push(", status = 'DECLINED', decline_reason = ")
-            .bind(why);
-    }
-    // The state in the WHERE: of two concurrent answers, one wins and one is a conflict.
-    sql.push(" WHERE id = ")
-        .bind(row.id.clone())
-        .push(" AND status = 'SENT'");
-    changed(rc, &row, sql).await
+        let update = referral::Entity::update_many()
+            .col_expr(
+                referral::Column::AnsweredBy,
+                Expr::value(rc.principal().official_id.clone()),
+            )
+            .col_expr(referral::Column::AnsweredOn, Expr::value(rc.today));
+        let update = if accept {
+            let due = due_on.ok_or_else(|| {
+                AppError::bad_input("dueOn", "an accepted referral has a due date")
+            })?;
+            if due < rc.today {
+                return Err(AppError::bad_input("dueOn", "the due date is in the past"));
+            }
+            if decline_reason.is_some() {
+                return Err(AppError::bad_input(
+                    "declineReason",
+                    "an accepted referral has no decline reason",
+                ));
+            }
+            update
+                .col_expr(referral::Column::Status, Expr::value("ACCEPTED"))
+                .col_expr(referral::Column::DueOn, Expr::value(due))
+        } else {
+            let why = text("declineReason", decline_reason.unwrap_or_default(), 2000)?;
+            if due_on.is_some() {
+                return Err(AppError::bad_input(
+                    "dueOn",
+                    "a declined referral has no due date",
+                ));
+            }
+            update
+                .col_expr(referral::Column::Status, Expr::value("DECLINED"))
+                .col_expr(referral::Column::DeclineReason, Expr::value(why))
+        };
+        // The state in the WHERE: of two concurrent answers, one wins and one is a conflict.
+        changed(sp, rc, &row, &client, update, "SENT").await
+    })
+    .await
 }
 
 /// The receiving agency returns the outcome: the referral is done.
-pub async fn complete(rc: &RequestContext, id: &str, outcome: &str) -> AppResult<Referral> {
-    rc.require_write(FieldGroup::Case)?;
-    let row = one(rc, id).await?;
-    receiving(rc, &row)?;
-    if row.status != "ACCEPTED" {
-        return Err(AppError::Conflict(format!(
-            "only an accepted referral can be done (it is {})",
-            row.status
-        )));
-    }
-    let outcome = text("outcome", outcome, 2000)?;
-    let mut sql = Sql::new("UPDATE referral SET status = 'DONE', outcome = ");
-    sql.bind(outcome)
-        .push(", done_on = ")
-        .bind(rc.today)
-        .push(" WHERE id = ")
-        .bind(row.id.clone())
-        .push(" AND status = 'ACCEPTED'");
-    changed(rc, &row, sql).await
+pub async fn complete(rc: &RequestContext, id: &str, outcome: &str) -> AppResult<Scoped<Referral>> {
+    write::scoped(rc, FieldGroup::Case, async |sp| {
+        let (row, client) = one(rc, id).await?;
+        receiving(rc, &row)?;
+        if row.status != "ACCEPTED" {
+            return Err(AppError::Conflict(format!(
+                "only an accepted referral can be done (it is {})",
+                row.status
+            )));
+        }
+        let outcome = text("outcome", outcome, 2000)?;
+        let update = referral::Entity::update_many()
+            .col_expr(referral::Column::Status, Expr::value("DONE"))
+            .col_expr(referral::Column::Outcome, Expr::value(outcome))
+            .col_expr(referral::Column::DoneOn, Expr::value(rc.today));
+        changed(sp, rc, &row, &client, update, "ACCEPTED").await
+    })
+    .await
 }
 
 /// Only the receiving agency answers and completes a referral.
@@ -236,14 +240,23 @@ fn receiving(rc: &RequestContext, row: &Referral) -> AppResult<()> {
     Ok(())
 }
 
-async fn changed(rc: &RequestContext, row: &Referral, sql: Sql) -> AppResult<Referral> {
-    let sp = rc.db().begin().await?;
-    let written = match sp.execute_raw(sql.build_for(&sp)).await {
-        Ok(r) if r.rows_affected() == 1 => Ok(()),
-        Ok(_) => Err(AppError::Conflict("the referral changed meanwhile".into())),
-        Err(e) => Err(AppError::from(e)),
-    };
-    finish(sp, written).await?;
-    rc.recorder.write(&row.client_id, FieldGroup::Case);
-    one(rc, &row.id).await
+/// Applies `update` to the referral if it is still in the status `from`: `CONFLICT` when
+/// another request changed it first.
+async fn changed(
+    sp: &DatabaseTransaction,
+    rc: &RequestContext,
+    current: &Referral,
+    client: &ClientRecord,
+    update: UpdateMany<referral::Entity>,
+    from: &str,
+) -> AppResult<Written<Referral>> {
+    let done = update
+        .filter(referral::Column::Id.eq(current.id.clone()))
+        .filter(referral::Column::Status.eq(from))
+        .exec(sp)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(AppError::Conflict("the referral changed meanwhile".into()));
+    }
+    Ok(Written::of(client, read(sp, rc, &current.id).await?))
 }

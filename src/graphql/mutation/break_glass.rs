@@ -3,7 +3,6 @@
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::request;
-use crate::authz::FieldGroup;
 use crate::graphql::types::break_glass::{BreakGlassGrant, BreakGlassReview};
 use crate::services::break_glass;
 
@@ -38,7 +37,6 @@ impl BreakGlassMutations {
     ) -> Result<BreakGlassGrant> {
         let rc = request(ctx, "breakGlass")?;
         let grant = break_glass::open(rc, &input.client_id, &input.reason).await?;
-        rc.recorder.write(&grant.client_id, FieldGroup::Audit);
         Ok(BreakGlassGrant::from_grant(grant))
     }
 
@@ -51,7 +49,6 @@ impl BreakGlassMutations {
     ) -> Result<BreakGlassReview> {
         let rc = request(ctx, "closeBreakGlassReview")?;
         let grant = break_glass::close(rc, &input.id, &input.note).await?;
-        rc.recorder.write(&grant.client_id, FieldGroup::Audit);
         Ok(BreakGlassReview::from_grant(grant, rc.now))
     }
 }

@@ -9,7 +9,11 @@ use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::graphql::types::case::{ActionNode, ConsentNode, PlanNode, TypCaseNode};
 use crate::graphql::types::enums::CaseOutcome;
-use crate::services::cases::{self, Criterion, NewAction, NewCase, NewConsent, NewPlan};
+use crate::services::cases::{self, Criterion, NewCase};
+use crate::services::consents::{self, NewConsent};
+use crate::services::plans::{self, NewAction, NewPlan};
+use crate::services::records::ConsentRecord;
+use crate::services::write::Scoped;
 use crate::services::RequestContext;
 
 #[derive(Default)]
@@ -145,30 +149,27 @@ pub struct RecordCaseFollowUpInput {
     pub recorded_on: Date,
 }
 
-async fn consent_node(rc: &RequestContext, row: entity::consent::Model) -> Result<ConsentNode> {
-    let client = cases::visible_client(rc, &row.client_id).await?;
-    Ok(ConsentNode {
-        row: cases::consent_record(rc, row).await?,
-        scope: client.scope,
+fn consent_node(rc: &RequestContext, written: Scoped<ConsentRecord>) -> ConsentNode {
+    ConsentNode {
+        row: written.row,
+        scope: written.scope,
         today: rc.today,
-    })
+    }
 }
 
-async fn case_node(rc: &RequestContext, row: entity::typ_case::Model) -> Result<TypCaseNode> {
-    let client = cases::visible_client(rc, &row.client_id).await?;
-    Ok(TypCaseNode {
-        row,
-        scope: client.scope,
-    })
+fn case_node(written: Scoped<entity::typ_case::Model>) -> TypCaseNode {
+    TypCaseNode {
+        row: written.row,
+        scope: written.scope,
+    }
 }
 
-async fn action_node(rc: &RequestContext, row: entity::agreed_action::Model) -> Result<ActionNode> {
-    let (_, client) = cases::visible_case(rc, &row.case_id).await?;
-    Ok(ActionNode {
-        row,
-        scope: client.scope,
+fn action_node(rc: &RequestContext, written: Scoped<entity::agreed_action::Model>) -> ActionNode {
+    ActionNode {
+        row: written.row,
+        scope: written.scope,
         today: rc.today,
-    })
+    }
 }
 
 #[Object]
@@ -181,7 +182,7 @@ impl CaseMutations {
         input: RecordConsentInput,
     ) -> Result<ConsentNode> {
         let rc = request(ctx, "recordConsent")?;
-        let row = cases::record_consent(
+        let written = consents::record_consent(
             rc,
             NewConsent {
                 client_id: input.client_id.to_string(),
@@ -192,15 +193,15 @@ impl CaseMutations {
             },
         )
         .await?;
-        consent_node(rc, row).await
+        Ok(consent_node(rc, written))
     }
 
     /// Withdraws a consent from today: it no longer discloses anything on the next read.
     #[graphql(visible = "super::visible::case")]
     async fn withdraw_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<ConsentNode> {
         let rc = request(ctx, "withdrawConsent")?;
-        let row = cases::withdraw_consent(rc, &consent_id).await?;
-        consent_node(rc, row).await
+        let written = consents::withdraw_consent(rc, &consent_id).await?;
+        Ok(consent_node(rc, written))
     }
 
     /// Opens a TYP case; the mapping period (kartoitusjakso) starts.
@@ -211,7 +212,7 @@ impl CaseMutations {
         input: OpenTypCaseInput,
     ) -> Result<TypCaseNode> {
         let rc = request(ctx, "openTypCase")?;
-        let row = cases::open_case(
+        let written = cases::open_case(
             rc,
             NewCase {
                 client_id: input.client_id.to_string(),
@@ -222,7 +223,7 @@ impl CaseMutations {
             },
         )
         .await?;
-        case_node(rc, row).await
+        Ok(case_node(written))
     }
 
     /// Changes the responsible officer of an open case.
@@ -234,8 +235,8 @@ impl CaseMutations {
         official_id: ID,
     ) -> Result<TypCaseNode> {
         let rc = request(ctx, "assignResponsibleOfficer")?;
-        let row = cases::assign_officer(rc, &case_id, &official_id).await?;
-        case_node(rc, row).await
+        let written = cases::assign_officer(rc, &case_id, &official_id).await?;
+        Ok(case_node(written))
     }
 
     /// Makes the case's plan (a new version replaces the current one as the case's plan).
@@ -246,7 +247,7 @@ impl CaseMutations {
         input: CreateEmploymentPlanInput,
     ) -> Result<PlanNode> {
         let rc = request(ctx, "createEmploymentPlan")?;
-        let row = cases::create_plan(
+        let written = plans::create_plan(
             rc,
             NewPlan {
                 case_id: input.case_id.to_string(),
@@ -257,10 +258,9 @@ impl CaseMutations {
             },
         )
         .await?;
-        let (_, client) = cases::visible_case(rc, &row.case_id).await?;
         Ok(PlanNode {
-            row,
-            scope: client.scope,
+            row: written.row,
+            scope: written.scope,
             today: rc.today,
         })
     }
@@ -273,7 +273,7 @@ impl CaseMutations {
         input: AddAgreedActionInput,
     ) -> Result<ActionNode> {
         let rc = request(ctx, "addAgreedAction")?;
-        let row = cases::add_action(
+        let written = plans::add_action(
             rc,
             NewAction {
                 plan_id: input.plan_id.to_string(),
@@ -284,15 +284,15 @@ impl CaseMutations {
             },
         )
         .await?;
-        action_node(rc, row).await
+        Ok(action_node(rc, written))
     }
 
     /// Marks an agreed action done today.
     #[graphql(visible = "super::visible::case")]
     async fn complete_agreed_action(&self, ctx: &Context<'_>, id: ID) -> Result<ActionNode> {
         let rc = request(ctx, "completeAgreedAction")?;
-        let row = cases::complete_action(rc, &id).await?;
-        action_node(rc, row).await
+        let written = plans::complete_action(rc, &id).await?;
+        Ok(action_node(rc, written))
     }
 
     /// Closes a case with its outcome and end date.
@@ -303,14 +303,14 @@ impl CaseMutations {
         input: CloseTypCaseInput,
     ) -> Result<TypCaseNode> {
         let rc = request(ctx, "closeTypCase")?;
-        let row = cases::close_case(
+        let written = cases::close_case(
             rc,
             &input.case_id,
             input.outcome.code(),
             NaiveDate::from(input.ended_on),
         )
         .await?;
-        case_node(rc, row).await
+        Ok(case_node(written))
     }
 
     /// Records labour-market status 3, 6 or 12 months after closing; returns the case.
@@ -321,7 +321,7 @@ impl CaseMutations {
         input: RecordCaseFollowUpInput,
     ) -> Result<TypCaseNode> {
         let rc = request(ctx, "recordCaseFollowUp")?;
-        cases::record_follow_up(
+        let written = cases::record_follow_up(
             rc,
             &input.case_id,
             input.months_after,
@@ -329,10 +329,6 @@ impl CaseMutations {
             NaiveDate::from(input.recorded_on),
         )
         .await?;
-        let (row, client) = cases::visible_case(rc, &input.case_id).await?;
-        Ok(TypCaseNode {
-            row,
-            scope: client.scope,
-        })
+        Ok(case_node(written))
     }
 }

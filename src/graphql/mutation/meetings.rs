@@ -11,7 +11,9 @@ use crate::graphql::types::records::AssessmentNode;
 use crate::services::cases::visible_client;
 use crate::services::meetings::{self, AgendaItem, NewAction, NewMeeting};
 use crate::services::records_write::{self, NewAssessment};
+use crate::services::write::Scoped;
 use crate::services::RequestContext;
+use entity::network_meeting;
 
 #[derive(Default)]
 pub struct MeetingMutations;
@@ -89,15 +91,12 @@ pub struct AddNoteInput {
     pub shared_with_case_team: bool,
 }
 
-async fn meeting_node(rc: &RequestContext, id: &str) -> Result<MeetingNode> {
-    let m = meetings::find(rc, id)
-        .await?
-        .ok_or(crate::error::AppError::NotFound)?;
-    Ok(MeetingNode {
-        row: m.row,
-        scope: m.client.scope,
+fn meeting_node(rc: &RequestContext, written: Scoped<network_meeting::Model>) -> MeetingNode {
+    MeetingNode {
+        row: written.row,
+        scope: written.scope,
         today: rc.today,
-    })
+    }
 }
 
 #[Object]
@@ -139,7 +138,7 @@ impl MeetingMutations {
         input: ScheduleNetworkMeetingInput,
     ) -> Result<MeetingNode> {
         let rc = request(ctx, "scheduleNetworkMeeting")?;
-        let id = meetings::schedule(
+        let written = meetings::schedule(
             rc,
             NewMeeting {
                 case_id: input.case_id.to_string(),
@@ -165,7 +164,7 @@ impl MeetingMutations {
             },
         )
         .await?;
-        meeting_node(rc, &id).await
+        Ok(meeting_node(rc, written))
     }
 
     /// Records the shared record of a held meeting and the actions agreed.
@@ -185,7 +184,7 @@ impl MeetingMutations {
                 due_on: NaiveDate::from(a.due_on),
             })
             .collect();
-        meetings::record_minutes(
+        let written = meetings::record_minutes(
             rc,
             &input.meeting_id,
             NaiveDate::from(input.held_on),
@@ -193,7 +192,7 @@ impl MeetingMutations {
             actions,
         )
         .await?;
-        meeting_node(rc, &input.meeting_id).await
+        Ok(meeting_node(rc, written))
     }
 
     /// Writes the caller agency's own section of a meeting record (readable by that agency only).
@@ -205,8 +204,8 @@ impl MeetingMutations {
         body: String,
     ) -> Result<MeetingNode> {
         let rc = request(ctx, "recordMeetingSection")?;
-        meetings::record_section(rc, &meeting_id, &body).await?;
-        meeting_node(rc, &meeting_id).await
+        let written = meetings::record_section(rc, &meeting_id, &body).await?;
+        Ok(meeting_node(rc, written))
     }
 
     /// Adds an agency note: own-agency by default, or shared with the case team.

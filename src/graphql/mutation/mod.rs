@@ -1,6 +1,8 @@
 //! The mutation root, merged from one object per domain. Resolvers are thin: each calls one
-//! service. Every mutation runs inside the request's transaction (writes of several rows in
-//! a savepoint of their own, so nothing is half-written) and leaves its access-log rows there.
+//! service, which changes data only through the write path ([`crate::services::write`]):
+//! its right checked first, the change in a savepoint of the request's transaction (so a
+//! failed mutation leaves nothing half-written), its WRITE logged there, and the row handed
+//! back with the client's scope, which the resolver answers with.
 
 mod admin;
 mod break_glass;

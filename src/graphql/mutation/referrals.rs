@@ -7,7 +7,8 @@ use crate::domain::Agency;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::referral::ReferralNode;
 use crate::services::referrals::{self, NewReferral, Referral};
-use crate::services::{cases, RequestContext};
+use crate::services::write::Scoped;
+use crate::services::RequestContext;
 
 /// A new referral from the caller's agency.
 #[derive(InputObject)]
@@ -42,13 +43,12 @@ pub struct CompleteReferralInput {
 #[derive(Default)]
 pub struct ReferralMutations;
 
-async fn node(rc: &RequestContext, row: Referral) -> Result<ReferralNode> {
-    let client = cases::visible_client(rc, &row.client_id).await?;
-    Ok(ReferralNode {
-        row,
-        scope: client.scope,
+fn node(rc: &RequestContext, written: Scoped<Referral>) -> ReferralNode {
+    ReferralNode {
+        row: written.row,
+        scope: written.scope,
         today: rc.today,
-    })
+    }
 }
 
 #[Object]
@@ -62,7 +62,7 @@ impl ReferralMutations {
         input: SendReferralInput,
     ) -> Result<ReferralNode> {
         let rc = request(ctx, "sendReferral")?;
-        let row = referrals::send(
+        let written = referrals::send(
             rc,
             NewReferral {
                 client_id: input.client_id.to_string(),
@@ -72,7 +72,7 @@ impl ReferralMutations {
             },
         )
         .await?;
-        node(rc, row).await
+        Ok(node(rc, written))
     }
 
     /// The receiving agency accepts (with a due date) or declines (with a reason).
@@ -83,7 +83,7 @@ impl ReferralMutations {
         input: AnswerReferralInput,
     ) -> Result<ReferralNode> {
         let rc = request(ctx, "answerReferral")?;
-        let row = referrals::answer(
+        let written = referrals::answer(
             rc,
             &input.referral_id,
             input.accept,
@@ -91,7 +91,7 @@ impl ReferralMutations {
             input.decline_reason.as_deref(),
         )
         .await?;
-        node(rc, row).await
+        Ok(node(rc, written))
     }
 
     /// The receiving agency returns the outcome: the referral is done.
@@ -102,7 +102,7 @@ impl ReferralMutations {
         input: CompleteReferralInput,
     ) -> Result<ReferralNode> {
         let rc = request(ctx, "completeReferral")?;
-        let row = referrals::complete(rc, &input.referral_id, &input.outcome).await?;
-        node(rc, row).await
+        let written = referrals::complete(rc, &input.referral_id, &input.outcome).await?;
+        Ok(node(rc, written))
     }
 }
