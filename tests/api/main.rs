@@ -34,6 +34,7 @@ mod report_safety;
 mod reports;
 mod retention;
 mod row_scope_writes;
+mod savepoints_b;
 mod schema;
 mod scope;
 mod sdl;
