@@ -8,12 +8,14 @@
 
 use chrono::{DateTime, Utc};
 use entity::{official, official_role, provider};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    Value,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DeriveIden,
+    EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
 };
 
 use super::input::required_text;
+use super::write::{self, Written};
 use super::RequestContext;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -62,55 +64,53 @@ pub struct AdminLogEntry {
     pub detail: String,
 }
 
-async fn log(rc: &RequestContext, action: &str, target: &str, detail: &str) -> AppResult<()> {
-    insert(
-        rc,
-        "admin_log",
-        [
-            ("at", rc.now.into()),
-            ("official_id", rc.principal().official_id.as_str().into()),
-            ("action", action.into()),
-            ("target", target.into()),
-            ("detail", detail.into()),
-        ],
-    )
-    .await
+/// The administration log (a table without an entity: only appended to and listed).
+#[derive(DeriveIden)]
+enum AdminLog {
+    Table,
+    At,
+    OfficialId,
+    Action,
+    Target,
+    Detail,
 }
 
-/// `INSERT INTO table (columns) VALUES (values)` (table and columns are constants).
-async fn insert<const N: usize>(
+async fn log(
+    db: &impl ConnectionTrait,
     rc: &RequestContext,
-    table: &'static str,
-    row: [(&'static str, Value); N],
+    action: &str,
+    target: &str,
+    detail: &str,
 ) -> AppResult<()> {
-    let names: Vec<&str> = row.iter().map(|(c, _)| *c).collect();
-    let mut sql = Sql::new(&format!(
-        "INSERT INTO {table} ({}) VALUES (",
-        names.join(", ")
-    ));
-    for (i, (_, value)) in row.into_iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(value);
-    }
-    sql.push(")");
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    let insert = Query::insert()
+        .into_table(AdminLog::Table)
+        .columns([
+            AdminLog::At,
+            AdminLog::OfficialId,
+            AdminLog::Action,
+            AdminLog::Target,
+            AdminLog::Detail,
+        ])
+        .values_panic([
+            rc.now.into(),
+            rc.principal().official_id.as_str().into(),
+            action.into(),
+            target.into(),
+            detail.into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await?;
     Ok(())
 }
 
-/// `UPDATE table SET column = value WHERE id = id` (table and column are constants).
-async fn set(
+/// Runs a change of officials, providers or the policy on the write path (the right to
+/// manage `what` checked first, the change whole or not at all).
+async fn manage<T>(
     rc: &RequestContext,
-    table: &'static str,
-    column: &'static str,
-    value: impl Into<Value>,
-    id: &str,
-) -> AppResult<()> {
-    let mut sql = Sql::new(&format!("UPDATE {table} SET {column} = "));
-    sql.bind(value).push(" WHERE id = ").bind(id);
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
-    Ok(())
+    what: Managed,
+    change: impl AsyncFnOnce(&DatabaseTransaction) -> AppResult<T>,
+) -> AppResult<T> {
+    write::unscoped(rc, what, async |db| change(db).await.map(Written::unlogged)).await
 }
 
 fn roles_text(roles: &[Role]) -> String {
@@ -158,12 +158,12 @@ pub async fn officials(
         .collect())
 }
 
-async fn find_official(rc: &RequestContext, id: &str) -> AppResult<OfficialRecord> {
+async fn find_official(db: &impl ConnectionTrait, id: &str) -> AppResult<OfficialRecord> {
     let row = official::Entity::find_by_id(id.to_owned())
-        .one(rc.db())
+        .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let roles = roles_of(rc.db(), &row.id).await?;
+    let roles = roles_of(db, &row.id).await?;
     Ok(OfficialRecord { row, roles })
 }
 
@@ -355,23 +355,18 @@ fn separated_duties(policy: &Policy, roles: &[Role]) -> AppResult<Vec<String>> {
     Ok(waived)
 }
 
-async fn write_roles(rc: &RequestContext, official_id: &str, roles: &[Role]) -> AppResult<()> {
-    let mut delete = Sql::new("DELETE FROM official_role WHERE official_id = ");
-    delete.bind(official_id);
-    rc.db().execute_raw(delete.build_for(rc.db())).await?;
-    let mut insert = Sql::new("INSERT INTO official_role (official_id, role) VALUES ");
-    for (i, role) in roles.iter().enumerate() {
-        if i > 0 {
-            insert.push(", ");
-        }
-        insert
-            .push("(")
-            .bind(official_id)
-            .push(", ")
-            .bind(role.code())
-            .push(")");
-    }
-    rc.db().execute_raw(insert.build_for(rc.db())).await?;
+async fn write_roles(db: &DatabaseTransaction, official_id: &str, roles: &[Role]) -> AppResult<()> {
+    official_role::Entity::delete_many()
+        .filter(official_role::Column::OfficialId.eq(official_id))
+        .exec(db)
+        .await?;
+    let grants = roles.iter().map(|role| official_role::ActiveModel {
+        official_id: Set(official_id.to_owned()),
+        role: Set(role.code().to_owned()),
+    });
+    official_role::Entity::insert_many(grants)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
@@ -419,7 +414,18 @@ pub async fn create_official(
     in_force: &Arc<InForce>,
     input: NewOfficial,
 ) -> AppResult<OfficialRecord> {
-    require(rc, Managed::Officials, true)?;
+    manage(rc, Managed::Officials, async |db| {
+        create_official_in(rc, db, in_force, input).await
+    })
+    .await
+}
+
+async fn create_official_in(
+    rc: &RequestContext,
+    db: &DatabaseTransaction,
+    in_force: &Arc<InForce>,
+    input: NewOfficial,
+) -> AppResult<OfficialRecord> {
     let id = official_id(input.id.as_deref())?;
     let name = required_text("name", &input.name, 200)?;
     let roles = checked_roles(input.agency, &input.roles)?;
@@ -450,20 +456,18 @@ pub async fn create_official(
             "an official with this id exists already".into(),
         ));
     }
-    insert(
-        rc,
-        "official",
-        [
-            ("id", id.as_str().into()),
-            ("name", name.as_str().into()),
-            ("agency", input.agency.code().into()),
-            ("provider_id", provider_id.clone().into()),
-            ("active", true.into()),
-            ("created_at", rc.now.into()),
-        ],
-    )
-    .await?;
-    write_roles(rc, &id, &roles).await?;
+    let row = official::ActiveModel {
+        id: Set(id.clone()),
+        name: Set(name),
+        agency: Set(input.agency.code().to_owned()),
+        provider_id: Set(provider_id.clone()),
+        active: Set(true),
+        created_at: Set(rc.now),
+    };
+    official::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    write_roles(db, &id, &roles).await?;
     let mut detail = format!(
         "agency {}; roles {}; provider {}",
         input.agency.code(),
@@ -474,8 +478,8 @@ pub async fn create_official(
         detail.push_str("; ");
         detail.push_str(&line);
     }
-    log(rc, "CREATE_OFFICIAL", &id, &detail).await?;
-    find_official(rc, &id).await
+    log(db, rc, "CREATE_OFFICIAL", &id, &detail).await?;
+    find_official(db, &id).await
 }
 
 /// Changes an official's name and/or roles (the agency and provider stay: they are what
@@ -491,8 +495,21 @@ pub async fn update_official(
     name: Option<String>,
     roles: Option<Vec<Role>>,
 ) -> AppResult<OfficialRecord> {
-    require(rc, Managed::Officials, true)?;
-    let current = find_official(rc, id).await?;
+    manage(rc, Managed::Officials, async |db| {
+        update_official_in(rc, db, in_force, id, name, roles).await
+    })
+    .await
+}
+
+async fn update_official_in(
+    rc: &RequestContext,
+    db: &DatabaseTransaction,
+    in_force: &Arc<InForce>,
+    id: &str,
+    name: Option<String>,
+    roles: Option<Vec<Role>>,
+) -> AppResult<OfficialRecord> {
+    let current = find_official(db, id).await?;
     let agency: Agency = current
         .row
         .agency
@@ -519,14 +536,18 @@ pub async fn update_official(
     }
     let mut changed = Vec::new();
     if let Some(name) = name {
-        set(rc, "official", "name", name.as_str(), id).await?;
+        official::Entity::update_many()
+            .col_expr(official::Column::Name, Expr::value(name))
+            .filter(official::Column::Id.eq(id))
+            .exec(db)
+            .await?;
         changed.push("name".to_owned());
     }
     if let Some(roles) = roles {
         if current.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) {
             keeps_an_administrator(rc, id).await?;
         }
-        write_roles(rc, id, &roles).await?;
+        write_roles(db, id, &roles).await?;
         changed.push(format!(
             "roles {} -> {}",
             roles_text(&current.roles),
@@ -535,9 +556,9 @@ pub async fn update_official(
         changed.extend(waived);
     }
     if !changed.is_empty() {
-        log(rc, "UPDATE_OFFICIAL", id, &changed.join("; ")).await?;
+        log(db, rc, "UPDATE_OFFICIAL", id, &changed.join("; ")).await?;
     }
-    find_official(rc, id).await
+    find_official(db, id).await
 }
 
 /// Deactivates an official: their tokens stop working at the next request, everywhere.
@@ -548,24 +569,43 @@ pub async fn deactivate_official(
     in_force: &Arc<InForce>,
     id: &str,
 ) -> AppResult<OfficialRecord> {
-    require(rc, Managed::Officials, true)?;
-    let current = find_official(rc, id).await?;
+    manage(rc, Managed::Officials, async |db| {
+        deactivate_official_in(rc, db, in_force, id).await
+    })
+    .await
+}
+
+async fn deactivate_official_in(
+    rc: &RequestContext,
+    db: &DatabaseTransaction,
+    in_force: &Arc<InForce>,
+    id: &str,
+) -> AppResult<OfficialRecord> {
+    let current = find_official(db, id).await?;
     if current.row.active {
         let policy = policy_for_role_checks(rc, in_force).await?;
         if current.roles.contains(&Role::Admin) {
             keeps_an_administrator(rc, id).await?;
         }
         keeps_the_policy_writer(rc, &policy.policy, id, &[]).await?;
-        set(rc, "official", "active", false, id).await?;
-        log(rc, "DEACTIVATE_OFFICIAL", id, "active -> inactive").await?;
+        official::Entity::update_many()
+            .col_expr(official::Column::Active, Expr::value(false))
+            .filter(official::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+        log(db, rc, "DEACTIVATE_OFFICIAL", id, "active -> inactive").await?;
     }
-    find_official(rc, id).await
+    find_official(db, id).await
 }
 
-async fn provider_named(rc: &RequestContext, name: &str, except: Option<&str>) -> AppResult<()> {
+async fn provider_named(
+    db: &impl ConnectionTrait,
+    name: &str,
+    except: Option<&str>,
+) -> AppResult<()> {
     let clash = provider::Entity::find()
         .filter(provider::Column::Name.eq(name))
-        .one(rc.db())
+        .one(db)
         .await?
         .filter(|p| Some(p.id.as_str()) != except);
     match clash {
@@ -576,92 +616,111 @@ async fn provider_named(rc: &RequestContext, name: &str, except: Option<&str>) -
     }
 }
 
-async fn find_provider(rc: &RequestContext, id: &str) -> AppResult<provider::Model> {
+async fn find_provider(db: &impl ConnectionTrait, id: &str) -> AppResult<provider::Model> {
     provider::Entity::find_by_id(id.to_owned())
-        .one(rc.db())
+        .one(db)
         .await?
         .ok_or(AppError::NotFound)
 }
 
+/// Adds a provider.
 pub async fn create_provider(
     rc: &RequestContext,
     name: &str,
     kind: ProviderKind,
     municipality: &str,
 ) -> AppResult<provider::Model> {
-    require(rc, Managed::Providers, true)?;
-    let name = required_text("name", name, 200)?;
-    let municipality = required_text("municipality", municipality, 100)?;
-    provider_named(rc, &name, None).await?;
-    let id = uuid::Uuid::new_v4().to_string();
-    insert(
-        rc,
-        "provider",
-        [
-            ("id", id.as_str().into()),
-            ("name", name.as_str().into()),
-            ("kind", kind.code().into()),
-            ("municipality", municipality.as_str().into()),
-            ("active", true.into()),
-            ("created_at", rc.now.into()),
-        ],
-    )
-    .await?;
-    log(rc, "CREATE_PROVIDER", &id, &format!("kind {}", kind.code())).await?;
-    find_provider(rc, &id).await
+    manage(rc, Managed::Providers, async |db| {
+        let name = required_text("name", name, 200)?;
+        let municipality = required_text("municipality", municipality, 100)?;
+        provider_named(db, &name, None).await?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let row = provider::ActiveModel {
+            id: Set(id.clone()),
+            name: Set(name),
+            kind: Set(kind.code().to_owned()),
+            municipality: Set(municipality),
+            active: Set(true),
+            created_at: Set(rc.now),
+        };
+        provider::Entity::insert(row)
+            .exec_without_returning(db)
+            .await?;
+        log(
+            db,
+            rc,
+            "CREATE_PROVIDER",
+            &id,
+            &format!("kind {}", kind.code()),
+        )
+        .await?;
+        find_provider(db, &id).await
+    })
+    .await
 }
 
+/// Renames a provider or changes its municipality.
 pub async fn update_provider(
     rc: &RequestContext,
     id: &str,
     name: Option<String>,
     municipality: Option<String>,
 ) -> AppResult<provider::Model> {
-    require(rc, Managed::Providers, true)?;
-    let current = find_provider(rc, id).await?;
-    let mut changed = Vec::new();
-    if let Some(name) = name {
-        let name = required_text("name", &name, 200)?;
-        if name != current.name {
-            provider_named(rc, &name, Some(id)).await?;
-            set(rc, "provider", "name", name.as_str(), id).await?;
-            changed.push("name");
+    manage(rc, Managed::Providers, async |db| {
+        let current = find_provider(db, id).await?;
+        let mut update = provider::Entity::update_many().filter(provider::Column::Id.eq(id));
+        let mut changed = Vec::new();
+        if let Some(name) = name {
+            let name = required_text("name", &name, 200)?;
+            if name != current.name {
+                provider_named(db, &name, Some(id)).await?;
+                update = update.col_expr(provider::Column::Name, Expr::value(name));
+                changed.push("name");
+            }
         }
-    }
-    if let Some(m) = municipality {
-        let m = required_text("municipality", &m, 100)?;
-        if m != current.municipality {
-            set(rc, "provider", "municipality", m.as_str(), id).await?;
-            changed.push("municipality");
+        if let Some(m) = municipality {
+            let m = required_text("municipality", &m, 100)?;
+            if m != current.municipality {
+                update = update.col_expr(provider::Column::Municipality, Expr::value(m));
+                changed.push("municipality");
+            }
         }
-    }
-    if !changed.is_empty() {
-        log(rc, "UPDATE_PROVIDER", id, &changed.join(", ")).await?;
-    }
-    find_provider(rc, id).await
+        if !changed.is_empty() {
+            update.exec(db).await?;
+            log(db, rc, "UPDATE_PROVIDER", id, &changed.join(", ")).await?;
+        }
+        find_provider(db, id).await
+    })
+    .await
 }
 
 /// Deactivates a provider: it takes no new KTT periods. Refused while active officials
 /// belong to it (deactivate them first, so no coach keeps access by accident).
 pub async fn deactivate_provider(rc: &RequestContext, id: &str) -> AppResult<provider::Model> {
-    require(rc, Managed::Providers, true)?;
-    let current = find_provider(rc, id).await?;
-    if current.active {
-        let staff = official::Entity::find()
-            .filter(official::Column::ProviderId.eq(id))
-            .filter(official::Column::Active.eq(true))
-            .all(rc.db())
-            .await?;
-        if !staff.is_empty() {
-            return Err(AppError::Conflict(format!(
-                "{} active officials belong to this provider; deactivate them first",
-                staff.len()
-            )));
+    manage(rc, Managed::Providers, async |db| {
+        let current = find_provider(db, id).await?;
+        if current.active {
+            let staff = official::Entity::find()
+                .filter(official::Column::ProviderId.eq(id))
+                .filter(official::Column::Active.eq(true))
+                .all(db)
+                .await?;
+            if !staff.is_empty() {
+                return Err(AppError::Conflict(format!(
+                    "{} active officials belong to this provider; deactivate them first",
+                    staff.len()
+                )));
+            }
+            provider::Entity::update_many()
+                .col_expr(provider::Column::Active, Expr::value(false))
+                .filter(provider::Column::Id.eq(id))
+                .exec(db)
+                .await?;
+            log(db, rc, "DEACTIVATE_PROVIDER", id, "active -> inactive").await?;
         }
-        set(rc, "provider", "active", false, id).await?;
-        log(rc, "DEACTIVATE_PROVIDER", id, "active -> inactive").await?;
-    }
-    find_provider(rc, id).await
+        find_provider(db, id).await
+    })
+    .await
 }
 
 /// Input of [`load_policy`].
@@ -706,7 +765,18 @@ pub async fn load_policy(
     in_force_model: &str,
     input: NewPolicy,
 ) -> AppResult<PolicyVersion> {
-    require(rc, Managed::Policy, true)?;
+    manage(rc, Managed::Policy, async |db| {
+        load_policy_in(rc, db, in_force_model, input).await
+    })
+    .await
+}
+
+async fn load_policy_in(
+    rc: &RequestContext,
+    db: &DatabaseTransaction,
+    in_force_model: &str,
+    input: NewPolicy,
+) -> AppResult<PolicyVersion> {
     let comment = required_text("comment", &input.comment, 500)?;
     let model = input.model.unwrap_or_else(|| in_force_model.to_owned());
     for (field, text) in [("model", &model), ("policy", &input.policy)] {
@@ -727,7 +797,7 @@ pub async fn load_policy(
     keeps_a_policy_writer(rc, &candidate).await?;
     keeps_duties_separated(rc, &candidate).await?;
     let version = insert_version(
-        rc.db(),
+        db,
         &NewVersion {
             model: &model,
             policy: &input.policy,
@@ -751,7 +821,7 @@ pub async fn load_policy(
             gains.join("; ")
         )
     };
-    log(rc, "LOAD_POLICY", &version.to_string(), &detail).await?;
+    log(db, rc, "LOAD_POLICY", &version.to_string(), &detail).await?;
     rc.policy_changed
         .store(true, std::sync::atomic::Ordering::Relaxed);
     Ok(PolicyVersion {

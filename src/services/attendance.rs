@@ -4,18 +4,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, IsoWeek, NaiveDate};
-use entity::{attendance_day, rehab_interruption, rehab_period, service_interruption};
+use entity::{
+    allowance_line, allowance_line_attendance, attendance_day, rehab_interruption, rehab_period,
+    service_interruption,
+};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
 };
 
 use super::cases::visible_client;
-use super::context::finish;
 use super::rehab::effective_end;
+use super::write::{self, Written};
 use super::{input, RequestContext};
 use crate::authz::FieldGroup;
-use crate::db::Sql;
 use crate::domain::settings::Settings;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
@@ -37,13 +39,24 @@ pub struct Recorded {
 
 /// Records a batch of activity days; idempotent per (period, date).
 pub async fn record(rc: &RequestContext, period_id: &str, days: Vec<Day>) -> AppResult<Recorded> {
-    rc.require_write(FieldGroup::Attendance)?;
+    write::unscoped(rc, FieldGroup::Attendance, async |sp| {
+        record_in(rc, sp, period_id, days).await
+    })
+    .await
+}
+
+async fn record_in(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    period_id: &str,
+    days: Vec<Day>,
+) -> AppResult<Written<Recorded>> {
     let period = super::records::period_in_scope(rc.db(), &rc.scope, period_id)
         .await?
         .ok_or(AppError::NotFound)?;
     // Coaches record only for placements at their own provider; county workers for any.
-    let coach_only = rc.principal().has_role(Role::ProviderCoach)
-        && !rc.principal().has_role(Role::EksoteWorker);
+    let coach_only =
+        rc.principal().has_role(Role::ProviderCoach) && !rc.principal().has_role(Role::EksoteWorker);
     if coach_only && rc.principal().provider_id.as_deref() != Some(period.provider_id.as_str()) {
         return Err(AppError::NotFound);
     }
@@ -151,12 +164,8 @@ pub async fn record(rc: &RequestContext, period_id: &str, days: Vec<Day>) -> App
             ));
         }
     }
-    let sp = rc.db().begin().await?;
-    let result = write(&sp, rc, &period, &existing, clean).await;
-    let outcome = finish(sp, result).await?;
-    rc.recorder.write(&client.row.id, FieldGroup::Attendance);
-    rc.recorder.write(&client.row.id, FieldGroup::Allowance);
-    Ok(outcome)
+    let outcome = write(sp, rc, &period, &existing, clean).await?;
+    Ok(Written::for_client_id(&client.row.id, outcome).also(FieldGroup::Allowance))
 }
 
 async fn write(
@@ -177,37 +186,36 @@ async fn write(
                 out.unchanged += 1
             }
             Some(a) => {
-                let mut sql = Sql::new("UPDATE attendance_day SET present = ");
-                sql.bind(d.present)
-                    .push(", absence_reason = ")
-                    .bind(d.absence_reason)
-                    .push(", recorded_by = ")
-                    .bind(rc.principal().official_id.clone())
-                    .push(", recorded_at = ")
-                    .bind(rc.now)
-                    .push(" WHERE id = ")
-                    .bind(a.id.clone());
-                sp.execute_raw(sql.build_for(sp)).await?;
+                attendance_day::Entity::update_many()
+                    .col_expr(attendance_day::Column::Present, Expr::value(d.present))
+                    .col_expr(
+                        attendance_day::Column::AbsenceReason,
+                        Expr::value(d.absence_reason),
+                    )
+                    .col_expr(
+                        attendance_day::Column::RecordedBy,
+                        Expr::value(rc.principal().official_id.clone()),
+                    )
+                    .col_expr(attendance_day::Column::RecordedAt, Expr::value(rc.now))
+                    .filter(attendance_day::Column::Id.eq(a.id.clone()))
+                    .exec(sp)
+                    .await?;
                 out.recorded += 1;
                 months.insert((d.date.year(), d.date.month()));
             }
             None => {
-                let mut sql = Sql::new("INSERT INTO attendance_day (id, period_id, day, present, absence_reason, recorded_by, recorded_at) VALUES (");
-                sql.bind(uuid::Uuid::new_v4().to_string())
-                    .push(", ")
-                    .bind(period.id.clone())
-                    .push(", ")
-                    .bind(d.date)
-                    .push(", ")
-                    .bind(d.present)
-                    .push(", ")
-                    .bind(d.absence_reason)
-                    .push(", ")
-                    .bind(rc.principal().official_id.clone())
-                    .push(", ")
-                    .bind(rc.now)
-                    .push(")");
-                sp.execute_raw(sql.build_for(sp)).await?;
+                let day = attendance_day::ActiveModel {
+                    id: Set(uuid::Uuid::new_v4().to_string()),
+                    period_id: Set(period.id.clone()),
+                    day: Set(d.date),
+                    present: Set(d.present),
+                    absence_reason: Set(d.absence_reason),
+                    recorded_by: Set(rc.principal().official_id.clone()),
+                    recorded_at: Set(rc.now),
+                };
+                attendance_day::Entity::insert(day)
+                    .exec_without_returning(sp)
+                    .await?;
                 out.recorded += 1;
                 months.insert((d.date.year(), d.date.month()));
             }
@@ -283,17 +291,21 @@ async fn recompute_month(
         .map(|a| (a.id, a.day))
         .collect();
     let (paid, cents, travel) = allowance_for_month(&rc.settings, period, &present, year, month);
-    let mut sql = Sql::new("DELETE FROM allowance_line_attendance WHERE allowance_line_id IN (SELECT id FROM allowance_line WHERE period_id = ");
-    sql.bind(period.id.clone())
-        .push(" AND month = ")
-        .bind(key.clone())
-        .push(")");
-    sp.execute_raw(sql.build_for(sp)).await?;
-    let mut sql = Sql::new("DELETE FROM allowance_line WHERE period_id = ");
-    sql.bind(period.id.clone())
-        .push(" AND month = ")
-        .bind(key.clone());
-    sp.execute_raw(sql.build_for(sp)).await?;
+    let lines = Query::select()
+        .column(allowance_line::Column::Id)
+        .from(allowance_line::Entity)
+        .and_where(allowance_line::Column::PeriodId.eq(period.id.clone()))
+        .and_where(allowance_line::Column::Month.eq(key.clone()))
+        .to_owned();
+    allowance_line_attendance::Entity::delete_many()
+        .filter(allowance_line_attendance::Column::AllowanceLineId.in_subquery(lines))
+        .exec(sp)
+        .await?;
+    allowance_line::Entity::delete_many()
+        .filter(allowance_line::Column::PeriodId.eq(period.id.clone()))
+        .filter(allowance_line::Column::Month.eq(key.clone()))
+        .exec(sp)
+        .await?;
     if paid.is_empty() {
         return Ok(());
     }
@@ -308,40 +320,27 @@ async fn recompute_month(
             continue;
         }
         let line = uuid::Uuid::new_v4().to_string();
-        let mut sql = Sql::new("INSERT INTO allowance_line (id, period_id, month, kind, payer, days, amount_cents, rule_version, created_at) VALUES (");
-        sql.bind(line.clone())
-            .push(", ")
-            .bind(period.id.clone())
-            .push(", ")
-            .bind(key.clone())
-            .push(", ")
-            .bind(kind)
-            .push(", ")
-            .bind(period.payer.clone())
-            .push(", ")
-            .bind(paid.len() as i32)
-            .push(", ")
-            .bind(amount)
-            .push(", ")
-            .bind(version.clone())
-            .push(", ")
-            .bind(rc.now)
-            .push(")");
-        sp.execute_raw(sql.build_for(sp)).await?;
-        let mut sql = Sql::new(
-            "INSERT INTO allowance_line_attendance (allowance_line_id, attendance_day_id) VALUES ",
-        );
-        for (i, a) in paid.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push("(")
-                .bind(line.clone())
-                .push(", ")
-                .bind(a.clone())
-                .push(")");
-        }
-        sp.execute_raw(sql.build_for(sp)).await?;
+        let row = allowance_line::ActiveModel {
+            id: Set(line.clone()),
+            period_id: Set(period.id.clone()),
+            month: Set(key.clone()),
+            kind: Set(kind.to_owned()),
+            payer: Set(period.payer.clone()),
+            days: Set(paid.len() as i32),
+            amount_cents: Set(amount),
+            rule_version: Set(version.clone()),
+            created_at: Set(rc.now),
+        };
+        allowance_line::Entity::insert(row)
+            .exec_without_returning(sp)
+            .await?;
+        let paid_days = paid.iter().map(|a| allowance_line_attendance::ActiveModel {
+            allowance_line_id: Set(line.clone()),
+            attendance_day_id: Set(a.clone()),
+        });
+        allowance_line_attendance::Entity::insert_many(paid_days)
+            .exec_without_returning(sp)
+            .await?;
     }
     Ok(())
 }

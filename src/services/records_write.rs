@@ -2,14 +2,25 @@
 
 use chrono::{Months, NaiveDate};
 use entity::{agency_note, work_ability_assessment};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::sea_query::Query;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DeriveIden, EntityTrait};
 
 use super::cases::visible_client;
 use super::{input, records, RequestContext};
 use crate::authz::FieldGroup;
-use crate::db::Sql;
 use crate::domain::Agency;
 use crate::error::{AppError, AppResult};
+
+/// The duplicates avoided (a table without an entity: only appended to and counted).
+#[derive(DeriveIden)]
+enum AssessmentReuse {
+    Table,
+    Id,
+    ClientId,
+    AssessmentId,
+    RequestedByAgency,
+    RequestedOn,
+}
 
 pub struct NewAssessment {
     pub client_id: String,
@@ -58,18 +69,25 @@ pub async fn record_assessment(
         .max_by_key(|a| a.assessed_on);
     if let (Some(existing), None) = (&recent, &override_reason) {
         // Counted in the reports as a duplicate avoided; the caller reuses the existing one.
-        let mut sql = Sql::new("INSERT INTO assessment_reuse (id, client_id, assessment_id, requested_by_agency, requested_on) VALUES (");
-        sql.bind(uuid::Uuid::new_v4().to_string())
-            .push(", ")
-            .bind(client.row.id.clone())
-            .push(", ")
-            .bind(existing.id.clone())
-            .push(", ")
-            .bind(rc.principal().agency.code())
-            .push(", ")
-            .bind(rc.today)
-            .push(")");
-        rc.db().execute_raw(sql.build_for(rc.db())).await?;
+        // Kept although the mutation fails: the refusal is what is counted.
+        let reuse = Query::insert()
+            .into_table(AssessmentReuse::Table)
+            .columns([
+                AssessmentReuse::Id,
+                AssessmentReuse::ClientId,
+                AssessmentReuse::AssessmentId,
+                AssessmentReuse::RequestedByAgency,
+                AssessmentReuse::RequestedOn,
+            ])
+            .values_panic([
+                uuid::Uuid::new_v4().to_string().into(),
+                client.row.id.clone().into(),
+                existing.id.clone().into(),
+                rc.principal().agency.code().into(),
+                rc.today.into(),
+            ])
+            .to_owned();
+        rc.db().execute(&reuse).await?;
         // The summary below is WORK_ABILITY data read by the caller: it is logged like any read.
         rc.recorder
             .read(&client.row.id, FieldGroup::WorkAbility, None);
@@ -87,32 +105,25 @@ pub async fn record_assessment(
         ));
     }
     let id = uuid::Uuid::new_v4().to_string();
-    let mut sql = Sql::new("INSERT INTO work_ability_assessment (id, client_id, assessed_on, assessor_agency, assessor_id, conclusion, restrictions, details, override_reason, created_at) VALUES (");
-    sql.bind(id.clone())
-        .push(", ")
-        .bind(client.row.id.clone())
-        .push(", ")
-        .bind(input.assessed_on)
-        .push(", ")
-        .bind(rc.principal().agency.code())
-        .push(", ")
-        .bind(rc.principal().official_id.clone())
-        .push(", ")
-        .bind(conclusion)
-        .push(", ")
-        .bind(restrictions)
-        .push(", ")
-        .bind(details.clone())
-        .push(", ")
-        .bind(if recent.is_some() {
+    let row = work_ability_assessment::ActiveModel {
+        id: Set(id.clone()),
+        client_id: Set(client.row.id.clone()),
+        assessed_on: Set(input.assessed_on),
+        assessor_agency: Set(rc.principal().agency.code().to_owned()),
+        assessor_id: Set(rc.principal().official_id.clone()),
+        conclusion: Set(conclusion),
+        restrictions: Set(restrictions),
+        details: Set(details.clone()),
+        override_reason: Set(if recent.is_some() {
             override_reason
         } else {
             None
-        })
-        .push(", ")
-        .bind(rc.now)
-        .push(")");
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+        }),
+        created_at: Set(rc.now),
+    };
+    work_ability_assessment::Entity::insert(row)
+        .exec_without_returning(rc.db())
+        .await?;
     rc.recorder.write(&client.row.id, FieldGroup::WorkAbility);
     if details.is_some() {
         rc.recorder.write(&client.row.id, FieldGroup::Health);
@@ -142,22 +153,18 @@ pub async fn add_note(
     }
     let body = input::required_text("body", body, 20000)?;
     let id = uuid::Uuid::new_v4().to_string();
-    let mut sql = Sql::new("INSERT INTO agency_note (id, client_id, agency, author_id, body, shared_with_case_team, created_at) VALUES (");
-    sql.bind(id.clone())
-        .push(", ")
-        .bind(client.row.id.clone())
-        .push(", ")
-        .bind(rc.principal().agency.code())
-        .push(", ")
-        .bind(rc.principal().official_id.clone())
-        .push(", ")
-        .bind(body)
-        .push(", ")
-        .bind(shared)
-        .push(", ")
-        .bind(rc.now)
-        .push(")");
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    let note = agency_note::ActiveModel {
+        id: Set(id.clone()),
+        client_id: Set(client.row.id.clone()),
+        agency: Set(rc.principal().agency.code().to_owned()),
+        author_id: Set(rc.principal().official_id.clone()),
+        body: Set(body),
+        shared_with_case_team: Set(shared),
+        created_at: Set(rc.now),
+    };
+    agency_note::Entity::insert(note)
+        .exec_without_returning(rc.db())
+        .await?;
     rc.recorder
         .write(&client.row.id, if shared { FieldGroup::Case } else { own });
     agency_note::Entity::find_by_id(id)

@@ -3,12 +3,13 @@
 
 use chrono::{Days, Months, NaiveDate};
 use entity::{employment_plan, provider, rehab_period, typ_case};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::cases::visible_client;
+use super::write::{self, Scoped, Written};
 use super::{input, records, RequestContext};
 use crate::authz::FieldGroup;
-use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
 /// Before this day a period could have 5 days a week; since, at most 4.
@@ -91,8 +92,21 @@ pub fn check_rules(p: &NewPeriod) -> AppResult<()> {
 }
 
 /// Decides a KTT period for a client at a provider.
-pub async fn decide(rc: &RequestContext, input: NewPeriod) -> AppResult<rehab_period::Model> {
-    rc.require_write(FieldGroup::Rehab)?;
+pub async fn decide(
+    rc: &RequestContext,
+    input: NewPeriod,
+) -> AppResult<Scoped<rehab_period::Model>> {
+    write::scoped(rc, FieldGroup::Rehab, async |sp| {
+        decide_in(rc, sp, input).await
+    })
+    .await
+}
+
+async fn decide_in(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    input: NewPeriod,
+) -> AppResult<Written<rehab_period::Model>> {
     let client = visible_client(rc, &input.client_id).await?;
     check_rules(&input)?;
     let goal = input::required_text("goal", &input.goal, 2000)?;
@@ -196,46 +210,34 @@ pub async fn decide(rc: &RequestContext, input: NewPeriod) -> AppResult<rehab_pe
     } else {
         "KELA"
     };
-    let mut sql = Sql::new("INSERT INTO rehab_period (id, client_id, case_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, support_needs, travel_distance_km, payer, created_at) VALUES (");
-    sql.bind(id.clone())
-        .push(", ")
-        .bind(client.row.id.clone())
-        .push(", ")
-        .bind(open_case.map(|c| c.id))
-        .push(", ")
-        .bind(provider.id)
-        .push(", ")
-        .bind(number)
-        .push(", ")
-        .bind(rc.today)
-        .push(", ")
-        .bind(rc.principal().official_id.clone())
-        .push(", ")
-        .bind(input.starts_on)
-        .push(", ")
-        .bind(input.ends_on)
-        .push(", ")
-        .bind(input.days_per_week)
-        .push(", ")
-        .bind(input.hours_per_day)
-        .push(", ")
-        .bind(goal)
-        .push(", ")
-        .bind(support)
-        .push(", ")
-        .bind(input.travel_distance_km)
-        .push(", ")
-        .bind(payer)
-        .push(", ")
-        .bind(rc.now)
-        .push(")");
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    let period = rehab_period::ActiveModel {
+        id: Set(id.clone()),
+        client_id: Set(client.row.id.clone()),
+        case_id: Set(open_case.map(|c| c.id)),
+        provider_id: Set(provider.id),
+        decision_number: Set(number),
+        decided_on: Set(rc.today),
+        decided_by: Set(rc.principal().official_id.clone()),
+        starts_on: Set(input.starts_on),
+        ends_on: Set(input.ends_on),
+        days_per_week: Set(input.days_per_week),
+        hours_per_day: Set(input.hours_per_day),
+        goal: Set(goal),
+        support_needs: Set(support),
+        travel_distance_km: Set(input.travel_distance_km),
+        payer: Set(payer.to_owned()),
+        created_at: Set(rc.now),
+        ..Default::default()
+    };
+    rehab_period::Entity::insert(period)
+        .exec_without_returning(sp)
+        .await?;
     migration::ktt_month::rebuild(rc.db(), Some(&client.row.id)).await?;
-    rc.recorder.write(&client.row.id, FieldGroup::Rehab);
-    rehab_period::Entity::find_by_id(id)
-        .one(rc.db())
+    let row = rehab_period::Entity::find_by_id(id)
+        .one(sp)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    Ok(Written::of(&client, row))
 }
 
 /// Ends a period early with a reason (an interruption that does not resume).
@@ -244,8 +246,20 @@ pub async fn end_early(
     period_id: &str,
     ended_on: NaiveDate,
     reason: &str,
-) -> AppResult<rehab_period::Model> {
-    rc.require_write(FieldGroup::Rehab)?;
+) -> AppResult<Scoped<rehab_period::Model>> {
+    write::scoped(rc, FieldGroup::Rehab, async |sp| {
+        end_early_in(rc, sp, period_id, ended_on, reason).await
+    })
+    .await
+}
+
+async fn end_early_in(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    period_id: &str,
+    ended_on: NaiveDate,
+    reason: &str,
+) -> AppResult<Written<rehab_period::Model>> {
     let period = records::period_in_scope(rc.db(), &rc.scope, period_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -260,19 +274,18 @@ pub async fn end_early(
         ));
     }
     let reason = input::required_text("reason", reason, 1000)?;
-    let mut sql = Sql::new("UPDATE rehab_period SET ended_early_on = ");
-    sql.bind(ended_on)
-        .push(", end_reason = ")
-        .bind(reason)
-        .push(" WHERE id = ")
-        .bind(period.id.clone());
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
+    rehab_period::Entity::update_many()
+        .col_expr(rehab_period::Column::EndedEarlyOn, Expr::value(ended_on))
+        .col_expr(rehab_period::Column::EndReason, Expr::value(reason))
+        .filter(rehab_period::Column::Id.eq(period.id.clone()))
+        .exec(sp)
+        .await?;
     migration::ktt_month::rebuild(rc.db(), Some(&client.row.id)).await?;
-    rc.recorder.write(&client.row.id, FieldGroup::Rehab);
-    rehab_period::Entity::find_by_id(period.id)
-        .one(rc.db())
+    let row = rehab_period::Entity::find_by_id(period.id)
+        .one(sp)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    Ok(Written::of(&client, row))
 }
 
 /// Interrupts a period for a while (illness, a work trial); attendance is refused meanwhile.
@@ -282,8 +295,21 @@ pub async fn interrupt(
     starts_on: NaiveDate,
     ends_on: Option<NaiveDate>,
     reason: &str,
-) -> AppResult<rehab_period::Model> {
-    rc.require_write(FieldGroup::Rehab)?;
+) -> AppResult<Scoped<rehab_period::Model>> {
+    write::scoped(rc, FieldGroup::Rehab, async |sp| {
+        interrupt_in(rc, sp, period_id, starts_on, ends_on, reason).await
+    })
+    .await
+}
+
+async fn interrupt_in(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    period_id: &str,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    reason: &str,
+) -> AppResult<Written<rehab_period::Model>> {
     let period = records::period_in_scope(rc.db(), &rc.scope, period_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -311,22 +337,17 @@ pub async fn interrupt(
             "the period is already interrupted then".into(),
         ));
     }
-    let mut sql = Sql::new(
-        "INSERT INTO rehab_interruption (id, period_id, starts_on, ends_on, reason) VALUES (",
-    );
-    sql.bind(uuid::Uuid::new_v4().to_string())
-        .push(", ")
-        .bind(period.id.clone())
-        .push(", ")
-        .bind(starts_on)
-        .push(", ")
-        .bind(ends_on)
-        .push(", ")
-        .bind(reason)
-        .push(")");
-    rc.db().execute_raw(sql.build_for(rc.db())).await?;
-    rc.recorder.write(&client.row.id, FieldGroup::Rehab);
-    Ok(period)
+    let interruption = entity::rehab_interruption::ActiveModel {
+        id: Set(uuid::Uuid::new_v4().to_string()),
+        period_id: Set(period.id.clone()),
+        starts_on: Set(starts_on),
+        ends_on: Set(ends_on),
+        reason: Set(reason),
+    };
+    entity::rehab_interruption::Entity::insert(interruption)
+        .exec_without_returning(sp)
+        .await?;
+    Ok(Written::of(&client, period))
 }
 
 #[cfg(test)]

@@ -7,13 +7,16 @@
 
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use entity::{provider, service_interruption};
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, TransactionTrait};
+use sea_orm::sea_query::{Expr, Order, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DeriveIden, EntityTrait,
+    FromQueryResult, QueryFilter,
+};
 
 use super::administration::{require, AdminLogEntry};
-use super::context::finish;
+use super::write::{self, Written};
 use super::{input, RequestContext};
 use crate::authz::Managed;
-use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
 /// What a recording or correction states.
@@ -106,9 +109,9 @@ async fn checked_provider(rc: &RequestContext, id: Option<&str>) -> AppResult<Op
         .ok_or_else(|| AppError::bad_input("providerId", "no provider with this id"))
 }
 
-async fn find(rc: &RequestContext, id: &str) -> AppResult<service_interruption::Model> {
+async fn find(conn: &impl ConnectionTrait, id: &str) -> AppResult<service_interruption::Model> {
     service_interruption::Entity::find_by_id(id.to_owned())
-        .one(rc.db())
+        .one(conn)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -123,6 +126,18 @@ fn describe(i: &InterruptionInput) -> String {
     )
 }
 
+/// The interruptions' log (a table without an entity: only appended to and listed).
+#[derive(DeriveIden)]
+enum ServiceInterruptionLog {
+    Table,
+    Id,
+    At,
+    OfficialId,
+    Action,
+    InterruptionId,
+    Detail,
+}
+
 async fn log(
     conn: &impl ConnectionTrait,
     rc: &RequestContext,
@@ -130,20 +145,25 @@ async fn log(
     interruption_id: &str,
     detail: &str,
 ) -> AppResult<()> {
-    let mut sql = Sql::new(
-        "INSERT INTO service_interruption_log (at, official_id, action, interruption_id, detail) VALUES (",
-    );
-    sql.bind(rc.now)
-        .push(", ")
-        .bind(rc.principal().official_id.clone())
-        .push(", ")
-        .bind(action.to_owned())
-        .push(", ")
-        .bind(interruption_id.to_owned())
-        .push(", ")
-        .bind(detail.to_owned())
-        .push(")");
-    conn.execute_raw(sql.build_for(conn)).await?;
+    use ServiceInterruptionLog as L;
+    let insert = Query::insert()
+        .into_table(L::Table)
+        .columns([
+            L::At,
+            L::OfficialId,
+            L::Action,
+            L::InterruptionId,
+            L::Detail,
+        ])
+        .values_panic([
+            rc.now.into(),
+            rc.principal().official_id.clone().into(),
+            action.into(),
+            interruption_id.into(),
+            detail.into(),
+        ])
+        .to_owned();
+    conn.execute(&insert).await?;
     Ok(())
 }
 
@@ -152,7 +172,17 @@ pub async fn record(
     rc: &RequestContext,
     input: InterruptionInput,
 ) -> AppResult<service_interruption::Model> {
-    require(rc, Managed::ServiceInterruptions, true)?;
+    write::unscoped(rc, Managed::ServiceInterruptions, async |sp| {
+        record_in(rc, sp, input).await.map(Written::unlogged)
+    })
+    .await
+}
+
+async fn record_in(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    input: InterruptionInput,
+) -> AppResult<service_interruption::Model> {
     check_range(
         rc.today,
         rc.settings.service_interruption_back_days,
@@ -171,31 +201,21 @@ pub async fn record(
             ..input
         })
     );
-    let sp = rc.db().begin().await?;
-    let written = async {
-        let mut sql = Sql::new(
-            "INSERT INTO service_interruption (id, starts_on, ends_on, reason, provider_id, recorded_by, recorded_at) VALUES (",
-        );
-        sql.bind(id.clone())
-            .push(", ")
-            .bind(input.starts_on)
-            .push(", ")
-            .bind(input.ends_on)
-            .push(", ")
-            .bind(reason.clone())
-            .push(", ")
-            .bind(provider_id.clone())
-            .push(", ")
-            .bind(rc.principal().official_id.clone())
-            .push(", ")
-            .bind(rc.now)
-            .push(")");
-        sp.execute_raw(sql.build_for(&sp)).await?;
-        log(&sp, rc, "RECORD_SERVICE_INTERRUPTION", &id, &detail).await
-    }
-    .await;
-    finish(sp, written).await?;
-    find(rc, &id).await
+    let row = service_interruption::ActiveModel {
+        id: Set(id.clone()),
+        starts_on: Set(input.starts_on),
+        ends_on: Set(input.ends_on),
+        reason: Set(reason),
+        provider_id: Set(provider_id),
+        recorded_by: Set(Some(rc.principal().official_id.clone())),
+        recorded_at: Set(Some(rc.now)),
+        ..Default::default()
+    };
+    service_interruption::Entity::insert(row)
+        .exec_without_returning(sp)
+        .await?;
+    log(sp, rc, "RECORD_SERVICE_INTERRUPTION", &id, &detail).await?;
+    find(sp, &id).await
 }
 
 /// Corrects the range, provider or reason of a standing interruption; `why` is logged.
@@ -205,8 +225,22 @@ pub async fn correct(
     input: InterruptionInput,
     why: &str,
 ) -> AppResult<service_interruption::Model> {
-    require(rc, Managed::ServiceInterruptions, true)?;
-    let current = find(rc, id).await?;
+    write::unscoped(rc, Managed::ServiceInterruptions, async |sp| {
+        correct_in(rc, sp, id, input, why)
+            .await
+            .map(Written::unlogged)
+    })
+    .await
+}
+
+async fn correct_in(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    id: &str,
+    input: InterruptionInput,
+    why: &str,
+) -> AppResult<service_interruption::Model> {
+    let current = find(sp, id).await?;
     if current.cancelled_at.is_some() {
         return Err(AppError::Conflict("the interruption was cancelled".into()));
     }
@@ -246,34 +280,29 @@ pub async fn correct(
         detail.push_str(&format!("; reason now: {reason}"));
     }
     detail.push_str(&format!("; why: {why}"));
-    let sp = rc.db().begin().await?;
-    let written = async {
-        let mut sql = Sql::new("UPDATE service_interruption SET starts_on = ");
-        sql.bind(input.starts_on)
-            .push(", ends_on = ")
-            .bind(input.ends_on)
-            .push(", provider_id = ")
-            .bind(provider_id.clone())
-            .push(", reason = ")
-            .bind(reason.clone())
-            .push(" WHERE id = ")
-            .bind(current.id.clone())
-            .push(" AND cancelled_at IS NULL");
-        if sp.execute_raw(sql.build_for(&sp)).await?.rows_affected() == 0 {
-            return Err(AppError::Conflict("the interruption was cancelled".into()));
-        }
-        log(
-            &sp,
-            rc,
-            "CORRECT_SERVICE_INTERRUPTION",
-            &current.id,
-            &detail,
+    let corrected = service_interruption::Entity::update_many()
+        .col_expr(
+            service_interruption::Column::StartsOn,
+            Expr::value(input.starts_on),
         )
-        .await
+        .col_expr(
+            service_interruption::Column::EndsOn,
+            Expr::value(input.ends_on),
+        )
+        .col_expr(
+            service_interruption::Column::ProviderId,
+            Expr::value(provider_id),
+        )
+        .col_expr(service_interruption::Column::Reason, Expr::value(reason))
+        .filter(service_interruption::Column::Id.eq(current.id.clone()))
+        .filter(service_interruption::Column::CancelledAt.is_null())
+        .exec(sp)
+        .await?;
+    if corrected.rows_affected == 0 {
+        return Err(AppError::Conflict("the interruption was cancelled".into()));
     }
-    .await;
-    finish(sp, written).await?;
-    find(rc, id).await
+    log(sp, rc, "CORRECT_SERVICE_INTERRUPTION", &current.id, &detail).await?;
+    find(sp, id).await
 }
 
 /// Cancels an interruption: it stays on record, marked with who and why, and attendance
@@ -283,8 +312,19 @@ pub async fn cancel(
     id: &str,
     why: &str,
 ) -> AppResult<service_interruption::Model> {
-    require(rc, Managed::ServiceInterruptions, true)?;
-    let current = find(rc, id).await?;
+    write::unscoped(rc, Managed::ServiceInterruptions, async |sp| {
+        cancel_in(rc, sp, id, why).await.map(Written::unlogged)
+    })
+    .await
+}
+
+async fn cancel_in(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    id: &str,
+    why: &str,
+) -> AppResult<service_interruption::Model> {
+    let current = find(sp, id).await?;
     let why = input::required_text("reason", why, 500)?;
     let conflict = || AppError::Conflict("the interruption was already cancelled".into());
     if current.cancelled_at.is_some() {
@@ -299,25 +339,25 @@ pub async fn cancel(
             reason: String::new(),
         })
     );
-    let sp = rc.db().begin().await?;
-    let written = async {
-        let mut sql = Sql::new("UPDATE service_interruption SET cancelled_at = ");
-        sql.bind(rc.now)
-            .push(", cancelled_by = ")
-            .bind(rc.principal().official_id.clone())
-            .push(", cancel_reason = ")
-            .bind(why.clone())
-            .push(" WHERE id = ")
-            .bind(current.id.clone())
-            .push(" AND cancelled_at IS NULL");
-        if sp.execute_raw(sql.build_for(&sp)).await?.rows_affected() == 0 {
-            return Err(conflict());
-        }
-        log(&sp, rc, "CANCEL_SERVICE_INTERRUPTION", &current.id, &detail).await
+    let cancelled = service_interruption::Entity::update_many()
+        .col_expr(
+            service_interruption::Column::CancelledAt,
+            Expr::value(rc.now),
+        )
+        .col_expr(
+            service_interruption::Column::CancelledBy,
+            Expr::value(rc.principal().official_id.clone()),
+        )
+        .col_expr(service_interruption::Column::CancelReason, Expr::value(why))
+        .filter(service_interruption::Column::Id.eq(current.id.clone()))
+        .filter(service_interruption::Column::CancelledAt.is_null())
+        .exec(sp)
+        .await?;
+    if cancelled.rows_affected == 0 {
+        return Err(conflict());
     }
-    .await;
-    finish(sp, written).await?;
-    find(rc, id).await
+    log(sp, rc, "CANCEL_SERVICE_INTERRUPTION", &current.id, &detail).await?;
+    find(sp, id).await
 }
 
 #[derive(FromQueryResult)]
@@ -333,22 +373,33 @@ struct LogRow {
 /// data-protection officer).
 pub async fn log_entries(rc: &RequestContext, first: u64) -> AppResult<Vec<AdminLogEntry>> {
     require(rc, Managed::ServiceInterruptions, false)?;
-    let mut sql = Sql::new(
-        "SELECT at, official_id, action, interruption_id, detail FROM service_interruption_log ORDER BY id DESC LIMIT ",
-    );
-    sql.bind(i64::try_from(first).unwrap_or(i64::MAX));
-    Ok(LogRow::find_by_statement(sql.build_for(rc.db()))
-        .all(rc.db())
-        .await?
-        .into_iter()
-        .map(|r| AdminLogEntry {
-            at: r.at,
-            official_id: Some(r.official_id),
-            action: r.action,
-            target: r.interruption_id,
-            detail: r.detail,
-        })
-        .collect())
+    use ServiceInterruptionLog as L;
+    let select = Query::select()
+        .columns([
+            L::At,
+            L::OfficialId,
+            L::Action,
+            L::InterruptionId,
+            L::Detail,
+        ])
+        .from(L::Table)
+        .order_by(L::Id, Order::Desc)
+        .limit(first)
+        .to_owned();
+    Ok(
+        LogRow::find_by_statement(rc.db().get_database_backend().build(&select))
+            .all(rc.db())
+            .await?
+            .into_iter()
+            .map(|r| AdminLogEntry {
+                at: r.at,
+                official_id: Some(r.official_id),
+                action: r.action,
+                target: r.interruption_id,
+                detail: r.detail,
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ mod reports;
 mod retention;
 mod row_scope_writes;
 mod savepoints;
+mod savepoints_b;
 mod schema;
 mod scope;
 mod sdl;

@@ -7,10 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::request;
 use crate::graphql::types::rehab::RehabPeriodNode;
 use crate::services::attendance::{self, Day};
-use crate::services::cases::visible_client;
 use crate::services::rehab::{self, NewPeriod};
 use crate::services::service_interruption::{self, InterruptionInput};
-use crate::services::RequestContext;
+use crate::services::write::Scoped;
 
 #[derive(Default)]
 pub struct RehabMutations;
@@ -149,15 +148,11 @@ pub struct RecordAttendancePayload {
     pub unchanged: i32,
 }
 
-async fn period_node(
-    rc: &RequestContext,
-    row: entity::rehab_period::Model,
-) -> Result<RehabPeriodNode> {
-    let client = visible_client(rc, &row.client_id).await?;
-    Ok(RehabPeriodNode {
-        row,
-        scope: client.scope,
-    })
+fn period_node(written: Scoped<entity::rehab_period::Model>) -> RehabPeriodNode {
+    RehabPeriodNode {
+        row: written.row,
+        scope: written.scope,
+    }
 }
 
 #[Object]
@@ -170,7 +165,7 @@ impl RehabMutations {
         input: DecideRehabPeriodInput,
     ) -> Result<RehabPeriodNode> {
         let rc = request(ctx, "decideRehabPeriod")?;
-        let row = rehab::decide(
+        let written = rehab::decide(
             rc,
             NewPeriod {
                 client_id: input.client_id.to_string(),
@@ -185,7 +180,7 @@ impl RehabMutations {
             },
         )
         .await?;
-        period_node(rc, row).await
+        Ok(period_node(written))
     }
 
     /// Ends a period early with a reason.
@@ -196,14 +191,14 @@ impl RehabMutations {
         input: EndRehabPeriodEarlyInput,
     ) -> Result<RehabPeriodNode> {
         let rc = request(ctx, "endRehabPeriodEarly")?;
-        let row = rehab::end_early(
+        let written = rehab::end_early(
             rc,
             &input.period_id,
             NaiveDate::from(input.ended_on),
             &input.reason,
         )
         .await?;
-        period_node(rc, row).await
+        Ok(period_node(written))
     }
 
     /// Interrupts a period for a while; attendance is refused during the interruption.
@@ -214,7 +209,7 @@ impl RehabMutations {
         input: InterruptRehabPeriodInput,
     ) -> Result<RehabPeriodNode> {
         let rc = request(ctx, "interruptRehabPeriod")?;
-        let row = rehab::interrupt(
+        let written = rehab::interrupt(
             rc,
             &input.period_id,
             NaiveDate::from(input.starts_on),
@@ -222,7 +217,7 @@ impl RehabMutations {
             &input.reason,
         )
         .await?;
-        period_node(rc, row).await
+        Ok(period_node(written))
     }
 
     /// Records a service-wide interruption (such as the 2020 closure) of one provider or
