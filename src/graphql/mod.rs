@@ -37,7 +37,7 @@ pub fn build_schema(introspection: bool) -> AppSchema {
 /// The schema, validating documents in `mode`: [`ValidationMode::Fast`] only for documents
 /// that passed full validation before (see [`documents`]).
 pub fn build_schema_validating(introspection: bool, mode: ValidationMode) -> AppSchema {
-    let builder = Schema::build(Query, Mutation::default(), EmptySubscription)
+    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .validation_mode(mode)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)

@@ -1,0 +1,73 @@
+//! The access log of one client.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+
+use super::{request, PageInfo};
+use crate::graphql::types::access_log::AccessLogEntryNode;
+use crate::services::{self, ClientScope};
+
+/// An edge of an access-log connection.
+#[derive(SimpleObject)]
+pub struct AccessLogEdge {
+    /// Opaque cursor.
+    pub cursor: String,
+    /// The log row.
+    pub node: AccessLogEntryNode,
+}
+
+/// A page of access-log rows, newest first (Relay connection).
+#[derive(SimpleObject)]
+pub struct AccessLogConnection {
+    /// The rows of this page.
+    pub edges: Vec<AccessLogEdge>,
+    /// Paging.
+    pub page_info: PageInfo,
+}
+
+#[derive(Default)]
+pub struct AccessLogQueries;
+
+#[Object]
+impl AccessLogQueries {
+    /// The access log of a client, newest first (AUDITOR only).
+    #[graphql(visible = "super::reads_audit")]
+    async fn access_log(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AccessLogConnection> {
+        let rc = request(ctx, "accessLog")?;
+        let page = services::access_log::page(rc, &client_id, first, after.as_deref()).await?;
+        let scope = Arc::new(ClientScope {
+            client_id: client_id.to_string(),
+            visible: true,
+            typ: false,
+            consents: Vec::new(),
+        });
+        let edges: Vec<AccessLogEdge> = page
+            .rows
+            .into_iter()
+            .map(|r| AccessLogEdge {
+                cursor: r.cursor,
+                node: AccessLogEntryNode {
+                    row: r.row,
+                    disclosures: r.disclosures,
+                    break_glass: r.break_glass,
+                    scope: scope.clone(),
+                },
+            })
+            .collect();
+        let end_cursor = edges.last().map(|e| e.cursor.clone());
+        Ok(AccessLogConnection {
+            edges,
+            page_info: PageInfo {
+                has_next_page: page.has_next_page,
+                end_cursor,
+            },
+        })
+    }
+}

@@ -1,0 +1,91 @@
+//! The query root, merged from one object per domain. Resolvers are thin: each calls one
+//! service.
+
+mod access_log;
+mod admin;
+mod break_glass;
+mod case;
+mod client;
+mod explain;
+mod meeting;
+mod report;
+mod viewer;
+
+use async_graphql::{Context, MergedObject, SimpleObject};
+
+use super::request;
+use crate::authz::{FieldId, Managed, Principal, ReadAccess};
+
+// The tuple's order is the order of the fields in the schema.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    viewer::ViewerQueries,
+    client::ClientQueries,
+    case::CaseQueries,
+    meeting::MeetingQueries,
+    explain::ExplainQueries,
+    break_glass::BreakGlassQueries,
+    access_log::AccessLogQueries,
+    report::ReportQueries,
+    admin::AdminQueries,
+);
+
+fn reads_clients(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.mask.reads_client_data())
+}
+
+fn reads_meetings(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.field_access(FieldId::MeetingStatus) != ReadAccess::Never)
+}
+
+fn reads_reports(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.has_role(crate::domain::Role::Analyst) || p.mask.reads_client_data())
+}
+
+fn manages(ctx: &Context<'_>, what: Managed) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.mask.may_manage(what, false))
+}
+
+fn reads_officials(ctx: &Context<'_>) -> bool {
+    manages(ctx, Managed::Officials)
+}
+
+fn reads_policy(ctx: &Context<'_>) -> bool {
+    manages(ctx, Managed::Policy)
+}
+
+fn reads_interruption_log(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.mask.may_manage(Managed::ServiceInterruptions, false))
+}
+
+fn explains(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>().is_some_and(|p| {
+        p.mask.reads_client_data()
+            || p.has_role(crate::domain::Role::Auditor)
+            || p.has_role(crate::domain::Role::Admin)
+    })
+}
+
+fn reviews_break_glass(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.mask.may_manage(Managed::BreakGlassReviews, false))
+}
+
+fn reads_audit(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.field_access(FieldId::LogAt) == ReadAccess::Read)
+}
+
+/// Relay page information.
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    /// Whether more items follow.
+    pub has_next_page: bool,
+    /// Cursor of the last item, to pass as `after`.
+    pub end_cursor: Option<String>,
+}
