@@ -5,7 +5,7 @@
 use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
 
-/// Why a readable field was withheld for this row (contract §5).
+/// Why a field the role may read was withheld for this row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DenialReason {
     NoConsent,

@@ -20,7 +20,7 @@ pub use fields::{FieldId, FieldMeta, GroupRule};
 pub use policy::Policy;
 pub use store::PolicyStore;
 
-/// Field groups of contract §5: every client-data field belongs to exactly one.
+/// The field groups of client data: every client-data field belongs to exactly one.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum FieldGroup {

@@ -464,7 +464,7 @@ pub struct MyAccessEntry {
     official: String,
     /// READ or WRITE.
     action: String,
-    /// Which of your data: the field groups of contract §5.
+    /// Which of your data: the field groups the data belongs to.
     data_groups: Vec<String>,
     /// What for: the view or change the official used.
     purpose: String,

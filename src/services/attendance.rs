@@ -1,5 +1,7 @@
-//! Attendance of KTT periods and the allowances it produces (domain.md: 9 € per attended
-//! day, at most 5 paid days a week, travel at the cheapest means over 3 km; settings).
+//! Attendance of KTT periods and the allowances it produces: 9 € per attended day, at most
+//! 5 paid days a week, travel at the cheapest means over 3 km (the amounts are settings; the
+//! allowances are those of the Unemployment Security Act 1290/2002, chapter 10, or the
+//! municipality's expense compensation under act 189/2001).
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -12,7 +12,7 @@ use crate::authz::{FieldGroup, FieldId, ReadAccess};
 use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
-/// The most a connection page may hold (contract §6).
+/// The most a connection page may hold.
 pub const MAX_PAGE: i32 = 100;
 const DEFAULT_PAGE: i32 = 20;
 

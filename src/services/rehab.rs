@@ -1,5 +1,5 @@
 //! Rehabilitative work activity (KTT) periods: decisions and early endings, by the rules of
-//! act 189/2001 (domain.md, "Rules of a KTT period").
+//! act 189/2001 on rehabilitative work activity.
 
 use chrono::{Days, Months, NaiveDate};
 use entity::{employment_plan, provider, rehab_period, typ_case};

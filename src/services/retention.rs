@@ -1,5 +1,5 @@
-//! Retention and erasure (domain.md, "Data protection"): what is due under each record
-//! class, and erasing it.
+//! Retention and erasure: what is due under each record class, and erasing it (retention
+//! periods after the act on processing client data in health and social services, 703/2023).
 //!
 //! - `SOCIAL_SERVICES`: a client's working-age social services records, 10 years (setting
 //!   `TYPGRAPH_TYP_RETENTION_YEARS`) after their last TYP case closed, with no case

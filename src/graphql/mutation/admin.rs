@@ -25,7 +25,7 @@ pub struct CreateOfficialInput {
     pub agency: Agency,
     /// Required for, and only for, the agency PROVIDER.
     pub provider_id: Option<ID>,
-    /// At least one; each must be a role of the agency (contract §4).
+    /// At least one; each must be a role the agency may hold.
     pub roles: Vec<Role>,
 }
 
@@ -63,7 +63,7 @@ pub struct LoadPolicyVersionInput {
     pub policy: String,
     /// Why: kept with the version and in the administration log.
     pub comment: String,
-    /// Load even though some role gains more than contract §5 grants (recorded as such).
+    /// Load even though some role gains more than the policy shipped with the build grants (recorded as such).
     #[graphql(default = false)]
     pub allow_beyond_contract: bool,
 }
@@ -156,7 +156,7 @@ impl AdminMutations {
 
     /// Validates and stores a new version of the authorization policy. It must compile,
     /// name every field group, leave some role able to change the policy, and grant no role
-    /// more than contract §5 unless `allowBeyondContract`. In force on every replica within
+    /// more than the policy shipped with the build unless `allowBeyondContract`. In force on every replica within
     /// two seconds of the answer (here at once).
     #[graphql(visible = "super::visible::policy")]
     async fn load_policy_version(
