@@ -218,7 +218,7 @@ async fn write(
         recompute_month(sp, rc, period, y, m).await?;
     }
     if changed {
-        migration::ktt_month::rebuild(sp, Some(&period.client_id)).await?;
+        crate::store::ktt_month::rebuild(sp, Some(&period.client_id)).await?;
     }
     Ok(out)
 }

@@ -230,7 +230,7 @@ pub async fn decide(rc: &RequestContext, input: NewPeriod) -> AppResult<rehab_pe
         .bind(rc.now)
         .push(")");
     rc.db().execute_raw(sql.build_for(rc.db())).await?;
-    migration::ktt_month::rebuild(rc.db(), Some(&client.row.id)).await?;
+    crate::store::ktt_month::rebuild(rc.db(), Some(&client.row.id)).await?;
     rc.recorder.write(&client.row.id, FieldGroup::Rehab);
     rehab_period::Entity::find_by_id(id)
         .one(rc.db())
@@ -267,7 +267,7 @@ pub async fn end_early(
         .push(" WHERE id = ")
         .bind(period.id.clone());
     rc.db().execute_raw(sql.build_for(rc.db())).await?;
-    migration::ktt_month::rebuild(rc.db(), Some(&client.row.id)).await?;
+    crate::store::ktt_month::rebuild(rc.db(), Some(&client.row.id)).await?;
     rc.recorder.write(&client.row.id, FieldGroup::Rehab);
     rehab_period::Entity::find_by_id(period.id)
         .one(rc.db())
