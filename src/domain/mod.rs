@@ -1,6 +1,8 @@
 //! Domain vocabulary shared by every layer: agencies, roles, and the rules of the domain that
 //! need no storage (personal identity codes, settings).
 
+pub mod consent;
+pub mod ktt;
 pub mod outcome;
 pub mod personal_identity_code;
 pub mod settings;
