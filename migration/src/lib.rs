@@ -170,10 +170,7 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("007_create_access_log", ["access_log", "disclosure_log"]),
             sql_migration!("008_create_assessment_reuse", ["assessment_reuse"]),
-            sql_migration!(
-                "009_create_ktt_month",
-                ["ktt_month", "ktt_client_month"]
-            ),
+            sql_migration!("009_create_ktt_month", ["ktt_month", "ktt_client_month"]),
             sql_migration!("010_create_administration", ["policy_version", "admin_log"]),
             sql_migration!("011_index_lookups", []),
             sql_migration!("012_create_access_log_seal", ["access_log_seal"]),
