@@ -1,6 +1,7 @@
 //! Domain vocabulary shared by every layer: agencies, roles, and the rules of the domain that
 //! need no storage (personal identity codes, settings).
 
+pub mod allowance;
 pub mod consent;
 pub mod ktt;
 pub mod outcome;
