@@ -240,25 +240,8 @@ async fn end_sharing(
 
 // ---------------------------------------------------------------- cases
 
-/// Which criterion made the client a TYP client (1369/2014 § 2; a setting under 381/2023).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Criterion {
-    LabourMarketSubsidy300Days,
-    Unemployed12Months25Plus,
-    Unemployed6MonthsUnder25,
-    JointAssessment,
-}
-
-impl Criterion {
-    pub fn code(self) -> &'static str {
-        match self {
-            Criterion::LabourMarketSubsidy300Days => "LABOUR_MARKET_SUBSIDY_300_DAYS",
-            Criterion::Unemployed12Months25Plus => "UNEMPLOYED_12_MONTHS_25_PLUS",
-            Criterion::Unemployed6MonthsUnder25 => "UNEMPLOYED_6_MONTHS_UNDER_25",
-            Criterion::JointAssessment => "JOINT_ASSESSMENT",
-        }
-    }
-}
+pub use crate::domain::criterion::Criterion;
+use crate::domain::outcome::{CaseOutcome, FollowUpStatus};
 
 pub struct NewCase {
     pub client_id: String,
@@ -578,7 +561,7 @@ pub async fn complete_action(rc: &RequestContext, id: &str) -> AppResult<agreed_
 pub async fn close_case(
     rc: &RequestContext,
     case_id: &str,
-    outcome: &str,
+    outcome: CaseOutcome,
     ended_on: NaiveDate,
 ) -> AppResult<typ_case::Model> {
     rc.require_write(FieldGroup::Case)?;
@@ -611,7 +594,7 @@ pub async fn close_case(
     let mut sql = Sql::new("UPDATE typ_case SET phase = 'CLOSED', ended_on = ");
     sql.bind(ended_on)
         .push(", outcome = ")
-        .bind(outcome.to_owned())
+        .bind(outcome.code())
         .push(", closure_recorded_on = ")
         .bind(rc.today)
         .push(", closed_by = ")
@@ -640,7 +623,7 @@ pub async fn record_follow_up(
     rc: &RequestContext,
     case_id: &str,
     months_after: i32,
-    status: &str,
+    status: FollowUpStatus,
     recorded_on: NaiveDate,
 ) -> AppResult<()> {
     rc.require_write(FieldGroup::Case)?;
@@ -671,7 +654,7 @@ pub async fn record_follow_up(
         .push(", ")
         .bind(months_after)
         .push(", ")
-        .bind(status.to_owned())
+        .bind(status.code())
         .push(", ")
         .bind(recorded_on)
         .push(", ")

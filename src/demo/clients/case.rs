@@ -23,7 +23,7 @@ impl Gen<'_, '_> {
             id.clone().into(),
             client.into(),
             phase.into(),
-            (*self.rng.pick(&CRITERIA)).into(),
+            self.rng.pick(&Criterion::ALL).code().into(),
             officer.id.clone().into(),
             officer.agency.code().into(),
             opened.into(),

@@ -15,17 +15,11 @@ mod meetings;
 mod rehab;
 mod tables;
 use crate::domain::allowance;
+use crate::domain::criterion::Criterion;
 use crate::domain::outcome::CaseOutcome;
 use crate::domain::personal_identity_code;
 use crate::domain::settings::Settings;
 use crate::domain::{Agency, Role};
-
-const CRITERIA: [&str; 4] = [
-    "LABOUR_MARKET_SUBSIDY_300_DAYS",
-    "UNEMPLOYED_12_MONTHS_25_PLUS",
-    "UNEMPLOYED_6_MONTHS_UNDER_25",
-    "JOINT_ASSESSMENT",
-];
 
 fn closure() -> (NaiveDate, NaiveDate) {
     (
