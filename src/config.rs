@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+mod settings;
+
 use crate::domain::settings::Settings;
 
 /// The development signing secret used by `--demo` when no secret is configured.
