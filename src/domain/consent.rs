@@ -57,13 +57,15 @@ mod tests {
     }
 
     /// (given, valid until, withdrawn, today, in force): the boundaries of each date.
-    fn cases() -> Vec<(
+    type Case = (
         &'static str,
         Option<&'static str>,
         Option<&'static str>,
         &'static str,
         bool,
-    )> {
+    );
+
+    fn cases() -> Vec<Case> {
         vec![
             ("2026-03-10", None, None, "2026-03-09", false),
             ("2026-03-10", None, None, "2026-03-10", true),
