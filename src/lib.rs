@@ -22,4 +22,5 @@ pub mod graphql;
 pub mod http;
 pub mod labels;
 pub mod services;
+pub mod store;
 pub mod telemetry;

@@ -9,24 +9,13 @@
 pub use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-pub mod ktt_month;
-pub mod statement;
-
 /// One schema change: its name, its SQL and the tables it creates (dropped in reverse on
-/// `down`), and what fills derived tables from existing rows afterwards.
+/// `down`). Derived tables are filled by the server after migrating (`typgraph::db::migrate`).
 struct SqlMigration {
     name: &'static str,
     sql: &'static str,
     tables: &'static [&'static str],
-    fill: Option<Fill>,
 }
-
-/// Fills derived tables once the migration's SQL has run.
-type Fill = for<'c> fn(
-    &'c SchemaManagerConnection<'c>,
-) -> std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<(), DbErr>> + Send + 'c>,
->;
 
 impl MigrationName for SqlMigration {
     fn name(&self) -> &str {
@@ -95,9 +84,6 @@ impl MigrationTrait for SqlMigration {
         for stmt in statements(&sql) {
             db.execute_unprepared(&stmt).await?;
         }
-        if let Some(fill) = self.fill {
-            fill(db).await?;
-        }
         Ok(())
     }
 
@@ -122,15 +108,6 @@ macro_rules! sql_migration {
             name: $name,
             sql: include_str!(concat!("sql/", $name, ".sql")),
             tables: &[$($table),*],
-            fill: None,
-        }) as Box<dyn MigrationTrait>
-    };
-    ($name:literal, [$($table:literal),* $(,)?], fill $fill:expr) => {
-        Box::new(SqlMigration {
-            name: $name,
-            sql: include_str!(concat!("sql/", $name, ".sql")),
-            tables: &[$($table),*],
-            fill: Some($fill),
         }) as Box<dyn MigrationTrait>
     };
 }
@@ -193,11 +170,7 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("007_create_access_log", ["access_log", "disclosure_log"]),
             sql_migration!("008_create_assessment_reuse", ["assessment_reuse"]),
-            sql_migration!(
-                "009_create_ktt_month",
-                ["ktt_month", "ktt_client_month"],
-                fill | db | Box::pin(ktt_month::rebuild(db, None))
-            ),
+            sql_migration!("009_create_ktt_month", ["ktt_month", "ktt_client_month"]),
             sql_migration!("010_create_administration", ["policy_version", "admin_log"]),
             sql_migration!("011_index_lookups", []),
             sql_migration!("012_create_access_log_seal", ["access_log_seal"]),

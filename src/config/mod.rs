@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod settings;
+
 use crate::domain::settings::Settings;
 
 mod address;

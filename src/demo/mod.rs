@@ -152,7 +152,7 @@ pub async fn load(
     let officials = officials(&mut rng, &providers);
     write_setup(&tx, &providers, &officials, demo).await?;
     let attendance_rows = clients::write(&tx, &mut rng, clients, &providers, &officials).await?;
-    migration::ktt_month::rebuild(&tx, None).await?;
+    crate::store::ktt_month::rebuild(&tx, None).await?;
     tx.commit().await?;
     Ok(SeedSummary {
         officials,

@@ -1,107 +1,63 @@
 //! Domain vocabulary shared by every layer: agencies, roles, and the rules of the domain that
 //! need no storage (personal identity codes, settings).
 
+pub mod allowance;
+pub mod closed_set;
+pub mod consent;
+pub mod criterion;
+pub mod ktt;
 pub mod outcome;
 pub mod personal_identity_code;
 pub mod settings;
 
-use std::str::FromStr;
-
-/// The agencies of TYP, by their stable contract codes (display names come from data).
+crate::closed_set! {
+/// The agencies of TYP, by their stable codes (display names come from data).
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum Agency {
     /// The employment authority (TE office until 2024, South Karelia employment area since 2025).
-    Te,
+    Te = "TE",
     /// The wellbeing services county of South Karelia (formerly Eksote).
-    Eksote,
+    Eksote = "EKSOTE",
     /// Kela, the Social Insurance Institution.
-    Kela,
+    Kela = "KELA",
     /// A KTT or coaching provider (palveluntuottaja).
-    Provider,
+    Provider = "PROVIDER",
+}
 }
 
-impl Agency {
-    pub const ALL: [Agency; 4] = [Agency::Te, Agency::Eksote, Agency::Kela, Agency::Provider];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Agency::Te => "TE",
-            Agency::Eksote => "EKSOTE",
-            Agency::Kela => "KELA",
-            Agency::Provider => "PROVIDER",
-        }
-    }
-}
-
-impl FromStr for Agency {
-    type Err = UnknownCode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Agency::ALL
-            .into_iter()
-            .find(|a| a.code() == s)
-            .ok_or(UnknownCode)
-    }
-}
-
-/// The roles of contract §4.
+crate::closed_set! {
+/// The roles an official (or the client) holds.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
     /// Responsible officer (vastuuvirkailija) who owns TYP client relationships.
-    TypOfficer,
+    TypOfficer = "TYP_OFFICER",
     /// Employment expert of the employment authority.
-    TeExpert,
+    TeExpert = "TE_EXPERT",
     /// Social worker or social instructor of the county.
-    EksoteWorker,
+    EksoteWorker = "EKSOTE_WORKER",
     /// Benefits and rehabilitation expert of Kela.
-    KelaExpert,
+    KelaExpert = "KELA_EXPERT",
     /// Work coach or instructor at a KTT placement.
-    ProviderCoach,
+    ProviderCoach = "PROVIDER_COACH",
     /// Reporting only: aggregates, never a person.
-    Analyst,
+    Analyst = "ANALYST",
     /// Data-protection officer: the access log, never the case content.
-    Auditor,
+    Auditor = "AUDITOR",
     /// Officials, providers and policy; never client content.
-    Admin,
+    Admin = "ADMIN",
     /// County management (the wellbeing services county as the organiser of KTT): the
     /// county's administrative acts over the whole service, such as a service-wide
     /// interruption; never client content.
-    CountyManager,
+    CountyManager = "COUNTY_MANAGER",
     /// The client themself (token subject: the client's id): their own case and access log
     /// only, through the client schema. Never held by an official.
-    Client,
+    Client = "CLIENT",
+}
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
-        Role::TypOfficer,
-        Role::TeExpert,
-        Role::EksoteWorker,
-        Role::KelaExpert,
-        Role::ProviderCoach,
-        Role::Analyst,
-        Role::Auditor,
-        Role::Admin,
-        Role::CountyManager,
-        Role::Client,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::TypOfficer => "TYP_OFFICER",
-            Role::TeExpert => "TE_EXPERT",
-            Role::EksoteWorker => "EKSOTE_WORKER",
-            Role::KelaExpert => "KELA_EXPERT",
-            Role::ProviderCoach => "PROVIDER_COACH",
-            Role::Analyst => "ANALYST",
-            Role::Auditor => "AUDITOR",
-            Role::Admin => "ADMIN",
-            Role::CountyManager => "COUNTY_MANAGER",
-            Role::Client => "CLIENT",
-        }
-    }
-
     /// The overseer roles: they administer or audit the service and read no
     /// case content, so an official holding one holds no role that handles client data
     /// unless the policy waives it (`DUTIES/combine`).
@@ -133,16 +89,6 @@ impl Role {
             Role::CountyManager => agency == Agency::Eksote,
             Role::Client => false,
         }
-    }
-}
-
-impl FromStr for Role {
-    type Err = UnknownCode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.code() == s)
-            .ok_or(UnknownCode)
     }
 }
 

@@ -1,61 +1,41 @@
-//! How a TYP case ends (domain.md, "Ending").
+//! How a TYP case ends, and where the client is at the follow-ups after it.
 
-use std::str::FromStr;
-
-/// How a TYP case ended (domain.md, "Ending").
+crate::closed_set! {
+/// How a TYP case ended.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum CaseOutcome {
     /// To studies.
-    Studies,
+    Studies = "STUDIES",
     /// To pay-subsidised work.
-    PaySubsidisedWork,
+    PaySubsidisedWork = "PAY_SUBSIDISED_WORK",
     /// To the open labour market.
-    OpenLabourMarket,
+    OpenLabourMarket = "OPEN_LABOUR_MARKET",
     /// To a work-ability assessment period.
-    WorkAbilityAssessment,
+    WorkAbilityAssessment = "WORK_ABILITY_ASSESSMENT",
     /// To a new KTT period.
-    NewRehabPeriod,
+    NewRehabPeriod = "NEW_REHAB_PERIOD",
     /// To pension, after a pension investigation.
-    Pension,
+    Pension = "PENSION",
     /// Moved away.
-    Moved,
+    Moved = "MOVED",
     /// Other.
-    Other,
+    Other = "OTHER",
+}
 }
 
-impl CaseOutcome {
-    pub const ALL: [CaseOutcome; 8] = [
-        CaseOutcome::Studies,
-        CaseOutcome::PaySubsidisedWork,
-        CaseOutcome::OpenLabourMarket,
-        CaseOutcome::WorkAbilityAssessment,
-        CaseOutcome::NewRehabPeriod,
-        CaseOutcome::Pension,
-        CaseOutcome::Moved,
-        CaseOutcome::Other,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            CaseOutcome::Studies => "STUDIES",
-            CaseOutcome::PaySubsidisedWork => "PAY_SUBSIDISED_WORK",
-            CaseOutcome::OpenLabourMarket => "OPEN_LABOUR_MARKET",
-            CaseOutcome::WorkAbilityAssessment => "WORK_ABILITY_ASSESSMENT",
-            CaseOutcome::NewRehabPeriod => "NEW_REHAB_PERIOD",
-            CaseOutcome::Pension => "PENSION",
-            CaseOutcome::Moved => "MOVED",
-            CaseOutcome::Other => "OTHER",
-        }
-    }
+crate::closed_set! {
+/// Labour-market status at a follow-up.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum FollowUpStatus {
+    Employed = "EMPLOYED",
+    PaySubsidisedWork = "PAY_SUBSIDISED_WORK",
+    Studying = "STUDYING",
+    Unemployed = "UNEMPLOYED",
+    Rehabilitation = "REHABILITATION",
+    Pension = "PENSION",
+    OutsideLabourForce = "OUTSIDE_LABOUR_FORCE",
+    Unknown = "UNKNOWN",
 }
-
-impl FromStr for CaseOutcome {
-    type Err = super::UnknownCode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CaseOutcome::ALL
-            .into_iter()
-            .find(|o| o.code() == s)
-            .ok_or(super::UnknownCode)
-    }
 }

@@ -1,6 +1,7 @@
-//! Local or uncertain rules of domain.md, as settings with their documented defaults.
+//! Local or uncertain rules of the domain, as settings with their documented defaults
+//! (read from the environment by [`crate::config`]).
 
-/// Domain settings, with the defaults domain.md gives.
+/// Domain settings, with their defaults.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// A closed TYP case keeps the client a TYP client for this many years (retention of
@@ -42,87 +43,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The defaults, overridden by the `TYPGRAPH_*` values `get` finds (the environment, see
-    /// `config::env`); a malformed value is an error naming the variable.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
-        fn num<T: std::str::FromStr>(
-            get: &impl Fn(&str) -> Option<String>,
-            name: &str,
-            default: T,
-        ) -> Result<T, String> {
-            match get(name).filter(|v| !v.trim().is_empty()) {
-                None => Ok(default),
-                Some(v) => v
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("{name} is not a valid number: {v}")),
-            }
-        }
-        let d = Settings::default();
-        let allowance_cents = match get("TYPGRAPH_ALLOWANCE_CENTS").filter(|v| !v.trim().is_empty())
-        {
-            None => d.allowance_cents.clone(),
-            Some(v) => {
-                let mut rates = Vec::new();
-                for part in v.split(',') {
-                    let (from, cents) = part.trim().split_once(':').ok_or_else(|| {
-                        format!("TYPGRAPH_ALLOWANCE_CENTS is FROM:CENTS,...: {part}")
-                    })?;
-                    let from = chrono::NaiveDate::parse_from_str(from, "%Y-%m-%d")
-                        .map_err(|_| format!("TYPGRAPH_ALLOWANCE_CENTS has a bad date: {from}"))?;
-                    let cents: i64 = cents.parse().map_err(|_| {
-                        format!("TYPGRAPH_ALLOWANCE_CENTS has a bad amount: {cents}")
-                    })?;
-                    rates.push((from, cents));
-                }
-                rates.sort();
-                rates
-            }
-        };
-        Ok(Settings {
-            typ_case_retention_years: num(
-                &get,
-                "TYPGRAPH_TYP_RETENTION_YEARS",
-                d.typ_case_retention_years,
-            )?,
-            mapping_period_months: num(
-                &get,
-                "TYPGRAPH_MAPPING_PERIOD_MONTHS",
-                d.mapping_period_months,
-            )?,
-            plan_review_months: num(&get, "TYPGRAPH_PLAN_REVIEW_MONTHS", d.plan_review_months)?,
-            brief_horizon_days: num(&get, "TYPGRAPH_BRIEF_HORIZON_DAYS", d.brief_horizon_days)?,
-            allowance_cents,
-            paid_days_per_week: num(&get, "TYPGRAPH_PAID_DAYS_PER_WEEK", d.paid_days_per_week)?,
-            travel_threshold_km: num(&get, "TYPGRAPH_TRAVEL_THRESHOLD_KM", d.travel_threshold_km)?,
-            travel_cents_per_day: num(
-                &get,
-                "TYPGRAPH_TRAVEL_CENTS_PER_DAY",
-                d.travel_cents_per_day,
-            )?,
-            assessment_reuse_months: num(
-                &get,
-                "TYPGRAPH_ASSESSMENT_REUSE_MONTHS",
-                d.assessment_reuse_months,
-            )?,
-            rehab_review_months: num(&get, "TYPGRAPH_REHAB_REVIEW_MONTHS", d.rehab_review_months)?,
-            own_log_years: num(&get, "TYPGRAPH_OWN_LOG_YEARS", d.own_log_years)?,
-            break_glass_hours: num(&get, "TYPGRAPH_BREAK_GLASS_HOURS", d.break_glass_hours)?,
-            basic_data_years_after_death: num(
-                &get,
-                "TYPGRAPH_BASIC_DATA_YEARS_AFTER_DEATH",
-                d.basic_data_years_after_death,
-            )?,
-            fee_decision_years: num(&get, "TYPGRAPH_FEE_DECISION_YEARS", d.fee_decision_years)?,
-            max_backdate_days: num(&get, "TYPGRAPH_MAX_BACKDATE_DAYS", d.max_backdate_days)?,
-            service_interruption_back_days: num(
-                &get,
-                "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS",
-                d.service_interruption_back_days,
-            )?,
-        })
-    }
-
     /// The allowance per attended day in force on `day`.
     pub fn allowance_on(&self, day: chrono::NaiveDate) -> i64 {
         self.allowance_cents
@@ -173,36 +93,5 @@ impl Default for Settings {
             max_backdate_days: 30,
             service_interruption_back_days: 30,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn variables_override_the_defaults_and_bad_values_are_named() {
-        let s = Settings::from_lookup(|n| match n {
-            "TYPGRAPH_TRAVEL_THRESHOLD_KM" => Some("5".into()),
-            "TYPGRAPH_ALLOWANCE_CENTS" => Some("2027-01-01:950, 2001-09-01:900".into()),
-            _ => None,
-        })
-        .unwrap();
-        assert_eq!(s.travel_threshold_km, 5.0);
-        assert_eq!(s.mapping_period_months, 3);
-        assert_eq!(s.allowance_on("2026-12-31".parse().unwrap()), 900);
-        assert_eq!(s.allowance_on("2027-01-01".parse().unwrap()), 950);
-        let err =
-            Settings::from_lookup(|n| (n == "TYPGRAPH_PLAN_REVIEW_MONTHS").then(|| "six".into()))
-                .unwrap_err();
-        assert!(err.contains("TYPGRAPH_PLAN_REVIEW_MONTHS"), "{err}");
-        let blank =
-            Settings::from_lookup(|n| (n == "TYPGRAPH_PLAN_REVIEW_MONTHS").then(|| " ".into()))
-                .unwrap();
-        assert_eq!(
-            blank.plan_review_months,
-            Settings::default().plan_review_months,
-            "blank is unset"
-        );
     }
 }

@@ -428,9 +428,7 @@ pub struct MyConsent {
 
 impl MyConsent {
     fn new(row: entity::consent::Model, groups: Vec<String>, today: chrono::NaiveDate) -> Self {
-        let in_force = row.given_on <= today
-            && row.withdrawn_on.is_none_or(|w| w > today)
-            && row.valid_until.is_none_or(|v| v >= today);
+        let in_force = crate::domain::consent::in_force(&row, today);
         MyConsent {
             id: ID(row.id),
             kind: row.kind,

@@ -2,6 +2,8 @@
 //! 5 paid days a week, travel at the cheapest means over 3 km (the amounts are settings; the
 //! allowances are those of the Unemployment Security Act 1290/2002, chapter 10, or the
 //! municipality's expense compensation under act 189/2001).
+//!
+//! The rule itself is [`crate::domain::allowance`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,7 +22,7 @@ use super::rehab::effective_end;
 use super::write::{self, Written};
 use super::{input, RequestContext};
 use crate::authz::FieldGroup;
-use crate::domain::settings::Settings;
+use crate::domain::allowance;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
@@ -228,45 +230,9 @@ async fn write(
         recompute_month(sp, rc, period, y, m).await?;
     }
     if changed {
-        migration::ktt_month::rebuild(sp, Some(&period.client_id)).await?;
+        crate::store::ktt_month::rebuild(sp, Some(&period.client_id)).await?;
     }
     Ok(out)
-}
-
-/// A month's allowance as the rules give it: (paid attendance days, allowance, travel).
-pub fn allowance_for_month(
-    settings: &Settings,
-    period: &rehab_period::Model,
-    present_days: &[(String, NaiveDate)],
-    year: i32,
-    month: u32,
-) -> (Vec<String>, i64, i64) {
-    // Pay at most N days of each ISO week, earliest first, then keep this month's.
-    let mut by_week: BTreeMap<IsoWeek, Vec<&(String, NaiveDate)>> = BTreeMap::new();
-    let mut sorted: Vec<&(String, NaiveDate)> = present_days.iter().collect();
-    sorted.sort_by_key(|d| d.1);
-    for d in sorted {
-        by_week.entry(d.1.iso_week()).or_default().push(d);
-    }
-    let mut paid = Vec::new();
-    let mut cents = 0;
-    for days in by_week.values() {
-        for (id, day) in days.iter().take(settings.paid_days_per_week as usize) {
-            if day.year() == year && day.month() == month {
-                paid.push(id.clone());
-                cents += settings.allowance_on(*day);
-            }
-        }
-    }
-    let far = period
-        .travel_distance_km
-        .is_some_and(|km| km > settings.travel_threshold_km);
-    let travel = if far {
-        paid.len() as i64 * settings.travel_cents_per_day
-    } else {
-        0
-    };
-    (paid, cents, travel)
 }
 
 /// Rewrites the allowance lines of one month of a period from its attendance.
@@ -292,7 +258,13 @@ async fn recompute_month(
         .into_iter()
         .map(|a| (a.id, a.day))
         .collect();
-    let (paid, cents, travel) = allowance_for_month(&rc.settings, period, &present, year, month);
+    let (paid, cents, travel) = allowance::for_month(
+        &rc.settings,
+        period.travel_distance_km,
+        &present,
+        year,
+        month,
+    );
     let lines = Query::select()
         .column(allowance_line::Column::Id)
         .from(allowance_line::Entity)
@@ -311,13 +283,9 @@ async fn recompute_month(
     if paid.is_empty() {
         return Ok(());
     }
-    let kind = if period.payer == "EKSOTE" {
-        "TOIMINTARAHA"
-    } else {
-        "EXPENSE_ALLOWANCE"
-    };
+    let kind = allowance::kind(&period.payer);
     let version = rc.settings.allowance_rule_version();
-    for (kind, amount) in [(kind, cents), ("TRAVEL", travel)] {
+    for (kind, amount) in [(kind, cents), (allowance::TRAVEL, travel)] {
         if amount == 0 {
             continue;
         }
@@ -345,97 +313,4 @@ async fn recompute_month(
             .await?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn period(km: Option<f64>) -> rehab_period::Model {
-        rehab_period::Model {
-            id: "p".into(),
-            client_id: "c".into(),
-            case_id: None,
-            provider_id: "v".into(),
-            decision_number: "n".into(),
-            decided_on: NaiveDate::MIN,
-            decided_by: "o".into(),
-            starts_on: NaiveDate::MIN,
-            ends_on: NaiveDate::MAX,
-            days_per_week: 5,
-            hours_per_day: 6,
-            goal: "g".into(),
-            support_needs: None,
-            travel_distance_km: km,
-            payer: "KELA".into(),
-            ended_early_on: None,
-            end_reason: None,
-            created_at: chrono::Utc::now(),
-        }
-    }
-
-    fn days(list: &[&str]) -> Vec<(String, NaiveDate)> {
-        list.iter()
-            .map(|d| (d.to_string(), d.parse().unwrap()))
-            .collect()
-    }
-
-    #[test]
-    fn at_most_five_days_a_week_are_paid() {
-        let s = Settings::default();
-        // Mon 2015-06-01 to Sat 2015-06-06: six days in one ISO week.
-        let present = days(&[
-            "2015-06-01",
-            "2015-06-02",
-            "2015-06-03",
-            "2015-06-04",
-            "2015-06-05",
-            "2015-06-06",
-        ]);
-        let (paid, cents, travel) = allowance_for_month(&s, &period(None), &present, 2015, 6);
-        assert_eq!(paid.len(), 5);
-        assert_eq!(cents, 4500);
-        assert_eq!(travel, 0);
-    }
-
-    #[test]
-    fn travel_is_paid_only_beyond_the_threshold() {
-        let s = Settings::default();
-        let present = days(&["2026-03-02", "2026-03-03"]);
-        assert_eq!(
-            allowance_for_month(&s, &period(Some(3.0)), &present, 2026, 3).2,
-            0
-        );
-        assert_eq!(
-            allowance_for_month(&s, &period(Some(3.1)), &present, 2026, 3).2,
-            1280
-        );
-    }
-
-    #[test]
-    fn a_week_across_months_counts_each_day_in_its_own_month() {
-        let s = Settings::default();
-        // Mon 2026-03-30 .. Thu 2026-04-02.
-        let present = days(&["2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02"]);
-        assert_eq!(
-            allowance_for_month(&s, &period(None), &present, 2026, 3).1,
-            1800
-        );
-        assert_eq!(
-            allowance_for_month(&s, &period(None), &present, 2026, 4).1,
-            1800
-        );
-    }
-
-    #[test]
-    fn the_rate_in_force_on_the_day_applies() {
-        let mut s = Settings::default();
-        s.allowance_cents
-            .push(("2026-03-03".parse().unwrap(), 1000));
-        let present = days(&["2026-03-02", "2026-03-03"]);
-        assert_eq!(
-            allowance_for_month(&s, &period(None), &present, 2026, 3).1,
-            1900
-        );
-    }
 }

@@ -77,25 +77,8 @@ fn recent(rc: &RequestContext, field: &str, date: NaiveDate) -> AppResult<NaiveD
 
 // ---------------------------------------------------------------- cases
 
-/// Which criterion made the client a TYP client (1369/2014 § 2; a setting under 381/2023).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Criterion {
-    LabourMarketSubsidy300Days,
-    Unemployed12Months25Plus,
-    Unemployed6MonthsUnder25,
-    JointAssessment,
-}
-
-impl Criterion {
-    pub fn code(self) -> &'static str {
-        match self {
-            Criterion::LabourMarketSubsidy300Days => "LABOUR_MARKET_SUBSIDY_300_DAYS",
-            Criterion::Unemployed12Months25Plus => "UNEMPLOYED_12_MONTHS_25_PLUS",
-            Criterion::Unemployed6MonthsUnder25 => "UNEMPLOYED_6_MONTHS_UNDER_25",
-            Criterion::JointAssessment => "JOINT_ASSESSMENT",
-        }
-    }
-}
+pub use crate::domain::criterion::Criterion;
+use crate::domain::outcome::{CaseOutcome, FollowUpStatus};
 
 pub struct NewCase {
     pub client_id: String,
@@ -261,7 +244,7 @@ pub async fn assign_officer(
 pub async fn close_case(
     rc: &RequestContext,
     case_id: &str,
-    outcome: &str,
+    outcome: CaseOutcome,
     ended_on: NaiveDate,
 ) -> AppResult<Scoped<typ_case::Model>> {
     write::scoped(rc, FieldGroup::Case, async |sp| {
@@ -294,7 +277,7 @@ pub async fn close_case(
         let done = typ_case::Entity::update_many()
             .col_expr(typ_case::Column::Phase, Expr::value("CLOSED"))
             .col_expr(typ_case::Column::EndedOn, Expr::value(ended_on))
-            .col_expr(typ_case::Column::Outcome, Expr::value(outcome))
+            .col_expr(typ_case::Column::Outcome, Expr::value(outcome.code()))
             .col_expr(typ_case::Column::ClosureRecordedOn, Expr::value(rc.today))
             .col_expr(
                 typ_case::Column::ClosedBy,
@@ -321,7 +304,7 @@ pub async fn record_follow_up(
     rc: &RequestContext,
     case_id: &str,
     months_after: i32,
-    status: &str,
+    status: FollowUpStatus,
     recorded_on: NaiveDate,
 ) -> AppResult<Scoped<typ_case::Model>> {
     write::scoped(rc, FieldGroup::Case, async |sp| {
@@ -349,7 +332,7 @@ pub async fn record_follow_up(
             id: Set(uuid::Uuid::new_v4().to_string()),
             case_id: Set(case.id.clone()),
             months_after: Set(months_after),
-            status: Set(status.to_owned()),
+            status: Set(status.code().to_owned()),
             recorded_on: Set(recorded_on),
             recorded_by: Set(rc.principal().official_id.clone()),
         };

@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use entity::client;
+use entity::{client, consent, consent_field_group};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 
 use super::{records, ClientScope, RequestContext};
 use crate::authz::scope::{typ_client, RowScope};
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
 use crate::db::Sql;
+use crate::domain;
 use crate::error::{AppError, AppResult};
 
 /// The most a connection page may hold.
@@ -294,20 +296,35 @@ async fn scoped(
     }
     let mut consents: HashMap<String, Vec<(FieldGroup, String)>> = HashMap::new();
     if reads_by_consent(rc) {
-        let mut sql = Sql::new(
-            "SELECT c.id, c.client_id, g.field_group FROM consent c \
-             JOIN consent_field_group g ON g.consent_id = c.id \
-             WHERE c.kind = 'DISCLOSURE' AND c.withdrawn_on IS NULL AND c.client_id IN ",
+        let col = |c: consent::Column| Expr::col((consent::Entity, c));
+        let group = (
+            consent_field_group::Entity,
+            consent_field_group::Column::FieldGroup,
         );
-        sql.bind_list(&ids)
-            .push(" AND c.recipient_agency = ")
-            .bind(rc.principal().agency.code())
-            .push(" AND c.given_on <= ")
-            .bind(rc.today)
-            .push(" AND (c.valid_until IS NULL OR c.valid_until >= ")
-            .bind(rc.today)
-            .push(") ORDER BY c.given_on, c.id");
-        for row in db.query_all_raw(sql.build_for(db)).await? {
+        let query = Query::select()
+            .column((consent::Entity, consent::Column::Id))
+            .column((consent::Entity, consent::Column::ClientId))
+            .column(group)
+            .from(consent::Entity)
+            .inner_join(
+                consent_field_group::Entity,
+                Expr::col((
+                    consent_field_group::Entity,
+                    consent_field_group::Column::ConsentId,
+                ))
+                .equals((consent::Entity, consent::Column::Id)),
+            )
+            .cond_where(
+                Condition::all()
+                    .add(col(consent::Column::Kind).eq("DISCLOSURE"))
+                    .add(col(consent::Column::ClientId).is_in(ids.clone()))
+                    .add(col(consent::Column::RecipientAgency).eq(rc.principal().agency.code()))
+                    .add(domain::consent::in_force_condition(rc.today)),
+            )
+            .order_by((consent::Entity, consent::Column::GivenOn), Order::Asc)
+            .order_by((consent::Entity, consent::Column::Id), Order::Asc)
+            .to_owned();
+        for row in db.query_all(&query).await? {
             let client: String = row.try_get("", "client_id")?;
             let group: String = row.try_get("", "field_group")?;
             let id: String = row.try_get("", "id")?;

@@ -175,9 +175,7 @@ pub async fn schedule(
             let in_force = c.is_some_and(|c| {
                 c.client_id == client.row.id
                     && c.recipient_agency.as_deref() == Some(Agency::Provider.code())
-                    && c.withdrawn_on.is_none()
-                    && c.given_on <= rc.today
-                    && c.valid_until.is_none_or(|u| u >= rc.today)
+                    && crate::domain::consent::in_force(&c, rc.today)
             });
             if !(in_force && covers) {
                 return Err(AppError::bad_input(

@@ -1,7 +1,7 @@
 //! Rehabilitative work activity (KTT) periods: decisions and early endings, by the rules of
-//! act 189/2001 on rehabilitative work activity.
+//! act 189/2001 on rehabilitative work activity ([`crate::domain::ktt`]).
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::NaiveDate;
 use entity::{employment_plan, provider, rehab_period, typ_case};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
@@ -10,12 +10,8 @@ use super::cases::visible_client;
 use super::write::{self, Scoped, Written};
 use super::{input, records, RequestContext};
 use crate::authz::FieldGroup;
+use crate::domain::ktt;
 use crate::error::{AppError, AppResult};
-
-/// Before this day a period could have 5 days a week; since, at most 4.
-pub fn four_day_rule_from() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2015, 7, 1).unwrap_or(NaiveDate::MIN)
-}
 
 pub struct NewPeriod {
     pub client_id: String,
@@ -29,66 +25,25 @@ pub struct NewPeriod {
     pub travel_distance_km: Option<f64>,
 }
 
-fn add_months(d: NaiveDate, m: u32, field: &str) -> AppResult<NaiveDate> {
-    d.checked_add_months(Months::new(m))
-        .ok_or_else(|| AppError::bad_input(field, "date out of range"))
-}
-
-/// The last day a period may end: `months` months from `start`, less a day.
-fn months_end(start: NaiveDate, months: u32) -> AppResult<NaiveDate> {
-    add_months(start, months, "endsOn")?
-        .checked_sub_days(Days::new(1))
-        .ok_or_else(|| AppError::bad_input("endsOn", "date out of range"))
+fn bad_input(b: ktt::Breach) -> AppError {
+    AppError::bad_input(b.field, b.message)
 }
 
 /// The day a period actually ends (an early end, or as decided).
 pub fn effective_end(p: &rehab_period::Model) -> NaiveDate {
-    p.ended_early_on.unwrap_or(p.ends_on)
+    ktt::effective_end(p.ends_on, p.ended_early_on)
 }
 
 /// Checks the schedule and length rules; each failure names its input field.
 pub fn check_rules(p: &NewPeriod) -> AppResult<()> {
-    if p.ends_on < months_end(p.starts_on, 3)? {
-        return Err(AppError::bad_input(
-            "endsOn",
-            "a KTT period lasts at least 3 months",
-        ));
-    }
-    if p.ends_on > months_end(p.starts_on, 24)? {
-        return Err(AppError::bad_input(
-            "endsOn",
-            "a KTT period lasts at most 24 months",
-        ));
-    }
-    let max_days = if p.starts_on < four_day_rule_from() {
-        5
-    } else {
-        4
-    };
-    if !(1..=max_days).contains(&p.days_per_week) {
-        return Err(AppError::bad_input(
-            "daysPerWeek",
-            format!("1 to {max_days} days a week"),
-        ));
-    }
-    if !(4..=8).contains(&p.hours_per_day) {
-        return Err(AppError::bad_input("hoursPerDay", "4 to 8 hours a day"));
-    }
-    if p.days_per_week * p.hours_per_day > 32 {
-        return Err(AppError::bad_input(
-            "hoursPerDay",
-            "at most 32 hours a week",
-        ));
-    }
-    if let Some(km) = p.travel_distance_km {
-        if !km.is_finite() || !(0.0..=1000.0).contains(&km) {
-            return Err(AppError::bad_input(
-                "travelDistanceKm",
-                "a distance from 0 to 1000 km",
-            ));
-        }
-    }
-    Ok(())
+    ktt::check_schedule(&ktt::Schedule {
+        starts_on: p.starts_on,
+        ends_on: p.ends_on,
+        days_per_week: p.days_per_week,
+        hours_per_day: p.hours_per_day,
+        travel_distance_km: p.travel_distance_km,
+    })
+    .map_err(bad_input)
 }
 
 /// Decides a KTT period for a client at a provider.
@@ -128,10 +83,14 @@ async fn decide_in(
         .flatten()
         .map(|p| p.id)
         .collect();
-    if let Some(clash) = existing
-        .iter()
-        .find(|p| p.starts_on <= input.ends_on && effective_end(p) >= input.starts_on)
-    {
+    if let Some(clash) = existing.iter().find(|p| {
+        ktt::overlaps(
+            input.starts_on,
+            input.ends_on,
+            p.starts_on,
+            effective_end(p),
+        )
+    }) {
         let message = "the new period overlaps an existing KTT period of the client";
         if !readable.contains(&clash.id) {
             return Err(AppError::Conflict(message.into()));
@@ -149,26 +108,13 @@ async fn decide_in(
     }
     // The plan must be reviewed after 24 months in KTT: over consecutive periods (gaps of
     // at most a month), a longer run needs a plan made in the 3 months before this one.
-    let mut chain_start = input.starts_on;
-    let mut before: Vec<&rehab_period::Model> = existing
+    let runs: Vec<(NaiveDate, NaiveDate)> = existing
         .iter()
-        .filter(|p| p.starts_on < input.starts_on)
+        .map(|p| (p.starts_on, effective_end(p)))
         .collect();
-    before.sort_by_key(|p| std::cmp::Reverse(p.starts_on));
-    for p in before {
-        let gap_ok = effective_end(p)
-            .checked_add_days(Days::new(31))
-            .is_some_and(|d| d >= chain_start);
-        if !gap_ok {
-            break;
-        }
-        chain_start = p.starts_on;
-    }
-    if input.ends_on > months_end(chain_start, rc.settings.rehab_review_months)? {
-        let since = input
-            .starts_on
-            .checked_sub_months(Months::new(3))
-            .unwrap_or(NaiveDate::MIN);
+    let review_months = rc.settings.rehab_review_months;
+    if ktt::needs_review(input.starts_on, input.ends_on, &runs, review_months).map_err(bad_input)? {
+        let (since, until) = ktt::review_window(input.starts_on);
         let cases: Vec<String> = typ_case::Entity::find()
             .filter(typ_case::Column::ClientId.eq(client.row.id.clone()))
             .all(rc.db())
@@ -178,7 +124,7 @@ async fn decide_in(
             .collect();
         let reviewed = employment_plan::Entity::find()
             .filter(employment_plan::Column::CaseId.is_in(cases))
-            .filter(employment_plan::Column::MadeOn.between(since, input.starts_on))
+            .filter(employment_plan::Column::MadeOn.between(since, until))
             .one(rc.db())
             .await?
             .is_some();
@@ -232,7 +178,7 @@ async fn decide_in(
     rehab_period::Entity::insert(period)
         .exec_without_returning(sp)
         .await?;
-    migration::ktt_month::rebuild(rc.db(), Some(&client.row.id)).await?;
+    crate::store::ktt_month::rebuild(sp, Some(&client.row.id)).await?;
     let row = rehab_period::Entity::find_by_id(id)
         .one(sp)
         .await?
@@ -280,7 +226,7 @@ async fn end_early_in(
         .filter(rehab_period::Column::Id.eq(period.id.clone()))
         .exec(sp)
         .await?;
-    migration::ktt_month::rebuild(rc.db(), Some(&client.row.id)).await?;
+    crate::store::ktt_month::rebuild(sp, Some(&client.row.id)).await?;
     let row = rehab_period::Entity::find_by_id(period.id)
         .one(sp)
         .await?
@@ -348,95 +294,4 @@ async fn interrupt_in(
         .exec_without_returning(sp)
         .await?;
     Ok(Written::of(&client, period))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn period(start: &str, end: &str, days: i32, hours: i32) -> NewPeriod {
-        NewPeriod {
-            client_id: String::new(),
-            provider_id: String::new(),
-            starts_on: start.parse().unwrap(),
-            ends_on: end.parse().unwrap(),
-            days_per_week: days,
-            hours_per_day: hours,
-            goal: "g".into(),
-            support_needs: None,
-            travel_distance_km: None,
-        }
-    }
-
-    fn field(r: AppResult<()>) -> Option<String> {
-        match r {
-            Err(AppError::BadUserInput { field, .. }) => Some(field),
-            _ => None,
-        }
-    }
-
-    #[test]
-    fn length_is_three_to_twenty_four_months() {
-        assert_eq!(
-            field(check_rules(&period("2026-01-01", "2026-03-31", 3, 6))),
-            None
-        );
-        assert_eq!(
-            field(check_rules(&period("2026-01-01", "2026-03-30", 3, 6))).as_deref(),
-            Some("endsOn")
-        );
-        assert_eq!(
-            field(check_rules(&period("2026-01-01", "2027-12-31", 3, 6))),
-            None
-        );
-        assert_eq!(
-            field(check_rules(&period("2026-01-01", "2028-01-01", 3, 6))).as_deref(),
-            Some("endsOn")
-        );
-    }
-
-    #[test]
-    fn schedule_is_one_to_four_days_of_four_to_eight_hours() {
-        assert_eq!(
-            field(check_rules(&period("2026-01-01", "2026-06-30", 4, 8))),
-            None
-        );
-        assert_eq!(
-            field(check_rules(&period("2026-01-01", "2026-06-30", 5, 4))).as_deref(),
-            Some("daysPerWeek")
-        );
-        assert_eq!(
-            field(check_rules(&period("2026-01-01", "2026-06-30", 0, 4))).as_deref(),
-            Some("daysPerWeek")
-        );
-        assert_eq!(
-            field(check_rules(&period("2026-01-01", "2026-06-30", 1, 4))),
-            None
-        );
-        assert_eq!(
-            field(check_rules(&period("2026-01-01", "2026-06-30", 2, 3))).as_deref(),
-            Some("hoursPerDay")
-        );
-        assert_eq!(
-            field(check_rules(&period("2026-01-01", "2026-06-30", 2, 9))).as_deref(),
-            Some("hoursPerDay")
-        );
-    }
-
-    #[test]
-    fn five_days_were_allowed_before_july_2015_within_32_hours() {
-        assert_eq!(
-            field(check_rules(&period("2015-06-30", "2015-12-31", 5, 6))),
-            None
-        );
-        assert_eq!(
-            field(check_rules(&period("2015-07-01", "2015-12-31", 5, 6))).as_deref(),
-            Some("daysPerWeek")
-        );
-        // 5 x 7 = 35 hours is over the weekly 32.
-        assert_eq!(
-            field(check_rules(&period("2015-06-30", "2015-12-31", 5, 7))).as_deref(),
-            Some("hoursPerDay")
-        );
-    }
 }

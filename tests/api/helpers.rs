@@ -971,7 +971,7 @@ impl Fixture {
         )
         .await;
         // A bulk load, like the seed: the monthly attendance summary is built from the days.
-        migration::ktt_month::rebuild(db, None).await.unwrap();
+        typgraph::store::ktt_month::rebuild(db, None).await.unwrap();
         Fixture {
             officials,
             inactive,

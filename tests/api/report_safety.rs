@@ -308,7 +308,7 @@ on_both! {
             person(&app, n, &p2, Some(("2019-02-01", "2019-06-30")), None).await;
             app.exec(&format!("INSERT INTO attendance_day (id, period_id, day, present, absence_reason, recorded_by, recorded_at) VALUES ('ad{n}', 'rp{n}', '2019-03-04', TRUE, NULL, '{coach}', '2019-03-04 12:00:00')")).await;
         }
-        migration::ktt_month::rebuild(&app.db, None).await.unwrap();
+        typgraph::store::ktt_month::rebuild(&app.db, None).await.unwrap();
         let q = "{ reports { providerActivity(from: \"2019-03-01\", to: \"2019-03-31\") { providerId attendedDays { value } } } }";
         let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
         let rows = body["data"]["reports"]["providerActivity"].as_array().unwrap_or_else(|| panic!("{body}"));

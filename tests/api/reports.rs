@@ -36,7 +36,7 @@ pub async fn person(
              VALUES ('rp{n}', 'r{n}', '{provider}', 'R-{n}', '2019-01-01', '{worker}', '{from}', '{to}', 3, 6, 'g', 'KELA', '{t}')"
         )).await;
         // Written past the services: the monthly summaries are rebuilt as a bulk load would.
-        migration::ktt_month::rebuild(&app.db, Some(&format!("r{n}")))
+        typgraph::store::ktt_month::rebuild(&app.db, Some(&format!("r{n}")))
             .await
             .unwrap();
     }
@@ -163,7 +163,7 @@ on_both! {
         for n in 5..8 {
             person(&app, n, &p2, Some(("2019-03-01", "2019-04-10")), None).await;
         }
-        migration::ktt_month::rebuild(&app.db, None).await.unwrap();
+        typgraph::store::ktt_month::rebuild(&app.db, None).await.unwrap();
         let analyst = app.token_for("ANALYST");
         let q = "{ reports { \
             allowances(from: \"2019-03-01\", to: \"2019-04-30\") { month allowanceCents { value } travelCents { value } persons { value } } \

@@ -54,34 +54,7 @@ pub enum PlanKind {
     Activation,
 }
 
-/// Labour-market status at a follow-up.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum FollowUpStatus {
-    Employed,
-    PaySubsidisedWork,
-    Studying,
-    Unemployed,
-    Rehabilitation,
-    Pension,
-    OutsideLabourForce,
-    Unknown,
-}
-
-impl FollowUpStatus {
-    fn code(self) -> &'static str {
-        match self {
-            FollowUpStatus::Employed => "EMPLOYED",
-            FollowUpStatus::PaySubsidisedWork => "PAY_SUBSIDISED_WORK",
-            FollowUpStatus::Studying => "STUDYING",
-            FollowUpStatus::Unemployed => "UNEMPLOYED",
-            FollowUpStatus::Rehabilitation => "REHABILITATION",
-            FollowUpStatus::Pension => "PENSION",
-            FollowUpStatus::OutsideLabourForce => "OUTSIDE_LABOUR_FORCE",
-            FollowUpStatus::Unknown => "UNKNOWN",
-        }
-    }
-}
+pub use crate::domain::outcome::FollowUpStatus;
 
 /// Input of `recordConsent`: a disclosure consent.
 #[derive(InputObject)]
@@ -306,7 +279,7 @@ impl CaseMutations {
         let written = cases::close_case(
             rc,
             &input.case_id,
-            input.outcome.code(),
+            input.outcome,
             NaiveDate::from(input.ended_on),
         )
         .await?;
@@ -325,7 +298,7 @@ impl CaseMutations {
             rc,
             &input.case_id,
             input.months_after,
-            input.status.code(),
+            input.status,
             NaiveDate::from(input.recorded_on),
         )
         .await?;

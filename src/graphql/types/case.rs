@@ -283,13 +283,9 @@ impl ConsentNode {
             ctx,
             &self.scope,
             FieldId::ConsentInForce,
-            Some(consent_in_force(&self.row.row, self.today)),
+            Some(crate::domain::consent::in_force(&self.row.row, self.today)),
         )
     }
-}
-
-fn consent_in_force(c: &entity::consent::Model, today: NaiveDate) -> bool {
-    c.withdrawn_on.is_none() && c.given_on <= today && c.valid_until.is_none_or(|u| u >= today)
 }
 
 /// A multi-sector employment plan.

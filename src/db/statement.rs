@@ -1,6 +1,5 @@
-//! A small SQL builder shared by the migrations' derived tables and the services' scoped
-//! queries (re-exported as `typgraph::db::Sql`), and the few expressions that differ
-//! between the two backends.
+//! A small SQL builder for the services' scoped queries and the derived tables (re-exported
+//! as `typgraph::db::Sql`), and the few expressions that differ between the two backends.
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 

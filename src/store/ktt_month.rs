@@ -6,14 +6,15 @@
 //!
 //! [`rebuild`] derives them from `rehab_period`, `attendance_day` and `allowance_line`:
 //! for one client after every write that touches those (in the same transaction), or for
-//! everyone after a bulk load and when migration 009 creates the tables.
+//! everyone after a bulk load and when the migration creating the tables has run
+//! ([`crate::db::migrate`]).
 
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate};
 use sea_orm::{ConnectionTrait, DbErr};
 
-use crate::statement::{month_of, Sql};
+use crate::db::{month_of, Sql};
 
 /// Rows per INSERT statement (10 columns each).
 const ROWS_PER_INSERT: usize = 1_000;

@@ -1,13 +1,14 @@
 //! Database connection (SQLite file by default, PostgreSQL by URL), migrations, and the
-//! small SQL builder (kept in the migration crate, which uses it too) for the scoped queries
-//! whose conditions come from the policy layer.
+//! small SQL builder for the scoped queries whose conditions come from the policy layer.
+
+mod statement;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, TransactionTrait};
 
 /// How long a request waits for a connection before it fails with `UNAVAILABLE`.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -68,9 +69,24 @@ pub async fn connect(
     Ok(db)
 }
 
-/// Applies pending migrations.
+/// The migration that creates the monthly KTT summaries, which are derived from the rows
+/// already stored.
+const KTT_MONTH_MIGRATION: &str = "009_create_ktt_month";
+
+/// Applies pending migrations, and fills the monthly KTT summaries from the stored periods
+/// when the migration creating them was among those applied.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let creates_summaries = Migrator::get_pending_migrations(db)
+        .await?
+        .iter()
+        .any(|m| m.name() == KTT_MONTH_MIGRATION);
+    Migrator::up(db, None).await?;
+    if creates_summaries {
+        let tx = db.begin().await?;
+        crate::store::ktt_month::rebuild(&tx, None).await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// The URL of the database `name` on the server of `base`, a PostgreSQL URL that names any
@@ -88,7 +104,7 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
 
-pub use migration::statement::{month_of, Sql};
+pub use statement::{month_of, Sql};
 
 #[cfg(test)]
 mod tests {

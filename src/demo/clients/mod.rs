@@ -1,0 +1,321 @@
+//! Clients and everything recorded of them, drawn deterministically.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DbErr, Value};
+
+use super::names::*;
+use super::writer::Batch;
+use super::{anchor, Rng, SeedOfficial, SeedProvider};
+use tables::Tables;
+
+mod case;
+mod meetings;
+mod rehab;
+mod tables;
+use crate::domain::allowance;
+use crate::domain::criterion::Criterion;
+use crate::domain::outcome::CaseOutcome;
+use crate::domain::personal_identity_code;
+use crate::domain::settings::Settings;
+use crate::domain::{Agency, Role};
+
+fn closure() -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(2020, 3, 17).unwrap_or(NaiveDate::MIN),
+        NaiveDate::from_ymd_opt(2020, 5, 31).unwrap_or(NaiveDate::MIN),
+    )
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
+fn at_noon(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
+}
+
+fn plus_months(d: NaiveDate, m: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(m)).unwrap_or(d)
+}
+
+fn plus_days(d: NaiveDate, n: u64) -> NaiveDate {
+    d.checked_add_days(Days::new(n)).unwrap_or(d)
+}
+
+fn weighted<'a>(rng: &mut Rng, items: &'a [(&'a str, u64)]) -> &'a str {
+    let total: u64 = items.iter().map(|i| i.1).sum();
+    let mut n = rng.next_u64() % total;
+    for (item, w) in items {
+        if n < *w {
+            return item;
+        }
+        n -= w;
+    }
+    items[0].0
+}
+
+struct Staff<'a> {
+    typ_officer: [&'a SeedOfficial; 3],
+    te_expert: &'a SeedOfficial,
+    eksote_worker: &'a SeedOfficial,
+    kela_expert: &'a SeedOfficial,
+    coaches: Vec<&'a SeedOfficial>,
+}
+
+fn staff(officials: &[SeedOfficial]) -> Option<Staff<'_>> {
+    let with = |role: Role, agency: Agency| {
+        officials
+            .iter()
+            .find(|o| o.active && o.roles.contains(&role) && o.agency == agency)
+    };
+    Some(Staff {
+        typ_officer: [
+            with(Role::TypOfficer, Agency::Te)?,
+            with(Role::TypOfficer, Agency::Eksote)?,
+            with(Role::TypOfficer, Agency::Kela)?,
+        ],
+        te_expert: with(Role::TeExpert, Agency::Te)?,
+        eksote_worker: with(Role::EksoteWorker, Agency::Eksote)?,
+        kela_expert: with(Role::KelaExpert, Agency::Kela)?,
+        coaches: officials
+            .iter()
+            .filter(|o| o.active && o.roles.contains(&Role::ProviderCoach))
+            .collect(),
+    })
+}
+
+/// Writes `count` clients and their records; returns the number of attendance rows.
+pub async fn write(
+    conn: &impl ConnectionTrait,
+    rng: &mut Rng,
+    count: usize,
+    providers: &[SeedProvider],
+    officials: &[SeedOfficial],
+) -> Result<u64, DbErr> {
+    let staff = staff(officials).ok_or_else(|| DbErr::Custom("data set lacks officials".into()))?;
+    let mut t = Tables::new();
+    let (c0, c1) = closure();
+    t.interruption.push(vec![
+        rng.uuid().into(),
+        c0.into(),
+        c1.into(),
+        "Closed by government order (COVID-19)".into(),
+    ]);
+    let mut codes = HashSet::new();
+    let mut decision_no = 0u64;
+    for i in 0..count {
+        let mut g = Gen {
+            rng: &mut *rng,
+            t: &mut t,
+            staff: &staff,
+            providers,
+            decision_no: &mut decision_no,
+            index: i,
+        };
+        g.client(&mut codes)?;
+        if t.any_full() {
+            t.flush(conn).await?;
+        }
+    }
+    t.flush(conn).await?;
+    Ok(t.attendance.written)
+}
+
+struct Gen<'a, 'b> {
+    rng: &'a mut Rng,
+    t: &'a mut Tables,
+    staff: &'a Staff<'b>,
+    providers: &'a [SeedProvider],
+    decision_no: &'a mut u64,
+    index: usize,
+}
+
+impl Gen<'_, '_> {
+    fn client(&mut self, codes: &mut HashSet<String>) -> Result<(), DbErr> {
+        let rng = &mut *self.rng;
+        let id = rng.uuid();
+        let code = loop {
+            let born = rng.date(ymd(1961, 1, 1), ymd(2005, 12, 31));
+            let code = personal_identity_code::format(born, rng.range(900, 999) as u32);
+            if codes.insert(code.clone()) {
+                break code;
+            }
+        };
+        let first = *rng.pick(FIRST_NAMES);
+        let last = format!("{}{}", rng.pick(SURNAME_STEMS), rng.pick(SURNAME_ENDINGS));
+        let (municipality, postal) = {
+            let total: u64 = MUNICIPALITIES.iter().map(|m| m.2).sum();
+            let mut n = rng.next_u64() % total;
+            let mut pick = MUNICIPALITIES[0];
+            for m in MUNICIPALITIES {
+                if n < m.2 {
+                    pick = *m;
+                    break;
+                }
+                n -= m.2;
+            }
+            (pick.0, pick.1)
+        };
+        let language = weighted(rng, LANGUAGES);
+        let social_assistance = rng.chance(25);
+        let now = Utc::now();
+        // Most clients come through the employment authority; some through the county or Kela.
+        let registered = *rng.pick(&[
+            Agency::Te,
+            Agency::Te,
+            Agency::Te,
+            Agency::Eksote,
+            Agency::Kela,
+        ]);
+        let phone = format!("+358 50 000 {:04}", self.index % 10_000);
+        let email = format!(
+            "{}.{}{}@esimerkki.invalid",
+            ascii(first),
+            ascii(&last),
+            self.index
+        );
+        let street = format!("{} {}", rng.pick(STREETS), rng.range(1, 60));
+        self.t.client.push(vec![
+            id.clone().into(),
+            code.into(),
+            first.into(),
+            last.into(),
+            Some(phone).into(),
+            Some(email).into(),
+            Some(street).into(),
+            Some(postal).into(),
+            Some(municipality).into(),
+            Some(language).into(),
+            social_assistance.into(),
+            registered.code().into(),
+            1.into(),
+            now.into(),
+            now.into(),
+        ]);
+
+        // About one in seven never became a TYP client, or left so long ago that the
+        // retention period has passed: agencies see only their own records of them.
+        let kind = self.index % 7;
+        if kind == 6 {
+            if self.index % 2 == 0 {
+                let opened = self.rng.date(ymd(2015, 1, 15), ymd(2015, 6, 30));
+                let ended = plus_months(opened, 9);
+                self.case(&id, opened, Some((ended, "MOVED")))?;
+            }
+            self.benefit(&id, social_assistance)?;
+            if self.rng.chance(50) {
+                self.note(&id, Agency::Te, false)?;
+            }
+            return Ok(());
+        }
+        let opened = self.rng.date(
+            ymd(2017, 1, 1),
+            plus_days(anchor(), 0)
+                .checked_sub_days(Days::new(20))
+                .unwrap_or(anchor()),
+        );
+        let closable = opened
+            < anchor()
+                .checked_sub_months(Months::new(18))
+                .unwrap_or(anchor());
+        let ended = if closable && self.rng.chance(60) {
+            let end = plus_months(opened, self.rng.range(8, 30) as u32)
+                .min(plus_days(anchor(), 0) - Days::new(1));
+            let outcome = CaseOutcome::ALL[(self.index / 7) % CaseOutcome::ALL.len()].code();
+            Some((end, outcome))
+        } else {
+            None
+        };
+        let case_id = self.case(&id, opened, ended)?;
+        self.consents(&id, opened)?;
+        let until = ended.map(|e| e.0).unwrap_or(anchor());
+        let plan_made = plus_months(opened, 2);
+        let plan_id = if plan_made < until {
+            Some(self.plan(&case_id, plan_made, social_assistance)?)
+        } else {
+            None
+        };
+        if let Some(plan_id) = &plan_id {
+            self.actions(&case_id, plan_id, plan_made, until)?;
+        }
+        self.benefit(&id, social_assistance)?;
+        // KTT periods, sometimes several in a row: most TYP clients spend time in KTT.
+        let mut from = plan_made;
+        let mut periods = 0;
+        while periods < 3
+            && from < until.min(anchor())
+            && self.rng.chance(if periods == 0 { 80 } else { 55 })
+        {
+            let ended = self.period(&id, &case_id, from, until, social_assistance)?;
+            from = plus_days(ended, self.rng.range(1, 60) as u64);
+            periods += 1;
+        }
+        if self.rng.chance(30) {
+            self.assessment(&id, opened, until)?;
+        }
+        if self.rng.chance(30) {
+            let due = plus_months(opened, 4);
+            self.t.employment.push(vec![
+                self.rng.uuid().into(),
+                id.clone().into(),
+                "JOB_SEARCH_OBLIGATION".into(),
+                "Apply for three jobs a month".into(),
+                Some(due).into(),
+                self.staff.te_expert.id.clone().into(),
+                at_noon(opened).into(),
+            ]);
+        }
+        if self.rng.chance(12) {
+            let p = self.rng.pick(self.providers).id.clone();
+            let start = plus_months(opened, 3).min(until);
+            self.t.coaching.push(vec![
+                self.rng.uuid().into(),
+                id.clone().into(),
+                Some(p).into(),
+                (*self.rng.pick(&[
+                    "VOUCHER",
+                    "INDIVIDUAL",
+                    "WALK_ALONGSIDE",
+                    "NEUROPSYCHIATRIC",
+                    "COUNTY",
+                ]))
+                .into(),
+                Agency::Te.code().into(),
+                50.into(),
+                start.into(),
+                Option::<NaiveDate>::None.into(),
+            ]);
+        }
+        if self.rng.chance(45) || ended.is_none() && self.index % 5 == 0 {
+            self.meetings(
+                &id,
+                &case_id,
+                plan_id.as_deref(),
+                opened,
+                ended.map(|e| e.0),
+            )?;
+        }
+        let n_notes = self.rng.range(0, 2);
+        for _ in 0..n_notes {
+            let agency = *self.rng.pick(&[Agency::Eksote, Agency::Te, Agency::Kela]);
+            let shared = self.rng.chance(35);
+            self.note(&id, agency, shared)?;
+        }
+        Ok(())
+    }
+}
+
+/// Folds a name to ASCII for a fictional email address.
+fn ascii(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'ä' | 'Ä' => 'a',
+            'ö' | 'Ö' => 'o',
+            'å' | 'Å' => 'a',
+            c => c.to_ascii_lowercase(),
+        })
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect()
+}
