@@ -18,3 +18,22 @@ pub mod referral;
 pub mod rehab;
 pub mod reports;
 pub mod viewer;
+
+use async_graphql::dataloader::Loader;
+use async_graphql::Context;
+
+use super::loader::{LoadError, RecordLoader};
+use super::request_loader;
+
+/// The rows of a list field, through the request's loader (none when the key has none).
+pub(crate) async fn rows<K, M>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Vec<M>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    M: Send + Sync + Clone + 'static,
+    RecordLoader: Loader<K, Value = Vec<M>, Error = LoadError>,
+{
+    Ok(request_loader(ctx)?
+        .load_one(key)
+        .await?
+        .unwrap_or_default())
+}
