@@ -8,6 +8,8 @@
 //! - `#[field(FieldIdName, ...)]`: a client-data field. The method is written as if the value
 //!   were always readable: `fn phone(&self) -> Option<&str>`, `fn opened_on(&self) -> Date`, or
 //!   for a loader-backed field `async fn cases(&self, ctx: &Context<'_>) -> Result<Vec<T>>`.
+//!   A field whose value is one expression gives it in the marker and has no body:
+//!   `#[field(ClientPhone = self.row.phone.as_deref())] fn phone(&self) -> Option<&str>;`.
 //!   The generated resolver carries the field's introspection visibility
 //!   (`crate::authz::fields::visible::FieldIdName`) and `@fieldGroup` directive, runs the field
 //!   guard, and only then evaluates the method. It returns `Result<Option<T>>`: every field
@@ -24,8 +26,11 @@
 //!   it must use it.
 //!
 //! `check = expr` adds a check of the arguments (a `Result`) that runs before the guard, so
-//! that bad input keeps its error whoever asks. The object's client scope is `self.scope`,
-//! or as given: `#[guarded(scope = self.client.scope)]`.
+//! that bad input keeps its error whoever asks.
+//!
+//! The object's client scope is `self.scope`, or as given: `#[guarded(scope = self.client.scope)]`.
+//! `#[guarded(id = self.row.id)]` adds the object's opaque identifier, `id: ID!`, as its first
+//! field (it is no client data).
 //!
 //! The generated code names typgraph's own paths (`crate::...`): the macro serves that crate
 //! only.
@@ -36,7 +41,7 @@ use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::{
     parse_quote, Attribute, Error, Expr, FnArg, GenericArgument, Ident, ImplItem, ImplItemFn,
-    ItemImpl, LitStr, Pat, PathArguments, ReturnType, Token, Type,
+    ItemImpl, LitStr, Pat, PathArguments, ReturnType, Token, TraitItemFn, Type, Visibility,
 };
 
 /// Generates the guarded fields of a GraphQL object; see the crate documentation.
@@ -49,26 +54,36 @@ pub fn guarded(args: TokenStream, item: TokenStream) -> TokenStream {
         .into()
 }
 
-/// `#[guarded]` or `#[guarded(scope = <expression>)]`.
+/// `#[guarded]`, with `scope = <expression>` and `id = <expression>` as needed.
 struct Args {
     scope: Expr,
+    id: Option<Expr>,
 }
 
 impl Parse for Args {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        if input.is_empty() {
-            return Ok(Args {
-                scope: parse_quote!(self.scope),
-            });
+        let mut args = Args {
+            scope: parse_quote!(self.scope),
+            id: None,
+        };
+        while !input.is_empty() {
+            let key: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            match key.to_string().as_str() {
+                "scope" => args.scope = input.parse()?,
+                "id" => args.id = Some(input.parse()?),
+                _ => {
+                    return Err(Error::new(
+                        key.span(),
+                        "expected `scope = ...` or `id = ...`",
+                    ))
+                }
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
         }
-        let key: Ident = input.parse()?;
-        if key != "scope" {
-            return Err(Error::new(key.span(), "expected `scope = <expression>`"));
-        }
-        input.parse::<Token![=]>()?;
-        Ok(Args {
-            scope: input.parse()?,
-        })
+        Ok(args)
     }
 }
 
@@ -83,14 +98,24 @@ enum Rule {
 /// The arguments of `#[field(...)]`.
 struct Marker {
     field: Ident,
+    /// The value of a field written without a body.
+    value: Option<Expr>,
     rule: Rule,
     check: Option<Expr>,
 }
 
 impl Parse for Marker {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        let field = input.parse()?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
         let mut marker = Marker {
-            field: input.parse()?,
+            field,
+            value,
             rule: Rule::Read,
             check: None,
         };
@@ -142,16 +167,51 @@ enum Mark {
 fn expand(args: &Args, mut item: ItemImpl) -> syn::Result<Tokens> {
     let mut helpers = Vec::new();
     for impl_item in &mut item.items {
+        let bodiless = match impl_item {
+            ImplItem::Fn(_) => false,
+            ImplItem::Verbatim(tokens) => {
+                *impl_item = ImplItem::Fn(without_body(syn::parse2(tokens.clone())?));
+                true
+            }
+            _ => continue,
+        };
         let ImplItem::Fn(method) = impl_item else {
             continue;
         };
-        match take_mark(method)? {
-            Mark::Unguarded => {}
-            Mark::Field(marker) => {
-                let helper = field(&args.scope, &marker, method)?;
-                helpers.push(helper);
+        match (take_mark(method)?, bodiless) {
+            (Mark::Unguarded, false) => {}
+            (Mark::Field(marker), _) => {
+                match (&marker.value, bodiless) {
+                    (Some(value), true) => method.block = parse_quote!({ #value }),
+                    (None, false) => {}
+                    (Some(_), false) => {
+                        return Err(Error::new(
+                            marker.field.span(),
+                            "a field with a body takes no value in its marker",
+                        ))
+                    }
+                    _ => return Err(Error::new(method.sig.ident.span(), "a field without a body gives its value: `#[field(FieldIdName = expression)]`")),
+                }
+                helpers.push(field(&args.scope, &marker, method)?);
+            }
+            (Mark::Unguarded, true) => {
+                return Err(Error::new(
+                    method.sig.ident.span(),
+                    "an unguarded field has a body",
+                ))
             }
         }
+    }
+    if let Some(id) = &args.id {
+        item.items.insert(
+            0,
+            parse_quote! {
+                /// Opaque identifier.
+                async fn id(&self) -> ::async_graphql::ID {
+                    ::async_graphql::ID(::std::clone::Clone::clone(&#id))
+                }
+            },
+        );
     }
     let (impl_generics, _, where_clause) = item.generics.split_for_impl();
     let self_ty = &item.self_ty;
@@ -161,6 +221,17 @@ fn expand(args: &Args, mut item: ItemImpl) -> syn::Result<Tokens> {
             #(#helpers)*
         }
     })
+}
+
+/// A method written without a body (`fn name(&self) -> T;`), its body still to be given.
+fn without_body(method: TraitItemFn) -> ImplItemFn {
+    ImplItemFn {
+        attrs: method.attrs,
+        vis: Visibility::Inherited,
+        defaultness: None,
+        sig: method.sig,
+        block: parse_quote!({}),
+    }
 }
 
 /// Removes the method's marker and returns it; a method without one is an error.

@@ -37,38 +37,24 @@ pub struct DisclosureNode {
 #[Object(name = "AccessLogEntry")]
 impl AccessLogEntryNode {
     /// When (UTC).
-    #[field(LogAt)]
-    fn at(&self) -> DateTime<Utc> {
-        self.row.at
-    }
+    #[field(LogAt = self.row.at)]
+    fn at(&self) -> DateTime<Utc>;
 
     /// The official.
-    #[field(LogOfficialId)]
-    fn official_id(&self) -> ID {
-        ID(self.row.official_id.clone())
-    }
+    #[field(LogOfficialId = ID(self.row.official_id.clone()))]
+    fn official_id(&self) -> ID;
 
     /// The official's agency.
-    #[field(LogAgency)]
-    fn agency(&self) -> Agency {
-        self.row.agency.parse().unwrap_or(Agency::Provider)
-    }
+    #[field(LogAgency = self.row.agency.parse().unwrap_or(Agency::Provider))]
+    fn agency(&self) -> Agency;
 
     /// The official's effective roles at the time.
-    #[field(LogRoles)]
-    fn roles(&self) -> Vec<Role> {
-        self.row
-            .roles
-            .split(',')
-            .filter_map(|r| r.parse().ok())
-            .collect()
-    }
+    #[field(LogRoles = self.row.roles.split(',').filter_map(|r| r.parse().ok()).collect())]
+    fn roles(&self) -> Vec<Role>;
 
     /// READ or WRITE.
-    #[field(LogAction)]
-    fn action(&self) -> &str {
-        &self.row.action
-    }
+    #[field(LogAction = &self.row.action)]
+    fn action(&self) -> &str;
 
     /// The field groups returned or written.
     #[field(LogFields)]
@@ -82,10 +68,8 @@ impl AccessLogEntryNode {
     }
 
     /// The API operations (root fields) and, in `reason`, the client's operation name.
-    #[field(LogOperation)]
-    fn operation(&self) -> String {
-        format!("{} ({})", self.row.operation, self.row.reason)
-    }
+    #[field(LogOperation = format!("{} ({})", self.row.operation, self.row.reason))]
+    fn operation(&self) -> String;
 
     /// Consent-based disclosures made by this access.
     #[field(LogDisclosures)]
@@ -102,8 +86,6 @@ impl AccessLogEntryNode {
 
     /// The break-glass grant this access was made under (an urgent opening outside the
     /// official's scope), if any.
-    #[field(LogBreakGlass)]
-    fn break_glass_id(&self) -> Option<ID> {
-        self.break_glass.clone().map(ID)
-    }
+    #[field(LogBreakGlass = self.break_glass.clone().map(ID))]
+    fn break_glass_id(&self) -> Option<ID>;
 }

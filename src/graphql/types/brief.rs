@@ -39,10 +39,8 @@ impl BriefNode {
     }
 
     /// When the previous meeting of the same case was held; changes are counted from then.
-    #[field(BriefPreviousMeetingOn)]
-    fn previous_meeting_on(&self) -> Option<Date> {
-        self.previous_meeting_on.map(Date)
-    }
+    #[field(BriefPreviousMeetingOn = self.previous_meeting_on.map(Date))]
+    fn previous_meeting_on(&self) -> Option<Date>;
 
     /// Referrals still open (sent, or accepted and not done), newest first.
     #[field(BriefOpenReferrals, shared)]
@@ -103,6 +101,17 @@ impl AgencyBriefNode {
     fn is_since(&self, date: NaiveDate) -> bool {
         self.since.is_none_or(|since| date > since)
     }
+
+    /// The rows the agency made since the previous meeting; `made` gives a row's agency
+    /// code and date.
+    fn made_since<M>(&self, rows: Vec<M>, made: impl Fn(&M) -> (&String, NaiveDate)) -> Vec<M> {
+        rows.into_iter()
+            .filter(|row| {
+                let (agency, on) = made(row);
+                agency == self.agency.code() && self.is_since(on)
+            })
+            .collect()
+    }
 }
 
 /// What one participating agency needs before the meeting.
@@ -147,12 +156,9 @@ impl AgencyBriefNode {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<AssessmentNode>> {
-        let rows = rows(ctx, AssessmentsOf(self.scope.key()))
-            .await?
-            .into_iter()
-            .filter(|a| a.assessor_agency == self.agency.code() && self.is_since(a.assessed_on))
-            .collect();
-        Ok(AssessmentNode::wrap(rows, &self.scope))
+        let rows = rows(ctx, AssessmentsOf(self.scope.key())).await?;
+        let made = self.made_since(rows, |a| (&a.assessor_agency, a.assessed_on));
+        Ok(AssessmentNode::wrap(made, &self.scope))
     }
 
     /// Benefit decisions the agency made since the previous meeting.
@@ -161,12 +167,9 @@ impl AgencyBriefNode {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<BenefitNode>> {
-        let rows = rows(ctx, BenefitsOf(self.scope.key()))
-            .await?
-            .into_iter()
-            .filter(|b| b.agency == self.agency.code() && self.is_since(b.decided_on))
-            .collect();
-        Ok(BenefitNode::wrap(rows, &self.scope))
+        let rows = rows(ctx, BenefitsOf(self.scope.key())).await?;
+        let made = self.made_since(rows, |b| (&b.agency, b.decided_on));
+        Ok(BenefitNode::wrap(made, &self.scope))
     }
 
     /// KTT periods ending within the horizon (the county's decisions).
@@ -200,16 +203,12 @@ impl AgencyBriefNode {
         if case.responsible_agency != self.agency.code() {
             return Ok(Vec::new());
         }
-        let plans = rows(ctx, PlansOfCase(self.case_id.clone())).await?;
-        Ok(plans
+        let due = rows(ctx, PlansOfCase(self.case_id.clone()))
+            .await?
             .into_iter()
             .take(1)
             .filter(|p| p.review_on <= self.horizon.1)
-            .map(|row| PlanNode {
-                row,
-                scope: self.scope.clone(),
-                today: self.today,
-            })
-            .collect())
+            .collect();
+        Ok(PlanNode::wrap(due, &self.scope, self.today))
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, Object, Result, ID};
+use async_graphql::{Context, Enum, Object, Result};
 use chrono::NaiveDate;
 
 use super::super::scalars::Date;
@@ -37,29 +37,13 @@ impl ReferralStatus {
     }
 }
 
-/// A referral (lähete) from one agency to another, for example to Kela vocational
-/// rehabilitation or a county service.
-pub struct ReferralNode {
-    pub row: Referral,
-    pub scope: Arc<ClientScope>,
-    pub today: NaiveDate,
+client_row_node! {
+    /// A referral (lähete) from one agency to another, for example to Kela vocational
+    /// rehabilitation or a county service.
+    ReferralNode(Referral), today: NaiveDate
 }
 
 impl ReferralNode {
-    pub fn wrap(
-        rows: Vec<Referral>,
-        scope: &Arc<ClientScope>,
-        today: NaiveDate,
-    ) -> Vec<ReferralNode> {
-        rows.into_iter()
-            .map(|row| ReferralNode {
-                row,
-                scope: scope.clone(),
-                today,
-            })
-            .collect()
-    }
-
     /// The client's referrals (all, or the open ones) for a shared-record field whose guard
     /// has passed: the case view's, or the brief's.
     pub async fn of_client(
@@ -75,14 +59,9 @@ impl ReferralNode {
     }
 }
 
-#[guarded]
+#[guarded(id = self.row.id)]
 #[Object(name = "Referral")]
 impl ReferralNode {
-    /// Opaque identifier.
-    #[unguarded]
-    async fn id(&self) -> ID {
-        ID(self.row.id.clone())
-    }
     /// The sending agency.
     #[field(ReferralFromAgency)]
     #[graphql(name = "fromAgency")]
@@ -90,58 +69,38 @@ impl ReferralNode {
         self.row.from_agency.parse().ok()
     }
     /// The receiving agency.
-    #[field(ReferralToAgency)]
-    fn to_agency(&self) -> Option<Agency> {
-        self.row.to_agency.parse().ok()
-    }
+    #[field(ReferralToAgency = self.row.to_agency.parse().ok())]
+    fn to_agency(&self) -> Option<Agency>;
     /// The service referred to.
-    #[field(ReferralService)]
-    fn service(&self) -> &str {
-        &self.row.service
-    }
+    #[field(ReferralService = &self.row.service)]
+    fn service(&self) -> &str;
     /// Why: the service need.
-    #[field(ReferralReason)]
-    fn reason(&self) -> &str {
-        &self.row.reason
-    }
+    #[field(ReferralReason = &self.row.reason)]
+    fn reason(&self) -> &str;
     /// Where it stands.
-    #[field(ReferralStatus)]
-    fn status(&self) -> Option<ReferralStatus> {
-        ReferralStatus::of(&self.row.status)
-    }
+    #[field(ReferralStatus = ReferralStatus::of(&self.row.status))]
+    fn status(&self) -> Option<ReferralStatus>;
     /// The day it was sent.
-    #[field(ReferralSentOn)]
-    fn sent_on(&self) -> Date {
-        Date(self.row.sent_on)
-    }
+    #[field(ReferralSentOn = Date(self.row.sent_on))]
+    fn sent_on(&self) -> Date;
     /// The day the receiving agency answered.
-    #[field(ReferralAnsweredOn)]
-    fn answered_on(&self) -> Option<Date> {
-        self.row.answered_on.map(Date)
-    }
+    #[field(ReferralAnsweredOn = self.row.answered_on.map(Date))]
+    fn answered_on(&self) -> Option<Date>;
     /// The receiving side's due date (once accepted).
-    #[field(ReferralDueOn)]
-    fn due_on(&self) -> Option<Date> {
-        self.row.due_on.map(Date)
-    }
+    #[field(ReferralDueOn = self.row.due_on.map(Date))]
+    fn due_on(&self) -> Option<Date>;
     /// Accepted, not done, and past its due date.
     #[field(ReferralOverdue)]
     fn overdue(&self) -> bool {
         self.row.status == "ACCEPTED" && self.row.due_on.is_some_and(|d| d < self.today)
     }
     /// Why it was declined.
-    #[field(ReferralDeclineReason)]
-    fn decline_reason(&self) -> Option<&str> {
-        self.row.decline_reason.as_deref()
-    }
+    #[field(ReferralDeclineReason = self.row.decline_reason.as_deref())]
+    fn decline_reason(&self) -> Option<&str>;
     /// The outcome, returned to the sender when done.
-    #[field(ReferralOutcome)]
-    fn outcome(&self) -> Option<&str> {
-        self.row.outcome.as_deref()
-    }
+    #[field(ReferralOutcome = self.row.outcome.as_deref())]
+    fn outcome(&self) -> Option<&str>;
     /// The day it was done.
-    #[field(ReferralDoneOn)]
-    fn done_on(&self) -> Option<Date> {
-        self.row.done_on.map(Date)
-    }
+    #[field(ReferralDoneOn = self.row.done_on.map(Date))]
+    fn done_on(&self) -> Option<Date>;
 }
