@@ -91,7 +91,7 @@ impl Parse for Args {
 enum Rule {
     Read,
     Shared,
-    Own(Option<(Expr, Expr)>),
+    Own(Option<Box<(Expr, Expr)>>),
     Body(Ident),
 }
 
@@ -129,7 +129,7 @@ impl Parse for Marker {
                     syn::parenthesized!(inner in input);
                     let author = inner.parse()?;
                     inner.parse::<Token![,]>()?;
-                    Rule::Own(Some((author, inner.parse()?)))
+                    Rule::Own(Some(Box::new((author, inner.parse()?))))
                 }
                 "own" => Rule::Own(None),
                 "body_guards" => {
@@ -327,7 +327,8 @@ fn field(scope: &Expr, marker: &Marker, method: &mut ImplItemFn) -> syn::Result<
                 (),
             )?;
         },
-        Rule::Own(Some((author, shared))) => {
+        Rule::Own(Some(given)) => {
+            let (author, shared) = &**given;
             quote!(crate::graphql::guard::read_own(ctx, &#scope, #author, #shared, ())?;)
         }
         Rule::Body(_) => quote!(),
@@ -383,6 +384,8 @@ fn field(scope: &Expr, marker: &Marker, method: &mut ImplItemFn) -> syn::Result<
     *method = parse_quote! {
         #(#attrs)*
         #[graphql(#(#options),*)]
+        // `Ok(value?)` converts the method's error, whatever its type.
+        #[allow(clippy::needless_question_mark)]
         async fn #name(
             &self,
             ctx: &::async_graphql::Context<'_>,
