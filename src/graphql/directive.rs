@@ -4,7 +4,7 @@ use async_graphql::TypeDirective;
 
 use crate::authz::FieldId;
 
-/// Marks a client-data field with its field group (contract §5), so that the policy can be
+/// Marks a client-data field with its field group, so that the policy can be
 /// audited from `schema.graphql`.
 #[TypeDirective(location = "FieldDefinition", name = "fieldGroup")]
 #[allow(non_snake_case)]

@@ -6,20 +6,18 @@ use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result};
 use chrono::NaiveDate;
 
-use super::super::directive::{fieldGroup, group_of};
-use super::super::guard;
 use super::case::{ActionNode, PlanNode};
 use super::meeting::MeetingNode;
 use super::records::{AssessmentNode, BenefitNode};
+use super::referral::ReferralNode;
 use super::rehab::RehabPeriodNode;
-use crate::authz::fields::visible;
-use crate::authz::FieldId;
+use super::rows;
 use crate::domain::Agency;
 use crate::graphql::loader::{
-    ActionsOfCase, AssessmentsOf, BenefitsOf, ParticipantsOf, PeriodsOf, PlansOfCase,
+    ActionsOfCase, AssessmentsOf, BenefitsOf, CasesOf, ParticipantsOf, PeriodsOf, PlansOfCase,
 };
-use crate::graphql::request_loader;
 use crate::services::ClientScope;
+use typgraph_macros::guarded;
 
 /// The brief of one meeting.
 pub struct BriefNode {
@@ -31,47 +29,29 @@ pub struct BriefNode {
 /// Meeting preparation view (verkostopalaverin valmistelu): per participating agency, open
 /// and overdue agreed actions, what changed since the last meeting and what is coming up,
 /// all within the caller's field mask.
+#[guarded(scope = self.meeting.scope)]
 #[Object(name = "MeetingBrief")]
 impl BriefNode {
     /// The meeting being prepared.
+    #[unguarded]
     async fn meeting(&self) -> &MeetingNode {
         &self.meeting
     }
 
     /// When the previous meeting of the same case was held; changes are counted from then.
-    #[graphql(visible = "visible::brief_previous_meeting_on", directive = fieldGroup::apply(group_of(FieldId::BriefPreviousMeetingOn)))]
-    async fn previous_meeting_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        guard::read(
-            ctx,
-            &self.meeting.scope,
-            FieldId::BriefPreviousMeetingOn,
-            self.previous_meeting_on,
-        )
-        .map(|d| d.map(Date))
-    }
+    #[field(BriefPreviousMeetingOn = self.previous_meeting_on.map(Date))]
+    fn previous_meeting_on(&self) -> Option<Date>;
 
     /// Referrals still open (sent, or accepted and not done), newest first.
-    #[graphql(visible = "visible::brief_open_referrals", directive = fieldGroup::apply(group_of(FieldId::BriefOpenReferrals)))]
-    async fn open_referrals(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<Option<Vec<super::referral::ReferralNode>>> {
-        super::referral::ReferralNode::of_client(
-            ctx,
-            &self.meeting.scope,
-            FieldId::BriefOpenReferrals,
-            true,
-            self.meeting.today,
-        )
-        .await
+    #[field(BriefOpenReferrals, shared)]
+    async fn open_referrals(&self, ctx: &Context<'_>) -> Result<Vec<ReferralNode>> {
+        ReferralNode::of_client(ctx, &self.meeting.scope, true, self.meeting.today).await
     }
 
     /// One section per participating agency, in code order.
+    #[unguarded]
     async fn agencies(&self, ctx: &Context<'_>) -> Result<Vec<AgencyBriefNode>> {
-        let participants = request_loader(ctx)?
-            .load_one(ParticipantsOf(self.meeting.row.id.clone()))
-            .await?
-            .unwrap_or_default();
+        let participants = rows(ctx, ParticipantsOf(self.meeting.row.id.clone())).await?;
         let mut agencies: Vec<Agency> = participants
             .iter()
             .filter_map(|p| p.agency.as_deref().and_then(|a| a.parse().ok()))
@@ -103,164 +83,132 @@ pub struct AgencyBriefNode {
 }
 
 impl AgencyBriefNode {
-    async fn own_actions(&self, ctx: &Context<'_>) -> Result<Vec<ActionNode>> {
-        let rows = request_loader(ctx)?
-            .load_one(ActionsOfCase(self.case_id.clone()))
+    /// The agency's agreed actions of the case that `keep` keeps.
+    async fn own_actions(
+        &self,
+        ctx: &Context<'_>,
+        keep: impl Fn(&ActionNode) -> bool,
+    ) -> Result<Vec<ActionNode>> {
+        let own = rows(ctx, ActionsOfCase(self.case_id.clone()))
             .await?
-            .unwrap_or_default();
-        let own = rows
             .into_iter()
             .filter(|a| a.owner_agency == self.agency.code())
             .collect();
-        Ok(ActionNode::wrap(own, &self.scope, self.today))
+        let actions = ActionNode::wrap(own, &self.scope, self.today);
+        Ok(actions.into_iter().filter(keep).collect())
     }
 
     fn is_since(&self, date: NaiveDate) -> bool {
         self.since.is_none_or(|since| date > since)
     }
+
+    /// The rows the agency made since the previous meeting; `made` gives a row's agency
+    /// code and date.
+    fn made_since<M>(&self, rows: Vec<M>, made: impl Fn(&M) -> (&String, NaiveDate)) -> Vec<M> {
+        rows.into_iter()
+            .filter(|row| {
+                let (agency, on) = made(row);
+                agency == self.agency.code() && self.is_since(on)
+            })
+            .collect()
+    }
 }
 
 /// What one participating agency needs before the meeting.
+#[guarded]
 #[Object(name = "AgencyBrief")]
 impl AgencyBriefNode {
     /// The participating agency.
+    #[unguarded]
     async fn agency(&self) -> Agency {
         self.agency
     }
 
     /// The agency's open agreed actions of the case.
-    #[graphql(visible = "visible::brief_open_actions", directive = fieldGroup::apply(group_of(FieldId::BriefOpenActions)))]
-    async fn open_actions(&self, ctx: &Context<'_>) -> Result<Option<Vec<ActionNode>>> {
-        guard::read(ctx, &self.scope, FieldId::BriefOpenActions, ())?;
-        let actions = self.own_actions(ctx).await?;
-        Ok(Some(
-            actions
-                .into_iter()
-                .filter(|a| a.row.completed_on.is_none())
-                .collect(),
-        ))
+    #[field(BriefOpenActions)]
+    async fn open_actions(&self, ctx: &Context<'_>) -> Result<Vec<ActionNode>> {
+        self.own_actions(ctx, |a| a.row.completed_on.is_none())
+            .await
     }
 
     /// The agency's open actions past their due date.
-    #[graphql(visible = "visible::brief_overdue_actions", directive = fieldGroup::apply(group_of(FieldId::BriefOverdueActions)))]
-    async fn overdue_actions(&self, ctx: &Context<'_>) -> Result<Option<Vec<ActionNode>>> {
-        guard::read(ctx, &self.scope, FieldId::BriefOverdueActions, ())?;
-        let actions = self.own_actions(ctx).await?;
-        Ok(Some(
-            actions.into_iter().filter(ActionNode::is_overdue).collect(),
-        ))
+    #[field(BriefOverdueActions)]
+    async fn overdue_actions(&self, ctx: &Context<'_>) -> Result<Vec<ActionNode>> {
+        self.own_actions(ctx, ActionNode::is_overdue).await
     }
 
     /// Actions the agency completed since the previous meeting.
-    #[graphql(visible = "visible::brief_completed_actions", directive = fieldGroup::apply(group_of(FieldId::BriefCompletedActions)))]
+    #[field(BriefCompletedActions)]
     async fn actions_completed_since_last_meeting(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Option<Vec<ActionNode>>> {
-        guard::read(ctx, &self.scope, FieldId::BriefCompletedActions, ())?;
-        let actions = self.own_actions(ctx).await?;
-        Ok(Some(
-            actions
-                .into_iter()
-                .filter(|a| a.row.completed_on.is_some_and(|d| self.is_since(d)))
-                .collect(),
-        ))
+    ) -> Result<Vec<ActionNode>> {
+        self.own_actions(ctx, |a| {
+            a.row.completed_on.is_some_and(|d| self.is_since(d))
+        })
+        .await
     }
 
     /// Work-ability assessments the agency made since the previous meeting: reuse them
     /// instead of ordering a new one.
-    #[graphql(visible = "visible::brief_new_assessments", directive = fieldGroup::apply(group_of(FieldId::BriefNewAssessments)))]
+    #[field(BriefNewAssessments)]
     async fn assessments_since_last_meeting(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Option<Vec<AssessmentNode>>> {
-        guard::read(ctx, &self.scope, FieldId::BriefNewAssessments, ())?;
-        let rows = request_loader(ctx)?
-            .load_one(AssessmentsOf(self.scope.key()))
-            .await?
-            .unwrap_or_default();
-        let rows = rows
-            .into_iter()
-            .filter(|a| a.assessor_agency == self.agency.code() && self.is_since(a.assessed_on))
-            .collect();
-        Ok(Some(AssessmentNode::wrap(rows, &self.scope)))
+    ) -> Result<Vec<AssessmentNode>> {
+        let rows = rows(ctx, AssessmentsOf(self.scope.key())).await?;
+        let made = self.made_since(rows, |a| (&a.assessor_agency, a.assessed_on));
+        Ok(AssessmentNode::wrap(made, &self.scope))
     }
 
     /// Benefit decisions the agency made since the previous meeting.
-    #[graphql(visible = "visible::brief_new_benefits", directive = fieldGroup::apply(group_of(FieldId::BriefNewBenefits)))]
+    #[field(BriefNewBenefits)]
     async fn benefit_decisions_since_last_meeting(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Option<Vec<BenefitNode>>> {
-        guard::read(ctx, &self.scope, FieldId::BriefNewBenefits, ())?;
-        let rows = request_loader(ctx)?
-            .load_one(BenefitsOf(self.scope.key()))
-            .await?
-            .unwrap_or_default();
-        let rows = rows
-            .into_iter()
-            .filter(|b| b.agency == self.agency.code() && self.is_since(b.decided_on))
-            .collect();
-        Ok(Some(BenefitNode::wrap(rows, &self.scope)))
+    ) -> Result<Vec<BenefitNode>> {
+        let rows = rows(ctx, BenefitsOf(self.scope.key())).await?;
+        let made = self.made_since(rows, |b| (&b.agency, b.decided_on));
+        Ok(BenefitNode::wrap(made, &self.scope))
     }
 
     /// KTT periods ending within the horizon (the county's decisions).
-    #[graphql(visible = "visible::brief_upcoming_period_ends", directive = fieldGroup::apply(group_of(FieldId::BriefUpcomingPeriodEnds)))]
-    async fn upcoming_period_ends(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<Option<Vec<RehabPeriodNode>>> {
-        guard::read(ctx, &self.scope, FieldId::BriefUpcomingPeriodEnds, ())?;
+    #[field(BriefUpcomingPeriodEnds)]
+    async fn upcoming_period_ends(&self, ctx: &Context<'_>) -> Result<Vec<RehabPeriodNode>> {
         if self.agency != Agency::Eksote {
-            return Ok(Some(Vec::new()));
+            return Ok(Vec::new());
         }
-        let rows = request_loader(ctx)?
-            .load_one(PeriodsOf(self.scope.key()))
-            .await?
-            .unwrap_or_default();
         let (from, to) = self.horizon;
-        let rows = rows
+        let rows = rows(ctx, PeriodsOf(self.scope.key()))
+            .await?
             .into_iter()
             .filter(|p| {
                 let end = p.ended_early_on.unwrap_or(p.ends_on);
                 end >= from && end <= to
             })
             .collect();
-        Ok(Some(RehabPeriodNode::wrap(rows, &self.scope)))
+        Ok(RehabPeriodNode::wrap(rows, &self.scope))
     }
 
     /// Plan reviews due within the horizon, or overdue (the responsible agency's task).
-    #[graphql(visible = "visible::brief_upcoming_reviews", directive = fieldGroup::apply(group_of(FieldId::BriefUpcomingReviews)))]
-    async fn upcoming_plan_reviews(&self, ctx: &Context<'_>) -> Result<Option<Vec<PlanNode>>> {
-        guard::read(ctx, &self.scope, FieldId::BriefUpcomingReviews, ())?;
-        let loader = request_loader(ctx)?;
-        let case = loader
-            .load_one(crate::graphql::loader::CasesOf(self.scope.key()))
+    #[field(BriefUpcomingReviews)]
+    async fn upcoming_plan_reviews(&self, ctx: &Context<'_>) -> Result<Vec<PlanNode>> {
+        let case = rows(ctx, CasesOf(self.scope.key()))
             .await?
-            .unwrap_or_default()
             .into_iter()
             .find(|c| c.id == self.case_id);
         let Some(case) = case else {
-            return Ok(Some(Vec::new()));
+            return Ok(Vec::new());
         };
         if case.responsible_agency != self.agency.code() {
-            return Ok(Some(Vec::new()));
+            return Ok(Vec::new());
         }
-        let plans = loader
-            .load_one(PlansOfCase(self.case_id.clone()))
+        let due = rows(ctx, PlansOfCase(self.case_id.clone()))
             .await?
-            .unwrap_or_default();
-        Ok(Some(
-            plans
-                .into_iter()
-                .take(1)
-                .filter(|p| p.review_on <= self.horizon.1)
-                .map(|row| PlanNode {
-                    row,
-                    scope: self.scope.clone(),
-                    today: self.today,
-                })
-                .collect(),
-        ))
+            .into_iter()
+            .take(1)
+            .filter(|p| p.review_on <= self.horizon.1)
+            .collect();
+        Ok(PlanNode::wrap(due, &self.scope, self.today))
     }
 }
