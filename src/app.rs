@@ -19,10 +19,10 @@ pub struct AppState {
     pub reports_db: Option<DatabaseConnection>,
     pub schema: AppSchema,
     /// The same schema without async-graphql's full validation, for documents that passed
-    /// it before and variables that cannot change its verdict (`graphql::documents`).
+    /// it before and variables that cannot change its verdict (`graphql::engine::documents`).
     pub schema_prevalidated: AppSchema,
     /// The schema a client's own token is served from (`CLIENT` role).
-    pub client_schema: crate::graphql::own::ClientSchema,
+    pub client_schema: crate::graphql::self_service::ClientSchema,
     /// The policy in force (the newest stored version), followed across replicas.
     pub policy: Arc<PolicyStore>,
     pub verifier: TokenVerifier,
@@ -38,7 +38,7 @@ pub struct AppState {
     /// Demo sign-ins for the dashboard, set under `--demo` only.
     pub demo_logins: std::sync::OnceLock<Vec<crate::http::dashboard::DemoLogin>>,
     /// Parsed documents that passed the query limits, by query text.
-    pub documents: crate::graphql::documents::DocumentCache,
+    pub documents: crate::graphql::engine::documents::DocumentCache,
     /// Woken after each commit that wrote access-log rows, to seal them into the chain.
     pub sealer: Arc<tokio::sync::Notify>,
     /// The background tasks' own connection pool (the access-log sealer and the rate-limit
@@ -142,7 +142,7 @@ impl App {
                 introspection,
                 async_graphql::ValidationMode::Fast,
             ),
-            client_schema: crate::graphql::own::build_client_schema(introspection),
+            client_schema: crate::graphql::self_service::build_client_schema(introspection),
             policy: Arc::new(policy),
             verifier,
             metrics,
@@ -233,9 +233,9 @@ impl App {
         if let Err(e) = crate::audit::chain::seal_recent(&db).await {
             tracing::warn!(cause = %crate::error::db_error_summary(&e), "sealing the access log on shutdown failed");
         }
-        match crate::audit::records::seal_recent(&db).await {
+        match crate::audit::record_seal::seal_recent(&db).await {
             Ok(_) => {
-                if let Ok(head) = crate::audit::records::head(&db).await {
+                if let Ok(head) = crate::audit::record_seal::head(&db).await {
                     if head.seq > 0 {
                         crate::audit::chain::publish(&metrics, &head);
                     }

@@ -316,20 +316,22 @@ fn field(scope: &Expr, marker: &Marker, method: &mut ImplItemFn) -> syn::Result<
     let field = &marker.field;
     let id = quote!(crate::authz::FieldId::#field);
     let guard = match &marker.rule {
-        Rule::Read => quote!(crate::graphql::guard::read(ctx, &#scope, #id, ())?;),
-        Rule::Shared => quote!(crate::graphql::guard::read_shared(ctx, &#scope, #id, || ())?;),
+        Rule::Read => quote!(crate::graphql::engine::guard::read(ctx, &#scope, #id, ())?;),
+        Rule::Shared => {
+            quote!(crate::graphql::engine::guard::read_shared(ctx, &#scope, #id, || ())?;)
+        }
         Rule::Own(None) => quote! {
-            crate::graphql::guard::read_own(
+            crate::graphql::engine::guard::read_own(
                 ctx,
                 &#scope,
-                crate::graphql::guard::OwnRecord::author(self),
-                crate::graphql::guard::OwnRecord::shared(self),
+                crate::graphql::engine::guard::OwnRecord::author(self),
+                crate::graphql::engine::guard::OwnRecord::shared(self),
                 (),
             )?;
         },
         Rule::Own(Some(given)) => {
             let (author, shared) = &**given;
-            quote!(crate::graphql::guard::read_own(ctx, &#scope, #author, #shared, ())?;)
+            quote!(crate::graphql::engine::guard::read_own(ctx, &#scope, #author, #shared, ())?;)
         }
         Rule::Body(_) => quote!(),
     };
@@ -373,8 +375,8 @@ fn field(scope: &Expr, marker: &Marker, method: &mut ImplItemFn) -> syn::Result<
     );
     options.push(quote! {
         visible = #visible,
-        directive = crate::graphql::directive::fieldGroup::apply(
-            crate::graphql::directive::group_of(#id)
+        directive = crate::graphql::engine::directive::fieldGroup::apply(
+            crate::graphql::engine::directive::group_of(#id)
         )
     });
     let attrs = method

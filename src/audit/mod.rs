@@ -8,7 +8,7 @@
 //! response is sent only if that transaction commits.
 
 pub mod chain;
-pub mod records;
+pub mod record_seal;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;

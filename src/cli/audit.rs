@@ -70,7 +70,7 @@ pub(super) async fn retention(apply: bool, database_url: String) -> Result<(), F
 /// chain against a published head when one is given.
 pub(super) async fn verify(
     database_url: String,
-    published: Option<typgraph::audit::records::Head>,
+    published: Option<typgraph::audit::record_seal::Head>,
 ) -> Result<(), Failure> {
     let db = typgraph::db::connect(&database_url, None, None)
         .await

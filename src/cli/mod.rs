@@ -95,7 +95,7 @@ pub enum AuditCommand {
         /// log line, or the `typgraph_audit_head` metric), as SEQ:HASH: the chain must
         /// reach it and pass through it.
         #[arg(long)]
-        head: Option<typgraph::audit::records::Head>,
+        head: Option<typgraph::audit::record_seal::Head>,
     },
 }
 

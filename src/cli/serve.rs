@@ -57,7 +57,7 @@ pub(super) async fn serve(listen: String, database_url: String, demo: bool) -> R
                 });
             }
             // One demo client's own token: their case and who has read it.
-            if let Some(client) = services::own::demo_client(db).await? {
+            if let Some(client) = services::self_service::demo_client(db).await? {
                 let token = sign_hs256(
                     &secret,
                     &client,

@@ -28,7 +28,7 @@ pub(super) async fn role_schemas(
             .map_err(|_| Failure(format!("unknown role {role}")))?;
         print!(
             "{}",
-            graphql::role_sdl::role_sdl(&policy, role)
+            graphql::engine::role_sdl::role_sdl(&policy, role)
                 .await
                 .map_err(Failure)?
         );
@@ -37,7 +37,7 @@ pub(super) async fn role_schemas(
     if let Some(dir) = roles_dir {
         std::fs::create_dir_all(&dir)
             .map_err(|e| Failure(format!("cannot create {}: {e}", dir.display())))?;
-        for (role, sdl) in graphql::role_sdl::all_role_sdls(&policy)
+        for (role, sdl) in graphql::engine::role_sdl::all_role_sdls(&policy)
             .await
             .map_err(Failure)?
         {
@@ -87,7 +87,7 @@ pub(super) async fn token(
                 "a CLIENT token carries no other role (its subject is a client)".into(),
             ));
         }
-        if !services::own::exists(&db, &sub).await? {
+        if !services::self_service::exists(&db, &sub).await? {
             return Err(Failure(format!("no living client with id {sub}")));
         }
     } else if !services::officials::exists(&db, &sub).await? {

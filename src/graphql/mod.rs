@@ -1,16 +1,9 @@
 //! The GraphQL schema: types, the field guard, DataLoaders and the query root.
 
-pub mod batch;
-pub mod directive;
-pub mod documents;
-pub mod guard;
-pub mod limits;
-pub mod loader;
+pub mod engine;
 pub mod mutation;
-pub mod own;
 pub mod query;
-pub mod role_sdl;
-pub mod scalars;
+pub mod self_service;
 pub mod types;
 
 use async_graphql::dataloader::DataLoader;
@@ -18,7 +11,7 @@ use async_graphql::{Context, EmptySubscription, Schema, ValidationMode};
 
 use crate::error::AppError;
 use crate::services::RequestContext;
-pub use loader::RecordLoader;
+pub use engine::loader::RecordLoader;
 pub use mutation::Mutation;
 pub use query::Query;
 

@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use crate::app::AppState;
 use crate::authz::Caller;
 use crate::error::AppError;
-use crate::graphql::batch::{drive, BatchQueue};
-use crate::graphql::documents::{variables_plainly_valid, Refused};
-use crate::graphql::limits;
+use crate::graphql::engine::batch::{drive, BatchQueue};
+use crate::graphql::engine::documents::{variables_plainly_valid, Refused};
+use crate::graphql::engine::limits;
 use crate::graphql::RecordLoader;
 use crate::services::RequestContext;
 

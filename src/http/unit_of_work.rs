@@ -21,7 +21,7 @@ use crate::authz::{Caller, Principal};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::auth::Claims;
-use crate::services::{officials, own, RequestContext};
+use crate::services::{officials, self_service, RequestContext};
 
 /// Why a request ends without the endpoint's answer.
 pub enum Stop {
@@ -146,10 +146,12 @@ async fn sign_in_client(
     claims: &Claims,
 ) -> Result<crate::authz::ClientCaller, AppError> {
     let mask = app.policy.current().policy.mask(Role::Client);
-    own::sign_in(conn, mask, &claims.sub).await?.ok_or_else(|| {
-        tracing::info!("sign-in refused: unknown client");
-        AppError::Unauthenticated
-    })
+    self_service::sign_in(conn, mask, &claims.sub)
+        .await?
+        .ok_or_else(|| {
+            tracing::info!("sign-in refused: unknown client");
+            AppError::Unauthenticated
+        })
 }
 
 /// Starts the request's transaction. On SQLite it takes the write lock at once (IMMEDIATE),

@@ -78,7 +78,7 @@ pub async fn page_of(
             Some(id)
         }
     };
-    let first = super::clients::page_size(first)?;
+    let first = super::client::page_size(first)?;
     let mut find = access_log::Entity::find().filter(access_log::Column::ClientId.eq(client_id));
     if let Some(since) = since {
         find = find.filter(access_log::Column::At.gte(since));

@@ -3,7 +3,7 @@
 
 use sea_orm::ConnectionTrait;
 
-use super::{records, RequestContext};
+use super::{loads, RequestContext};
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
 use crate::db::Sql;
 use crate::error::{AppError, AppResult};
@@ -62,7 +62,7 @@ pub async fn statement(rc: &RequestContext, payer: &str, month: &str) -> AppResu
     // only its own records, not the county's periods and their allowances.
     rc.scope.client_visible(&mut sql, "c.id");
     sql.push(" AND ");
-    records::push_period_in_scope(&mut sql, &rc.scope);
+    loads::push_period_in_scope(&mut sql, &rc.scope);
     sql.push(" ORDER BY c.last_name, c.first_name, t.decision_number, a.kind");
     let rows = rc.db().query_all_raw(sql.build_for(rc.db())).await?;
     let mut out = String::from(HEADER);

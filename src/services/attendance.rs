@@ -17,7 +17,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
 };
 
-use super::cases::visible_client;
+use super::case::visible_client;
 use super::rehab::effective_end;
 use super::write::{self, Written};
 use super::{input, RequestContext};
@@ -55,12 +55,12 @@ async fn record_in(
     period_id: &str,
     days: Vec<Day>,
 ) -> AppResult<Written<Recorded>> {
-    let period = super::records::period_in_scope(rc.db(), &rc.scope, period_id)
+    let period = super::loads::period_in_scope(rc.db(), &rc.scope, period_id)
         .await?
         .ok_or(AppError::NotFound)?;
     // Coaches record only for placements at their own provider; county workers for any.
-    let coach_only =
-        rc.principal().has_role(Role::ProviderCoach) && !rc.principal().has_role(Role::EksoteWorker);
+    let coach_only = rc.principal().has_role(Role::ProviderCoach)
+        && !rc.principal().has_role(Role::EksoteWorker);
     if coach_only && rc.principal().provider_id.as_deref() != Some(period.provider_id.as_str()) {
         return Err(AppError::NotFound);
     }

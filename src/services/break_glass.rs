@@ -72,7 +72,7 @@ pub async fn open(rc: &RequestContext, client_id: &str, reason: &str) -> AppResu
                 "a break-glass grant for this client is already active".into(),
             ));
         }
-        if super::clients::find(rc, client_id)
+        if super::client::find(rc, client_id)
             .await?
             .is_some_and(|c| c.scope.typ)
         {

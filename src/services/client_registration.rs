@@ -4,7 +4,7 @@ use entity::client;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
-use super::clients::{self, ClientRecord};
+use super::client::{self as clients, ClientRecord};
 use super::write::{self, Written};
 use super::{input, RequestContext};
 use crate::authz::FieldGroup;

@@ -214,7 +214,7 @@ pub async fn explain(
     let record = if matches!(as_subject.scope, crate::authz::scope::RowScope::Nothing) {
         None
     } else {
-        super::clients::find(&as_subject, client_id).await?
+        super::client::find(&as_subject, client_id).await?
     };
     let mut consent = None;
     let scope = match &record {
@@ -227,7 +227,7 @@ pub async fn explain(
             "not visible".to_owned()
         }
         Some(rec) => {
-            if crate::graphql::guard::shared_only(field) && !rec.scope.typ {
+            if crate::graphql::engine::guard::shared_only(field) && !rec.scope.typ {
                 reasons.push(
                     "the scope: shared TYP records are seen only while the client is a TYP client (a case open, or closed within the retention period)".into(),
                 );

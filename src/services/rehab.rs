@@ -6,9 +6,9 @@ use entity::{employment_plan, provider, rehab_period, typ_case};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use super::cases::visible_client;
+use super::case::visible_client;
 use super::write::{self, Scoped, Written};
-use super::{input, records, RequestContext};
+use super::{input, loads, RequestContext};
 use crate::authz::FieldGroup;
 use crate::domain::ktt;
 use crate::error::{AppError, AppResult};
@@ -77,7 +77,7 @@ async fn decide_in(
         .await?;
     // The rules weigh every period of the client; what an answer shows of one is only what
     // the caller's scope lets it read (outside TYP, another agency's period is not).
-    let readable: Vec<String> = records::periods(rc.db(), &rc.scope, &[client.scope.key()])
+    let readable: Vec<String> = loads::periods(rc.db(), &rc.scope, &[client.scope.key()])
         .await?
         .into_values()
         .flatten()
@@ -206,7 +206,7 @@ async fn end_early_in(
     ended_on: NaiveDate,
     reason: &str,
 ) -> AppResult<Written<rehab_period::Model>> {
-    let period = records::period_in_scope(rc.db(), &rc.scope, period_id)
+    let period = loads::period_in_scope(rc.db(), &rc.scope, period_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let client = visible_client(rc, &period.client_id).await?;
@@ -256,7 +256,7 @@ async fn interrupt_in(
     ends_on: Option<NaiveDate>,
     reason: &str,
 ) -> AppResult<Written<rehab_period::Model>> {
-    let period = records::period_in_scope(rc.db(), &rc.scope, period_id)
+    let period = loads::period_in_scope(rc.db(), &rc.scope, period_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let client = visible_client(rc, &period.client_id).await?;

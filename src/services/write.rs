@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
-use super::clients::{self, ClientRecord};
+use super::client::{self, ClientRecord};
 use super::{ClientScope, RequestContext};
 use crate::authz::{FieldGroup, Managed};
 use crate::error::{AppError, AppResult};
@@ -188,7 +188,7 @@ async fn run<T>(
     let scope = match target.after {
         After::Kept(scope) => Some(scope),
         After::Reread => Some(
-            clients::find(rc, &target.client_id)
+            client::find(rc, &target.client_id)
                 .await?
                 .ok_or(AppError::NotFound)?
                 .scope,

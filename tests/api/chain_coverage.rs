@@ -10,7 +10,7 @@ use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Value};
 use serde_json::json;
 use typgraph::audit::chain;
-use typgraph::audit::records::{self, Head};
+use typgraph::audit::record_seal::{self, Head};
 use typgraph::db::Sql;
 
 use crate::helpers::{Backend, TestApp};
@@ -435,7 +435,7 @@ async fn admin_rows(db: &DatabaseConnection, n: usize) {
 /// Both chains sealed by hand (no server runs here, so nothing seals behind the test).
 async fn seal_both(db: &DatabaseConnection) {
     chain::seal_pending(db, 0).await.unwrap();
-    records::seal_all(db).await.unwrap();
+    record_seal::seal_all(db).await.unwrap();
 }
 
 /// A tail cut from either chain, the records with their seals, leaves a chain that verifies
@@ -448,7 +448,7 @@ async fn a_cut_tail_is_detected_against_the_published_head(backend: Backend) {
     access_reads(&db, 3).await;
     admin_rows(&db, 2).await;
     seal_both(&db).await;
-    let published = records::head(&db).await.unwrap();
+    let published = record_seal::head(&db).await.unwrap();
     let v = chain::verify_against(&db, Some(&published)).await.unwrap();
     assert!(v.intact(), "{v:?}");
     assert_eq!(
@@ -492,7 +492,7 @@ async fn a_cut_tail_is_detected_against_the_published_head(backend: Backend) {
     // Sealed again from there on (a new checkpoint of the same access head): the chain
     // reaches the published seq, but not through the published head.
     seal_both(&db).await;
-    assert!(records::head(&db).await.unwrap().seq >= published.seq - 1);
+    assert!(record_seal::head(&db).await.unwrap().seq >= published.seq - 1);
     admin_rows(&db, 1).await;
     seal_both(&db).await;
     let v = chain::verify_against(&db, Some(&published)).await.unwrap();
@@ -504,7 +504,7 @@ async fn a_cut_tail_is_detected_against_the_published_head(backend: Backend) {
 
     // The access log's tail cut, rows and seals: its own chain verifies, but the record
     // chain's checkpoint of it names the missing seal.
-    let published = records::head(&db).await.unwrap();
+    let published = record_seal::head(&db).await.unwrap();
     assert!(chain::verify_against(&db, Some(&published))
         .await
         .unwrap()

@@ -44,7 +44,7 @@ fn enums(sdl: &str) -> BTreeMap<String, Vec<String>> {
 fn every_enum_value_of_both_schemas_has_a_label_in_three_languages() {
     let labels = typgraph::labels::labels().unwrap();
     let mut all = enums(&typgraph::graphql::sdl());
-    all.extend(enums(&typgraph::graphql::own::client_sdl()));
+    all.extend(enums(&typgraph::graphql::self_service::client_sdl()));
     assert!(
         all.contains_key("Agency")
             && all.contains_key("ReferralStatus")

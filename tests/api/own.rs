@@ -149,7 +149,7 @@ on_both! {
         assert!(b.get("errors").is_none(), "{b}");
 
         // By construction: no field of the client schema takes a client's id.
-        let sdl = typgraph::graphql::own::client_sdl();
+        let sdl = typgraph::graphql::self_service::client_sdl();
         let mut args = std::collections::BTreeSet::new();
         for line in sdl.lines().filter(|l| !l.trim_start().starts_with("directive")) {
             if let Some((_, rest)) = line.split_once('(') {

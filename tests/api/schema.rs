@@ -93,7 +93,7 @@ fn dates_use_the_contracts_date_and_datetime_scalars() {
 async fn every_roles_visible_schema_equals_its_checked_in_snapshot() {
     let policy = typgraph::authz::Policy::load(None).await.unwrap();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/roles");
-    for (role, sdl) in typgraph::graphql::role_sdl::all_role_sdls(&policy)
+    for (role, sdl) in typgraph::graphql::engine::role_sdl::all_role_sdls(&policy)
         .await
         .unwrap()
     {
@@ -116,7 +116,7 @@ async fn a_policy_change_changes_the_visible_schema_of_that_role_only() {
     let narrowed = text.replace("p, TE_EXPERT, BENEFIT/*, read\n", "");
     assert_ne!(narrowed, text);
     let changed = Policy::compile(&model, &narrowed).await.unwrap();
-    let role_sdl = typgraph::graphql::role_sdl::role_sdl;
+    let role_sdl = typgraph::graphql::engine::role_sdl::role_sdl;
     let before = role_sdl(&shipped, Role::TeExpert).await.unwrap();
     let after = role_sdl(&changed, Role::TeExpert).await.unwrap();
     assert!(before.contains("@fieldGroup(name: \"BENEFIT\")"));

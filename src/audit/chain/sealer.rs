@@ -12,7 +12,7 @@ use super::Floor;
 /// the floor, and at most once a second one slice of the pass over the older ids.
 ///
 /// At most once a second it also seals the other records into the record chain, with a
-/// checkpoint of this chain's head ([`crate::audit::records`]), and publishes the record chain's
+/// checkpoint of this chain's head ([`crate::audit::record_seal`]), and publishes the record chain's
 /// head when it moved: a log line and the `audit_sealed_seq` / `audit_head` metrics.
 pub fn spawn_sealer(
     db: DatabaseConnection,
@@ -21,7 +21,7 @@ pub fn spawn_sealer(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut floor = Floor::default();
-        let mut records = crate::audit::records::Sealer::default();
+        let mut records = crate::audit::record_seal::Sealer::default();
         let mut records_at: Option<Instant> = None;
         loop {
             match seal(&db, floor.next(), None).await {
@@ -72,7 +72,7 @@ fn round_failed(e: &DbErr) {
 /// Publishes the record chain's head outside the database: a log line (keep it, or let the
 /// log collector keep it) and the metrics. A later verify given this head reports a chain
 /// that ends before it, or does not pass through it.
-pub fn publish(metrics: &crate::telemetry::Metrics, head: &crate::audit::records::Head) {
+pub fn publish(metrics: &crate::telemetry::Metrics, head: &crate::audit::record_seal::Head) {
     tracing::info!(seq = head.seq, hash = %head.hash, "audit chain head");
     metrics.publish_audit_head(head.seq, &head.hash);
 }

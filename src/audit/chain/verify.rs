@@ -21,7 +21,7 @@ pub struct Verification {
     pub broken: Option<Broken>,
     /// The record chain (the other audit records, and checkpoints of this chain), checked
     /// against a published head when one was given.
-    pub records: crate::audit::records::RecordVerification,
+    pub records: crate::audit::record_seal::RecordVerification,
 }
 
 impl Verification {
@@ -49,7 +49,7 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
 /// it had its tail cut.
 pub async fn verify_against(
     db: &DatabaseConnection,
-    published: Option<&crate::audit::records::Head>,
+    published: Option<&crate::audit::record_seal::Head>,
 ) -> Result<Verification, DbErr> {
     // One snapshot: repeatable read on PostgreSQL; a SQLite read transaction is one already.
     let tx = if db.get_database_backend() == DbBackend::Postgres {
@@ -129,7 +129,7 @@ pub async fn verify_against(
         .map(|r| r.try_get::<i64>("", "n"))
         .transpose()?
         .unwrap_or(0);
-    let records = crate::audit::records::verify(&tx, published).await?;
+    let records = crate::audit::record_seal::verify(&tx, published).await?;
     tx.commit().await?;
     Ok(Verification {
         sealed,

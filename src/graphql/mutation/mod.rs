@@ -6,10 +6,10 @@
 
 mod admin;
 mod break_glass;
-mod cases;
-mod clients;
-mod meetings;
-mod referrals;
+mod case;
+mod client;
+mod meeting;
+mod referral;
 mod rehab;
 
 use async_graphql::MergedObject;
@@ -18,12 +18,12 @@ use super::request;
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
-    clients::ClientMutations,
-    cases::CaseMutations,
+    client::ClientMutations,
+    case::CaseMutations,
     rehab::RehabMutations,
-    meetings::MeetingMutations,
+    meeting::MeetingMutations,
     admin::AdminMutations,
-    referrals::ReferralMutations,
+    referral::ReferralMutations,
     break_glass::BreakGlassMutations,
 );
 

@@ -1,6 +1,6 @@
 //! KTT periods and attendance.
 
-use crate::graphql::scalars::Date;
+use crate::graphql::engine::scalars::Date;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 

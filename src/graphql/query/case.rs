@@ -6,7 +6,7 @@ use async_graphql::{Context, Object, Result, ID};
 use super::request;
 use crate::authz::{FieldId, ReadAccess};
 use crate::graphql::types::case_view::CaseViewNode;
-use crate::services::records::{self, Wanted};
+use crate::services::loads::{self, Wanted};
 use crate::services::{self, ClientScope, RequestContext};
 
 #[derive(Default)]
@@ -21,8 +21,8 @@ impl CaseQueries {
         let wanted = case_view_lists(ctx, rc);
         // A TYP client and its lists in one statement, where the caller's role allows it.
         let bundled = match wanted {
-            Some(w) if services::clients::views_in_one_statement(rc) => {
-                services::clients::find_with_records(rc, &client_id, w).await?
+            Some(w) if services::client::views_in_one_statement(rc) => {
+                services::client::find_with_records(rc, &client_id, w).await?
             }
             _ => None,
         };
@@ -37,7 +37,7 @@ impl CaseQueries {
             // records, which only `find` probes: the client, then its lists. An unknown id
             // takes this way too, so it costs what an out-of-scope one does.
             None => {
-                let Some(client) = services::clients::find(rc, &client_id).await? else {
+                let Some(client) = services::client::find(rc, &client_id).await? else {
                     return Ok(None);
                 };
                 if let Some(wanted) = wanted {
@@ -97,7 +97,7 @@ fn case_view_lists(ctx: &Context<'_>, rc: &RequestContext) -> Option<Wanted> {
     (wanted.lists() >= 2).then_some(wanted)
 }
 
-/// Brings the `wanted` lists of a client already read ([`records::bundle`]) into the
+/// Brings the `wanted` lists of a client already read ([`loads::bundle`]) into the
 /// request's loader.
 async fn prefetch_case_view(
     ctx: &Context<'_>,
@@ -109,7 +109,7 @@ async fn prefetch_case_view(
         Some(_) => vec![scope.client_id.clone()],
         None => Vec::new(),
     };
-    let bundle = records::bundle(rc.db(), &rc.scope, &[scope.key()], &social, wanted).await?;
+    let bundle = loads::bundle(rc.db(), &rc.scope, &[scope.key()], &social, wanted).await?;
     crate::graphql::request_loader(ctx)?
         .loader()
         .prefetch(bundle);

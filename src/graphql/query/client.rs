@@ -34,7 +34,7 @@ impl ClientQueries {
     #[graphql(visible = "super::reads_clients")]
     async fn client(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClientNode>> {
         let rc = request(ctx, "client")?;
-        let record = services::clients::find(rc, &id).await?;
+        let record = services::client::find(rc, &id).await?;
         Ok(record.map(|r| ClientNode::new(ctx, r)))
     }
 
@@ -49,7 +49,7 @@ impl ClientQueries {
         after: Option<String>,
     ) -> Result<ClientConnection> {
         let rc = request(ctx, "clients")?;
-        let page = services::clients::list(rc, search.as_deref(), first, after.as_deref()).await?;
+        let page = services::client::list(rc, search.as_deref(), first, after.as_deref()).await?;
         let edges: Vec<ClientEdge> = page
             .records
             .into_iter()

@@ -16,7 +16,7 @@ impl MeetingQueries {
     #[graphql(visible = "super::reads_meetings")]
     async fn network_meeting(&self, ctx: &Context<'_>, id: ID) -> Result<Option<MeetingNode>> {
         let rc = request(ctx, "networkMeeting")?;
-        let found = services::meetings::find(rc, &id).await?;
+        let found = services::meeting::find(rc, &id).await?;
         Ok(found.map(|m| {
             rc.recorder.touch(&m.client.row.id);
             MeetingNode {
@@ -31,11 +31,11 @@ impl MeetingQueries {
     #[graphql(visible = "super::reads_meetings")]
     async fn meeting_brief(&self, ctx: &Context<'_>, meeting_id: ID) -> Result<Option<BriefNode>> {
         let rc = request(ctx, "meetingBrief")?;
-        let Some(m) = services::meetings::find(rc, &meeting_id).await? else {
+        let Some(m) = services::meeting::find(rc, &meeting_id).await? else {
             return Ok(None);
         };
         rc.recorder.touch(&m.client.row.id);
-        let previous = services::meetings::previous_meeting_on(rc, &m.row).await?;
+        let previous = services::meeting::previous_meeting_on(rc, &m.row).await?;
         Ok(Some(BriefNode {
             meeting: MeetingNode {
                 row: m.row,
@@ -43,7 +43,7 @@ impl MeetingQueries {
                 today: rc.today,
             },
             previous_meeting_on: previous,
-            horizon: services::meetings::horizon(rc),
+            horizon: services::meeting::horizon(rc),
         }))
     }
 }

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object, Result};
 
-use crate::graphql::types::reports::Reports;
+use crate::graphql::types::report::Reports;
 
 #[derive(Default)]
 pub struct ReportQueries;

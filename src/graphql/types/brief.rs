@@ -2,18 +2,18 @@
 
 use std::sync::Arc;
 
-use crate::graphql::scalars::Date;
+use crate::graphql::engine::scalars::Date;
 use async_graphql::{Context, Object, Result};
 use chrono::NaiveDate;
 
+use super::agency_records::{AssessmentNode, BenefitNode};
 use super::case::{ActionNode, PlanNode};
 use super::meeting::MeetingNode;
-use super::records::{AssessmentNode, BenefitNode};
 use super::referral::ReferralNode;
 use super::rehab::RehabPeriodNode;
 use super::rows;
 use crate::domain::Agency;
-use crate::graphql::loader::{
+use crate::graphql::engine::loader::{
     ActionsOfCase, AssessmentsOf, BenefitsOf, CasesOf, ParticipantsOf, PeriodsOf, PlansOfCase,
 };
 use crate::services::ClientScope;

@@ -7,19 +7,19 @@ use async_graphql::{Context, Object, Result};
 use chrono::NaiveDate;
 use std::sync::Arc;
 
-use super::super::guard;
+use super::agency_records::{
+    AssessmentNode, BenefitNode, CoachingNode, EmploymentItemNode, StatementNode,
+};
 use super::case::{ConsentNode, PlanNode, TypCaseNode};
 use super::client::ClientNode;
 use super::meeting::{MeetingNode, NoteNode};
-use super::records::{
-    AssessmentNode, BenefitNode, CoachingNode, EmploymentItemNode, StatementNode,
-};
 use super::referral::ReferralNode;
 use super::rehab::RehabPeriodNode;
 use super::rows;
 use crate::authz::FieldGroup;
-use crate::graphql::loader::*;
-use crate::services::clients::ClientRecord;
+use crate::graphql::engine::guard;
+use crate::graphql::engine::loader::*;
+use crate::services::client::ClientRecord;
 use crate::services::context::ScopedClient;
 use crate::services::ClientScope;
 use typgraph_macros::guarded;

@@ -10,8 +10,8 @@ use typgraph_macros::guarded;
 
 use super::case::TypCaseNode;
 use super::rows;
-use crate::graphql::loader::CasesOf;
-use crate::services::clients::ClientRecord;
+use crate::graphql::engine::loader::CasesOf;
+use crate::services::client::ClientRecord;
 
 /// A client as the caller may see it.
 pub struct ClientNode {

@@ -30,6 +30,7 @@ macro_rules! client_row_node {
 
 pub mod access_log;
 pub mod admin;
+pub mod agency_records;
 pub mod break_glass;
 pub mod brief;
 pub mod case;
@@ -40,16 +41,15 @@ pub mod explain;
 pub mod labels;
 pub mod meeting;
 pub mod provider;
-pub mod records;
 pub mod referral;
 pub mod rehab;
-pub mod reports;
+pub mod report;
 pub mod viewer;
 
 use async_graphql::dataloader::Loader;
 use async_graphql::Context;
 
-use super::loader::{LoadError, RecordLoader};
+use super::engine::loader::{LoadError, RecordLoader};
 use super::request_loader;
 
 /// The rows of a list field, through the request's loader (none when the key has none).

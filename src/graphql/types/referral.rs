@@ -5,9 +5,9 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, Object, Result};
 use chrono::NaiveDate;
 
-use super::super::scalars::Date;
 use crate::domain::Agency;
-use crate::services::referrals::Referral;
+use crate::graphql::engine::scalars::Date;
+use crate::services::referral::Referral;
 use crate::services::ClientScope;
 use typgraph_macros::guarded;
 
@@ -54,7 +54,7 @@ impl ReferralNode {
     ) -> Result<Vec<ReferralNode>> {
         let rc = ctx.data::<crate::services::RequestContext>()?;
         let rows =
-            crate::services::referrals::of_client(rc.db(), &scope.client_id, open_only).await?;
+            crate::services::referral::of_client(rc.db(), &scope.client_id, open_only).await?;
         Ok(ReferralNode::wrap(rows, scope, today))
     }
 }

@@ -7,7 +7,7 @@ use entity::{client, consent, consent_field_group};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 
-use super::{records, ClientScope, RequestContext};
+use super::{loads, ClientScope, RequestContext};
 use crate::authz::scope::{typ_client, RowScope};
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
 use crate::db::Sql;
@@ -79,15 +79,15 @@ pub fn views_in_one_statement(rc: &RequestContext) -> bool {
 }
 
 /// [`find`] of a TYP client of the caller's and the `wanted` kinds of its records in one
-/// statement ([`records::case_view_bundle`]: same TYP flag, the loaders' filters); only
+/// statement ([`loads::case_view_bundle`]: same TYP flag, the loaders' filters); only
 /// where [`views_in_one_statement`]. `None` for any other client, visible or not: the
 /// caller asks [`find`], which applies the whole visibility rule.
 pub async fn find_with_records(
     rc: &RequestContext,
     id: &str,
-    wanted: records::Wanted,
-) -> AppResult<Option<(ClientRecord, records::Prefetched)>> {
-    let Some((client, records)) = records::case_view_bundle(rc.db(), &rc.scope, id, wanted).await?
+    wanted: loads::Wanted,
+) -> AppResult<Option<(ClientRecord, loads::Prefetched)>> {
+    let Some((client, records)) = loads::case_view_bundle(rc.db(), &rc.scope, id, wanted).await?
     else {
         return Ok(None);
     };

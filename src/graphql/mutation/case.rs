@@ -1,6 +1,6 @@
 //! The TYP path: consents, cases, plans, agreed actions, closing and follow-up.
 
-use crate::graphql::scalars::Date;
+use crate::graphql::engine::scalars::Date;
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::NaiveDate;
 
@@ -9,10 +9,10 @@ use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::graphql::types::case::{ActionNode, ConsentNode, PlanNode, TypCaseNode};
 use crate::graphql::types::enums::CaseOutcome;
-use crate::services::cases::{self, Criterion, NewCase};
-use crate::services::consents::{self, NewConsent};
-use crate::services::plans::{self, NewAction, NewPlan};
-use crate::services::records::ConsentRecord;
+use crate::services::case::{self, Criterion, NewCase};
+use crate::services::consent::{self, NewConsent};
+use crate::services::loads::ConsentRecord;
+use crate::services::plan::{self, NewAction, NewPlan};
 use crate::services::write::Scoped;
 use crate::services::RequestContext;
 
@@ -155,7 +155,7 @@ impl CaseMutations {
         input: RecordConsentInput,
     ) -> Result<ConsentNode> {
         let rc = request(ctx, "recordConsent")?;
-        let written = consents::record_consent(
+        let written = consent::record_consent(
             rc,
             NewConsent {
                 client_id: input.client_id.to_string(),
@@ -173,7 +173,7 @@ impl CaseMutations {
     #[graphql(visible = "super::visible::case")]
     async fn withdraw_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<ConsentNode> {
         let rc = request(ctx, "withdrawConsent")?;
-        let written = consents::withdraw_consent(rc, &consent_id).await?;
+        let written = consent::withdraw_consent(rc, &consent_id).await?;
         Ok(consent_node(rc, written))
     }
 
@@ -185,7 +185,7 @@ impl CaseMutations {
         input: OpenTypCaseInput,
     ) -> Result<TypCaseNode> {
         let rc = request(ctx, "openTypCase")?;
-        let written = cases::open_case(
+        let written = case::open_case(
             rc,
             NewCase {
                 client_id: input.client_id.to_string(),
@@ -208,7 +208,7 @@ impl CaseMutations {
         official_id: ID,
     ) -> Result<TypCaseNode> {
         let rc = request(ctx, "assignResponsibleOfficer")?;
-        let written = cases::assign_officer(rc, &case_id, &official_id).await?;
+        let written = case::assign_officer(rc, &case_id, &official_id).await?;
         Ok(case_node(written))
     }
 
@@ -220,7 +220,7 @@ impl CaseMutations {
         input: CreateEmploymentPlanInput,
     ) -> Result<PlanNode> {
         let rc = request(ctx, "createEmploymentPlan")?;
-        let written = plans::create_plan(
+        let written = plan::create_plan(
             rc,
             NewPlan {
                 case_id: input.case_id.to_string(),
@@ -246,7 +246,7 @@ impl CaseMutations {
         input: AddAgreedActionInput,
     ) -> Result<ActionNode> {
         let rc = request(ctx, "addAgreedAction")?;
-        let written = plans::add_action(
+        let written = plan::add_action(
             rc,
             NewAction {
                 plan_id: input.plan_id.to_string(),
@@ -264,7 +264,7 @@ impl CaseMutations {
     #[graphql(visible = "super::visible::case")]
     async fn complete_agreed_action(&self, ctx: &Context<'_>, id: ID) -> Result<ActionNode> {
         let rc = request(ctx, "completeAgreedAction")?;
-        let written = plans::complete_action(rc, &id).await?;
+        let written = plan::complete_action(rc, &id).await?;
         Ok(action_node(rc, written))
     }
 
@@ -276,7 +276,7 @@ impl CaseMutations {
         input: CloseTypCaseInput,
     ) -> Result<TypCaseNode> {
         let rc = request(ctx, "closeTypCase")?;
-        let written = cases::close_case(
+        let written = case::close_case(
             rc,
             &input.case_id,
             input.outcome,
@@ -294,7 +294,7 @@ impl CaseMutations {
         input: RecordCaseFollowUpInput,
     ) -> Result<TypCaseNode> {
         let rc = request(ctx, "recordCaseFollowUp")?;
-        let written = cases::record_follow_up(
+        let written = case::record_follow_up(
             rc,
             &input.case_id,
             input.months_after,

@@ -11,9 +11,9 @@ use sea_orm::{
     FromQueryResult, QueryFilter, UpdateMany,
 };
 
-use super::clients::ClientRecord;
+use super::client::ClientRecord;
 use super::write::{self, Scoped, Written};
-use super::{cases, RequestContext};
+use super::{case, RequestContext};
 use crate::authz::FieldGroup;
 use crate::db::Sql;
 use crate::domain::Agency;
@@ -78,7 +78,7 @@ async fn read(conn: &impl ConnectionTrait, rc: &RequestContext, id: &str) -> App
 /// (otherwise as missing).
 async fn one(rc: &RequestContext, id: &str) -> AppResult<(Referral, ClientRecord)> {
     let row = read(rc.db(), rc, id).await?;
-    let client = cases::visible_client(rc, &row.client_id).await?;
+    let client = case::visible_client(rc, &row.client_id).await?;
     if !client.scope.typ {
         return Err(AppError::NotFound);
     }
@@ -119,7 +119,7 @@ pub async fn send(rc: &RequestContext, input: NewReferral) -> AppResult<Scoped<R
         }
         let service = text("service", &input.service, 200)?;
         let reason = text("reason", &input.reason, 2000)?;
-        let client = cases::visible_client(rc, &input.client_id).await?;
+        let client = case::visible_client(rc, &input.client_id).await?;
         let mut sql =
             Sql::new("SELECT t.id FROM typ_case t WHERE t.ended_on IS NULL AND t.client_id = ");
         sql.bind(client.row.id.clone());

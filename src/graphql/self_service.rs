@@ -7,11 +7,11 @@
 use async_graphql::{Context, EmptySubscription, Object, Result, Schema, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
-use super::scalars::Date;
+use super::engine::scalars::Date;
 use crate::audit::Action;
 use crate::authz::{FieldGroup, Managed};
 use crate::error::AppError;
-use crate::services::own;
+use crate::services::self_service;
 use crate::services::RequestContext;
 
 pub type ClientSchema = Schema<OwnQuery, OwnMutation, EmptySubscription>;
@@ -42,7 +42,7 @@ fn context<'a>(ctx: &'a Context<'_>) -> Result<&'a RequestContext, AppError> {
     let rc = ctx
         .data::<RequestContext>()
         .map_err(|_| AppError::internal("client request without context"))?;
-    own::me(rc)?;
+    self_service::me(rc)?;
     Ok(rc)
 }
 
@@ -55,8 +55,8 @@ impl OwnQuery {
     /// allowances, upcoming meetings and consents.
     async fn my_case(&self, ctx: &Context<'_>) -> Result<MyCase> {
         let rc = context(ctx)?;
-        let me = own::require(rc, Managed::OwnCase, false, "myCase")?;
-        own::touch(rc, Action::Read, FieldGroup::Contact);
+        let me = self_service::require(rc, Managed::OwnCase, false, "myCase")?;
+        self_service::touch(rc, Action::Read, FieldGroup::Contact);
         Ok(MyCase {
             first_name: me.first_name.clone(),
             last_name: me.last_name.clone(),
@@ -83,9 +83,9 @@ impl OwnQuery {
         after: Option<String>,
     ) -> Result<MyAccessLog> {
         let rc = context(ctx)?;
-        own::require(rc, Managed::OwnLog, false, "myAccessLog")?;
-        let (rows, has_next_page) = own::access_log(rc, first, after.as_deref()).await?;
-        own::touch(rc, Action::Read, FieldGroup::Audit);
+        self_service::require(rc, Managed::OwnLog, false, "myAccessLog")?;
+        let (rows, has_next_page) = self_service::access_log(rc, first, after.as_deref()).await?;
+        self_service::touch(rc, Action::Read, FieldGroup::Audit);
         let end_cursor = rows.last().map(|r| r.cursor.clone());
         Ok(MyAccessLog {
             entries: rows
@@ -132,8 +132,8 @@ impl OwnMutation {
     /// seeing that data at once; the history is kept.
     async fn withdraw_my_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<MyConsent> {
         let rc = context(ctx)?;
-        own::require(rc, Managed::OwnConsents, true, "withdrawMyConsent")?;
-        let (row, groups) = own::withdraw_consent(rc, &consent_id).await?;
+        self_service::require(rc, Managed::OwnConsents, true, "withdrawMyConsent")?;
+        let (row, groups) = self_service::withdraw_consent(rc, &consent_id).await?;
         Ok(MyConsent::new(row, groups, rc.today))
     }
 }
@@ -157,10 +157,10 @@ impl MyCase {
     /// Your TYP client relationship: the open one, else the latest.
     async fn typ_case(&self, ctx: &Context<'_>) -> Result<Option<MyTypCase>> {
         let rc = context(ctx)?;
-        let Some((case, officer)) = own::case(rc).await? else {
+        let Some((case, officer)) = self_service::case(rc).await? else {
             return Ok(None);
         };
-        own::touch(rc, Action::Read, FieldGroup::Case);
+        self_service::touch(rc, Action::Read, FieldGroup::Case);
         Ok(Some(MyTypCase {
             id: case.id,
             phase: case.phase,
@@ -174,9 +174,9 @@ impl MyCase {
     /// Work try-out periods (kuntouttava työtoiminta), newest first.
     async fn work_try_outs(&self, ctx: &Context<'_>) -> Result<Vec<MyWorkTryOut>> {
         let rc = context(ctx)?;
-        let rows = own::periods(rc).await?;
+        let rows = self_service::periods(rc).await?;
         if !rows.is_empty() {
-            own::touch(rc, Action::Read, FieldGroup::Rehab);
+            self_service::touch(rc, Action::Read, FieldGroup::Rehab);
         }
         Ok(rows
             .into_iter()
@@ -196,9 +196,9 @@ impl MyCase {
     /// Allowances for your work try-out days, newest month first.
     async fn allowances(&self, ctx: &Context<'_>) -> Result<Vec<MyAllowance>> {
         let rc = context(ctx)?;
-        let rows = own::allowances(rc).await?;
+        let rows = self_service::allowances(rc).await?;
         if !rows.is_empty() {
-            own::touch(rc, Action::Read, FieldGroup::Allowance);
+            self_service::touch(rc, Action::Read, FieldGroup::Allowance);
         }
         Ok(rows
             .into_iter()
@@ -215,9 +215,9 @@ impl MyCase {
     /// Network meetings still to come, soonest first.
     async fn upcoming_meetings(&self, ctx: &Context<'_>) -> Result<Vec<MyMeeting>> {
         let rc = context(ctx)?;
-        let rows = own::upcoming_meetings(rc).await?;
+        let rows = self_service::upcoming_meetings(rc).await?;
         if !rows.is_empty() {
-            own::touch(rc, Action::Read, FieldGroup::Case);
+            self_service::touch(rc, Action::Read, FieldGroup::Case);
         }
         Ok(rows
             .into_iter()
@@ -232,10 +232,10 @@ impl MyCase {
     /// The consents you have given, newest first; withdraw one with `withdrawMyConsent`.
     async fn consents(&self, ctx: &Context<'_>) -> Result<Vec<MyConsent>> {
         let rc = context(ctx)?;
-        own::require(rc, Managed::OwnConsents, false, "myCase")?;
-        let rows = own::consents(rc).await?;
+        self_service::require(rc, Managed::OwnConsents, false, "myCase")?;
+        let rows = self_service::consents(rc).await?;
         if !rows.is_empty() {
-            own::touch(rc, Action::Read, FieldGroup::Case);
+            self_service::touch(rc, Action::Read, FieldGroup::Case);
         }
         Ok(rows
             .into_iter()
@@ -278,10 +278,10 @@ impl MyTypCase {
     /// Your plan: its goals and what was agreed, by due date.
     async fn plan(&self, ctx: &Context<'_>) -> Result<Option<MyPlan>> {
         let rc = context(ctx)?;
-        let Some((plan, actions)) = own::plan(rc, &self.id).await? else {
+        let Some((plan, actions)) = self_service::plan(rc, &self.id).await? else {
             return Ok(None);
         };
-        own::touch(rc, Action::Read, FieldGroup::Case);
+        self_service::touch(rc, Action::Read, FieldGroup::Case);
         Ok(Some(MyPlan {
             made_on: plan.made_on.into(),
             goals: plan.goals,
@@ -363,9 +363,10 @@ impl MyWorkTryOut {
             return Err(AppError::bad_input("last", "between 1 and 100").into());
         }
         let rc = context(ctx)?;
-        let rows = own::attendance(rc, &self.id, u64::try_from(last).unwrap_or(31)).await?;
+        let rows =
+            self_service::attendance(rc, &self.id, u64::try_from(last).unwrap_or(31)).await?;
         if !rows.is_empty() {
-            own::touch(rc, Action::Read, FieldGroup::Attendance);
+            self_service::touch(rc, Action::Read, FieldGroup::Attendance);
         }
         Ok(rows
             .into_iter()

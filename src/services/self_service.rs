@@ -315,7 +315,7 @@ pub async fn withdraw_consent(
         .one(rc.db())
         .await?
         .ok_or(AppError::NotFound)?;
-    let row = super::consents::mark_withdrawn(rc.db(), row, rc.today).await?;
+    let row = super::consent::mark_withdrawn(rc.db(), row, rc.today).await?;
     touch(rc, Action::Write, FieldGroup::Case);
     let mut out = groups_of(rc, vec![row]).await?;
     out.pop().ok_or(AppError::NotFound)

@@ -1,6 +1,6 @@
 //! Aggregate reports for role-based dashboards: counts only, never a person.
 
-use crate::graphql::scalars::Date;
+use crate::graphql::engine::scalars::Date;
 use async_graphql::{Context, InputObject, MergedObject, Object, Result, SimpleObject, ID};
 
 use super::enums::ProviderKind;

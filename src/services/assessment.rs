@@ -5,8 +5,8 @@ use entity::{agency_note, work_ability_assessment};
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DeriveIden, EntityTrait};
 
-use super::cases::visible_client;
-use super::{input, records, RequestContext};
+use super::case::visible_client;
+use super::{input, loads, RequestContext};
 use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::error::{AppError, AppResult};
@@ -61,7 +61,7 @@ pub async fn record_assessment(
         .assessed_on
         .checked_sub_months(Months::new(rc.settings.assessment_reuse_months))
         .unwrap_or(NaiveDate::MIN);
-    let visible = records::assessments(rc.db(), &rc.scope, &[client.scope.key()]).await?;
+    let visible = loads::assessments(rc.db(), &rc.scope, &[client.scope.key()]).await?;
     let recent = visible
         .into_values()
         .flatten()

@@ -4,7 +4,7 @@ use chrono::{Days, NaiveDate};
 use entity::network_meeting;
 use sea_orm::EntityTrait;
 
-use super::clients::{self, ClientRecord};
+use super::client::{self, ClientRecord};
 use super::RequestContext;
 use crate::authz::scope::RowScope;
 use crate::db::Sql;
@@ -39,7 +39,7 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<MeetingReco
     else {
         return Ok(None);
     };
-    let Some(client) = clients::find(rc, &row.client_id).await? else {
+    let Some(client) = client::find(rc, &row.client_id).await? else {
         return Ok(None);
     };
     // The statement above decided it; the client's record agrees.
@@ -91,7 +91,7 @@ use sea_orm::{
     ColumnTrait, QueryFilter, QueryOrder,
 };
 
-use super::cases::visible_case;
+use super::case::visible_case;
 use super::input;
 use super::write::{self, Scoped, Written};
 use crate::authz::FieldGroup;
@@ -165,7 +165,7 @@ pub async fn schedule(
             }
             // Read through the caller's scope like every row named by id.
             let c =
-                crate::services::records::consent_in_scope(rc.db(), &rc.scope, consent_id).await?;
+                crate::services::loads::consent_in_scope(rc.db(), &rc.scope, consent_id).await?;
             let covers = consent_field_group::Entity::find()
                 .filter(consent_field_group::Column::ConsentId.eq(consent_id.clone()))
                 .filter(consent_field_group::Column::FieldGroup.eq(FieldGroup::Case.code()))

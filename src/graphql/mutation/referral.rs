@@ -4,9 +4,9 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::request;
 use crate::domain::Agency;
-use crate::graphql::scalars::Date;
+use crate::graphql::engine::scalars::Date;
 use crate::graphql::types::referral::ReferralNode;
-use crate::services::referrals::{self, NewReferral, Referral};
+use crate::services::referral::{self, NewReferral, Referral};
 use crate::services::write::Scoped;
 use crate::services::RequestContext;
 
@@ -62,7 +62,7 @@ impl ReferralMutations {
         input: SendReferralInput,
     ) -> Result<ReferralNode> {
         let rc = request(ctx, "sendReferral")?;
-        let written = referrals::send(
+        let written = referral::send(
             rc,
             NewReferral {
                 client_id: input.client_id.to_string(),
@@ -83,7 +83,7 @@ impl ReferralMutations {
         input: AnswerReferralInput,
     ) -> Result<ReferralNode> {
         let rc = request(ctx, "answerReferral")?;
-        let written = referrals::answer(
+        let written = referral::answer(
             rc,
             &input.referral_id,
             input.accept,
@@ -102,7 +102,7 @@ impl ReferralMutations {
         input: CompleteReferralInput,
     ) -> Result<ReferralNode> {
         let rc = request(ctx, "completeReferral")?;
-        let written = referrals::complete(rc, &input.referral_id, &input.outcome).await?;
+        let written = referral::complete(rc, &input.referral_id, &input.outcome).await?;
         Ok(node(rc, written))
     }
 }

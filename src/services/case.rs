@@ -1,6 +1,6 @@
 //! The TYP case: opening it, the responsible officer, closing and follow-up (the consents
-//! it rests on are in [`super::consents`], its plans and agreed actions in
-//! [`super::plans`]).
+//! it rests on are in [`super::consent`], its plans and agreed actions in
+//! [`super::plan`]).
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use entity::{case_follow_up, consent, official, official_role, typ_case};
@@ -11,17 +11,17 @@ use sea_orm::{
     ColumnTrait, EntityTrait, QueryFilter,
 };
 
-use super::clients::{self, ClientRecord};
+use super::client::{self, ClientRecord};
 use super::context::is_unique_violation;
 use super::write::{self, Scoped, Written};
-use super::{records, RequestContext};
+use super::{loads, RequestContext};
 use crate::authz::FieldGroup;
 use crate::domain::{personal_identity_code, Agency, Role};
 use crate::error::{AppError, AppResult};
 
 /// A visible client, or `NOT_FOUND` (missing and out of scope alike).
 pub async fn visible_client(rc: &RequestContext, id: &str) -> AppResult<ClientRecord> {
-    clients::find(rc, id).await?.ok_or(AppError::NotFound)
+    client::find(rc, id).await?.ok_or(AppError::NotFound)
 }
 
 /// A case whose client is a TYP client of the caller, with the client.
@@ -29,10 +29,10 @@ pub async fn visible_case(
     rc: &RequestContext,
     case_id: &str,
 ) -> AppResult<(typ_case::Model, ClientRecord)> {
-    let case = records::case_in_scope(rc.db(), &rc.scope, case_id)
+    let case = loads::case_in_scope(rc.db(), &rc.scope, case_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let client = clients::find(rc, &case.client_id)
+    let client = client::find(rc, &case.client_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !client.scope.typ {
@@ -252,7 +252,7 @@ pub async fn close_case(
             .one(rc.db())
             .await?
             .ok_or(AppError::NotFound)?;
-        let client = clients::find(rc, &case.client_id)
+        let client = client::find(rc, &case.client_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let responsible = case.responsible_agency == rc.principal().agency.code();

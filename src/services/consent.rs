@@ -9,9 +9,9 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::cases::{not_future, visible_client};
+use super::case::{not_future, visible_client};
 use super::write::{self, Scoped, Written};
-use super::{records, RequestContext};
+use super::{loads, RequestContext};
 use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::error::{AppError, AppResult};
@@ -29,7 +29,7 @@ pub struct NewConsent {
 pub async fn record_consent(
     rc: &RequestContext,
     input: NewConsent,
-) -> AppResult<Scoped<records::ConsentRecord>> {
+) -> AppResult<Scoped<loads::ConsentRecord>> {
     write::scoped(rc, FieldGroup::Case, async |sp| {
         let client = visible_client(rc, &input.client_id).await?;
         let given_on = not_future(rc, "givenOn", input.given_on)?;
@@ -98,7 +98,7 @@ async fn write_consent(
 pub async fn consent_record(
     conn: &impl ConnectionTrait,
     row: consent::Model,
-) -> AppResult<records::ConsentRecord> {
+) -> AppResult<loads::ConsentRecord> {
     let groups = consent_field_group::Entity::find()
         .filter(consent_field_group::Column::ConsentId.eq(row.id.clone()))
         .order_by_asc(consent_field_group::Column::FieldGroup)
@@ -107,16 +107,16 @@ pub async fn consent_record(
         .into_iter()
         .map(|g| g.field_group)
         .collect();
-    Ok(records::ConsentRecord { row, groups })
+    Ok(loads::ConsentRecord { row, groups })
 }
 
 /// Withdraws a consent from today; it stops disclosing on the next read. History is kept.
 pub async fn withdraw_consent(
     rc: &RequestContext,
     consent_id: &str,
-) -> AppResult<Scoped<records::ConsentRecord>> {
+) -> AppResult<Scoped<loads::ConsentRecord>> {
     write::scoped(rc, FieldGroup::Case, async |sp| {
-        let row = records::consent_in_scope(sp, &rc.scope, consent_id)
+        let row = loads::consent_in_scope(sp, &rc.scope, consent_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let client = visible_client(rc, &row.client_id).await?;

@@ -1,16 +1,16 @@
 //! Work-ability assessments, network meetings and agency notes.
 
-use crate::graphql::scalars::Date;
+use crate::graphql::engine::scalars::Date;
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::request;
 use crate::domain::Agency;
+use crate::graphql::types::agency_records::AssessmentNode;
 use crate::graphql::types::meeting::{MeetingNode, NoteNode};
-use crate::graphql::types::records::AssessmentNode;
-use crate::services::cases::visible_client;
-use crate::services::meetings::{self, AgendaItem, NewAction, NewMeeting};
-use crate::services::records_write::{self, NewAssessment};
+use crate::services::assessment::{self, NewAssessment};
+use crate::services::case::visible_client;
+use crate::services::meeting::{self, AgendaItem, NewAction, NewMeeting};
 use crate::services::write::Scoped;
 use crate::services::RequestContext;
 use entity::network_meeting;
@@ -111,7 +111,7 @@ impl MeetingMutations {
         input: RecordWorkAbilityAssessmentInput,
     ) -> Result<AssessmentNode> {
         let rc = request(ctx, "recordWorkAbilityAssessment")?;
-        let row = records_write::record_assessment(
+        let row = assessment::record_assessment(
             rc,
             NewAssessment {
                 client_id: input.client_id.to_string(),
@@ -138,7 +138,7 @@ impl MeetingMutations {
         input: ScheduleNetworkMeetingInput,
     ) -> Result<MeetingNode> {
         let rc = request(ctx, "scheduleNetworkMeeting")?;
-        let written = meetings::schedule(
+        let written = meeting::schedule(
             rc,
             NewMeeting {
                 case_id: input.case_id.to_string(),
@@ -184,7 +184,7 @@ impl MeetingMutations {
                 due_on: NaiveDate::from(a.due_on),
             })
             .collect();
-        let written = meetings::record_minutes(
+        let written = meeting::record_minutes(
             rc,
             &input.meeting_id,
             NaiveDate::from(input.held_on),
@@ -204,7 +204,7 @@ impl MeetingMutations {
         body: String,
     ) -> Result<MeetingNode> {
         let rc = request(ctx, "recordMeetingSection")?;
-        let written = meetings::record_section(rc, &meeting_id, &body).await?;
+        let written = meeting::record_section(rc, &meeting_id, &body).await?;
         Ok(meeting_node(rc, written))
     }
 
@@ -212,7 +212,7 @@ impl MeetingMutations {
     #[graphql(visible = "super::visible::own_group")]
     async fn add_note(&self, ctx: &Context<'_>, input: AddNoteInput) -> Result<NoteNode> {
         let rc = request(ctx, "addNote")?;
-        let row = records_write::add_note(
+        let row = assessment::add_note(
             rc,
             &input.client_id,
             &input.body,

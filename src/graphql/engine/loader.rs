@@ -17,7 +17,7 @@ use crate::authz::scope::RowScope;
 use crate::domain::Agency;
 use crate::error::AppError;
 use crate::services::context::ScopedClient;
-use crate::services::records::{self, OfficialName};
+use crate::services::loads::{self, OfficialName};
 
 /// Loads records for one request. It holds the request's transaction weakly, so that when
 /// the request is done the transaction has a single owner again and can be committed.
@@ -25,10 +25,10 @@ pub struct RecordLoader {
     pub tx: Weak<DatabaseTransaction>,
     pub scope: RowScope,
     pub agency: Agency,
-    /// Records brought ahead in one statement ([`records::bundle`]) by a query resolver
+    /// Records brought ahead in one statement ([`loads::bundle`]) by a query resolver
     /// that knows what its children will ask for; the loaders answer from here first.
     /// Filled only while a query (never a mutation) runs, so it cannot go stale.
-    pub prefetched: std::sync::Mutex<records::Prefetched>,
+    pub prefetched: std::sync::Mutex<loads::Prefetched>,
 }
 
 impl RecordLoader {
@@ -42,7 +42,7 @@ impl RecordLoader {
     }
 
     /// Keeps bundled records for the loaders (merged with any brought earlier).
-    pub fn prefetch(&self, bundle: records::Prefetched) {
+    pub fn prefetch(&self, bundle: loads::Prefetched) {
         let Ok(mut store) = self.prefetched.lock() else {
             return;
         };
@@ -66,7 +66,7 @@ impl RecordLoader {
     fn split_prefetched<K: Clone + Eq + std::hash::Hash, V: Clone>(
         &self,
         keys: Vec<K>,
-        field: impl Fn(&records::Prefetched) -> &HashMap<K, V>,
+        field: impl Fn(&loads::Prefetched) -> &HashMap<K, V>,
     ) -> (HashMap<K, V>, Vec<K>) {
         let mut found = HashMap::new();
         let Ok(store) = self.prefetched.lock() else {
@@ -165,43 +165,43 @@ macro_rules! keyed {
     };
 }
 
-keyed!(CasesOf, typ_case::Model, cases, |l, k| records::cases(
+keyed!(CasesOf, typ_case::Model, cases, |l, k| loads::cases(
     l.tx()?.as_ref(),
     &l.scope,
     &k
 ));
-keyed!(ConsentsOf, records::ConsentRecord, consents, |l, k| {
-    records::consents(l.tx()?.as_ref(), &l.scope, &k)
+keyed!(ConsentsOf, loads::ConsentRecord, consents, |l, k| {
+    loads::consents(l.tx()?.as_ref(), &l.scope, &k)
 });
 keyed!(PeriodsOf, rehab_period::Model, periods, |l, k| {
-    records::periods(l.tx()?.as_ref(), &l.scope, &k)
+    loads::periods(l.tx()?.as_ref(), &l.scope, &k)
 });
 keyed!(
     AssessmentsOf,
     work_ability_assessment::Model,
     assessments,
-    |l, k| { records::assessments(l.tx()?.as_ref(), &l.scope, &k) }
+    |l, k| { loads::assessments(l.tx()?.as_ref(), &l.scope, &k) }
 );
 keyed!(BenefitsOf, benefit_decision::Model, benefits, |l, k| {
-    records::benefits(l.tx()?.as_ref(), &l.scope, &k)
+    loads::benefits(l.tx()?.as_ref(), &l.scope, &k)
 });
 keyed!(
     StatementsOf,
     labour_policy_statement::Model,
     statements,
-    |l, k| { records::statements(l.tx()?.as_ref(), &l.scope, &k) }
+    |l, k| { loads::statements(l.tx()?.as_ref(), &l.scope, &k) }
 );
 keyed!(
     EmploymentItemsOf,
     employment_item::Model,
     employment_items,
-    |l, k| { records::employment_items(l.tx()?.as_ref(), &l.scope, &k) }
+    |l, k| { loads::employment_items(l.tx()?.as_ref(), &l.scope, &k) }
 );
 keyed!(CoachingsOf, job_coaching::Model, coachings, |l, k| {
-    records::coachings(l.tx()?.as_ref(), &l.scope, &k)
+    loads::coachings(l.tx()?.as_ref(), &l.scope, &k)
 });
 keyed!(MeetingsOf, network_meeting::Model, meetings, |l, k| {
-    records::meetings(l.tx()?.as_ref(), &l.scope, &k)
+    loads::meetings(l.tx()?.as_ref(), &l.scope, &k)
 });
 
 /// Notes of a client; the flag says the caller holds a SOCIAL consent for the client.
@@ -227,7 +227,7 @@ impl Loader<NotesOf> for RecordLoader {
                 .map(|k| k.0.client_id.clone())
                 .collect();
             let mut found =
-                records::notes(self.tx()?.as_ref(), &self.scope, &clients, &social).await?;
+                loads::notes(self.tx()?.as_ref(), &self.scope, &clients, &social).await?;
             for (client, s) in missing {
                 let notes = found.remove(&client).unwrap_or_default();
                 out.insert(NotesOf(client, s), notes);
@@ -251,7 +251,7 @@ impl Loader<AllowanceOf> for RecordLoader {
     ) -> Result<HashMap<AllowanceOf, Self::Value>, Self::Error> {
         let pairs: Vec<(String, String)> =
             keys.iter().map(|k| (k.0.clone(), k.1.clone())).collect();
-        let mut found = records::allowance_lines(self.tx()?.as_ref(), &pairs).await?;
+        let mut found = loads::allowance_lines(self.tx()?.as_ref(), &pairs).await?;
         Ok(keys
             .iter()
             .map(|k| {
@@ -264,15 +264,15 @@ impl Loader<AllowanceOf> for RecordLoader {
     }
 }
 
-keyed!(by_id PlansOfCase, Vec<employment_plan::Model>, prefetched plans, |l, k| records::plans(l.tx()?.as_ref(), &k));
-keyed!(by_id ActionsOfPlan, Vec<agreed_action::Model>, prefetched plan_actions, |l, k| records::actions(l.tx()?.as_ref(), "plan_id", &k));
-keyed!(by_id ActionsOfMeeting, Vec<agreed_action::Model>, |l, k| records::actions(l.tx()?.as_ref(), "meeting_id", &k));
-keyed!(by_id ActionsOfCase, Vec<agreed_action::Model>, |l, k| records::actions(l.tx()?.as_ref(), "case_id", &k));
-keyed!(by_id AttendanceOf, Vec<attendance_day::Model>, |l, k| records::attendance(l.tx()?.as_ref(), &k));
-keyed!(by_id ParticipantsOf, Vec<meeting_participant::Model>, |l, k| records::participants(l.tx()?.as_ref(), &k));
-keyed!(by_id AgendaOf, Vec<meeting_agenda_item::Model>, |l, k| records::agenda(l.tx()?.as_ref(), &k));
-keyed!(by_id OwnSectionsOf, Vec<meeting_agency_section::Model>, |l, k| records::own_sections(l.tx()?.as_ref(), l.agency, &k));
-keyed!(by_id InterruptionsOf, Vec<rehab_interruption::Model>, |l, k| records::interruptions(l.tx()?.as_ref(), &k));
-keyed!(by_id FollowUpsOf, Vec<case_follow_up::Model>, |l, k| records::follow_ups(l.tx()?.as_ref(), &k));
-keyed!(by_id ProviderById, provider::Model, prefetched providers, |l, k| records::providers(l.tx()?.as_ref(), &k));
-keyed!(by_id OfficialById, OfficialName, prefetched officials, |l, k| records::official_names(l.tx()?.as_ref(), &k));
+keyed!(by_id PlansOfCase, Vec<employment_plan::Model>, prefetched plans, |l, k| loads::plans(l.tx()?.as_ref(), &k));
+keyed!(by_id ActionsOfPlan, Vec<agreed_action::Model>, prefetched plan_actions, |l, k| loads::actions(l.tx()?.as_ref(), "plan_id", &k));
+keyed!(by_id ActionsOfMeeting, Vec<agreed_action::Model>, |l, k| loads::actions(l.tx()?.as_ref(), "meeting_id", &k));
+keyed!(by_id ActionsOfCase, Vec<agreed_action::Model>, |l, k| loads::actions(l.tx()?.as_ref(), "case_id", &k));
+keyed!(by_id AttendanceOf, Vec<attendance_day::Model>, |l, k| loads::attendance(l.tx()?.as_ref(), &k));
+keyed!(by_id ParticipantsOf, Vec<meeting_participant::Model>, |l, k| loads::participants(l.tx()?.as_ref(), &k));
+keyed!(by_id AgendaOf, Vec<meeting_agenda_item::Model>, |l, k| loads::agenda(l.tx()?.as_ref(), &k));
+keyed!(by_id OwnSectionsOf, Vec<meeting_agency_section::Model>, |l, k| loads::own_sections(l.tx()?.as_ref(), l.agency, &k));
+keyed!(by_id InterruptionsOf, Vec<rehab_interruption::Model>, |l, k| loads::interruptions(l.tx()?.as_ref(), &k));
+keyed!(by_id FollowUpsOf, Vec<case_follow_up::Model>, |l, k| loads::follow_ups(l.tx()?.as_ref(), &k));
+keyed!(by_id ProviderById, provider::Model, prefetched providers, |l, k| loads::providers(l.tx()?.as_ref(), &k));
+keyed!(by_id OfficialById, OfficialName, prefetched officials, |l, k| loads::official_names(l.tx()?.as_ref(), &k));

@@ -7,9 +7,9 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 
-use super::cases::{not_future, visible_case};
+use super::case::{not_future, visible_case};
 use super::write::{self, Scoped, Written};
-use super::{input, records, RequestContext};
+use super::{input, loads, RequestContext};
 use crate::authz::FieldGroup;
 use crate::db::Sql;
 use crate::domain::Agency;
@@ -106,7 +106,7 @@ pub async fn add_action(
     input: NewAction,
 ) -> AppResult<Scoped<agreed_action::Model>> {
     write::scoped(rc, FieldGroup::Case, async |sp| {
-        let plan = records::plan_in_scope(rc.db(), &rc.scope, &input.plan_id)
+        let plan = loads::plan_in_scope(rc.db(), &rc.scope, &input.plan_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let (case, client) = visible_case(rc, &plan.case_id).await?;
@@ -164,7 +164,7 @@ pub async fn complete_action(
     id: &str,
 ) -> AppResult<Scoped<agreed_action::Model>> {
     write::scoped(rc, FieldGroup::Case, async |sp| {
-        let action = records::action_in_scope(sp, &rc.scope, id)
+        let action = loads::action_in_scope(sp, &rc.scope, id)
             .await?
             .ok_or(AppError::NotFound)?;
         let (_, client) = visible_case(rc, &action.case_id).await?;

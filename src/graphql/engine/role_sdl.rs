@@ -19,7 +19,7 @@ fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { 
 /// The SDL `role` sees under `policy`. CLIENT sees the client schema, nothing else.
 pub async fn role_sdl(policy: &Policy, role: Role) -> Result<String, String> {
     let data = if role == Role::Client {
-        let schema = super::own::build_client_schema(true);
+        let schema = crate::graphql::self_service::build_client_schema(true);
         schema.execute(INTROSPECTION).await
     } else {
         let agency = Agency::ALL
@@ -35,7 +35,7 @@ pub async fn role_sdl(policy: &Policy, role: Role) -> Result<String, String> {
             mask: policy.mask(role),
             emergency: Vec::new(),
         };
-        let schema = super::build_schema(true);
+        let schema = crate::graphql::build_schema(true);
         schema
             .execute(async_graphql::Request::new(INTROSPECTION).data(principal))
             .await

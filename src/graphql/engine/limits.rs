@@ -16,7 +16,7 @@ use crate::error::AppError;
 /// Longest query text accepted, in bytes.
 pub const MAX_DOCUMENT_BYTES: usize = 32 * 1024;
 /// Deepest selection nesting (the root field is depth 1).
-pub const MAX_DEPTH: usize = super::MAX_DEPTH;
+pub const MAX_DEPTH: usize = crate::graphql::MAX_DEPTH;
 /// Aliased fields in one document, counted after fragment expansion.
 pub const MAX_ALIASES: usize = 30;
 /// Fields in one operation after fragment expansion.
