@@ -256,3 +256,17 @@ client_fields! {
     LogDisclosures, "AccessLogEntry", "disclosures", f(Audit);
     LogBreakGlass, "AccessLogEntry", "breakGlassId", f(Audit);
 }
+
+/// The fields read as shared TYP records (`#[field(.., shared)]`): absent for a client who is
+/// not (or no longer) a TYP client even where the mask allows the group.
+pub fn shared_only(field: FieldId) -> bool {
+    matches!(
+        field,
+        FieldId::CaseViewTypCase
+            | FieldId::CaseViewPlan
+            | FieldId::CaseViewMeetings
+            | FieldId::ClientCases
+            | FieldId::CaseViewReferrals
+            | FieldId::BriefOpenReferrals
+    )
+}

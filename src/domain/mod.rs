@@ -8,6 +8,7 @@ pub mod criterion;
 pub mod ktt;
 pub mod outcome;
 pub mod personal_identity_code;
+pub mod provider;
 pub mod settings;
 
 crate::closed_set! {

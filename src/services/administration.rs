@@ -23,9 +23,9 @@ use std::sync::Arc;
 use crate::authz::store::{insert_version, newest_in, InForce, NewVersion, StoreError};
 use crate::authz::{Managed, Policy};
 use crate::db::Sql;
+use crate::domain::provider::ProviderKind;
 use crate::domain::{Agency, Role};
 use crate::error::{AppError, AppResult};
-use crate::graphql::types::enums::ProviderKind;
 
 /// Refuses the caller unless the policy lets their roles read or change `what`.
 pub fn require(rc: &RequestContext, what: Managed, write: bool) -> AppResult<()> {

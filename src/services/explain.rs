@@ -227,7 +227,7 @@ pub async fn explain(
             "not visible".to_owned()
         }
         Some(rec) => {
-            if crate::graphql::engine::guard::shared_only(field) && !rec.scope.typ {
+            if crate::authz::fields::shared_only(field) && !rec.scope.typ {
                 reasons.push(
                     "the scope: shared TYP records are seen only while the client is a TYP client (a case open, or closed within the retention period)".into(),
                 );

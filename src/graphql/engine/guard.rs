@@ -82,19 +82,7 @@ pub fn read_own<T>(
     Ok(value)
 }
 
-/// The fields read through [`read_shared`]: shared TYP records, absent for a client who is
-/// not (or no longer) a TYP client even where the mask allows the group.
-pub fn shared_only(field: FieldId) -> bool {
-    matches!(
-        field,
-        FieldId::CaseViewTypCase
-            | FieldId::CaseViewPlan
-            | FieldId::CaseViewMeetings
-            | FieldId::ClientCases
-            | FieldId::CaseViewReferrals
-            | FieldId::BriefOpenReferrals
-    )
-}
+pub use crate::authz::fields::shared_only;
 
 /// A list or object of `group` that exists only for TYP clients of the caller.
 pub fn read_shared<T>(
