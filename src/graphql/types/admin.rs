@@ -53,7 +53,7 @@ pub struct PolicyVersionNode {
     /// FILES (read at a start-up) or ADMIN (loaded through the API).
     pub source: String,
     pub comment: String,
-    /// Loaded with `allowBeyondContract`: some role gains more than contract §5 grants.
+    /// Loaded with `allowBeyondContract`: some role gains more than the policy shipped with the build grants.
     pub beyond_contract: bool,
     /// The administrator who loaded it.
     pub created_by: Option<ID>,
