@@ -2,11 +2,11 @@
 //! follow-up after closing.
 
 use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
 use sea_orm::ConnectionTrait;
 
-use super::filters::{push_case_filters, push_placement_filters};
-use super::{count_cell, suppress_row, Cell, Filter};
-use crate::db::Sql;
+use super::filters::{case_filters, filtered, placement_filters};
+use super::{count, count_cell, suppress_row, Cell, Filter};
 use crate::domain::outcome::CaseOutcome;
 use crate::error::AppResult;
 use crate::services::report_rules::{self, authorize, Report};
@@ -20,6 +20,21 @@ pub struct Outcomes {
     pub by_outcome: Vec<(String, Cell)>,
 }
 
+/// `SELECT COUNT(DISTINCT alias.client_id) AS n FROM table alias`: persons of the rows.
+fn persons_of(table: &'static str, alias: &'static str) -> SelectStatement {
+    Query::select()
+        .expr_as(Func::count_distinct(Expr::col((alias, "client_id"))), "n")
+        .from_as(table, alias)
+        .to_owned()
+}
+
+/// The condition that a nullable end date `column` of row `alias` is not before `on`.
+fn not_ended(alias: &'static str, column: &'static str, on: NaiveDate) -> Expr {
+    Expr::col((alias, column))
+        .is_null()
+        .or(Expr::col((alias, column)).gte(on))
+}
+
 pub async fn case_outcomes(
     rc: &RequestContext,
     from: NaiveDate,
@@ -29,34 +44,23 @@ pub async fn case_outcomes(
     let scope = authorize(rc, Report::CaseOutcomes, f)?;
     report_rules::whole_months(from, to)?;
     let db = rc.report_db().await?;
-    let count = |column: &str| {
-        let mut sql = Sql::new(&format!(
-            "SELECT COUNT(DISTINCT t.client_id) AS n FROM typ_case t WHERE t.{column} >= "
-        ));
-        sql.bind(from)
-            .push(&format!(" AND t.{column} <= "))
-            .bind(to);
-        sql
+    let within = |column: &'static str| {
+        let mut select = persons_of("typ_case", "t");
+        select
+            .and_where(Expr::col(("t", column)).gte(from))
+            .and_where(Expr::col(("t", column)).lte(to));
+        filtered(&mut select, case_filters(scope, f));
+        select
     };
-    let mut new_sql = count("opened_on");
-    push_case_filters(&mut new_sql, scope, f);
-    let mut closed_sql = count("ended_on");
-    push_case_filters(&mut closed_sql, scope, f);
-    let one = |row: Option<sea_orm::QueryResult>| -> AppResult<i64> {
-        Ok(row
-            .map(|r| r.try_get::<i64>("", "n"))
-            .transpose()?
-            .unwrap_or(0))
-    };
-    let new_cases = one(db.query_one_raw(new_sql.build_for(db)).await?)?;
-    let closed = one(db.query_one_raw(closed_sql.build_for(db)).await?)?;
-    let mut sql = Sql::new("SELECT t.outcome AS outcome, COUNT(DISTINCT t.client_id) AS n FROM typ_case t WHERE t.ended_on >= ");
-    sql.bind(from).push(" AND t.ended_on <= ").bind(to);
-    push_case_filters(&mut sql, scope, f);
-    sql.push(" GROUP BY t.outcome");
+    let new_cases = count(rc, &within("opened_on")).await?;
+    let closed = count(rc, &within("ended_on")).await?;
+    let by_outcome = within("ended_on")
+        .expr_as(Expr::col(("t", "outcome")), "outcome")
+        .group_by_col(("t", "outcome"))
+        .to_owned();
     let outcomes = CaseOutcome::ALL.map(CaseOutcome::code);
     let mut counts = vec![0i64; outcomes.len()];
-    for row in db.query_all_raw(sql.build_for(db)).await? {
+    for row in db.query_all(&by_outcome).await? {
         let outcome: String = row.try_get("", "outcome")?;
         if let Some(i) = outcomes.iter().position(|o| *o == outcome) {
             counts[i] = row.try_get("", "n")?;
@@ -74,14 +78,12 @@ pub async fn case_outcomes(
 pub async fn typ_clients_on(rc: &RequestContext, on: NaiveDate, f: &Filter) -> AppResult<Cell> {
     let scope = authorize(rc, Report::TypClientsOn, f)?;
     report_rules::first_of_month("on", on)?;
-    let mut sql =
-        Sql::new("SELECT COUNT(DISTINCT t.client_id) AS n FROM typ_case t WHERE t.opened_on <= ");
-    sql.bind(on)
-        .push(" AND (t.ended_on IS NULL OR t.ended_on >= ")
-        .bind(on)
-        .push(")");
-    push_case_filters(&mut sql, scope, f);
-    count_cell(rc, &sql).await
+    let mut select = persons_of("typ_case", "t");
+    select
+        .and_where(Expr::col(("t", "opened_on")).lte(on))
+        .and_where(not_ended("t", "ended_on", on));
+    filtered(&mut select, case_filters(scope, f));
+    count_cell(rc, &select).await
 }
 
 /// Job coaching kinds that make a client an individual-support client
@@ -99,16 +101,13 @@ pub async fn individual_support_clients_on(
 ) -> AppResult<Cell> {
     let scope = authorize(rc, Report::IndividualSupportClientsOn, f)?;
     report_rules::first_of_month("on", on)?;
-    let mut sql =
-        Sql::new("SELECT COUNT(DISTINCT j.client_id) AS n FROM job_coaching j WHERE j.kind IN ");
-    sql.bind_list(&INDIVIDUAL_SUPPORT_KINDS)
-        .push(" AND j.starts_on <= ")
-        .bind(on)
-        .push(" AND (j.ends_on IS NULL OR j.ends_on >= ")
-        .bind(on)
-        .push(")");
-    push_placement_filters(&mut sql, scope, f, "j");
-    count_cell(rc, &sql).await
+    let mut select = persons_of("job_coaching", "j");
+    select
+        .and_where(Expr::col(("j", "kind")).is_in(INDIVIDUAL_SUPPORT_KINDS))
+        .and_where(Expr::col(("j", "starts_on")).lte(on))
+        .and_where(not_ended("j", "ends_on", on));
+    filtered(&mut select, placement_filters(scope, f, "j"));
+    count_cell(rc, &select).await
 }
 
 /// Follow-up statuses of cases closed in a range: for 3 and 6 (and 12) months after closing,
@@ -132,16 +131,25 @@ pub async fn follow_ups(
 ) -> AppResult<Vec<(i32, Vec<(String, Cell)>)>> {
     let scope = authorize(rc, Report::FollowUps, f)?;
     report_rules::whole_months(from, to)?;
-    let mut sql = Sql::new(
-        "SELECT u.months_after AS months, u.status AS status, COUNT(DISTINCT t.client_id) AS n \
-         FROM case_follow_up u JOIN typ_case t ON t.id = u.case_id WHERE t.ended_on >= ",
-    );
-    sql.bind(from).push(" AND t.ended_on <= ").bind(to);
-    push_case_filters(&mut sql, scope, f);
-    sql.push(" GROUP BY u.months_after, u.status");
+    let mut select = Query::select()
+        .expr_as(Expr::col(("u", "months_after")), "months")
+        .expr_as(Expr::col(("u", "status")), "status")
+        .expr_as(Func::count_distinct(Expr::col(("t", "client_id"))), "n")
+        .from_as("case_follow_up", "u")
+        .join_as(
+            JoinType::InnerJoin,
+            "typ_case",
+            "t",
+            Expr::col(("t", "id")).equals(("u", "case_id")),
+        )
+        .and_where(Expr::col(("t", "ended_on")).gte(from))
+        .and_where(Expr::col(("t", "ended_on")).lte(to))
+        .to_owned();
+    filtered(&mut select, case_filters(scope, f));
+    select.group_by_columns([("u", "months_after"), ("u", "status")]);
     let db = rc.report_db().await?;
     let mut counts = [[0i64; FOLLOW_UP_STATUSES.len()]; 3];
-    for row in db.query_all_raw(sql.build_for(db)).await? {
+    for row in db.query_all(&select).await? {
         let months: i32 = row.try_get("", "months")?;
         let status: String = row.try_get("", "status")?;
         let n: i64 = row.try_get("", "n")?;

@@ -1,81 +1,108 @@
-//! The report filters and the caller's row scope, appended to a report's statement.
+//! The report filters and the caller's row scope, as conditions on a report's rows: added
+//! to a sea-query statement, or appended to one still written as text.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 
 use super::Filter;
-use crate::authz::scope::RowScope;
+use crate::authz::scope::{push_expr, RowScope};
 use crate::db::Sql;
 
-/// Appends the filters and the row scope on period `p`.
-pub(super) fn push_period_filters(sql: &mut Sql, scope: Option<&RowScope>, f: &Filter) {
-    push_placement_filters(sql, scope, f, "p");
+/// `EXISTS (SELECT 1 FROM table alias WHERE cond)`.
+fn exists(table: &'static str, alias: &'static str, cond: Expr) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::Constant(Value::from(1)))
+            .from_as(table, alias)
+            .and_where(cond)
+            .to_owned(),
+    )
 }
 
-/// Appends the filters and the row scope on a row `alias` with `provider_id` and `client_id`
-/// (a KTT period or a job coaching); a coach counts its own provider's rows only.
-pub(super) fn push_placement_filters(
-    sql: &mut Sql,
+/// The filters and the row scope on a row `alias` with `provider_id` and `client_id` (a
+/// KTT period or a job coaching); a coach counts its own provider's rows only.
+pub(super) fn placement_filters(
     scope: Option<&RowScope>,
     f: &Filter,
-    alias: &str,
-) {
+    alias: &'static str,
+) -> Vec<Expr> {
+    let provider = || Expr::col((alias, "provider_id"));
+    let mut conds = Vec::new();
     if let Some(id) = &f.provider_id {
-        sql.push(&format!(" AND {alias}.provider_id = "))
-            .bind(id.clone());
+        conds.push(provider().eq(id.as_str()));
     }
     if let Some(kind) = &f.provider_kind {
-        sql.push(&format!(
-            " AND EXISTS (SELECT 1 FROM provider v WHERE v.id = {alias}.provider_id AND v.kind = "
-        ))
-        .bind(kind.clone())
-        .push(")");
+        conds.push(exists(
+            "provider",
+            "v",
+            Expr::col(("v", "id"))
+                .equals((alias, "provider_id"))
+                .and(Expr::col(("v", "kind")).eq(kind.as_str())),
+        ));
     }
-    push_client_filters(sql, scope, f, &format!("{alias}.client_id"));
+    conds.extend(client_filters(scope, f, alias));
     if let Some(RowScope::Coach { provider_id }) = scope {
-        sql.push(&format!(" AND {alias}.provider_id = "))
-            .bind(provider_id.clone());
+        conds.push(provider().eq(provider_id.as_str()));
     }
+    conds
 }
 
-/// Appends the client filters and the row scope on a client id column. Reports on data a
-/// coach does not read refuse coaches before they get here.
-pub(super) fn push_client_filters(
-    sql: &mut Sql,
+/// The client filters and the row scope on the `client_id` of a row `alias`. Reports on
+/// data a coach does not read refuse coaches before they get here.
+pub(super) fn client_filters(
     scope: Option<&RowScope>,
     f: &Filter,
-    client: &str,
-) {
+    alias: &'static str,
+) -> Vec<Expr> {
+    let mut conds = Vec::new();
     if let Some(m) = &f.municipality {
-        sql.push(&format!(
-            " AND EXISTS (SELECT 1 FROM client cm WHERE cm.id = {client} AND cm.municipality = "
-        ))
-        .bind(m.clone())
-        .push(")");
+        conds.push(exists(
+            "client",
+            "cm",
+            Expr::col(("cm", "id"))
+                .equals((alias, "client_id"))
+                .and(Expr::col(("cm", "municipality")).eq(m.as_str())),
+        ));
     }
     if let Some(a) = &f.responsible_agency {
-        sql.push(&format!(" AND EXISTS (SELECT 1 FROM typ_case ca WHERE ca.client_id = {client} AND ca.responsible_agency = ")).bind(a.clone()).push(")");
+        conds.push(exists(
+            "typ_case",
+            "ca",
+            Expr::col(("ca", "client_id"))
+                .equals((alias, "client_id"))
+                .and(Expr::col(("ca", "responsible_agency")).eq(a.as_str())),
+        ));
     }
     if let Some(scope) = scope {
-        sql.push(" AND ");
-        scope.client_visible(sql, client);
+        conds.push(scope.visible(Expr::col((alias, "client_id"))));
     }
+    conds
 }
 
-pub(super) fn push_case_filters(sql: &mut Sql, scope: Option<&RowScope>, f: &Filter) {
+/// The filters and the row scope on a case `t`: the responsible agency is the case's own.
+pub(super) fn case_filters(scope: Option<&RowScope>, f: &Filter) -> Vec<Expr> {
+    let mut conds = Vec::new();
     if let Some(a) = &f.responsible_agency {
-        sql.push(" AND t.responsible_agency = ").bind(a.clone());
+        conds.push(Expr::col(("t", "responsible_agency")).eq(a.as_str()));
     }
     let client_only = Filter {
         responsible_agency: None,
         ..f.clone()
     };
-    if let Some(m) = &client_only.municipality {
-        sql.push(
-            " AND EXISTS (SELECT 1 FROM client cm WHERE cm.id = t.client_id AND cm.municipality = ",
-        )
-        .bind(m.clone())
-        .push(")");
+    conds.extend(client_filters(scope, &client_only, "t"));
+    conds
+}
+
+/// Adds conditions to a statement.
+pub(super) fn filtered(select: &mut SelectStatement, conds: Vec<Expr>) {
+    for cond in conds {
+        select.and_where(cond);
     }
-    if let Some(scope) = scope {
+}
+
+/// Appends conditions to a statement written as text.
+pub(super) fn push_filters(sql: &mut Sql, conds: Vec<Expr>) {
+    for cond in conds {
         sql.push(" AND ");
-        scope.client_visible(sql, "t.client_id");
+        push_expr(sql, &cond);
     }
 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbBackend};
 
-use super::filters::{push_client_filters, push_period_filters, push_placement_filters};
+use super::filters::{client_filters, placement_filters, push_filters};
 use super::{guarded, money, suppress_row, Cell, Filter};
 use crate::authz::scope::RowScope;
 use crate::db::Sql;
@@ -84,9 +84,9 @@ async fn ktt_months(
         .push(" AND k.month <= ")
         .bind(last.0.format("%Y-%m").to_string());
     if per_provider {
-        push_placement_filters(&mut sql, scope, f, "k");
+        push_filters(&mut sql, placement_filters(scope, f, "k"));
     } else {
-        push_client_filters(&mut sql, scope, f, "k.client_id");
+        push_filters(&mut sql, client_filters(scope, f, "k"));
     }
     if f.provider_kind.is_some() {
         sql.push(" GROUP BY k.month, k.client_id");
@@ -210,7 +210,7 @@ pub async fn period_lengths(
         "SELECT p.client_id AS client_id, {days} AS d FROM rehab_period p WHERE p.starts_on >= "
     ));
     sql.bind(from).push(" AND p.starts_on <= ").bind(to);
-    push_period_filters(&mut sql, scope, f);
+    push_filters(&mut sql, placement_filters(scope, f, "p"));
     // Periods per length, each published only when it stands for five persons at least:
     // one person's several periods must not fill a cell to the threshold.
     let mut periods = [0i64; LENGTH_BUCKETS.len()];
@@ -274,7 +274,7 @@ pub async fn provider_activity(
     );
     push_attendance_months(&mut sql, from, to);
     sql.push(" x WHERE x.recorded > 0");
-    push_placement_filters(&mut sql, scope, f, "x");
+    push_filters(&mut sql, placement_filters(scope, f, "x"));
     sql.push(
         " GROUP BY x.provider_id, x.client_id) s JOIN provider v ON v.id = s.provider_id \
          GROUP BY v.id, v.name ORDER BY v.name",

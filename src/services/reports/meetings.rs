@@ -2,10 +2,11 @@
 //! assessments.
 
 use chrono::NaiveDate;
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbBackend};
 
-use super::filters::push_client_filters;
-use super::{grouped, guarded, Cell, Filter};
+use super::filters::{client_filters, filtered, push_filters};
+use super::{guarded, Cell, Filter};
 use crate::db::Sql;
 use crate::error::AppResult;
 use crate::services::report_rules::{self, authorize, Report};
@@ -33,16 +34,11 @@ pub async fn meetings(
         DbBackend::Postgres => "CAST(x.created_at AS DATE)",
         _ => "date(x.created_at)",
     };
-    let mut held = Sql::new("SELECT 'held' AS k, COUNT(*) AS n, COUNT(DISTINCT x.client_id) AS persons FROM network_meeting x WHERE x.status = 'HELD' AND x.held_on >= ");
-    held.bind(from).push(" AND x.held_on <= ").bind(to);
-    push_client_filters(&mut held, scope, f, "x.client_id");
-    let (n, persons) = grouped(rc, &held)
-        .await?
-        .first()
-        .map(|r| (r.1, r.2))
-        .unwrap_or((0, 0));
+    let mut held = dated("network_meeting", "held_on", from, to);
+    held.and_where(Expr::col(("x", "status")).eq("HELD"));
+    filtered(&mut held, client_filters(scope, f, "x"));
     let mut cells = std::collections::HashMap::new();
-    cells.insert("held", guarded(n, persons));
+    cells.insert("held", counted(rc, &held).await?);
     // Actions opened, closed and overdue in one pass: per client first, so each figure's
     // persons are counted by grouping, not by three COUNT(DISTINCT) sorts.
     let flag = |cond: &str| format!("CASE WHEN {cond} THEN 1 ELSE 0 END");
@@ -63,7 +59,7 @@ pub async fn meetings(
     for d in [from, to, from, to, to, to, to, to, to] {
         actions.bind_value(d);
     }
-    push_client_filters(&mut actions, scope, f, "t.client_id");
+    push_filters(&mut actions, client_filters(scope, f, "t"));
     actions.push(" GROUP BY t.client_id) c");
     let db = rc.report_db().await?;
     if let Some(row) = db.query_one_raw(actions.build_for(db)).await? {
@@ -98,19 +94,37 @@ pub async fn assessments(
 ) -> AppResult<AssessmentFigures> {
     let scope = authorize(rc, Report::Assessments, f)?;
     report_rules::whole_months(from, to)?;
-    let mut done = Sql::new("SELECT 'done' AS k, COUNT(*) AS n, COUNT(DISTINCT x.client_id) AS persons FROM work_ability_assessment x WHERE x.assessed_on >= ");
-    done.bind(from).push(" AND x.assessed_on <= ").bind(to);
-    push_client_filters(&mut done, scope, f, "x.client_id");
-    let mut reused = Sql::new("SELECT 'reused' AS k, COUNT(*) AS n, COUNT(DISTINCT x.client_id) AS persons FROM assessment_reuse x WHERE x.requested_on >= ");
-    reused.bind(from).push(" AND x.requested_on <= ").bind(to);
-    push_client_filters(&mut reused, scope, f, "x.client_id");
-    let first = |rows: Vec<(String, i64, i64)>| {
-        rows.first()
-            .map(|r| guarded(r.1, r.2))
-            .unwrap_or(Cell::of(0))
-    };
+    let mut done = dated("work_ability_assessment", "assessed_on", from, to);
+    filtered(&mut done, client_filters(scope, f, "x"));
+    let mut reused = dated("assessment_reuse", "requested_on", from, to);
+    filtered(&mut reused, client_filters(scope, f, "x"));
     Ok(AssessmentFigures {
-        done: first(grouped(rc, &done).await?),
-        duplicates_avoided: first(grouped(rc, &reused).await?),
+        done: counted(rc, &done).await?,
+        duplicates_avoided: counted(rc, &reused).await?,
     })
+}
+
+/// `SELECT COUNT(*) AS n, COUNT(DISTINCT x.client_id) AS persons FROM table x` of the rows
+/// whose date `on` lies within a range.
+fn dated(table: &'static str, on: &'static str, from: NaiveDate, to: NaiveDate) -> SelectStatement {
+    Query::select()
+        .expr_as(Expr::col(Asterisk).count(), "n")
+        .expr_as(
+            Func::count_distinct(Expr::col(("x", "client_id"))),
+            "persons",
+        )
+        .from_as(table, "x")
+        .and_where(Expr::col(("x", on)).gte(from))
+        .and_where(Expr::col(("x", on)).lte(to))
+        .to_owned()
+}
+
+/// Runs a count `n` of rows and their `persons` as a cell published like [`guarded`].
+async fn counted(rc: &RequestContext, select: &SelectStatement) -> AppResult<Cell> {
+    let db = rc.report_db().await?;
+    let (n, persons) = match db.query_one(select).await? {
+        Some(row) => (row.try_get("", "n")?, row.try_get("", "persons")?),
+        None => (0, 0),
+    };
+    Ok(guarded(n, persons))
 }

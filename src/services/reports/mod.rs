@@ -6,11 +6,11 @@
 //! birth. ANALYST sees all clients; agency roles only their row scope.
 
 use chrono::NaiveDate;
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::ConnectionTrait;
 
 use super::report_rules::{self, authorize, publish, Report, ROUND_TO};
 use super::RequestContext;
-use crate::db::Sql;
 use crate::error::AppResult;
 
 mod cases;
@@ -71,15 +71,19 @@ pub fn suppress_row(counts: &[i64]) -> Vec<Cell> {
 }
 
 /// Runs a query of one count `n` of persons as a published cell.
-async fn count_cell(rc: &RequestContext, sql: &Sql) -> AppResult<Cell> {
+async fn count_cell(rc: &RequestContext, select: &SelectStatement) -> AppResult<Cell> {
+    Ok(Cell::of(count(rc, select).await?))
+}
+
+/// Runs a query of one count `n` (0 when no row).
+async fn count(rc: &RequestContext, select: &SelectStatement) -> AppResult<i64> {
     let db = rc.report_db().await?;
-    let n: i64 = db
-        .query_one_raw(sql.build_for(db))
+    Ok(db
+        .query_one(select)
         .await?
         .map(|r| r.try_get("", "n"))
         .transpose()?
-        .unwrap_or(0);
-    Ok(Cell::of(n))
+        .unwrap_or(0))
 }
 
 /// Service-wide interruptions overlapping a range (not client data). It takes no filter:
@@ -99,20 +103,6 @@ pub async fn interruptions(
         .order_by_asc(entity::service_interruption::Column::StartsOn)
         .all(rc.report_db().await?)
         .await?)
-}
-
-/// Runs a grouped count query and returns (key, count, persons) rows.
-async fn grouped(rc: &RequestContext, sql: &Sql) -> AppResult<Vec<(String, i64, i64)>> {
-    let db = rc.report_db().await?;
-    let mut out = Vec::new();
-    for row in db.query_all_raw(sql.build_for(db)).await? {
-        out.push((
-            row.try_get::<String>("", "k")?,
-            row.try_get::<i64>("", "n")?,
-            row.try_get::<i64>("", "persons")?,
-        ));
-    }
-    Ok(out)
 }
 
 /// A count (of days, meetings, actions) published only when at least five persons stand
