@@ -10,7 +10,7 @@ use crate::error::AppResult;
 use crate::services::RequestContext;
 
 /// The administration log (a table without an entity: only appended to and listed).
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone, Copy)]
 enum AdminLog {
     Table,
     Id,
@@ -20,6 +20,15 @@ enum AdminLog {
     Target,
     Detail,
 }
+
+/// The columns of an [`AdminLogEntry`], written and listed.
+const ENTRY: [AdminLog; 5] = [
+    AdminLog::At,
+    AdminLog::OfficialId,
+    AdminLog::Action,
+    AdminLog::Target,
+    AdminLog::Detail,
+];
 
 /// Appends a row for a change `action` of `target` by the caller.
 pub(super) async fn log(
@@ -31,13 +40,7 @@ pub(super) async fn log(
 ) -> AppResult<()> {
     let insert = Query::insert()
         .into_table(AdminLog::Table)
-        .columns([
-            AdminLog::At,
-            AdminLog::OfficialId,
-            AdminLog::Action,
-            AdminLog::Target,
-            AdminLog::Detail,
-        ])
+        .columns(ENTRY)
         .values_panic([
             rc.now.into(),
             rc.principal().official_id.as_str().into(),
@@ -54,13 +57,7 @@ pub(super) async fn log(
 pub async fn admin_log(rc: &RequestContext, first: u64) -> AppResult<Vec<AdminLogEntry>> {
     require(rc, Managed::Policy, false)?;
     let select = Query::select()
-        .columns([
-            AdminLog::At,
-            AdminLog::OfficialId,
-            AdminLog::Action,
-            AdminLog::Target,
-            AdminLog::Detail,
-        ])
+        .columns(ENTRY)
         .from(AdminLog::Table)
         .order_by(AdminLog::Id, Order::Desc)
         // Bound as a signed 64-bit integer on PostgreSQL.
