@@ -2,9 +2,10 @@
 //! allowances, period lengths and attendance per provider.
 
 use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DbBackend};
 
-use super::filters::{client_filters, placement_filters, push_filters};
+use super::filters::{client_filters, filtered, placement_filters, push_filters};
 use super::{guarded, money, suppress_row, Cell, Filter};
 use crate::authz::scope::RowScope;
 use crate::db::Sql;
@@ -206,16 +207,20 @@ pub async fn period_lengths(
     let db = rc.report_db().await?;
     let b = db.get_database_backend();
     let days = days_between(b, "p.starts_on", "COALESCE(p.ended_early_on, p.ends_on)");
-    let mut sql = Sql::new(&format!(
-        "SELECT p.client_id AS client_id, {days} AS d FROM rehab_period p WHERE p.starts_on >= "
-    ));
-    sql.bind(from).push(" AND p.starts_on <= ").bind(to);
-    push_filters(&mut sql, placement_filters(scope, f, "p"));
+    let mut select = Query::select()
+        .column(("p", "client_id"))
+        // The day arithmetic differs per backend: a custom expression.
+        .expr_as(Expr::cust(days), "d")
+        .from_as("rehab_period", "p")
+        .and_where(Expr::col(("p", "starts_on")).gte(from))
+        .and_where(Expr::col(("p", "starts_on")).lte(to))
+        .to_owned();
+    filtered(&mut select, placement_filters(scope, f, "p"));
     // Periods per length, each published only when it stands for five persons at least:
     // one person's several periods must not fill a cell to the threshold.
     let mut periods = [0i64; LENGTH_BUCKETS.len()];
     let mut persons: [std::collections::HashSet<String>; LENGTH_BUCKETS.len()] = Default::default();
-    for row in db.query_all_raw(sql.build_for(db)).await? {
+    for row in db.query_all(&select).await? {
         let client: String = row.try_get("", "client_id")?;
         let d: i64 = row
             .try_get::<i64>("", "d")
