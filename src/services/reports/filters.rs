@@ -1,0 +1,108 @@
+//! The report filters and the caller's row scope, as conditions on a report's rows: added
+//! to a sea-query statement, or appended to one still written as text.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
+
+use super::Filter;
+use crate::authz::scope::{push_expr, RowScope};
+use crate::db::Sql;
+
+/// `EXISTS (SELECT 1 FROM table alias WHERE cond)`.
+fn exists(table: &'static str, alias: &'static str, cond: Expr) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::Constant(Value::from(1)))
+            .from_as(table, alias)
+            .and_where(cond)
+            .to_owned(),
+    )
+}
+
+/// The filters and the row scope on a row `alias` with `provider_id` and `client_id` (a
+/// KTT period or a job coaching); a coach counts its own provider's rows only.
+pub(super) fn placement_filters(
+    scope: Option<&RowScope>,
+    f: &Filter,
+    alias: &'static str,
+) -> Vec<Expr> {
+    let provider = || Expr::col((alias, "provider_id"));
+    let mut conds = Vec::new();
+    if let Some(id) = &f.provider_id {
+        conds.push(provider().eq(id.as_str()));
+    }
+    if let Some(kind) = &f.provider_kind {
+        conds.push(exists(
+            "provider",
+            "v",
+            Expr::col(("v", "id"))
+                .equals((alias, "provider_id"))
+                .and(Expr::col(("v", "kind")).eq(kind.as_str())),
+        ));
+    }
+    conds.extend(client_filters(scope, f, alias));
+    if let Some(RowScope::Coach { provider_id }) = scope {
+        conds.push(provider().eq(provider_id.as_str()));
+    }
+    conds
+}
+
+/// The client filters and the row scope on the `client_id` of a row `alias`. Reports on
+/// data a coach does not read refuse coaches before they get here.
+pub(super) fn client_filters(
+    scope: Option<&RowScope>,
+    f: &Filter,
+    alias: &'static str,
+) -> Vec<Expr> {
+    let mut conds = Vec::new();
+    if let Some(m) = &f.municipality {
+        conds.push(exists(
+            "client",
+            "cm",
+            Expr::col(("cm", "id"))
+                .equals((alias, "client_id"))
+                .and(Expr::col(("cm", "municipality")).eq(m.as_str())),
+        ));
+    }
+    if let Some(a) = &f.responsible_agency {
+        conds.push(exists(
+            "typ_case",
+            "ca",
+            Expr::col(("ca", "client_id"))
+                .equals((alias, "client_id"))
+                .and(Expr::col(("ca", "responsible_agency")).eq(a.as_str())),
+        ));
+    }
+    if let Some(scope) = scope {
+        conds.push(scope.visible(Expr::col((alias, "client_id"))));
+    }
+    conds
+}
+
+/// The filters and the row scope on a case `t`: the responsible agency is the case's own.
+pub(super) fn case_filters(scope: Option<&RowScope>, f: &Filter) -> Vec<Expr> {
+    let mut conds = Vec::new();
+    if let Some(a) = &f.responsible_agency {
+        conds.push(Expr::col(("t", "responsible_agency")).eq(a.as_str()));
+    }
+    let client_only = Filter {
+        responsible_agency: None,
+        ..f.clone()
+    };
+    conds.extend(client_filters(scope, &client_only, "t"));
+    conds
+}
+
+/// Adds conditions to a statement.
+pub(super) fn filtered(select: &mut SelectStatement, conds: Vec<Expr>) {
+    for cond in conds {
+        select.and_where(cond);
+    }
+}
+
+/// Appends conditions to a statement written as text.
+pub(super) fn push_filters(sql: &mut Sql, conds: Vec<Expr>) {
+    for cond in conds {
+        sql.push(" AND ");
+        push_expr(sql, &cond);
+    }
+}
