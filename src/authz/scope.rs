@@ -204,67 +204,36 @@ fn recorded<E: EntityTrait>(c: &Expr, key: E::Column, by: Option<(E::Column, Age
 
 /// The agency has recorded something of the client `c` itself.
 fn own_records(c: Expr, agency: Agency) -> Expr {
-    let a = agency;
-    let mut any = Cond::any()
-        .add(recorded::<client::Entity>(
-            &c,
-            client::Column::Id,
-            Some((client::Column::RegisteredByAgency, a)),
-        ))
-        .add(recorded::<typ_case::Entity>(
-            &c,
-            typ_case::Column::ClientId,
-            Some((typ_case::Column::ResponsibleAgency, a)),
-        ))
-        .add(recorded::<consent::Entity>(
-            &c,
-            consent::Column::ClientId,
-            Some((consent::Column::RecordedByAgency, a)),
-        ))
-        .add(recorded::<work_ability_assessment::Entity>(
-            &c,
-            work_ability_assessment::Column::ClientId,
-            Some((work_ability_assessment::Column::AssessorAgency, a)),
-        ))
-        .add(recorded::<benefit_decision::Entity>(
-            &c,
-            benefit_decision::Column::ClientId,
-            Some((benefit_decision::Column::Agency, a)),
-        ))
-        .add(recorded::<agency_note::Entity>(
-            &c,
-            agency_note::Column::ClientId,
-            Some((agency_note::Column::Agency, a)),
-        ))
-        .add(recorded::<job_coaching::Entity>(
-            &c,
-            job_coaching::Column::ClientId,
-            Some((job_coaching::Column::OrderedByAgency, a)),
-        ));
-    // Tables whose every row is one agency's record.
-    match agency {
-        Agency::Eksote => {
-            any = any.add(recorded::<rehab_period::Entity>(
+    // `table: key by owner` adds "a row of the table whose `key` is the client and whose
+    // `owner` column is the agency"; without `by`, any row of the client.
+    macro_rules! add_recorded {
+        (@by $t:ident) => { None };
+        (@by $t:ident $owner:ident) => { Some(($t::Column::$owner, agency)) };
+        ($cond:expr; $($t:ident: $key:ident $(by $owner:ident)?),+ $(,)?) => {
+            $cond $(.add(recorded::<$t::Entity>(
                 &c,
-                rehab_period::Column::ClientId,
-                None,
-            ));
-        }
-        Agency::Te => {
-            any = any
-                .add(recorded::<employment_item::Entity>(
-                    &c,
-                    employment_item::Column::ClientId,
-                    None,
-                ))
-                .add(recorded::<labour_policy_statement::Entity>(
-                    &c,
-                    labour_policy_statement::Column::ClientId,
-                    None,
-                ));
-        }
-        _ => {}
+                $t::Column::$key,
+                add_recorded!(@by $t $($owner)?),
+            )))+
+        };
     }
+    let any = add_recorded!(Cond::any();
+        client: Id by RegisteredByAgency,
+        typ_case: ClientId by ResponsibleAgency,
+        consent: ClientId by RecordedByAgency,
+        work_ability_assessment: ClientId by AssessorAgency,
+        benefit_decision: ClientId by Agency,
+        agency_note: ClientId by Agency,
+        job_coaching: ClientId by OrderedByAgency,
+    );
+    // Tables whose every row is one agency's record.
+    let any = match agency {
+        Agency::Eksote => add_recorded!(any; rehab_period: ClientId),
+        Agency::Te => {
+            add_recorded!(any; employment_item: ClientId, labour_policy_statement: ClientId)
+        }
+        _ => any,
+    };
     any.into()
 }
 

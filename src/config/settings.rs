@@ -36,47 +36,30 @@ impl Settings {
                 rates
             }
         };
-        Ok(Settings {
-            typ_case_retention_years: num(
-                &get,
-                "TYPGRAPH_TYP_RETENTION_YEARS",
-                d.typ_case_retention_years,
-            )?,
-            mapping_period_months: num(
-                &get,
-                "TYPGRAPH_MAPPING_PERIOD_MONTHS",
-                d.mapping_period_months,
-            )?,
-            plan_review_months: num(&get, "TYPGRAPH_PLAN_REVIEW_MONTHS", d.plan_review_months)?,
-            brief_horizon_days: num(&get, "TYPGRAPH_BRIEF_HORIZON_DAYS", d.brief_horizon_days)?,
-            allowance_cents,
-            paid_days_per_week: num(&get, "TYPGRAPH_PAID_DAYS_PER_WEEK", d.paid_days_per_week)?,
-            travel_threshold_km: num(&get, "TYPGRAPH_TRAVEL_THRESHOLD_KM", d.travel_threshold_km)?,
-            travel_cents_per_day: num(
-                &get,
-                "TYPGRAPH_TRAVEL_CENTS_PER_DAY",
-                d.travel_cents_per_day,
-            )?,
-            assessment_reuse_months: num(
-                &get,
-                "TYPGRAPH_ASSESSMENT_REUSE_MONTHS",
-                d.assessment_reuse_months,
-            )?,
-            rehab_review_months: num(&get, "TYPGRAPH_REHAB_REVIEW_MONTHS", d.rehab_review_months)?,
-            own_log_years: num(&get, "TYPGRAPH_OWN_LOG_YEARS", d.own_log_years)?,
-            break_glass_hours: num(&get, "TYPGRAPH_BREAK_GLASS_HOURS", d.break_glass_hours)?,
-            basic_data_years_after_death: num(
-                &get,
-                "TYPGRAPH_BASIC_DATA_YEARS_AFTER_DEATH",
-                d.basic_data_years_after_death,
-            )?,
-            fee_decision_years: num(&get, "TYPGRAPH_FEE_DECISION_YEARS", d.fee_decision_years)?,
-            max_backdate_days: num(&get, "TYPGRAPH_MAX_BACKDATE_DAYS", d.max_backdate_days)?,
-            service_interruption_back_days: num(
-                &get,
-                "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS",
-                d.service_interruption_back_days,
-            )?,
+        // Every numeric setting and the variable that overrides it; the struct literal keeps
+        // a new setting from being forgotten here.
+        macro_rules! numbers {
+            ($($field:ident = $var:literal),+ ; $($other:ident),*) => {
+                Settings { $($field: num(&get, $var, d.$field)?,)+ $($other),* }
+            };
+        }
+        Ok(numbers! {
+            typ_case_retention_years = "TYPGRAPH_TYP_RETENTION_YEARS",
+            mapping_period_months = "TYPGRAPH_MAPPING_PERIOD_MONTHS",
+            plan_review_months = "TYPGRAPH_PLAN_REVIEW_MONTHS",
+            brief_horizon_days = "TYPGRAPH_BRIEF_HORIZON_DAYS",
+            paid_days_per_week = "TYPGRAPH_PAID_DAYS_PER_WEEK",
+            travel_threshold_km = "TYPGRAPH_TRAVEL_THRESHOLD_KM",
+            travel_cents_per_day = "TYPGRAPH_TRAVEL_CENTS_PER_DAY",
+            assessment_reuse_months = "TYPGRAPH_ASSESSMENT_REUSE_MONTHS",
+            rehab_review_months = "TYPGRAPH_REHAB_REVIEW_MONTHS",
+            own_log_years = "TYPGRAPH_OWN_LOG_YEARS",
+            break_glass_hours = "TYPGRAPH_BREAK_GLASS_HOURS",
+            basic_data_years_after_death = "TYPGRAPH_BASIC_DATA_YEARS_AFTER_DEATH",
+            fee_decision_years = "TYPGRAPH_FEE_DECISION_YEARS",
+            max_backdate_days = "TYPGRAPH_MAX_BACKDATE_DAYS",
+            service_interruption_back_days = "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS";
+            allowance_cents
         })
     }
 }

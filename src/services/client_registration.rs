@@ -127,13 +127,46 @@ pub async fn update_contact(rc: &RequestContext, input: ContactUpdate) -> AppRes
         let Some(current) = clients::find(rc, &input.client_id).await? else {
             return Err(AppError::NotFound);
         };
+        use client::Column as C;
+        use Check::{Text, With};
+        // Each contact field: its column, its API name, the change, how a new value is checked,
+        // and whether it may be cleared (`false`) or is required (`true`).
+        let fields = [
+            (C::FirstName, "firstName", input.first_name, Text(100), true),
+            (C::LastName, "lastName", input.last_name, Text(100), true),
+            (C::Phone, "phone", input.phone, With(input::phone), false),
+            (C::Email, "email", input.email, With(input::email), false),
+            (
+                C::StreetAddress,
+                "streetAddress",
+                input.street_address,
+                Text(200),
+                false,
+            ),
+            (
+                C::PostalCode,
+                "postalCode",
+                input.postal_code,
+                With(input::postal_code),
+                false,
+            ),
+            (
+                C::Municipality,
+                "municipality",
+                input.municipality,
+                Text(100),
+                false,
+            ),
+            (
+                C::Language,
+                "language",
+                input.language,
+                With(input::language),
+                false,
+            ),
+        ];
         let mut sets: Vec<(client::Column, Option<String>)> = Vec::new();
-        let mut text = |col: client::Column,
-                        field: &str,
-                        change: Change<String>,
-                        check: &dyn Fn(Option<&str>) -> AppResult<Option<String>>,
-                        required: bool|
-         -> AppResult<()> {
+        for (col, field, change, check, required) in fields {
             match change {
                 Change::Keep => {}
                 Change::Clear if required => {
@@ -144,71 +177,14 @@ pub async fn update_contact(rc: &RequestContext, input: ContactUpdate) -> AppRes
                 }
                 Change::Clear => sets.push((col, None)),
                 Change::Set(v) => {
-                    let v = check(Some(&v))?;
+                    let v = check.apply(field, &v)?;
                     if required && v.is_none() {
                         return Err(AppError::bad_input(field, format!("{field} is required")));
                     }
                     sets.push((col, v));
                 }
             }
-            Ok(())
-        };
-        text(
-            client::Column::FirstName,
-            "firstName",
-            input.first_name,
-            &|v| input::optional_text("firstName", v, 100),
-            true,
-        )?;
-        text(
-            client::Column::LastName,
-            "lastName",
-            input.last_name,
-            &|v| input::optional_text("lastName", v, 100),
-            true,
-        )?;
-        text(
-            client::Column::Phone,
-            "phone",
-            input.phone,
-            &input::phone,
-            false,
-        )?;
-        text(
-            client::Column::Email,
-            "email",
-            input.email,
-            &input::email,
-            false,
-        )?;
-        text(
-            client::Column::StreetAddress,
-            "streetAddress",
-            input.street_address,
-            &|v| input::optional_text("streetAddress", v, 200),
-            false,
-        )?;
-        text(
-            client::Column::PostalCode,
-            "postalCode",
-            input.postal_code,
-            &input::postal_code,
-            false,
-        )?;
-        text(
-            client::Column::Municipality,
-            "municipality",
-            input.municipality,
-            &|v| input::optional_text("municipality", v, 100),
-            false,
-        )?;
-        text(
-            client::Column::Language,
-            "language",
-            input.language,
-            &input::language,
-            false,
-        )?;
+        }
         if input.version != current.row.version {
             return Err(AppError::Conflict(format!(
                 "the client was changed meanwhile: version {} is current, {} was given",
@@ -246,4 +222,20 @@ pub async fn update_contact(rc: &RequestContext, input: ContactUpdate) -> AppRes
         row: written.row,
         scope: written.scope,
     })
+}
+
+/// How a new contact value is checked: trimmed free text of at most so many characters, or a
+/// field's own format check.
+enum Check {
+    Text(usize),
+    With(fn(Option<&str>) -> AppResult<Option<String>>),
+}
+
+impl Check {
+    fn apply(&self, field: &str, value: &str) -> AppResult<Option<String>> {
+        match self {
+            Check::Text(max) => input::optional_text(field, Some(value), *max),
+            Check::With(check) => check(Some(value)),
+        }
+    }
 }

@@ -16,6 +16,7 @@ pub mod cursor;
 pub mod explain;
 pub mod input;
 pub mod loads;
+pub mod log_table;
 pub mod meeting;
 pub mod officials;
 pub mod plan;

@@ -14,6 +14,7 @@ use sea_orm::{
 };
 
 use super::administration::{require, AdminLogEntry};
+use super::log_table;
 use super::write::{self, Written};
 use super::{input, RequestContext};
 use crate::authz::Managed;
@@ -146,25 +147,14 @@ async fn log(
     detail: &str,
 ) -> AppResult<()> {
     use ServiceInterruptionLog as L;
-    let insert = Query::insert()
-        .into_table(L::Table)
-        .columns([
-            L::At,
-            L::OfficialId,
-            L::Action,
-            L::InterruptionId,
-            L::Detail,
-        ])
-        .values_panic([
-            rc.now.into(),
-            rc.principal().official_id.clone().into(),
-            action.into(),
-            interruption_id.into(),
-            detail.into(),
-        ])
-        .to_owned();
-    conn.execute(&insert).await?;
-    Ok(())
+    let columns = [
+        L::At,
+        L::OfficialId,
+        L::Action,
+        L::InterruptionId,
+        L::Detail,
+    ];
+    log_table::append(conn, rc, L::Table, columns, action, interruption_id, detail).await
 }
 
 /// Records an interruption; who and why stay on the row and in the log.

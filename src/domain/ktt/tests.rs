@@ -18,69 +18,45 @@ fn field(r: Result<(), Breach>) -> Option<&'static str> {
     r.err().map(|b| b.field)
 }
 
+/// Checks each schedule (start, end, days a week, hours a day) and asserts the field its
+/// breach names (`None`: no breach).
+fn assert_breaches(cases: &[(&str, &str, i32, i32, Option<&str>)]) {
+    for &(start, end, days, hours, breach) in cases {
+        let got = field(check_schedule(&period(start, end, days, hours)));
+        assert_eq!(got, breach, "{start}..{end}, {days} x {hours}");
+    }
+}
+
 #[test]
 fn length_is_three_to_twenty_four_months() {
-    assert_eq!(
-        field(check_schedule(&period("2026-01-01", "2026-03-31", 3, 6))),
-        None
-    );
-    assert_eq!(
-        field(check_schedule(&period("2026-01-01", "2026-03-30", 3, 6))),
-        Some("endsOn")
-    );
-    assert_eq!(
-        field(check_schedule(&period("2026-01-01", "2027-12-31", 3, 6))),
-        None
-    );
-    assert_eq!(
-        field(check_schedule(&period("2026-01-01", "2028-01-01", 3, 6))),
-        Some("endsOn")
-    );
+    assert_breaches(&[
+        ("2026-01-01", "2026-03-31", 3, 6, None),
+        ("2026-01-01", "2026-03-30", 3, 6, Some("endsOn")),
+        ("2026-01-01", "2027-12-31", 3, 6, None),
+        ("2026-01-01", "2028-01-01", 3, 6, Some("endsOn")),
+    ]);
 }
 
 #[test]
 fn schedule_is_one_to_four_days_of_four_to_eight_hours() {
-    assert_eq!(
-        field(check_schedule(&period("2026-01-01", "2026-06-30", 4, 8))),
-        None
-    );
-    assert_eq!(
-        field(check_schedule(&period("2026-01-01", "2026-06-30", 5, 4))),
-        Some("daysPerWeek")
-    );
-    assert_eq!(
-        field(check_schedule(&period("2026-01-01", "2026-06-30", 0, 4))),
-        Some("daysPerWeek")
-    );
-    assert_eq!(
-        field(check_schedule(&period("2026-01-01", "2026-06-30", 1, 4))),
-        None
-    );
-    assert_eq!(
-        field(check_schedule(&period("2026-01-01", "2026-06-30", 2, 3))),
-        Some("hoursPerDay")
-    );
-    assert_eq!(
-        field(check_schedule(&period("2026-01-01", "2026-06-30", 2, 9))),
-        Some("hoursPerDay")
-    );
+    assert_breaches(&[
+        ("2026-01-01", "2026-06-30", 4, 8, None),
+        ("2026-01-01", "2026-06-30", 5, 4, Some("daysPerWeek")),
+        ("2026-01-01", "2026-06-30", 0, 4, Some("daysPerWeek")),
+        ("2026-01-01", "2026-06-30", 1, 4, None),
+        ("2026-01-01", "2026-06-30", 2, 3, Some("hoursPerDay")),
+        ("2026-01-01", "2026-06-30", 2, 9, Some("hoursPerDay")),
+    ]);
 }
 
 #[test]
 fn five_days_were_allowed_before_july_2015_within_32_hours() {
-    assert_eq!(
-        field(check_schedule(&period("2015-06-30", "2015-12-31", 5, 6))),
-        None
-    );
-    assert_eq!(
-        field(check_schedule(&period("2015-07-01", "2015-12-31", 5, 6))),
-        Some("daysPerWeek")
-    );
-    // 5 x 7 = 35 hours is over the weekly 32.
-    assert_eq!(
-        field(check_schedule(&period("2015-06-30", "2015-12-31", 5, 7))),
-        Some("hoursPerDay")
-    );
+    assert_breaches(&[
+        ("2015-06-30", "2015-12-31", 5, 6, None),
+        ("2015-07-01", "2015-12-31", 5, 6, Some("daysPerWeek")),
+        // 5 x 7 = 35 hours is over the weekly 32.
+        ("2015-06-30", "2015-12-31", 5, 7, Some("hoursPerDay")),
+    ]);
 }
 
 #[test]

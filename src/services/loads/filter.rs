@@ -47,83 +47,38 @@ impl<C: ColumnTrait + IdenStatic> Table<C> {
     }
 }
 
-macro_rules! table {
-    ($name:ident, $entity:ident, $owner:expr, $newest:ident) => {
-        table!($name, $entity, $owner, $newest, None);
-    };
-    ($name:ident, $entity:ident, $owner:expr, $newest:ident, $provider:expr) => {
-        pub(super) const $name: Table<$entity::Column> = Table {
-            id: $entity::Column::Id,
-            client: $entity::Column::ClientId,
-            owner: $owner,
-            newest: $entity::Column::$newest,
-            provider: $provider,
-        };
+/// The client-keyed tables, one a row: `NAME = entity, owner, newest Column` and, for a
+/// table a coach sees by provider, `, provider Column`. The owner is `by Column` (the agency
+/// in that column recorded the row) or `all Agency` (every row is that agency's record).
+macro_rules! tables {
+    (@owner $t:ident by $col:ident) => { Owner::Column($t::Column::$col) };
+    (@owner $t:ident all $agency:ident) => { Owner::Agency(Agency::$agency) };
+    (@provider $t:ident) => { None };
+    (@provider $t:ident $col:ident) => { Some($t::Column::$col) };
+    ($($name:ident = $t:ident, $how:ident $owner:ident, newest $newest:ident
+        $(, provider $provider:ident)?;)+) => {
+        $(pub(super) const $name: Table<$t::Column> = Table {
+            id: $t::Column::Id,
+            client: $t::Column::ClientId,
+            owner: tables!(@owner $t $how $owner),
+            newest: $t::Column::$newest,
+            provider: tables!(@provider $t $($provider)?),
+        };)+
     };
 }
 
-use typ_case::Column as CaseCol;
-table!(
-    CASES,
-    typ_case,
-    Owner::Column(CaseCol::ResponsibleAgency),
-    OpenedOn
-);
-table!(
-    CONSENTS,
-    consent,
-    Owner::Column(consent::Column::RecordedByAgency),
-    GivenOn
-);
-table!(
-    PERIODS,
-    rehab_period,
-    Owner::Agency(Agency::Eksote),
-    StartsOn,
-    Some(rehab_period::Column::ProviderId)
-);
-table!(
-    ASSESSMENTS,
-    work_ability_assessment,
-    Owner::Column(work_ability_assessment::Column::AssessorAgency),
-    AssessedOn
-);
-table!(
-    BENEFITS,
-    benefit_decision,
-    Owner::Column(benefit_decision::Column::Agency),
-    DecidedOn
-);
-table!(
-    STATEMENTS,
-    labour_policy_statement,
-    Owner::Agency(Agency::Te),
-    IssuedOn
-);
-table!(
-    EMPLOYMENT_ITEMS,
-    employment_item,
-    Owner::Agency(Agency::Te),
-    CreatedAt
-);
-table!(
-    COACHINGS,
-    job_coaching,
-    Owner::Column(job_coaching::Column::OrderedByAgency),
-    StartsOn
-);
-table!(
-    MEETINGS,
-    network_meeting,
-    Owner::Agency(Agency::Provider),
-    ScheduledAt
-);
-table!(
-    NOTES,
-    agency_note,
-    Owner::Column(agency_note::Column::Agency),
-    CreatedAt
-);
+tables! {
+    CASES = typ_case, by ResponsibleAgency, newest OpenedOn;
+    CONSENTS = consent, by RecordedByAgency, newest GivenOn;
+    PERIODS = rehab_period, all Eksote, newest StartsOn, provider ProviderId;
+    ASSESSMENTS = work_ability_assessment, by AssessorAgency, newest AssessedOn;
+    BENEFITS = benefit_decision, by Agency, newest DecidedOn;
+    STATEMENTS = labour_policy_statement, all Te, newest IssuedOn;
+    EMPLOYMENT_ITEMS = employment_item, all Te, newest CreatedAt;
+    COACHINGS = job_coaching, by OrderedByAgency, newest StartsOn;
+    MEETINGS = network_meeting, all Provider, newest ScheduledAt;
+    NOTES = agency_note, by Agency, newest CreatedAt;
+}
 
 /// Whose records a filter admits: clients loaded before (their ids bound, with the TYP
 /// flags their loading decided), or the one client a case view reads in the same statement
