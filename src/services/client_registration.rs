@@ -30,18 +30,96 @@ pub enum Change<T> {
     Set(T),
 }
 
+/// A contact field `updateClientContact` changes, with the rule its value follows.
+#[derive(Debug, Clone, Copy)]
+pub enum ContactField {
+    FirstName,
+    LastName,
+    Phone,
+    Email,
+    StreetAddress,
+    PostalCode,
+    Municipality,
+    Language,
+}
+
+impl ContactField {
+    fn column(self) -> client::Column {
+        match self {
+            ContactField::FirstName => client::Column::FirstName,
+            ContactField::LastName => client::Column::LastName,
+            ContactField::Phone => client::Column::Phone,
+            ContactField::Email => client::Column::Email,
+            ContactField::StreetAddress => client::Column::StreetAddress,
+            ContactField::PostalCode => client::Column::PostalCode,
+            ContactField::Municipality => client::Column::Municipality,
+            ContactField::Language => client::Column::Language,
+        }
+    }
+
+    /// The field's name in the API, named by its errors.
+    fn name(self) -> &'static str {
+        match self {
+            ContactField::FirstName => "firstName",
+            ContactField::LastName => "lastName",
+            ContactField::Phone => "phone",
+            ContactField::Email => "email",
+            ContactField::StreetAddress => "streetAddress",
+            ContactField::PostalCode => "postalCode",
+            ContactField::Municipality => "municipality",
+            ContactField::Language => "language",
+        }
+    }
+
+    /// A client always has a name: it can be changed, never cleared.
+    fn required(self) -> bool {
+        matches!(self, ContactField::FirstName | ContactField::LastName)
+    }
+
+    /// The value as stored, or `BAD_USER_INPUT`.
+    fn check(self, value: Option<&str>) -> AppResult<Option<String>> {
+        match self {
+            ContactField::FirstName | ContactField::LastName | ContactField::Municipality => {
+                input::optional_text(self.name(), value, 100)
+            }
+            ContactField::StreetAddress => input::optional_text(self.name(), value, 200),
+            ContactField::Phone => input::phone(value),
+            ContactField::Email => input::email(value),
+            ContactField::PostalCode => input::postal_code(value),
+            ContactField::Language => input::language(value),
+        }
+    }
+
+    /// The column and value to set for `change`, if any.
+    fn apply(self, change: Change<String>) -> AppResult<Option<(client::Column, Option<String>)>> {
+        let field = self.name();
+        let value = match change {
+            Change::Keep => return Ok(None),
+            Change::Clear if self.required() => {
+                return Err(AppError::bad_input(
+                    field,
+                    format!("{field} cannot be cleared"),
+                ))
+            }
+            Change::Clear => None,
+            Change::Set(v) => {
+                let v = self.check(Some(&v))?;
+                if self.required() && v.is_none() {
+                    return Err(AppError::bad_input(field, format!("{field} is required")));
+                }
+                v
+            }
+        };
+        Ok(Some((self.column(), value)))
+    }
+}
+
 /// Input of `updateClientContact`.
 pub struct ContactUpdate {
     pub client_id: String,
     pub version: i32,
-    pub first_name: Change<String>,
-    pub last_name: Change<String>,
-    pub phone: Change<String>,
-    pub email: Change<String>,
-    pub street_address: Change<String>,
-    pub postal_code: Change<String>,
-    pub municipality: Change<String>,
-    pub language: Change<String>,
+    /// The fields to change, checked in this order (the first bad one is the error).
+    pub changes: Vec<(ContactField, Change<String>)>,
 }
 
 /// Registers a client; a code already registered returns `duplicate = true` and changes
@@ -127,88 +205,10 @@ pub async fn update_contact(rc: &RequestContext, input: ContactUpdate) -> AppRes
         let Some(current) = clients::find(rc, &input.client_id).await? else {
             return Err(AppError::NotFound);
         };
-        let mut sets: Vec<(client::Column, Option<String>)> = Vec::new();
-        let mut text = |col: client::Column,
-                        field: &str,
-                        change: Change<String>,
-                        check: &dyn Fn(Option<&str>) -> AppResult<Option<String>>,
-                        required: bool|
-         -> AppResult<()> {
-            match change {
-                Change::Keep => {}
-                Change::Clear if required => {
-                    return Err(AppError::bad_input(
-                        field,
-                        format!("{field} cannot be cleared"),
-                    ))
-                }
-                Change::Clear => sets.push((col, None)),
-                Change::Set(v) => {
-                    let v = check(Some(&v))?;
-                    if required && v.is_none() {
-                        return Err(AppError::bad_input(field, format!("{field} is required")));
-                    }
-                    sets.push((col, v));
-                }
-            }
-            Ok(())
-        };
-        text(
-            client::Column::FirstName,
-            "firstName",
-            input.first_name,
-            &|v| input::optional_text("firstName", v, 100),
-            true,
-        )?;
-        text(
-            client::Column::LastName,
-            "lastName",
-            input.last_name,
-            &|v| input::optional_text("lastName", v, 100),
-            true,
-        )?;
-        text(
-            client::Column::Phone,
-            "phone",
-            input.phone,
-            &input::phone,
-            false,
-        )?;
-        text(
-            client::Column::Email,
-            "email",
-            input.email,
-            &input::email,
-            false,
-        )?;
-        text(
-            client::Column::StreetAddress,
-            "streetAddress",
-            input.street_address,
-            &|v| input::optional_text("streetAddress", v, 200),
-            false,
-        )?;
-        text(
-            client::Column::PostalCode,
-            "postalCode",
-            input.postal_code,
-            &input::postal_code,
-            false,
-        )?;
-        text(
-            client::Column::Municipality,
-            "municipality",
-            input.municipality,
-            &|v| input::optional_text("municipality", v, 100),
-            false,
-        )?;
-        text(
-            client::Column::Language,
-            "language",
-            input.language,
-            &input::language,
-            false,
-        )?;
+        let mut sets = Vec::new();
+        for (field, change) in input.changes {
+            sets.extend(field.apply(change)?);
+        }
         if input.version != current.row.version {
             return Err(AppError::Conflict(format!(
                 "the client was changed meanwhile: version {} is current, {} was given",

@@ -4,7 +4,9 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, Simple
 
 use super::request;
 use crate::graphql::types::client::ClientNode;
-use crate::services::client_registration::{self, Change, ContactUpdate, Registration};
+use crate::services::client_registration::{
+    self, Change, ContactField, ContactUpdate, Registration,
+};
 
 #[derive(Default)]
 pub struct ClientMutations;
@@ -76,14 +78,16 @@ impl From<UpdateClientContactInput> for ContactUpdate {
         ContactUpdate {
             client_id: input.client_id.to_string(),
             version: input.version,
-            first_name: change(input.first_name),
-            last_name: change(input.last_name),
-            phone: change(input.phone),
-            email: change(input.email),
-            street_address: change(input.street_address),
-            postal_code: change(input.postal_code),
-            municipality: change(input.municipality),
-            language: change(input.language),
+            changes: vec![
+                (ContactField::FirstName, change(input.first_name)),
+                (ContactField::LastName, change(input.last_name)),
+                (ContactField::Phone, change(input.phone)),
+                (ContactField::Email, change(input.email)),
+                (ContactField::StreetAddress, change(input.street_address)),
+                (ContactField::PostalCode, change(input.postal_code)),
+                (ContactField::Municipality, change(input.municipality)),
+                (ContactField::Language, change(input.language)),
+            ],
         }
     }
 }
