@@ -30,18 +30,96 @@ pub enum Change<T> {
     Set(T),
 }
 
+/// A contact field `updateClientContact` changes, with the rule its value follows.
+#[derive(Debug, Clone, Copy)]
+pub enum ContactField {
+    FirstName,
+    LastName,
+    Phone,
+    Email,
+    StreetAddress,
+    PostalCode,
+    Municipality,
+    Language,
+}
+
+impl ContactField {
+    fn column(self) -> client::Column {
+        match self {
+            ContactField::FirstName => client::Column::FirstName,
+            ContactField::LastName => client::Column::LastName,
+            ContactField::Phone => client::Column::Phone,
+            ContactField::Email => client::Column::Email,
+            ContactField::StreetAddress => client::Column::StreetAddress,
+            ContactField::PostalCode => client::Column::PostalCode,
+            ContactField::Municipality => client::Column::Municipality,
+            ContactField::Language => client::Column::Language,
+        }
+    }
+
+    /// The field's name in the API, named by its errors.
+    fn name(self) -> &'static str {
+        match self {
+            ContactField::FirstName => "firstName",
+            ContactField::LastName => "lastName",
+            ContactField::Phone => "phone",
+            ContactField::Email => "email",
+            ContactField::StreetAddress => "streetAddress",
+            ContactField::PostalCode => "postalCode",
+            ContactField::Municipality => "municipality",
+            ContactField::Language => "language",
+        }
+    }
+
+    /// A client always has a name: it can be changed, never cleared.
+    fn required(self) -> bool {
+        matches!(self, ContactField::FirstName | ContactField::LastName)
+    }
+
+    /// The value as stored, or `BAD_USER_INPUT`.
+    fn check(self, value: Option<&str>) -> AppResult<Option<String>> {
+        match self {
+            ContactField::FirstName | ContactField::LastName | ContactField::Municipality => {
+                input::optional_text(self.name(), value, 100)
+            }
+            ContactField::StreetAddress => input::optional_text(self.name(), value, 200),
+            ContactField::Phone => input::phone(value),
+            ContactField::Email => input::email(value),
+            ContactField::PostalCode => input::postal_code(value),
+            ContactField::Language => input::language(value),
+        }
+    }
+
+    /// The column and value to set for `change`, if any.
+    fn apply(self, change: Change<String>) -> AppResult<Option<(client::Column, Option<String>)>> {
+        let field = self.name();
+        let value = match change {
+            Change::Keep => return Ok(None),
+            Change::Clear if self.required() => {
+                return Err(AppError::bad_input(
+                    field,
+                    format!("{field} cannot be cleared"),
+                ))
+            }
+            Change::Clear => None,
+            Change::Set(v) => {
+                let v = self.check(Some(&v))?;
+                if self.required() && v.is_none() {
+                    return Err(AppError::bad_input(field, format!("{field} is required")));
+                }
+                v
+            }
+        };
+        Ok(Some((self.column(), value)))
+    }
+}
+
 /// Input of `updateClientContact`.
 pub struct ContactUpdate {
     pub client_id: String,
     pub version: i32,
-    pub first_name: Change<String>,
-    pub last_name: Change<String>,
-    pub phone: Change<String>,
-    pub email: Change<String>,
-    pub street_address: Change<String>,
-    pub postal_code: Change<String>,
-    pub municipality: Change<String>,
-    pub language: Change<String>,
+    /// The fields to change, checked in this order (the first bad one is the error).
+    pub changes: Vec<(ContactField, Change<String>)>,
 }
 
 /// Registers a client; a code already registered returns `duplicate = true` and changes
@@ -127,63 +205,9 @@ pub async fn update_contact(rc: &RequestContext, input: ContactUpdate) -> AppRes
         let Some(current) = clients::find(rc, &input.client_id).await? else {
             return Err(AppError::NotFound);
         };
-        use client::Column as C;
-        use Check::{Text, With};
-        // Each contact field: its column, its API name, the change, how a new value is checked,
-        // and whether it may be cleared (`false`) or is required (`true`).
-        let fields = [
-            (C::FirstName, "firstName", input.first_name, Text(100), true),
-            (C::LastName, "lastName", input.last_name, Text(100), true),
-            (C::Phone, "phone", input.phone, With(input::phone), false),
-            (C::Email, "email", input.email, With(input::email), false),
-            (
-                C::StreetAddress,
-                "streetAddress",
-                input.street_address,
-                Text(200),
-                false,
-            ),
-            (
-                C::PostalCode,
-                "postalCode",
-                input.postal_code,
-                With(input::postal_code),
-                false,
-            ),
-            (
-                C::Municipality,
-                "municipality",
-                input.municipality,
-                Text(100),
-                false,
-            ),
-            (
-                C::Language,
-                "language",
-                input.language,
-                With(input::language),
-                false,
-            ),
-        ];
-        let mut sets: Vec<(client::Column, Option<String>)> = Vec::new();
-        for (col, field, change, check, required) in fields {
-            match change {
-                Change::Keep => {}
-                Change::Clear if required => {
-                    return Err(AppError::bad_input(
-                        field,
-                        format!("{field} cannot be cleared"),
-                    ))
-                }
-                Change::Clear => sets.push((col, None)),
-                Change::Set(v) => {
-                    let v = check.apply(field, &v)?;
-                    if required && v.is_none() {
-                        return Err(AppError::bad_input(field, format!("{field} is required")));
-                    }
-                    sets.push((col, v));
-                }
-            }
+        let mut sets = Vec::new();
+        for (field, change) in input.changes {
+            sets.extend(field.apply(change)?);
         }
         if input.version != current.row.version {
             return Err(AppError::Conflict(format!(
@@ -222,20 +246,4 @@ pub async fn update_contact(rc: &RequestContext, input: ContactUpdate) -> AppRes
         row: written.row,
         scope: written.scope,
     })
-}
-
-/// How a new contact value is checked: trimmed free text of at most so many characters, or a
-/// field's own format check.
-enum Check {
-    Text(usize),
-    With(fn(Option<&str>) -> AppResult<Option<String>>),
-}
-
-impl Check {
-    fn apply(&self, field: &str, value: &str) -> AppResult<Option<String>> {
-        match self {
-            Check::Text(max) => input::optional_text(field, Some(value), *max),
-            Check::With(check) => check(Some(value)),
-        }
-    }
 }

@@ -4,17 +4,14 @@ use crate::graphql::engine::scalars::Date;
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::NaiveDate;
 
-use super::request;
+use super::written;
 use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::graphql::types::case::{ActionNode, ConsentNode, PlanNode, TypCaseNode};
 use crate::graphql::types::enums::CaseOutcome;
 use crate::services::case::{self, Criterion, NewCase};
 use crate::services::consent::{self, NewConsent};
-use crate::services::loads::ConsentRecord;
 use crate::services::plan::{self, NewAction, NewPlan};
-use crate::services::write::Scoped;
-use crate::services::RequestContext;
 
 #[derive(Default)]
 pub struct CaseMutations;
@@ -122,26 +119,51 @@ pub struct RecordCaseFollowUpInput {
     pub recorded_on: Date,
 }
 
-fn consent_node(rc: &RequestContext, written: Scoped<ConsentRecord>) -> ConsentNode {
-    ConsentNode {
-        row: written.row,
-        scope: written.scope,
-        today: rc.today,
+impl From<RecordConsentInput> for NewConsent {
+    fn from(input: RecordConsentInput) -> Self {
+        NewConsent {
+            client_id: input.client_id.to_string(),
+            recipient_agency: input.recipient_agency,
+            field_groups: input.field_groups,
+            given_on: NaiveDate::from(input.given_on),
+            valid_until: input.valid_until.map(NaiveDate::from),
+        }
     }
 }
 
-fn case_node(written: Scoped<entity::typ_case::Model>) -> TypCaseNode {
-    TypCaseNode {
-        row: written.row,
-        scope: written.scope,
+impl From<OpenTypCaseInput> for NewCase {
+    fn from(input: OpenTypCaseInput) -> Self {
+        NewCase {
+            client_id: input.client_id.to_string(),
+            criterion: input.criterion.into(),
+            opened_on: NaiveDate::from(input.opened_on),
+            client_agreed_on: NaiveDate::from(input.client_agreed_on),
+            responsible_official_id: input.responsible_official_id.map(|i| i.to_string()),
+        }
     }
 }
 
-fn action_node(rc: &RequestContext, written: Scoped<entity::agreed_action::Model>) -> ActionNode {
-    ActionNode {
-        row: written.row,
-        scope: written.scope,
-        today: rc.today,
+impl From<CreateEmploymentPlanInput> for NewPlan {
+    fn from(input: CreateEmploymentPlanInput) -> Self {
+        NewPlan {
+            case_id: input.case_id.to_string(),
+            activation: input.kind == PlanKind::Activation,
+            made_on: NaiveDate::from(input.made_on),
+            goals: input.goals,
+            review_on: input.review_on.map(NaiveDate::from),
+        }
+    }
+}
+
+impl From<AddAgreedActionInput> for NewAction {
+    fn from(input: AddAgreedActionInput) -> Self {
+        NewAction {
+            plan_id: input.plan_id.to_string(),
+            meeting_id: input.meeting_id.map(|m| m.to_string()),
+            owner_agency: input.owner_agency,
+            description: input.description,
+            due_on: NaiveDate::from(input.due_on),
+        }
     }
 }
 
@@ -154,27 +176,19 @@ impl CaseMutations {
         ctx: &Context<'_>,
         input: RecordConsentInput,
     ) -> Result<ConsentNode> {
-        let rc = request(ctx, "recordConsent")?;
-        let written = consent::record_consent(
-            rc,
-            NewConsent {
-                client_id: input.client_id.to_string(),
-                recipient_agency: input.recipient_agency,
-                field_groups: input.field_groups,
-                given_on: NaiveDate::from(input.given_on),
-                valid_until: input.valid_until.map(NaiveDate::from),
-            },
-        )
-        .await?;
-        Ok(consent_node(rc, written))
+        written(ctx, "recordConsent", |rc| {
+            consent::record_consent(rc, input.into())
+        })
+        .await
     }
 
     /// Withdraws a consent from today: it no longer discloses anything on the next read.
     #[graphql(visible = "super::visible::case")]
     async fn withdraw_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<ConsentNode> {
-        let rc = request(ctx, "withdrawConsent")?;
-        let written = consent::withdraw_consent(rc, &consent_id).await?;
-        Ok(consent_node(rc, written))
+        written(ctx, "withdrawConsent", |rc| {
+            consent::withdraw_consent(rc, &consent_id)
+        })
+        .await
     }
 
     /// Opens a TYP case; the mapping period (kartoitusjakso) starts.
@@ -184,19 +198,7 @@ impl CaseMutations {
         ctx: &Context<'_>,
         input: OpenTypCaseInput,
     ) -> Result<TypCaseNode> {
-        let rc = request(ctx, "openTypCase")?;
-        let written = case::open_case(
-            rc,
-            NewCase {
-                client_id: input.client_id.to_string(),
-                criterion: input.criterion.into(),
-                opened_on: NaiveDate::from(input.opened_on),
-                client_agreed_on: NaiveDate::from(input.client_agreed_on),
-                responsible_official_id: input.responsible_official_id.map(|i| i.to_string()),
-            },
-        )
-        .await?;
-        Ok(case_node(written))
+        written(ctx, "openTypCase", |rc| case::open_case(rc, input.into())).await
     }
 
     /// Changes the responsible officer of an open case.
@@ -207,9 +209,10 @@ impl CaseMutations {
         case_id: ID,
         official_id: ID,
     ) -> Result<TypCaseNode> {
-        let rc = request(ctx, "assignResponsibleOfficer")?;
-        let written = case::assign_officer(rc, &case_id, &official_id).await?;
-        Ok(case_node(written))
+        written(ctx, "assignResponsibleOfficer", |rc| {
+            case::assign_officer(rc, &case_id, &official_id)
+        })
+        .await
     }
 
     /// Makes the case's plan (a new version replaces the current one as the case's plan).
@@ -219,23 +222,10 @@ impl CaseMutations {
         ctx: &Context<'_>,
         input: CreateEmploymentPlanInput,
     ) -> Result<PlanNode> {
-        let rc = request(ctx, "createEmploymentPlan")?;
-        let written = plan::create_plan(
-            rc,
-            NewPlan {
-                case_id: input.case_id.to_string(),
-                activation: input.kind == PlanKind::Activation,
-                made_on: NaiveDate::from(input.made_on),
-                goals: input.goals,
-                review_on: input.review_on.map(NaiveDate::from),
-            },
-        )
-        .await?;
-        Ok(PlanNode {
-            row: written.row,
-            scope: written.scope,
-            today: rc.today,
+        written(ctx, "createEmploymentPlan", |rc| {
+            plan::create_plan(rc, input.into())
         })
+        .await
     }
 
     /// Adds an agreed action to a plan, owned by one agency.
@@ -245,27 +235,19 @@ impl CaseMutations {
         ctx: &Context<'_>,
         input: AddAgreedActionInput,
     ) -> Result<ActionNode> {
-        let rc = request(ctx, "addAgreedAction")?;
-        let written = plan::add_action(
-            rc,
-            NewAction {
-                plan_id: input.plan_id.to_string(),
-                meeting_id: input.meeting_id.map(|m| m.to_string()),
-                owner_agency: input.owner_agency,
-                description: input.description,
-                due_on: NaiveDate::from(input.due_on),
-            },
-        )
-        .await?;
-        Ok(action_node(rc, written))
+        written(ctx, "addAgreedAction", |rc| {
+            plan::add_action(rc, input.into())
+        })
+        .await
     }
 
     /// Marks an agreed action done today.
     #[graphql(visible = "super::visible::case")]
     async fn complete_agreed_action(&self, ctx: &Context<'_>, id: ID) -> Result<ActionNode> {
-        let rc = request(ctx, "completeAgreedAction")?;
-        let written = plan::complete_action(rc, &id).await?;
-        Ok(action_node(rc, written))
+        written(ctx, "completeAgreedAction", |rc| {
+            plan::complete_action(rc, &id)
+        })
+        .await
     }
 
     /// Closes a case with its outcome and end date.
@@ -275,15 +257,10 @@ impl CaseMutations {
         ctx: &Context<'_>,
         input: CloseTypCaseInput,
     ) -> Result<TypCaseNode> {
-        let rc = request(ctx, "closeTypCase")?;
-        let written = case::close_case(
-            rc,
-            &input.case_id,
-            input.outcome,
-            NaiveDate::from(input.ended_on),
-        )
-        .await?;
-        Ok(case_node(written))
+        written(ctx, "closeTypCase", |rc| {
+            case::close_case(rc, &input.case_id, input.outcome, input.ended_on.0)
+        })
+        .await
     }
 
     /// Records labour-market status 3, 6 or 12 months after closing; returns the case.
@@ -293,15 +270,10 @@ impl CaseMutations {
         ctx: &Context<'_>,
         input: RecordCaseFollowUpInput,
     ) -> Result<TypCaseNode> {
-        let rc = request(ctx, "recordCaseFollowUp")?;
-        let written = case::record_follow_up(
-            rc,
-            &input.case_id,
-            input.months_after,
-            input.status,
-            NaiveDate::from(input.recorded_on),
-        )
-        .await?;
-        Ok(case_node(written))
+        written(ctx, "recordCaseFollowUp", |rc| {
+            let at = input.recorded_on.0;
+            case::record_follow_up(rc, &input.case_id, input.months_after, input.status, at)
+        })
+        .await
     }
 }

@@ -4,7 +4,9 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, Simple
 
 use super::request;
 use crate::graphql::types::client::ClientNode;
-use crate::services::client_registration::{self, Change, ContactUpdate, Registration};
+use crate::services::client_registration::{
+    self, Change, ContactField, ContactUpdate, Registration,
+};
 
 #[derive(Default)]
 pub struct ClientMutations;
@@ -57,6 +59,39 @@ pub struct UpdateClientContactInput {
     pub language: MaybeUndefined<String>,
 }
 
+impl From<RegisterClientInput> for Registration {
+    fn from(input: RegisterClientInput) -> Self {
+        Registration {
+            personal_identity_code: input.personal_identity_code,
+            first_name: input.first_name,
+            last_name: input.last_name,
+            phone: input.phone,
+            email: input.email,
+            municipality: input.municipality,
+            language: input.language,
+        }
+    }
+}
+
+impl From<UpdateClientContactInput> for ContactUpdate {
+    fn from(input: UpdateClientContactInput) -> Self {
+        ContactUpdate {
+            client_id: input.client_id.to_string(),
+            version: input.version,
+            changes: vec![
+                (ContactField::FirstName, change(input.first_name)),
+                (ContactField::LastName, change(input.last_name)),
+                (ContactField::Phone, change(input.phone)),
+                (ContactField::Email, change(input.email)),
+                (ContactField::StreetAddress, change(input.street_address)),
+                (ContactField::PostalCode, change(input.postal_code)),
+                (ContactField::Municipality, change(input.municipality)),
+                (ContactField::Language, change(input.language)),
+            ],
+        }
+    }
+}
+
 #[Object]
 impl ClientMutations {
     /// Registers a client once. A personal identity code already registered returns the
@@ -68,19 +103,7 @@ impl ClientMutations {
         input: RegisterClientInput,
     ) -> Result<RegisterClientPayload> {
         let rc = request(ctx, "registerClient")?;
-        let (record, duplicate) = client_registration::register(
-            rc,
-            Registration {
-                personal_identity_code: input.personal_identity_code,
-                first_name: input.first_name,
-                last_name: input.last_name,
-                phone: input.phone,
-                email: input.email,
-                municipality: input.municipality,
-                language: input.language,
-            },
-        )
-        .await?;
+        let (record, duplicate) = client_registration::register(rc, input.into()).await?;
         Ok(RegisterClientPayload {
             client: record.map(|r| ClientNode::new(ctx, r)),
             duplicate,
@@ -95,22 +118,7 @@ impl ClientMutations {
         input: UpdateClientContactInput,
     ) -> Result<ClientNode> {
         let rc = request(ctx, "updateClientContact")?;
-        let record = client_registration::update_contact(
-            rc,
-            ContactUpdate {
-                client_id: input.client_id.to_string(),
-                version: input.version,
-                first_name: change(input.first_name),
-                last_name: change(input.last_name),
-                phone: change(input.phone),
-                email: change(input.email),
-                street_address: change(input.street_address),
-                postal_code: change(input.postal_code),
-                municipality: change(input.municipality),
-                language: change(input.language),
-            },
-        )
-        .await?;
+        let record = client_registration::update_contact(rc, input.into()).await?;
         Ok(ClientNode::new(ctx, record))
     }
 }

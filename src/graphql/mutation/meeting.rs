@@ -4,16 +4,13 @@ use crate::graphql::engine::scalars::Date;
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::request;
+use super::{request, written};
 use crate::domain::Agency;
 use crate::graphql::types::agency_records::AssessmentNode;
 use crate::graphql::types::meeting::{MeetingNode, NoteNode};
 use crate::services::assessment::{self, NewAssessment};
 use crate::services::case::visible_client;
 use crate::services::meeting::{self, AgendaItem, NewAction, NewMeeting};
-use crate::services::write::Scoped;
-use crate::services::RequestContext;
-use entity::network_meeting;
 
 #[derive(Default)]
 pub struct MeetingMutations;
@@ -91,11 +88,53 @@ pub struct AddNoteInput {
     pub shared_with_case_team: bool,
 }
 
-fn meeting_node(rc: &RequestContext, written: Scoped<network_meeting::Model>) -> MeetingNode {
-    MeetingNode {
-        row: written.row,
-        scope: written.scope,
-        today: rc.today,
+impl From<RecordWorkAbilityAssessmentInput> for NewAssessment {
+    fn from(input: RecordWorkAbilityAssessmentInput) -> Self {
+        NewAssessment {
+            client_id: input.client_id.to_string(),
+            assessed_on: NaiveDate::from(input.assessed_on),
+            conclusion: input.conclusion,
+            restrictions: input.restrictions,
+            details: input.details,
+            override_reason: input.override_reason,
+        }
+    }
+}
+
+impl From<ScheduleNetworkMeetingInput> for NewMeeting {
+    fn from(input: ScheduleNetworkMeetingInput) -> Self {
+        NewMeeting {
+            case_id: input.case_id.to_string(),
+            scheduled_at: input.scheduled_at,
+            location: input.location,
+            officials: input
+                .participant_official_ids
+                .into_iter()
+                .map(|i| i.to_string())
+                .collect(),
+            client_attends: input.client_attends,
+            coach: input
+                .coach
+                .map(|c| (c.official_id.to_string(), c.consent_id.to_string())),
+            agenda: input
+                .agenda
+                .into_iter()
+                .map(|a| AgendaItem {
+                    agency: a.agency,
+                    title: a.title,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<MeetingActionInput> for NewAction {
+    fn from(a: MeetingActionInput) -> Self {
+        NewAction {
+            owner_agency: a.owner_agency,
+            description: a.description,
+            due_on: NaiveDate::from(a.due_on),
+        }
     }
 }
 
@@ -111,18 +150,7 @@ impl MeetingMutations {
         input: RecordWorkAbilityAssessmentInput,
     ) -> Result<AssessmentNode> {
         let rc = request(ctx, "recordWorkAbilityAssessment")?;
-        let row = assessment::record_assessment(
-            rc,
-            NewAssessment {
-                client_id: input.client_id.to_string(),
-                assessed_on: NaiveDate::from(input.assessed_on),
-                conclusion: input.conclusion,
-                restrictions: input.restrictions,
-                details: input.details,
-                override_reason: input.override_reason,
-            },
-        )
-        .await?;
+        let row = assessment::record_assessment(rc, input.into()).await?;
         let client = visible_client(rc, &row.client_id).await?;
         Ok(AssessmentNode {
             row,
@@ -137,34 +165,10 @@ impl MeetingMutations {
         ctx: &Context<'_>,
         input: ScheduleNetworkMeetingInput,
     ) -> Result<MeetingNode> {
-        let rc = request(ctx, "scheduleNetworkMeeting")?;
-        let written = meeting::schedule(
-            rc,
-            NewMeeting {
-                case_id: input.case_id.to_string(),
-                scheduled_at: input.scheduled_at,
-                location: input.location,
-                officials: input
-                    .participant_official_ids
-                    .into_iter()
-                    .map(|i| i.to_string())
-                    .collect(),
-                client_attends: input.client_attends,
-                coach: input
-                    .coach
-                    .map(|c| (c.official_id.to_string(), c.consent_id.to_string())),
-                agenda: input
-                    .agenda
-                    .into_iter()
-                    .map(|a| AgendaItem {
-                        agency: a.agency,
-                        title: a.title,
-                    })
-                    .collect(),
-            },
-        )
-        .await?;
-        Ok(meeting_node(rc, written))
+        written(ctx, "scheduleNetworkMeeting", |rc| {
+            meeting::schedule(rc, input.into())
+        })
+        .await
     }
 
     /// Records the shared record of a held meeting and the actions agreed.
@@ -174,25 +178,22 @@ impl MeetingMutations {
         ctx: &Context<'_>,
         input: RecordMeetingMinutesInput,
     ) -> Result<MeetingNode> {
-        let rc = request(ctx, "recordMeetingMinutes")?;
         let actions = input
             .agreed_actions
             .into_iter()
-            .map(|a| NewAction {
-                owner_agency: a.owner_agency,
-                description: a.description,
-                due_on: NaiveDate::from(a.due_on),
-            })
+            .map(NewAction::from)
             .collect();
-        let written = meeting::record_minutes(
-            rc,
-            &input.meeting_id,
-            NaiveDate::from(input.held_on),
-            &input.shared_record,
-            actions,
-        )
-        .await?;
-        Ok(meeting_node(rc, written))
+        written(ctx, "recordMeetingMinutes", |rc| {
+            let held_on = input.held_on.0;
+            meeting::record_minutes(
+                rc,
+                &input.meeting_id,
+                held_on,
+                &input.shared_record,
+                actions,
+            )
+        })
+        .await
     }
 
     /// Writes the caller agency's own section of a meeting record (readable by that agency only).
@@ -203,9 +204,10 @@ impl MeetingMutations {
         meeting_id: ID,
         body: String,
     ) -> Result<MeetingNode> {
-        let rc = request(ctx, "recordMeetingSection")?;
-        let written = meeting::record_section(rc, &meeting_id, &body).await?;
-        Ok(meeting_node(rc, written))
+        written(ctx, "recordMeetingSection", |rc| {
+            meeting::record_section(rc, &meeting_id, &body)
+        })
+        .await
     }
 
     /// Adds an agency note: own-agency by default, or shared with the case team.

@@ -12,9 +12,15 @@ mod meeting;
 mod referral;
 mod rehab;
 
-use async_graphql::MergedObject;
+use std::future::Future;
+
+use async_graphql::{Context, MergedObject, Result};
 
 use super::request;
+use super::types::WrittenNode;
+use crate::error::AppResult;
+use crate::services::write::Scoped;
+use crate::services::RequestContext;
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -26,6 +32,21 @@ pub struct Mutation(
     referral::ReferralMutations,
     break_glass::BreakGlassMutations,
 );
+
+/// Runs one change for the root field `operation` and answers with the node of the row it
+/// wrote.
+async fn written<'a, T, N, Fut>(
+    ctx: &'a Context<'_>,
+    operation: &str,
+    change: impl FnOnce(&'a RequestContext) -> Fut,
+) -> Result<N>
+where
+    Fut: Future<Output = AppResult<Scoped<T>>>,
+    N: WrittenNode<T>,
+{
+    let rc = request(ctx, operation)?;
+    Ok(N::written(change(rc).await?, rc))
+}
 
 /// Introspection visibility of the mutations: each is shown only to callers whose role may
 /// write its data, so a role's schema leads to no type it may not see.

@@ -2,13 +2,11 @@
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
-use super::request;
+use super::written;
 use crate::domain::Agency;
 use crate::graphql::engine::scalars::Date;
 use crate::graphql::types::referral::ReferralNode;
-use crate::services::referral::{self, NewReferral, Referral};
-use crate::services::write::Scoped;
-use crate::services::RequestContext;
+use crate::services::referral::{self, NewReferral};
 
 /// A new referral from the caller's agency.
 #[derive(InputObject)]
@@ -43,11 +41,14 @@ pub struct CompleteReferralInput {
 #[derive(Default)]
 pub struct ReferralMutations;
 
-fn node(rc: &RequestContext, written: Scoped<Referral>) -> ReferralNode {
-    ReferralNode {
-        row: written.row,
-        scope: written.scope,
-        today: rc.today,
+impl From<SendReferralInput> for NewReferral {
+    fn from(input: SendReferralInput) -> Self {
+        NewReferral {
+            client_id: input.client_id.to_string(),
+            to_agency: input.to_agency,
+            service: input.service,
+            reason: input.reason,
+        }
     }
 }
 
@@ -61,18 +62,7 @@ impl ReferralMutations {
         ctx: &Context<'_>,
         input: SendReferralInput,
     ) -> Result<ReferralNode> {
-        let rc = request(ctx, "sendReferral")?;
-        let written = referral::send(
-            rc,
-            NewReferral {
-                client_id: input.client_id.to_string(),
-                to_agency: input.to_agency,
-                service: input.service,
-                reason: input.reason,
-            },
-        )
-        .await?;
-        Ok(node(rc, written))
+        written(ctx, "sendReferral", |rc| referral::send(rc, input.into())).await
     }
 
     /// The receiving agency accepts (with a due date) or declines (with a reason).
@@ -82,16 +72,12 @@ impl ReferralMutations {
         ctx: &Context<'_>,
         input: AnswerReferralInput,
     ) -> Result<ReferralNode> {
-        let rc = request(ctx, "answerReferral")?;
-        let written = referral::answer(
-            rc,
-            &input.referral_id,
-            input.accept,
-            input.due_on.map(|d| d.0),
-            input.decline_reason.as_deref(),
-        )
-        .await?;
-        Ok(node(rc, written))
+        let due_on = input.due_on.map(|d| d.0);
+        let decline_reason = input.decline_reason.as_deref();
+        written(ctx, "answerReferral", |rc| {
+            referral::answer(rc, &input.referral_id, input.accept, due_on, decline_reason)
+        })
+        .await
     }
 
     /// The receiving agency returns the outcome: the referral is done.
@@ -101,8 +87,9 @@ impl ReferralMutations {
         ctx: &Context<'_>,
         input: CompleteReferralInput,
     ) -> Result<ReferralNode> {
-        let rc = request(ctx, "completeReferral")?;
-        let written = referral::complete(rc, &input.referral_id, &input.outcome).await?;
-        Ok(node(rc, written))
+        written(ctx, "completeReferral", |rc| {
+            referral::complete(rc, &input.referral_id, &input.outcome)
+        })
+        .await
     }
 }

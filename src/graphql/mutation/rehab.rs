@@ -4,12 +4,11 @@ use crate::graphql::engine::scalars::Date;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::request;
+use super::{request, written};
 use crate::graphql::types::rehab::RehabPeriodNode;
 use crate::services::attendance::{self, Day};
 use crate::services::rehab::{self, NewPeriod};
 use crate::services::service_interruption::{self, InterruptionInput};
-use crate::services::write::Scoped;
 
 #[derive(Default)]
 pub struct RehabMutations;
@@ -148,10 +147,19 @@ pub struct RecordAttendancePayload {
     pub unchanged: i32,
 }
 
-fn period_node(written: Scoped<entity::rehab_period::Model>) -> RehabPeriodNode {
-    RehabPeriodNode {
-        row: written.row,
-        scope: written.scope,
+impl From<DecideRehabPeriodInput> for NewPeriod {
+    fn from(input: DecideRehabPeriodInput) -> Self {
+        NewPeriod {
+            client_id: input.client_id.to_string(),
+            provider_id: input.provider_id.to_string(),
+            starts_on: NaiveDate::from(input.starts_on),
+            ends_on: input.ends_on.into(),
+            days_per_week: input.days_per_week,
+            hours_per_day: input.hours_per_day,
+            goal: input.goal,
+            support_needs: input.support_needs,
+            travel_distance_km: input.travel_distance_km,
+        }
     }
 }
 
@@ -164,23 +172,10 @@ impl RehabMutations {
         ctx: &Context<'_>,
         input: DecideRehabPeriodInput,
     ) -> Result<RehabPeriodNode> {
-        let rc = request(ctx, "decideRehabPeriod")?;
-        let written = rehab::decide(
-            rc,
-            NewPeriod {
-                client_id: input.client_id.to_string(),
-                provider_id: input.provider_id.to_string(),
-                starts_on: NaiveDate::from(input.starts_on),
-                ends_on: input.ends_on.into(),
-                days_per_week: input.days_per_week,
-                hours_per_day: input.hours_per_day,
-                goal: input.goal,
-                support_needs: input.support_needs,
-                travel_distance_km: input.travel_distance_km,
-            },
-        )
-        .await?;
-        Ok(period_node(written))
+        written(ctx, "decideRehabPeriod", |rc| {
+            rehab::decide(rc, input.into())
+        })
+        .await
     }
 
     /// Ends a period early with a reason.
@@ -190,15 +185,10 @@ impl RehabMutations {
         ctx: &Context<'_>,
         input: EndRehabPeriodEarlyInput,
     ) -> Result<RehabPeriodNode> {
-        let rc = request(ctx, "endRehabPeriodEarly")?;
-        let written = rehab::end_early(
-            rc,
-            &input.period_id,
-            NaiveDate::from(input.ended_on),
-            &input.reason,
-        )
-        .await?;
-        Ok(period_node(written))
+        written(ctx, "endRehabPeriodEarly", |rc| {
+            rehab::end_early(rc, &input.period_id, input.ended_on.0, &input.reason)
+        })
+        .await
     }
 
     /// Interrupts a period for a while; attendance is refused during the interruption.
@@ -208,16 +198,11 @@ impl RehabMutations {
         ctx: &Context<'_>,
         input: InterruptRehabPeriodInput,
     ) -> Result<RehabPeriodNode> {
-        let rc = request(ctx, "interruptRehabPeriod")?;
-        let written = rehab::interrupt(
-            rc,
-            &input.period_id,
-            NaiveDate::from(input.starts_on),
-            input.ends_on.map(NaiveDate::from),
-            &input.reason,
-        )
-        .await?;
-        Ok(period_node(written))
+        let (starts_on, ends_on) = (input.starts_on.0, input.ends_on.map(|d| d.0));
+        written(ctx, "interruptRehabPeriod", |rc| {
+            rehab::interrupt(rc, &input.period_id, starts_on, ends_on, &input.reason)
+        })
+        .await
     }
 
     /// Records a service-wide interruption (such as the 2020 closure) of one provider or

@@ -1,52 +1,72 @@
-//! The answer of `explainAccess`.
+//! The answer of `explainAccess`: the service's explanation, as the API shows it.
 
-use async_graphql::SimpleObject;
+use async_graphql::Object;
 
 use crate::authz::{FieldGroup, ReadAccess};
 use crate::domain::{Agency, Role};
 use crate::services::explain::Explanation;
 
-/// Whether a role may read a field of a client now, and why not.
-#[derive(SimpleObject)]
-pub struct AccessExplanation {
-    /// A query of this field of this client by the role would answer it now (not FORBIDDEN).
-    pub allowed: bool,
-    pub role: Role,
-    pub agency: Agency,
-    /// `Type.field`.
-    pub field: String,
-    pub group: FieldGroup,
-    /// What the policy gives the role on the field: READ, CONSENT or NEVER.
-    pub access: String,
-    /// The policy line that decides, or that none grants it.
-    pub policy: String,
-    /// The row-scope rule that applies to this client.
-    pub scope: String,
-    /// The consent the read goes under, or the one that is missing.
-    pub consent: Option<String>,
-    /// Each condition that is not met: the policy line, the scope rule, the missing consent.
-    pub reasons: Vec<String>,
-}
+/// The service's explanation of a read.
+pub struct AccessExplanation(pub Explanation);
 
 impl From<Explanation> for AccessExplanation {
     fn from(e: Explanation) -> Self {
-        let meta = e.field.meta();
-        AccessExplanation {
-            allowed: e.allowed,
-            role: e.role,
-            agency: e.agency,
-            field: format!("{}.{}", meta.type_name, meta.field_name),
-            group: e.group,
-            access: match e.access {
-                ReadAccess::Read => "READ",
-                ReadAccess::Consent => "CONSENT",
-                ReadAccess::Never => "NEVER",
-            }
-            .to_owned(),
-            policy: e.policy,
-            scope: e.scope,
-            consent: e.consent,
-            reasons: e.reasons,
+        AccessExplanation(e)
+    }
+}
+
+/// Whether a role may read a field of a client now, and why not.
+#[Object]
+impl AccessExplanation {
+    /// A query of this field of this client by the role would answer it now (not FORBIDDEN).
+    async fn allowed(&self) -> bool {
+        self.0.allowed
+    }
+
+    async fn role(&self) -> Role {
+        self.0.role
+    }
+
+    async fn agency(&self) -> Agency {
+        self.0.agency
+    }
+
+    /// `Type.field`.
+    async fn field(&self) -> String {
+        let meta = self.0.field.meta();
+        format!("{}.{}", meta.type_name, meta.field_name)
+    }
+
+    async fn group(&self) -> FieldGroup {
+        self.0.group
+    }
+
+    /// What the policy gives the role on the field: READ, CONSENT or NEVER.
+    async fn access(&self) -> &str {
+        match self.0.access {
+            ReadAccess::Read => "READ",
+            ReadAccess::Consent => "CONSENT",
+            ReadAccess::Never => "NEVER",
         }
+    }
+
+    /// The policy line that decides, or that none grants it.
+    async fn policy(&self) -> &str {
+        &self.0.policy
+    }
+
+    /// The row-scope rule that applies to this client.
+    async fn scope(&self) -> &str {
+        &self.0.scope
+    }
+
+    /// The consent the read goes under, or the one that is missing.
+    async fn consent(&self) -> Option<&str> {
+        self.0.consent.as_deref()
+    }
+
+    /// Each condition that is not met: the policy line, the scope rule, the missing consent.
+    async fn reasons(&self) -> &[String] {
+        &self.0.reasons
     }
 }

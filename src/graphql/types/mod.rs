@@ -25,7 +25,26 @@ macro_rules! client_row_node {
                     .collect()
             }
         }
+
+        impl $crate::graphql::types::WrittenNode<$row> for $name {
+            fn written(
+                written: $crate::services::write::Scoped<$row>,
+                rc: &$crate::services::RequestContext,
+            ) -> $name {
+                let _ = rc;
+                $name { row: written.row, scope: written.scope, $($extra: rc.$extra,)? }
+            }
+        }
     };
+}
+
+/// The node answering a change: the row it wrote with the client's scope, and what the
+/// node takes from the request (`today`).
+pub trait WrittenNode<T> {
+    fn written(
+        written: crate::services::write::Scoped<T>,
+        rc: &crate::services::RequestContext,
+    ) -> Self;
 }
 
 pub mod access_log;
