@@ -68,18 +68,27 @@ pub async fn demo_client(conn: &impl ConnectionTrait) -> Result<Option<String>, 
             employment_plan::Entity,
             Expr::col(employment_plan::Column::CaseId).equals(typ_case::Column::Id),
         )
-        .and_where(of_client(Expr::col((typ_case::Entity, typ_case::Column::ClientId))))
+        .and_where(of_client(Expr::col((
+            typ_case::Entity,
+            typ_case::Column::ClientId,
+        ))))
         .and_where(typ_case::Column::EndedOn.is_null())
         .to_owned();
     let period = Query::select()
         .expr(Expr::val(1))
         .from(rehab_period::Entity)
-        .and_where(of_client(Expr::col((rehab_period::Entity, rehab_period::Column::ClientId))))
+        .and_where(of_client(Expr::col((
+            rehab_period::Entity,
+            rehab_period::Column::ClientId,
+        ))))
         .to_owned();
     let consent = Query::select()
         .expr(Expr::val(1))
         .from(consent::Entity)
-        .and_where(of_client(Expr::col((consent::Entity, consent::Column::ClientId))))
+        .and_where(of_client(Expr::col((
+            consent::Entity,
+            consent::Column::ClientId,
+        ))))
         .to_owned();
     client::Entity::find()
         .select_only()
