@@ -1,11 +1,12 @@
 //! The monthly allowance statement per payer (Kela's expense allowance, the county's
 //! toimintaraha), as CSV for the payer's payment system.
 
+use entity::{allowance_line, client, rehab_period};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::ConnectionTrait;
 
 use super::{loads, RequestContext};
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
-use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
 pub const HEADER: &str = "payer,month,decision_number,personal_identity_code,last_name,first_name,kind,days,amount_cents,amount_eur,rule_version";
@@ -48,23 +49,40 @@ pub async fn statement(rc: &RequestContext, payer: &str, month: &str) -> AppResu
     if !valid_month {
         return Err(AppError::bad_input("month", "month is YYYY-MM"));
     }
-    let mut sql = Sql::new(
-        "SELECT c.id AS client_id, c.personal_identity_code, c.last_name, c.first_name, t.decision_number, \
-         a.kind, a.days, a.amount_cents, a.rule_version \
-         FROM allowance_line a JOIN rehab_period t ON t.id = a.period_id JOIN client c ON c.id = t.client_id \
-         WHERE a.payer = ",
-    );
-    sql.bind(payer.to_owned())
-        .push(" AND a.month = ")
-        .bind(month.to_owned())
-        .push(" AND ");
+    use allowance_line::Column as A;
+    use client::Column as C;
+    use rehab_period::Column as T;
+    let (a, t, c) = (Alias::new("a"), Alias::new("t"), Alias::new("c"));
     // Lines of the periods the caller's loaders would list: outside TYP, an agency sees
     // only its own records, not the county's periods and their allowances.
-    rc.scope.client_visible(&mut sql, "c.id");
-    sql.push(" AND ");
-    loads::push_period_in_scope(&mut sql, &rc.scope);
-    sql.push(" ORDER BY c.last_name, c.first_name, t.decision_number, a.kind");
-    let rows = rc.db().query_all_raw(sql.build_for(rc.db())).await?;
+    let select = Query::select()
+        .expr_as(Expr::col((c.clone(), C::Id)), "client_id")
+        .columns([C::PersonalIdentityCode, C::LastName, C::FirstName].map(|x| (c.clone(), x)))
+        .column((t.clone(), T::DecisionNumber))
+        .columns([A::Kind, A::Days, A::AmountCents, A::RuleVersion].map(|x| (a.clone(), x)))
+        .from_as(allowance_line::Entity, a.clone())
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            rehab_period::Entity,
+            t.clone(),
+            Expr::col((t.clone(), T::Id)).equals((a.clone(), A::PeriodId)),
+        )
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            client::Entity,
+            c.clone(),
+            Expr::col((c.clone(), C::Id)).equals((t.clone(), T::ClientId)),
+        )
+        .and_where(Expr::col((a.clone(), A::Payer)).eq(payer))
+        .and_where(Expr::col((a, A::Month)).eq(month))
+        .and_where(rc.scope.visible(Expr::col((c.clone(), C::Id))))
+        .and_where(loads::periods_in_scope(&rc.scope, "t"))
+        .order_by((c.clone(), C::LastName), Order::Asc)
+        .order_by((c, C::FirstName), Order::Asc)
+        .order_by((t, T::DecisionNumber), Order::Asc)
+        .order_by(("a", A::Kind), Order::Asc)
+        .to_owned();
+    let rows = rc.db().query_all(&select).await?;
     let mut out = String::from(HEADER);
     out.push('\n');
     for row in rows {

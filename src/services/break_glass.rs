@@ -6,16 +6,16 @@
 //! (`EMERGENCY/access`), and so is reviewing (`REVIEW/break-glass`).
 
 use chrono::{DateTime, Duration, Utc};
-use entity::break_glass;
-use sea_orm::sea_query::Expr;
+use entity::{break_glass, client, official};
+use sea_orm::sea_query::{Asterisk, Expr, Order, Query, SelectStatement};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DeriveIden, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect,
 };
 
 use super::write::{self, Written};
 use super::RequestContext;
 use crate::authz::{FieldGroup, Managed};
-use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
 /// One grant, with what the review needs.
@@ -38,12 +38,61 @@ pub struct Grant {
     pub rows_logged: i64,
 }
 
-const SELECT: &str = "SELECT g.id, g.official_id, o.name AS official_name, g.agency, g.roles, g.client_id, g.reason, g.opened_at, g.expires_at, g.review_status, g.reviewed_by, g.reviewed_at, g.review_note, (SELECT COUNT(*) FROM break_glass_access b WHERE b.break_glass_id = g.id) AS rows_logged FROM break_glass g JOIN official o ON o.id = g.official_id";
+/// The access-log rows made under a grant (written by the audit; no entity of its own).
+#[derive(DeriveIden)]
+enum BreakGlassAccess {
+    Table,
+    BreakGlassId,
+}
+
+/// The grants with their officials' names and the rows logged under each.
+fn grants() -> SelectStatement {
+    use break_glass::Column as G;
+    use sea_orm::sea_query::ExprTrait;
+    let rows_logged = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from(BreakGlassAccess::Table)
+        .and_where(
+            Expr::col((BreakGlassAccess::Table, BreakGlassAccess::BreakGlassId))
+                .equals((break_glass::Entity, G::Id)),
+        )
+        .to_owned();
+    Query::select()
+        .columns([G::Id, G::OfficialId].map(|c| (break_glass::Entity, c)))
+        .expr_as(
+            Expr::col((official::Entity, official::Column::Name)),
+            "official_name",
+        )
+        .columns(
+            [
+                G::Agency,
+                G::Roles,
+                G::ClientId,
+                G::Reason,
+                G::OpenedAt,
+                G::ExpiresAt,
+                G::ReviewStatus,
+                G::ReviewedBy,
+                G::ReviewedAt,
+                G::ReviewNote,
+            ]
+            .map(|c| (break_glass::Entity, c)),
+        )
+        .expr_as(rows_logged, "rows_logged")
+        .from(break_glass::Entity)
+        .inner_join(
+            official::Entity,
+            Expr::col((official::Entity, official::Column::Id))
+                .equals((break_glass::Entity, G::OfficialId)),
+        )
+        .to_owned()
+}
 
 async fn one(conn: &impl ConnectionTrait, id: &str) -> AppResult<Grant> {
-    let mut sql = Sql::new(&format!("{SELECT} WHERE g.id = "));
-    sql.bind(id.to_owned());
-    Grant::find_by_statement(sql.build_for(conn))
+    let select = grants()
+        .and_where(break_glass::Column::Id.eq(id))
+        .to_owned();
+    Grant::find_by_statement(conn.get_database_backend().build(&select))
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)
@@ -61,10 +110,14 @@ pub async fn open(rc: &RequestContext, client_id: &str, reason: &str) -> AppResu
                 "say why it is urgent: 10 to 2000 characters",
             ));
         }
-        let mut sql =
-            Sql::new("SELECT c.id FROM client c WHERE c.date_of_death IS NULL AND c.id = ");
-        sql.bind(client_id.to_owned());
-        if sp.query_one_raw(sql.build_for(sp)).await?.is_none() {
+        let living = client::Entity::find_by_id(client_id)
+            .select_only()
+            .column(client::Column::Id)
+            .filter(client::Column::DateOfDeath.is_null())
+            .into_tuple::<String>()
+            .one(sp)
+            .await?;
+        if living.is_none() {
             return Err(AppError::NotFound);
         }
         if rc.principal().emergency_grant(client_id).is_some() {
@@ -113,14 +166,19 @@ pub async fn reviews(rc: &RequestContext, open_only: bool) -> AppResult<Vec<Gran
     {
         return Err(AppError::Forbidden(None));
     }
-    let mut sql = Sql::new(SELECT);
+    let mut select = grants();
+    let col = |c: break_glass::Column| Expr::col((break_glass::Entity, c));
     if open_only {
-        sql.push(" WHERE g.review_status = 'OPEN'");
+        select.and_where(break_glass::Column::ReviewStatus.eq("OPEN"));
     }
-    sql.push(" ORDER BY g.opened_at, g.id");
-    Ok(Grant::find_by_statement(sql.build_for(rc.db()))
-        .all(rc.db())
-        .await?)
+    select
+        .order_by_expr(col(break_glass::Column::OpenedAt), Order::Asc)
+        .order_by_expr(col(break_glass::Column::Id), Order::Asc);
+    Ok(
+        Grant::find_by_statement(rc.db().get_database_backend().build(&select))
+            .all(rc.db())
+            .await?,
+    )
 }
 
 /// Closes a review item with the reviewer's note. A grant still running cannot be closed:

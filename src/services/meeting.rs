@@ -2,12 +2,12 @@
 
 use chrono::{Days, NaiveDate};
 use entity::network_meeting;
+use sea_orm::sea_query::Expr;
 use sea_orm::EntityTrait;
 
 use super::client::{self, ClientRecord};
 use super::RequestContext;
 use crate::authz::scope::RowScope;
-use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
 /// A meeting with the client it concerns.
@@ -25,15 +25,14 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<MeetingReco
     // Meetings are shared records of TYP clients only, and whether the client is one is
     // decided in the same statement: a meeting the caller may not see costs what a missing
     // one does (one statement), whatever the reason it is hidden.
-    let mut sql = Sql::new("SELECT m.* FROM network_meeting m WHERE m.id = ");
-    sql.bind(id.to_owned()).push(" AND ");
-    rc.scope.client_visible(&mut sql, "m.client_id");
-    sql.push(" AND ");
-    if !rc.scope.typ_flag(&mut sql, "m.client_id") {
+    let client = Expr::col((network_meeting::Entity, network_meeting::Column::ClientId));
+    let Some(typ) = rc.scope.typ(client.clone()) else {
         return Ok(None);
-    }
+    };
     let Some(row) = network_meeting::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .filter(network_meeting::Column::Id.eq(id))
+        .filter(rc.scope.visible(client))
+        .filter(typ)
         .one(rc.db())
         .await?
     else {
@@ -54,16 +53,13 @@ pub async fn previous_meeting_on(
     rc: &RequestContext,
     meeting: &network_meeting::Model,
 ) -> AppResult<Option<NaiveDate>> {
-    let mut sql =
-        Sql::new("SELECT m.* FROM network_meeting m WHERE m.status = 'HELD' AND m.case_id = ");
-    sql.bind(meeting.case_id.clone())
-        .push(" AND m.id <> ")
-        .bind(meeting.id.clone())
-        .push(" AND m.scheduled_at < ")
-        .bind(meeting.scheduled_at)
-        .push(" ORDER BY m.scheduled_at DESC LIMIT 1");
+    use network_meeting::Column as M;
     let prev = network_meeting::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .filter(M::Status.eq("HELD"))
+        .filter(M::CaseId.eq(meeting.case_id.clone()))
+        .filter(M::Id.ne(meeting.id.clone()))
+        .filter(M::ScheduledAt.lt(meeting.scheduled_at))
+        .order_by_desc(M::ScheduledAt)
         .one(rc.db())
         .await?;
     Ok(prev.and_then(|m| m.held_on))

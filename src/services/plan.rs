@@ -1,17 +1,16 @@
 //! A TYP case's employment plan and the actions agreed under it.
 
 use chrono::{Months, NaiveDate};
-use entity::{agreed_action, employment_plan, typ_case};
+use entity::{agreed_action, employment_plan, network_meeting, typ_case};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
 
 use super::case::{not_future, visible_case};
 use super::write::{self, Scoped, Written};
 use super::{input, loads, RequestContext};
 use crate::authz::FieldGroup;
-use crate::db::Sql;
 use crate::domain::Agency;
 use crate::error::{AppError, AppResult};
 
@@ -121,17 +120,11 @@ pub async fn add_action(
         }
         let description = input::required_text("description", &input.description, 2000)?;
         if let Some(meeting) = &input.meeting_id {
-            let mut sql = Sql::new("SELECT COUNT(*) AS n FROM network_meeting WHERE id = ");
-            sql.bind(meeting.clone())
-                .push(" AND case_id = ")
-                .bind(case.id.clone());
-            let n: i64 = rc
-                .db()
-                .query_one_raw(sql.build_for(rc.db()))
-                .await?
-                .map(|r| r.try_get("", "n"))
-                .transpose()?
-                .unwrap_or(0);
+            let n = network_meeting::Entity::find()
+                .filter(network_meeting::Column::Id.eq(meeting.clone()))
+                .filter(network_meeting::Column::CaseId.eq(case.id.clone()))
+                .count(rc.db())
+                .await?;
             if n == 0 {
                 return Err(AppError::bad_input(
                     "meetingId",

@@ -4,18 +4,17 @@
 //! responsible officers), the receiving agency answers, and every change is logged.
 
 use chrono::NaiveDate;
-use entity::referral;
+use entity::{referral, typ_case};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    FromQueryResult, QueryFilter, UpdateMany,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, UpdateMany,
 };
 
 use super::client::ClientRecord;
 use super::write::{self, Scoped, Written};
 use super::{case, RequestContext};
 use crate::authz::FieldGroup;
-use crate::db::Sql;
 use crate::domain::Agency;
 use crate::error::{AppError, AppResult};
 
@@ -39,7 +38,27 @@ pub struct Referral {
     pub done_on: Option<NaiveDate>,
 }
 
-const COLUMNS: &str = "r.id, r.client_id, r.case_id, r.from_agency, r.to_agency, r.service, r.reason, r.status, r.sent_by, r.sent_on, r.answered_on, r.due_on, r.decline_reason, r.outcome, r.done_on";
+/// The referral columns a [`Referral`] holds.
+fn referrals() -> Select<referral::Entity> {
+    use referral::Column as R;
+    referral::Entity::find().select_only().columns([
+        R::Id,
+        R::ClientId,
+        R::CaseId,
+        R::FromAgency,
+        R::ToAgency,
+        R::Service,
+        R::Reason,
+        R::Status,
+        R::SentBy,
+        R::SentOn,
+        R::AnsweredOn,
+        R::DueOn,
+        R::DeclineReason,
+        R::Outcome,
+        R::DoneOn,
+    ])
+}
 
 /// Referrals of a client, newest first; `open_only`: those still sent or accepted.
 pub async fn of_client(
@@ -47,15 +66,15 @@ pub async fn of_client(
     client_id: &str,
     open_only: bool,
 ) -> AppResult<Vec<Referral>> {
-    let mut sql = Sql::new(&format!(
-        "SELECT {COLUMNS} FROM referral r WHERE r.client_id = "
-    ));
-    sql.bind(client_id.to_owned());
-    if open_only {
-        sql.push(" AND r.status IN ('SENT', 'ACCEPTED')");
-    }
-    sql.push(" ORDER BY r.sent_on DESC, r.created_at DESC, r.id");
-    Ok(Referral::find_by_statement(sql.build_for(conn))
+    Ok(referrals()
+        .filter(referral::Column::ClientId.eq(client_id))
+        .apply_if(open_only.then_some(()), |q, ()| {
+            q.filter(referral::Column::Status.is_in(["SENT", "ACCEPTED"]))
+        })
+        .order_by_desc(referral::Column::SentOn)
+        .order_by_desc(referral::Column::CreatedAt)
+        .order_by_asc(referral::Column::Id)
+        .into_model::<Referral>()
         .all(conn)
         .await?)
 }
@@ -63,12 +82,14 @@ pub async fn of_client(
 /// A referral of a TYP client of the caller's, decided in the statement that reads it;
 /// otherwise as missing.
 async fn read(conn: &impl ConnectionTrait, rc: &RequestContext, id: &str) -> AppResult<Referral> {
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM referral r WHERE r.id = "));
-    sql.bind(id.to_owned()).push(" AND ");
-    if !rc.scope.typ_flag(&mut sql, "r.client_id") {
+    let client = Expr::col((referral::Entity, referral::Column::ClientId));
+    let Some(typ) = rc.scope.typ(client) else {
         return Err(AppError::NotFound);
-    }
-    Referral::find_by_statement(sql.build_for(conn))
+    };
+    referrals()
+        .filter(referral::Column::Id.eq(id))
+        .filter(typ)
+        .into_model::<Referral>()
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)
@@ -120,11 +141,16 @@ pub async fn send(rc: &RequestContext, input: NewReferral) -> AppResult<Scoped<R
         let service = text("service", &input.service, 200)?;
         let reason = text("reason", &input.reason, 2000)?;
         let client = case::visible_client(rc, &input.client_id).await?;
-        let mut sql =
-            Sql::new("SELECT t.id FROM typ_case t WHERE t.ended_on IS NULL AND t.client_id = ");
-        sql.bind(client.row.id.clone());
-        let case_id: String = match sp.query_one_raw(sql.build_for(sp)).await? {
-            Some(r) => r.try_get("", "id")?,
+        let open_case = typ_case::Entity::find()
+            .select_only()
+            .column(typ_case::Column::Id)
+            .filter(typ_case::Column::EndedOn.is_null())
+            .filter(typ_case::Column::ClientId.eq(client.row.id.clone()))
+            .into_tuple::<String>()
+            .one(sp)
+            .await?;
+        let case_id = match open_case {
+            Some(id) => id,
             None => {
                 return Err(AppError::bad_input(
                     "clientId",

@@ -8,15 +8,19 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use entity::{
-    agreed_action, allowance_line, attendance_day, consent, employment_plan, network_meeting,
-    rehab_period, typ_case,
+    agreed_action, allowance_line, attendance_day, client, consent, consent_field_group,
+    employment_plan, meeting_participant, network_meeting, official, provider, rehab_period,
+    typ_case,
 };
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    RelationDef,
+};
 
 use super::RequestContext;
 use crate::audit::Action;
 use crate::authz::{ClientCaller, FieldGroup, FieldMask, Managed};
-use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
 /// Signs in the client a token names: the client must exist and be alive.
@@ -25,23 +29,24 @@ pub async fn sign_in(
     mask: Arc<FieldMask>,
     client_id: &str,
 ) -> Result<Option<ClientCaller>, DbErr> {
-    let mut sql = Sql::new(
-        "SELECT c.id, c.first_name, c.last_name, c.date_of_death FROM client c WHERE c.id = ",
-    );
-    sql.bind(client_id);
-    let Some(row) = conn.query_one_raw(sql.build_for(conn)).await? else {
+    let row = client::Entity::find_by_id(client_id)
+        .select_only()
+        .columns([
+            client::Column::Id,
+            client::Column::FirstName,
+            client::Column::LastName,
+            client::Column::DateOfDeath,
+        ])
+        .into_tuple::<(String, String, String, Option<NaiveDate>)>()
+        .one(conn)
+        .await?;
+    let Some((client_id, first_name, last_name, None)) = row else {
         return Ok(None);
     };
-    if row
-        .try_get::<Option<NaiveDate>>("", "date_of_death")?
-        .is_some()
-    {
-        return Ok(None);
-    }
     Ok(Some(ClientCaller {
-        client_id: row.try_get("", "id")?,
-        first_name: row.try_get("", "first_name")?,
-        last_name: row.try_get("", "last_name")?,
+        client_id,
+        first_name,
+        last_name,
         mask,
     }))
 }
@@ -55,17 +60,47 @@ pub async fn exists(conn: &impl ConnectionTrait, client_id: &str) -> Result<bool
 /// The demo client whose token `serve --demo` prints: the first (by id) with an open case,
 /// a plan, a work try-out and a consent, so every part of the own view has something.
 pub async fn demo_client(conn: &impl ConnectionTrait) -> Result<Option<String>, DbErr> {
-    let sql = Sql::new(
-        "SELECT c.id FROM client c WHERE c.date_of_death IS NULL \
-         AND EXISTS (SELECT 1 FROM typ_case t JOIN employment_plan p ON p.case_id = t.id WHERE t.client_id = c.id AND t.ended_on IS NULL) \
-         AND EXISTS (SELECT 1 FROM rehab_period r WHERE r.client_id = c.id) \
-         AND EXISTS (SELECT 1 FROM consent k WHERE k.client_id = c.id) \
-         ORDER BY c.id LIMIT 1",
-    );
-    Ok(match conn.query_one_raw(sql.build_for(conn)).await? {
-        Some(r) => Some(r.try_get("", "id")?),
-        None => None,
-    })
+    let of_client = |column: Expr| column.equals((client::Entity, client::Column::Id));
+    let planned_case = Query::select()
+        .expr(Expr::val(1))
+        .from(typ_case::Entity)
+        .inner_join(
+            employment_plan::Entity,
+            Expr::col(employment_plan::Column::CaseId).equals(typ_case::Column::Id),
+        )
+        .and_where(of_client(Expr::col((
+            typ_case::Entity,
+            typ_case::Column::ClientId,
+        ))))
+        .and_where(typ_case::Column::EndedOn.is_null())
+        .to_owned();
+    let period = Query::select()
+        .expr(Expr::val(1))
+        .from(rehab_period::Entity)
+        .and_where(of_client(Expr::col((
+            rehab_period::Entity,
+            rehab_period::Column::ClientId,
+        ))))
+        .to_owned();
+    let consent = Query::select()
+        .expr(Expr::val(1))
+        .from(consent::Entity)
+        .and_where(of_client(Expr::col((
+            consent::Entity,
+            consent::Column::ClientId,
+        ))))
+        .to_owned();
+    client::Entity::find()
+        .select_only()
+        .column(client::Column::Id)
+        .filter(client::Column::DateOfDeath.is_null())
+        .filter(Expr::exists(planned_case))
+        .filter(Expr::exists(period))
+        .filter(Expr::exists(consent))
+        .order_by_asc(client::Column::Id)
+        .into_tuple::<String>()
+        .one(conn)
+        .await
 }
 
 /// The client a request of the client schema acts for; an internal error on an official's.
@@ -108,11 +143,11 @@ pub fn touch(rc: &RequestContext, action: Action, group: FieldGroup) {
 /// The client's current TYP case (the open one, else the latest closed) and the name of
 /// the responsible officer.
 pub async fn case(rc: &RequestContext) -> AppResult<Option<(typ_case::Model, Option<String>)>> {
-    let mut sql = Sql::new("SELECT t.* FROM typ_case t WHERE t.client_id = ");
-    sql.bind(id(rc)?)
-        .push(" ORDER BY (t.ended_on IS NULL) DESC, t.opened_on DESC, t.id LIMIT 1");
     let Some(case) = typ_case::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .filter(typ_case::Column::ClientId.eq(id(rc)?))
+        .order_by_desc(typ_case::Column::EndedOn.is_null())
+        .order_by_desc(typ_case::Column::OpenedOn)
+        .order_by_asc(typ_case::Column::Id)
         .one(rc.db())
         .await?
     else {
@@ -123,12 +158,12 @@ pub async fn case(rc: &RequestContext) -> AppResult<Option<(typ_case::Model, Opt
 }
 
 async fn official_name(rc: &RequestContext, id: &str) -> AppResult<Option<String>> {
-    let mut sql = Sql::new("SELECT o.name FROM official o WHERE o.id = ");
-    sql.bind(id.to_owned());
-    Ok(match rc.db().query_one_raw(sql.build_for(rc.db())).await? {
-        Some(r) => Some(r.try_get("", "name")?),
-        None => None,
-    })
+    Ok(official::Entity::find_by_id(id)
+        .select_only()
+        .column(official::Column::Name)
+        .into_tuple::<String>()
+        .one(rc.db())
+        .await?)
 }
 
 /// The latest plan of a case of the client's, with its agreed actions by due date.
@@ -137,22 +172,24 @@ pub async fn plan(
     case_id: &str,
 ) -> AppResult<Option<(employment_plan::Model, Vec<agreed_action::Model>)>> {
     // The case is the client's: joined, not trusted.
-    let mut sql = Sql::new("SELECT p.* FROM employment_plan p JOIN typ_case t ON t.id = p.case_id WHERE t.client_id = ");
-    sql.bind(id(rc)?)
-        .push(" AND p.case_id = ")
-        .bind(case_id.to_owned())
-        .push(" ORDER BY p.made_on DESC, p.id LIMIT 1");
+    let of_case = employment_plan::Entity::belongs_to(typ_case::Entity)
+        .from(employment_plan::Column::CaseId)
+        .to(typ_case::Column::Id);
     let Some(plan) = employment_plan::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .join(JoinType::InnerJoin, RelationDef::from(of_case))
+        .filter(typ_case::Column::ClientId.eq(id(rc)?))
+        .filter(employment_plan::Column::CaseId.eq(case_id))
+        .order_by_desc(employment_plan::Column::MadeOn)
+        .order_by_asc(employment_plan::Column::Id)
         .one(rc.db())
         .await?
     else {
         return Ok(None);
     };
-    let mut sql = Sql::new("SELECT a.* FROM agreed_action a WHERE a.plan_id = ");
-    sql.bind(plan.id.clone()).push(" ORDER BY a.due_on, a.id");
     let actions = agreed_action::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .filter(agreed_action::Column::PlanId.eq(plan.id.clone()))
+        .order_by_asc(agreed_action::Column::DueOn)
+        .order_by_asc(agreed_action::Column::Id)
         .all(rc.db())
         .await?;
     Ok(Some((plan, actions)))
@@ -166,28 +203,24 @@ pub struct OwnPeriod {
 
 /// The client's KTT periods, newest first.
 pub async fn periods(rc: &RequestContext) -> AppResult<Vec<OwnPeriod>> {
-    #[derive(FromQueryResult)]
-    struct Name {
-        id: String,
-        name: String,
-    }
-    let mut sql = Sql::new("SELECT t.* FROM rehab_period t WHERE t.client_id = ");
-    sql.bind(id(rc)?).push(" ORDER BY t.starts_on DESC, t.id");
     let rows = rehab_period::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .filter(rehab_period::Column::ClientId.eq(id(rc)?))
+        .order_by_desc(rehab_period::Column::StartsOn)
+        .order_by_asc(rehab_period::Column::Id)
         .all(rc.db())
         .await?;
     let ids: Vec<String> = rows.iter().map(|r| r.provider_id.clone()).collect();
     let mut names = BTreeMap::new();
     if !ids.is_empty() {
-        let mut sql = Sql::new("SELECT p.id, p.name FROM provider p WHERE p.id IN ");
-        sql.bind_list(&ids);
-        for n in Name::find_by_statement(sql.build_for(rc.db()))
+        names = provider::Entity::find()
+            .select_only()
+            .columns([provider::Column::Id, provider::Column::Name])
+            .filter(provider::Column::Id.is_in(ids))
+            .into_tuple::<(String, String)>()
             .all(rc.db())
             .await?
-        {
-            names.insert(n.id, n.name);
-        }
+            .into_iter()
+            .collect();
     }
     Ok(rows
         .into_iter()
@@ -204,25 +237,31 @@ pub async fn attendance(
     period_id: &str,
     last: u64,
 ) -> AppResult<Vec<attendance_day::Model>> {
-    let mut sql = Sql::new("SELECT d.* FROM attendance_day d JOIN rehab_period p ON p.id = d.period_id WHERE p.client_id = ");
-    sql.bind(id(rc)?)
-        .push(" AND d.period_id = ")
-        .bind(period_id.to_owned())
-        .push(" ORDER BY d.day DESC LIMIT ")
-        .bind(i64::try_from(last).unwrap_or(i64::MAX));
+    let of_period = attendance_day::Entity::belongs_to(rehab_period::Entity)
+        .from(attendance_day::Column::PeriodId)
+        .to(rehab_period::Column::Id);
     Ok(attendance_day::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .join(JoinType::InnerJoin, RelationDef::from(of_period))
+        .filter(rehab_period::Column::ClientId.eq(id(rc)?))
+        .filter(attendance_day::Column::PeriodId.eq(period_id))
+        .order_by_desc(attendance_day::Column::Day)
+        // Bound as a signed 64-bit number on PostgreSQL.
+        .limit(Ord::min(last, i64::MAX.unsigned_abs()))
         .all(rc.db())
         .await?)
 }
 
 /// Allowance lines of all the client's periods, newest month first.
 pub async fn allowances(rc: &RequestContext) -> AppResult<Vec<allowance_line::Model>> {
-    let mut sql = Sql::new("SELECT l.* FROM allowance_line l JOIN rehab_period p ON p.id = l.period_id WHERE p.client_id = ");
-    sql.bind(id(rc)?)
-        .push(" ORDER BY l.month DESC, l.kind, l.id");
+    let of_period = allowance_line::Entity::belongs_to(rehab_period::Entity)
+        .from(allowance_line::Column::PeriodId)
+        .to(rehab_period::Column::Id);
     Ok(allowance_line::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .join(JoinType::InnerJoin, RelationDef::from(of_period))
+        .filter(rehab_period::Column::ClientId.eq(id(rc)?))
+        .order_by_desc(allowance_line::Column::Month)
+        .order_by_asc(allowance_line::Column::Kind)
+        .order_by_asc(allowance_line::Column::Id)
         .all(rc.db())
         .await?)
 }
@@ -231,25 +270,30 @@ pub async fn allowances(rc: &RequestContext) -> AppResult<Vec<allowance_line::Mo
 pub async fn upcoming_meetings(
     rc: &RequestContext,
 ) -> AppResult<Vec<(network_meeting::Model, Vec<String>)>> {
-    let mut sql = Sql::new("SELECT m.* FROM network_meeting m WHERE m.client_id = ");
-    sql.bind(id(rc)?)
-        .push(" AND m.status = 'SCHEDULED' AND m.scheduled_at >= ")
-        .bind(rc.now)
-        .push(" ORDER BY m.scheduled_at, m.id");
     let meetings = network_meeting::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .filter(network_meeting::Column::ClientId.eq(id(rc)?))
+        .filter(network_meeting::Column::Status.eq("SCHEDULED"))
+        .filter(network_meeting::Column::ScheduledAt.gte(rc.now))
+        .order_by_asc(network_meeting::Column::ScheduledAt)
+        .order_by_asc(network_meeting::Column::Id)
         .all(rc.db())
         .await?;
     let ids: Vec<String> = meetings.iter().map(|m| m.id.clone()).collect();
     let mut agencies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     if !ids.is_empty() {
-        let mut sql = Sql::new("SELECT p.meeting_id, p.agency FROM meeting_participant p WHERE p.agency IS NOT NULL AND p.meeting_id IN ");
-        sql.bind_list(&ids);
-        for r in rc.db().query_all_raw(sql.build_for(rc.db())).await? {
-            agencies
-                .entry(r.try_get("", "meeting_id")?)
-                .or_default()
-                .insert(r.try_get("", "agency")?);
+        let rows = meeting_participant::Entity::find()
+            .select_only()
+            .columns([
+                meeting_participant::Column::MeetingId,
+                meeting_participant::Column::Agency,
+            ])
+            .filter(meeting_participant::Column::Agency.is_not_null())
+            .filter(meeting_participant::Column::MeetingId.is_in(ids))
+            .into_tuple::<(String, String)>()
+            .all(rc.db())
+            .await?;
+        for (meeting, agency) in rows {
+            agencies.entry(meeting).or_default().insert(agency);
         }
     }
     Ok(meetings
@@ -263,10 +307,10 @@ pub async fn upcoming_meetings(
 
 /// The client's consents, newest first, with the groups each names.
 pub async fn consents(rc: &RequestContext) -> AppResult<Vec<(consent::Model, Vec<String>)>> {
-    let mut sql = Sql::new("SELECT t.* FROM consent t WHERE t.client_id = ");
-    sql.bind(id(rc)?).push(" ORDER BY t.given_on DESC, t.id");
     let rows = consent::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .filter(consent::Column::ClientId.eq(id(rc)?))
+        .order_by_desc(consent::Column::GivenOn)
+        .order_by_asc(consent::Column::Id)
         .all(rc.db())
         .await?;
     groups_of(rc, rows).await
@@ -279,16 +323,20 @@ async fn groups_of(
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if !ids.is_empty() {
-        let mut sql = Sql::new(
-            "SELECT g.consent_id, g.field_group FROM consent_field_group g WHERE g.consent_id IN ",
-        );
-        sql.bind_list(&ids)
-            .push(" ORDER BY g.consent_id, g.field_group");
-        for r in rc.db().query_all_raw(sql.build_for(rc.db())).await? {
-            groups
-                .entry(r.try_get("", "consent_id")?)
-                .or_default()
-                .push(r.try_get("", "field_group")?);
+        let rows = consent_field_group::Entity::find()
+            .select_only()
+            .columns([
+                consent_field_group::Column::ConsentId,
+                consent_field_group::Column::FieldGroup,
+            ])
+            .filter(consent_field_group::Column::ConsentId.is_in(ids))
+            .order_by_asc(consent_field_group::Column::ConsentId)
+            .order_by_asc(consent_field_group::Column::FieldGroup)
+            .into_tuple::<(String, String)>()
+            .all(rc.db())
+            .await?;
+        for (consent, group) in rows {
+            groups.entry(consent).or_default().push(group);
         }
     }
     Ok(rows
@@ -306,12 +354,9 @@ pub async fn withdraw_consent(
     rc: &RequestContext,
     consent_id: &str,
 ) -> AppResult<(consent::Model, Vec<String>)> {
-    let mut sql = Sql::new("SELECT t.* FROM consent t WHERE t.client_id = ");
-    sql.bind(id(rc)?)
-        .push(" AND t.id = ")
-        .bind(consent_id.to_owned());
     let row = consent::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .filter(consent::Column::ClientId.eq(id(rc)?))
+        .filter(consent::Column::Id.eq(consent_id))
         .one(rc.db())
         .await?
         .ok_or(AppError::NotFound)?;
@@ -366,15 +411,15 @@ pub async fn access_log(
         .collect();
     let mut names = BTreeMap::new();
     if !officials.is_empty() {
-        let ids: Vec<String> = officials.into_iter().collect();
-        let mut sql = Sql::new("SELECT o.id, o.name FROM official o WHERE o.id IN ");
-        sql.bind_list(&ids);
-        for r in rc.db().query_all_raw(sql.build_for(rc.db())).await? {
-            names.insert(
-                r.try_get::<String>("", "id")?,
-                r.try_get::<String>("", "name")?,
-            );
-        }
+        names = official::Entity::find()
+            .select_only()
+            .columns([official::Column::Id, official::Column::Name])
+            .filter(official::Column::Id.is_in(officials))
+            .into_tuple::<(String, String)>()
+            .all(rc.db())
+            .await?
+            .into_iter()
+            .collect();
     }
     let rows = page
         .rows

@@ -8,8 +8,7 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, EntityName, IdenStatic};
 
-use crate::authz::scope::{constant, push_expr, RowScope};
-use crate::db::Sql;
+use crate::authz::scope::{constant, RowScope};
 use crate::domain::Agency;
 use crate::services::context::ScopedClient;
 
@@ -204,9 +203,9 @@ pub(super) fn notes_filter(
     own.or(shared).or(consented)
 }
 
-/// The condition that the KTT period aliased `t` is within the caller's scope, as the
+/// The condition that the KTT period named `at` is within the caller's scope, as the
 /// loaders decide it ([`super::period_in_scope`]), for statements that join periods
 /// themselves.
-pub fn push_period_in_scope(sql: &mut Sql, scope: &RowScope) {
-    push_expr(sql, &filter_or_none(scope, Keys::Row(scope), &PERIODS, "t"));
+pub fn periods_in_scope(scope: &RowScope, at: &'static str) -> Expr {
+    filter_or_none(scope, Keys::Row(scope), &PERIODS, at)
 }
