@@ -38,19 +38,7 @@ pub(super) async fn log(
     target: &str,
     detail: &str,
 ) -> AppResult<()> {
-    let insert = Query::insert()
-        .into_table(AdminLog::Table)
-        .columns(ENTRY)
-        .values_panic([
-            rc.now.into(),
-            rc.principal().official_id.as_str().into(),
-            action.into(),
-            target.into(),
-            detail.into(),
-        ])
-        .to_owned();
-    db.execute(&insert).await?;
-    Ok(())
+    crate::services::log_table::append(db, rc, AdminLog::Table, ENTRY, action, target, detail).await
 }
 
 /// The newest administration log rows (officials, providers, policy), newest first.

@@ -7,8 +7,8 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use super::log::log;
 use super::manage;
 use crate::authz::Managed;
-use crate::error::{AppError, AppResult};
 use crate::domain::provider::ProviderKind;
+use crate::error::{AppError, AppResult};
 use crate::services::input::required_text;
 use crate::services::RequestContext;
 
