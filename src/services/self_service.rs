@@ -66,13 +66,14 @@ pub async fn demo_client(conn: &impl ConnectionTrait) -> Result<Option<String>, 
         .from(typ_case::Entity)
         .inner_join(
             employment_plan::Entity,
-            Expr::col(employment_plan::Column::CaseId).equals(typ_case::Column::Id),
+            Expr::col((employment_plan::Entity, employment_plan::Column::CaseId))
+                .equals((typ_case::Entity, typ_case::Column::Id)),
         )
         .and_where(of_client(Expr::col((
             typ_case::Entity,
             typ_case::Column::ClientId,
         ))))
-        .and_where(typ_case::Column::EndedOn.is_null())
+        .and_where(Expr::col((typ_case::Entity, typ_case::Column::EndedOn)).is_null())
         .to_owned();
     let period = Query::select()
         .expr(Expr::val(1))
