@@ -6,6 +6,7 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DeriveIden, EntityTrait};
 
 use super::case::visible_client;
+use super::write::Scoped;
 use super::{input, loads, RequestContext};
 use crate::authz::FieldGroup;
 use crate::domain::Agency;
@@ -37,7 +38,7 @@ pub struct NewAssessment {
 pub async fn record_assessment(
     rc: &RequestContext,
     input: NewAssessment,
-) -> AppResult<work_ability_assessment::Model> {
+) -> AppResult<Scoped<work_ability_assessment::Model>> {
     rc.require_write(FieldGroup::WorkAbility)?;
     let details = input::optional_text("details", input.details.as_deref(), 8000)?;
     if details.is_some() {
@@ -128,10 +129,14 @@ pub async fn record_assessment(
     if details.is_some() {
         rc.recorder.write(&client.row.id, FieldGroup::Health);
     }
-    work_ability_assessment::Entity::find_by_id(id)
+    let row = work_ability_assessment::Entity::find_by_id(id)
         .one(rc.db())
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    Ok(Scoped {
+        row,
+        scope: client.scope,
+    })
 }
 
 /// Adds an agency note: the author agency's own record (its group: SOCIAL, EMPLOYMENT or
@@ -141,7 +146,7 @@ pub async fn add_note(
     client_id: &str,
     body: &str,
     shared: bool,
-) -> AppResult<agency_note::Model> {
+) -> AppResult<Scoped<agency_note::Model>> {
     let own = FieldGroup::own_group_of(rc.principal().agency).ok_or(AppError::Forbidden(None))?;
     rc.require_write(own)?;
     let client = visible_client(rc, client_id).await?;
@@ -167,8 +172,12 @@ pub async fn add_note(
         .await?;
     rc.recorder
         .write(&client.row.id, if shared { FieldGroup::Case } else { own });
-    agency_note::Entity::find_by_id(id)
+    let row = agency_note::Entity::find_by_id(id)
         .one(rc.db())
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    Ok(Scoped {
+        row,
+        scope: client.scope,
+    })
 }

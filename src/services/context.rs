@@ -164,24 +164,6 @@ impl RequestContext {
     }
 }
 
-/// Ends a mutation's savepoint: released when `result` is Ok, rolled back otherwise, so a
-/// failed mutation leaves nothing half-written and the request's transaction usable.
-pub async fn finish<T>(
-    savepoint: sea_orm::DatabaseTransaction,
-    result: Result<T, crate::error::AppError>,
-) -> Result<T, crate::error::AppError> {
-    match result {
-        Ok(value) => {
-            savepoint.commit().await?;
-            Ok(value)
-        }
-        Err(err) => {
-            savepoint.rollback().await?;
-            Err(err)
-        }
-    }
-}
-
 /// Whether a database error is a unique-constraint violation (a duplicate).
 pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
     matches!(

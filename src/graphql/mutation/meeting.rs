@@ -9,7 +9,6 @@ use crate::domain::Agency;
 use crate::graphql::types::agency_records::AssessmentNode;
 use crate::graphql::types::meeting::{MeetingNode, NoteNode};
 use crate::services::assessment::{self, NewAssessment};
-use crate::services::case::visible_client;
 use crate::services::meeting::{self, AgendaItem, NewAction, NewMeeting};
 
 #[derive(Default)]
@@ -150,11 +149,10 @@ impl MeetingMutations {
         input: RecordWorkAbilityAssessmentInput,
     ) -> Result<AssessmentNode> {
         let rc = request(ctx, "recordWorkAbilityAssessment")?;
-        let row = assessment::record_assessment(rc, input.into()).await?;
-        let client = visible_client(rc, &row.client_id).await?;
+        let written = assessment::record_assessment(rc, input.into()).await?;
         Ok(AssessmentNode {
-            row,
-            scope: client.scope,
+            row: written.row,
+            scope: written.scope,
         })
     }
 
@@ -214,17 +212,16 @@ impl MeetingMutations {
     #[graphql(visible = "super::visible::own_group")]
     async fn add_note(&self, ctx: &Context<'_>, input: AddNoteInput) -> Result<NoteNode> {
         let rc = request(ctx, "addNote")?;
-        let row = assessment::add_note(
+        let written = assessment::add_note(
             rc,
             &input.client_id,
             &input.body,
             input.shared_with_case_team,
         )
         .await?;
-        let client = visible_client(rc, &row.client_id).await?;
         Ok(NoteNode {
-            row,
-            scope: client.scope,
+            row: written.row,
+            scope: written.scope,
         })
     }
 }
