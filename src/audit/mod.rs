@@ -278,7 +278,10 @@ async fn write_chunk(
     // Rows read under a break-glass grant carry its flag.
     let mut flags = Query::insert()
         .into_table(BreakGlassAccess::Table)
-        .columns([BreakGlassAccess::AccessLogId, BreakGlassAccess::BreakGlassId])
+        .columns([
+            BreakGlassAccess::AccessLogId,
+            BreakGlassAccess::BreakGlassId,
+        ])
         .to_owned();
     let mut any = false;
     for (client_id, action) in touches.iter().map(|((c, a), _)| (c, a)) {

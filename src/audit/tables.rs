@@ -43,3 +43,14 @@ pub(crate) enum RecordSeal {
     Hash,
     SealedAt,
 }
+
+impl RecordSeal {
+    /// A seal's link: its place, what it seals and its hash.
+    pub(crate) const LINK: [RecordSeal; 5] = [
+        RecordSeal::Seq,
+        RecordSeal::Kind,
+        RecordSeal::RowId,
+        RecordSeal::RowKey,
+        RecordSeal::Hash,
+    ];
+}

@@ -46,7 +46,10 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
         .filter(client::Column::Id.eq(id))
         .filter(rc.scope.visible(client_id()));
     if let Some(typ_flag) = typ_flag {
-        let (yes, no) = (Expr::Constant(Value::from(1)), Expr::Constant(Value::from(0)));
+        let (yes, no) = (
+            Expr::Constant(Value::from(1)),
+            Expr::Constant(Value::from(0)),
+        );
         select = select.expr_as(Expr::case(typ_flag, yes).finally(no), "typ_flag");
     }
     let (mut rows, mut typ) = (Vec::new(), HashMap::new());
@@ -173,9 +176,8 @@ pub async fn list(
     };
     if let Some(after) = after {
         let values = key.open(CURSOR_KIND, &binding, order.columns().len(), after)?;
-        select = select.filter(
-            Expr::tuple(columns()).gt(Expr::tuple(values.into_iter().map(Expr::value))),
-        );
+        select = select
+            .filter(Expr::tuple(columns()).gt(Expr::tuple(values.into_iter().map(Expr::value))));
     }
     for &c in order.columns() {
         select = select.order_by(c, Order::Asc);

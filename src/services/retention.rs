@@ -16,16 +16,16 @@
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{
-    allowance_line, attendance_day, client, meeting_agency_section, network_meeting,
-    rehab_period, typ_case,
+    allowance_line, attendance_day, client, meeting_agency_section, network_meeting, rehab_period,
+    typ_case,
 };
 use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::sea_query::{
     Asterisk, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement, UpdateStatement,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, DeriveIden, EntityTrait,
-    QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, DeriveIden, EntityTrait, QueryFilter,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sha2::Sha256;
 
@@ -97,7 +97,10 @@ impl Scrub {
             update.value(c, Expr::null());
         }
         for &c in self.erase_if_set {
-            update.value(c, Expr::case(Expr::col(c).is_null(), Expr::null()).finally(ERASED));
+            update.value(
+                c,
+                Expr::case(Expr::col(c).is_null(), Expr::null()).finally(ERASED),
+            );
         }
         update
     }
@@ -211,7 +214,9 @@ pub async fn due(
     let open = Query::select()
         .expr(Expr::Constant(1.into()))
         .from_as(typ_case::Entity, "o")
-        .and_where(Expr::col(("o", typ_case::Column::ClientId)).equals(("t", typ_case::Column::ClientId)))
+        .and_where(
+            Expr::col(("o", typ_case::Column::ClientId)).equals(("t", typ_case::Column::ClientId)),
+        )
         .and_where(Expr::col(("o", typ_case::Column::EndedOn)).is_null())
         .to_owned();
     let social_due = Query::select()
@@ -293,18 +298,15 @@ pub async fn due(
     Ok(out)
 }
 
-/// `SELECT id FROM table WHERE client = id`: the client's rows of a table keyed by client.
-fn of_client<E: EntityTrait>(
-    table: E,
-    key: E::Column,
-    client: E::Column,
-    id: &str,
-) -> SelectStatement {
-    Query::select()
-        .column(key)
-        .from(table)
-        .and_where(client.eq(id))
-        .to_owned()
+/// `SELECT id FROM table WHERE client_id = id`: the client's rows of a table keyed by client.
+macro_rules! of_client {
+    ($t:ident, $id:expr) => {
+        Query::select()
+            .column($t::Column::Id)
+            .from($t::Entity)
+            .and_where($t::Column::ClientId.eq($id))
+            .to_owned()
+    };
 }
 
 /// Erases one due item in its own transaction; returns the rows changed.
@@ -340,12 +342,7 @@ pub async fn erase(
             for scrub in BY_CASE {
                 let update = scrub
                     .update()
-                    .and_where(Expr::col("case_id").in_subquery(of_client(
-                        typ_case::Entity,
-                        typ_case::Column::Id,
-                        typ_case::Column::ClientId,
-                        &id,
-                    )))
+                    .and_where(Expr::col("case_id").in_subquery(of_client!(typ_case, id.as_str())))
                     .to_owned();
                 changed += tx.execute(&update).await.map_err(err)?.rows_affected();
             }
@@ -353,7 +350,7 @@ pub async fn erase(
                 .col_expr(meeting_agency_section::Column::Body, Expr::value(ERASED))
                 .filter(
                     meeting_agency_section::Column::MeetingId
-                        .in_subquery(of_client(network_meeting::Entity, network_meeting::Column::Id, network_meeting::Column::ClientId, &id)),
+                        .in_subquery(of_client!(network_meeting, id.as_str())),
                 )
                 .exec(&tx)
                 .await
@@ -364,7 +361,7 @@ pub async fn erase(
                 .filter(attendance_day::Column::AbsenceReason.is_not_null())
                 .filter(
                     attendance_day::Column::PeriodId
-                        .in_subquery(of_client(rehab_period::Entity, rehab_period::Column::Id, rehab_period::Column::ClientId, &id)),
+                        .in_subquery(of_client!(rehab_period, id.as_str())),
                 )
                 .exec(&tx)
                 .await
@@ -384,7 +381,10 @@ pub async fn erase(
             );
             use client::Column as C;
             changed += client::Entity::update_many()
-                .col_expr(C::PersonalIdentityCode, Expr::value(code_pseudonym(key, &code)?))
+                .col_expr(
+                    C::PersonalIdentityCode,
+                    Expr::value(code_pseudonym(key, &code)?),
+                )
                 .col_expr(C::FirstName, Expr::value(name.clone()))
                 .col_expr(C::LastName, Expr::value(name))
                 .col_expr(C::Phone, Expr::null())
@@ -405,7 +405,7 @@ pub async fn erase(
                 .filter(allowance_line::Column::Month.lt(fee_cutoff(settings, today)))
                 .filter(
                     allowance_line::Column::PeriodId
-                        .in_subquery(of_client(rehab_period::Entity, rehab_period::Column::Id, rehab_period::Column::ClientId, &id)),
+                        .in_subquery(of_client!(rehab_period, id.as_str())),
                 )
                 .exec(&tx)
                 .await
@@ -416,7 +416,13 @@ pub async fn erase(
     use RetentionErasure as R;
     let record = Query::insert()
         .into_table(R::Table)
-        .columns([R::ClientId, R::RecordClass, R::DueOn, R::ErasedAt, R::RowsChanged])
+        .columns([
+            R::ClientId,
+            R::RecordClass,
+            R::DueOn,
+            R::ErasedAt,
+            R::RowsChanged,
+        ])
         .values_panic([
             id.into(),
             item.class.code().into(),
@@ -429,7 +435,8 @@ pub async fn erase(
                 .update_columns([R::ErasedAt, R::DueOn])
                 .value(
                     R::RowsChanged,
-                    Expr::col((R::Table, R::RowsChanged)).add(Expr::col(("excluded", R::RowsChanged))),
+                    Expr::col((R::Table, R::RowsChanged))
+                        .add(Expr::col(("excluded", R::RowsChanged))),
                 )
                 .to_owned(),
         )
@@ -462,7 +469,8 @@ mod tests {
 
     #[test]
     fn retention_scrubs_exactly_the_free_text_columns_it_always_did() {
-        // The SET lists as they were written out before they became data, 'ERASED' bound.
+        // The SET lists as they were written out before they became data (as sea-query
+        // renders them, identifiers unquoted here), 'ERASED' bound.
         let expected = [
             ("typ_case", "special_arrangements = NULL, education_history = NULL, work_history = NULL"),
             ("rehab_period", "goal = $1, support_needs = NULL"),
@@ -471,7 +479,7 @@ mod tests {
             ("employment_item", "description = $1"),
             ("agency_note", "body = $1"),
             ("network_meeting", "shared_record = NULL, location = NULL"),
-            ("referral", "reason = $1, decline_reason = CASE WHEN decline_reason IS NULL THEN NULL ELSE $2 END, outcome = CASE WHEN outcome IS NULL THEN NULL ELSE $3 END"),
+            ("referral", "reason = $1, decline_reason = (CASE WHEN (decline_reason IS NULL) THEN NULL ELSE $2 END), outcome = (CASE WHEN (outcome IS NULL) THEN NULL ELSE $3 END)"),
             ("employment_plan", "goals = $1"),
             ("agreed_action", "description = $1"),
         ];

@@ -13,12 +13,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use entity::{access_log, disclosure_log};
-use sea_orm::sea_query::{
-    Expr, ExprTrait, Func, Order, Query, SubQueryStatement,
-};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, SubQueryStatement};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, TransactionOptions,
-    Iterable, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Iterable, QueryResult,
+    TransactionOptions, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -128,7 +126,12 @@ async fn attached_of(
     }
     use disclosure_log::Column as D;
     let disclosures = Query::select()
-        .columns([D::AccessLogId, D::RecipientAgency, D::FieldGroup, D::ConsentId])
+        .columns([
+            D::AccessLogId,
+            D::RecipientAgency,
+            D::FieldGroup,
+            D::ConsentId,
+        ])
         .from(disclosure_log::Entity)
         .and_where(Expr::col(D::AccessLogId).is_in(ids.iter().copied()))
         .order_by(D::AccessLogId, Order::Asc)
@@ -143,7 +146,10 @@ async fn attached_of(
         ));
     }
     let grants = Query::select()
-        .columns([BreakGlassAccess::AccessLogId, BreakGlassAccess::BreakGlassId])
+        .columns([
+            BreakGlassAccess::AccessLogId,
+            BreakGlassAccess::BreakGlassId,
+        ])
         .from(BreakGlassAccess::Table)
         .and_where(Expr::col(BreakGlassAccess::AccessLogId).is_in(ids.iter().copied()))
         .to_owned();
@@ -195,10 +201,7 @@ pub(crate) async fn begin_sealing(
     let tx = db.begin_with_options(opts).await?;
     if db.get_database_backend() == DbBackend::Postgres {
         let try_lock = Query::select()
-            .expr_as(
-                Func::cust("pg_try_advisory_xact_lock").arg(lock),
-                "locked",
-            )
+            .expr_as(Func::cust("pg_try_advisory_xact_lock").arg(lock), "locked")
             .to_owned();
         let locked = tx
             .query_one(&try_lock)

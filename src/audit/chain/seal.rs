@@ -121,9 +121,7 @@ pub fn unsealed_above(floor: i64, upto: Option<i64>) -> Sql {
         .map(|(a, c)| format!("{a}.{}", c.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut sql = Sql::new(&format!(
-        "SELECT {columns} FROM access_log a WHERE a.id > "
-    ));
+    let mut sql = Sql::new(&format!("SELECT {columns} FROM access_log a WHERE a.id > "));
     sql.bind(floor);
     if let Some(upto) = upto {
         sql.push(" AND a.id <= ").bind(upto);

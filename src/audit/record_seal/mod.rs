@@ -173,7 +173,11 @@ fn last_seal<T: Iden + Copy + 'static>(table: T, seq: T, hash: T) -> SelectState
 /// The head of the record chain.
 pub async fn head(conn: &impl ConnectionTrait) -> Result<Head, DbErr> {
     let row = conn
-        .query_one(&last_seal(RecordSeal::Table, RecordSeal::Seq, RecordSeal::Hash))
+        .query_one(&last_seal(
+            RecordSeal::Table,
+            RecordSeal::Seq,
+            RecordSeal::Hash,
+        ))
         .await?;
     match row {
         Some(r) => Ok(Head {

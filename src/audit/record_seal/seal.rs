@@ -157,14 +157,7 @@ async fn seal(db: &DatabaseConnection, wants: &[Want], checkpoint: bool) -> Resu
         for (i, chunk) in seals.chunks(1000).enumerate() {
             let mut insert = Query::insert()
                 .into_table(RecordSeal::Table)
-                .columns([
-                    RecordSeal::Seq,
-                    RecordSeal::Kind,
-                    RecordSeal::RowId,
-                    RecordSeal::RowKey,
-                    RecordSeal::Hash,
-                    RecordSeal::SealedAt,
-                ])
+                .columns(RecordSeal::LINK.into_iter().chain([RecordSeal::SealedAt]))
                 .to_owned();
             for (j, (kind, key, hash)) in chunk.iter().enumerate() {
                 let seq = first + i64::try_from(i * 1000 + j).unwrap_or(0);

@@ -43,13 +43,7 @@ pub(in crate::audit) async fn verify(
     let mut seen_published: Option<String> = None;
     let broken = 'walk: loop {
         let seals = Query::select()
-            .columns([
-                RecordSeal::Seq,
-                RecordSeal::Kind,
-                RecordSeal::RowId,
-                RecordSeal::RowKey,
-                RecordSeal::Hash,
-            ])
+            .columns(RecordSeal::LINK)
             .from(RecordSeal::Table)
             .and_where(Expr::col(RecordSeal::Seq).gt(at.seq))
             .order_by(RecordSeal::Seq, Order::Asc)

@@ -53,7 +53,11 @@ pub async fn meetings(
     let due = || x(agreed_action::Column::DueOn);
     let opened = flag(created.clone().gte(from).and(created.clone().lte(to)));
     let closed = flag(completed().gte(from).and(completed().lte(to)));
-    let overdue = flag(due().lt(to).and(completed().is_null().or(completed().gt(to))));
+    let overdue = flag(
+        due()
+            .lt(to)
+            .and(completed().is_null().or(completed().gt(to))),
+    );
     let client = ("t", typ_case::Column::ClientId);
     let mut per_client = Query::select()
         .expr_as(Expr::col(client), "client_id")
@@ -73,11 +77,13 @@ pub async fn meetings(
     filtered(&mut per_client, client_filters(scope, f, "t"));
     let mut actions = Query::select();
     for name in ["opened", "closed", "overdue"] {
-        let total = |e: Expr| Func::cast_as(Func::coalesce([Func::sum(e).into(), zero()]), "BIGINT");
+        let total =
+            |e: Expr| Func::cast_as(Func::coalesce([Func::sum(e).into(), zero()]), "BIGINT");
         let figure = Expr::col(("c", name));
-        actions
-            .expr_as(total(figure.clone()), name)
-            .expr_as(total(flag(figure.gt(0))), Alias::new(format!("{name}_persons")));
+        actions.expr_as(total(figure.clone()), name).expr_as(
+            total(flag(figure.gt(0))),
+            Alias::new(format!("{name}_persons")),
+        );
     }
     actions.from_subquery(per_client, "c");
     let db = rc.report_db().await?;
