@@ -22,7 +22,7 @@ use crate::db::Sql;
 use crate::domain::{settings::Settings, Agency, Role};
 
 /// The row scope of one caller, fixed for the duration of a request.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowScope {
     Agency {
         agency: Agency,

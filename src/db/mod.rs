@@ -104,7 +104,7 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
 
-pub use statement::{month_of, Sql};
+pub use statement::{month_of, Rendered, Sql, Template};
 
 #[cfg(test)]
 mod tests {

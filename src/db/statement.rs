@@ -1,7 +1,9 @@
 //! A small SQL builder for the services' scoped queries and the derived tables (re-exported
 //! as `typgraph::db::Sql`), and the few expressions that differ between the two backends.
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use std::sync::{Arc, Mutex};
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
 /// `YYYY-MM` of a date expression, per backend.
 pub fn month_of(backend: DbBackend, expr: &str) -> String {
@@ -100,6 +102,104 @@ impl Sql {
     }
 }
 
+/// Statements built once per key and kept, for a statement built on every request whose
+/// text follows from a few inputs (its shape): building it with sea-query and numbering
+/// its placeholders costs more than the rest of the request's own work does. A request
+/// takes the kept [`Template`] of its shape and binds its own values into a copy.
+/// Holds at most [`Rendered::KEPT`] keys: when full it starts again empty.
+pub struct Rendered<K> {
+    kept: Mutex<Vec<(K, Arc<Template>)>>,
+}
+
+impl<K: PartialEq> Rendered<K> {
+    /// Keys kept at most (shapes come from few inputs, so few are in use at a time).
+    pub const KEPT: usize = 64;
+
+    pub const fn new() -> Self {
+        Rendered {
+            kept: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The template of `key`, built by `build` unless kept already.
+    pub fn get<E>(
+        &self,
+        key: K,
+        build: impl FnOnce() -> Result<Template, E>,
+    ) -> Result<Arc<Template>, E> {
+        if let Some(template) = self.find(&key) {
+            return Ok(template);
+        }
+        // Built outside the lock; of two requests building the same shape at once, the
+        // first to finish keeps its template.
+        let template = Arc::new(build()?);
+        let mut kept = self.lock();
+        if let Some((_, t)) = kept.iter().find(|(k, _)| *k == key) {
+            return Ok(Arc::clone(t));
+        }
+        if kept.len() >= Self::KEPT {
+            kept.clear();
+        }
+        kept.push((key, Arc::clone(&template)));
+        Ok(template)
+    }
+
+    fn find(&self, key: &K) -> Option<Arc<Template>> {
+        self.lock()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, t)| Arc::clone(t))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(K, Arc<Template>)>> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<K: PartialEq> Default for Rendered<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A built statement whose values are bound anew for each request, in given places.
+#[derive(Debug, Clone)]
+pub struct Template {
+    statement: Statement,
+    /// Where each of a request's values goes among the statement's values.
+    slots: Vec<usize>,
+}
+
+impl Template {
+    /// `statement`, built with `marks` in place of a request's values: each mark is a value
+    /// none of the statement's other values can equal, and is found where it first occurs.
+    pub fn new(statement: Statement, marks: &[Value]) -> Result<Template, DbErr> {
+        let values = statement.values.as_ref().map(|v| v.0.as_slice());
+        let slots = marks
+            .iter()
+            .map(|mark| {
+                values
+                    .and_then(|v| v.iter().position(|value| value == mark))
+                    .ok_or_else(|| DbErr::Custom(format!("template: no mark {mark:?}")))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Template { statement, slots })
+    }
+
+    /// A copy of the statement with `values` in the marks' places, in the marks' order.
+    pub fn bind<const N: usize>(&self, values: [Value; N]) -> Statement {
+        let mut statement = self.statement.clone();
+        if let Some(bound) = statement.values.as_mut() {
+            for (slot, value) in self.slots.iter().zip(values) {
+                if let Some(v) = bound.0.get_mut(*slot) {
+                    *v = value;
+                }
+            }
+        }
+        statement
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +232,48 @@ mod tests {
             Sql::new("SELECT 'é'").build(DbBackend::Postgres).sql,
             "SELECT 'é'"
         );
+    }
+
+    #[test]
+    fn a_template_binds_a_requests_values_where_its_marks_were() {
+        let mut sql = Sql::new("SELECT 1 WHERE a = ");
+        sql.bind("fixed")
+            .push(" AND b = ")
+            .bind("\0b")
+            .push(" AND c = ")
+            .bind(0);
+        let template = Template::new(
+            sql.build(DbBackend::Postgres),
+            &[Value::from(0), Value::from("\0b")],
+        )
+        .unwrap();
+        let bound = template.bind([Value::from(7), Value::from("x")]);
+        assert_eq!(bound.sql, "SELECT 1 WHERE a = $1 AND b = $2 AND c = $3");
+        assert_eq!(
+            bound.values.map(|v| v.0),
+            Some(vec![Value::from("fixed"), Value::from("x"), Value::from(7)])
+        );
+        assert!(Template::new(sql.build(DbBackend::Postgres), &[Value::from(1)]).is_err());
+    }
+
+    #[test]
+    fn a_shape_is_built_once_and_kept_apart_from_others() {
+        let rendered = Rendered::<u8>::new();
+        let built = std::cell::Cell::new(0);
+        let build = |text: &str| {
+            built.set(built.get() + 1);
+            Template::new(Sql::new(text).build(DbBackend::Sqlite), &[])
+        };
+        for _ in 0..3 {
+            assert_eq!(
+                rendered.get(1, || build("one")).unwrap().bind([]).sql,
+                "one"
+            );
+            assert_eq!(
+                rendered.get(2, || build("two")).unwrap().bind([]).sql,
+                "two"
+            );
+        }
+        assert_eq!(built.get(), 2);
     }
 }

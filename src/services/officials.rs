@@ -2,11 +2,17 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use entity::{official, official_role, provider};
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, JoinType, Order, Query, SubQueryStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{
+    Asterisk, Expr, ExprTrait, JoinType, Order, Query, SelectStatement, SubQueryStatement,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, Value,
+};
 
 use crate::authz::{Policy, Principal};
+use crate::db::{Rendered, Template};
 use crate::domain::{Agency, Role};
 
 /// Why a token's subject cannot act.
@@ -16,17 +22,19 @@ pub enum SignInRefusal {
     NoGrantedRole,
 }
 
-/// Builds the caller from the official's row: agency and provider come from the database;
-/// the effective roles are those in the token that the row also grants.
-pub async fn principal(
-    conn: &impl ConnectionTrait,
-    policy: &Policy,
-    official_id: &str,
-    token_roles: &[String],
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Result<Principal, SignInRefusal>, DbErr> {
-    // The official, the roles granted and whether a break-glass grant is active, in one
-    // statement; the grants themselves only when there are any.
+/// The sign-in statement, built once per backend: only the official and the time differ
+/// from one request to the next.
+static SIGN_IN: Rendered<DbBackend> = Rendered::new();
+
+/// Stand for the official's id and the time in [`SIGN_IN`]: no id is text with a NUL in
+/// it, and no request is made at the earliest time there is.
+fn sign_in_marks() -> (Value, Value) {
+    ("\0official".into(), DateTime::<Utc>::MIN_UTC.into())
+}
+
+/// The official `official_id`'s row, once for each role granted, with the number of
+/// break-glass grants in force at `now`.
+fn sign_in(official_id: Value, now: Value) -> SelectStatement {
     // `break_glass` is kept without an entity of its own (its rows are written by the audit).
     let grants = Query::select()
         .expr(Expr::col(Asterisk).count())
@@ -34,7 +42,7 @@ pub async fn principal(
         .and_where(Expr::col(("g", "official_id")).equals(("o", official::Column::Id)))
         .and_where(Expr::col(("g", "expires_at")).gt(now))
         .to_owned();
-    let sql = Query::select()
+    Query::select()
         .columns([
             ("o", official::Column::Id),
             ("o", official::Column::Name),
@@ -55,8 +63,29 @@ pub async fn principal(
             Expr::col(("r", official_role::Column::OfficialId)).equals(("o", official::Column::Id)),
         )
         .and_where(Expr::col(("o", official::Column::Id)).eq(official_id))
-        .to_owned();
-    let rows = conn.query_all(&sql).await?;
+        .to_owned()
+}
+
+/// Builds the caller from the official's row: agency and provider come from the database;
+/// the effective roles are those in the token that the row also grants.
+pub async fn principal(
+    conn: &impl ConnectionTrait,
+    policy: &Policy,
+    official_id: &str,
+    token_roles: &[String],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Result<Principal, SignInRefusal>, DbErr> {
+    // The official, the roles granted and whether a break-glass grant is active, in one
+    // statement; the grants themselves only when there are any.
+    let backend = conn.get_database_backend();
+    let template = SIGN_IN.get(backend, || {
+        let (official, at) = sign_in_marks();
+        let statement = backend.build(&sign_in(official.clone(), at.clone()));
+        Template::new(statement, &[official, at])
+    })?;
+    let rows = conn
+        .query_all_raw(template.bind([official_id.into(), now.into()]))
+        .await?;
     let Some(first) = rows.first() else {
         return Ok(Err(SignInRefusal::UnknownOrInactive));
     };

@@ -13,13 +13,13 @@ use entity::{
     rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, IdenStatic};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, IdenStatic, Statement, Value};
 
 use super::clients::{consent_records, ConsentRecord};
 use super::filter::{self, filter_or_none, notes_filter, Keys, Table};
 use super::{by_client, by_id, OfficialName, ScopedClient};
 use crate::authz::scope::{push_expr, RowScope};
-use crate::db::Sql;
+use crate::db::{Rendered, Sql, Template};
 
 /// Which kinds of a client's records [`bundle`] brings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -146,28 +146,23 @@ pub async fn case_view_bundle(
     client_id: &str,
     wanted: Wanted,
 ) -> Result<Option<(ViewedClient, Prefetched)>, DbErr> {
-    // The flag is computed once (a materialized CTE is not folded into the next), then
-    // visibility is decided on it.
-    let mut b = BundleSql::default();
-    b.cte("b_flagged", true);
-    b.ctes.push("SELECT c.*, ");
-    if !scope.typ_flag(&mut b.ctes, "c.id") {
+    if !matches!(scope, RowScope::Agency { .. }) {
         return Err(DbErr::Custom(
             "a case view in one statement needs an agency scope".into(),
         ));
     }
-    b.ctes
-        .push(" AS typ FROM client c WHERE c.id = ")
-        .bind(client_id.to_owned())
-        .push(")");
-    b.cte("b_client", false);
-    b.ctes.push("SELECT * FROM b_flagged c WHERE ");
-    scope.client_visible_by_flag(&mut b.ctes, "c.typ");
-    b.ctes.push(")");
-    b.part("client", "c", "b_client c");
-    b.parts.push("TRUE)");
-    b.push_wanted(scope, Keys::InStatement, &[], wanted);
-    let mut parts = read_parts(conn, &b.into_sql()).await?;
+    let backend = conn.get_database_backend();
+    let template = CASE_VIEWS.get(
+        (backend == DbBackend::Postgres, scope.clone(), wanted),
+        || {
+            Template::new(
+                case_view_statement(backend, scope, wanted),
+                &[viewed_mark()],
+            )
+        },
+    )?;
+    let statement = template.bind([client_id.into()]);
+    let mut parts = read_statement(conn, statement).await?;
     let Some(at) = parts.iter().position(|(kind, _)| kind == "client") else {
         return Err(DbErr::Custom("bundle: no client part".into()));
     };
@@ -181,6 +176,39 @@ pub async fn case_view_bundle(
     }];
     let records = decode_parts(parts, &keys, &[])?;
     Ok(Some((client, records)))
+}
+
+/// The case view's statement of each shape (PostgreSQL or not, the caller's scope, the kinds
+/// wanted), built on the first view of that shape: only the client differs from one view
+/// to the next.
+static CASE_VIEWS: Rendered<(bool, RowScope, Wanted)> = Rendered::new();
+
+/// Stands for the viewed client's id in [`CASE_VIEWS`]: no id is text with a NUL in it.
+fn viewed_mark() -> Value {
+    "\0client".into()
+}
+
+/// The statement of [`case_view_bundle`] in an agency scope, with [`viewed_mark`] for the
+/// client's id.
+fn case_view_statement(backend: DbBackend, scope: &RowScope, wanted: Wanted) -> Statement {
+    // The flag is computed once (a materialized CTE is not folded into the next), then
+    // visibility is decided on it.
+    let mut b = BundleSql::default();
+    b.cte("b_flagged", true);
+    b.ctes.push("SELECT c.*, ");
+    scope.typ_flag(&mut b.ctes, "c.id");
+    b.ctes
+        .push(" AS typ FROM client c WHERE c.id = ")
+        .bind(viewed_mark())
+        .push(")");
+    b.cte("b_client", false);
+    b.ctes.push("SELECT * FROM b_flagged c WHERE ");
+    scope.client_visible_by_flag(&mut b.ctes, "c.typ");
+    b.ctes.push(")");
+    b.part("client", "c", "b_client c");
+    b.parts.push("TRUE)");
+    b.push_wanted(scope, Keys::InStatement, &[], wanted);
+    b.into_sql().build(backend)
 }
 
 /// A client-keyed table as a bundle reads it (alias `t`): its name, its list order and the
@@ -375,7 +403,15 @@ async fn read_parts(
     conn: &impl ConnectionTrait,
     sql: &Sql,
 ) -> Result<Vec<(String, String)>, DbErr> {
-    conn.query_all_raw(sql.build_for(conn))
+    read_statement(conn, sql.build_for(conn)).await
+}
+
+/// Runs a bundle's statement: its parts as (kind, JSON array).
+async fn read_statement(
+    conn: &impl ConnectionTrait,
+    statement: Statement,
+) -> Result<Vec<(String, String)>, DbErr> {
+    conn.query_all_raw(statement)
         .await?
         .iter()
         .map(|row| Ok((row.try_get("", "kind")?, row.try_get("", "j")?)))
