@@ -11,60 +11,34 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-/// A file served at `/assets/{name}`.
+/// A file served at `/assets/{name}`: name, content type, bytes.
 pub struct Asset {
     pub name: &'static str,
     pub content_type: &'static str,
     pub bytes: &'static [u8],
 }
 
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+macro_rules! assets {
+    ($($name:literal $kind:ident $path:literal),* $(,)?) => {
+        &[$(Asset { name: $name, content_type: $kind, bytes: include_bytes!($path) }),*]
+    };
+}
+
 /// Every file under `/assets/`. The vendored ones are checked against `vendor/SHA256SUMS`.
-pub static ASSETS: &[Asset] = &[
-    Asset {
-        name: "pages.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("assets/pages.js"),
-    },
-    Asset {
-        name: "pages.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("assets/pages.css"),
-    },
-    Asset {
-        name: "graphiql.min.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("assets/vendor/graphiql.min.js"),
-    },
-    Asset {
-        name: "graphiql.min.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("assets/vendor/graphiql.min.css"),
-    },
-    Asset {
-        name: "react.production.min.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("assets/vendor/react.production.min.js"),
-    },
-    Asset {
-        name: "react-dom.production.min.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("assets/vendor/react-dom.production.min.js"),
-    },
-    Asset {
-        name: "LICENSE.graphiql",
-        content_type: "text/plain; charset=utf-8",
-        bytes: include_bytes!("assets/vendor/LICENSE.graphiql"),
-    },
-    Asset {
-        name: "LICENSE.react",
-        content_type: "text/plain; charset=utf-8",
-        bytes: include_bytes!("assets/vendor/LICENSE.react"),
-    },
-    Asset {
-        name: "LICENSE.react-dom",
-        content_type: "text/plain; charset=utf-8",
-        bytes: include_bytes!("assets/vendor/LICENSE.react-dom"),
-    },
+pub static ASSETS: &[Asset] = assets![
+    "pages.js" JS "assets/pages.js",
+    "pages.css" CSS "assets/pages.css",
+    "graphiql.min.js" JS "assets/vendor/graphiql.min.js",
+    "graphiql.min.css" CSS "assets/vendor/graphiql.min.css",
+    "react.production.min.js" JS "assets/vendor/react.production.min.js",
+    "react-dom.production.min.js" JS "assets/vendor/react-dom.production.min.js",
+    "LICENSE.graphiql" TEXT "assets/vendor/LICENSE.graphiql",
+    "LICENSE.react" TEXT "assets/vendor/LICENSE.react",
+    "LICENSE.react-dom" TEXT "assets/vendor/LICENSE.react-dom",
 ];
 
 /// The first 16 hex digits of a file's SHA-256: the `?v=` a page names it with, so a
@@ -246,7 +220,9 @@ mod tests {
                     .count(),
                 "every stylesheet is a file of /assets/"
             );
-            assert!(!page.contains("http://") && !page.contains("https://"));
+            for attr in ["src=\"http", "href=\"http", "src=\"//", "href=\"//"] {
+                assert!(!page.contains(attr), "a file from another origin: {attr}");
+            }
         }
     }
 

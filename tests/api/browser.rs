@@ -13,6 +13,18 @@ use base64::Engine;
 use serde_json::{json, Value as Json};
 use tungstenite::{Message, WebSocket};
 
+/// The flags every test browser runs with: headless, and nothing of its own on the network.
+pub const FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+];
+
 pub fn chromium() -> Option<&'static str> {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .into_iter()
@@ -39,18 +51,8 @@ impl Browser {
         let bin = chromium()?;
         let profile = tempfile::tempdir().unwrap();
         let mut child = Command::new(bin)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-                "--remote-debugging-port=0",
-                "--window-size=1280,900",
-            ])
+            .args(FLAGS)
+            .args(["--remote-debugging-port=0", "--window-size=1280,900"])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("about:blank")
             .stdout(Stdio::null())

@@ -18,16 +18,7 @@ fn run_chromium(
     url: &str,
 ) -> std::process::Output {
     Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ])
+        .args(crate::browser::FLAGS)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--virtual-time-budget=20000")
         .args(extra)

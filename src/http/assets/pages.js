@@ -122,6 +122,13 @@ const Pages = (() => {
   /// `opts.load` runs once signed in and again on a change of language. `fragment` is the
   /// page's URL fragment: `token` signs in at once, `lang` picks the language.
   function signIn(opts, fragment) {
+    $("sign-in-bar").replaceWith(
+      h("div", { class: "langs", role: "group", "aria-label": "Kieli / Språk / Language" },
+        [["fi", "suomi"], ["sv", "svenska"], ["en", "English"]].map(([l, name]) =>
+          h("button", { type: "button", "data-lang": l, lang: l, text: name }))),
+      h("select", { id: "logins", hidden: true }, h("option", { value: "" })),
+      h("input", { id: "token", autocomplete: "off" }),
+      h("button", { type: "button", id: "sign-in" }));
     const saved = (() => { try { return localStorage.getItem("typgraph.lang"); } catch (e) { return null; } })();
     state.lang = [fragment.get("lang"), saved, "fi"].find(l => l && LOCALES[l]);
     const tokenInput = $("token"), logins = $("logins"), status = $("status");
