@@ -1,4 +1,5 @@
-//! Display labels of enum values and agency names in Finnish, Swedish and English, read
+//! Display labels of enum values and agency names, and the texts of the pages the binary
+//! serves (kind `PageText`), in Finnish, Swedish and English, read
 //! from the data file `config/labels.json` (built into the binary, so nothing is copied at
 //! deployment). Front ends ask for them with `labels`, in the language of an argument or of
 //! the request's `Accept-Language`, Finnish by default.

@@ -6,6 +6,7 @@ pub mod explorer;
 pub mod exports;
 pub mod graphql;
 pub mod health;
+pub mod meetings;
 pub mod pages;
 pub mod proxies;
 pub mod ratelimit;
@@ -41,6 +42,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/exports/reports/{file}", get(exports::report))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/demo-logins", get(dashboard::demo_logins))
+        .route("/meetings", get(meetings::page))
+        .route("/assets/{file}", get(pages::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics_with_token));

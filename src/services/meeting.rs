@@ -48,6 +48,48 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<MeetingReco
     Ok(Some(MeetingRecord { row, client }))
 }
 
+/// Most meetings `upcoming` lists.
+pub const UPCOMING_LIMIT: u64 = 50;
+
+/// The caller's own scheduled meetings from today on, soonest first: those the caller takes
+/// part in, of TYP clients within the caller's scope (the rule of `find`, in one statement).
+pub async fn upcoming(rc: &RequestContext) -> AppResult<Vec<MeetingRecord>> {
+    use network_meeting::Column as M;
+    if !matches!(rc.scope, RowScope::Agency { .. }) {
+        return Err(AppError::Forbidden(None));
+    }
+    let client = Expr::col((network_meeting::Entity, M::ClientId));
+    let Some(typ) = rc.scope.typ(client.clone()) else {
+        return Ok(Vec::new());
+    };
+    let mine = sea_orm::sea_query::Query::select()
+        .column(meeting_participant::Column::MeetingId)
+        .from(meeting_participant::Entity)
+        .and_where(meeting_participant::Column::OfficialId.eq(rc.principal().official_id.clone()))
+        .to_owned();
+    let from = rc.today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let rows = network_meeting::Entity::find()
+        .filter(M::Status.eq("SCHEDULED"))
+        .filter(M::ScheduledAt.gte(from))
+        .filter(M::Id.in_subquery(mine))
+        .filter(rc.scope.visible(client))
+        .filter(typ)
+        .order_by_asc(M::ScheduledAt)
+        .order_by_asc(M::Id)
+        .limit(UPCOMING_LIMIT)
+        .all(rc.db())
+        .await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(client) = client::find(rc, &row.client_id).await? {
+            if client.scope.typ {
+                found.push(MeetingRecord { row, client });
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// The date of the last meeting of the same case held before this one.
 pub async fn previous_meeting_on(
     rc: &RequestContext,
@@ -84,7 +126,7 @@ use entity::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{Set, Unchanged},
-    ColumnTrait, QueryFilter, QueryOrder,
+    ColumnTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::case::visible_case;

@@ -34,6 +34,7 @@ fn the_schema_command_prints_the_same_sdl() {
 /// Fields of client-data types that carry no client data themselves, with the reason.
 const NOT_CLIENT_DATA: &[(&str, &str)] = &[
     ("CaseView", "client"), // the Client object, whose fields carry their groups
+    ("NetworkMeeting", "client"), // the Client object, as in CaseView
     ("MeetingBrief", "meeting"), // the NetworkMeeting object
     ("MeetingBrief", "agencies"), // participating agencies, a list of AgencyBrief objects
     ("AgencyBrief", "agency"), // the participating agency's code

@@ -13,6 +13,7 @@ use entity::{
 use typgraph_macros::guarded;
 
 use super::case::ActionNode;
+use super::client::ClientNode;
 use super::rows;
 use crate::domain::Agency;
 use crate::graphql::engine::loader::{
@@ -66,6 +67,17 @@ impl MeetingNode {
     async fn agreed_actions(&self, ctx: &Context<'_>) -> Result<Vec<ActionNode>> {
         let rows = rows(ctx, ActionsOfMeeting(self.row.id.clone())).await?;
         Ok(ActionNode::wrap(rows, &self.scope, self.today))
+    }
+
+    /// The client the meeting concerns (open their case with `caseView(clientId:)`); null
+    /// when the client is no longer within the caller's scope.
+    #[unguarded]
+    async fn client(&self, ctx: &Context<'_>) -> Result<Option<ClientNode>> {
+        let rc = ctx
+            .data::<crate::services::RequestContext>()
+            .map_err(|_| crate::error::AppError::internal("request without context"))?;
+        let found = crate::services::client::find(rc, &self.row.client_id).await?;
+        Ok(found.map(|record| ClientNode::new(ctx, record)))
     }
 
     /// The caller agency's own section of the record; other agencies' sections are never shown.
