@@ -39,6 +39,8 @@ pub struct AppState {
     pub demo_logins: std::sync::OnceLock<Vec<crate::http::dashboard::DemoLogin>>,
     /// Parsed documents that passed the query limits, by query text.
     pub documents: crate::graphql::engine::documents::DocumentCache,
+    /// What each caller's roles see: documents are validated against it.
+    pub role_schemas: crate::graphql::engine::role_schema::RoleSchemas,
     /// Woken after each commit that wrote access-log rows, to seal them into the chain.
     pub sealer: Arc<tokio::sync::Notify>,
     /// The background tasks' own connection pool (the access-log sealer and the rate-limit
@@ -154,6 +156,7 @@ impl App {
             trusted_proxies: config.trusted_proxies.clone(),
             demo_logins: std::sync::OnceLock::new(),
             documents: Default::default(),
+            role_schemas: Default::default(),
             sealer: Arc::new(tokio::sync::Notify::new()),
             background_db,
             cursors: Arc::new(cursors),

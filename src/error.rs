@@ -26,7 +26,9 @@ impl DenialReason {
 /// async-graphql's blanket conversion of displayable errors.
 #[derive(Debug)]
 pub enum AppError {
-    Unauthenticated,
+    /// No usable credentials: `None` when the request carried none, else why the token
+    /// was refused (said in `WWW-Authenticate` as RFC 6750's `error_description`).
+    Unauthenticated(Option<&'static str>),
     Forbidden(Option<DenialReason>),
     NotFound,
     BadUserInput {
@@ -45,7 +47,7 @@ pub enum AppError {
 impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Unauthenticated => "UNAUTHENTICATED",
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
@@ -59,7 +61,8 @@ impl AppError {
     /// The message the client sees: never SQL, a stack trace or personal data.
     pub fn message(&self) -> String {
         match self {
-            AppError::Unauthenticated => "authentication required".to_owned(),
+            AppError::Unauthenticated(None) => "authentication required".to_owned(),
+            AppError::Unauthenticated(Some(why)) => format!("invalid token: {why}"),
             AppError::Forbidden(_) => "not allowed".to_owned(),
             AppError::NotFound => "not found".to_owned(),
             AppError::BadUserInput { message, .. } => message.clone(),
@@ -75,6 +78,18 @@ impl AppError {
         AppError::BadUserInput {
             field: field.to_owned(),
             message: message.into(),
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge of a 401 (RFC 6750 §3): the bare scheme when the
+    /// request had no token, `invalid_token` with what was wrong when it had one.
+    pub fn challenge(&self) -> Option<String> {
+        match self {
+            AppError::Unauthenticated(None) => Some("Bearer".to_owned()),
+            AppError::Unauthenticated(Some(why)) => Some(format!(
+                "Bearer error=\"invalid_token\", error_description=\"{why}\""
+            )),
+            _ => None,
         }
     }
 

@@ -113,8 +113,8 @@ pub fn error_response(err: crate::error::AppError) -> Response {
         HeaderValue::from_static("application/json"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if matches!(err, crate::error::AppError::Unauthenticated) {
-        h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    if let Some(challenge) = err.challenge().and_then(|c| HeaderValue::try_from(c).ok()) {
+        h.insert(header::WWW_AUTHENTICATE, challenge);
     }
     res
 }
