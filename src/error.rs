@@ -39,6 +39,10 @@ pub enum AppError {
     /// A conflict with an existing record the caller may see and reuse (summary fields).
     ConflictWithExisting(String, Vec<(&'static str, String)>),
     LimitExceeded(String),
+    /// A persisted query's hash the server does not know (yet): the client resends the text.
+    PersistedQueryNotFound,
+    /// A document outside the trusted documents, where only those run.
+    PersistedQueryNotInList,
     Unavailable,
     /// The cause is logged when the error is made; it is never sent.
     Internal(String),
@@ -53,6 +57,8 @@ impl AppError {
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) | AppError::ConflictWithExisting(..) => "CONFLICT",
             AppError::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            AppError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            AppError::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
             AppError::Unavailable => "UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }
@@ -69,6 +75,11 @@ impl AppError {
             AppError::Conflict(m)
             | AppError::ConflictWithExisting(m, _)
             | AppError::LimitExceeded(m) => m.clone(),
+            // The message Apollo's persisted-query link looks for.
+            AppError::PersistedQueryNotFound => "PersistedQueryNotFound".to_owned(),
+            AppError::PersistedQueryNotInList => {
+                "only the server's trusted documents run here".to_owned()
+            }
             AppError::Unavailable => "service unavailable".to_owned(),
             AppError::Internal(_) => "internal error".to_owned(),
         }

@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::graphql::engine::batch::{drive, BatchQueue};
 use crate::graphql::engine::documents::{variables_plainly_valid, Refused};
 use crate::graphql::engine::limits;
+use crate::graphql::engine::persisted::Named;
 use crate::graphql::RecordLoader;
 use crate::services::RequestContext;
 
@@ -214,17 +215,32 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         Ok(w) => w,
         Err(err) => return failed(&app, status_of(&err), media, err),
     };
-    let request = match parse_request(&body) {
-        Ok(r) => r,
+    let body = match parse_request(&body) {
+        Ok(b) => b,
         Err(err) => return failed(&app, StatusCode::BAD_REQUEST, media, err),
     };
     let request_error_status = match media {
         Media::GraphqlResponse => StatusCode::BAD_REQUEST,
         Media::Json => StatusCode::OK,
     };
-    if let Err(err) = limits::check_size(&request.query) {
+    if let Some(err) = body.named.query.as_deref().and_then(|q| limits::check_size(q).err()) {
         return failed(&app, request_error_status, media, err);
     }
+    let query = match app.persisted.resolve(body.named) {
+        Ok(query) => query,
+        // Answered with 200 whatever the media type: Apollo's link then resends the text
+        // (a 4xx would make it give up persisted queries altogether).
+        Err(err @ AppError::PersistedQueryNotFound) => {
+            return failed(&app, StatusCode::OK, media, err)
+        }
+        Err(err) => return failed(&app, request_error_status, media, err),
+    };
+    let request = async_graphql::Request::new(query)
+        .variables(body.variables);
+    let request = match body.operation_name {
+        Some(name) => request.operation_name(name),
+        None => request,
+    };
     let checked = match app
         .documents
         .parse_checked(&request.query, request.operation_name.as_deref())
@@ -435,40 +451,91 @@ fn status_for(response: &async_graphql::Response, media: Media) -> StatusCode {
     }
 }
 
-/// Parses the JSON body: one request object; arrays (batches) are refused.
-fn parse_request(body: &[u8]) -> Result<async_graphql::Request, AppError> {
+/// A request's body: the document (or its hash), operation name and variables.
+struct Body {
+    named: Named,
+    operation_name: Option<String>,
+    variables: async_graphql::Variables,
+}
+
+/// Parses the JSON body: one request object; arrays (batches) are refused. The document is
+/// its `query`, or named by a persisted query's hash (`extensions.persistedQuery`, version
+/// 1) or a `documentId`.
+fn parse_request(body: &[u8]) -> Result<Body, AppError> {
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|_| AppError::bad_input("body", "the body is not valid JSON"))?;
-    match &value {
+    let map = match value {
         serde_json::Value::Array(_) => {
             return Err(AppError::bad_input(
                 "body",
                 "batched requests are not supported",
             ))
         }
-        serde_json::Value::Object(map) => {
-            if !map.get("query").is_some_and(|q| q.is_string()) {
-                return Err(AppError::bad_input(
-                    "query",
-                    "the body needs a query string",
-                ));
-            }
-            if map
-                .get("variables")
-                .is_some_and(|v| !(v.is_object() || v.is_null()))
-            {
-                return Err(AppError::bad_input(
-                    "variables",
-                    "variables must be an object",
-                ));
-            }
-        }
+        serde_json::Value::Object(map) => map,
         _ => {
             return Err(AppError::bad_input(
                 "body",
                 "the body must be a JSON object",
             ))
         }
+    };
+    let query = match map.get("query") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(q)) => Some(q.clone()),
+        Some(_) => return Err(AppError::bad_input("query", "the query must be a string")),
+    };
+    let persisted = &map.get("extensions").unwrap_or(&serde_json::Value::Null)["persistedQuery"];
+    let hash = if !persisted.is_null() {
+        if persisted["version"] != 1 {
+            return Err(AppError::bad_input(
+                "extensions",
+                "only version 1 of persisted queries is supported",
+            ));
+        }
+        Some(persisted["sha256Hash"].as_str().ok_or_else(|| {
+            AppError::bad_input("extensions", "a persisted query needs its sha256Hash")
+        })?)
+    } else {
+        match map.get("documentId") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(id)) => Some(id.strip_prefix("sha256:").unwrap_or(id)),
+            Some(_) => return Err(AppError::bad_input("documentId", "must be a string")),
+        }
+    };
+    if hash.is_some_and(|h| h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(AppError::bad_input(
+            "extensions",
+            "a document's hash is 64 hex digits of SHA-256",
+        ));
     }
-    serde_json::from_value(value).map_err(|_| AppError::bad_input("body", "not a GraphQL request"))
+    let operation_name = match map.get("operationName") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(name)) => Some(name.clone()),
+        Some(_) => {
+            return Err(AppError::bad_input(
+                "operationName",
+                "the operation name must be a string",
+            ))
+        }
+    };
+    let variables = match map.get("variables") {
+        None | Some(serde_json::Value::Null) => async_graphql::Variables::default(),
+        Some(v @ serde_json::Value::Object(_)) => {
+            async_graphql::Variables::from_json(v.clone())
+        }
+        Some(_) => {
+            return Err(AppError::bad_input(
+                "variables",
+                "variables must be an object",
+            ))
+        }
+    };
+    Ok(Body {
+        named: Named {
+            query,
+            hash: hash.map(str::to_ascii_lowercase),
+        },
+        operation_name,
+        variables,
+    })
 }
