@@ -9,15 +9,18 @@
 
 pub mod chain;
 pub mod record_seal;
+mod tables;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
+use entity::{access_log, disclosure_log};
+use sea_orm::sea_query::{Expr, InsertStatement, Query};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::authz::{Caller, FieldGroup, Principal};
-use crate::db::Sql;
+use tables::{BreakGlassAccess, ClientAccessLog};
 
 /// Whether a log row records a read or a write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -142,11 +145,11 @@ impl AccessRecorder {
         };
         // In chunks, so a large export stays under the databases' parameter limits.
         for chunk in touches.chunks(ROWS_PER_INSERT) {
-            let sql = rows_insert(who, reason, at, &operation, chunk);
+            let insert = rows_insert(who, reason, at, &operation, chunk);
             match who {
-                Caller::Official(who) => write_chunk(conn, who, sql, chunk).await?,
+                Caller::Official(who) => write_chunk(conn, who, insert, chunk).await?,
                 Caller::Client(_) => {
-                    conn.execute_raw(sql.build_for(conn)).await?;
+                    conn.execute(&insert).await?;
                 }
             }
         }
@@ -165,20 +168,43 @@ fn rows_insert(
     at: DateTime<Utc>,
     operation: &str,
     touches: &[((String, Action), Touch)],
-) -> Sql {
-    let mut sql = Sql::new(match who {
-        Caller::Official(_) => "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason) VALUES ",
-        Caller::Client(_) => "INSERT INTO client_access_log (at, client_id, action, field_groups, operation, reason) VALUES ",
-    });
-    for (i, ((client_id, action), touch)) in touches.iter().enumerate() {
-        sql.push(if i > 0 { ", (" } else { "(" }).bind(at);
+) -> InsertStatement {
+    let mut insert = Query::insert();
+    match who {
+        Caller::Official(_) => {
+            use access_log::Column as A;
+            insert.into_table(access_log::Entity).columns([
+                A::At,
+                A::OfficialId,
+                A::Agency,
+                A::Roles,
+                A::ClientId,
+                A::Action,
+                A::FieldGroups,
+                A::Operation,
+                A::Reason,
+            ])
+        }
+        Caller::Client(_) => {
+            use ClientAccessLog as C;
+            insert.into_table(C::Table).columns([
+                C::At,
+                C::ClientId,
+                C::Action,
+                C::FieldGroups,
+                C::Operation,
+                C::Reason,
+            ])
+        }
+    };
+    for ((client_id, action), touch) in touches {
+        let mut row: Vec<Expr> = vec![at.into()];
         if let Caller::Official(who) = who {
-            sql.push(", ")
-                .bind(who.official_id.clone())
-                .push(", ")
-                .bind(who.agency.code())
-                .push(", ")
-                .bind(who.roles_text());
+            row.extend([
+                who.official_id.as_str().into(),
+                who.agency.code().into(),
+                who.roles_text().into(),
+            ]);
         }
         let groups = touch
             .groups
@@ -186,31 +212,32 @@ fn rows_insert(
             .map(|g| g.code())
             .collect::<Vec<_>>()
             .join(",");
-        sql.push(", ")
-            .bind(client_id.clone())
-            .push(", ")
-            .bind(action.code())
-            .push(", ")
-            .bind(groups)
-            .push(", ")
-            .bind(operation.to_owned())
-            .push(", ")
-            .bind(reason.to_owned())
-            .push(")");
+        row.extend([
+            client_id.as_str().into(),
+            action.code().into(),
+            groups.into(),
+            operation.into(),
+            reason.into(),
+        ]);
+        insert.values_panic(row);
     }
-    sql
+    insert
 }
 
-/// Writes an official's rows (`sql`, from [`rows_insert`]) with their disclosure and
-/// break-glass rows.
+/// Writes an official's chunk of access-log rows, then their disclosure rows and the
+/// break-glass flags of those read under a grant.
 async fn write_chunk(
     conn: &impl ConnectionTrait,
     who: &Principal,
-    mut sql: Sql,
+    mut insert: InsertStatement,
     touches: &[((String, Action), Touch)],
 ) -> Result<(), DbErr> {
-    sql.push(" RETURNING id, client_id, action");
-    let rows = conn.query_all_raw(sql.build_for(conn)).await?;
+    insert.returning(Query::returning().columns([
+        access_log::Column::Id,
+        access_log::Column::ClientId,
+        access_log::Column::Action,
+    ]));
+    let rows = conn.query_all(&insert).await?;
     let mut ids = BTreeMap::new();
     for row in rows {
         let id: i64 = row.try_get("", "id")?;
@@ -218,38 +245,44 @@ async fn write_chunk(
         let action: String = row.try_get("", "action")?;
         ids.insert((client, action), id);
     }
-    let mut sql = Sql::new(
-        "INSERT INTO disclosure_log (access_log_id, client_id, recipient_agency, field_group, consent_id) VALUES ",
-    );
+    use disclosure_log::Column as D;
+    let mut disclosures = Query::insert()
+        .into_table(disclosure_log::Entity)
+        .columns([
+            D::AccessLogId,
+            D::ClientId,
+            D::RecipientAgency,
+            D::FieldGroup,
+            D::ConsentId,
+        ])
+        .to_owned();
     let mut any = false;
     for ((client_id, action), touch) in touches {
         let Some(log_id) = ids.get(&(client_id.clone(), action.code().to_owned())) else {
             return Err(DbErr::Custom("access log row was not returned".into()));
         };
         for (group, consent) in &touch.disclosures {
-            if any {
-                sql.push(", ");
-            }
             any = true;
-            sql.push("(")
-                .bind(*log_id)
-                .push(", ")
-                .bind(client_id.clone())
-                .push(", ")
-                .bind(who.agency.code())
-                .push(", ")
-                .bind(group.code())
-                .push(", ")
-                .bind(consent.clone())
-                .push(")");
+            disclosures.values_panic([
+                (*log_id).into(),
+                client_id.as_str().into(),
+                who.agency.code().into(),
+                group.code().into(),
+                consent.as_str().into(),
+            ]);
         }
     }
     if any {
-        conn.execute_raw(sql.build_for(conn)).await?;
+        conn.execute(&disclosures).await?;
     }
     // Rows read under a break-glass grant carry its flag.
-    let mut sql =
-        Sql::new("INSERT INTO break_glass_access (access_log_id, break_glass_id) VALUES ");
+    let mut flags = Query::insert()
+        .into_table(BreakGlassAccess::Table)
+        .columns([
+            BreakGlassAccess::AccessLogId,
+            BreakGlassAccess::BreakGlassId,
+        ])
+        .to_owned();
     let mut any = false;
     for (client_id, action) in touches.iter().map(|((c, a), _)| (c, a)) {
         let Some(grant) = who.emergency_grant(client_id) else {
@@ -258,18 +291,11 @@ async fn write_chunk(
         let Some(log_id) = ids.get(&(client_id.clone(), action.code().to_owned())) else {
             return Err(DbErr::Custom("access log row was not returned".into()));
         };
-        if any {
-            sql.push(", ");
-        }
         any = true;
-        sql.push("(")
-            .bind(*log_id)
-            .push(", ")
-            .bind(grant.to_owned())
-            .push(")");
+        flags.values_panic([(*log_id).into(), grant.into()]);
     }
     if any {
-        conn.execute_raw(sql.build_for(conn)).await?;
+        conn.execute(&flags).await?;
     }
     Ok(())
 }

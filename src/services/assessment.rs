@@ -3,10 +3,10 @@
 use chrono::{Months, NaiveDate};
 use entity::{agency_note, work_ability_assessment};
 use sea_orm::sea_query::Query;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DeriveIden, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DeriveIden, EntityTrait};
 
 use super::case::visible_client;
-use super::write::Scoped;
+use super::write::{self, Scoped, Written};
 use super::{input, loads, RequestContext};
 use crate::authz::FieldGroup;
 use crate::domain::Agency;
@@ -39,7 +39,17 @@ pub async fn record_assessment(
     rc: &RequestContext,
     input: NewAssessment,
 ) -> AppResult<Scoped<work_ability_assessment::Model>> {
-    rc.require_write(FieldGroup::WorkAbility)?;
+    write::scoped(rc, FieldGroup::WorkAbility, async |sp| {
+        record_in(rc, sp, input).await
+    })
+    .await
+}
+
+async fn record_in(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    input: NewAssessment,
+) -> AppResult<Written<work_ability_assessment::Model>> {
     let details = input::optional_text("details", input.details.as_deref(), 8000)?;
     if details.is_some() {
         rc.require_write(FieldGroup::Health)?;
@@ -70,7 +80,7 @@ pub async fn record_assessment(
         .max_by_key(|a| a.assessed_on);
     if let (Some(existing), None) = (&recent, &override_reason) {
         // Counted in the reports as a duplicate avoided; the caller reuses the existing one.
-        // Kept although the mutation fails: the refusal is what is counted.
+        // Kept although the mutation is refused: the refusal is what is counted.
         let reuse = Query::insert()
             .into_table(AssessmentReuse::Table)
             .columns([
@@ -88,11 +98,11 @@ pub async fn record_assessment(
                 rc.today.into(),
             ])
             .to_owned();
-        rc.db().execute(&reuse).await?;
+        sp.execute(&reuse).await?;
         // The summary below is WORK_ABILITY data read by the caller: it is logged like any read.
         rc.recorder
             .read(&client.row.id, FieldGroup::WorkAbility, None);
-        return Err(AppError::ConflictWithExisting(
+        return Ok(Written::refused(AppError::ConflictWithExisting(
             format!(
                 "a work-ability assessment less than {} months old exists (see extensions.existing): reuse it, or give overrideReason",
                 rc.settings.assessment_reuse_months
@@ -103,7 +113,7 @@ pub async fn record_assessment(
                 ("assessorAgency", existing.assessor_agency.clone()),
                 ("conclusion", existing.conclusion.clone()),
             ],
-        ));
+        )));
     }
     let id = uuid::Uuid::new_v4().to_string();
     let row = work_ability_assessment::ActiveModel {
@@ -123,19 +133,17 @@ pub async fn record_assessment(
         created_at: Set(rc.now),
     };
     work_ability_assessment::Entity::insert(row)
-        .exec_without_returning(rc.db())
+        .exec_without_returning(sp)
         .await?;
-    rc.recorder.write(&client.row.id, FieldGroup::WorkAbility);
-    if details.is_some() {
-        rc.recorder.write(&client.row.id, FieldGroup::Health);
-    }
     let row = work_ability_assessment::Entity::find_by_id(id)
-        .one(rc.db())
+        .one(sp)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Scoped {
-        row,
-        scope: client.scope,
+    let written = Written::of(&client, row);
+    Ok(if details.is_some() {
+        written.also(FieldGroup::Health)
+    } else {
+        written
     })
 }
 
@@ -148,36 +156,39 @@ pub async fn add_note(
     shared: bool,
 ) -> AppResult<Scoped<agency_note::Model>> {
     let own = FieldGroup::own_group_of(rc.principal().agency).ok_or(AppError::Forbidden(None))?;
-    rc.require_write(own)?;
-    let client = visible_client(rc, client_id).await?;
-    if shared && !client.scope.typ {
-        return Err(AppError::bad_input(
-            "sharedWithCaseTeam",
-            "only a TYP client has a case team",
-        ));
-    }
-    let body = input::required_text("body", body, 20000)?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let note = agency_note::ActiveModel {
-        id: Set(id.clone()),
-        client_id: Set(client.row.id.clone()),
-        agency: Set(rc.principal().agency.code().to_owned()),
-        author_id: Set(rc.principal().official_id.clone()),
-        body: Set(body),
-        shared_with_case_team: Set(shared),
-        created_at: Set(rc.now),
-    };
-    agency_note::Entity::insert(note)
-        .exec_without_returning(rc.db())
-        .await?;
-    rc.recorder
-        .write(&client.row.id, if shared { FieldGroup::Case } else { own });
-    let row = agency_note::Entity::find_by_id(id)
-        .one(rc.db())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Scoped {
-        row,
-        scope: client.scope,
+    write::scoped(rc, own, async |sp| {
+        let client = visible_client(rc, client_id).await?;
+        if shared && !client.scope.typ {
+            return Err(AppError::bad_input(
+                "sharedWithCaseTeam",
+                "only a TYP client has a case team",
+            ));
+        }
+        let body = input::required_text("body", body, 20000)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let note = agency_note::ActiveModel {
+            id: Set(id.clone()),
+            client_id: Set(client.row.id.clone()),
+            agency: Set(rc.principal().agency.code().to_owned()),
+            author_id: Set(rc.principal().official_id.clone()),
+            body: Set(body),
+            shared_with_case_team: Set(shared),
+            created_at: Set(rc.now),
+        };
+        agency_note::Entity::insert(note)
+            .exec_without_returning(sp)
+            .await?;
+        let row = agency_note::Entity::find_by_id(id)
+            .one(sp)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        // A shared note is the case team's record: logged as CASE, not the agency's group.
+        let written = Written::of(&client, row);
+        Ok(if shared {
+            written.logged_as(FieldGroup::Case)
+        } else {
+            written
+        })
     })
+    .await
 }

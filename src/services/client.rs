@@ -4,13 +4,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use entity::{client, consent, consent_field_group};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order, Query};
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Order, Query, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
+};
 
 use super::{loads, ClientScope, RequestContext};
-use crate::authz::scope::{typ_client, RowScope};
+use crate::authz::scope::{typ_client_cond, RowScope};
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
-use crate::db::Sql;
 use crate::domain;
 use crate::error::{AppError, AppResult};
 
@@ -38,18 +40,20 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
         return Err(AppError::Forbidden(None));
     }
     // Whether it is a TYP client comes with the row: one round trip, not two.
-    let mut sql = Sql::new("SELECT c.*");
-    let mut flag = Sql::new(", CASE WHEN ");
-    let flagged = rc.scope.typ_flag(&mut flag, "c.id");
-    if flagged {
-        sql.append(flag).push(" THEN 1 ELSE 0 END AS typ_flag");
+    let typ_flag = rc.scope.typ(client_id());
+    let flagged = typ_flag.is_some();
+    let mut select = client::Entity::find()
+        .filter(client::Column::Id.eq(id))
+        .filter(rc.scope.visible(client_id()));
+    if let Some(typ_flag) = typ_flag {
+        let (yes, no) = (
+            Expr::Constant(Value::from(1)),
+            Expr::Constant(Value::from(0)),
+        );
+        select = select.expr_as(Expr::case(typ_flag, yes).finally(no), "typ_flag");
     }
-    sql.push(" FROM client c WHERE c.id = ")
-        .bind(id.to_owned())
-        .push(" AND ");
-    rc.scope.client_visible(&mut sql, "c.id");
     let (mut rows, mut typ) = (Vec::new(), HashMap::new());
-    for row in rc.db().query_all_raw(sql.build_for(rc.db())).await? {
+    for row in rc.db().query_all(&select.into_query()).await? {
         let model = client::Model::from_query_result(&row, "")?;
         if flagged && row.try_get::<i32>("", "typ_flag")? == 1 {
             typ.insert(model.id.clone(), true);
@@ -60,6 +64,11 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
         .await?
         .into_iter()
         .next())
+}
+
+/// The client's id, as the row scope's conditions take it.
+fn client_id() -> Expr {
+    Expr::col((client::Entity, client::Column::Id))
 }
 
 /// Whether the caller's role reads any field group only under a consent.
@@ -146,31 +155,35 @@ pub async fn list(
         searched.as_str(),
     ];
     let key = rc.cursor_key()?;
-    let mut sql = Sql::new("SELECT c.* FROM client c WHERE ");
-    rc.scope.client_visible(&mut sql, "c.id");
+    let mut select = client::Entity::find().filter(rc.scope.visible(client_id()));
     for term in &terms {
         let pattern = format!("{}%", escape_like(term));
-        sql.push(" AND (LOWER(c.first_name) LIKE ")
-            .bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(c.last_name) LIKE ")
-            .bind(pattern)
-            .push(" ESCAPE '\\')");
+        let starts = |c: client::Column| {
+            Expr::from(Func::lower(Expr::col((client::Entity, c))))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        select = select.filter(
+            Condition::any()
+                .add(starts(client::Column::FirstName))
+                .add(starts(client::Column::LastName)),
+        );
     }
+    let columns = || {
+        order
+            .columns()
+            .iter()
+            .map(|&c| Expr::col((client::Entity, c)))
+    };
     if let Some(after) = after {
         let values = key.open(CURSOR_KIND, &binding, order.columns().len(), after)?;
-        sql.push(&format!(" AND ({}) > (", order.columns().join(", ")));
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(v);
-        }
-        sql.push(")");
+        select = select
+            .filter(Expr::tuple(columns()).gt(Expr::tuple(values.into_iter().map(Expr::value))));
     }
-    sql.push(&format!(" ORDER BY {} LIMIT ", order.columns().join(", ")))
-        .bind(i64::from(first) + 1);
-    let mut rows = client::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+    for &c in order.columns() {
+        select = select.order_by(c, Order::Asc);
+    }
+    let mut rows = select
+        .limit(u64::try_from(first).unwrap_or(0) + 1)
         .all(rc.db())
         .await?;
     let has_next_page = rows.len() > first as usize;
@@ -212,10 +225,11 @@ impl ClientOrder {
         }
     }
 
-    fn columns(self) -> &'static [&'static str] {
+    fn columns(self) -> &'static [client::Column] {
+        use client::Column as C;
         match self {
-            ClientOrder::Name => &["c.last_name", "c.first_name", "c.id"],
-            ClientOrder::Id => &["c.id"],
+            ClientOrder::Name => &[C::LastName, C::FirstName, C::Id],
+            ClientOrder::Id => &[C::Id],
         }
     }
 
@@ -282,10 +296,13 @@ async fn scoped(
         if let Some(known) = known_typ {
             typ = known;
         } else {
-            let mut sql = Sql::new("SELECT c.id FROM client c WHERE c.id IN ");
-            sql.bind_list(&ids).push(" AND ");
-            typ_client(&mut sql, "c.id", *retention_cutoff);
-            for row in db.query_all_raw(sql.build_for(db)).await? {
+            let typ_clients = Query::select()
+                .column(client::Column::Id)
+                .from(client::Entity)
+                .and_where(client_id().is_in(ids.iter().map(String::as_str)))
+                .and_where(typ_client_cond(client_id(), *retention_cutoff))
+                .to_owned();
+            for row in db.query_all(&typ_clients).await? {
                 typ.insert(row.try_get::<String>("", "id")?, true);
             }
         }

@@ -1,6 +1,6 @@
 //! What a report reads and what it may publish.
 //!
-//! Each report and each filter declares the client data it reads ([`RULES`]); a caller whose
+//! Each report and each filter declares the client data it reads ([`Report::rule`]); a caller whose
 //! field mask does not read all of it is refused before any query runs, so filters and
 //! aggregates never use a field the caller may not read. ANALYST, the role of aggregates,
 //! reads those of every group and nothing else.
@@ -83,10 +83,15 @@ impl FilterField {
 
 /// What one report reads, and the filters it applies with what each of them reads.
 pub struct Rule {
-    pub report: Report,
     pub reads: &'static [Reads],
     /// Any filter not listed is refused: the report cannot apply it.
     pub filters: &'static [(FilterField, &'static [Reads])],
+}
+
+impl Rule {
+    fn new(reads: &'static [Reads], filters: &'static [(FilterField, &'static [Reads])]) -> Rule {
+        Rule { reads, filters }
+    }
 }
 
 use FieldGroup::{Allowance, Attendance, Case, Employment, Rehab, WorkAbility};
@@ -108,72 +113,33 @@ const KTT_FILTERS: &[(FilterField, &[Reads])] = &[
 ];
 /// Filters of the reports counted from clients and cases only.
 const CLIENT_FILTERS: &[(FilterField, &[Reads])] = &[BY_MUNICIPALITY, BY_AGENCY];
-
-/// Every report and what it reads: the one table the check below consults.
-pub const RULES: &[Rule] = &[
-    Rule {
-        report: Report::RehabActivity,
-        reads: &[Group(Rehab), Group(Attendance)],
-        filters: KTT_FILTERS,
-    },
-    Rule {
-        report: Report::CaseOutcomes,
-        reads: &[Group(Case)],
-        filters: CLIENT_FILTERS,
-    },
-    Rule {
-        report: Report::TypClientsOn,
-        reads: &[Group(Case)],
-        filters: CLIENT_FILTERS,
-    },
-    Rule {
-        report: Report::IndividualSupportClientsOn,
-        reads: &[Group(Employment)],
-        // The provider of a job coaching is EMPLOYMENT data.
-        filters: &[
-            (ProviderId, &[Group(Employment)]),
-            (ProviderKind, &[Group(Employment)]),
-            BY_MUNICIPALITY,
-            BY_AGENCY,
-        ],
-    },
-    // Service-wide closures are no client's data.
-    Rule {
-        report: Report::ServiceInterruptions,
-        reads: &[],
-        filters: &[],
-    },
-    Rule {
-        report: Report::Allowances,
-        reads: &[Group(Allowance)],
-        filters: KTT_FILTERS,
-    },
-    Rule {
-        report: Report::Meetings,
-        reads: &[Group(Case)],
-        filters: CLIENT_FILTERS,
-    },
-    Rule {
-        report: Report::PeriodLengths,
-        reads: &[Group(Rehab)],
-        filters: KTT_FILTERS,
-    },
-    Rule {
-        report: Report::ProviderActivity,
-        reads: &[Group(Attendance), Group(Rehab)],
-        filters: KTT_FILTERS,
-    },
-    Rule {
-        report: Report::Assessments,
-        reads: &[Group(WorkAbility)],
-        filters: CLIENT_FILTERS,
-    },
-    Rule {
-        report: Report::FollowUps,
-        reads: &[Group(Case)],
-        filters: CLIENT_FILTERS,
-    },
+/// The provider of a job coaching is EMPLOYMENT data.
+const COACHING_FILTERS: &[(FilterField, &[Reads])] = &[
+    (ProviderId, &[Group(Employment)]),
+    (ProviderKind, &[Group(Employment)]),
+    BY_MUNICIPALITY,
+    BY_AGENCY,
 ];
+
+impl Report {
+    /// What the report reads: the one table the check below consults.
+    pub fn rule(self) -> Rule {
+        use Report::*;
+        match self {
+            RehabActivity => Rule::new(&[Group(Rehab), Group(Attendance)], KTT_FILTERS),
+            CaseOutcomes | TypClientsOn | Meetings | FollowUps => {
+                Rule::new(&[Group(Case)], CLIENT_FILTERS)
+            }
+            IndividualSupportClientsOn => Rule::new(&[Group(Employment)], COACHING_FILTERS),
+            // Service-wide closures are no client's data.
+            ServiceInterruptions => Rule::new(&[], &[]),
+            Allowances => Rule::new(&[Group(Allowance)], KTT_FILTERS),
+            PeriodLengths => Rule::new(&[Group(Rehab)], KTT_FILTERS),
+            ProviderActivity => Rule::new(&[Group(Attendance), Group(Rehab)], KTT_FILTERS),
+            Assessments => Rule::new(&[Group(WorkAbility)], CLIENT_FILTERS),
+        }
+    }
+}
 
 /// Checks that the caller may run `report` with the filter `f`, before anything runs, and
 /// answers the row scope to count in (`None`: every client, for ANALYST). A filter the report
@@ -194,10 +160,7 @@ pub fn authorize<'a>(
             scope => Some(scope),
         }
     };
-    let rule = RULES
-        .iter()
-        .find(|r| r.report == report)
-        .ok_or(AppError::Forbidden(None))?;
+    let rule = report.rule();
     let may_read = |reads: &[Reads]| {
         analyst
             || reads.iter().all(|r| match *r {

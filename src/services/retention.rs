@@ -15,15 +15,33 @@
 //! in `retention_erasure` in the same transaction.
 
 use chrono::{Months, NaiveDate, Utc};
+use entity::{
+    allowance_line, attendance_day, client, meeting_agency_section, network_meeting, rehab_period,
+    typ_case,
+};
 use hmac::{Hmac, KeyInit, Mac};
+use sea_orm::sea_query::{
+    Asterisk, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement, UpdateStatement,
+};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, DeriveIden, EntityTrait, QueryFilter,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sha2::Sha256;
 
-use crate::db::Sql;
 use crate::domain::settings::Settings;
+
+/// What was erased, by client and class (a table without an entity: only retention writes
+/// and reads it).
+#[derive(DeriveIden)]
+enum RetentionErasure {
+    Table,
+    ClientId,
+    RecordClass,
+    DueOn,
+    ErasedAt,
+    RowsChanged,
+}
 
 /// The record classes of the domain's retention rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -68,29 +86,23 @@ struct Scrub {
 }
 
 impl Scrub {
-    /// The `SET` list, [`ERASED`] bound as a value.
-    fn push_set(&self, sql: &mut Sql) {
-        let mut first = true;
-        let mut next = |sql: &mut Sql, column: &str| {
-            if !std::mem::take(&mut first) {
-                sql.push(", ");
-            }
-            sql.push(column);
-        };
-        for c in self.erase {
-            next(sql, c);
-            sql.push(" = ").bind(ERASED);
+    /// `UPDATE table SET ...` of the scrub, [`ERASED`] bound as a value; no condition yet.
+    fn update(&self) -> UpdateStatement {
+        let mut update = Query::update();
+        update.table(self.table);
+        for &c in self.erase {
+            update.value(c, ERASED);
         }
-        for c in self.null {
-            next(sql, c);
-            sql.push(" = NULL");
+        for &c in self.null {
+            update.value(c, Expr::null());
         }
-        for c in self.erase_if_set {
-            next(sql, c);
-            sql.push(&format!(" = CASE WHEN {c} IS NULL THEN NULL ELSE "))
-                .bind(ERASED)
-                .push(" END");
+        for &c in self.erase_if_set {
+            update.value(
+                c,
+                Expr::case(Expr::col(c).is_null(), Expr::null()).finally(ERASED),
+            );
         }
+        update
     }
 }
 
@@ -171,6 +183,16 @@ fn fee_cutoff(settings: &Settings, today: NaiveDate) -> String {
         .to_string()
 }
 
+/// The erasure of `class` recorded for the client whose id is the column `client`.
+fn erased(class: RecordClass, client: impl sea_orm::sea_query::IntoColumnRef) -> SelectStatement {
+    Query::select()
+        .expr(Expr::Constant(1.into()))
+        .from_as(RetentionErasure::Table, "e")
+        .and_where(Expr::col(("e", RetentionErasure::ClientId)).equals(client))
+        .and_where(Expr::col(("e", RetentionErasure::RecordClass)).eq(class.code()))
+        .to_owned()
+}
+
 /// What is due on `today`, by class and client.
 pub async fn due(
     db: &impl ConnectionTrait,
@@ -182,15 +204,35 @@ pub async fn due(
     // counts from the later of its closing date and the day it was recorded, so a
     // backdated closure does not make the records due any sooner.
     let social = settings.typ_case_retention_years;
-    let mut sql = Sql::new(
-        "SELECT t.client_id, MAX(CASE WHEN t.closure_recorded_on > t.ended_on THEN t.closure_recorded_on ELSE t.ended_on END) AS last_closed FROM typ_case t \
-         WHERE NOT EXISTS (SELECT 1 FROM typ_case o WHERE o.client_id = t.client_id AND o.ended_on IS NULL) \
-         AND NOT EXISTS (SELECT 1 FROM retention_erasure e WHERE e.client_id = t.client_id AND e.record_class = 'SOCIAL_SERVICES') \
-         GROUP BY t.client_id HAVING MAX(CASE WHEN t.closure_recorded_on > t.ended_on THEN t.closure_recorded_on ELSE t.ended_on END) <= ",
-    );
-    sql.bind(years_before(today, social))
-        .push(" ORDER BY t.client_id");
-    for r in db.query_all_raw(sql.build_for(db)).await? {
+    let t = |c: typ_case::Column| Expr::col(("t", c));
+    let last_closed = Expr::case(
+        t(typ_case::Column::ClosureRecordedOn).gt(t(typ_case::Column::EndedOn)),
+        t(typ_case::Column::ClosureRecordedOn),
+    )
+    .finally(t(typ_case::Column::EndedOn))
+    .max();
+    let open = Query::select()
+        .expr(Expr::Constant(1.into()))
+        .from_as(typ_case::Entity, "o")
+        .and_where(
+            Expr::col(("o", typ_case::Column::ClientId)).equals(("t", typ_case::Column::ClientId)),
+        )
+        .and_where(Expr::col(("o", typ_case::Column::EndedOn)).is_null())
+        .to_owned();
+    let social_due = Query::select()
+        .expr_as(t(typ_case::Column::ClientId), "client_id")
+        .expr_as(last_closed.clone(), "last_closed")
+        .from_as(typ_case::Entity, "t")
+        .and_where(Expr::not_exists(open))
+        .and_where(Expr::not_exists(erased(
+            RecordClass::SocialServices,
+            ("t", typ_case::Column::ClientId),
+        )))
+        .group_by_col(("t", typ_case::Column::ClientId))
+        .and_having(last_closed.lte(years_before(today, social)))
+        .order_by(("t", typ_case::Column::ClientId), Order::Asc)
+        .to_owned();
+    for r in db.query_all(&social_due).await? {
         let last: NaiveDate = r.try_get("", "last_closed")?;
         out.push(Due {
             class: RecordClass::SocialServices,
@@ -201,14 +243,18 @@ pub async fn due(
     }
     // Basic data: years after death.
     let after_death = settings.basic_data_years_after_death;
-    let mut sql = Sql::new(
-        "SELECT c.id, c.date_of_death FROM client c WHERE c.date_of_death IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM retention_erasure e WHERE e.client_id = c.id AND e.record_class = 'BASIC_DATA') \
-         AND c.date_of_death <= ",
-    );
-    sql.bind(years_before(today, after_death))
-        .push(" ORDER BY c.id");
-    for r in db.query_all_raw(sql.build_for(db)).await? {
+    let basic_due = Query::select()
+        .columns([client::Column::Id, client::Column::DateOfDeath])
+        .from(client::Entity)
+        .and_where(client::Column::DateOfDeath.is_not_null())
+        .and_where(Expr::not_exists(erased(
+            RecordClass::BasicData,
+            (client::Entity, client::Column::Id),
+        )))
+        .and_where(client::Column::DateOfDeath.lte(years_before(today, after_death)))
+        .order_by(client::Column::Id, Order::Asc)
+        .to_owned();
+    for r in db.query_all(&basic_due).await? {
         let died: NaiveDate = r.try_get("", "date_of_death")?;
         out.push(Due {
             class: RecordClass::BasicData,
@@ -219,14 +265,22 @@ pub async fn due(
     }
     // Fee decisions: allowance lines of months long enough ago.
     let fee = settings.fee_decision_years;
-    let last_month = fee_cutoff(settings, today);
-    let mut sql = Sql::new(
-        "SELECT p.client_id, MAX(l.month) AS last_month, COUNT(*) AS n FROM allowance_line l \
-         JOIN rehab_period p ON p.id = l.period_id WHERE l.month < ",
-    );
-    sql.bind(last_month)
-        .push(" GROUP BY p.client_id ORDER BY p.client_id");
-    for r in db.query_all_raw(sql.build_for(db)).await? {
+    let client_of_period = (rehab_period::Entity, rehab_period::Column::ClientId);
+    let fee_due = Query::select()
+        .expr_as(Expr::col(client_of_period), "client_id")
+        .expr_as(Expr::col(allowance_line::Column::Month).max(), "last_month")
+        .expr_as(Expr::col(Asterisk).count(), "n")
+        .from(allowance_line::Entity)
+        .inner_join(
+            rehab_period::Entity,
+            Expr::col((rehab_period::Entity, rehab_period::Column::Id))
+                .equals((allowance_line::Entity, allowance_line::Column::PeriodId)),
+        )
+        .and_where(allowance_line::Column::Month.lt(fee_cutoff(settings, today)))
+        .group_by_col(client_of_period)
+        .order_by(client_of_period, Order::Asc)
+        .to_owned();
+    for r in db.query_all(&fee_due).await? {
         let month: String = r.try_get("", "last_month")?;
         let n: i64 = r.try_get("", "n")?;
         let first_of =
@@ -242,6 +296,17 @@ pub async fn due(
     }
     out.sort_by(|a, b| (a.class, &a.client_id).cmp(&(b.class, &b.client_id)));
     Ok(out)
+}
+
+/// `SELECT id FROM table WHERE client_id = id`: the client's rows of a table keyed by client.
+macro_rules! of_client {
+    ($t:ident, $id:expr) => {
+        Query::select()
+            .column($t::Column::Id)
+            .from($t::Entity)
+            .and_where($t::Column::ClientId.eq($id))
+            .to_owned()
+    };
 }
 
 /// Erases one due item in its own transaction; returns the rows changed.
@@ -260,15 +325,7 @@ pub async fn erase(
         .begin_with_options(opts)
         .await
         .map_err(|e| e.to_string())?;
-    let run = |sql: Sql| {
-        let tx = &tx;
-        async move {
-            tx.execute_raw(sql.build_for(tx))
-                .await
-                .map(|r| r.rows_affected())
-                .map_err(|e| e.to_string())
-        }
-    };
+    let err = |e: DbErr| e.to_string();
     let id = item.client_id.clone();
     let mut changed = 0u64;
     match item.class {
@@ -276,87 +333,115 @@ pub async fn erase(
             // Free text of every case record of the client; facts (dates, codes) stay for
             // the statistics, which name no one.
             for scrub in BY_CLIENT {
-                let mut sql = Sql::new(&format!("UPDATE {} SET ", scrub.table));
-                scrub.push_set(&mut sql);
-                sql.push(" WHERE client_id = ").bind(id.clone());
-                changed += run(sql).await?;
+                let update = scrub
+                    .update()
+                    .and_where(Expr::col("client_id").eq(id.as_str()))
+                    .to_owned();
+                changed += tx.execute(&update).await.map_err(err)?.rows_affected();
             }
             for scrub in BY_CASE {
-                let mut sql = Sql::new(&format!("UPDATE {} SET ", scrub.table));
-                scrub.push_set(&mut sql);
-                sql.push(" WHERE case_id IN (SELECT t.id FROM typ_case t WHERE t.client_id = ")
-                    .bind(id.clone())
-                    .push(")");
-                changed += run(sql).await?;
+                let update = scrub
+                    .update()
+                    .and_where(Expr::col("case_id").in_subquery(of_client!(typ_case, id.as_str())))
+                    .to_owned();
+                changed += tx.execute(&update).await.map_err(err)?.rows_affected();
             }
-            let mut sql = Sql::new("UPDATE meeting_agency_section SET body = ");
-            sql.bind(ERASED)
-                .push(
-                    " WHERE meeting_id IN (SELECT m.id FROM network_meeting m WHERE m.client_id = ",
+            changed += meeting_agency_section::Entity::update_many()
+                .col_expr(meeting_agency_section::Column::Body, Expr::value(ERASED))
+                .filter(
+                    meeting_agency_section::Column::MeetingId
+                        .in_subquery(of_client!(network_meeting, id.as_str())),
                 )
-                .bind(id.clone())
-                .push(")");
-            changed += run(sql).await?;
-            let mut sql = Sql::new("UPDATE attendance_day SET absence_reason = ");
-            sql.bind(ERASED)
-                .push(" WHERE absence_reason IS NOT NULL AND period_id IN (SELECT p.id FROM rehab_period p WHERE p.client_id = ")
-                .bind(id.clone())
-                .push(")");
-            changed += run(sql).await?;
+                .exec(&tx)
+                .await
+                .map_err(err)?
+                .rows_affected;
+            changed += attendance_day::Entity::update_many()
+                .col_expr(attendance_day::Column::AbsenceReason, Expr::value(ERASED))
+                .filter(attendance_day::Column::AbsenceReason.is_not_null())
+                .filter(
+                    attendance_day::Column::PeriodId
+                        .in_subquery(of_client!(rehab_period, id.as_str())),
+                )
+                .exec(&tx)
+                .await
+                .map_err(err)?
+                .rows_affected;
         }
         RecordClass::BasicData => {
-            let mut sql = Sql::new("SELECT c.personal_identity_code FROM client c WHERE c.id = ");
-            sql.bind(id.clone());
-            let row = tx
-                .query_one_raw(sql.build_for(&tx))
+            let code = client::Entity::find_by_id(id.clone())
+                .one(&tx)
                 .await
-                .map_err(|e| e.to_string())?
-                .ok_or("the client is gone")?;
-            let code: String = row
-                .try_get("", "personal_identity_code")
-                .map_err(|e| e.to_string())?;
+                .map_err(err)?
+                .ok_or("the client is gone")?
+                .personal_identity_code;
             let name = format!(
                 "Pseudonym {}",
                 &pseudonym(key, &format!("name:{id}"))?[..12]
             );
-            let mut sql = Sql::new("UPDATE client SET personal_identity_code = ");
-            sql.bind(code_pseudonym(key, &code)?)
-                .push(", first_name = ")
-                .bind(name.clone())
-                .push(", last_name = ")
-                .bind(name)
-                .push(", phone = NULL, email = NULL, street_address = NULL, postal_code = NULL, municipality = NULL, version = version + 1, updated_at = ")
-                .bind(Utc::now())
-                .push(" WHERE id = ")
-                .bind(id.clone());
-            changed += run(sql).await?;
+            use client::Column as C;
+            changed += client::Entity::update_many()
+                .col_expr(
+                    C::PersonalIdentityCode,
+                    Expr::value(code_pseudonym(key, &code)?),
+                )
+                .col_expr(C::FirstName, Expr::value(name.clone()))
+                .col_expr(C::LastName, Expr::value(name))
+                .col_expr(C::Phone, Expr::null())
+                .col_expr(C::Email, Expr::null())
+                .col_expr(C::StreetAddress, Expr::null())
+                .col_expr(C::PostalCode, Expr::null())
+                .col_expr(C::Municipality, Expr::null())
+                .col_expr(C::Version, Expr::col(C::Version).add(1))
+                .col_expr(C::UpdatedAt, Expr::value(Utc::now()))
+                .filter(C::Id.eq(id.as_str()))
+                .exec(&tx)
+                .await
+                .map_err(err)?
+                .rows_affected;
         }
         RecordClass::FeeDecisions => {
-            let month = fee_cutoff(settings, today);
-            let mut sql = Sql::new("DELETE FROM allowance_line WHERE month < ");
-            sql.bind(month)
-                .push(" AND period_id IN (SELECT p.id FROM rehab_period p WHERE p.client_id = ")
-                .bind(id.clone())
-                .push(")");
-            changed += run(sql).await?;
+            changed += allowance_line::Entity::delete_many()
+                .filter(allowance_line::Column::Month.lt(fee_cutoff(settings, today)))
+                .filter(
+                    allowance_line::Column::PeriodId
+                        .in_subquery(of_client!(rehab_period, id.as_str())),
+                )
+                .exec(&tx)
+                .await
+                .map_err(err)?
+                .rows_affected;
         }
     }
-    let mut sql = Sql::new(
-        "INSERT INTO retention_erasure (client_id, record_class, due_on, erased_at, rows_changed) VALUES (",
-    );
-    sql.bind(id.clone())
-        .push(", ")
-        .bind(item.class.code())
-        .push(", ")
-        .bind(item.due_on)
-        .push(", ")
-        .bind(Utc::now())
-        .push(", ")
-        .bind(i64::try_from(changed).unwrap_or(i64::MAX))
-        .push(
-            ") ON CONFLICT (client_id, record_class) DO UPDATE SET erased_at = excluded.erased_at, due_on = excluded.due_on, rows_changed = retention_erasure.rows_changed + excluded.rows_changed",
-        );
-    run(sql).await?;
+    use RetentionErasure as R;
+    let record = Query::insert()
+        .into_table(R::Table)
+        .columns([
+            R::ClientId,
+            R::RecordClass,
+            R::DueOn,
+            R::ErasedAt,
+            R::RowsChanged,
+        ])
+        .values_panic([
+            id.into(),
+            item.class.code().into(),
+            item.due_on.into(),
+            Utc::now().into(),
+            i64::try_from(changed).unwrap_or(i64::MAX).into(),
+        ])
+        .on_conflict(
+            OnConflict::columns([R::ClientId, R::RecordClass])
+                .update_columns([R::ErasedAt, R::DueOn])
+                .value(
+                    R::RowsChanged,
+                    Expr::col((R::Table, R::RowsChanged))
+                        .add(Expr::col(("excluded", R::RowsChanged))),
+                )
+                .to_owned(),
+        )
+        .to_owned();
+    tx.execute(&record).await.map_err(err)?;
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(changed)
 }
@@ -384,7 +469,8 @@ mod tests {
 
     #[test]
     fn retention_scrubs_exactly_the_free_text_columns_it_always_did() {
-        // The SET lists as they were written out before they became data, 'ERASED' bound.
+        // The SET lists as they were written out before they became data (as sea-query
+        // renders them, identifiers unquoted here), 'ERASED' bound.
         let expected = [
             ("typ_case", "special_arrangements = NULL, education_history = NULL, work_history = NULL"),
             ("rehab_period", "goal = $1, support_needs = NULL"),
@@ -393,7 +479,7 @@ mod tests {
             ("employment_item", "description = $1"),
             ("agency_note", "body = $1"),
             ("network_meeting", "shared_record = NULL, location = NULL"),
-            ("referral", "reason = $1, decline_reason = CASE WHEN decline_reason IS NULL THEN NULL ELSE $2 END, outcome = CASE WHEN outcome IS NULL THEN NULL ELSE $3 END"),
+            ("referral", "reason = $1, decline_reason = (CASE WHEN (decline_reason IS NULL) THEN NULL ELSE $2 END), outcome = (CASE WHEN (outcome IS NULL) THEN NULL ELSE $3 END)"),
             ("employment_plan", "goals = $1"),
             ("agreed_action", "description = $1"),
         ];
@@ -401,10 +487,12 @@ mod tests {
         assert_eq!(all.len(), expected.len());
         for (scrub, (table, set)) in all.into_iter().zip(expected) {
             assert_eq!(scrub.table, table);
-            let mut sql = Sql::new("");
-            scrub.push_set(&mut sql);
-            let statement = sql.build(sea_orm::DbBackend::Postgres);
-            assert_eq!(statement.sql, set, "{table}");
+            let statement = sea_orm::DbBackend::Postgres.build(&scrub.update());
+            assert_eq!(
+                statement.sql.replace('"', ""),
+                format!("UPDATE {table} SET {set}"),
+                "{table}"
+            );
             let values = statement.values.map(|v| v.0).unwrap_or_default();
             assert!(
                 values.iter().all(|v| *v == sea_orm::Value::from(ERASED)),

@@ -196,6 +196,27 @@ pub async fn plan(
     Ok(Some((plan, actions)))
 }
 
+/// The names of the rows of `E` with the given ids, by id, from its `(id, name)` columns.
+async fn names_by_id<E: EntityTrait>(
+    rc: &RequestContext,
+    (id, name): (E::Column, E::Column),
+    ids: impl IntoIterator<Item = String>,
+) -> AppResult<BTreeMap<String, String>> {
+    let mut ids = ids.into_iter().peekable();
+    if ids.peek().is_none() {
+        return Ok(BTreeMap::new());
+    }
+    Ok(E::find()
+        .select_only()
+        .columns([id, name])
+        .filter(id.is_in(ids))
+        .into_tuple::<(String, String)>()
+        .all(rc.db())
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// A KTT period with its placement's name.
 pub struct OwnPeriod {
     pub row: rehab_period::Model,
@@ -211,18 +232,8 @@ pub async fn periods(rc: &RequestContext) -> AppResult<Vec<OwnPeriod>> {
         .all(rc.db())
         .await?;
     let ids: Vec<String> = rows.iter().map(|r| r.provider_id.clone()).collect();
-    let mut names = BTreeMap::new();
-    if !ids.is_empty() {
-        names = provider::Entity::find()
-            .select_only()
-            .columns([provider::Column::Id, provider::Column::Name])
-            .filter(provider::Column::Id.is_in(ids))
-            .into_tuple::<(String, String)>()
-            .all(rc.db())
-            .await?
-            .into_iter()
-            .collect();
-    }
+    let columns = (provider::Column::Id, provider::Column::Name);
+    let names = names_by_id::<provider::Entity>(rc, columns, ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| OwnPeriod {
@@ -410,18 +421,8 @@ pub async fn access_log(
         .iter()
         .map(|r| r.row.official_id.clone())
         .collect();
-    let mut names = BTreeMap::new();
-    if !officials.is_empty() {
-        names = official::Entity::find()
-            .select_only()
-            .columns([official::Column::Id, official::Column::Name])
-            .filter(official::Column::Id.is_in(officials))
-            .into_tuple::<(String, String)>()
-            .all(rc.db())
-            .await?
-            .into_iter()
-            .collect();
-    }
+    let columns = (official::Column::Id, official::Column::Name);
+    let names = names_by_id::<official::Entity>(rc, columns, officials).await?;
     let rows = page
         .rows
         .into_iter()

@@ -84,10 +84,13 @@ struct Target {
 
 /// What a change hands back to the write path: its result, and whose data it wrote.
 pub struct Written<T> {
-    row: T,
+    /// The row, or the refusal of a change whose statements still stand ([`Written::refused`]).
+    row: AppResult<T>,
     target: Option<Target>,
     /// Groups logged as written besides the right's own.
     also: Vec<FieldGroup>,
+    /// Logged in place of the right's own group ([`Written::logged_as`]).
+    logged_as: Option<FieldGroup>,
 }
 
 impl<T> Written<T> {
@@ -115,9 +118,22 @@ impl<T> Written<T> {
     /// No client's data was written.
     pub fn unlogged(row: T) -> Self {
         Written {
-            row,
+            row: Ok(row),
             target: None,
             also: Vec::new(),
+            logged_as: None,
+        }
+    }
+
+    /// The change refuses with `err`, yet what it wrote stands: the savepoint is released,
+    /// nothing is logged as written, and the caller gets `err` (a refusal that is itself
+    /// recorded, such as a duplicate assessment avoided).
+    pub fn refused(err: AppError) -> Self {
+        Written {
+            row: Err(err),
+            target: None,
+            also: Vec::new(),
+            logged_as: None,
         }
     }
 
@@ -127,11 +143,19 @@ impl<T> Written<T> {
         self
     }
 
+    /// Logs `group` as written in place of the right's own: a change that the right's
+    /// group allows but that writes another group's data (a note shared with the case team).
+    pub fn logged_as(mut self, group: FieldGroup) -> Self {
+        self.logged_as = Some(group);
+        self
+    }
+
     fn target(row: T, client_id: String, after: After) -> Self {
         Written {
-            row,
+            row: Ok(row),
             target: Some(Target { client_id, after }),
             also: Vec::new(),
+            logged_as: None,
         }
     }
 }
@@ -176,11 +200,13 @@ async fn run<T>(
             return Err(err);
         }
     };
+    let row = written.row?;
     let Some(target) = written.target else {
-        return Ok((written.row, None));
+        return Ok((row, None));
     };
     if let Right::Write(group) = right {
-        rc.recorder.write(&target.client_id, group);
+        rc.recorder
+            .write(&target.client_id, written.logged_as.unwrap_or(group));
     }
     for group in written.also {
         rc.recorder.write(&target.client_id, group);
@@ -195,7 +221,7 @@ async fn run<T>(
         ),
         After::Unneeded => None,
     };
-    Ok((written.row, scope))
+    Ok((row, scope))
 }
 
 /// An update by key of a row that is gone meanwhile (erased) is `NOT_FOUND`, as reading

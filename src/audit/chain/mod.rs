@@ -12,13 +12,15 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use entity::{access_log, disclosure_log};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, SubQueryStatement};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, TransactionOptions,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Iterable, QueryResult,
+    TransactionOptions, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
-use crate::db::Sql;
+use super::tables::{AccessLogSeal, BreakGlassAccess};
 
 mod floor;
 mod seal;
@@ -108,7 +110,10 @@ fn link(prev: &str, row: &LogRow, attached: &Attached) -> String {
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
-const ROW_COLUMNS: &str = "a.id, a.at, a.official_id, a.agency, a.roles, a.client_id, a.action, a.field_groups, a.operation, a.reason";
+/// The hashed columns: every column of the access log, on its rows aliased `a`.
+fn row_columns() -> impl Iterator<Item = (&'static str, access_log::Column)> {
+    access_log::Column::iter().map(|c| ("a", c))
+}
 
 /// Disclosure rows (in id order) and break-glass flags of the given log rows.
 async fn attached_of(
@@ -119,11 +124,20 @@ async fn attached_of(
     if ids.is_empty() {
         return Ok(out);
     }
-    let mut sql = Sql::new(
-        "SELECT d.access_log_id, d.recipient_agency, d.field_group, d.consent_id FROM disclosure_log d WHERE d.access_log_id IN ",
-    );
-    sql.bind_list(ids).push(" ORDER BY d.access_log_id, d.id");
-    for row in conn.query_all_raw(sql.build_for(conn)).await? {
+    use disclosure_log::Column as D;
+    let disclosures = Query::select()
+        .columns([
+            D::AccessLogId,
+            D::RecipientAgency,
+            D::FieldGroup,
+            D::ConsentId,
+        ])
+        .from(disclosure_log::Entity)
+        .and_where(Expr::col(D::AccessLogId).is_in(ids.iter().copied()))
+        .order_by(D::AccessLogId, Order::Asc)
+        .order_by(D::Id, Order::Asc)
+        .to_owned();
+    for row in conn.query_all(&disclosures).await? {
         let id: i64 = row.try_get("", "access_log_id")?;
         out.entry(id).or_default().disclosures.push((
             row.try_get("", "recipient_agency")?,
@@ -131,11 +145,15 @@ async fn attached_of(
             row.try_get("", "consent_id")?,
         ));
     }
-    let mut sql = Sql::new(
-        "SELECT b.access_log_id, b.break_glass_id FROM break_glass_access b WHERE b.access_log_id IN ",
-    );
-    sql.bind_list(ids);
-    for row in conn.query_all_raw(sql.build_for(conn)).await? {
+    let grants = Query::select()
+        .columns([
+            BreakGlassAccess::AccessLogId,
+            BreakGlassAccess::BreakGlassId,
+        ])
+        .from(BreakGlassAccess::Table)
+        .and_where(Expr::col(BreakGlassAccess::AccessLogId).is_in(ids.iter().copied()))
+        .to_owned();
+    for row in conn.query_all(&grants).await? {
         let id: i64 = row.try_get("", "access_log_id")?;
         out.entry(id).or_default().grant = Some(row.try_get("", "break_glass_id")?);
     }
@@ -145,12 +163,21 @@ async fn attached_of(
 /// The last seal: its seq and hash (0 and [`GENESIS`] when none), and the highest log id
 /// sealed so far by any process (0 when none).
 async fn head(conn: &impl ConnectionTrait) -> Result<(i64, String, i64), DbErr> {
-    let row = conn
-        .query_one_raw(
-            Sql::new("SELECT seq, hash, (SELECT MAX(m.access_log_id) FROM access_log_seal m) AS top FROM access_log_seal ORDER BY seq DESC LIMIT 1")
-                .build_for(conn),
+    let top = Query::select()
+        .expr(Expr::col(AccessLogSeal::AccessLogId).max())
+        .from(AccessLogSeal::Table)
+        .to_owned();
+    let last = Query::select()
+        .columns([AccessLogSeal::Seq, AccessLogSeal::Hash])
+        .expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(top))),
+            "top",
         )
-        .await?;
+        .from(AccessLogSeal::Table)
+        .order_by(AccessLogSeal::Seq, Order::Desc)
+        .limit(1)
+        .to_owned();
+    let row = conn.query_one(&last).await?;
     match row {
         Some(r) => Ok((
             r.try_get("", "seq")?,
@@ -173,13 +200,11 @@ pub(crate) async fn begin_sealing(
     };
     let tx = db.begin_with_options(opts).await?;
     if db.get_database_backend() == DbBackend::Postgres {
+        let try_lock = Query::select()
+            .expr_as(Func::cust("pg_try_advisory_xact_lock").arg(lock), "locked")
+            .to_owned();
         let locked = tx
-            .query_one_raw(
-                Sql::new("SELECT pg_try_advisory_xact_lock(")
-                    .bind(lock)
-                    .push(") AS locked")
-                    .build_for(&tx),
-            )
+            .query_one(&try_lock)
             .await?
             .map(|r| r.try_get::<bool>("", "locked"))
             .transpose()?

@@ -1,12 +1,14 @@
 //! Verification: a walk over both chains recomputing every seal.
 
+use entity::access_log;
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, IsolationLevel,
     TransactionTrait,
 };
 
-use super::{attached_of, link, Attached, LogRow, GENESIS, PAGE, ROW_COLUMNS};
-use crate::db::Sql;
+use super::{attached_of, link, row_columns, Attached, LogRow, GENESIS, PAGE};
+use crate::audit::tables::AccessLogSeal;
 
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,13 +67,23 @@ pub async fn verify_against(
     let mut expected_seq = 1i64;
     let mut sealed = 0u64;
     let broken = 'walk: loop {
-        let mut sql = Sql::new(&format!(
-            "SELECT s.seq, s.access_log_id AS sealed_id, s.hash, {ROW_COLUMNS} FROM access_log_seal s LEFT JOIN access_log a ON a.id = s.access_log_id WHERE s.seq >= "
-        ));
-        sql.bind(expected_seq)
-            .push(" ORDER BY s.seq LIMIT ")
-            .push(&PAGE.to_string());
-        let page = tx.query_all_raw(sql.build_for(&tx)).await?;
+        let seals = Query::select()
+            .column(("s", AccessLogSeal::Seq))
+            .expr_as(Expr::col(("s", AccessLogSeal::AccessLogId)), "sealed_id")
+            .column(("s", AccessLogSeal::Hash))
+            .columns(row_columns())
+            .from_as(AccessLogSeal::Table, "s")
+            .join_as(
+                JoinType::LeftJoin,
+                access_log::Entity,
+                "a",
+                Expr::col(("a", access_log::Column::Id)).equals(("s", AccessLogSeal::AccessLogId)),
+            )
+            .and_where(Expr::col(("s", AccessLogSeal::Seq)).gte(expected_seq))
+            .order_by(("s", AccessLogSeal::Seq), Order::Asc)
+            .limit(PAGE as u64)
+            .to_owned();
+        let page = tx.query_all(&seals).await?;
         if page.is_empty() {
             break None;
         }
@@ -118,13 +130,22 @@ pub async fn verify_against(
             sealed += 1;
         }
     };
+    let unsealed = Query::select()
+        .expr_as(Expr::col(Asterisk).count(), "n")
+        .from_as(access_log::Entity, "a")
+        .and_where(Expr::not_exists(
+            Query::select()
+                .expr(Expr::Constant(1.into()))
+                .from_as(AccessLogSeal::Table, "s")
+                .and_where(
+                    Expr::col(("s", AccessLogSeal::AccessLogId))
+                        .equals(("a", access_log::Column::Id)),
+                )
+                .to_owned(),
+        ))
+        .to_owned();
     let unsealed = tx
-        .query_one_raw(
-            Sql::new(
-                "SELECT COUNT(*) AS n FROM access_log a WHERE NOT EXISTS (SELECT 1 FROM access_log_seal s WHERE s.access_log_id = a.id)",
-            )
-            .build_for(&tx),
-        )
+        .query_one(&unsealed)
         .await?
         .map(|r| r.try_get::<i64>("", "n"))
         .transpose()?

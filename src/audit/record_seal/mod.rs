@@ -17,12 +17,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Iden, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::chain::GENESIS;
-use crate::db::Sql;
+use super::tables::RecordSeal;
 
 mod kinds;
 mod seal;
@@ -141,25 +142,42 @@ fn link(prev: &str, kind: Kind, key: &Key, values: &[Value]) -> String {
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
-/// The selected columns of a spec (its key among them).
-fn select_list(spec: &Spec) -> String {
-    let mut names: Vec<String> = spec
-        .columns
-        .iter()
-        .map(|(name, _)| format!("a.{name}"))
-        .collect();
-    if !spec.columns.iter().any(|(name, _)| *name == spec.key) {
-        names.push(format!("a.{}", spec.key));
+/// The selected columns of a spec (its key among them), on its rows aliased `a`.
+fn selected(spec: &Spec) -> Vec<(&'static str, &'static str)> {
+    let mut names: Vec<&'static str> = spec.columns.iter().map(|&(name, _)| name).collect();
+    if !names.contains(&spec.key) {
+        names.push(spec.key);
     }
-    names.join(", ")
+    names.into_iter().map(|name| ("a", name)).collect()
+}
+
+/// [`selected`] as a select list's text.
+fn select_list(spec: &Spec) -> String {
+    selected(spec)
+        .iter()
+        .map(|(a, name)| format!("{a}.{name}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `SELECT seq, hash FROM table ORDER BY seq DESC LIMIT 1`: the last seal of a chain.
+fn last_seal<T: Iden + Copy + 'static>(table: T, seq: T, hash: T) -> SelectStatement {
+    Query::select()
+        .columns([seq, hash])
+        .from(table)
+        .order_by(seq, Order::Desc)
+        .limit(1)
+        .to_owned()
 }
 
 /// The head of the record chain.
 pub async fn head(conn: &impl ConnectionTrait) -> Result<Head, DbErr> {
     let row = conn
-        .query_one_raw(
-            Sql::new("SELECT seq, hash FROM record_seal ORDER BY seq DESC LIMIT 1").build_for(conn),
-        )
+        .query_one(&last_seal(
+            RecordSeal::Table,
+            RecordSeal::Seq,
+            RecordSeal::Hash,
+        ))
         .await?;
     match row {
         Some(r) => Ok(Head {

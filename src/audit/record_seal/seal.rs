@@ -4,21 +4,29 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
+use sea_orm::sea_query::{Expr, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use serde_json::Value;
 
 use super::kinds::{Kind, TABLE_KINDS};
-use super::{head, key_of, link, select_list, values, Head, Key, RECORD_LOCK};
+use super::{head, key_of, last_seal, link, select_list, values, Head, Key, RECORD_LOCK};
 use crate::audit::chain::{Floor, PAGE};
+use crate::audit::tables::{AccessLogSeal, RecordSeal};
 use crate::db::Sql;
 
 /// The highest key sealed of an integer kind (0 when none).
 async fn top_of(conn: &impl ConnectionTrait, kind: Kind) -> Result<i64, DbErr> {
-    let mut sql = Sql::new("SELECT row_id FROM record_seal WHERE kind = ");
-    sql.bind(kind.code())
-        .push(" AND row_id IS NOT NULL ORDER BY row_id DESC LIMIT 1");
+    use sea_orm::sea_query::ExprTrait;
+    let top = Query::select()
+        .column(RecordSeal::RowId)
+        .from(RecordSeal::Table)
+        .and_where(Expr::col(RecordSeal::Kind).eq(kind.code()))
+        .and_where(Expr::col(RecordSeal::RowId).is_not_null())
+        .order_by(RecordSeal::RowId, Order::Desc)
+        .limit(1)
+        .to_owned();
     Ok(conn
-        .query_one_raw(sql.build_for(conn))
+        .query_one(&top)
         .await?
         .map(|r| r.try_get::<i64>("", "row_id"))
         .transpose()?
@@ -26,7 +34,8 @@ async fn top_of(conn: &impl ConnectionTrait, kind: Kind) -> Result<i64, DbErr> {
 }
 
 /// One round's read of a kind: its first unsealed records (of an integer kind: with keys
-/// above `floor` and up to `upto`, read through the primary key).
+/// above `floor` and up to `upto`, read through the primary key). Text, as the access log's
+/// round read ([`crate::audit::chain::unsealed_above`]): its page stays a literal.
 fn unsealed(kind: Kind, floor: i64, upto: Option<i64>) -> Sql {
     let spec = kind.spec();
     let mut sql = Sql::new(&format!(
@@ -127,10 +136,11 @@ async fn seal(db: &DatabaseConnection, wants: &[Want], checkpoint: bool) -> Resu
         if checkpoint {
             checkpoint = false;
             let access = tx
-                .query_one_raw(
-                    Sql::new("SELECT seq, hash FROM access_log_seal ORDER BY seq DESC LIMIT 1")
-                        .build_for(&tx),
-                )
+                .query_one(&last_seal(
+                    AccessLogSeal::Table,
+                    AccessLogSeal::Seq,
+                    AccessLogSeal::Hash,
+                ))
                 .await?;
             if let Some(access) = access {
                 let seq: i64 = access.try_get("", "seq")?;
@@ -145,34 +155,26 @@ async fn seal(db: &DatabaseConnection, wants: &[Want], checkpoint: bool) -> Resu
         }
         let first = at.seq - i64::try_from(seals.len()).unwrap_or(0) + 1;
         for (i, chunk) in seals.chunks(1000).enumerate() {
-            let mut insert = Sql::new(
-                "INSERT INTO record_seal (seq, kind, row_id, row_key, hash, sealed_at) VALUES ",
-            );
+            let mut insert = Query::insert()
+                .into_table(RecordSeal::Table)
+                .columns(RecordSeal::LINK.into_iter().chain([RecordSeal::SealedAt]))
+                .to_owned();
             for (j, (kind, key, hash)) in chunk.iter().enumerate() {
                 let seq = first + i64::try_from(i * 1000 + j).unwrap_or(0);
                 let (row_id, row_key) = match key {
                     Key::Id(id) => (Some(*id), None),
                     Key::Text(key) => (None, Some(key.clone())),
                 };
-                if j > 0 {
-                    insert.push(", ");
-                }
-                insert
-                    .push("(")
-                    .bind(seq)
-                    .push(", ")
-                    .bind(kind.code())
-                    .push(", ")
-                    .bind(row_id)
-                    .push(", ")
-                    .bind(row_key)
-                    .push(", ")
-                    .bind(hash.clone())
-                    .push(", ")
-                    .bind(now)
-                    .push(")");
+                insert.values_panic([
+                    seq.into(),
+                    kind.code().into(),
+                    row_id.into(),
+                    row_key.into(),
+                    hash.as_str().into(),
+                    now.into(),
+                ]);
             }
-            tx.execute_raw(insert.build_for(&tx)).await?;
+            tx.execute(&insert).await?;
         }
         tx.commit().await?;
         round.count += seals.len();

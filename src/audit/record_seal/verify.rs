@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
 use serde_json::Value;
 
 use super::kinds::{Kind, TABLE_KINDS};
-use super::{key_of, link, select_list, values, Head, Key};
+use super::{key_of, link, selected, values, Head, Key};
 use crate::audit::chain::PAGE;
-use crate::db::Sql;
+use crate::audit::tables::RecordSeal;
 
 /// Where the record chain does not hold.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,11 +42,14 @@ pub(in crate::audit) async fn verify(
     let mut at = Head::default();
     let mut seen_published: Option<String> = None;
     let broken = 'walk: loop {
-        let mut sql =
-            Sql::new("SELECT seq, kind, row_id, row_key, hash FROM record_seal WHERE seq > ");
-        sql.bind(at.seq)
-            .push(&format!(" ORDER BY seq LIMIT {PAGE}"));
-        let page = tx.query_all_raw(sql.build_for(tx)).await?;
+        let seals = Query::select()
+            .columns(RecordSeal::LINK)
+            .from(RecordSeal::Table)
+            .and_where(Expr::col(RecordSeal::Seq).gt(at.seq))
+            .order_by(RecordSeal::Seq, Order::Asc)
+            .limit(PAGE as u64)
+            .to_owned();
+        let page = tx.query_all(&seals).await?;
         if page.is_empty() {
             break None;
         }
@@ -72,26 +76,21 @@ pub(in crate::audit) async fn verify(
         let mut records: BTreeMap<(Kind, Key), Vec<Value>> = BTreeMap::new();
         for (kind, keys) in keys {
             let spec = kind.spec();
-            let mut sql = Sql::new(&format!(
-                "SELECT {} FROM {} a WHERE a.{} IN ",
-                select_list(&spec),
-                spec.table,
-                spec.key
-            ));
-            if spec.integer {
-                let ids: Vec<i64> = keys
-                    .iter()
-                    .filter_map(|k| match k {
-                        Key::Id(id) => Some(*id),
-                        Key::Text(_) => None,
-                    })
-                    .collect();
-                sql.bind_list(&ids);
+            let key = Expr::col(("a", spec.key));
+            let by_key = if spec.integer {
+                key.is_in(keys.iter().filter_map(|k| match k {
+                    Key::Id(id) => Some(*id),
+                    Key::Text(_) => None,
+                }))
             } else {
-                let texts: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-                sql.bind_list(&texts);
-            }
-            for row in tx.query_all_raw(sql.build_for(tx)).await? {
+                key.is_in(keys.iter().map(|k| k.to_string()))
+            };
+            let records_of = Query::select()
+                .columns(selected(&spec))
+                .from_as(spec.table, "a")
+                .and_where(by_key)
+                .to_owned();
+            for row in tx.query_all(&records_of).await? {
                 records.insert((kind, key_of(&row, &spec)?), values(&row, spec.columns)?);
             }
         }
@@ -164,20 +163,29 @@ pub(in crate::audit) async fn verify(
     let mut unsealed = 0i64;
     for kind in TABLE_KINDS {
         let spec = kind.spec();
-        let column = if spec.integer { "row_id" } else { "row_key" };
-        let mut sql = Sql::new(&format!(
-            "SELECT COUNT(*) AS n FROM {} a WHERE {}NOT EXISTS (SELECT 1 FROM record_seal s WHERE s.kind = ",
-            spec.table,
-            if spec.filter.is_empty() {
-                String::new()
-            } else {
-                format!("{} AND ", spec.filter)
-            }
-        ));
-        sql.bind(kind.code())
-            .push(&format!(" AND s.{column} = a.{})", spec.key));
+        let column = if spec.integer {
+            RecordSeal::RowId
+        } else {
+            RecordSeal::RowKey
+        };
+        let mut count = Query::select()
+            .expr_as(Expr::col(Asterisk).count(), "n")
+            .from_as(spec.table, "a")
+            .and_where(Expr::not_exists(
+                Query::select()
+                    .expr(Expr::Constant(1.into()))
+                    .from_as(RecordSeal::Table, "s")
+                    .and_where(Expr::col(("s", RecordSeal::Kind)).eq(kind.code()))
+                    .and_where(Expr::col(("s", column)).equals(("a", spec.key)))
+                    .to_owned(),
+            ))
+            .to_owned();
+        if !spec.filter.is_empty() {
+            // The kind's filter is a condition written in `kinds.rs`, not input.
+            count.and_where(Expr::cust(spec.filter));
+        }
         unsealed += tx
-            .query_one_raw(sql.build_for(tx))
+            .query_one(&count)
             .await?
             .map(|r| r.try_get::<i64>("", "n"))
             .transpose()?

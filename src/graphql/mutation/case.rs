@@ -1,10 +1,9 @@
 //! The TYP path: consents, cases, plans, agreed actions, closing and follow-up.
 
 use crate::graphql::engine::scalars::Date;
-use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
+use async_graphql::{Enum, InputObject, ID};
 use chrono::NaiveDate;
 
-use super::written;
 use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::graphql::types::case::{ActionNode, ConsentNode, PlanNode, TypCaseNode};
@@ -167,113 +166,54 @@ impl From<AddAgreedActionInput> for NewAction {
     }
 }
 
-#[Object]
-impl CaseMutations {
+written_mutations! {
+    CaseMutations;
+
     /// Records a consent to disclose the named field groups to an agency (CASE write).
     #[graphql(visible = "super::visible::case")]
-    async fn record_consent(
-        &self,
-        ctx: &Context<'_>,
-        input: RecordConsentInput,
-    ) -> Result<ConsentNode> {
-        written(ctx, "recordConsent", |rc| {
-            consent::record_consent(rc, input.into())
-        })
-        .await
-    }
+    record_consent(input: RecordConsentInput) -> ConsentNode = "recordConsent",
+        |rc| consent::record_consent(rc, input.into());
 
     /// Withdraws a consent from today: it no longer discloses anything on the next read.
     #[graphql(visible = "super::visible::case")]
-    async fn withdraw_consent(&self, ctx: &Context<'_>, consent_id: ID) -> Result<ConsentNode> {
-        written(ctx, "withdrawConsent", |rc| {
-            consent::withdraw_consent(rc, &consent_id)
-        })
-        .await
-    }
+    withdraw_consent(consent_id: ID) -> ConsentNode = "withdrawConsent",
+        |rc| consent::withdraw_consent(rc, &consent_id);
 
     /// Opens a TYP case; the mapping period (kartoitusjakso) starts.
     #[graphql(visible = "super::visible::case")]
-    async fn open_typ_case(
-        &self,
-        ctx: &Context<'_>,
-        input: OpenTypCaseInput,
-    ) -> Result<TypCaseNode> {
-        written(ctx, "openTypCase", |rc| case::open_case(rc, input.into())).await
-    }
+    open_typ_case(input: OpenTypCaseInput) -> TypCaseNode = "openTypCase",
+        |rc| case::open_case(rc, input.into());
 
     /// Changes the responsible officer of an open case.
     #[graphql(visible = "super::visible::case")]
-    async fn assign_responsible_officer(
-        &self,
-        ctx: &Context<'_>,
-        case_id: ID,
-        official_id: ID,
-    ) -> Result<TypCaseNode> {
-        written(ctx, "assignResponsibleOfficer", |rc| {
-            case::assign_officer(rc, &case_id, &official_id)
-        })
-        .await
-    }
+    assign_responsible_officer(case_id: ID, official_id: ID) -> TypCaseNode =
+        "assignResponsibleOfficer", |rc| case::assign_officer(rc, &case_id, &official_id);
 
     /// Makes the case's plan (a new version replaces the current one as the case's plan).
     #[graphql(visible = "super::visible::case")]
-    async fn create_employment_plan(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateEmploymentPlanInput,
-    ) -> Result<PlanNode> {
-        written(ctx, "createEmploymentPlan", |rc| {
-            plan::create_plan(rc, input.into())
-        })
-        .await
-    }
+    create_employment_plan(input: CreateEmploymentPlanInput) -> PlanNode =
+        "createEmploymentPlan", |rc| plan::create_plan(rc, input.into());
 
     /// Adds an agreed action to a plan, owned by one agency.
     #[graphql(visible = "super::visible::case")]
-    async fn add_agreed_action(
-        &self,
-        ctx: &Context<'_>,
-        input: AddAgreedActionInput,
-    ) -> Result<ActionNode> {
-        written(ctx, "addAgreedAction", |rc| {
-            plan::add_action(rc, input.into())
-        })
-        .await
-    }
+    add_agreed_action(input: AddAgreedActionInput) -> ActionNode = "addAgreedAction",
+        |rc| plan::add_action(rc, input.into());
 
     /// Marks an agreed action done today.
     #[graphql(visible = "super::visible::case")]
-    async fn complete_agreed_action(&self, ctx: &Context<'_>, id: ID) -> Result<ActionNode> {
-        written(ctx, "completeAgreedAction", |rc| {
-            plan::complete_action(rc, &id)
-        })
-        .await
-    }
+    complete_agreed_action(id: ID) -> ActionNode = "completeAgreedAction",
+        |rc| plan::complete_action(rc, &id);
 
     /// Closes a case with its outcome and end date.
     #[graphql(visible = "super::visible::case")]
-    async fn close_typ_case(
-        &self,
-        ctx: &Context<'_>,
-        input: CloseTypCaseInput,
-    ) -> Result<TypCaseNode> {
-        written(ctx, "closeTypCase", |rc| {
-            case::close_case(rc, &input.case_id, input.outcome, input.ended_on.0)
-        })
-        .await
-    }
+    close_typ_case(input: CloseTypCaseInput) -> TypCaseNode = "closeTypCase",
+        |rc| case::close_case(rc, &input.case_id, input.outcome, input.ended_on.0);
 
     /// Records labour-market status 3, 6 or 12 months after closing; returns the case.
     #[graphql(visible = "super::visible::case")]
-    async fn record_case_follow_up(
-        &self,
-        ctx: &Context<'_>,
-        input: RecordCaseFollowUpInput,
-    ) -> Result<TypCaseNode> {
-        written(ctx, "recordCaseFollowUp", |rc| {
-            let at = input.recorded_on.0;
-            case::record_follow_up(rc, &input.case_id, input.months_after, input.status, at)
-        })
-        .await
-    }
+    record_case_follow_up(input: RecordCaseFollowUpInput) -> TypCaseNode =
+        "recordCaseFollowUp", |rc| {
+            let (months, at) = (input.months_after, input.recorded_on.0);
+            case::record_follow_up(rc, &input.case_id, months, input.status, at)
+        };
 }

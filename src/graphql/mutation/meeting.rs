@@ -1,10 +1,9 @@
 //! Work-ability assessments, network meetings and agency notes.
 
 use crate::graphql::engine::scalars::Date;
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use async_graphql::{InputObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{request, written};
 use crate::domain::Agency;
 use crate::graphql::types::agency_records::AssessmentNode;
 use crate::graphql::types::meeting::{MeetingNode, NoteNode};
@@ -137,91 +136,39 @@ impl From<MeetingActionInput> for NewAction {
     }
 }
 
-#[Object]
-impl MeetingMutations {
+written_mutations! {
+    MeetingMutations;
+
     /// Records a work-ability assessment. A recent one (12 months, a setting) is a
     /// `CONFLICT` whose `extensions.existing` summarises it for reuse, unless
     /// `overrideReason` is given.
     #[graphql(visible = "super::visible::work_ability")]
-    async fn record_work_ability_assessment(
-        &self,
-        ctx: &Context<'_>,
-        input: RecordWorkAbilityAssessmentInput,
-    ) -> Result<AssessmentNode> {
-        let rc = request(ctx, "recordWorkAbilityAssessment")?;
-        let written = assessment::record_assessment(rc, input.into()).await?;
-        Ok(AssessmentNode {
-            row: written.row,
-            scope: written.scope,
-        })
-    }
+    record_work_ability_assessment(input: RecordWorkAbilityAssessmentInput) -> AssessmentNode =
+        "recordWorkAbilityAssessment", |rc| assessment::record_assessment(rc, input.into());
 
     /// Schedules a network meeting (verkostopalaveri) with participants and agenda.
     #[graphql(visible = "super::visible::case")]
-    async fn schedule_network_meeting(
-        &self,
-        ctx: &Context<'_>,
-        input: ScheduleNetworkMeetingInput,
-    ) -> Result<MeetingNode> {
-        written(ctx, "scheduleNetworkMeeting", |rc| {
-            meeting::schedule(rc, input.into())
-        })
-        .await
-    }
+    schedule_network_meeting(input: ScheduleNetworkMeetingInput) -> MeetingNode =
+        "scheduleNetworkMeeting", |rc| meeting::schedule(rc, input.into());
 
     /// Records the shared record of a held meeting and the actions agreed.
     #[graphql(visible = "super::visible::case")]
-    async fn record_meeting_minutes(
-        &self,
-        ctx: &Context<'_>,
-        input: RecordMeetingMinutesInput,
-    ) -> Result<MeetingNode> {
-        let actions = input
-            .agreed_actions
-            .into_iter()
-            .map(NewAction::from)
-            .collect();
-        written(ctx, "recordMeetingMinutes", |rc| {
-            let held_on = input.held_on.0;
-            meeting::record_minutes(
-                rc,
-                &input.meeting_id,
-                held_on,
-                &input.shared_record,
-                actions,
-            )
-        })
-        .await
-    }
+    record_meeting_minutes(input: RecordMeetingMinutesInput) -> MeetingNode =
+        "recordMeetingMinutes", |rc| {
+            let actions = input.agreed_actions.into_iter().map(NewAction::from).collect();
+            let (id, held_on) = (&input.meeting_id, input.held_on.0);
+            meeting::record_minutes(rc, id, held_on, &input.shared_record, actions)
+        };
 
     /// Writes the caller agency's own section of a meeting record (readable by that agency only).
     #[graphql(visible = "super::visible::own_group")]
-    async fn record_meeting_section(
-        &self,
-        ctx: &Context<'_>,
-        meeting_id: ID,
-        body: String,
-    ) -> Result<MeetingNode> {
-        written(ctx, "recordMeetingSection", |rc| {
-            meeting::record_section(rc, &meeting_id, &body)
-        })
-        .await
-    }
+    record_meeting_section(meeting_id: ID, body: String) -> MeetingNode =
+        "recordMeetingSection", |rc| meeting::record_section(rc, &meeting_id, &body);
 
     /// Adds an agency note: own-agency by default, or shared with the case team.
     #[graphql(visible = "super::visible::own_group")]
-    async fn add_note(&self, ctx: &Context<'_>, input: AddNoteInput) -> Result<NoteNode> {
-        let rc = request(ctx, "addNote")?;
-        let written = assessment::add_note(
-            rc,
-            &input.client_id,
-            &input.body,
-            input.shared_with_case_team,
-        )
-        .await?;
-        Ok(NoteNode {
-            row: written.row,
-            scope: written.scope,
-        })
-    }
+    add_note(input: AddNoteInput) -> NoteNode = "addNote", |rc| {
+        let shared = input.shared_with_case_team;
+        assessment::add_note(rc, &input.client_id, &input.body, shared)
+    };
 }

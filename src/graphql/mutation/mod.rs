@@ -4,6 +4,35 @@
 //! failed mutation leaves nothing half-written), its WRITE logged there, and the row handed
 //! back with the client's scope, which the resolver answers with.
 
+/// Writes a mutation object whose resolvers each run one change through [`written`] and
+/// answer with the node of the row it wrote. An entry is the resolver's doc comment and
+/// attributes (kept: they become the schema's description and visibility), its name and
+/// GraphQL arguments, the node it answers with, the operation named in the access log, and
+/// the service call on the request's context.
+macro_rules! written_mutations {
+    ($object:ident;
+        $(
+            $(#[$meta:meta])*
+            $name:ident($($arg:ident: $arg_ty:ty),*) -> $node:ty = $operation:literal,
+                |$rc:ident| $change:expr;
+        )*
+    ) => {
+        #[async_graphql::Object]
+        impl $object {
+            $(
+                $(#[$meta])*
+                async fn $name(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    $($arg: $arg_ty),*
+                ) -> async_graphql::Result<$node> {
+                    $crate::graphql::mutation::written(ctx, $operation, |$rc| $change).await
+                }
+            )*
+        }
+    };
+}
+
 mod admin;
 mod break_glass;
 mod case;
@@ -30,6 +59,7 @@ pub struct Mutation(
     client::ClientMutations,
     case::CaseMutations,
     rehab::RehabMutations,
+    rehab::AttendanceMutations,
     meeting::MeetingMutations,
     admin::AdminMutations,
     referral::ReferralMutations,

@@ -1,8 +1,7 @@
 //! Referral mutations: send, answer (accept or decline), complete.
 
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use async_graphql::{InputObject, ID};
 
-use super::written;
 use crate::domain::Agency;
 use crate::graphql::engine::scalars::Date;
 use crate::graphql::types::referral::ReferralNode;
@@ -52,44 +51,24 @@ impl From<SendReferralInput> for NewReferral {
     }
 }
 
-#[Object]
-impl ReferralMutations {
+written_mutations! {
+    ReferralMutations;
+
     /// Sends a referral from the caller's agency to another (CASE write; the client's open
     /// TYP case).
     #[graphql(visible = "super::visible::case")]
-    async fn send_referral(
-        &self,
-        ctx: &Context<'_>,
-        input: SendReferralInput,
-    ) -> Result<ReferralNode> {
-        written(ctx, "sendReferral", |rc| referral::send(rc, input.into())).await
-    }
+    send_referral(input: SendReferralInput) -> ReferralNode = "sendReferral",
+        |rc| referral::send(rc, input.into());
 
     /// The receiving agency accepts (with a due date) or declines (with a reason).
     #[graphql(visible = "super::visible::case")]
-    async fn answer_referral(
-        &self,
-        ctx: &Context<'_>,
-        input: AnswerReferralInput,
-    ) -> Result<ReferralNode> {
-        let due_on = input.due_on.map(|d| d.0);
-        let decline_reason = input.decline_reason.as_deref();
-        written(ctx, "answerReferral", |rc| {
-            referral::answer(rc, &input.referral_id, input.accept, due_on, decline_reason)
-        })
-        .await
-    }
+    answer_referral(input: AnswerReferralInput) -> ReferralNode = "answerReferral", |rc| {
+        let (accept, due) = (input.accept, input.due_on.map(|d| d.0));
+        referral::answer(rc, &input.referral_id, accept, due, input.decline_reason.as_deref())
+    };
 
     /// The receiving agency returns the outcome: the referral is done.
     #[graphql(visible = "super::visible::case")]
-    async fn complete_referral(
-        &self,
-        ctx: &Context<'_>,
-        input: CompleteReferralInput,
-    ) -> Result<ReferralNode> {
-        written(ctx, "completeReferral", |rc| {
-            referral::complete(rc, &input.referral_id, &input.outcome)
-        })
-        .await
-    }
+    complete_referral(input: CompleteReferralInput) -> ReferralNode = "completeReferral",
+        |rc| referral::complete(rc, &input.referral_id, &input.outcome);
 }

@@ -4,14 +4,19 @@ use crate::graphql::engine::scalars::Date;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{request, written};
+use super::request;
 use crate::graphql::types::rehab::RehabPeriodNode;
 use crate::services::attendance::{self, Day};
 use crate::services::rehab::{self, NewPeriod};
 use crate::services::service_interruption::{self, InterruptionInput};
 
+/// KTT periods: decided, ended early, interrupted.
 #[derive(Default)]
 pub struct RehabMutations;
+
+/// Service-wide interruptions, and the attendance days they and the periods govern.
+#[derive(Default)]
+pub struct AttendanceMutations;
 
 /// Input of `decideRehabPeriod` (act 189/2001: 3–24 months, 1–4 days a week, 4–8 hours a
 /// day, at most 32 hours a week).
@@ -163,48 +168,31 @@ impl From<DecideRehabPeriodInput> for NewPeriod {
     }
 }
 
-#[Object]
-impl RehabMutations {
+written_mutations! {
+    RehabMutations;
+
     /// Decides a rehabilitative work activity period (REHAB write).
     #[graphql(visible = "super::visible::rehab")]
-    async fn decide_rehab_period(
-        &self,
-        ctx: &Context<'_>,
-        input: DecideRehabPeriodInput,
-    ) -> Result<RehabPeriodNode> {
-        written(ctx, "decideRehabPeriod", |rc| {
-            rehab::decide(rc, input.into())
-        })
-        .await
-    }
+    decide_rehab_period(input: DecideRehabPeriodInput) -> RehabPeriodNode = "decideRehabPeriod",
+        |rc| rehab::decide(rc, input.into());
 
     /// Ends a period early with a reason.
     #[graphql(visible = "super::visible::rehab")]
-    async fn end_rehab_period_early(
-        &self,
-        ctx: &Context<'_>,
-        input: EndRehabPeriodEarlyInput,
-    ) -> Result<RehabPeriodNode> {
-        written(ctx, "endRehabPeriodEarly", |rc| {
-            rehab::end_early(rc, &input.period_id, input.ended_on.0, &input.reason)
-        })
-        .await
-    }
+    end_rehab_period_early(input: EndRehabPeriodEarlyInput) -> RehabPeriodNode =
+        "endRehabPeriodEarly",
+        |rc| rehab::end_early(rc, &input.period_id, input.ended_on.0, &input.reason);
 
     /// Interrupts a period for a while; attendance is refused during the interruption.
     #[graphql(visible = "super::visible::rehab")]
-    async fn interrupt_rehab_period(
-        &self,
-        ctx: &Context<'_>,
-        input: InterruptRehabPeriodInput,
-    ) -> Result<RehabPeriodNode> {
-        let (starts_on, ends_on) = (input.starts_on.0, input.ends_on.map(|d| d.0));
-        written(ctx, "interruptRehabPeriod", |rc| {
+    interrupt_rehab_period(input: InterruptRehabPeriodInput) -> RehabPeriodNode =
+        "interruptRehabPeriod", |rc| {
+            let (starts_on, ends_on) = (input.starts_on.0, input.ends_on.map(|d| d.0));
             rehab::interrupt(rc, &input.period_id, starts_on, ends_on, &input.reason)
-        })
-        .await
-    }
+        };
+}
 
+#[Object]
+impl AttendanceMutations {
     /// Records a service-wide interruption (such as the 2020 closure) of one provider or
     /// all: attendance of every period it covers is refused while it stands. The
     /// organiser's act (county management); logged with who and why.

@@ -1,11 +1,10 @@
 //! Aggregate reports for role-based dashboards: counts only, never a person.
 
 use crate::graphql::engine::scalars::Date;
-use async_graphql::{Context, InputObject, MergedObject, Object, Result, SimpleObject, ID};
+use async_graphql::{InputObject, MergedObject, SimpleObject, ID};
 
 use super::enums::ProviderKind;
 use crate::domain::Agency;
-use crate::graphql::request;
 use crate::services::reports::{self, Cell, Filter};
 
 /// A published figure: counts are rounded to a multiple of five and sums of money to whole
@@ -23,6 +22,23 @@ impl From<Cell> for ReportCell {
             value: c.value,
             suppressed: c.value.is_none(),
         }
+    }
+}
+
+/// What a report's service counted, as the API publishes it; a list converts item by item.
+pub trait Published<T> {
+    fn published(figures: T) -> Self;
+}
+
+impl<T, N: Published<T>> Published<Vec<T>> for Vec<N> {
+    fn published(figures: Vec<T>) -> Self {
+        figures.into_iter().map(N::published).collect()
+    }
+}
+
+impl Published<Cell> for ReportCell {
+    fn published(c: Cell) -> Self {
+        c.into()
     }
 }
 
@@ -49,6 +65,63 @@ impl From<Option<ReportFilter>> for Filter {
     }
 }
 
+/// Writes a reports object whose fields each run the report service of the same name on
+/// the request's context and publish what it counted ([`Published`]). An entry is the field's
+/// doc comment, its arguments (a range of whole months `from, to`, or a day `on`, with the
+/// `filter` where the report takes one), its type and the operation named in the access log;
+/// `via` names the service where it is not the field's name.
+macro_rules! reports_object {
+    ($object:ident; $($entries:tt)*) => {
+        reports_object!(@next $object [] $($entries)*);
+    };
+    (@next $object:ident [$($done:tt)*]) => {
+        #[async_graphql::Object]
+        impl $object {
+            $($done)*
+        }
+    };
+    (@next $object:ident $done:tt
+        $(#[$meta:meta])* $name:ident(from, to, filter) -> $ty:ty = $operation:literal;
+        $($rest:tt)*
+    ) => {
+        reports_object!(@field $object $done [$(#[$meta])*] $name
+            (from: Date, to: Date, filter: Option<ReportFilter>) -> $ty = $operation,
+            |rc| reports::$name(rc, from.0, to.0, &filter.into()); $($rest)*);
+    };
+    (@next $object:ident $done:tt
+        $(#[$meta:meta])* $name:ident(on, filter) -> $ty:ty = $operation:literal;
+        $($rest:tt)*
+    ) => {
+        reports_object!(@field $object $done [$(#[$meta])*] $name
+            (on: Date, filter: Option<ReportFilter>) -> $ty = $operation,
+            |rc| reports::$name(rc, on.0, &filter.into()); $($rest)*);
+    };
+    (@next $object:ident $done:tt
+        $(#[$meta:meta])* $name:ident(from, to) -> $ty:ty = $operation:literal via $service:path;
+        $($rest:tt)*
+    ) => {
+        reports_object!(@field $object $done [$(#[$meta])*] $name
+            (from: Date, to: Date) -> $ty = $operation,
+            |rc| $service(rc, from.0, to.0, &Filter::default()); $($rest)*);
+    };
+    (@field $object:ident [$($done:tt)*] [$($attr:tt)*] $name:ident
+        ($($arg:ident: $arg_ty:ty),*) -> $ty:ty = $operation:literal,
+        |$rc:ident| $count:expr; $($rest:tt)*
+    ) => {
+        reports_object!(@next $object [$($done)*
+            $($attr)*
+            async fn $name(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                $($arg: $arg_ty),*
+            ) -> async_graphql::Result<$ty> {
+                let $rc = $crate::graphql::request(ctx, $operation)?;
+                Ok(Published::published($count.await?))
+            }
+        ] $($rest)*);
+    };
+}
+
 /// One month of the rehabilitative work activity series.
 #[derive(SimpleObject)]
 pub struct RehabActivityMonth {
@@ -64,12 +137,33 @@ pub struct RehabActivityMonth {
     pub attended_days: ReportCell,
 }
 
+impl Published<reports::RehabMonth> for RehabActivityMonth {
+    fn published(m: reports::RehabMonth) -> Self {
+        RehabActivityMonth {
+            month: m.month,
+            average_suppressed: m.average.is_none(),
+            average_clients: m.average,
+            end_of_month_clients: m.end_of_month.into(),
+            attended_days: m.attended_days.into(),
+        }
+    }
+}
+
 /// Closed cases by outcome.
 #[derive(SimpleObject)]
 pub struct OutcomeCount {
     /// The outcome code (CaseOutcome).
     pub outcome: String,
     pub cases: ReportCell,
+}
+
+impl Published<(String, Cell)> for OutcomeCount {
+    fn published((outcome, c): (String, Cell)) -> Self {
+        OutcomeCount {
+            outcome,
+            cases: c.into(),
+        }
+    }
 }
 
 /// New and closed TYP cases of a range, and how the closed ones ended.
@@ -80,6 +174,16 @@ pub struct CaseOutcomeReport {
     pub by_outcome: Vec<OutcomeCount>,
 }
 
+impl Published<reports::Outcomes> for CaseOutcomeReport {
+    fn published(r: reports::Outcomes) -> Self {
+        CaseOutcomeReport {
+            new_cases: r.new_cases.into(),
+            closed_cases: r.closed_cases.into(),
+            by_outcome: Published::published(r.by_outcome),
+        }
+    }
+}
+
 /// A service-wide interruption, shown with the series it explains.
 #[derive(SimpleObject)]
 pub struct InterruptionRecord {
@@ -88,6 +192,17 @@ pub struct InterruptionRecord {
     /// The provider whose service is interrupted; null for every provider's.
     pub provider_id: Option<async_graphql::ID>,
     pub reason: String,
+}
+
+impl Published<entity::service_interruption::Model> for InterruptionRecord {
+    fn published(r: entity::service_interruption::Model) -> Self {
+        InterruptionRecord {
+            starts_on: r.starts_on.into(),
+            ends_on: r.ends_on.into(),
+            provider_id: r.provider_id.map(async_graphql::ID),
+            reason: r.reason,
+        }
+    }
 }
 
 /// Reports (raportit). ANALYST reads all clients' aggregates; agency roles and coaches only
@@ -105,102 +220,26 @@ pub struct SeriesReports;
 #[derive(Default)]
 pub struct ServiceReports;
 
-#[Object]
-impl SeriesReports {
+reports_object! {
+    SeriesReports;
+
     /// Monthly average and end-of-month number of clients in rehabilitative work activity.
-    async fn rehab_activity(
-        &self,
-        ctx: &Context<'_>,
-        from: Date,
-        to: Date,
-        filter: Option<ReportFilter>,
-    ) -> Result<Vec<RehabActivityMonth>> {
-        let rc = request(ctx, "reports.rehabActivity")?;
-        let months = reports::rehab_activity(rc, from.0, to.0, &filter.into()).await?;
-        Ok(months
-            .into_iter()
-            .map(|m| RehabActivityMonth {
-                month: m.month,
-                average_suppressed: m.average.is_none(),
-                average_clients: m.average,
-                end_of_month_clients: m.end_of_month.into(),
-                attended_days: m.attended_days.into(),
-            })
-            .collect())
-    }
+    rehab_activity(from, to, filter) -> Vec<RehabActivityMonth> = "reports.rehabActivity";
 
     /// New cases, closed cases and outcomes of closed cases in a range.
-    async fn case_outcomes(
-        &self,
-        ctx: &Context<'_>,
-        from: Date,
-        to: Date,
-        filter: Option<ReportFilter>,
-    ) -> Result<CaseOutcomeReport> {
-        let rc = request(ctx, "reports.caseOutcomes")?;
-        let r = reports::case_outcomes(rc, from.0, to.0, &filter.into()).await?;
-        Ok(CaseOutcomeReport {
-            new_cases: r.new_cases.into(),
-            closed_cases: r.closed_cases.into(),
-            by_outcome: r
-                .by_outcome
-                .into_iter()
-                .map(|(outcome, c)| OutcomeCount {
-                    outcome,
-                    cases: c.into(),
-                })
-                .collect(),
-        })
-    }
+    case_outcomes(from, to, filter) -> CaseOutcomeReport = "reports.caseOutcomes";
 
     /// TYP clients (a case open) on a day.
-    async fn typ_clients_on(
-        &self,
-        ctx: &Context<'_>,
-        on: Date,
-        filter: Option<ReportFilter>,
-    ) -> Result<ReportCell> {
-        let rc = request(ctx, "reports.typClientsOn")?;
-        Ok(reports::typ_clients_on(rc, on.0, &filter.into())
-            .await?
-            .into())
-    }
+    typ_clients_on(on, filter) -> ReportCell = "reports.typClientsOn";
 
     /// Individual-support clients on a day: job coaching of kind INDIVIDUAL,
     /// NEUROPSYCHIATRIC or WALK_ALONGSIDE in force that day.
-    async fn individual_support_clients_on(
-        &self,
-        ctx: &Context<'_>,
-        on: Date,
-        filter: Option<ReportFilter>,
-    ) -> Result<ReportCell> {
-        let rc = request(ctx, "reports.individualSupportClientsOn")?;
-        Ok(
-            reports::individual_support_clients_on(rc, on.0, &filter.into())
-                .await?
-                .into(),
-        )
-    }
+    individual_support_clients_on(on, filter) -> ReportCell =
+        "reports.individualSupportClientsOn";
 
     /// Service-wide interruptions overlapping the range (such as the 2020 closure).
-    async fn service_interruptions(
-        &self,
-        ctx: &Context<'_>,
-        from: Date,
-        to: Date,
-    ) -> Result<Vec<InterruptionRecord>> {
-        let rc = request(ctx, "reports.serviceInterruptions")?;
-        let rows = reports::interruptions(rc, from.0, to.0, &reports::Filter::default()).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| InterruptionRecord {
-                starts_on: r.starts_on.into(),
-                ends_on: r.ends_on.into(),
-                provider_id: r.provider_id.map(async_graphql::ID),
-                reason: r.reason,
-            })
-            .collect())
-    }
+    service_interruptions(from, to) -> Vec<InterruptionRecord> = "reports.serviceInterruptions"
+        via reports::interruptions;
 }
 
 /// Allowances and travel compensation paid for one month, in cents.
@@ -215,6 +254,17 @@ pub struct AllowanceReportMonth {
     pub persons: ReportCell,
 }
 
+impl Published<reports::AllowanceMonth> for AllowanceReportMonth {
+    fn published(m: reports::AllowanceMonth) -> Self {
+        AllowanceReportMonth {
+            month: m.month,
+            allowance_cents: m.allowance_cents.into(),
+            travel_cents: m.travel_cents.into(),
+            persons: m.persons.into(),
+        }
+    }
+}
+
 /// Network meetings held and agreed actions in a range.
 #[derive(SimpleObject)]
 pub struct MeetingReport {
@@ -225,12 +275,32 @@ pub struct MeetingReport {
     pub actions_overdue: ReportCell,
 }
 
+impl Published<reports::MeetingFigures> for MeetingReport {
+    fn published(m: reports::MeetingFigures) -> Self {
+        MeetingReport {
+            meetings_held: m.meetings_held.into(),
+            actions_opened: m.actions_opened.into(),
+            actions_closed: m.actions_closed.into(),
+            actions_overdue: m.actions_overdue.into(),
+        }
+    }
+}
+
 /// Periods by length in months.
 #[derive(SimpleObject)]
 pub struct LengthBucket {
     /// `0-2` (ended early), `3-5`, `6-8`, `9-11`, `12-17` or `18-24` months.
     pub months: String,
     pub periods: ReportCell,
+}
+
+impl Published<(String, Cell)> for LengthBucket {
+    fn published((months, c): (String, Cell)) -> Self {
+        LengthBucket {
+            months,
+            periods: c.into(),
+        }
+    }
 }
 
 /// Activity at one provider.
@@ -244,6 +314,18 @@ pub struct ProviderActivity {
     pub attendance_rate_permille: Option<i64>,
 }
 
+impl Published<reports::ProviderFigures> for ProviderActivity {
+    fn published(p: reports::ProviderFigures) -> Self {
+        ProviderActivity {
+            provider_id: ID(p.provider_id),
+            provider_name: p.provider_name,
+            attended_days: p.attended_days.into(),
+            recorded_days: p.recorded_days.into(),
+            attendance_rate_permille: p.attendance_rate_permille,
+        }
+    }
+}
+
 /// Work-ability assessments in a range.
 #[derive(SimpleObject)]
 pub struct AssessmentReport {
@@ -251,6 +333,15 @@ pub struct AssessmentReport {
     pub done: ReportCell,
     /// New assessments not made because a recent one was offered for reuse.
     pub duplicates_avoided: ReportCell,
+}
+
+impl Published<reports::AssessmentFigures> for AssessmentReport {
+    fn published(a: reports::AssessmentFigures) -> Self {
+        AssessmentReport {
+            done: a.done.into(),
+            duplicates_avoided: a.duplicates_avoided.into(),
+        }
+    }
 }
 
 /// Persons by follow-up status some months after their case closed.
@@ -261,6 +352,15 @@ pub struct FollowUpRow {
     pub by_status: Vec<StatusCount>,
 }
 
+impl Published<(i32, Vec<(String, Cell)>)> for FollowUpRow {
+    fn published((months_after, cells): (i32, Vec<(String, Cell)>)) -> Self {
+        FollowUpRow {
+            months_after,
+            by_status: Published::published(cells),
+        }
+    }
+}
+
 /// Persons with one follow-up status.
 #[derive(SimpleObject)]
 pub struct StatusCount {
@@ -268,127 +368,34 @@ pub struct StatusCount {
     pub persons: ReportCell,
 }
 
-#[Object]
-impl ServiceReports {
-    /// Work-ability assessments made, and duplicates avoided by reuse.
-    async fn assessments(
-        &self,
-        ctx: &Context<'_>,
-        from: Date,
-        to: Date,
-        filter: Option<ReportFilter>,
-    ) -> Result<AssessmentReport> {
-        let rc = request(ctx, "reports.assessments")?;
-        let a = reports::assessments(rc, from.0, to.0, &filter.into()).await?;
-        Ok(AssessmentReport {
-            done: a.done.into(),
-            duplicates_avoided: a.duplicates_avoided.into(),
-        })
+impl Published<(String, Cell)> for StatusCount {
+    fn published((status, c): (String, Cell)) -> Self {
+        StatusCount {
+            status,
+            persons: c.into(),
+        }
     }
+}
+
+reports_object! {
+    ServiceReports;
+
+    /// Work-ability assessments made, and duplicates avoided by reuse.
+    assessments(from, to, filter) -> AssessmentReport = "reports.assessments";
 
     /// Follow-up status 3, 6 and 12 months after closing, for cases closed in the range.
-    async fn follow_ups(
-        &self,
-        ctx: &Context<'_>,
-        from: Date,
-        to: Date,
-        filter: Option<ReportFilter>,
-    ) -> Result<Vec<FollowUpRow>> {
-        let rc = request(ctx, "reports.followUps")?;
-        Ok(reports::follow_ups(rc, from.0, to.0, &filter.into())
-            .await?
-            .into_iter()
-            .map(|(months_after, cells)| FollowUpRow {
-                months_after,
-                by_status: cells
-                    .into_iter()
-                    .map(|(status, c)| StatusCount {
-                        status,
-                        persons: c.into(),
-                    })
-                    .collect(),
-            })
-            .collect())
-    }
+    follow_ups(from, to, filter) -> Vec<FollowUpRow> = "reports.followUps";
 
     /// Allowances and travel compensation per month.
-    async fn allowances(
-        &self,
-        ctx: &Context<'_>,
-        from: Date,
-        to: Date,
-        filter: Option<ReportFilter>,
-    ) -> Result<Vec<AllowanceReportMonth>> {
-        let rc = request(ctx, "reports.allowances")?;
-        Ok(reports::allowances(rc, from.0, to.0, &filter.into())
-            .await?
-            .into_iter()
-            .map(|m| AllowanceReportMonth {
-                month: m.month,
-                allowance_cents: m.allowance_cents.into(),
-                travel_cents: m.travel_cents.into(),
-                persons: m.persons.into(),
-            })
-            .collect())
-    }
+    allowances(from, to, filter) -> Vec<AllowanceReportMonth> = "reports.allowances";
 
     /// Network meetings held and agreed actions opened, closed and overdue.
-    async fn meetings(
-        &self,
-        ctx: &Context<'_>,
-        from: Date,
-        to: Date,
-        filter: Option<ReportFilter>,
-    ) -> Result<MeetingReport> {
-        let rc = request(ctx, "reports.meetings")?;
-        let m = reports::meetings(rc, from.0, to.0, &filter.into()).await?;
-        Ok(MeetingReport {
-            meetings_held: m.meetings_held.into(),
-            actions_opened: m.actions_opened.into(),
-            actions_closed: m.actions_closed.into(),
-            actions_overdue: m.actions_overdue.into(),
-        })
-    }
+    meetings(from, to, filter) -> MeetingReport = "reports.meetings";
 
     /// Distribution of the lengths of periods that started in the range: periods per
     /// length, published only where they belong to five persons at least.
-    async fn period_lengths(
-        &self,
-        ctx: &Context<'_>,
-        from: Date,
-        to: Date,
-        filter: Option<ReportFilter>,
-    ) -> Result<Vec<LengthBucket>> {
-        let rc = request(ctx, "reports.periodLengths")?;
-        Ok(reports::period_lengths(rc, from.0, to.0, &filter.into())
-            .await?
-            .into_iter()
-            .map(|(months, c)| LengthBucket {
-                months,
-                periods: c.into(),
-            })
-            .collect())
-    }
+    period_lengths(from, to, filter) -> Vec<LengthBucket> = "reports.periodLengths";
 
     /// Activity days and attendance rate by provider.
-    async fn provider_activity(
-        &self,
-        ctx: &Context<'_>,
-        from: Date,
-        to: Date,
-        filter: Option<ReportFilter>,
-    ) -> Result<Vec<ProviderActivity>> {
-        let rc = request(ctx, "reports.providerActivity")?;
-        Ok(reports::provider_activity(rc, from.0, to.0, &filter.into())
-            .await?
-            .into_iter()
-            .map(|p| ProviderActivity {
-                provider_id: ID(p.provider_id),
-                provider_name: p.provider_name,
-                attended_days: p.attended_days.into(),
-                recorded_days: p.recorded_days.into(),
-                attendance_rate_permille: p.attendance_rate_permille,
-            })
-            .collect())
-    }
+    provider_activity(from, to, filter) -> Vec<ProviderActivity> = "reports.providerActivity";
 }

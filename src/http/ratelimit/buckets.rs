@@ -10,10 +10,19 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, DeriveIden, StatementBuilder};
 
 use super::{MAX_BUCKETS, WINDOW_SECS};
-use crate::db::Sql;
+
+/// The shared buckets (a table without an entity: only the rate limiter uses it).
+#[derive(DeriveIden, Clone, Copy)]
+pub(super) enum RateLimitBucket {
+    Table,
+    Kind,
+    Subject,
+    FullAtMs,
+}
 
 pub(super) struct Bucket {
     /// When the bucket is full again; full when not after now.
@@ -186,29 +195,31 @@ impl<K: Subject> Buckets<K> {
 }
 
 /// The database's clock in milliseconds since 1970 (one value per statement).
-pub(super) fn now_ms(backend: DbBackend) -> &'static str {
-    match backend {
+pub(super) fn now_ms(backend: DbBackend) -> Expr {
+    // The database's clock in milliseconds: each backend names it its own way.
+    Expr::cust(match backend {
         DbBackend::Postgres => "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000 AS BIGINT)",
         _ => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
-    }
+    })
 }
 
 fn millis(secs: f64) -> i64 {
     (secs * 1000.0).ceil() as i64
 }
 
+/// Runs a statement answering (kind, subject, milliseconds ahead of now), in that order.
 pub(super) async fn read_buckets(
     db: &impl ConnectionTrait,
-    sql: &Sql,
+    statement: &impl StatementBuilder,
 ) -> Result<Vec<(String, String, i64)>, DbErr> {
-    db.query_all_raw(sql.build_for(db))
+    db.query_all(statement)
         .await?
         .into_iter()
         .map(|row| {
             Ok((
-                row.try_get("", "kind")?,
-                row.try_get("", "subject")?,
-                row.try_get("", "ahead_ms")?,
+                row.try_get_by_index(0)?,
+                row.try_get_by_index(1)?,
+                row.try_get_by_index(2)?,
             ))
         })
         .collect()

@@ -21,16 +21,16 @@ use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::app::AppState;
 pub use crate::config::RateConfig;
 
 mod buckets;
 
-use crate::db::Sql;
 use crate::error::AppError;
-use buckets::{now_ms, read_buckets, Buckets};
+use buckets::{now_ms, read_buckets, Buckets, RateLimitBucket as B};
+use sea_orm::sea_query::{Expr, Func, OnConflict, Order, Query};
 
 /// How often a replica shares its spending and learns the others'.
 pub const SYNC_EVERY: Duration = Duration::from_millis(250);
@@ -123,6 +123,7 @@ impl RateLimits {
         addresses: &[(IpAddr, f64)],
         officials: &[(String, f64)],
     ) -> Result<(), DbErr> {
+        use sea_orm::sea_query::ExprTrait;
         let now_ms = now_ms(db.get_database_backend());
         let mut rows: Vec<(&str, String, i64)> = self
             .addresses
@@ -133,41 +134,46 @@ impl RateLimits {
         // longer one stays this process's alone rather than failing every round.
         rows.retain(|(_, subject, _)| (1..=MAX_SUBJECT).contains(&subject.len()));
         let mut learned: Vec<(String, String, i64)> = Vec::new();
+        let ahead = || Expr::col(B::FullAtMs).sub(now_ms.clone());
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut sql =
-                Sql::new("INSERT INTO rate_limit_bucket (kind, subject, full_at_ms) VALUES ");
-            for (i, (kind, subject, spent_ms)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.push("(")
-                    .bind(*kind)
-                    .push(", ")
-                    .bind(subject.clone())
-                    .push(&format!(", {now_ms} + "))
-                    .bind(*spent_ms)
-                    .push(")");
+            let mut insert = Query::insert()
+                .into_table(B::Table)
+                .columns([B::Kind, B::Subject, B::FullAtMs])
+                .to_owned();
+            for (kind, subject, spent_ms) in chunk {
+                insert.values_panic([
+                    (*kind).into(),
+                    subject.as_str().into(),
+                    now_ms.clone().add(*spent_ms),
+                ]);
             }
             // A full bucket's time is now: spending is added from there.
-            let greatest = match db.get_database_backend() {
-                DbBackend::Postgres => "GREATEST",
-                _ => "MAX",
-            };
-            sql.push(&format!(
-                " ON CONFLICT (kind, subject) DO UPDATE SET full_at_ms = \
-                 {greatest}(rate_limit_bucket.full_at_ms, {now_ms}) + (excluded.full_at_ms - {now_ms}) \
-                 RETURNING kind, subject, full_at_ms - {now_ms} AS ahead_ms"
-            ));
-            learned.extend(read_buckets(db, &sql).await?);
+            let full_at = Func::greatest([Expr::col((B::Table, B::FullAtMs)), now_ms.clone()]);
+            insert
+                .on_conflict(
+                    OnConflict::columns([B::Kind, B::Subject])
+                        .value(
+                            B::FullAtMs,
+                            Expr::from(full_at)
+                                .add(Expr::col(("excluded", B::FullAtMs)).sub(now_ms.clone())),
+                        )
+                        .to_owned(),
+                )
+                .returning(Query::returning().exprs([
+                    Expr::col(B::Kind),
+                    Expr::col(B::Subject),
+                    ahead(),
+                ]));
+            learned.extend(read_buckets(db, &insert).await?);
         }
-        let mut heavy = Sql::new(&format!(
-            "SELECT kind, subject, full_at_ms - {now_ms} AS ahead_ms FROM rate_limit_bucket \
-             WHERE full_at_ms > {now_ms} + "
-        ));
-        heavy
-            .bind(HEAVY_AHEAD_MS)
-            .push(" ORDER BY full_at_ms DESC LIMIT ")
-            .bind(HEAVY_MAX as i64);
+        let heavy = Query::select()
+            .columns([B::Kind, B::Subject])
+            .expr_as(ahead(), "ahead_ms")
+            .from(B::Table)
+            .and_where(Expr::col(B::FullAtMs).gt(now_ms.clone().add(HEAVY_AHEAD_MS)))
+            .order_by(B::FullAtMs, Order::Desc)
+            .limit(HEAVY_MAX)
+            .to_owned();
         learned.extend(read_buckets(db, &heavy).await?);
         let now = Instant::now();
         for (kind, subject, ahead_ms) in learned {
@@ -184,11 +190,13 @@ impl RateLimits {
 
     /// Deletes the shared buckets that are full again (a missing row is a full bucket).
     pub async fn sweep(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+        use sea_orm::sea_query::ExprTrait;
         let now_ms = now_ms(db.get_database_backend());
-        let sql = Sql::new(&format!(
-            "DELETE FROM rate_limit_bucket WHERE full_at_ms <= {now_ms}"
-        ));
-        Ok(db.execute_raw(sql.build_for(db)).await?.rows_affected())
+        let sweep = Query::delete()
+            .from_table(B::Table)
+            .and_where(Expr::col(B::FullAtMs).lte(now_ms))
+            .to_owned();
+        Ok(db.execute(&sweep).await?.rows_affected())
     }
 }
 

@@ -113,6 +113,28 @@ async fn ktt_months(
     Ok(out)
 }
 
+/// A series of one figure per month of a range, made by `month` from the [`KttMonth`]
+/// figures of that month (`YYYY-MM`, its first and last day).
+async fn ktt_series<T>(
+    rc: &RequestContext,
+    report: Report,
+    (from, to): (NaiveDate, NaiveDate),
+    f: &Filter,
+    month: impl Fn(String, (NaiveDate, NaiveDate), KttMonth) -> T,
+) -> AppResult<Vec<T>> {
+    let scope = authorize(rc, report, f)?;
+    let months = report_rules::whole_months(from, to)?;
+    let found = ktt_months(rc, &months, scope, f).await?;
+    Ok(months
+        .iter()
+        .map(|&(s, e)| {
+            let name = s.format("%Y-%m").to_string();
+            let k = found.get(&name).copied().unwrap_or_default();
+            month(name, (s, e), k)
+        })
+        .collect())
+}
+
 /// Monthly average and end-of-month count of clients in KTT.
 pub async fn rehab_activity(
     rc: &RequestContext,
@@ -120,15 +142,13 @@ pub async fn rehab_activity(
     to: NaiveDate,
     f: &Filter,
 ) -> AppResult<Vec<RehabMonth>> {
-    let scope = authorize(rc, Report::RehabActivity, f)?;
-    let months = report_rules::whole_months(from, to)?;
-    let found = ktt_months(rc, &months, scope, f).await?;
-    Ok(months
-        .iter()
-        .map(|(s, e)| {
-            let month = s.format("%Y-%m").to_string();
-            let k = found.get(&month).copied().unwrap_or_default();
-            let days_in_month = (*e - *s).num_days() + 1;
+    ktt_series(
+        rc,
+        Report::RehabActivity,
+        (from, to),
+        f,
+        |month, (s, e), k| {
+            let days_in_month = (e - s).num_days() + 1;
             // The average counts persons too: rounded like every count.
             let average = (k.person_days as f64 / days_in_month as f64).round() as i64;
             RehabMonth {
@@ -137,8 +157,9 @@ pub async fn rehab_activity(
                 attended_days: guarded(k.attended_days, k.attending_persons),
                 month,
             }
-        })
-        .collect())
+        },
+    )
+    .await
 }
 
 /// Appends a derived table `(client_id, provider_id, month, recorded, attended)` of the
@@ -166,22 +187,15 @@ pub async fn allowances(
     to: NaiveDate,
     f: &Filter,
 ) -> AppResult<Vec<AllowanceMonth>> {
-    let scope = authorize(rc, Report::Allowances, f)?;
-    let months = report_rules::whole_months(from, to)?;
-    let found = ktt_months(rc, &months, scope, f).await?;
-    Ok(months
-        .iter()
-        .map(|(s, _)| {
-            let month = s.format("%Y-%m").to_string();
-            let k = found.get(&month).copied().unwrap_or_default();
-            AllowanceMonth {
-                allowance_cents: money(k.allowance_cents, k.paid_persons),
-                travel_cents: money(k.travel_cents, k.paid_persons),
-                persons: Cell::of(k.paid_persons),
-                month,
-            }
-        })
-        .collect())
+    ktt_series(rc, Report::Allowances, (from, to), f, |month, _, k| {
+        AllowanceMonth {
+            allowance_cents: money(k.allowance_cents, k.paid_persons),
+            travel_cents: money(k.travel_cents, k.paid_persons),
+            persons: Cell::of(k.paid_persons),
+            month,
+        }
+    })
+    .await
 }
 
 /// Buckets of period length in months.

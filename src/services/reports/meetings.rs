@@ -2,12 +2,14 @@
 //! assessments.
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Query, SelectStatement};
+use entity::{agreed_action, typ_case};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Query, SelectStatement, Value,
+};
 use sea_orm::{ConnectionTrait, DbBackend};
 
-use super::filters::{client_filters, filtered, push_filters};
+use super::filters::{client_filters, filtered};
 use super::{guarded, Cell, Filter};
-use crate::db::Sql;
 use crate::error::AppResult;
 use crate::services::report_rules::{self, authorize, Report};
 use crate::services::RequestContext;
@@ -30,10 +32,13 @@ pub async fn meetings(
     let scope = authorize(rc, Report::Meetings, f)?;
     report_rules::whole_months(from, to)?;
     let b = rc.report_db().await?.get_database_backend();
+    let x = |c: agreed_action::Column| Expr::col(("x", c));
+    // The day an action was opened: each backend takes the date of a timestamp its own way.
     let created = match b {
-        DbBackend::Postgres => "CAST(x.created_at AS DATE)",
-        _ => "date(x.created_at)",
+        DbBackend::Postgres => Func::cast_as(x(agreed_action::Column::CreatedAt), "DATE"),
+        _ => Func::cust("date").arg(x(agreed_action::Column::CreatedAt)),
     };
+    let created = Expr::from(created);
     let mut held = dated("network_meeting", "held_on", from, to);
     held.and_where(Expr::col(("x", "status")).eq("HELD"));
     filtered(&mut held, client_filters(scope, f, "x"));
@@ -41,28 +46,48 @@ pub async fn meetings(
     cells.insert("held", counted(rc, &held).await?);
     // Actions opened, closed and overdue in one pass: per client first, so each figure's
     // persons are counted by grouping, not by three COUNT(DISTINCT) sorts.
-    let flag = |cond: &str| format!("CASE WHEN {cond} THEN 1 ELSE 0 END");
-    let opened = flag(&format!("{created} >= ? AND {created} <= ?"));
-    let closed = flag("x.completed_on >= ? AND x.completed_on <= ?");
-    let overdue = flag("x.due_on < ? AND (x.completed_on IS NULL OR x.completed_on > ?)");
-    let mut actions = Sql::new(&format!(
-        "SELECT CAST(COALESCE(SUM(c.opened), 0) AS BIGINT) AS opened, \
-         CAST(COALESCE(SUM(CASE WHEN c.opened > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS opened_persons, \
-         CAST(COALESCE(SUM(c.closed), 0) AS BIGINT) AS closed, \
-         CAST(COALESCE(SUM(CASE WHEN c.closed > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS closed_persons, \
-         CAST(COALESCE(SUM(c.overdue), 0) AS BIGINT) AS overdue, \
-         CAST(COALESCE(SUM(CASE WHEN c.overdue > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue_persons \
-         FROM (SELECT t.client_id AS client_id, SUM({opened}) AS opened, SUM({closed}) AS closed, \
-         SUM({overdue}) AS overdue FROM agreed_action x JOIN typ_case t ON t.id = x.case_id \
-         WHERE ({created} <= ? OR x.completed_on <= ? OR x.due_on < ?)"
-    ));
-    for d in [from, to, from, to, to, to, to, to, to] {
-        actions.bind_value(d);
+    let one = || Expr::Constant(Value::from(1));
+    let zero = || Expr::Constant(Value::from(0));
+    let flag = |cond: Expr| -> Expr { Expr::case(cond, one()).finally(zero()).into() };
+    let completed = || x(agreed_action::Column::CompletedOn);
+    let due = || x(agreed_action::Column::DueOn);
+    let opened = flag(created.clone().gte(from).and(created.clone().lte(to)));
+    let closed = flag(completed().gte(from).and(completed().lte(to)));
+    let overdue = flag(
+        due()
+            .lt(to)
+            .and(completed().is_null().or(completed().gt(to))),
+    );
+    let client = ("t", typ_case::Column::ClientId);
+    let mut per_client = Query::select()
+        .expr_as(Expr::col(client), "client_id")
+        .expr_as(Func::sum(opened), "opened")
+        .expr_as(Func::sum(closed), "closed")
+        .expr_as(Func::sum(overdue), "overdue")
+        .from_as(agreed_action::Entity, "x")
+        .join_as(
+            JoinType::InnerJoin,
+            typ_case::Entity,
+            "t",
+            Expr::col(("t", typ_case::Column::Id)).equals(("x", agreed_action::Column::CaseId)),
+        )
+        .and_where(created.lte(to).or(completed().lte(to)).or(due().lt(to)))
+        .group_by_col(client)
+        .to_owned();
+    filtered(&mut per_client, client_filters(scope, f, "t"));
+    let mut actions = Query::select();
+    for name in ["opened", "closed", "overdue"] {
+        let total =
+            |e: Expr| Func::cast_as(Func::coalesce([Func::sum(e).into(), zero()]), "BIGINT");
+        let figure = Expr::col(("c", name));
+        actions.expr_as(total(figure.clone()), name).expr_as(
+            total(flag(figure.gt(0))),
+            Alias::new(format!("{name}_persons")),
+        );
     }
-    push_filters(&mut actions, client_filters(scope, f, "t"));
-    actions.push(" GROUP BY t.client_id) c");
+    actions.from_subquery(per_client, "c");
     let db = rc.report_db().await?;
-    if let Some(row) = db.query_one_raw(actions.build_for(db)).await? {
+    if let Some(row) = db.query_one(&actions).await? {
         for name in ["opened", "closed", "overdue"] {
             let n: i64 = row.try_get("", name)?;
             let persons: i64 = row.try_get("", &format!("{name}_persons"))?;
