@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use crate::authz::{FieldId, Policy, Principal};
 use crate::domain::{Agency, Role};
 
-const INTROSPECTION: &str = r#"{ __schema { types { kind name description
+const INTROSPECTION: &str = r#"{ __schema { directives { name } types { kind name description
   fields(includeDeprecated: true) { name description args { name description type { ...T } defaultValue } type { ...T } }
   inputFields { name description type { ...T } defaultValue }
   enumValues(includeDeprecated: true) { name description }
@@ -116,8 +116,14 @@ fn print(json: &Json) -> String {
     // A standalone schema: the directive its fields carry is declared, the built-in
     // scalars are not (every GraphQL tool has them).
     let mut out = String::new();
-    description(&mut out, "", &serde_json::json!({ "description": crate::graphql::engine::directive::DESCRIPTION }));
-    out.push_str("directive @fieldGroup(name: String!) on FIELD_DEFINITION\n\n");
+    let declares_group = list(&json["__schema"]["directives"])
+        .iter()
+        .any(|d| d["name"] == "fieldGroup");
+    if declares_group {
+        let text = crate::graphql::engine::directive::DESCRIPTION;
+        description(&mut out, "", &serde_json::json!({ "description": text }));
+        out.push_str("directive @fieldGroup(name: String!) on FIELD_DEFINITION\n\n");
+    }
     for t in &types {
         let name = t["name"].as_str().unwrap_or_default();
         let names = |key: &str| -> Vec<String> {
