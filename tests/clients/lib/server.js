@@ -13,11 +13,17 @@ export const root = path.resolve(here, "..");
 /** The repository. */
 export const repo = path.resolve(root, "../..");
 
-/** The binary under test: TYPGRAPH_BIN, or ../../target/debug/typgraph from tests/clients. */
+/**
+ * The binary under test: TYPGRAPH_BIN (relative to tests/clients), else the debug build in
+ * CARGO_TARGET_DIR (relative to the repository, as cargo takes it), else
+ * ../../target/debug/typgraph.
+ */
 export function binary() {
   const bin = process.env.TYPGRAPH_BIN
     ? path.resolve(root, process.env.TYPGRAPH_BIN)
-    : path.resolve(root, "../../target/debug/typgraph");
+    : process.env.CARGO_TARGET_DIR
+      ? path.resolve(repo, process.env.CARGO_TARGET_DIR, "debug/typgraph")
+      : path.resolve(root, "../../target/debug/typgraph");
   if (!existsSync(bin)) {
     throw new Error(`no typgraph binary at ${bin}: run cargo build, or set TYPGRAPH_BIN`);
   }
