@@ -60,8 +60,12 @@ export async function startServer() {
     stderr = (stderr + chunk).slice(-8000);
   });
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  // Should the test process end without `stop`, the server does not outlive it.
+  const orphan = () => child.kill("SIGKILL");
+  process.once("exit", orphan);
 
   const stop = async () => {
+    process.off("exit", orphan);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
