@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** tests/clients */
@@ -102,6 +103,21 @@ export async function startServer() {
     await stop();
     throw e;
   }
+}
+
+/**
+ * The demo server for the enclosing `describe`: started before its tests, stopped after.
+ * The returned object gets `url`, `base` and `tokens` once started.
+ */
+export function demoServer() {
+  const server = {};
+  before(async () => {
+    Object.assign(server, await startServer());
+  });
+  after(async () => {
+    await server.stop?.();
+  });
+  return server;
 }
 
 async function waitReady(base) {

@@ -1,43 +1,17 @@
 // Apollo Client 4: a clients page as TE_EXPERT, whose `cases` is refused (FORBIDDEN,
 // OUT_OF_SCOPE) on some rows, goes through the normalised cache and reads back.
-import { describe, test, before, after } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ApolloClient, CombinedGraphQLErrors, HttpLink, InMemoryCache, gql } from "@apollo/client";
-import { startServer } from "../lib/server.js";
+import { ApolloClient, CombinedGraphQLErrors, HttpLink, InMemoryCache } from "@apollo/client";
+import { operation } from "../lib/operations.js";
+import { demoServer } from "../lib/server.js";
 
-const CLIENTS_PAGE = gql`
-  query ClientsPage($first: Int) {
-    clients(first: $first) {
-      edges {
-        cursor
-        node {
-          id
-          firstName
-          lastName
-          municipality
-          cases {
-            id
-            phase
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-    }
-  }
-`;
+// id, names, municipality and `cases { id phase openedOn }` of each client.
+const CLIENTS_PAGE = operation("ClientsPage");
 const variables = { first: 100 };
 
 describe("Apollo Client", () => {
-  let server;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = demoServer();
 
   const client = (options = {}) =>
     new ApolloClient({

@@ -1,11 +1,12 @@
 // GraphQL Code Generator: types for a TE front end's operations from the role's SDL file,
 // type-checked by tsc; the same operations run on the live server.
-import { describe, test, before, after } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { parse, print } from "graphql";
-import { post, root, startServer } from "../lib/server.js";
+import { print } from "graphql";
+import { operation } from "../lib/operations.js";
+import { demoServer, post, root } from "../lib/server.js";
 import { runTool } from "../lib/tools.js";
 
 describe("GraphQL Code Generator", () => {
@@ -32,19 +33,10 @@ describe("GraphQL Code Generator", () => {
   });
 
   describe("the operations on the live server, as TE_EXPERT", () => {
-    let server;
-    before(async () => {
-      server = await startServer();
-    });
-    after(async () => {
-      await server?.stop();
-    });
+    const server = demoServer();
 
-    const operations = parse(readFileSync(path.join(root, "codegen/operations.graphql"), "utf8"));
-    const text = (name) =>
-      print({ kind: "Document", definitions: operations.definitions.filter((d) => d.name?.value === name) });
     const run = async (name, variables) => {
-      const { status, body } = await post(server.url, server.tokens.TE_EXPERT, text(name), variables);
+      const { status, body } = await post(server.url, server.tokens.TE_EXPERT, print(operation(name)), variables);
       assert.equal(status, 200, JSON.stringify(body));
       // Refusals of single fields are expected; anything else is not.
       for (const e of body.errors ?? []) assert.equal(e.extensions?.code, "FORBIDDEN", JSON.stringify(e));

@@ -1,11 +1,11 @@
 // relay-compiler compiles a paginated fragment (@connection, @refetchable) on the clients
 // connection against the TE_EXPERT schema file, and the query it emits runs on the server.
-import { describe, test, before, after } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { post, root, startServer } from "../lib/server.js";
+import { demoServer, post, root } from "../lib/server.js";
 import { runTool } from "../lib/tools.js";
 
 const artifacts = path.join(root, "generated/relay");
@@ -26,13 +26,7 @@ describe("Relay", () => {
   });
 
   describe("the emitted pagination query on the live server", () => {
-    let server;
-    before(async () => {
-      server = await startServer();
-    });
-    after(async () => {
-      await server?.stop();
-    });
+    const server = demoServer();
 
     test("runs as TE_EXPERT: every edge has its node, refusals are FORBIDDEN nulls, pageInfo is complete", async (t) => {
       if (!compiled) {

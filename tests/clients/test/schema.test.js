@@ -1,6 +1,6 @@
 // graphql-js: every SDL file in the repository is a valid schema, and the standard
 // introspection query against the live server gives back each role's file.
-import { describe, test, before, after } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -12,7 +12,7 @@ import {
   printSchema,
   validateSchema,
 } from "graphql";
-import { post, repo, startServer } from "../lib/server.js";
+import { demoServer, post, repo } from "../lib/server.js";
 
 const rolesDir = path.join(repo, "schema/roles");
 const roleFiles = readdirSync(rolesDir)
@@ -40,13 +40,7 @@ describe("SDL files", () => {
 });
 
 describe("introspection on the live server", () => {
-  let server;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = demoServer();
 
   test("the demo prints a token for every role that has a schema file", () => {
     const missing = roleFiles.map(roleOf).filter((r) => !server.tokens[r]);
