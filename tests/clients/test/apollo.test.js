@@ -2,7 +2,9 @@
 // OUT_OF_SCOPE) on some rows, goes through the normalised cache and reads back.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { ApolloClient, CombinedGraphQLErrors, HttpLink, InMemoryCache } from "@apollo/client";
+import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { operation } from "../lib/operations.js";
 import { demoServer } from "../lib/server.js";
 
@@ -63,5 +65,38 @@ describe("Apollo Client", () => {
     assert.notEqual(cached, null, "readQuery returns the page written with errors");
     assert.deepEqual(cached, result.data);
     for (const i of refused) assert.equal(cached.clients.edges[i].node.cases, null);
+  });
+
+  test("the persisted-query link: a hash the server does not know is resent with its text, then the hash alone runs", async () => {
+    const sent = [];
+    const counting = (uri, options) => {
+      sent.push(JSON.parse(options.body));
+      return fetch(uri, options);
+    };
+    const apq = () =>
+      new ApolloClient({
+        cache: new InMemoryCache(),
+        link: createPersistedQueryLink({
+          sha256: (text) => createHash("sha256").update(text).digest("hex"),
+        }).concat(
+          new HttpLink({
+            uri: server.url,
+            fetch: counting,
+            headers: { authorization: `Bearer ${server.tokens.TE_EXPERT}` },
+          }),
+        ),
+      });
+    const first = await apq().query({ query: CLIENTS_PAGE, variables, errorPolicy: "all" });
+    assert.ok(first.data.clients.edges.length > 0);
+    // Hash only, refused as unknown; then hash and text.
+    assert.equal(sent.length, 2, JSON.stringify(sent.map((b) => Object.keys(b))));
+    assert.equal(sent[0].query, undefined);
+    assert.ok(sent[0].extensions.persistedQuery.sha256Hash);
+    assert.ok(sent[1].query);
+    // A new client (empty cache) now runs the page from its hash alone.
+    const again = await apq().query({ query: CLIENTS_PAGE, variables, errorPolicy: "all" });
+    assert.equal(sent.length, 3);
+    assert.equal(sent[2].query, undefined);
+    assert.deepEqual(again.data, first.data);
   });
 });
