@@ -100,7 +100,11 @@ pub fn metrics_router(state: Arc<AppState>) -> Router {
 
 /// The JSON error body every endpoint answers with: one error, its message and code.
 pub fn error_json(err: &crate::error::AppError) -> serde_json::Value {
-    serde_json::json!({ "errors": [{ "message": err.message(), "extensions": { "code": err.code() } }] })
+    let mut extensions = serde_json::json!({ "code": err.code() });
+    if let crate::error::AppError::BadUserInput { field, .. } = err {
+        extensions["field"] = serde_json::Value::from(field.as_str());
+    }
+    serde_json::json!({ "errors": [{ "message": err.message(), "extensions": extensions }] })
 }
 
 /// An error as a plain JSON response (the endpoints outside GraphQL's media types).

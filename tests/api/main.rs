@@ -24,6 +24,7 @@ mod loaders;
 mod meetings;
 mod oversight;
 mod own;
+mod persisted;
 mod policy;
 mod probing;
 mod records;
