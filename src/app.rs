@@ -39,6 +39,10 @@ pub struct AppState {
     pub demo_logins: std::sync::OnceLock<Vec<crate::http::dashboard::DemoLogin>>,
     /// Parsed documents that passed the query limits, by query text.
     pub documents: crate::graphql::engine::documents::DocumentCache,
+    /// Persisted operations: automatic, or only the trusted documents.
+    pub persisted: crate::graphql::engine::persisted::Persisted,
+    /// What each caller's roles see: documents are validated against it.
+    pub role_schemas: crate::graphql::engine::role_schema::RoleSchemas,
     /// Woken after each commit that wrote access-log rows, to seal them into the chain.
     pub sealer: Arc<tokio::sync::Notify>,
     /// The background tasks' own connection pool (the access-log sealer and the rate-limit
@@ -134,6 +138,17 @@ impl App {
             }
         }
         let introspection = config.introspection || config.demo;
+        let persisted = match &config.trusted_documents {
+            None => Default::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    StartError(format!("TYPGRAPH_TRUSTED_DOCUMENTS {}: {e}", path.display()))
+                })?;
+                crate::graphql::engine::persisted::Persisted::trusted(&text).map_err(|e| {
+                    StartError(format!("TYPGRAPH_TRUSTED_DOCUMENTS {}: {e}", path.display()))
+                })?
+            }
+        };
         let state = Arc::new(AppState {
             db,
             reports_db,
@@ -154,6 +169,8 @@ impl App {
             trusted_proxies: config.trusted_proxies.clone(),
             demo_logins: std::sync::OnceLock::new(),
             documents: Default::default(),
+            role_schemas: Default::default(),
+            persisted,
             sealer: Arc::new(tokio::sync::Notify::new()),
             background_db,
             cursors: Arc::new(cursors),

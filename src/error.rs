@@ -26,7 +26,9 @@ impl DenialReason {
 /// async-graphql's blanket conversion of displayable errors.
 #[derive(Debug)]
 pub enum AppError {
-    Unauthenticated,
+    /// No usable credentials: `None` when the request carried none, else why the token
+    /// was refused (said in `WWW-Authenticate` as RFC 6750's `error_description`).
+    Unauthenticated(Option<&'static str>),
     Forbidden(Option<DenialReason>),
     NotFound,
     BadUserInput {
@@ -37,6 +39,10 @@ pub enum AppError {
     /// A conflict with an existing record the caller may see and reuse (summary fields).
     ConflictWithExisting(String, Vec<(&'static str, String)>),
     LimitExceeded(String),
+    /// A persisted query's hash the server does not know (yet): the client resends the text.
+    PersistedQueryNotFound,
+    /// A document outside the trusted documents, where only those run.
+    PersistedQueryNotInList,
     Unavailable,
     /// The cause is logged when the error is made; it is never sent.
     Internal(String),
@@ -45,12 +51,14 @@ pub enum AppError {
 impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Unauthenticated => "UNAUTHENTICATED",
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) | AppError::ConflictWithExisting(..) => "CONFLICT",
             AppError::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            AppError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            AppError::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
             AppError::Unavailable => "UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }
@@ -59,13 +67,19 @@ impl AppError {
     /// The message the client sees: never SQL, a stack trace or personal data.
     pub fn message(&self) -> String {
         match self {
-            AppError::Unauthenticated => "authentication required".to_owned(),
+            AppError::Unauthenticated(None) => "authentication required".to_owned(),
+            AppError::Unauthenticated(Some(why)) => format!("invalid token: {why}"),
             AppError::Forbidden(_) => "not allowed".to_owned(),
             AppError::NotFound => "not found".to_owned(),
             AppError::BadUserInput { message, .. } => message.clone(),
             AppError::Conflict(m)
             | AppError::ConflictWithExisting(m, _)
             | AppError::LimitExceeded(m) => m.clone(),
+            // The message Apollo's persisted-query link looks for.
+            AppError::PersistedQueryNotFound => "PersistedQueryNotFound".to_owned(),
+            AppError::PersistedQueryNotInList => {
+                "only the server's trusted documents run here".to_owned()
+            }
             AppError::Unavailable => "service unavailable".to_owned(),
             AppError::Internal(_) => "internal error".to_owned(),
         }
@@ -75,6 +89,18 @@ impl AppError {
         AppError::BadUserInput {
             field: field.to_owned(),
             message: message.into(),
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge of a 401 (RFC 6750 §3): the bare scheme when the
+    /// request had no token, `invalid_token` with what was wrong when it had one.
+    pub fn challenge(&self) -> Option<String> {
+        match self {
+            AppError::Unauthenticated(None) => Some("Bearer".to_owned()),
+            AppError::Unauthenticated(Some(why)) => Some(format!(
+                "Bearer error=\"invalid_token\", error_description=\"{why}\""
+            )),
+            _ => None,
         }
     }
 

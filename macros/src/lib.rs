@@ -206,8 +206,9 @@ fn expand(args: &Args, mut item: ItemImpl) -> syn::Result<Tokens> {
         item.items.insert(
             0,
             parse_quote! {
-                /// Opaque identifier.
-                async fn id(&self) -> ::async_graphql::ID {
+                /// Opaque identifier, unique across every type (the global id of Relay's
+                /// `Node` where the type implements it).
+                pub async fn id(&self) -> ::async_graphql::ID {
                     ::async_graphql::ID(::std::clone::Clone::clone(&#id))
                 }
             },

@@ -147,6 +147,7 @@ pub fn serve(listen: String, database_url: String, demo: bool) -> Result<Config,
         database_max_connections: whole_number("TYPGRAPH_DATABASE_MAX_CONNECTIONS", 1)?,
         cursor_key: set("TYPGRAPH_CURSOR_KEY").map(Secret),
         metrics_token: set("TYPGRAPH_METRICS_TOKEN").map(Secret),
+        trusted_documents: set("TYPGRAPH_TRUSTED_DOCUMENTS").map(PathBuf::from),
         metrics_listen: set("TYPGRAPH_METRICS_LISTEN"),
     })
 }

@@ -107,6 +107,9 @@ pub struct Config {
     /// (`TYPGRAPH_METRICS_TOKEN`); without it (and without a metrics listener) the main
     /// listener does not serve metrics.
     pub metrics_token: Option<Secret>,
+    /// Only these documents run (`TYPGRAPH_TRUSTED_DOCUMENTS`: a JSON map of SHA-256 to
+    /// document, or an Apollo persisted query manifest); any document when unset.
+    pub trusted_documents: Option<PathBuf>,
     /// A separate listen address serving only `/metrics`, unauthenticated
     /// (`TYPGRAPH_METRICS_LISTEN`), for a network only the scraper reaches.
     pub metrics_listen: Option<String>,
@@ -132,6 +135,7 @@ impl Config {
             database_max_connections: None,
             cursor_key: None,
             metrics_token: None,
+            trusted_documents: None,
             metrics_listen: None,
         }
     }

@@ -17,7 +17,7 @@ pub use query::Query;
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Limits on every document, before any resolver runs.
+/// Limits on every document, before any resolver runs (depth: see [`engine::limits`]).
 pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 5000;
 pub const MAX_RECURSIVE_DEPTH: usize = 32;
@@ -32,7 +32,7 @@ pub fn build_schema(introspection: bool) -> AppSchema {
 pub fn build_schema_validating(introspection: bool, mode: ValidationMode) -> AppSchema {
     let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .validation_mode(mode)
-        .limit_depth(MAX_DEPTH)
+        .extension(engine::nulls::SpecNullsFactory)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH);
     let builder = if introspection {

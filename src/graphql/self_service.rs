@@ -19,7 +19,7 @@ pub type ClientSchema = Schema<OwnQuery, OwnMutation, EmptySubscription>;
 /// Builds the client schema, with the same limits as the officials' schema.
 pub fn build_client_schema(introspection: bool) -> ClientSchema {
     let builder = Schema::build(OwnQuery, OwnMutation, EmptySubscription)
-        .limit_depth(super::MAX_DEPTH)
+        .extension(super::engine::nulls::SpecNullsFactory)
         .limit_complexity(super::MAX_COMPLEXITY)
         .limit_recursive_depth(super::MAX_RECURSIVE_DEPTH);
     if introspection {

@@ -82,6 +82,23 @@ impl TokenRefusal {
         }
     }
 
+    /// What the caller is told in `WWW-Authenticate`'s `error_description`: what was wrong,
+    /// never anything of the token itself.
+    pub fn description(self) -> &'static str {
+        match self {
+            TokenRefusal::TooLarge => "the token is too large",
+            TokenRefusal::Malformed => "the token is not a JWT of this service",
+            TokenRefusal::WrongAlgorithm => "the token is signed with another algorithm",
+            TokenRefusal::BadSignature => "the token's signature does not verify",
+            TokenRefusal::Expired => "the token has expired",
+            TokenRefusal::NotYetValid => "the token is not valid yet",
+            TokenRefusal::LifetimeTooLong => "the token lives longer than allowed",
+            TokenRefusal::MissingClaim => "the token lacks a required claim",
+            TokenRefusal::WrongIssuer => "the token is from another issuer",
+            TokenRefusal::WrongAudience => "the token is for another audience",
+        }
+    }
+
     /// The reason of a verifier error; its message is dropped unread.
     fn of(e: &jsonwebtoken::errors::Error) -> TokenRefusal {
         match e.kind() {
@@ -172,14 +189,9 @@ impl TokenVerifier {
     }
 
     /// The verified claims, or `None` for any bad token (the reason is logged, not sent).
-    pub fn verify(&self, token: &str) -> Option<Claims> {
-        match self.check(token, chrono::Utc::now().timestamp()) {
-            Ok(claims) => Some(claims),
-            Err(refusal) => {
-                tracing::info!(reason = refusal.as_str(), "bearer token refused");
-                None
-            }
-        }
+    pub fn verify(&self, token: &str) -> Result<Claims, TokenRefusal> {
+        self.check(token, chrono::Utc::now().timestamp())
+            .inspect_err(|refusal| tracing::info!(reason = refusal.as_str(), "bearer token refused"))
     }
 
     /// The verified claims at `now` (seconds since 1970), or why the token is refused.

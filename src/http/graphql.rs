@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::graphql::engine::batch::{drive, BatchQueue};
 use crate::graphql::engine::documents::{variables_plainly_valid, Refused};
 use crate::graphql::engine::limits;
+use crate::graphql::engine::persisted::Named;
 use crate::graphql::RecordLoader;
 use crate::services::RequestContext;
 
@@ -53,9 +54,8 @@ fn respond(status: StatusCode, media: Media, body: impl Into<axum::body::Body>) 
 
 fn fail(status: StatusCode, media: Media, err: AppError) -> Response {
     let mut res = respond(status, media, super::error_json(&err).to_string());
-    if matches!(err, AppError::Unauthenticated) {
-        res.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    if let Some(challenge) = err.challenge().and_then(|c| HeaderValue::try_from(c).ok()) {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
     }
     res
 }
@@ -215,31 +215,42 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         Ok(w) => w,
         Err(err) => return failed(&app, status_of(&err), media, err),
     };
-    let request = match parse_request(&body) {
-        Ok(r) => r,
+    let body = match parse_request(&body) {
+        Ok(b) => b,
         Err(err) => return failed(&app, StatusCode::BAD_REQUEST, media, err),
     };
     let request_error_status = match media {
         Media::GraphqlResponse => StatusCode::BAD_REQUEST,
         Media::Json => StatusCode::OK,
     };
-    if let Err(err) = limits::check_size(&request.query) {
+    if let Some(err) = body.named.query.as_deref().and_then(|q| limits::check_size(q).err()) {
         return failed(&app, request_error_status, media, err);
     }
+    let query = match app.persisted.resolve(body.named) {
+        Ok(query) => query,
+        // Answered with 200 whatever the media type: Apollo's link then resends the text
+        // (a 4xx would make it give up persisted queries altogether).
+        Err(err @ AppError::PersistedQueryNotFound) => {
+            return failed(&app, StatusCode::OK, media, err)
+        }
+        Err(err) => return failed(&app, request_error_status, media, err),
+    };
+    let request = async_graphql::Request::new(query)
+        .variables(body.variables);
+    let request = match body.operation_name {
+        Some(name) => request.operation_name(name),
+        None => request,
+    };
     let checked = match app
         .documents
         .parse_checked(&request.query, request.operation_name.as_deref())
     {
         Ok(checked) => checked,
-        Err(Refused::Parse(_)) => {
+        Err(Refused::Parse(err)) => {
             // The parser's message quotes the query: the caller's text, never logged.
             tracing::debug!("query does not parse");
-            return failed(
-                &app,
-                request_error_status,
-                media,
-                AppError::bad_input("query", "the query does not parse"),
-            );
+            app.metrics.error(PARSE_FAILED);
+            return respond(request_error_status, media, parse_failed(&err).to_string());
         }
         Err(Refused::Limits(err)) => return failed(&app, request_error_status, media, err),
     };
@@ -274,7 +285,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     let app = &*app;
     let answered = work
         .run(&reason, true, |rc| async move {
-            let response = execute(app, rc, request, prevalidated).await;
+            let mut response = execute(app, rc, request, prevalidated).await;
             // A document that fails validation gets no data; one that got data passed it.
             if let Some((query, operation)) = to_remember {
                 if response.data != async_graphql::Value::Null {
@@ -283,7 +294,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
                 }
             }
             let objects = super::ratelimit::count_objects(&response.data);
-            Ok((rendered(app, &response, media)?, objects))
+            Ok((rendered(app, &mut response, media)?, objects))
         })
         .await;
     match answered {
@@ -293,18 +304,74 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     }
 }
 
+/// The code of a document that does not parse.
+const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+
+/// The answer to a document that does not parse: where, and what the parser expected
+/// there, without quoting the caller's text.
+fn parse_failed(err: &async_graphql::parser::Error) -> serde_json::Value {
+    use async_graphql::parser::Error;
+    let what = match err {
+        // pest's message ends with the expectation ("= expected selection_set"), above it
+        // the caller's line.
+        Error::Syntax { message, .. } => message
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix("= "))
+            .map(|e| e.replace('_', " "))
+            .unwrap_or_else(|| "unexpected input".to_owned()),
+        Error::MultipleRoots { .. } => "the schema has several roots".to_owned(),
+        Error::MissingQueryRoot { .. } => "the query root is missing".to_owned(),
+        Error::MultipleOperations { .. } => "operations without names".to_owned(),
+        Error::OperationDuplicated { .. } => "an operation name is used twice".to_owned(),
+        Error::FragmentDuplicated { .. } => "a fragment name is used twice".to_owned(),
+        Error::MissingOperation => "no operation".to_owned(),
+        _ => "unexpected input".to_owned(),
+    };
+    let locations: Vec<serde_json::Value> = err
+        .positions()
+        .map(|p| serde_json::json!({ "line": p.line, "column": p.column }))
+        .collect();
+    serde_json::json!({ "errors": [{
+        "message": format!("Syntax Error: {what}"),
+        "locations": locations,
+        "extensions": { "code": PARSE_FAILED },
+    }] })
+}
+
 /// Executes the request: a client's against the client schema, an official's against the
-/// officials' schema with the request's record loader.
+/// officials' schema, as their roles see it, with the request's record loader.
 async fn execute(
     app: &AppState,
     rc: RequestContext,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     prevalidated: bool,
 ) -> async_graphql::Response {
     let Caller::Official(principal) = &rc.caller else {
         return app.client_schema.execute(request.data(rc)).await;
     };
     let principal = principal.clone();
+    let in_force = app.policy.current();
+    match app
+        .role_schemas
+        .of(&in_force.policy, in_force.version, &principal)
+        .await
+    {
+        Ok(visible) => {
+            let unknown = request
+                .parsed_query()
+                .map(|doc| visible.check(doc))
+                .unwrap_or_default();
+            if !unknown.is_empty() {
+                return async_graphql::Response::from_errors(unknown);
+            }
+        }
+        Err(err) => {
+            return async_graphql::Response::from_errors(vec![
+                async_graphql::Error::from(err).into_server_error(async_graphql::Pos::default())
+            ])
+        }
+    }
     let batches = BatchQueue::default();
     let loader = DataLoader::new(
         RecordLoader::new(Arc::downgrade(&rc.tx), rc.scope.clone(), principal.agency),
@@ -328,8 +395,8 @@ async fn execute(
     drive(schema.execute(request), batches).await
 }
 
-/// The `extensions.code` of a GraphQL error (validation errors carry none).
-fn error_code(e: &async_graphql::ServerError) -> &str {
+/// The `extensions.code` of a GraphQL error.
+fn error_code(e: &async_graphql::ServerError) -> Option<&str> {
     e.extensions
         .as_ref()
         .and_then(|x| x.get("code"))
@@ -337,18 +404,36 @@ fn error_code(e: &async_graphql::ServerError) -> &str {
             async_graphql::Value::String(s) => Some(s.as_str()),
             _ => None,
         })
-        .unwrap_or("GRAPHQL_VALIDATION")
+}
+
+/// Gives every error its `extensions.code`: async-graphql's own carry none. Those without a
+/// path come from validating the document (nothing ran); those with one, from coercing an
+/// input value where it was used.
+fn coded(response: &mut async_graphql::Response) {
+    for e in &mut response.errors {
+        if error_code(e).is_none() {
+            let code = if e.path.is_empty() {
+                crate::graphql::engine::role_schema::VALIDATION_FAILED
+            } else {
+                "BAD_USER_INPUT"
+            };
+            e.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+    }
 }
 
 /// Counts the response's errors and serialises it (straight from the response, so fields
 /// keep the order of the query), with its HTTP status.
 fn rendered(
     app: &AppState,
-    response: &async_graphql::Response,
+    response: &mut async_graphql::Response,
     media: Media,
 ) -> Result<(StatusCode, Vec<u8>), AppError> {
+    coded(response);
     for e in &response.errors {
-        app.metrics.error(error_code(e));
+        app.metrics.error(error_code(e).unwrap_or("INTERNAL"));
     }
     let body = serde_json::to_vec(response).map_err(AppError::internal)?;
     Ok((status_for(response, media), body))
@@ -366,40 +451,91 @@ fn status_for(response: &async_graphql::Response, media: Media) -> StatusCode {
     }
 }
 
-/// Parses the JSON body: one request object; arrays (batches) are refused.
-fn parse_request(body: &[u8]) -> Result<async_graphql::Request, AppError> {
+/// A request's body: the document (or its hash), operation name and variables.
+struct Body {
+    named: Named,
+    operation_name: Option<String>,
+    variables: async_graphql::Variables,
+}
+
+/// Parses the JSON body: one request object; arrays (batches) are refused. The document is
+/// its `query`, or named by a persisted query's hash (`extensions.persistedQuery`, version
+/// 1) or a `documentId`.
+fn parse_request(body: &[u8]) -> Result<Body, AppError> {
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|_| AppError::bad_input("body", "the body is not valid JSON"))?;
-    match &value {
+    let map = match value {
         serde_json::Value::Array(_) => {
             return Err(AppError::bad_input(
                 "body",
                 "batched requests are not supported",
             ))
         }
-        serde_json::Value::Object(map) => {
-            if !map.get("query").is_some_and(|q| q.is_string()) {
-                return Err(AppError::bad_input(
-                    "query",
-                    "the body needs a query string",
-                ));
-            }
-            if map
-                .get("variables")
-                .is_some_and(|v| !(v.is_object() || v.is_null()))
-            {
-                return Err(AppError::bad_input(
-                    "variables",
-                    "variables must be an object",
-                ));
-            }
-        }
+        serde_json::Value::Object(map) => map,
         _ => {
             return Err(AppError::bad_input(
                 "body",
                 "the body must be a JSON object",
             ))
         }
+    };
+    let query = match map.get("query") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(q)) => Some(q.clone()),
+        Some(_) => return Err(AppError::bad_input("query", "the query must be a string")),
+    };
+    let persisted = &map.get("extensions").unwrap_or(&serde_json::Value::Null)["persistedQuery"];
+    let hash = if !persisted.is_null() {
+        if persisted["version"] != 1 {
+            return Err(AppError::bad_input(
+                "extensions",
+                "only version 1 of persisted queries is supported",
+            ));
+        }
+        Some(persisted["sha256Hash"].as_str().ok_or_else(|| {
+            AppError::bad_input("extensions", "a persisted query needs its sha256Hash")
+        })?)
+    } else {
+        match map.get("documentId") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(id)) => Some(id.strip_prefix("sha256:").unwrap_or(id)),
+            Some(_) => return Err(AppError::bad_input("documentId", "must be a string")),
+        }
+    };
+    if hash.is_some_and(|h| h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(AppError::bad_input(
+            "extensions",
+            "a document's hash is 64 hex digits of SHA-256",
+        ));
     }
-    serde_json::from_value(value).map_err(|_| AppError::bad_input("body", "not a GraphQL request"))
+    let operation_name = match map.get("operationName") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(name)) => Some(name.clone()),
+        Some(_) => {
+            return Err(AppError::bad_input(
+                "operationName",
+                "the operation name must be a string",
+            ))
+        }
+    };
+    let variables = match map.get("variables") {
+        None | Some(serde_json::Value::Null) => async_graphql::Variables::default(),
+        Some(v @ serde_json::Value::Object(_)) => {
+            async_graphql::Variables::from_json(v.clone())
+        }
+        Some(_) => {
+            return Err(AppError::bad_input(
+                "variables",
+                "variables must be an object",
+            ))
+        }
+    };
+    Ok(Body {
+        named: Named {
+            query,
+            hash: hash.map(str::to_ascii_lowercase),
+        },
+        operation_name,
+        variables,
+    })
 }

@@ -103,7 +103,11 @@ pub fn metrics_router(state: Arc<AppState>) -> Router {
 
 /// The JSON error body every endpoint answers with: one error, its message and code.
 pub fn error_json(err: &crate::error::AppError) -> serde_json::Value {
-    serde_json::json!({ "errors": [{ "message": err.message(), "extensions": { "code": err.code() } }] })
+    let mut extensions = serde_json::json!({ "code": err.code() });
+    if let crate::error::AppError::BadUserInput { field, .. } = err {
+        extensions["field"] = serde_json::Value::from(field.as_str());
+    }
+    serde_json::json!({ "errors": [{ "message": err.message(), "extensions": extensions }] })
 }
 
 /// An error as a plain JSON response (the endpoints outside GraphQL's media types).
@@ -116,8 +120,8 @@ pub fn error_response(err: crate::error::AppError) -> Response {
         HeaderValue::from_static("application/json"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if matches!(err, crate::error::AppError::Unauthenticated) {
-        h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    if let Some(challenge) = err.challenge().and_then(|c| HeaderValue::try_from(c).ok()) {
+        h.insert(header::WWW_AUTHENTICATE, challenge);
     }
     res
 }

@@ -46,10 +46,12 @@ pub struct UnitOfWork<'a> {
 impl<'a> UnitOfWork<'a> {
     /// Verifies the request's bearer token (no database needed).
     pub fn claims(app: &'a AppState, headers: &HeaderMap) -> Result<Self, AppError> {
-        bearer(headers)
-            .and_then(|t| app.verifier.verify(t))
-            .map(|claims| UnitOfWork { app, claims })
-            .ok_or(AppError::Unauthenticated)
+        let token = bearer(headers).ok_or(AppError::Unauthenticated(None))?;
+        let claims = app
+            .verifier
+            .verify(token)
+            .map_err(|refusal| AppError::Unauthenticated(Some(refusal.description())))?;
+        Ok(UnitOfWork { app, claims })
     }
 
     /// Whether the token is a client's (for their own data) rather than an official's.
@@ -72,7 +74,9 @@ impl<'a> UnitOfWork<'a> {
         // A token is a client's or an official's, never both.
         if client && self.claims.roles.len() != 1 {
             tracing::info!("sign-in refused: a client token with other roles");
-            return Err(AppError::Unauthenticated.into());
+            return Err(
+                AppError::Unauthenticated(Some("a client's token carries no other role")).into(),
+            );
         }
         let tx = Arc::new(begin(app).await?);
         let caller = if client {
@@ -134,7 +138,9 @@ async fn sign_in(
         Ok(p) => Ok(p),
         Err(refusal) => {
             tracing::info!(?refusal, "sign-in refused");
-            Err(AppError::Unauthenticated)
+            Err(AppError::Unauthenticated(Some(
+                "the token does not name an active official with these roles",
+            )))
         }
     }
 }
@@ -150,7 +156,7 @@ async fn sign_in_client(
         .await?
         .ok_or_else(|| {
             tracing::info!("sign-in refused: unknown client");
-            AppError::Unauthenticated
+            AppError::Unauthenticated(Some("the token does not name a registered client"))
         })
 }
 
@@ -206,10 +212,11 @@ async fn commit(
 pub fn status_of(err: &AppError) -> StatusCode {
     match err {
         AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::BadUserInput { .. } | AppError::PersistedQueryNotInList => StatusCode::BAD_REQUEST,
+        AppError::PersistedQueryNotFound => StatusCode::OK,
         AppError::LimitExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Conflict(_) | AppError::ConflictWithExisting(..) => StatusCode::CONFLICT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

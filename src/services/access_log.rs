@@ -6,7 +6,7 @@ use entity::{access_log, disclosure_log};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::cursor::CursorKey;
+use super::cursor::{CursorKey, Window};
 use super::RequestContext;
 use crate::authz::{FieldId, ReadAccess};
 use crate::error::{AppError, AppResult};
@@ -24,6 +24,7 @@ pub struct LogRow {
 pub struct LogPage {
     pub rows: Vec<LogRow>,
     pub has_next_page: bool,
+    pub has_previous_page: bool,
 }
 
 /// The connection kind access-log cursors are sealed for.
@@ -42,8 +43,7 @@ pub struct LogCursors<'a> {
 pub async fn page(
     rc: &RequestContext,
     client_id: &str,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: Window<'_>,
 ) -> AppResult<LogPage> {
     if rc.principal().field_access(FieldId::LogAt) != ReadAccess::Read {
         return Err(AppError::Forbidden(None));
@@ -53,7 +53,7 @@ pub async fn page(
         reader: &rc.principal().official_id,
         view: "audit",
     };
-    page_of(rc.db(), &cursors, client_id, None, first, after).await
+    page_of(rc.db(), &cursors, client_id, None, window).await
 }
 
 /// One page of the access log of one client, newest first, optionally only rows at or after
@@ -63,36 +63,34 @@ pub async fn page_of(
     cursors: &LogCursors<'_>,
     client_id: &str,
     since: Option<chrono::DateTime<chrono::Utc>>,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: Window<'_>,
 ) -> AppResult<LogPage> {
     let binding = [cursors.reader, cursors.view, client_id];
-    let after = match after {
-        None => None,
-        Some(after) => {
-            let values = cursors.key.open(CURSOR_KIND, &binding, 1, after)?;
-            let id: i64 = values
-                .first()
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| AppError::internal("a sealed log cursor is no row id"))?;
-            Some(id)
-        }
+    let row_id = |cursor| -> AppResult<i64> {
+        let values = cursors.key.open(CURSOR_KIND, &binding, 1, cursor)?;
+        values
+            .first()
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| AppError::internal("a sealed log cursor is no row id"))
     };
-    let first = super::client::page_size(first)?;
     let mut find = access_log::Entity::find().filter(access_log::Column::ClientId.eq(client_id));
     if let Some(since) = since {
         find = find.filter(access_log::Column::At.gte(since));
     }
-    if let Some(after) = after {
-        find = find.filter(access_log::Column::Id.lt(after));
+    // Newest first: "after" a row is an older (smaller) id.
+    if let Some(after) = window.after {
+        find = find.filter(access_log::Column::Id.lt(row_id(after)?));
     }
-    let mut rows = find
-        .order_by_desc(access_log::Column::Id)
-        .limit(u64::from(first.unsigned_abs()) + 1)
-        .all(db)
-        .await?;
-    let has_next_page = rows.len() > first as usize;
-    rows.truncate(first as usize);
+    if let Some(before) = window.before {
+        find = find.filter(access_log::Column::Id.gt(row_id(before)?));
+    }
+    let find = if window.backward {
+        find.order_by_asc(access_log::Column::Id)
+    } else {
+        find.order_by_desc(access_log::Column::Id)
+    };
+    let rows = find.limit(window.size + 1).all(db).await?;
+    let (rows, one_more) = window.take(rows);
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut disclosures: HashMap<i64, Vec<disclosure_log::Model>> = HashMap::new();
     let mut grants: HashMap<i64, String> = HashMap::new();
@@ -132,6 +130,7 @@ pub async fn page_of(
     }
     Ok(LogPage {
         rows: out,
-        has_next_page,
+        has_next_page: window.has_next_page(one_more),
+        has_previous_page: window.has_previous_page(one_more),
     })
 }

@@ -10,6 +10,7 @@ use sea_orm::{
     QuerySelect, QueryTrait,
 };
 
+use super::cursor::Window;
 use super::{loads, ClientScope, RequestContext};
 use crate::authz::scope::{typ_client_cond, RowScope};
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
@@ -31,6 +32,7 @@ pub struct ClientRecord {
 pub struct ClientPage {
     pub records: Vec<(String, ClientRecord)>,
     pub has_next_page: bool,
+    pub has_previous_page: bool,
 }
 
 /// The client with `id`, or `None` when it does not exist or is out of the caller's scope
@@ -118,13 +120,11 @@ pub async fn find_with_records(
 pub async fn list(
     rc: &RequestContext,
     search: Option<&str>,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: Window<'_>,
 ) -> AppResult<ClientPage> {
     if matches!(rc.scope, RowScope::Nothing) {
         return Err(AppError::Forbidden(None));
     }
-    let first = page_size(first)?;
     // Searching and sorting by name are allowed only to callers who may read names.
     let reads_names = [FieldId::ClientFirstName, FieldId::ClientLastName]
         .iter()
@@ -174,20 +174,26 @@ pub async fn list(
             .iter()
             .map(|&c| Expr::col((client::Entity, c)))
     };
-    if let Some(after) = after {
-        let values = key.open(CURSOR_KIND, &binding, order.columns().len(), after)?;
-        select = select
-            .filter(Expr::tuple(columns()).gt(Expr::tuple(values.into_iter().map(Expr::value))));
+    let bound = |cursor| {
+        key.open(CURSOR_KIND, &binding, order.columns().len(), cursor)
+            .map(|values| Expr::tuple(values.into_iter().map(Expr::value)))
+    };
+    if let Some(after) = window.after {
+        select = select.filter(Expr::tuple(columns()).gt(bound(after)?));
     }
+    if let Some(before) = window.before {
+        select = select.filter(Expr::tuple(columns()).lt(bound(before)?));
+    }
+    let direction = if window.backward {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
     for &c in order.columns() {
-        select = select.order_by(c, Order::Asc);
+        select = select.order_by(c, direction.clone());
     }
-    let mut rows = select
-        .limit(u64::try_from(first).unwrap_or(0) + 1)
-        .all(rc.db())
-        .await?;
-    let has_next_page = rows.len() > first as usize;
-    rows.truncate(first as usize);
+    let rows = select.limit(window.size + 1).all(rc.db()).await?;
+    let (rows, one_more) = window.take(rows);
     let mut records = Vec::with_capacity(rows.len());
     for record in with_scopes(rc, rows).await? {
         let cursor = key.seal(CURSOR_KIND, &binding, &order.key_of(&record.row))?;
@@ -195,7 +201,8 @@ pub async fn list(
     }
     Ok(ClientPage {
         records,
-        has_next_page,
+        has_next_page: window.has_next_page(one_more),
+        has_previous_page: window.has_previous_page(one_more),
     })
 }
 
@@ -244,11 +251,19 @@ impl ClientOrder {
 
 /// Checks a connection's `first` argument: at most [`MAX_PAGE`], never negative.
 pub fn page_size(first: Option<i32>) -> AppResult<i32> {
-    match first {
+    page_size_of("first", first)
+}
+
+/// The size a connection's `first` or `last` (`argument`) asks for.
+pub fn page_size_of(argument: &str, n: Option<i32>) -> AppResult<i32> {
+    match n {
         None => Ok(DEFAULT_PAGE),
-        Some(n) if n < 0 => Err(AppError::bad_input("first", "first must not be negative")),
+        Some(n) if n < 0 => Err(AppError::bad_input(
+            argument,
+            format!("{argument} must not be negative"),
+        )),
         Some(n) if n > MAX_PAGE => Err(AppError::LimitExceeded(format!(
-            "first may be at most {MAX_PAGE}"
+            "{argument} may be at most {MAX_PAGE}"
         ))),
         Some(n) => Ok(n),
     }

@@ -207,3 +207,78 @@ mod tests {
         }
     }
 }
+
+/// The part of an ordered list a connection asks for (Relay: `first`/`after` forward,
+/// `last`/`before` backward; a bound of the other kind narrows the window too).
+#[derive(Debug, Clone, Copy)]
+pub struct Window<'a> {
+    /// Rows wanted (at most [`super::client::MAX_PAGE`]).
+    pub size: u64,
+    /// Whether the page is taken from the end of the window (`last`).
+    pub backward: bool,
+    pub after: Option<&'a str>,
+    pub before: Option<&'a str>,
+}
+
+impl<'a> Window<'a> {
+    /// The window of a connection's arguments; `first` and `last` together are refused.
+    pub fn of(
+        first: Option<i32>,
+        after: Option<&'a str>,
+        last: Option<i32>,
+        before: Option<&'a str>,
+    ) -> AppResult<Window<'a>> {
+        let (size, backward) = match (first, last) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_input(
+                    "last",
+                    "ask for first (with after) or last (with before), not both",
+                ))
+            }
+            (_, Some(last)) => (super::client::page_size_of("last", Some(last))?, true),
+            (first, None) => (super::client::page_size_of("first", first)?, false),
+        };
+        Ok(Window {
+            size: u64::from(size.unsigned_abs()),
+            backward,
+            after,
+            before,
+        })
+    }
+
+    /// `first`/`after` only (connections that page forward alone).
+    pub fn forward(first: Option<i32>, after: Option<&'a str>) -> AppResult<Window<'a>> {
+        Window::of(first, after, None, None)
+    }
+
+    /// Whether rows come before the page: known when paging backward (one row more was
+    /// read), else whenever the page starts after a cursor (that cursor's row at least).
+    pub fn has_previous_page(&self, one_more: bool) -> bool {
+        if self.backward {
+            one_more
+        } else {
+            self.after.is_some()
+        }
+    }
+
+    /// Whether rows follow the page, the mirror of [`Window::has_previous_page`].
+    pub fn has_next_page(&self, one_more: bool) -> bool {
+        if self.backward {
+            self.before.is_some()
+        } else {
+            one_more
+        }
+    }
+
+    /// Keeps the page of `rows` (read in the window's direction, one more than wanted)
+    /// in list order, and says whether there was one more.
+    pub fn take<T>(&self, mut rows: Vec<T>) -> (Vec<T>, bool) {
+        let size = usize::try_from(self.size).unwrap_or(usize::MAX);
+        let one_more = rows.len() > size;
+        rows.truncate(size);
+        if self.backward {
+            rows.reverse();
+        }
+        (rows, one_more)
+    }
+}

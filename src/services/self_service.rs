@@ -414,7 +414,13 @@ pub async fn access_log(
         view: "own",
     };
     let page =
-        super::access_log::page_of(rc.db(), &cursors, &me.client_id, Some(since), first, after)
+        super::access_log::page_of(
+            rc.db(),
+            &cursors,
+            &me.client_id,
+            Some(since),
+            super::cursor::Window::forward(first, after)?,
+        )
             .await?;
     let officials: BTreeSet<String> = page
         .rows

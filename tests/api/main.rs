@@ -26,6 +26,7 @@ mod meetings;
 mod oversight;
 mod own;
 mod pages;
+mod persisted;
 mod policy;
 mod probing;
 mod records;

@@ -4,6 +4,9 @@ use async_graphql::TypeDirective;
 
 use crate::authz::FieldId;
 
+/// The directive's description in the role schemas (the same as its doc comment).
+pub const DESCRIPTION: &str = "Marks a client-data field with its field group, so that the policy can be\naudited from `schema.graphql`.";
+
 /// Marks a client-data field with its field group, so that the policy can be
 /// audited from `schema.graphql`.
 #[TypeDirective(location = "FieldDefinition", name = "fieldGroup")]

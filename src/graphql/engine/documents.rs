@@ -32,8 +32,8 @@ const MAX_BYTES: usize = 8 * 1024 * 1024;
 
 /// Why a query text was refused.
 pub enum Refused {
-    /// It does not parse (the parser's message, for a debug log).
-    Parse(String),
+    /// It does not parse.
+    Parse(async_graphql::parser::Error),
     /// It parses but breaks a query limit.
     Limits(AppError),
 }
@@ -75,7 +75,7 @@ impl DocumentCache {
             });
         }
         let doc =
-            async_graphql::parser::parse_query(query).map_err(|e| Refused::Parse(e.to_string()))?;
+            async_graphql::parser::parse_query(query).map_err(Refused::Parse)?;
         limits::check_document(&doc).map_err(Refused::Limits)?;
         let mut inner = self.lock();
         if inner.documents.len() >= MAX_ENTRIES || inner.bytes + query.len() > MAX_BYTES {

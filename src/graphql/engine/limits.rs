@@ -2,7 +2,8 @@
 //! size, depth, aliases, fields after fragment expansion (fan-out and repeated fields),
 //! directives per field and fragment cycles. Each refusal is `LIMIT_EXCEEDED` (or
 //! `BAD_USER_INPUT` for a fragment cycle or an unknown fragment), so abuse costs one parse.
-//! async-graphql's own depth and complexity limits stay on behind these.
+//! async-graphql's own complexity limit stays on behind these; its depth limit does not
+//! tell introspection from data, so depth is this walk's alone.
 
 use std::collections::HashMap;
 
@@ -27,6 +28,33 @@ pub const MAX_SAME_KEY: usize = 5;
 pub const MAX_DIRECTIVES: usize = 4;
 /// Operations and fragments defined in one document.
 pub const MAX_DEFINITIONS: usize = 50;
+/// Deepest nesting inside `__schema` / `__type`: the standard introspection queries of
+/// graphql-js, Apollo and Relay tools follow `ofType` nine levels down (about 15 in all).
+/// Those levels are single objects drawn from the schema, not data.
+pub const MAX_INTROSPECTION_DEPTH: usize = 32;
+/// Introspection lists nested in one another (`types` → `fields` → `args` is three): the
+/// fan-out a query can ask of the schema's description stays polynomial and small.
+pub const MAX_INTROSPECTION_LISTS: usize = 3;
+
+/// The introspection fields that answer lists.
+const INTROSPECTION_LISTS: [&str; 8] = [
+    "types",
+    "fields",
+    "inputFields",
+    "interfaces",
+    "possibleTypes",
+    "enumValues",
+    "args",
+    "directives",
+];
+
+/// Where a selection set stands: in the data, or inside introspection with how many
+/// introspection lists enclose it.
+#[derive(Clone, Copy)]
+enum Within {
+    Data,
+    Introspection { lists: usize },
+}
 
 /// Refuses a query text too long to parse.
 pub fn check_size(query: &str) -> Result<(), AppError> {
@@ -60,7 +88,7 @@ pub fn check_document(doc: &ExecutableDocument) -> Result<(), AppError> {
             aliases: 0,
             stack: Vec::new(),
         };
-        walk.set(set, 1)?;
+        walk.set(set, 1, Within::Data)?;
     }
     Ok(())
 }
@@ -74,9 +102,9 @@ struct Walk<'d> {
 }
 
 impl<'d> Walk<'d> {
-    fn set(&mut self, set: &'d SelectionSet, depth: usize) -> Result<(), AppError> {
+    fn set(&mut self, set: &'d SelectionSet, depth: usize, within: Within) -> Result<(), AppError> {
         let mut keys: HashMap<&str, usize> = HashMap::new();
-        self.items(set, depth, &mut keys)
+        self.items(set, depth, within, &mut keys)
     }
 
     /// The items of a selection set; fragments add to the same set's response keys.
@@ -84,6 +112,7 @@ impl<'d> Walk<'d> {
         &mut self,
         set: &'d SelectionSet,
         depth: usize,
+        within: Within,
         keys: &mut HashMap<&'d str, usize>,
     ) -> Result<(), AppError> {
         for item in &set.items {
@@ -91,10 +120,33 @@ impl<'d> Walk<'d> {
                 Selection::Field(field) => {
                     let field = &field.node;
                     directives(field.directives.len())?;
-                    if depth > MAX_DEPTH {
-                        return Err(AppError::LimitExceeded(format!(
-                            "the query is nested deeper than {MAX_DEPTH}"
-                        )));
+                    let name = field.name.node.as_str();
+                    let within = match within {
+                        Within::Data if matches!(name, "__schema" | "__type") => {
+                            Within::Introspection { lists: 0 }
+                        }
+                        Within::Introspection { lists } if INTROSPECTION_LISTS.contains(&name) => {
+                            Within::Introspection { lists: lists + 1 }
+                        }
+                        other => other,
+                    };
+                    match within {
+                        Within::Data if depth > MAX_DEPTH => {
+                            return Err(AppError::LimitExceeded(format!(
+                                "the query is nested deeper than {MAX_DEPTH}"
+                            )));
+                        }
+                        Within::Introspection { .. } if depth > MAX_INTROSPECTION_DEPTH => {
+                            return Err(AppError::LimitExceeded(format!(
+                                "introspection is nested deeper than {MAX_INTROSPECTION_DEPTH}"
+                            )));
+                        }
+                        Within::Introspection { lists } if lists > MAX_INTROSPECTION_LISTS => {
+                            return Err(AppError::LimitExceeded(format!(
+                                "introspection nests more than {MAX_INTROSPECTION_LISTS} lists"
+                            )));
+                        }
+                        _ => {}
                     }
                     for (_, value) in &field.arguments {
                         // Variables read as null here; their values are checked apart.
@@ -128,12 +180,12 @@ impl<'d> Walk<'d> {
                         )));
                     }
                     if !field.selection_set.node.items.is_empty() {
-                        self.set(&field.selection_set.node, depth + 1)?;
+                        self.set(&field.selection_set.node, depth + 1, within)?;
                     }
                 }
                 Selection::InlineFragment(inline) => {
                     directives(inline.node.directives.len())?;
-                    self.items(&inline.node.selection_set.node, depth, keys)?;
+                    self.items(&inline.node.selection_set.node, depth, within, keys)?;
                 }
                 Selection::FragmentSpread(spread) => {
                     directives(spread.node.directives.len())?;
@@ -149,7 +201,7 @@ impl<'d> Walk<'d> {
                     };
                     directives(fragment.node.directives.len())?;
                     self.stack.push(name);
-                    self.items(&fragment.node.selection_set.node, depth, keys)?;
+                    self.items(&fragment.node.selection_set.node, depth, within, keys)?;
                     self.stack.pop();
                 }
             }

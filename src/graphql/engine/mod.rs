@@ -8,5 +8,8 @@ pub mod documents;
 pub mod guard;
 pub mod limits;
 pub mod loader;
+pub mod nulls;
+pub mod persisted;
+pub mod role_schema;
 pub mod role_sdl;
 pub mod scalars;

@@ -9,10 +9,10 @@ use std::fmt::Write as _;
 use crate::authz::{FieldId, Policy, Principal};
 use crate::domain::{Agency, Role};
 
-const INTROSPECTION: &str = r#"{ __schema { types { kind name
-  fields(includeDeprecated: true) { name args { name type { ...T } defaultValue } type { ...T } }
-  inputFields { name type { ...T } defaultValue }
-  enumValues(includeDeprecated: true) { name }
+const INTROSPECTION: &str = r#"{ __schema { directives { name } types { kind name description
+  fields(includeDeprecated: true) { name description args { name description type { ...T } defaultValue } type { ...T } }
+  inputFields { name description type { ...T } defaultValue }
+  enumValues(includeDeprecated: true) { name description }
   possibleTypes { name } interfaces { name } } } }
 fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }"#;
 
@@ -56,6 +56,8 @@ pub async fn all_role_sdls(policy: &Policy) -> Result<Vec<(Role, String)>, Strin
     Ok(out)
 }
 
+const BUILT_IN_SCALARS: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
+
 fn type_ref(t: &Json) -> String {
     match t["kind"].as_str() {
         Some("NON_NULL") => format!("{}!", type_ref(&t["ofType"])),
@@ -73,36 +75,77 @@ fn group_mark(type_name: &str, field: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Writes `item`'s description, if it has one, as a block string at `indent`.
+fn description(out: &mut String, indent: &str, item: &Json) {
+    let Some(text) = item["description"].as_str().filter(|d| !d.is_empty()) else {
+        return;
+    };
+    let text = text.replace("\"\"\"", "\\\"\"\"");
+    if text.contains('\n') {
+        let _ = writeln!(out, "{indent}\"\"\"");
+        for line in text.lines() {
+            let _ = writeln!(out, "{indent}{line}");
+        }
+        let _ = writeln!(out, "{indent}\"\"\"");
+    } else {
+        let _ = writeln!(out, "{indent}\"\"\"{text}\"\"\"");
+    }
+}
+
+/// An input value (argument or input field): `name: Type = default`.
+fn input_value(v: &Json) -> String {
+    let default = v["defaultValue"]
+        .as_str()
+        .map(|d| format!(" = {d}"))
+        .unwrap_or_default();
+    format!(
+        "{}: {}{default}",
+        v["name"].as_str().unwrap_or_default(),
+        type_ref(&v["type"])
+    )
+}
+
 fn print(json: &Json) -> String {
     let empty = Vec::new();
-    let mut types: Vec<&Json> = json["__schema"]["types"]
-        .as_array()
-        .unwrap_or(&empty)
-        .iter()
+    let list = |v: &Json| v.as_array().unwrap_or(&empty).clone();
+    let mut types: Vec<Json> = list(&json["__schema"]["types"])
+        .into_iter()
         .filter(|t| !t["name"].as_str().unwrap_or("__").starts_with("__"))
         .collect();
     types.sort_by_key(|t| t["name"].as_str().unwrap_or_default().to_owned());
+    // A standalone schema: the directive its fields carry is declared, the built-in
+    // scalars are not (every GraphQL tool has them).
     let mut out = String::new();
-    for t in types {
+    let declares_group = list(&json["__schema"]["directives"])
+        .iter()
+        .any(|d| d["name"] == "fieldGroup");
+    if declares_group {
+        let text = crate::graphql::engine::directive::DESCRIPTION;
+        description(&mut out, "", &serde_json::json!({ "description": text }));
+        out.push_str("directive @fieldGroup(name: String!) on FIELD_DEFINITION\n\n");
+    }
+    for t in &types {
         let name = t["name"].as_str().unwrap_or_default();
         let names = |key: &str| -> Vec<String> {
-            t[key]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v["name"].as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
+            list(&t[key])
+                .iter()
+                .filter_map(|v| v["name"].as_str().map(str::to_owned))
+                .collect()
         };
-        match t["kind"].as_str().unwrap_or_default() {
+        let kind = t["kind"].as_str().unwrap_or_default();
+        if kind == "SCALAR" && BUILT_IN_SCALARS.contains(&name) {
+            continue;
+        }
+        description(&mut out, "", t);
+        match kind {
             "SCALAR" => {
                 let _ = writeln!(out, "scalar {name}\n");
             }
             "ENUM" => {
                 let _ = writeln!(out, "enum {name} {{");
-                for v in names("enumValues") {
-                    let _ = writeln!(out, "  {v}");
+                for v in list(&t["enumValues"]) {
+                    description(&mut out, "  ", &v);
+                    let _ = writeln!(out, "  {}", v["name"].as_str().unwrap_or_default());
                 }
                 out.push_str("}\n\n");
             }
@@ -115,17 +158,9 @@ fn print(json: &Json) -> String {
             }
             "INPUT_OBJECT" => {
                 let _ = writeln!(out, "input {name} {{");
-                for f in t["inputFields"].as_array().unwrap_or(&empty) {
-                    let default = f["defaultValue"]
-                        .as_str()
-                        .map(|d| format!(" = {d}"))
-                        .unwrap_or_default();
-                    let _ = writeln!(
-                        out,
-                        "  {}: {}{default}",
-                        f["name"].as_str().unwrap_or_default(),
-                        type_ref(&f["type"])
-                    );
+                for f in list(&t["inputFields"]) {
+                    description(&mut out, "  ", &f);
+                    let _ = writeln!(out, "  {}", input_value(&f));
                 }
                 out.push_str("}\n\n");
             }
@@ -142,27 +177,22 @@ fn print(json: &Json) -> String {
                     format!(" implements {}", interfaces.join(" & "))
                 };
                 let _ = writeln!(out, "{keyword} {name}{implements} {{");
-                for f in t["fields"].as_array().unwrap_or(&empty) {
+                for f in list(&t["fields"]) {
                     let field = f["name"].as_str().unwrap_or_default();
-                    let args: Vec<String> = f["args"]
-                        .as_array()
-                        .unwrap_or(&empty)
-                        .iter()
-                        .map(|a| {
-                            let default = a["defaultValue"]
-                                .as_str()
-                                .map(|d| format!(" = {d}"))
-                                .unwrap_or_default();
-                            format!(
-                                "{}: {}{default}",
-                                a["name"].as_str().unwrap_or_default(),
-                                type_ref(&a["type"])
-                            )
-                        })
-                        .collect();
+                    description(&mut out, "  ", &f);
+                    let args = list(&f["args"]);
                     let args = if args.is_empty() {
                         String::new()
+                    } else if args.iter().any(|a| a["description"].is_string()) {
+                        let mut block = String::from("(\n");
+                        for a in &args {
+                            description(&mut block, "    ", a);
+                            let _ = writeln!(block, "    {}", input_value(a));
+                        }
+                        block.push_str("  )");
+                        block
                     } else {
+                        let args: Vec<String> = args.iter().map(input_value).collect();
                         format!("({})", args.join(", "))
                     };
                     let _ = writeln!(

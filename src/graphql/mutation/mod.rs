@@ -51,7 +51,10 @@ use crate::error::AppResult;
 use crate::services::write::Scoped;
 use crate::services::RequestContext;
 
+// Shown only to callers who may run some mutation: a role that writes nothing has no
+// mutation root at all (a root type without fields is not a valid schema).
 #[derive(MergedObject, Default)]
+#[graphql(visible = "visible::any_mutation")]
 pub struct Mutation(
     client::ClientMutations,
     case::CaseMutations,
@@ -81,7 +84,18 @@ where
 /// Introspection visibility of the mutations: each is shown only to callers whose role may
 /// write its data, so a role's schema leads to no type it may not see.
 mod visible {
+    use async_graphql::registry::MetaType;
     use async_graphql::Context;
+
+    /// Whether any mutation is visible to the caller.
+    pub fn any_mutation(ctx: &Context<'_>) -> bool {
+        match ctx.schema_env.registry.types.get("Mutation") {
+            Some(MetaType::Object { fields, .. }) => fields
+                .values()
+                .any(|f| f.visible.is_none_or(|visible| visible(ctx))),
+            _ => false,
+        }
+    }
 
     use crate::authz::{FieldGroup, Principal};
 

@@ -6,6 +6,7 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 
 use super::{request, PageInfo};
 use crate::graphql::types::access_log::AccessLogEntryNode;
+use crate::services::cursor::Window;
 use crate::services::{self, ClientScope};
 
 /// An edge of an access-log connection.
@@ -39,9 +40,12 @@ impl AccessLogQueries {
         client_id: ID,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> Result<AccessLogConnection> {
         let rc = request(ctx, "accessLog")?;
-        let page = services::access_log::page(rc, &client_id, first, after.as_deref()).await?;
+        let window = Window::of(first, after.as_deref(), last, before.as_deref())?;
+        let page = services::access_log::page(rc, &client_id, window).await?;
         let scope = Arc::new(ClientScope {
             client_id: client_id.to_string(),
             visible: true,
@@ -61,13 +65,11 @@ impl AccessLogQueries {
                 },
             })
             .collect();
-        let end_cursor = edges.last().map(|e| e.cursor.clone());
-        Ok(AccessLogConnection {
-            edges,
-            page_info: PageInfo {
-                has_next_page: page.has_next_page,
-                end_cursor,
-            },
-        })
+        let page_info = PageInfo::of(
+            edges.iter().map(|e| &e.cursor),
+            page.has_previous_page,
+            page.has_next_page,
+        );
+        Ok(AccessLogConnection { edges, page_info })
     }
 }

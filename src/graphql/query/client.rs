@@ -5,6 +5,7 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use super::{request, PageInfo};
 use crate::graphql::types::client::ClientNode;
 use crate::services;
+use crate::services::cursor::Window;
 
 /// An edge of a client connection.
 #[derive(SimpleObject)]
@@ -39,7 +40,8 @@ impl ClientQueries {
     }
 
     /// Clients within the caller's scope, ordered by name; `search` matches the beginnings
-    /// of first and last names (only for callers who may read names). `first` is at most 100.
+    /// of first and last names (only for callers who may read names). `first` (forward,
+    /// from `after`) or `last` (backward, up to `before`) is at most 100.
     #[graphql(visible = "super::reads_clients")]
     async fn clients(
         &self,
@@ -47,9 +49,12 @@ impl ClientQueries {
         search: Option<String>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> Result<ClientConnection> {
         let rc = request(ctx, "clients")?;
-        let page = services::client::list(rc, search.as_deref(), first, after.as_deref()).await?;
+        let window = Window::of(first, after.as_deref(), last, before.as_deref())?;
+        let page = services::client::list(rc, search.as_deref(), window).await?;
         let edges: Vec<ClientEdge> = page
             .records
             .into_iter()
@@ -58,13 +63,11 @@ impl ClientQueries {
                 node: ClientNode::new(ctx, r),
             })
             .collect();
-        let end_cursor = edges.last().map(|e| e.cursor.clone());
-        Ok(ClientConnection {
-            edges,
-            page_info: PageInfo {
-                has_next_page: page.has_next_page,
-                end_cursor,
-            },
-        })
+        let page_info = PageInfo::of(
+            edges.iter().map(|e| &e.cursor),
+            page.has_previous_page,
+            page.has_next_page,
+        );
+        Ok(ClientConnection { edges, page_info })
     }
 }

@@ -8,6 +8,7 @@ mod case;
 mod client;
 mod explain;
 mod meeting;
+mod node;
 mod report;
 mod viewer;
 
@@ -20,6 +21,7 @@ use crate::authz::{FieldId, Managed, Principal, ReadAccess};
 #[derive(MergedObject, Default)]
 pub struct Query(
     viewer::ViewerQueries,
+    node::NodeQueries,
     client::ClientQueries,
     case::CaseQueries,
     meeting::MeetingQueries,
@@ -84,8 +86,31 @@ fn reads_audit(ctx: &Context<'_>) -> bool {
 /// Relay page information.
 #[derive(SimpleObject)]
 pub struct PageInfo {
-    /// Whether more items follow.
+    /// Whether more items follow (paging backward: whether the page ends before a cursor).
     pub has_next_page: bool,
+    /// Whether items come before this page (paging forward: whether it starts after a
+    /// cursor).
+    pub has_previous_page: bool,
+    /// Cursor of the first item, to pass as `before`.
+    pub start_cursor: Option<String>,
     /// Cursor of the last item, to pass as `after`.
     pub end_cursor: Option<String>,
+}
+
+impl PageInfo {
+    /// The page information of `cursors` (the page's, in order).
+    pub fn of<'c>(
+        mut cursors: impl DoubleEndedIterator<Item = &'c String>,
+        has_previous_page: bool,
+        has_next_page: bool,
+    ) -> PageInfo {
+        let start_cursor = cursors.next().cloned();
+        let end_cursor = cursors.next_back().cloned().or_else(|| start_cursor.clone());
+        PageInfo {
+            has_next_page,
+            has_previous_page,
+            start_cursor,
+            end_cursor,
+        }
+    }
 }
