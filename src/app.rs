@@ -142,10 +142,16 @@ impl App {
             None => Default::default(),
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
-                    StartError(format!("TYPGRAPH_TRUSTED_DOCUMENTS {}: {e}", path.display()))
+                    StartError(format!(
+                        "TYPGRAPH_TRUSTED_DOCUMENTS {}: {e}",
+                        path.display()
+                    ))
                 })?;
                 crate::graphql::engine::persisted::Persisted::trusted(&text).map_err(|e| {
-                    StartError(format!("TYPGRAPH_TRUSTED_DOCUMENTS {}: {e}", path.display()))
+                    StartError(format!(
+                        "TYPGRAPH_TRUSTED_DOCUMENTS {}: {e}",
+                        path.display()
+                    ))
                 })?
             }
         };

@@ -191,7 +191,9 @@ impl TokenVerifier {
     /// The verified claims, or `None` for any bad token (the reason is logged, not sent).
     pub fn verify(&self, token: &str) -> Result<Claims, TokenRefusal> {
         self.check(token, chrono::Utc::now().timestamp())
-            .inspect_err(|refusal| tracing::info!(reason = refusal.as_str(), "bearer token refused"))
+            .inspect_err(|refusal| {
+                tracing::info!(reason = refusal.as_str(), "bearer token refused")
+            })
     }
 
     /// The verified claims at `now` (seconds since 1970), or why the token is refused.

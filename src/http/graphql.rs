@@ -55,7 +55,8 @@ fn respond(status: StatusCode, media: Media, body: impl Into<axum::body::Body>) 
 fn fail(status: StatusCode, media: Media, err: AppError) -> Response {
     let mut res = respond(status, media, super::error_json(&err).to_string());
     if let Some(challenge) = err.challenge().and_then(|c| HeaderValue::try_from(c).ok()) {
-        res.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, challenge);
     }
     res
 }
@@ -223,7 +224,12 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         Media::GraphqlResponse => StatusCode::BAD_REQUEST,
         Media::Json => StatusCode::OK,
     };
-    if let Some(err) = body.named.query.as_deref().and_then(|q| limits::check_size(q).err()) {
+    if let Some(err) = body
+        .named
+        .query
+        .as_deref()
+        .and_then(|q| limits::check_size(q).err())
+    {
         return failed(&app, request_error_status, media, err);
     }
     let query = match app.persisted.resolve(body.named) {
@@ -235,8 +241,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         }
         Err(err) => return failed(&app, request_error_status, media, err),
     };
-    let request = async_graphql::Request::new(query)
-        .variables(body.variables);
+    let request = async_graphql::Request::new(query).variables(body.variables);
     let request = match body.operation_name {
         Some(name) => request.operation_name(name),
         None => request,
@@ -520,9 +525,7 @@ fn parse_request(body: &[u8]) -> Result<Body, AppError> {
     };
     let variables = match map.get("variables") {
         None | Some(serde_json::Value::Null) => async_graphql::Variables::default(),
-        Some(v @ serde_json::Value::Object(_)) => {
-            async_graphql::Variables::from_json(v.clone())
-        }
+        Some(v @ serde_json::Value::Object(_)) => async_graphql::Variables::from_json(v.clone()),
         Some(_) => {
             return Err(AppError::bad_input(
                 "variables",

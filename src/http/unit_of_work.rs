@@ -215,7 +215,9 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::BadUserInput { .. } | AppError::PersistedQueryNotInList => StatusCode::BAD_REQUEST,
+        AppError::BadUserInput { .. } | AppError::PersistedQueryNotInList => {
+            StatusCode::BAD_REQUEST
+        }
         AppError::PersistedQueryNotFound => StatusCode::OK,
         AppError::LimitExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Conflict(_) | AppError::ConflictWithExisting(..) => StatusCode::CONFLICT,

@@ -40,11 +40,7 @@ pub struct LogCursors<'a> {
 }
 
 /// The access log of one client. Only callers who may read the AUDIT group get here.
-pub async fn page(
-    rc: &RequestContext,
-    client_id: &str,
-    window: Window<'_>,
-) -> AppResult<LogPage> {
+pub async fn page(rc: &RequestContext, client_id: &str, window: Window<'_>) -> AppResult<LogPage> {
     if rc.principal().field_access(FieldId::LogAt) != ReadAccess::Read {
         return Err(AppError::Forbidden(None));
     }

@@ -413,15 +413,14 @@ pub async fn access_log(
         reader: &me.client_id,
         view: "own",
     };
-    let page =
-        super::access_log::page_of(
-            rc.db(),
-            &cursors,
-            &me.client_id,
-            Some(since),
-            super::cursor::Window::forward(first, after)?,
-        )
-            .await?;
+    let page = super::access_log::page_of(
+        rc.db(),
+        &cursors,
+        &me.client_id,
+        Some(since),
+        super::cursor::Window::forward(first, after)?,
+    )
+    .await?;
     let officials: BTreeSet<String> = page
         .rows
         .iter()

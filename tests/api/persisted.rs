@@ -108,6 +108,9 @@ async fn a_trusted_documents_file_with_a_wrong_hash_stops_the_start() {
     let db = dir.join("db.sqlite");
     let mut config = test_config(&format!("sqlite://{}?mode=rwc", db.display()));
     config.trusted_documents = Some(file);
-    let err = typgraph::app::App::build(config).await.err().expect("refused");
+    let err = typgraph::app::App::build(config)
+        .await
+        .err()
+        .expect("refused");
     assert!(format!("{err:?}").contains("another SHA-256"), "{err:?}");
 }

@@ -74,8 +74,7 @@ impl DocumentCache {
                 validated: entry.validated.iter().any(|v| v.as_deref() == operation),
             });
         }
-        let doc =
-            async_graphql::parser::parse_query(query).map_err(Refused::Parse)?;
+        let doc = async_graphql::parser::parse_query(query).map_err(Refused::Parse)?;
         limits::check_document(&doc).map_err(Refused::Limits)?;
         let mut inner = self.lock();
         if inner.documents.len() >= MAX_ENTRIES || inner.bytes + query.len() > MAX_BYTES {

@@ -158,22 +158,34 @@ mod tests {
     #[tokio::test]
     async fn a_failed_nullable_field_is_null_with_its_error() {
         let r = run("{ item { id refused } }").await;
-        assert_eq!(r["data"], serde_json::json!({ "item": { "id": 1, "refused": null } }));
-        assert_eq!(r["errors"][0]["path"], serde_json::json!(["item", "refused"]));
+        assert_eq!(
+            r["data"],
+            serde_json::json!({ "item": { "id": 1, "refused": null } })
+        );
+        assert_eq!(
+            r["errors"][0]["path"],
+            serde_json::json!(["item", "refused"])
+        );
         assert_eq!(r["errors"].as_array().unwrap().len(), 1);
     }
 
     #[tokio::test]
     async fn an_object_whose_only_field_failed_stays_an_object() {
         let r = run("{ item { refused } }").await;
-        assert_eq!(r["data"], serde_json::json!({ "item": { "refused": null } }));
+        assert_eq!(
+            r["data"],
+            serde_json::json!({ "item": { "refused": null } })
+        );
     }
 
     #[tokio::test]
     async fn a_failed_non_null_field_nulls_its_nearest_nullable_parent() {
         let r = run("{ fine maybe { id broken } }").await;
         assert_eq!(r["data"], serde_json::json!({ "fine": 7, "maybe": null }));
-        assert_eq!(r["errors"][0]["path"], serde_json::json!(["maybe", "broken"]));
+        assert_eq!(
+            r["errors"][0]["path"],
+            serde_json::json!(["maybe", "broken"])
+        );
         // Through a non-null list item up to the nullable list.
         let r = run("{ fine items { id row { id } } }").await;
         assert_eq!(r["data"], serde_json::json!({ "fine": 7, "items": null }));
@@ -184,6 +196,9 @@ mod tests {
     async fn a_failed_non_null_root_field_nulls_data() {
         let r = run("{ fine item { broken } }").await;
         assert_eq!(r["data"], serde_json::Value::Null);
-        assert_eq!(r["errors"][0]["path"], serde_json::json!(["item", "broken"]));
+        assert_eq!(
+            r["errors"][0]["path"],
+            serde_json::json!(["item", "broken"])
+        );
     }
 }

@@ -86,7 +86,10 @@ impl Persisted {
         };
         let mut documents = HashMap::new();
         for (id, body) in pairs {
-            let id = id.strip_prefix("sha256:").unwrap_or(&id).to_ascii_lowercase();
+            let id = id
+                .strip_prefix("sha256:")
+                .unwrap_or(&id)
+                .to_ascii_lowercase();
             if sha256_hex(&body) != id {
                 return Err(format!("the document listed as {id} has another SHA-256"));
             }
@@ -106,9 +109,10 @@ impl Persisted {
                 "the body needs a query string or a persisted query's hash",
             )),
             (Persisted::Automatic(_), Some(query), None) => Ok(query),
-            (_, Some(query), Some(hash)) if sha256_hex(&query) != hash => Err(
-                AppError::bad_input("extensions", "provided sha does not match query"),
-            ),
+            (_, Some(query), Some(hash)) if sha256_hex(&query) != hash => Err(AppError::bad_input(
+                "extensions",
+                "provided sha does not match query",
+            )),
             (Persisted::Automatic(registry), Some(query), Some(hash)) => {
                 registry.register(hash, &query);
                 Ok(query)

@@ -60,14 +60,19 @@ impl VisibleSchema {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter_map(|f| Some((f["name"].as_str()?.to_owned(), named(&f["type"]).to_owned())))
+                .filter_map(|f| {
+                    Some((f["name"].as_str()?.to_owned(), named(&f["type"]).to_owned()))
+                })
                 .collect();
             if let Some(name) = t["name"].as_str() {
                 types.insert(name.to_owned(), fields);
             }
         }
         VisibleSchema {
-            query: schema["queryType"]["name"].as_str().unwrap_or("Query").to_owned(),
+            query: schema["queryType"]["name"]
+                .as_str()
+                .unwrap_or("Query")
+                .to_owned(),
             mutation: schema["mutationType"]["name"].as_str().map(str::to_owned),
             types,
         }
@@ -120,9 +125,7 @@ impl VisibleSchema {
                         continue;
                     }
                     match fields.get(name) {
-                        Some(returns) => {
-                            self.set(returns, &field.node.selection_set.node, errors)
-                        }
+                        Some(returns) => self.set(returns, &field.node.selection_set.node, errors),
                         None => errors.push(error(
                             format!("Cannot query field \"{name}\" on type \"{ty}\"."),
                             field.pos,

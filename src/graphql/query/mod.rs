@@ -105,7 +105,10 @@ impl PageInfo {
         has_next_page: bool,
     ) -> PageInfo {
         let start_cursor = cursors.next().cloned();
-        let end_cursor = cursors.next_back().cloned().or_else(|| start_cursor.clone());
+        let end_cursor = cursors
+            .next_back()
+            .cloned()
+            .or_else(|| start_cursor.clone());
         PageInfo {
             has_next_page,
             has_previous_page,
