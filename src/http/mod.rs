@@ -10,6 +10,7 @@ pub mod meetings;
 pub mod pages;
 pub mod proxies;
 pub mod ratelimit;
+mod request_body;
 pub mod transport;
 pub mod unit_of_work;
 

@@ -4,6 +4,9 @@
 //! The statement is written as text around the loaders' sea-query conditions: it aggregates
 //! whole rows into JSON arrays in their list order (`json_agg(t ORDER BY ...)`) and casts
 //! them (`::text`), which sea-query's builders cannot say.
+//!
+//! It is one file over 500 lines because it is one statement: its frame, the kinds it
+//! aggregates and the decoding of its one row change together.
 
 use std::collections::HashMap;
 
