@@ -300,10 +300,8 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
                 )
             }
             "PROVIDER_COACH" => assert!(view.get("errors").is_none(), "{role}: {view}"),
-            _ => assert_eq!(
-                view["errors"][0]["extensions"]["code"], "FORBIDDEN",
-                "{role}: {view}"
-            ),
+            // No case view in their schema (a 200 under application/json).
+            _ => crate::helpers::assert_not_in_schema_body(&view, "caseView", "Query"),
         }
     }
     // The auditor sees the reads above in the access log.

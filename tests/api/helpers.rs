@@ -263,6 +263,97 @@ impl TestApp {
     }
 }
 
+/// Asserts that `body` (answered with `status` under `application/graphql-response+json`)
+/// refuses the document before anything ran because the caller's schema has no `field` on
+/// `on_type`: 400, no data, only validation errors, one of them naming the field at a
+/// location in the document.
+pub fn assert_not_in_schema(status: u16, body: &Json, field: &str, on_type: &str) {
+    assert_eq!(status, 400, "{field} on {on_type}: {body}");
+    assert_not_in_schema_body(body, field, on_type);
+}
+
+/// [`assert_not_in_schema`] for an answer whose status depends on the media type asked for
+/// (400 under the GraphQL media type, 200 under `application/json`).
+pub fn assert_not_in_schema_body(body: &Json, field: &str, on_type: &str) {
+    assert!(body["data"].is_null(), "no data before execution: {body}");
+    let errors = body["errors"].as_array().expect("errors");
+    assert!(!errors.is_empty(), "{body}");
+    for e in errors {
+        assert_eq!(
+            e["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+            "{body}"
+        );
+        assert!(
+            e.get("path").is_none(),
+            "a validation error has no path: {body}"
+        );
+    }
+    let message = format!("Cannot query field \"{field}\" on type \"{on_type}\".");
+    let named = errors
+        .iter()
+        .find(|e| e["message"] == message.as_str())
+        .unwrap_or_else(|| panic!("no error says {message}: {body}"));
+    let at = &named["locations"][0];
+    assert!(
+        at["line"].as_u64().unwrap_or(0) >= 1 && at["column"].as_u64().unwrap_or(0) >= 1,
+        "{message} has a location: {body}"
+    );
+}
+
+/// [`assert_not_in_schema`] for a mutation: a role whose schema has no mutation root
+/// (ANALYST) is told so instead of being told about the field.
+pub fn assert_mutation_not_in_schema(role: &str, status: u16, body: &Json, field: &str) {
+    if role == "ANALYST" {
+        assert_eq!(status, 400, "{role} {field}: {body}");
+        assert!(body["data"].is_null(), "{role} {field}: {body}");
+        assert_eq!(
+            body["errors"],
+            json!([{
+                "message": "Schema is not configured to execute mutation operation.",
+                "locations": body["errors"][0]["locations"],
+                "extensions": { "code": "GRAPHQL_VALIDATION_FAILED" },
+            }]),
+            "{role} {field}: {body}"
+        );
+        assert!(body["errors"][0]["locations"][0]["line"].is_u64(), "{body}");
+    } else {
+        assert_not_in_schema(status, body, field, "Mutation");
+    }
+}
+
+/// What a role's schema shows it: each visible type's fields, with the named type each
+/// returns (read by introspection with the role's token).
+pub type VisibleTypes =
+    std::collections::HashMap<String, std::collections::HashMap<String, String>>;
+
+impl TestApp {
+    pub async fn visible_types(&self, token: &str) -> VisibleTypes {
+        let q = "{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }";
+        let (_, body) = self.gql(token, q, json!({})).await;
+        let types = body["data"]["__schema"]["types"]
+            .as_array()
+            .unwrap_or_else(|| panic!("introspection answers: {body}"));
+        fn named(t: &Json) -> String {
+            match t["name"].as_str() {
+                Some(n) => n.to_owned(),
+                None => named(&t["ofType"]),
+            }
+        }
+        types
+            .iter()
+            .map(|t| {
+                let fields = t["fields"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| (f["name"].as_str().unwrap().to_owned(), named(&f["type"])))
+                    .collect();
+                (t["name"].as_str().unwrap().to_owned(), fields)
+            })
+            .collect()
+    }
+}
+
 /// The current value of a counter in the `/metrics` of the server at `addr`.
 pub async fn metric_at(http: &reqwest::Client, addr: &str, name: &str) -> f64 {
     let text = http

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{assert_not_in_schema, TestApp, VisibleTypes};
 use crate::on_both;
 
 on_both! {
@@ -63,24 +63,98 @@ fn errors_at(body: &serde_json::Value, list: &str) -> Vec<String> {
     found
 }
 
+/// `selection` (fields, some with a sub-selection, on type `ty`) without what `types` does
+/// not show; what was left out, as (field, type) pairs, goes to `hidden`.
+fn only_visible(
+    types: &VisibleTypes,
+    ty: &str,
+    selection: &str,
+    hidden: &mut Vec<(String, String)>,
+) -> String {
+    let tokens: Vec<&str> = selection.split_whitespace().collect();
+    let mut kept = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let name = tokens[i];
+        i += 1;
+        // The field's sub-selection, up to its matching brace.
+        let mut sub = Vec::new();
+        if tokens.get(i) == Some(&"{") {
+            let mut depth = 0;
+            loop {
+                let t = tokens[i];
+                i += 1;
+                depth += match t {
+                    "{" => 1,
+                    "}" => -1,
+                    _ => 0,
+                };
+                sub.push(t);
+                if depth == 0 {
+                    break;
+                }
+            }
+        }
+        match types.get(ty).and_then(|fields| fields.get(name)) {
+            None => hidden.push((name.to_owned(), ty.to_owned())),
+            Some(_) if sub.is_empty() => kept.push(name.to_owned()),
+            Some(returns) => {
+                let inner = only_visible(types, returns, &sub[1..sub.len() - 1].join(" "), hidden);
+                if !inner.is_empty() {
+                    kept.push(format!("{name} {{ {inner} }}"));
+                }
+            }
+        }
+    }
+    kept.join(" ")
+}
+
 /// Compares the whole case view of `client` with each of its lists asked alone (rows,
-/// order, every column, refusals); answers how many rows and refusals it compared.
+/// order, every column, refusals), each with every column `token`'s schema shows; answers
+/// how many rows and refusals it compared.
 async fn same_as_list_by_list(
     app: &TestApp,
     token: &str,
     role: &str,
     client: &str,
 ) -> (usize, usize) {
-    let all: Vec<&str> = CASE_VIEW_LISTS.iter().map(|(_, s)| *s).collect();
-    let whole = format!(
-        "query W($c: ID!) {{ caseView(clientId: $c) {{ {} }} }}",
-        all.join(" ")
-    );
+    let types = app.visible_types(token).await;
+    let mut hidden = Vec::new();
+    let lists: Vec<(&str, String)> = CASE_VIEW_LISTS
+        .iter()
+        .map(|(list, selection)| {
+            (
+                *list,
+                only_visible(&types, "CaseView", selection, &mut hidden),
+            )
+        })
+        .filter(|(_, selection)| !selection.is_empty())
+        .collect();
+    let all: Vec<&str> = lists.iter().map(|(_, s)| s.as_str()).collect();
+    let view = |selection: &str| {
+        format!("query W($c: ID!) {{ caseView(clientId: $c) {{ {selection} }} }}")
+    };
+    // What was left out is what the role may never read: asked for, it is refused before
+    // anything runs.
+    if let Some((field, ty)) = hidden.first() {
+        let every: Vec<&str> = CASE_VIEW_LISTS.iter().map(|(_, s)| *s).collect();
+        let (status, refused) = app
+            .gql(token, &view(&every.join(" ")), json!({ "c": client }))
+            .await;
+        assert_not_in_schema(status, &refused, field, ty);
+    }
     let (mut rows, mut refusals) = (0, 0);
-    let (_, full) = app.gql(token, &whole, json!({ "c": client })).await;
-    for (list, selection) in CASE_VIEW_LISTS {
-        let q = format!("query L($c: ID!) {{ caseView(clientId: $c) {{ {selection} }} }}");
-        let (_, one) = app.gql(token, &q, json!({ "c": client })).await;
+    let (_, full) = app
+        .gql(token, &view(&all.join(" ")), json!({ "c": client }))
+        .await;
+    assert!(
+        full.get("data").is_some_and(|d| d.is_object()),
+        "{role} {client}: {full}"
+    );
+    for (list, selection) in &lists {
+        let (_, one) = app
+            .gql(token, &view(selection), json!({ "c": client }))
+            .await;
         // A refused list alone nulls the view: compare the list, null either way.
         let (a, b) = (&full["data"]["caseView"], &one["data"]["caseView"]);
         assert_eq!(
@@ -122,9 +196,10 @@ on_both! {
         // On PostgreSQL the whole view, nested lists included, takes one statement besides
         // sign-in, the log row and the commit; a view of the case alone takes more (the
         // client, the case, then its officer); list by list it takes one more per list.
-        let all: Vec<&str> = CASE_VIEW_LISTS.iter().map(|(_, s)| *s).collect();
-        let whole = format!("query W($c: ID!) {{ caseView(clientId: $c) {{ {} }} }}", all.join(" "));
         let te = app.token_for("TE_EXPERT");
+        let all = CASE_VIEW_LISTS.iter().map(|(_, s)| *s).collect::<Vec<_>>().join(" ");
+        let all = only_visible(&app.visible_types(&te).await, "CaseView", &all, &mut Vec::new());
+        let whole = format!("query W($c: ID!) {{ caseView(clientId: $c) {{ {all} }} }}");
         let statements = |q: String, client: String| {
             let (app, te) = (&app, &te);
             async move {

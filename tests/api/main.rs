@@ -17,6 +17,7 @@ mod dashboard;
 mod durability;
 mod duties;
 mod explain;
+mod frontends;
 mod helpers;
 mod hostile;
 mod http;

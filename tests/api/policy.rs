@@ -15,7 +15,7 @@ const AGENCY_ROLES: [&str; 5] = [
     "KELA_EXPERT",
     "PROVIDER_COACH",
 ];
-const ALL_ROLES: [&str; 8] = [
+pub const ALL_ROLES: [&str; 8] = [
     "TYP_OFFICER",
     "TE_EXPERT",
     "EKSOTE_WORKER",
@@ -50,7 +50,10 @@ fn has_consent(role: &str, group: &str) -> bool {
 #[derive(Debug, PartialEq)]
 enum Expect {
     Value,
-    Forbidden { no_consent: bool },
+    /// In the role's schema, refused row by row: no consent.
+    NoConsent,
+    /// Never granted to the role: not in its schema, so the query is refused before it runs.
+    Never,
 }
 
 fn may_read(role: &str, group: &str, field: &str) -> Expect {
@@ -58,11 +61,11 @@ fn may_read(role: &str, group: &str, field: &str) -> Expect {
         return if group == "AUDIT" {
             Expect::Value
         } else {
-            Expect::Forbidden { no_consent: false }
+            Expect::Never
         };
     }
     let Some(i) = AGENCY_ROLES.iter().position(|r| *r == role) else {
-        return Expect::Forbidden { no_consent: false };
+        return Expect::Never;
     };
     let cell = TABLE
         .iter()
@@ -73,8 +76,8 @@ fn may_read(role: &str, group: &str, field: &str) -> Expect {
         'r' => Expect::Value,
         'n' if ["firstName", "lastName", "phone"].contains(&field) => Expect::Value,
         'c' if has_consent(role, group) => Expect::Value,
-        'c' => Expect::Forbidden { no_consent: true },
-        _ => Expect::Forbidden { no_consent: false },
+        'c' => Expect::NoConsent,
+        _ => Expect::Never,
     }
 }
 
@@ -265,7 +268,6 @@ on_both! {
             for role in ALL_ROLES {
                 let token = if role == "PROVIDER_COACH" { app.token(app.fx.official(role), &[role]) } else { app.token_for(role) };
                 let (status, body) = app.gql(&token, &query, vars.clone()).await;
-                assert_eq!(status, 200, "{role} {}.{}: {body}", f.type_name, f.field);
                 // Expected: every gate and the field itself readable.
                 let mut expect = Expect::Value;
                 for g in gates.iter().copied().chain(std::iter::once(group.as_str())) {
@@ -282,7 +284,10 @@ on_both! {
                     _ => AGENCY_ROLES[..4].contains(&role),
                 };
                 if !root_ok {
-                    expect = Expect::Forbidden { no_consent: false };
+                    expect = Expect::Never;
+                }
+                if expect != Expect::Never {
+                    assert_eq!(status, 200, "{role} {}.{}: {body}", f.type_name, f.field);
                 }
                 let errors: Vec<&Json> = body["errors"].as_array().map(|e| e.iter().collect()).unwrap_or_default();
                 let found = values_at(&body["data"], &full_path);
@@ -291,13 +296,28 @@ on_both! {
                         assert!(errors.is_empty(), "{role} must read {}.{}: {body}", f.type_name, f.field);
                         assert!(!found.is_empty(), "{role} got no {}.{} at all: {body}", f.type_name, f.field);
                     }
-                    Expect::Forbidden { no_consent } => {
+                    Expect::NoConsent => {
                         assert!(found.iter().all(|v| v.is_null()), "{role} must not read {}.{}: {body}", f.type_name, f.field);
                         assert!(!errors.is_empty(), "{role} {}.{}: expected FORBIDDEN: {body}", f.type_name, f.field);
-                        assert!(errors.iter().all(|e| e["extensions"]["code"] == "FORBIDDEN"), "{role} {}.{}: {body}", f.type_name, f.field);
-                        if no_consent {
-                            assert!(errors.iter().any(|e| e["extensions"]["reason"] == "NO_CONSENT"), "{role} {}.{}: {body}", f.type_name, f.field);
+                        assert!(errors.iter().all(|e| e["extensions"]["code"] == "FORBIDDEN" && e["extensions"]["reason"] == "NO_CONSENT"), "{role} {}.{}: {body}", f.type_name, f.field);
+                        if f.nullable {
+                            // The refused field is there, as null, where its error points.
+                            assert!(!found.is_empty(), "{role} {}.{} left out: {body}", f.type_name, f.field);
+                            assert!(errors.iter().all(|e| e["path"].as_array().and_then(|p| p.last()) == Some(&json!(f.field))), "{role} {}.{}: {body}", f.type_name, f.field);
                         }
+                    }
+                    Expect::Never => {
+                        // Refused before anything ran: one validation error, at the first
+                        // field on the way that the role's schema does not have.
+                        assert_eq!(status, 400, "{role} {}.{}: {body}", f.type_name, f.field);
+                        assert!(body["data"].is_null(), "{role} {}.{}: {body}", f.type_name, f.field);
+                        assert_eq!(errors.len(), 1, "{role} {}.{}: {body}", f.type_name, f.field);
+                        assert_eq!(errors[0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{role} {}.{}: {body}", f.type_name, f.field);
+                        let message = errors[0]["message"].as_str().unwrap_or("");
+                        assert!(
+                            full_path.iter().any(|name| message.starts_with(&format!("Cannot query field \"{name}\" on type \""))),
+                            "{role} {}.{}: {body}", f.type_name, f.field
+                        );
                     }
                 }
                 checked += 1;

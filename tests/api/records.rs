@@ -2,7 +2,11 @@
 
 use serde_json::json;
 
+use crate::helpers::assert_mutation_not_in_schema;
 use crate::on_both;
+
+/// The access log's write rows.
+const WRITES: &str = "SELECT COUNT(*) FROM access_log WHERE action = 'WRITE'";
 
 const ASSESS: &str = "mutation W($i: RecordWorkAbilityAssessmentInput!) { recordWorkAbilityAssessment(input: $i) { assessedOn assessorAgency conclusion } }";
 
@@ -34,10 +38,13 @@ on_both! {
         assert_eq!(kela_details["errors"][0]["extensions"]["code"], "FORBIDDEN", "Kela may not write HEALTH: {kela_details}");
         let mut plain = input.clone();
         plain["details"] = json!(null);
+        let assessments = "SELECT COUNT(*) FROM work_ability_assessment";
+        let before = (app.count(assessments).await, app.count(WRITES).await);
         for role in ["TYP_OFFICER", "TE_EXPERT", "PROVIDER_COACH", "ANALYST", "AUDITOR", "ADMIN"] {
-            let (_, body) = app.gql(&app.token_for(role), ASSESS, json!({ "i": plain })).await;
-            assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{role}: {body}");
+            let (status, body) = app.gql(&app.token_for(role), ASSESS, json!({ "i": plain })).await;
+            assert_mutation_not_in_schema(role, status, &body, "recordWorkAbilityAssessment");
         }
+        assert_eq!((app.count(assessments).await, app.count(WRITES).await), before, "nothing written");
         let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), ASSESS, json!({ "i": plain })).await;
         assert_eq!(kela["data"]["recordWorkAbilityAssessment"]["assessorAgency"], "KELA", "{kela}");
     }
@@ -57,9 +64,12 @@ on_both! {
         assert!(bodies.contains(&"For the team") && !bodies.contains(&"TE private"), "{kela}");
         let (_, outside) = app.gql(&app.token_for("KELA_EXPERT"), add, json!({ "i": { "clientId": app.fx.own_only, "body": "x", "sharedWithCaseTeam": true } })).await;
         assert_eq!(outside["errors"][0]["extensions"]["field"], "sharedWithCaseTeam", "{outside}");
+        let notes = "SELECT COUNT(*) FROM agency_note";
+        let before = (app.count(notes).await, app.count(WRITES).await);
         for role in ["TYP_OFFICER", "PROVIDER_COACH", "ANALYST", "AUDITOR", "ADMIN"] {
-            let (_, body) = app.gql(&app.token_for(role), add, json!({ "i": { "clientId": app.fx.shared, "body": "x" } })).await;
-            assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{role}: {body}");
+            let (status, body) = app.gql(&app.token_for(role), add, json!({ "i": { "clientId": app.fx.shared, "body": "x" } })).await;
+            assert_mutation_not_in_schema(role, status, &body, "addNote");
         }
+        assert_eq!((app.count(notes).await, app.count(WRITES).await), before, "nothing written");
     }
 }

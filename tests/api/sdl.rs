@@ -7,6 +7,8 @@ pub struct SdlField {
     pub field: String,
     pub returns: String,
     pub group: Option<String>,
+    /// The field may be null (its type has no `!` outside).
+    pub nullable: bool,
 }
 
 pub fn fields(sdl: &str) -> Vec<SdlField> {
@@ -56,6 +58,7 @@ pub fn fields(sdl: &str) -> Vec<SdlField> {
             field,
             returns,
             group,
+            nullable: !after.split_whitespace().next().unwrap_or("").ends_with('!'),
         });
     }
     out
