@@ -405,16 +405,26 @@ fn rendered(
     for e in &response.errors {
         app.metrics.error(error_code(e).unwrap_or("INTERNAL"));
     }
-    let body = serde_json::to_vec(response).map_err(AppError::internal)?;
+    let body = if is_request_error(response) {
+        // Nothing ran: the answer has no `data` entry (GraphQL over HTTP).
+        serde_json::to_vec(&serde_json::json!({ "errors": &response.errors }))
+    } else {
+        serde_json::to_vec(response)
+    }
+    .map_err(AppError::internal)?;
     Ok((status_for(response, media), body))
+}
+
+/// A request error: no data and errors without a path (the document was refused).
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
 }
 
 /// 400 for a request error (no data, errors without a path) under the GraphQL media type.
 fn status_for(response: &async_graphql::Response, media: Media) -> StatusCode {
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    if request_error && media == Media::GraphqlResponse {
+    if is_request_error(response) && media == Media::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
