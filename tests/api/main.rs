@@ -34,6 +34,7 @@ mod records;
 mod referrals;
 mod registration;
 mod rehab;
+mod relay;
 mod report_safety;
 mod reports;
 mod retention;
