@@ -8,11 +8,26 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, DeriveIden};
 
 use super::policy::{Policy, PolicyError, DEFAULT_MODEL, DEFAULT_POLICY};
-use crate::db::Sql;
+
+/// The stored policy versions (a table without an entity: only this store writes and
+/// reads it).
+#[derive(DeriveIden, Clone, Copy)]
+enum PolicyVersion {
+    Table,
+    Version,
+    Model,
+    Policy,
+    Source,
+    Comment,
+    BeyondContract,
+    CreatedBy,
+    CreatedAt,
+}
 
 /// The PostgreSQL channel on which a new version's number is announced.
 pub const CHANNEL: &str = "typgraph_policy";
@@ -75,9 +90,17 @@ pub fn read_files(dir: Option<&Path>) -> Result<(String, String), PolicyError> {
 
 /// The newest stored version: (version, model, policy).
 async fn newest(db: &impl ConnectionTrait) -> Result<Option<(i64, String, String)>, DbErr> {
-    let sql =
-        Sql::new("SELECT version, model, policy FROM policy_version ORDER BY version DESC LIMIT 1");
-    let Some(row) = db.query_one_raw(sql.build_for(db)).await? else {
+    let select = Query::select()
+        .columns([
+            PolicyVersion::Version,
+            PolicyVersion::Model,
+            PolicyVersion::Policy,
+        ])
+        .from(PolicyVersion::Table)
+        .order_by(PolicyVersion::Version, Order::Desc)
+        .limit(1)
+        .to_owned();
+    let Some(row) = db.query_one(&select).await? else {
         return Ok(None);
     };
     Ok(Some((
@@ -88,8 +111,17 @@ async fn newest(db: &impl ConnectionTrait) -> Result<Option<(i64, String, String
 }
 
 async fn newest_number(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
-    let sql = Sql::new("SELECT COALESCE(MAX(version), 0) AS v FROM policy_version");
-    match db.query_one_raw(sql.build_for(db)).await? {
+    let select = Query::select()
+        .expr_as(
+            Func::coalesce([
+                Func::max(Expr::col(PolicyVersion::Version)).into(),
+                Expr::val(0i64),
+            ]),
+            "v",
+        )
+        .from(PolicyVersion::Table)
+        .to_owned();
+    match db.query_one(&select).await? {
         Some(row) => row.try_get::<i64>("", "v"),
         None => Ok(0),
     }
@@ -133,33 +165,40 @@ pub struct NewVersion<'a> {
 /// meet the primary key: the loser's transaction fails and nothing is half-written.
 pub async fn insert_version(db: &impl ConnectionTrait, v: &NewVersion<'_>) -> Result<i64, DbErr> {
     let version = newest_number(db).await? + 1;
-    let mut sql = Sql::new("INSERT INTO policy_version (version, model, policy, source, comment, beyond_contract, created_by, created_at) VALUES (");
-    sql.bind(version)
-        .push(", ")
-        .bind(v.model)
-        .push(", ")
-        .bind(v.policy)
-        .push(", ")
-        .bind(v.source)
-        .push(", ")
-        .bind(v.comment)
-        .push(", ")
-        .bind(v.beyond_contract)
-        .push(", ")
-        .bind(v.created_by.map(str::to_owned))
-        .push(", ")
-        .bind(v.at)
-        .push(")");
-    db.execute_raw(sql.build_for(db)).await?;
+    let insert = Query::insert()
+        .into_table(PolicyVersion::Table)
+        .columns([
+            PolicyVersion::Version,
+            PolicyVersion::Model,
+            PolicyVersion::Policy,
+            PolicyVersion::Source,
+            PolicyVersion::Comment,
+            PolicyVersion::BeyondContract,
+            PolicyVersion::CreatedBy,
+            PolicyVersion::CreatedAt,
+        ])
+        .values_panic([
+            version.into(),
+            v.model.into(),
+            v.policy.into(),
+            v.source.into(),
+            v.comment.into(),
+            v.beyond_contract.into(),
+            v.created_by.map(str::to_owned).into(),
+            v.at.into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await?;
     if db.get_database_backend() == DbBackend::Postgres {
         // Delivered to every listening replica when (and only if) the transaction commits.
-        let mut notify = Sql::new("SELECT pg_notify(");
-        notify
-            .bind(CHANNEL)
-            .push(", ")
-            .bind(version.to_string())
-            .push(")");
-        db.execute_raw(notify.build_for(db)).await?;
+        let notify = Query::select()
+            .expr(
+                Func::cust("pg_notify")
+                    .arg(CHANNEL)
+                    .arg(version.to_string()),
+            )
+            .to_owned();
+        db.execute(&notify).await?;
     }
     Ok(version)
 }
@@ -172,9 +211,13 @@ impl PolicyStore {
         let (files_model, files_policy) = read_files(dir)?;
         let compiled_files = Policy::compile(&files_model, &files_policy).await?;
         let (model, policy) = (files_model.as_str(), files_policy.as_str());
-        let mut known = Sql::new("SELECT COUNT(*) AS n FROM policy_version WHERE model = ");
-        known.bind(model).push(" AND policy = ").bind(policy);
-        let stored = match db.query_one_raw(known.build_for(db)).await? {
+        let known = Query::select()
+            .expr_as(Expr::col(Asterisk).count(), "n")
+            .from(PolicyVersion::Table)
+            .and_where(Expr::col(PolicyVersion::Model).eq(model))
+            .and_where(Expr::col(PolicyVersion::Policy).eq(policy))
+            .to_owned();
+        let stored = match db.query_one(&known).await? {
             Some(row) => row.try_get::<i64>("", "n")? > 0,
             None => false,
         };

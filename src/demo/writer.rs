@@ -1,8 +1,7 @@
 //! Batched multi-row inserts for loading large data sets quickly on both backends.
 
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ConnectionTrait, DbErr, Value};
-
-use crate::db::Sql;
 
 /// Parameters per INSERT statement at which a batch is full: well under SQLite's (32,766) and
 /// PostgreSQL's (65,535) limits even after the rows one more client adds.
@@ -40,26 +39,17 @@ impl Batch {
         if self.rows.is_empty() {
             return Ok(());
         }
-        let mut sql = Sql::new(&format!(
-            "INSERT INTO {} ({}) VALUES ",
-            self.table,
-            self.columns.join(", ")
-        ));
-        for (i, row) in self.rows.drain(..).enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push("(");
-            for (j, v) in row.into_iter().enumerate() {
-                if j > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(v);
-            }
-            sql.push(")");
+        let mut insert = Query::insert();
+        insert
+            .into_table(self.table)
+            .columns(self.columns.iter().copied());
+        for row in self.rows.drain(..) {
+            insert
+                .values(row.into_iter().map(Expr::val))
+                .map_err(|e| DbErr::Custom(format!("{}: {e}", self.table)))?;
             self.written += 1;
         }
-        conn.execute_raw(sql.build_for(conn)).await?;
+        conn.execute(&insert).await?;
         Ok(())
     }
 }

@@ -8,7 +8,6 @@ use super::client::{self as clients, ClientRecord};
 use super::write::{self, Written};
 use super::{input, RequestContext};
 use crate::authz::FieldGroup;
-use crate::db::Sql;
 use crate::domain::personal_identity_code;
 use crate::error::{AppError, AppResult};
 
@@ -191,10 +190,8 @@ pub async fn register(
 }
 
 async fn find_by_code(rc: &RequestContext, code: &str) -> AppResult<Option<client::Model>> {
-    let mut sql = Sql::new("SELECT c.* FROM client c WHERE c.personal_identity_code = ");
-    sql.bind(code.to_owned());
     Ok(client::Entity::find()
-        .from_raw_sql(sql.build_for(rc.db()))
+        .filter(client::Column::PersonalIdentityCode.eq(code))
         .one(rc.db())
         .await?)
 }

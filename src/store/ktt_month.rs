@@ -12,9 +12,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate};
-use sea_orm::{ConnectionTrait, DbErr};
+use entity::{allowance_line, attendance_day, rehab_period};
+use sea_orm::sea_query::{
+    Asterisk, ConditionalStatement, Expr, ExprTrait, Func, IntoIden, IntoTableRef, JoinType, Query,
+    SelectStatement, Value,
+};
+use sea_orm::{ConnectionTrait, DbErr, DeriveIden};
 
-use crate::db::{month_of, Sql};
+use crate::db::month_of;
 
 /// Rows per INSERT statement (10 columns each).
 const ROWS_PER_INSERT: usize = 1_000;
@@ -31,27 +36,91 @@ struct Measures {
 
 type Key = (String, String, String);
 
-/// `head`, restricted to one client's rows (by `column`) when given, then `tail`.
-fn scoped(head: &str, column: &str, client: Option<&str>, tail: &str) -> Sql {
-    let mut sql = Sql::new(head);
+/// The per-(client, provider, month) summary (derived tables without an entity: only this
+/// module writes them, the reports read them).
+#[derive(DeriveIden, Clone, Copy)]
+pub(crate) enum KttMonth {
+    Table,
+    ClientId,
+    ProviderId,
+    Month,
+    DaysInForce,
+    InForceAtEnd,
+    RecordedDays,
+    AttendedDays,
+    AllowanceCents,
+    TravelCents,
+}
+
+/// The per-(client, month) summary: the columns of [`KttMonth`] but the provider.
+#[derive(DeriveIden, Clone, Copy)]
+pub(crate) enum KttClientMonth {
+    Table,
+}
+
+/// The measures, in the order both summaries list them after their key.
+const MEASURES: [KttMonth; 6] = [
+    KttMonth::DaysInForce,
+    KttMonth::InForceAtEnd,
+    KttMonth::RecordedDays,
+    KttMonth::AttendedDays,
+    KttMonth::AllowanceCents,
+    KttMonth::TravelCents,
+];
+
+/// Restricts a statement to one client's rows (by `column`) when given.
+fn scoped<S: ConditionalStatement>(statement: &mut S, column: Expr, client: Option<&str>) {
     if let Some(id) = client {
-        sql.push(&format!(" WHERE {column} = ")).bind(id.to_owned());
+        statement.and_where(column.eq(id));
     }
-    sql.push(tail);
-    sql
+}
+
+/// `SELECT p.client_id AS c, p.provider_id AS v ... FROM table a JOIN rehab_period p ON
+/// p.id = a.period_id`, restricted to one client when given.
+fn per_period(
+    table: impl IntoTableRef,
+    period_id: impl IntoIden,
+    client: Option<&str>,
+) -> SelectStatement {
+    let p = |c: rehab_period::Column| Expr::col(("p", c));
+    let mut select = Query::select()
+        .expr_as(p(rehab_period::Column::ClientId), "c")
+        .expr_as(p(rehab_period::Column::ProviderId), "v")
+        .from_as(table, "a")
+        .join_as(
+            JoinType::InnerJoin,
+            rehab_period::Entity,
+            "p",
+            p(rehab_period::Column::Id).equals(("a", period_id)),
+        )
+        .add_group_by([
+            p(rehab_period::Column::ClientId),
+            p(rehab_period::Column::ProviderId),
+        ])
+        .to_owned();
+    scoped(&mut select, p(rehab_period::Column::ClientId), client);
+    select
 }
 
 /// Rebuilds the summaries of one client, or of everyone when `client` is `None`.
 pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Result<(), DbErr> {
     let mut rows: BTreeMap<Key, Measures> = BTreeMap::new();
-    let periods = scoped(
-        "SELECT p.client_id AS c, p.provider_id AS v, p.starts_on AS s, \
-         COALESCE(p.ended_early_on, p.ends_on) AS e FROM rehab_period p",
-        "p.client_id",
-        client,
-        "",
-    );
-    let periods = conn.query_all_raw(periods.build_for(conn)).await?;
+    let p = |c: rehab_period::Column| Expr::col(("p", c));
+    let mut periods = Query::select()
+        .expr_as(p(rehab_period::Column::ClientId), "c")
+        .expr_as(p(rehab_period::Column::ProviderId), "v")
+        .expr_as(p(rehab_period::Column::StartsOn), "s")
+        .expr_as(
+            Func::coalesce([
+                p(rehab_period::Column::EndedEarlyOn),
+                p(rehab_period::Column::EndsOn),
+            ]),
+            "e",
+        )
+        .from_as(rehab_period::Entity, "p")
+        .to_owned();
+    scoped(&mut periods, p(rehab_period::Column::ClientId), client);
+    let periods = conn.query_all(&periods).await?;
     for row in periods {
         let (c, v): (String, String) = (row.try_get("", "c")?, row.try_get("", "v")?);
         let (s, e): (NaiveDate, NaiveDate) = (row.try_get("", "s")?, row.try_get("", "e")?);
@@ -61,11 +130,11 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
                 .checked_add_months(Months::new(1))
                 .unwrap_or(NaiveDate::MAX);
             let last = next.pred_opt().unwrap_or(month);
-            let days = (e.min(last) - s.max(month)).num_days() + 1;
+            let days = (Ord::min(e, last) - Ord::max(s, month)).num_days() + 1;
             let m = rows
                 .entry((c.clone(), v.clone(), month.format("%Y-%m").to_string()))
                 .or_default();
-            m.days_in_force += days.max(0);
+            m.days_in_force += Ord::max(days, 0);
             m.in_force_at_end |= e >= last;
             if next == NaiveDate::MAX {
                 break;
@@ -75,30 +144,42 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
     }
 
     // Attendance and allowances per (client, provider, month), as columns x and y.
-    let day_month = month_of(conn.get_database_backend(), "a.day");
-    let sums = [
-        scoped(
-            &format!(
-                "SELECT p.client_id AS c, p.provider_id AS v, {day_month} AS m, COUNT(*) AS x, \
-                 CAST(SUM(CASE WHEN a.present THEN 1 ELSE 0 END) AS BIGINT) AS y \
-                 FROM attendance_day a JOIN rehab_period p ON p.id = a.period_id"
-            ),
-            "p.client_id",
-            client,
-            &format!(" GROUP BY p.client_id, p.provider_id, {day_month}"),
-        ),
-        scoped(
-            "SELECT p.client_id AS c, p.provider_id AS v, a.month AS m, \
-             CAST(SUM(CASE WHEN a.kind = 'TRAVEL' THEN 0 ELSE a.amount_cents END) AS BIGINT) AS x, \
-             CAST(SUM(CASE WHEN a.kind = 'TRAVEL' THEN a.amount_cents ELSE 0 END) AS BIGINT) AS y \
-             FROM allowance_line a JOIN rehab_period p ON p.id = a.period_id",
-            "p.client_id",
-            client,
-            " GROUP BY p.client_id, p.provider_id, a.month",
-        ),
-    ];
-    for (i, sql) in sums.iter().enumerate() {
-        for row in conn.query_all_raw(sql.build_for(conn)).await? {
+    let constant = |n: i32| Expr::Constant(Value::from(n));
+    let total = |e: Expr| Func::cast_as(Func::sum(e), "BIGINT");
+    // The month of a day is written per backend: a custom expression.
+    let day_month = Expr::cust(month_of(conn.get_database_backend(), "a.day"));
+    let present = Expr::case(
+        Expr::col(("a", attendance_day::Column::Present)),
+        constant(1),
+    )
+    .finally(constant(0));
+    let attendance = per_period(
+        attendance_day::Entity,
+        attendance_day::Column::PeriodId,
+        client,
+    )
+    .expr_as(day_month.clone(), "m")
+    .expr_as(Expr::col(Asterisk).count(), "x")
+    .expr_as(total(present.into()), "y")
+    .add_group_by([day_month])
+    .to_owned();
+    let a = |c: allowance_line::Column| Expr::col(("a", c));
+    let travel = || a(allowance_line::Column::Kind).eq("TRAVEL");
+    let allowance =
+        Expr::case(travel(), constant(0)).finally(a(allowance_line::Column::AmountCents));
+    let travel = Expr::case(travel(), a(allowance_line::Column::AmountCents)).finally(constant(0));
+    let allowances = per_period(
+        allowance_line::Entity,
+        allowance_line::Column::PeriodId,
+        client,
+    )
+    .expr_as(a(allowance_line::Column::Month), "m")
+    .expr_as(total(allowance.into()), "x")
+    .expr_as(total(travel.into()), "y")
+    .add_group_by([a(allowance_line::Column::Month)])
+    .to_owned();
+    for (i, select) in [attendance, allowances].iter().enumerate() {
+        for row in conn.query_all(select).await? {
             let key = (
                 row.try_get("", "c")?,
                 row.try_get("", "v")?,
@@ -116,48 +197,69 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
         }
     }
 
-    for table in ["ktt_client_month", "ktt_month"] {
-        let delete = scoped(&format!("DELETE FROM {table}"), "client_id", client, "");
-        conn.execute_raw(delete.build_for(conn)).await?;
+    let client_id = || Expr::col(KttMonth::ClientId);
+    for table in [
+        KttClientMonth::Table.into_iden(),
+        KttMonth::Table.into_iden(),
+    ] {
+        let mut delete = Query::delete().from_table(table).to_owned();
+        scoped(&mut delete, client_id(), client);
+        conn.execute(&delete).await?;
     }
     let rows: Vec<(Key, Measures)> = rows.into_iter().collect();
+    let error = |e: sea_orm::sea_query::error::Error| DbErr::Custom(format!("ktt_month: {e}"));
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = Sql::new(
-            "INSERT INTO ktt_month (client_id, provider_id, month, days_in_force, in_force_at_end, \
-             recorded_days, attended_days, allowance_cents, travel_cents) VALUES ",
-        );
-        for (i, ((c, v, month), m)) in chunk.iter().enumerate() {
-            sql.push(if i > 0 { ", (" } else { "(" })
-                .bind(c.clone())
-                .push(", ")
-                .bind(v.clone())
-                .push(", ")
-                .bind(month.clone())
-                .push(", ")
-                .bind(m.days_in_force as i32)
-                .push(", ")
-                .bind(i32::from(m.in_force_at_end))
-                .push(", ")
-                .bind(m.recorded_days as i32)
-                .push(", ")
-                .bind(m.attended_days as i32)
-                .push(", ")
-                .bind(m.allowance_cents)
-                .push(", ")
-                .bind(m.travel_cents)
-                .push(")");
+        let mut insert = Query::insert()
+            .into_table(KttMonth::Table)
+            .columns(
+                [KttMonth::ClientId, KttMonth::ProviderId, KttMonth::Month]
+                    .into_iter()
+                    .chain(MEASURES),
+            )
+            .to_owned();
+        for ((c, v, month), m) in chunk {
+            insert
+                .values([
+                    c.as_str().into(),
+                    v.as_str().into(),
+                    month.as_str().into(),
+                    (m.days_in_force as i32).into(),
+                    i32::from(m.in_force_at_end).into(),
+                    (m.recorded_days as i32).into(),
+                    (m.attended_days as i32).into(),
+                    m.allowance_cents.into(),
+                    m.travel_cents.into(),
+                ])
+                .map_err(error)?;
         }
-        conn.execute_raw(sql.build_for(conn)).await?;
+        conn.execute(&insert).await?;
     }
-    let per_client = scoped(
-        "INSERT INTO ktt_client_month (client_id, month, days_in_force, in_force_at_end, \
-         recorded_days, attended_days, allowance_cents, travel_cents) \
-         SELECT client_id, month, SUM(days_in_force), MAX(in_force_at_end), SUM(recorded_days), \
-         SUM(attended_days), SUM(allowance_cents), SUM(travel_cents) FROM ktt_month",
-        "client_id",
-        client,
-        " GROUP BY client_id, month",
-    );
-    conn.execute_raw(per_client.build_for(conn)).await?;
+    // The per-client rows are the sums of the per-provider ones (in force at the end under
+    // any provider).
+    let mut per_client = Query::select()
+        .column(KttMonth::ClientId)
+        .column(KttMonth::Month)
+        .from(KttMonth::Table)
+        .group_by_columns([KttMonth::ClientId, KttMonth::Month])
+        .to_owned();
+    for measure in MEASURES {
+        let column = Expr::col(measure);
+        per_client.expr(match measure {
+            KttMonth::InForceAtEnd => Func::max(column),
+            _ => Func::sum(column),
+        });
+    }
+    scoped(&mut per_client, client_id(), client);
+    let insert = Query::insert()
+        .into_table(KttClientMonth::Table)
+        .columns(
+            [KttMonth::ClientId, KttMonth::Month]
+                .into_iter()
+                .chain(MEASURES),
+        )
+        .select_from(per_client)
+        .map_err(error)?
+        .to_owned();
+    conn.execute(&insert).await?;
     Ok(())
 }

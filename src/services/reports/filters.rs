@@ -1,11 +1,10 @@
-//! The report filters and the caller's row scope, as conditions on a report's rows: added
-//! to a sea-query statement, or appended to one still written as text.
+//! The report filters and the caller's row scope, as conditions on a report's rows, added
+//! to a sea-query statement.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 
 use super::Filter;
-use crate::authz::scope::{push_expr, RowScope};
-use crate::db::Sql;
+use crate::authz::scope::RowScope;
 
 /// `EXISTS (SELECT 1 FROM table alias WHERE cond)`.
 fn exists(table: &'static str, alias: &'static str, cond: Expr) -> Expr {
@@ -96,13 +95,5 @@ pub(super) fn case_filters(scope: Option<&RowScope>, f: &Filter) -> Vec<Expr> {
 pub(super) fn filtered(select: &mut SelectStatement, conds: Vec<Expr>) {
     for cond in conds {
         select.and_where(cond);
-    }
-}
-
-/// Appends conditions to a statement written as text.
-pub(super) fn push_filters(sql: &mut Sql, conds: Vec<Expr>) {
-    for cond in conds {
-        sql.push(" AND ");
-        push_expr(sql, &cond);
     }
 }

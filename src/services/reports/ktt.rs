@@ -2,16 +2,19 @@
 //! allowances, period lengths and attendance per provider.
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use entity::provider;
+use sea_orm::sea_query::{
+    Asterisk, Expr, ExprTrait, Func, FunctionCall, JoinType, Order, Query, SelectStatement, Value,
+};
 use sea_orm::{ConnectionTrait, DbBackend};
 
-use super::filters::{client_filters, filtered, placement_filters, push_filters};
+use super::filters::{client_filters, filtered, placement_filters};
 use super::{guarded, money, suppress_row, Cell, Filter};
 use crate::authz::scope::RowScope;
-use crate::db::Sql;
 use crate::error::AppResult;
 use crate::services::report_rules::{self, authorize, publish, Report, ROUND_TO};
 use crate::services::RequestContext;
+use crate::store::ktt_month::{KttClientMonth, KttMonth as Summary};
 
 /// One month of the rehabilitative work activity series.
 #[derive(Debug, Clone)]
@@ -51,51 +54,65 @@ async fn ktt_months(
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
         return Ok(Default::default());
     };
-    let measures = "days_in_force, in_force_at_end, attended_days, allowance_cents, travel_cents";
+    let measures = [
+        Summary::DaysInForce,
+        Summary::InForceAtEnd,
+        Summary::AttendedDays,
+        Summary::AllowanceCents,
+        Summary::TravelCents,
+    ];
     let per_provider = f.provider_id.is_some()
         || f.provider_kind.is_some()
         || matches!(scope, Some(RowScope::Coach { .. }));
-    let mut sql = Sql::new(
-        "SELECT s.month AS month, CAST(SUM(s.days_in_force) AS BIGINT) AS person_days, \
-         CAST(SUM(CASE WHEN s.days_in_force > 0 THEN 1 ELSE 0 END) AS BIGINT) AS persons, \
-         CAST(SUM(s.in_force_at_end) AS BIGINT) AS at_end, \
-         CAST(SUM(s.attended_days) AS BIGINT) AS attended, \
-         CAST(SUM(CASE WHEN s.attended_days > 0 THEN 1 ELSE 0 END) AS BIGINT) AS attending, \
-         CAST(SUM(s.allowance_cents) AS BIGINT) AS allowance, CAST(SUM(s.travel_cents) AS BIGINT) AS travel, \
-         CAST(SUM(CASE WHEN s.allowance_cents + s.travel_cents > 0 THEN 1 ELSE 0 END) AS BIGINT) AS paid \
-         FROM (",
-    );
+    let k = |c: Summary| Expr::col(("k", c));
+    let mut per_client = Query::select()
+        .expr_as(k(Summary::Month), "month")
+        .and_where(k(Summary::Month).gte(first.0.format("%Y-%m").to_string()))
+        .and_where(k(Summary::Month).lte(last.0.format("%Y-%m").to_string()))
+        .to_owned();
     if !per_provider {
-        sql.push(&format!(
-            "SELECT k.month AS month, {measures} FROM ktt_client_month k WHERE k.month >= "
-        ));
-    } else if f.provider_kind.is_none() {
-        sql.push(&format!(
-            "SELECT k.month AS month, {measures} FROM ktt_month k WHERE k.month >= "
-        ));
+        per_client.from_as(KttClientMonth::Table, "k");
     } else {
-        sql.push(
-            "SELECT k.month AS month, SUM(k.days_in_force) AS days_in_force, \
-             MAX(k.in_force_at_end) AS in_force_at_end, SUM(k.attended_days) AS attended_days, \
-             SUM(k.allowance_cents) AS allowance_cents, SUM(k.travel_cents) AS travel_cents \
-             FROM ktt_month k WHERE k.month >= ",
-        );
+        per_client.from_as(Summary::Table, "k");
     }
-    sql.bind(first.0.format("%Y-%m").to_string())
-        .push(" AND k.month <= ")
-        .bind(last.0.format("%Y-%m").to_string());
+    if f.provider_kind.is_none() {
+        per_client.columns(measures);
+    } else {
+        for measure in measures {
+            let figure = match measure {
+                Summary::InForceAtEnd => Func::max(k(measure)),
+                _ => Func::sum(k(measure)),
+            };
+            per_client.expr_as(figure, measure);
+        }
+        per_client.add_group_by([k(Summary::Month), k(Summary::ClientId)]);
+    }
     if per_provider {
-        push_filters(&mut sql, placement_filters(scope, f, "k"));
+        filtered(&mut per_client, placement_filters(scope, f, "k"));
     } else {
-        push_filters(&mut sql, client_filters(scope, f, "k"));
+        filtered(&mut per_client, client_filters(scope, f, "k"));
     }
-    if f.provider_kind.is_some() {
-        sql.push(" GROUP BY k.month, k.client_id");
-    }
-    sql.push(") s GROUP BY s.month");
+    let s = |c: Summary| Expr::col(("s", c));
+    let positive = |e: Expr| counted(e.gt(0));
+    let select = Query::select()
+        .expr_as(s(Summary::Month), "month")
+        .expr_as(total(s(Summary::DaysInForce)), "person_days")
+        .expr_as(positive(s(Summary::DaysInForce)), "persons")
+        .expr_as(total(s(Summary::InForceAtEnd)), "at_end")
+        .expr_as(total(s(Summary::AttendedDays)), "attended")
+        .expr_as(positive(s(Summary::AttendedDays)), "attending")
+        .expr_as(total(s(Summary::AllowanceCents)), "allowance")
+        .expr_as(total(s(Summary::TravelCents)), "travel")
+        .expr_as(
+            positive(s(Summary::AllowanceCents).add(s(Summary::TravelCents))),
+            "paid",
+        )
+        .from_subquery(per_client, "s")
+        .group_by_col(("s", Summary::Month))
+        .to_owned();
     let db = rc.report_db().await?;
     let mut out = std::collections::HashMap::new();
-    for row in db.query_all_raw(sql.build_for(db)).await? {
+    for row in db.query_all(&select).await? {
         out.insert(
             row.try_get::<String>("", "month")?,
             KttMonth {
@@ -162,14 +179,29 @@ pub async fn rehab_activity(
     .await
 }
 
-/// Appends a derived table `(client_id, provider_id, month, recorded, attended)` of the
-/// attendance of the whole months from `from` to `to`, from the `ktt_month` summary.
-fn push_attendance_months(sql: &mut Sql, from: NaiveDate, to: NaiveDate) {
-    sql.push("(SELECT client_id, provider_id, month, recorded_days AS recorded, attended_days AS attended FROM ktt_month WHERE recorded_days > 0 AND month >= ")
-        .bind(from.format("%Y-%m").to_string())
-        .push(" AND month <= ")
-        .bind(to.format("%Y-%m").to_string())
-        .push(")");
+/// `CAST(SUM(e) AS BIGINT)`: a sum read as `i64` on both backends.
+fn total(e: Expr) -> FunctionCall {
+    Func::cast_as(Func::sum(e), "BIGINT")
+}
+
+/// The rows for which `cond` holds, as a [`total`].
+fn counted(cond: Expr) -> FunctionCall {
+    let constant = |n: i32| Expr::Constant(Value::from(n));
+    total(Expr::case(cond, constant(1)).finally(constant(0)).into())
+}
+
+/// A derived table `(client_id, provider_id, month, recorded, attended)` of the attendance
+/// of the whole months from `from` to `to`, from the `ktt_month` summary.
+fn attendance_months(from: NaiveDate, to: NaiveDate) -> SelectStatement {
+    Query::select()
+        .columns([Summary::ClientId, Summary::ProviderId, Summary::Month])
+        .expr_as(Expr::col(Summary::RecordedDays), "recorded")
+        .expr_as(Expr::col(Summary::AttendedDays), "attended")
+        .from(Summary::Table)
+        .and_where(Expr::col(Summary::RecordedDays).gt(0))
+        .and_where(Expr::col(Summary::Month).gte(from.format("%Y-%m").to_string()))
+        .and_where(Expr::col(Summary::Month).lte(to.format("%Y-%m").to_string()))
+        .to_owned()
 }
 
 /// Allowances and travel compensation per month, in cents.
@@ -285,21 +317,36 @@ pub async fn provider_activity(
     let scope = authorize(rc, Report::ProviderActivity, f)?;
     report_rules::whole_months(from, to)?;
     let db = rc.report_db().await?;
-    let mut sql = Sql::new(
-        "SELECT v.id AS id, v.name AS name, CAST(SUM(s.recorded) AS BIGINT) AS recorded, \
-         CAST(SUM(s.attended) AS BIGINT) AS attended, COUNT(*) AS persons \
-         FROM (SELECT x.provider_id AS provider_id, x.client_id AS client_id, \
-         SUM(x.recorded) AS recorded, SUM(x.attended) AS attended FROM ",
-    );
-    push_attendance_months(&mut sql, from, to);
-    sql.push(" x WHERE x.recorded > 0");
-    push_filters(&mut sql, placement_filters(scope, f, "x"));
-    sql.push(
-        " GROUP BY x.provider_id, x.client_id) s JOIN provider v ON v.id = s.provider_id \
-         GROUP BY v.id, v.name ORDER BY v.name",
-    );
+    let x = |c: &'static str| Expr::col(("x", c));
+    let mut per_client = Query::select()
+        .expr_as(x("provider_id"), "provider_id")
+        .expr_as(x("client_id"), "client_id")
+        .expr_as(Func::sum(x("recorded")), "recorded")
+        .expr_as(Func::sum(x("attended")), "attended")
+        .from_subquery(attendance_months(from, to), "x")
+        .and_where(x("recorded").gt(0))
+        .add_group_by([x("provider_id"), x("client_id")])
+        .to_owned();
+    filtered(&mut per_client, placement_filters(scope, f, "x"));
+    let v = |c: provider::Column| Expr::col(("v", c));
+    let select = Query::select()
+        .expr_as(v(provider::Column::Id), "id")
+        .expr_as(v(provider::Column::Name), "name")
+        .expr_as(total(Expr::col(("s", "recorded"))), "recorded")
+        .expr_as(total(Expr::col(("s", "attended"))), "attended")
+        .expr_as(Expr::col(Asterisk).count(), "persons")
+        .from_subquery(per_client, "s")
+        .join_as(
+            JoinType::InnerJoin,
+            provider::Entity,
+            "v",
+            v(provider::Column::Id).equals(("s", "provider_id")),
+        )
+        .add_group_by([v(provider::Column::Id), v(provider::Column::Name)])
+        .order_by(("v", provider::Column::Name), Order::Asc)
+        .to_owned();
     let mut out = Vec::new();
-    for row in db.query_all_raw(sql.build_for(db)).await? {
+    for row in db.query_all(&select).await? {
         let persons: i64 = row.try_get("", "persons")?;
         let recorded: i64 = row.try_get("", "recorded")?;
         let attended: i64 = row.try_get("", "attended")?;
