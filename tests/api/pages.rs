@@ -51,7 +51,15 @@ on_both! {
             b.wait_for("document.querySelector('[role=menuitem]') || document.querySelector('.graphiql-response').innerText.includes('officialId')", "the operations or the answer");
             if b.eval("!!document.querySelector('[role=menuitem]')") == json!(true) {
                 assert_eq!(b.eval("[...document.querySelectorAll('[role=menuitem]')].map(e => e.textContent)"), json!(["CaseViewExample", "Labels"]));
-                b.mouse_click("[role=menuitem]");
+                // The menu may take a moment to accept a click on a loaded machine: pick again
+                // while it is still open and no answer came.
+                for _ in 0..5 {
+                    if b.eval("!!document.querySelector('[role=menuitem]')") != json!(true) {
+                        break;
+                    }
+                    b.mouse_click("[role=menuitem]");
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
             }
             b.wait_for("document.querySelector('.graphiql-response').innerText.includes('officialId')", "the query's answer");
             let answer = b.eval("document.querySelector('.graphiql-response').innerText");
