@@ -38,6 +38,9 @@ pub enum AppError {
     Conflict(String),
     /// A conflict with an existing record the caller may see and reuse (summary fields).
     ConflictWithExisting(String, Vec<(&'static str, String)>),
+    /// A conflict with several records the caller may see, listed under the extension
+    /// named by the second value (each record by its summary fields).
+    ConflictWithRecords(String, &'static str, Vec<Vec<(&'static str, String)>>),
     LimitExceeded(String),
     /// A persisted query's hash the server does not know (yet): the client resends the text.
     PersistedQueryNotFound,
@@ -55,7 +58,9 @@ impl AppError {
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
-            AppError::Conflict(_) | AppError::ConflictWithExisting(..) => "CONFLICT",
+            AppError::Conflict(_)
+            | AppError::ConflictWithExisting(..)
+            | AppError::ConflictWithRecords(..) => "CONFLICT",
             AppError::LimitExceeded(_) => "LIMIT_EXCEEDED",
             AppError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             AppError::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
@@ -74,6 +79,7 @@ impl AppError {
             AppError::BadUserInput { message, .. } => message.clone(),
             AppError::Conflict(m)
             | AppError::ConflictWithExisting(m, _)
+            | AppError::ConflictWithRecords(m, ..)
             | AppError::LimitExceeded(m) => m.clone(),
             // The message Apollo's persisted-query link looks for.
             AppError::PersistedQueryNotFound => "PersistedQueryNotFound".to_owned(),
@@ -217,6 +223,22 @@ impl ErrorExtensions for AppError {
                         );
                     }
                     e.set("existing", async_graphql::Value::Object(existing));
+                }
+                AppError::ConflictWithRecords(_, key, records) => {
+                    let list = records
+                        .iter()
+                        .map(|fields| {
+                            let mut record = async_graphql::indexmap::IndexMap::new();
+                            for (k, v) in fields {
+                                record.insert(
+                                    async_graphql::Name::new(*k),
+                                    async_graphql::Value::String(v.clone()),
+                                );
+                            }
+                            async_graphql::Value::Object(record)
+                        })
+                        .collect();
+                    e.set(*key, async_graphql::Value::List(list));
                 }
                 _ => {}
             }

@@ -14,6 +14,12 @@ pub struct Model {
     pub absence_reason: Option<String>,
     pub recorded_by: String,
     pub recorded_at: DateTimeUtc,
+    /// The exception the decision allows, for a day outside the schedule or on a holiday.
+    pub exception_reason: Option<String>,
+    /// Set when the day was voided (an early end, an interruption, a closure).
+    pub voided_at: Option<DateTimeUtc>,
+    pub voided_by: Option<String>,
+    pub void_reason: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

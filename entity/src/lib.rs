@@ -10,6 +10,7 @@ pub mod agency_note;
 pub mod agreed_action;
 pub mod allowance_line;
 pub mod allowance_line_attendance;
+pub mod attendance_correction;
 pub mod attendance_day;
 pub mod benefit_decision;
 pub mod break_glass;

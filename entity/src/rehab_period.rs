@@ -25,6 +25,16 @@ pub struct Model {
     pub ended_early_on: Option<Date>,
     pub end_reason: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The weekly schedule: weekday codes `MON`..`SUN`, comma-separated.
+    pub weekdays: Option<String>,
+    /// The exceptions the decision allows (`MAKE_UP_DAY`, `EVENT`), comma-separated.
+    pub allowed_exceptions: Option<String>,
+    /// How the period ended (a closed set).
+    pub outcome: Option<String>,
+    pub followed_by_period_id: Option<String>,
+    pub followed_by_assessment_id: Option<String>,
+    pub outcome_recorded_by: Option<String>,
+    pub outcome_recorded_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -188,6 +188,10 @@ impl MigratorTrait for Migrator {
                 ["service_interruption_log"]
             ),
             sql_migration!("020_alter_typ_case_recording", []),
+            sql_migration!(
+                "023_alter_attendance_corrections",
+                ["attendance_correction"]
+            ),
         ]
     }
 }

@@ -147,6 +147,11 @@ client_fields! {
     RehabTravelDistanceKm, "RehabPeriod", "travelDistanceKm", f(Rehab);
     RehabEndedEarlyOn, "RehabPeriod", "endedEarlyOn", f(Rehab);
     RehabEndReason, "RehabPeriod", "endReason", f(Rehab);
+    RehabWeekdays, "RehabPeriod", "weekdays", f(Rehab);
+    RehabAllowedExceptions, "RehabPeriod", "allowedExceptions", f(Rehab);
+    RehabOutcome, "RehabPeriod", "outcome", f(Rehab);
+    RehabFollowedByPeriodId, "RehabPeriod", "followedByPeriodId", f(Rehab);
+    RehabFollowedByAssessmentId, "RehabPeriod", "followedByAssessmentId", f(Rehab);
     RehabInterruptions, "RehabPeriod", "interruptions", f(Rehab);
     RehabAttendance, "RehabPeriod", "attendance", f(Attendance);
 
@@ -158,6 +163,9 @@ client_fields! {
     AttendanceDate, "AttendanceDay", "date", f(Attendance);
     AttendancePresent, "AttendanceDay", "present", f(Attendance);
     AttendanceAbsenceReason, "AttendanceDay", "absenceReason", f(Attendance);
+    AttendanceExceptionReason, "AttendanceDay", "exceptionReason", f(Attendance);
+    AttendanceVoidedAt, "AttendanceDay", "voidedAt", f(Attendance);
+    AttendanceVoidReason, "AttendanceDay", "voidReason", f(Attendance);
 
     AllowanceParticipationDays, "AllowanceSummary", "participationDays", f(Allowance);
     AllowanceExpenseCents, "AllowanceSummary", "expenseAllowanceCents", f(Allowance);

@@ -36,6 +36,16 @@ impl Settings {
                 rates
             }
         };
+        let mut extra_closure_days = Vec::new();
+        if let Some(v) = get("TYPGRAPH_EXTRA_CLOSURE_DAYS").filter(|v| !v.trim().is_empty()) {
+            for part in v.split(',') {
+                let day = chrono::NaiveDate::parse_from_str(part.trim(), "%Y-%m-%d")
+                    .map_err(|_| format!("TYPGRAPH_EXTRA_CLOSURE_DAYS has a bad date: {part}"))?;
+                extra_closure_days.push(day);
+            }
+            extra_closure_days.sort();
+            extra_closure_days.dedup();
+        }
         // Every numeric setting and the variable that overrides it; the struct literal keeps
         // a new setting from being forgotten here.
         macro_rules! numbers {
@@ -59,7 +69,8 @@ impl Settings {
             fee_decision_years = "TYPGRAPH_FEE_DECISION_YEARS",
             max_backdate_days = "TYPGRAPH_MAX_BACKDATE_DAYS",
             service_interruption_back_days = "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS";
-            allowance_cents
+            allowance_cents,
+            extra_closure_days
         })
     }
 }
@@ -73,9 +84,18 @@ mod tests {
         let s = Settings::from_lookup(|n| match n {
             "TYPGRAPH_TRAVEL_THRESHOLD_KM" => Some("5".into()),
             "TYPGRAPH_ALLOWANCE_CENTS" => Some("2027-01-01:950, 2001-09-01:900".into()),
+            "TYPGRAPH_EXTRA_CLOSURE_DAYS" => Some("2026-12-31, 2026-12-23".into()),
             _ => None,
         })
         .unwrap();
+        assert_eq!(
+            s.extra_closure_days,
+            vec!["2026-12-23".parse().unwrap(), "2026-12-31".parse().unwrap()]
+        );
+        let err =
+            Settings::from_lookup(|n| (n == "TYPGRAPH_EXTRA_CLOSURE_DAYS").then(|| "31.12.2026".into()))
+                .unwrap_err();
+        assert!(err.contains("TYPGRAPH_EXTRA_CLOSURE_DAYS"), "{err}");
         assert_eq!(s.travel_threshold_km, 5.0);
         assert_eq!(s.mapping_period_months, 3);
         assert_eq!(s.allowance_on("2026-12-31".parse().unwrap()), 900);

@@ -40,6 +40,10 @@ pub struct Settings {
     /// How many days back a service-wide interruption may start (attendance of those days
     /// may be recorded already; a correction later than this is a case-by-case matter).
     pub service_interruption_back_days: u32,
+    /// Extra days on which no KTT activity is held besides the public holidays (a county's
+    /// own closure days, such as New Year's Eve): attendance on them needs an exception the
+    /// decision allows, as on a holiday.
+    pub extra_closure_days: Vec<chrono::NaiveDate>,
 }
 
 impl Settings {
@@ -92,6 +96,7 @@ impl Default for Settings {
             fee_decision_years: 12,
             max_backdate_days: 30,
             service_interruption_back_days: 30,
+            extra_closure_days: Vec::new(),
         }
     }
 }

@@ -220,7 +220,9 @@ pub fn status_of(err: &AppError) -> StatusCode {
         }
         AppError::PersistedQueryNotFound => StatusCode::OK,
         AppError::LimitExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::Conflict(_) | AppError::ConflictWithExisting(..) => StatusCode::CONFLICT,
+        AppError::Conflict(_)
+        | AppError::ConflictWithExisting(..)
+        | AppError::ConflictWithRecords(..) => StatusCode::CONFLICT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

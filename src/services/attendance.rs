@@ -23,6 +23,7 @@ use super::write::{self, Written};
 use super::{input, RequestContext};
 use crate::authz::FieldGroup;
 use crate::domain::allowance;
+use crate::domain::calendar::{self, AttendanceException, Weekday};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
@@ -33,6 +34,9 @@ pub struct Day {
     pub date: NaiveDate,
     pub present: bool,
     pub absence_reason: Option<String>,
+    /// Why a day outside the schedule or on a day off is recorded (the decision must
+    /// allow it).
+    pub exception: Option<AttendanceException>,
 }
 
 /// How many rows a batch changed and how many it found as they were.
@@ -98,6 +102,10 @@ async fn record_in(
         )
         .collect();
     let last = effective_end(&period).min(rc.today);
+    // The decision's weekly schedule and the exceptions it allows (act 189/2001 s. 5).
+    let weekdays = calendar::weekdays_of(period.weekdays.as_deref(), period.days_per_week);
+    let allowed: Vec<AttendanceException> =
+        calendar::parse_list(period.allowed_exceptions.as_deref());
     let mut seen = BTreeSet::new();
     let mut clean = Vec::with_capacity(days.len());
     for (i, d) in days.into_iter().enumerate() {
@@ -120,6 +128,29 @@ async fn record_in(
                 format!("the service was interrupted on {}", d.date),
             ));
         }
+        // Only on the period's weekdays and never on a public holiday or a closure day,
+        // unless recorded with an exception the decision allows.
+        let off = calendar::day_off(d.date, &rc.settings.extra_closure_days)
+            .map(|name| format!("{} is a day off ({name})", d.date))
+            .or_else(|| {
+                (!weekdays.contains(&Weekday::of(d.date)))
+                    .then(|| format!("{} is not one of the period's weekdays", d.date))
+            });
+        match (d.exception, off) {
+            (None, Some(why)) => {
+                return Err(AppError::bad_input(
+                    &field,
+                    format!("{why}: record it with an exception the decision allows"),
+                ))
+            }
+            (Some(e), _) if !allowed.contains(&e) => {
+                return Err(AppError::bad_input(
+                    &format!("days[{i}].exceptionReason"),
+                    format!("the decision does not allow {} days", e.code()),
+                ))
+            }
+            _ => {}
+        }
         if !seen.insert(d.date) {
             return Err(AppError::bad_input(
                 &field,
@@ -141,6 +172,7 @@ async fn record_in(
             date: d.date,
             present: d.present,
             absence_reason: if d.present { None } else { reason },
+            exception: d.exception,
         });
     }
     let existing: BTreeMap<NaiveDate, attendance_day::Model> = attendance_day::Entity::find()
@@ -150,9 +182,13 @@ async fn record_in(
         .into_iter()
         .map(|a| (a.day, a))
         .collect();
-    // No more recorded days in a week than the schedule has.
+    // No more recorded days in a week than the schedule has (voided days do not count).
     let mut per_week: BTreeMap<IsoWeek, BTreeSet<NaiveDate>> = BTreeMap::new();
-    for day in existing.keys().chain(seen.iter()) {
+    let standing = existing
+        .values()
+        .filter(|a| a.voided_at.is_none())
+        .map(|a| &a.day);
+    for day in standing.chain(seen.iter()) {
         per_week.entry(day.iso_week()).or_default().insert(*day);
     }
     for (i, d) in clean.iter().enumerate() {
@@ -186,15 +222,38 @@ async fn write(
     let mut months = BTreeSet::new();
     for d in days {
         match existing.get(&d.date) {
-            Some(a) if a.present == d.present && a.absence_reason == d.absence_reason => {
+            Some(a)
+                if a.voided_at.is_none()
+                    && a.present == d.present
+                    && a.absence_reason == d.absence_reason
+                    && a.exception_reason.as_deref() == d.exception.map(|e| e.code()) =>
+            {
                 out.unchanged += 1
             }
+            // Changed, or a voided day recorded again where the period allows it now: the
+            // row stands again (its voiding stays in `attendance_correction`).
             Some(a) => {
                 attendance_day::Entity::update_many()
                     .col_expr(attendance_day::Column::Present, Expr::value(d.present))
                     .col_expr(
                         attendance_day::Column::AbsenceReason,
                         Expr::value(d.absence_reason),
+                    )
+                    .col_expr(
+                        attendance_day::Column::ExceptionReason,
+                        Expr::value(d.exception.map(|e| e.code())),
+                    )
+                    .col_expr(
+                        attendance_day::Column::VoidedAt,
+                        Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+                    )
+                    .col_expr(
+                        attendance_day::Column::VoidedBy,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .col_expr(
+                        attendance_day::Column::VoidReason,
+                        Expr::value(Option::<String>::None),
                     )
                     .col_expr(
                         attendance_day::Column::RecordedBy,
@@ -216,6 +275,8 @@ async fn write(
                     absence_reason: Set(d.absence_reason),
                     recorded_by: Set(rc.principal().official_id.clone()),
                     recorded_at: Set(rc.now),
+                    exception_reason: Set(d.exception.map(|e| e.code().to_owned())),
+                    ..Default::default()
                 };
                 attendance_day::Entity::insert(day)
                     .exec_without_returning(sp)
@@ -235,8 +296,9 @@ async fn write(
     Ok(out)
 }
 
-/// Rewrites the allowance lines of one month of a period from its attendance.
-async fn recompute_month(
+/// Rewrites the allowance lines of one month of a period from its attendance (voided days
+/// count nowhere).
+pub(crate) async fn recompute_month(
     sp: &DatabaseTransaction,
     rc: &RequestContext,
     period: &rehab_period::Model,
@@ -252,6 +314,7 @@ async fn recompute_month(
     let present: Vec<(String, NaiveDate)> = attendance_day::Entity::find()
         .filter(attendance_day::Column::PeriodId.eq(period.id.clone()))
         .filter(attendance_day::Column::Present.eq(true))
+        .filter(attendance_day::Column::VoidedAt.is_null())
         .filter(attendance_day::Column::Day.between(from, to))
         .all(sp)
         .await?

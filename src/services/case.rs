@@ -3,7 +3,7 @@
 //! [`super::plan`]).
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use entity::{case_follow_up, consent, official, official_role, typ_case};
+use entity::{case_follow_up, consent, official, official_role, rehab_period, typ_case};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait,
@@ -13,9 +13,10 @@ use sea_orm::{
 
 use super::client::{self, ClientRecord};
 use super::context::is_unique_violation;
+use super::rehab::{self, PeriodOutcome};
 use super::write::{self, Scoped, Written};
 use super::{loads, RequestContext};
-use crate::authz::FieldGroup;
+use crate::authz::{FieldGroup, ReadAccess};
 use crate::domain::{personal_identity_code, Agency, Role};
 use crate::error::{AppError, AppResult};
 
@@ -236,18 +237,35 @@ pub async fn assign_officer(
     .await
 }
 
+/// A KTT period ended by the same call that closes the case.
+pub struct EndWithCase {
+    pub period_id: String,
+    /// Why it ends (kept as the period's end reason); a standard text when `None`.
+    pub reason: Option<String>,
+    pub outcome: PeriodOutcome,
+}
+
 /// Closes a case with its outcome. Only the responsible agency closes a case (the agency
 /// of its responsible officer, which owns the case as its record); others who see the
 /// case get `FORBIDDEN`. The closing date is at most `TYPGRAPH_MAX_BACKDATE_DAYS` back; the
 /// day it was recorded and by whom are kept, and retention counts from the later of the
 /// two. The responsible agency may close a case whose agreement the client withdrew.
+///
+/// A client's KTT period that runs after the closing date (or is decided to start after
+/// it) stops the closure (`CONFLICT` listing the periods the caller reads) unless the same
+/// call ends it (`end_periods`, with its outcome): ended early on the closing date (a
+/// period not yet started on its first day), its later days voided.
 pub async fn close_case(
     rc: &RequestContext,
     case_id: &str,
     outcome: CaseOutcome,
     ended_on: NaiveDate,
+    end_periods: Vec<EndWithCase>,
 ) -> AppResult<Scoped<typ_case::Model>> {
     write::scoped(rc, FieldGroup::Case, async |sp| {
+        if !end_periods.is_empty() {
+            rc.require_write(FieldGroup::Rehab)?;
+        }
         let case = typ_case::Entity::find_by_id(case_id.to_owned())
             .one(rc.db())
             .await?
@@ -274,6 +292,7 @@ pub async fn close_case(
                 "endedOn is before the case opened",
             ));
         }
+        let voided = end_running_periods(rc, sp, &client, ended_on, end_periods).await?;
         let done = typ_case::Entity::update_many()
             .col_expr(typ_case::Column::Phase, Expr::value("CLOSED"))
             .col_expr(typ_case::Column::EndedOn, Expr::value(ended_on))
@@ -294,9 +313,117 @@ pub async fn close_case(
             .one(sp)
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok(Written::of(&client, row))
+        let written = match voided {
+            None => Written::of(&client, row),
+            Some(0) => Written::of(&client, row).also(FieldGroup::Rehab),
+            Some(_) => Written::of(&client, row)
+                .also(FieldGroup::Rehab)
+                .also(FieldGroup::Attendance)
+                .also(FieldGroup::Allowance),
+        };
+        Ok(written)
     })
     .await
+}
+
+/// Ends, with the case, the client's periods that run after `ended_on`; refuses when one
+/// is left unnamed. `None` when no period was ended, else how many days were voided.
+async fn end_running_periods(
+    rc: &RequestContext,
+    sp: &sea_orm::DatabaseTransaction,
+    client: &ClientRecord,
+    ended_on: NaiveDate,
+    end_periods: Vec<EndWithCase>,
+) -> AppResult<Option<usize>> {
+    let running: Vec<rehab_period::Model> = rehab_period::Entity::find()
+        .filter(rehab_period::Column::ClientId.eq(client.row.id.clone()))
+        .all(rc.db())
+        .await?
+        .into_iter()
+        .filter(|p| rehab::effective_end(p) > ended_on)
+        .collect();
+    let mut named: Vec<&str> = Vec::new();
+    for (i, end) in end_periods.iter().enumerate() {
+        let known = running.iter().any(|p| p.id == end.period_id);
+        if !known || named.contains(&end.period_id.as_str()) {
+            return Err(AppError::bad_input(
+                &format!("endRehabPeriods[{i}].periodId"),
+                "no KTT period of the client running after endedOn with this id (or named twice)",
+            ));
+        }
+        named.push(&end.period_id);
+    }
+    let left: Vec<&rehab_period::Model> = running
+        .iter()
+        .filter(|p| !named.contains(&p.id.as_str()))
+        .collect();
+    if !left.is_empty() {
+        // Listed as far as the caller reads them (ids and dates); otherwise not named.
+        let reads = rc.principal().mask.group(FieldGroup::Rehab) == ReadAccess::Read;
+        let readable: Vec<String> = if reads {
+            loads::periods(rc.db(), &rc.scope, &[client.scope.key()])
+                .await?
+                .into_values()
+                .flatten()
+                .map(|p| p.id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let message = "KTT runs after endedOn (or is decided to start later): end the periods in the same call (endRehabPeriods) or first";
+        if !left.iter().all(|p| readable.contains(&p.id)) {
+            return Err(AppError::Conflict(message.into()));
+        }
+        rc.recorder.read(&client.row.id, FieldGroup::Rehab, None);
+        let listed = left
+            .iter()
+            .map(|p| {
+                vec![
+                    ("id", p.id.clone()),
+                    ("startsOn", p.starts_on.to_string()),
+                    ("endsOn", rehab::effective_end(p).to_string()),
+                ]
+            })
+            .collect();
+        return Err(AppError::ConflictWithRecords(
+            message.into(),
+            "periods",
+            listed,
+        ));
+    }
+    if end_periods.is_empty() {
+        return Ok(None);
+    }
+    let mut voided = 0;
+    for (i, end) in end_periods.into_iter().enumerate() {
+        let Some(period) = running.iter().find(|p| p.id == end.period_id) else {
+            continue;
+        };
+        // A period decided to start after the closing date ends on its first day.
+        let on = ended_on.max(period.starts_on);
+        let reason = match end.reason {
+            Some(r) => r,
+            None => "the TYP case was closed".to_owned(),
+        };
+        let (_, _, n) = rehab::ended_early(rc, sp, &period.id, on, &reason)
+            .await
+            .map_err(|e| prefixed(e, i))?;
+        voided += n;
+        let prefix = format!("endRehabPeriods[{i}].");
+        rehab::outcome_recorded(rc, sp, &period.id, end.outcome, &prefix).await?;
+    }
+    Ok(Some(voided))
+}
+
+/// An error of ending the `i`th period, its input field named within `endRehabPeriods`.
+fn prefixed(err: AppError, i: usize) -> AppError {
+    match err {
+        AppError::BadUserInput { field, message } => AppError::BadUserInput {
+            field: format!("endRehabPeriods[{i}].{field}"),
+            message,
+        },
+        other => other,
+    }
 }
 
 /// Records labour-market status 3, 6 or 12 months after a case closed.

@@ -6,6 +6,7 @@ pub mod administration;
 pub mod allowance_statement;
 pub mod assessment;
 pub mod attendance;
+pub mod attendance_correction;
 pub mod break_glass;
 pub mod case;
 pub mod client;

@@ -6,10 +6,13 @@ use entity::{employment_plan, provider, rehab_period, typ_case};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
+use super::attendance_correction::{self, Cause};
 use super::case::visible_client;
+use super::client::ClientRecord;
 use super::write::{self, Scoped, Written};
 use super::{input, loads, RequestContext};
 use crate::authz::FieldGroup;
+use crate::domain::calendar::{self, AttendanceException, RehabPeriodOutcome, Weekday};
 use crate::domain::ktt;
 use crate::error::{AppError, AppResult};
 
@@ -23,6 +26,42 @@ pub struct NewPeriod {
     pub goal: String,
     pub support_needs: Option<String>,
     pub travel_distance_km: Option<f64>,
+    /// The weekly schedule: as many weekdays as `days_per_week`; the first days from
+    /// Monday when `None`.
+    pub weekdays: Option<Vec<Weekday>>,
+    /// The exceptions the decision allows (a day outside the schedule or on a day off).
+    pub allowed_exceptions: Vec<AttendanceException>,
+}
+
+/// How a period ended and what followed it.
+#[derive(Debug, Clone)]
+pub struct PeriodOutcome {
+    pub outcome: RehabPeriodOutcome,
+    /// A new KTT period of the client that followed this one.
+    pub followed_by_period_id: Option<String>,
+    /// A work-ability assessment of the client that followed this one.
+    pub followed_by_assessment_id: Option<String>,
+}
+
+/// The weekdays of a new period: as many as its days a week, none twice (act 189/2001
+/// s. 5 as amended: 1-4 days a week, the decision holds the schedule).
+pub fn checked_weekdays(p: &NewPeriod) -> AppResult<Vec<Weekday>> {
+    let Some(days) = &p.weekdays else {
+        return Ok(calendar::default_weekdays(p.days_per_week));
+    };
+    let mut sorted = days.clone();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() != days.len() {
+        return Err(AppError::bad_input("weekdays", "a weekday is given twice"));
+    }
+    if sorted.len() != p.days_per_week.max(0) as usize {
+        return Err(AppError::bad_input(
+            "weekdays",
+            format!("name {} weekdays, as many as daysPerWeek", p.days_per_week),
+        ));
+    }
+    Ok(sorted)
 }
 
 fn bad_input(b: ktt::Breach) -> AppError {
@@ -64,6 +103,10 @@ async fn decide_in(
 ) -> AppResult<Written<rehab_period::Model>> {
     let client = visible_client(rc, &input.client_id).await?;
     check_rules(&input)?;
+    let weekdays = checked_weekdays(&input)?;
+    let mut allowed = input.allowed_exceptions.clone();
+    allowed.sort();
+    allowed.dedup();
     let goal = input::required_text("goal", &input.goal, 2000)?;
     let support = input::optional_text("supportNeeds", input.support_needs.as_deref(), 2000)?;
     let provider = provider::Entity::find_by_id(input.provider_id.clone())
@@ -173,6 +216,8 @@ async fn decide_in(
         travel_distance_km: Set(input.travel_distance_km),
         payer: Set(payer.to_owned()),
         created_at: Set(rc.now),
+        weekdays: Set(calendar::store_list(weekdays.iter().map(|d| d.code()))),
+        allowed_exceptions: Set(calendar::store_list(allowed.iter().map(|e| e.code()))),
         ..Default::default()
     };
     rehab_period::Entity::insert(period)
@@ -186,26 +231,135 @@ async fn decide_in(
     Ok(Written::of(&client, row))
 }
 
-/// Ends a period early with a reason (an interruption that does not resume).
+/// Ends a period early with a reason (an interruption that does not resume) and, when
+/// given, its outcome. Days recorded after the end are voided and their months' allowances
+/// recomputed in the same transaction.
 pub async fn end_early(
     rc: &RequestContext,
     period_id: &str,
     ended_on: NaiveDate,
     reason: &str,
+    outcome: Option<PeriodOutcome>,
 ) -> AppResult<Scoped<rehab_period::Model>> {
     write::scoped(rc, FieldGroup::Rehab, async |sp| {
-        end_early_in(rc, sp, period_id, ended_on, reason).await
+        let Some(outcome) = outcome else {
+            return end_early_in(rc, sp, period_id, ended_on, reason).await;
+        };
+        let (client, _, voided) = ended_early(rc, sp, period_id, ended_on, reason).await?;
+        let (_, row) = outcome_recorded(rc, sp, period_id, outcome, "").await?;
+        Ok(voided_also(Written::of(&client, row), voided))
     })
     .await
 }
 
-async fn end_early_in(
+/// Records how a period ended and what followed it: when it ends early, or once it has
+/// ended as decided. A recorded outcome may be corrected (the access log keeps who wrote
+/// it).
+pub async fn record_outcome(
+    rc: &RequestContext,
+    period_id: &str,
+    outcome: PeriodOutcome,
+) -> AppResult<Scoped<rehab_period::Model>> {
+    write::scoped(rc, FieldGroup::Rehab, async |sp| {
+        let (client, row) = outcome_recorded(rc, sp, period_id, outcome, "").await?;
+        Ok(Written::of(&client, row))
+    })
+    .await
+}
+
+/// Records the outcome of a period that has ended (early, or as decided by `rc.today`);
+/// `prefix` is put before the names of the input fields in errors (`endRehabPeriods[0].`).
+pub(crate) async fn outcome_recorded(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    period_id: &str,
+    outcome: PeriodOutcome,
+    prefix: &str,
+) -> AppResult<(ClientRecord, rehab_period::Model)> {
+    let period = loads::period_in_scope(sp, &rc.scope, period_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let client = visible_client(rc, &period.client_id).await?;
+    let end = effective_end(&period);
+    if period.ended_early_on.is_none() && end >= rc.today {
+        return Err(AppError::Conflict(
+            "the period runs: end it early with its outcome, or record the outcome once it has ended".into(),
+        ));
+    }
+    let followed_field = |f: &str| format!("{prefix}{f}");
+    if let Some(next) = &outcome.followed_by_period_id {
+        let name = followed_field("followedByPeriodId");
+        let bad = || AppError::bad_input(&name, "no later KTT period of the client with this id");
+        let next = loads::period_in_scope(sp, &rc.scope, next)
+            .await?
+            .ok_or_else(bad)?;
+        if next.client_id != period.client_id || next.id == period.id || next.starts_on <= end {
+            return Err(bad());
+        }
+    }
+    if let Some(assessment) = &outcome.followed_by_assessment_id {
+        let name = followed_field("followedByAssessmentId");
+        let found = loads::assessments(sp, &rc.scope, &[client.scope.key()])
+            .await?
+            .into_values()
+            .flatten()
+            .any(|a| &a.id == assessment);
+        if !found {
+            return Err(AppError::bad_input(
+                &name,
+                "no work-ability assessment of the client with this id",
+            ));
+        }
+    }
+    rehab_period::Entity::update_many()
+        .col_expr(
+            rehab_period::Column::Outcome,
+            Expr::value(outcome.outcome.code()),
+        )
+        .col_expr(
+            rehab_period::Column::FollowedByPeriodId,
+            Expr::value(outcome.followed_by_period_id),
+        )
+        .col_expr(
+            rehab_period::Column::FollowedByAssessmentId,
+            Expr::value(outcome.followed_by_assessment_id),
+        )
+        .col_expr(
+            rehab_period::Column::OutcomeRecordedBy,
+            Expr::value(rc.principal().official_id.clone()),
+        )
+        .col_expr(rehab_period::Column::OutcomeRecordedAt, Expr::value(rc.now))
+        .filter(rehab_period::Column::Id.eq(period.id.clone()))
+        .exec(sp)
+        .await?;
+    let row = rehab_period::Entity::find_by_id(period.id)
+        .one(sp)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((client, row))
+}
+
+/// Ends a period early within a change (a terminating decision, a case closed with its
+/// periods): the early end, the voiding of the days after it, the recomputed allowances.
+pub(crate) async fn end_early_in(
     rc: &RequestContext,
     sp: &DatabaseTransaction,
     period_id: &str,
     ended_on: NaiveDate,
     reason: &str,
 ) -> AppResult<Written<rehab_period::Model>> {
+    let (client, row, voided) = ended_early(rc, sp, period_id, ended_on, reason).await?;
+    Ok(voided_also(Written::of(&client, row), voided))
+}
+
+/// The early end itself: the client, the period as ended and how many days it voided.
+pub(crate) async fn ended_early(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    period_id: &str,
+    ended_on: NaiveDate,
+    reason: &str,
+) -> AppResult<(ClientRecord, rehab_period::Model, usize)> {
     let period = loads::period_in_scope(rc.db(), &rc.scope, period_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -222,16 +376,36 @@ async fn end_early_in(
     let reason = input::required_text("reason", reason, 1000)?;
     rehab_period::Entity::update_many()
         .col_expr(rehab_period::Column::EndedEarlyOn, Expr::value(ended_on))
-        .col_expr(rehab_period::Column::EndReason, Expr::value(reason))
+        .col_expr(rehab_period::Column::EndReason, Expr::value(reason.clone()))
         .filter(rehab_period::Column::Id.eq(period.id.clone()))
         .exec(sp)
         .await?;
+    // Days recorded after the end no longer belong to the period: voided, never deleted.
+    let voided = match ended_on.succ_opt() {
+        Some(after) => {
+            let why = format!("the period ended early on {ended_on}: {reason}");
+            attendance_correction::void_days(sp, rc, &period, after, None, Cause::EarlyEnd, &why)
+                .await?
+        }
+        None => 0,
+    };
     crate::store::ktt_month::rebuild(sp, Some(&client.row.id)).await?;
     let row = rehab_period::Entity::find_by_id(period.id)
         .one(sp)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Written::of(&client, row))
+    Ok((client, row, voided))
+}
+
+/// A change that voided days also wrote the client's attendance and allowances.
+fn voided_also<T>(written: Written<T>, voided: usize) -> Written<T> {
+    if voided == 0 {
+        written
+    } else {
+        written
+            .also(FieldGroup::Attendance)
+            .also(FieldGroup::Allowance)
+    }
 }
 
 /// Interrupts a period for a while (illness, a work trial); attendance is refused meanwhile.
@@ -283,15 +457,21 @@ async fn interrupt_in(
             "the period is already interrupted then".into(),
         ));
     }
+    let id = uuid::Uuid::new_v4().to_string();
     let interruption = entity::rehab_interruption::ActiveModel {
-        id: Set(uuid::Uuid::new_v4().to_string()),
+        id: Set(id.clone()),
         period_id: Set(period.id.clone()),
         starts_on: Set(starts_on),
         ends_on: Set(ends_on),
-        reason: Set(reason),
+        reason: Set(reason.clone()),
     };
     entity::rehab_interruption::Entity::insert(interruption)
         .exec_without_returning(sp)
         .await?;
-    Ok(Written::of(&client, period))
+    // Days already recorded within the interruption are voided, never deleted.
+    let why = format!("the period was interrupted: {reason}");
+    let cause = Cause::Interruption(&id);
+    let voided =
+        attendance_correction::void_days(sp, rc, &period, starts_on, ends_on, cause, &why).await?;
+    Ok(voided_also(Written::of(&client, period), voided))
 }

@@ -256,6 +256,8 @@ pub async fn attendance(
         .join(JoinType::InnerJoin, RelationDef::from(of_period))
         .filter(rehab_period::Column::ClientId.eq(id(rc)?))
         .filter(attendance_day::Column::PeriodId.eq(period_id))
+        // A voided day (the period ended early, an interruption, a closure) is not shown.
+        .filter(attendance_day::Column::VoidedAt.is_null())
         .order_by_desc(attendance_day::Column::Day)
         // Bound as a signed 64-bit number on PostgreSQL.
         .limit(Ord::min(last, i64::MAX.unsigned_abs()))

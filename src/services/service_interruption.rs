@@ -3,10 +3,13 @@
 //! county management), for one provider or all. Attendance of every period it covers is
 //! refused while it stands. Bounded in time, never deleted (a cancellation marks it), and
 //! each recording, correction and cancellation writes a `service_interruption_log` row in
-//! the same transaction. Not client data: no access-log rows.
+//! the same transaction. The interruption itself is no client data; but days already
+//! recorded within it are voided (with who, when and why, never deleted) and their months'
+//! allowances recomputed in the same transaction, and each client whose days were voided
+//! gets an access-log WRITE row of ATTENDANCE and ALLOWANCE.
 
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
-use entity::{provider, service_interruption};
+use entity::{provider, rehab_period, service_interruption};
 use sea_orm::sea_query::{Expr, Order, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DeriveIden, EntityTrait,
@@ -14,10 +17,11 @@ use sea_orm::{
 };
 
 use super::administration::{require, AdminLogEntry};
+use super::attendance_correction::{self, Cause};
 use super::log_table;
 use super::write::{self, Written};
 use super::{input, RequestContext};
-use crate::authz::Managed;
+use crate::authz::{FieldGroup, Managed};
 use crate::error::{AppError, AppResult};
 
 /// What a recording or correction states.
@@ -157,15 +161,66 @@ async fn log(
     log_table::append(conn, rc, L::Table, columns, action, interruption_id, detail).await
 }
 
-/// Records an interruption; who and why stay on the row and in the log.
+/// Voids the days recorded within an interruption's range in every period it covers (its
+/// provider's, or every provider's), recomputing their allowances; returns the clients
+/// whose days were voided.
+async fn void_covered(
+    sp: &DatabaseTransaction,
+    rc: &RequestContext,
+    row: &service_interruption::Model,
+) -> AppResult<Vec<String>> {
+    let mut select = rehab_period::Entity::find()
+        .filter(rehab_period::Column::StartsOn.lte(row.ends_on))
+        .filter(rehab_period::Column::EndsOn.gte(row.starts_on));
+    if let Some(provider) = &row.provider_id {
+        select = select.filter(rehab_period::Column::ProviderId.eq(provider.clone()));
+    }
+    let why = format!(
+        "service interrupted {}..{}: {}",
+        row.starts_on, row.ends_on, row.reason
+    );
+    let mut clients = Vec::new();
+    for period in select.all(sp).await? {
+        let cause = Cause::ServiceInterruption(&row.id);
+        let n = attendance_correction::void_days(
+            sp,
+            rc,
+            &period,
+            row.starts_on,
+            Some(row.ends_on),
+            cause,
+            &why,
+        )
+        .await?;
+        if n > 0 && !clients.contains(&period.client_id) {
+            clients.push(period.client_id.clone());
+        }
+    }
+    Ok(clients)
+}
+
+/// Logs the WRITE of the attendance and allowances of each client whose days were voided.
+fn log_voided(rc: &RequestContext, clients: &[String]) {
+    for client in clients {
+        rc.recorder.write(client, FieldGroup::Attendance);
+        rc.recorder.write(client, FieldGroup::Allowance);
+    }
+}
+
+/// Records an interruption; who and why stay on the row and in the log. Days already
+/// recorded within it are voided.
 pub async fn record(
     rc: &RequestContext,
     input: InterruptionInput,
 ) -> AppResult<service_interruption::Model> {
-    write::unscoped(rc, Managed::ServiceInterruptions, async |sp| {
-        record_in(rc, sp, input).await.map(Written::unlogged)
+    let (row, clients) = write::unscoped(rc, Managed::ServiceInterruptions, async |sp| {
+        let row = record_in(rc, sp, input).await?;
+        let clients = void_covered(sp, rc, &row).await?;
+        Ok(Written::unlogged((row, clients)))
     })
-    .await
+    .await?;
+    log_voided(rc, &clients);
+    Ok(row)
 }
 
 async fn record_in(
@@ -215,12 +270,16 @@ pub async fn correct(
     input: InterruptionInput,
     why: &str,
 ) -> AppResult<service_interruption::Model> {
-    write::unscoped(rc, Managed::ServiceInterruptions, async |sp| {
-        correct_in(rc, sp, id, input, why)
-            .await
-            .map(Written::unlogged)
+    let (row, clients) = write::unscoped(rc, Managed::ServiceInterruptions, async |sp| {
+        let row = correct_in(rc, sp, id, input, why).await?;
+        // Days the corrected range adds are voided; those it gives back stay voided and
+        // may be recorded again.
+        let clients = void_covered(sp, rc, &row).await?;
+        Ok(Written::unlogged((row, clients)))
     })
-    .await
+    .await?;
+    log_voided(rc, &clients);
+    Ok(row)
 }
 
 async fn correct_in(

@@ -161,6 +161,8 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
     .expr_as(day_month.clone(), "m")
     .expr_as(Expr::col(Asterisk).count(), "x")
     .expr_as(total(present.into()), "y")
+    // A voided day (an early end, an interruption, a closure) counts nowhere.
+    .and_where(Expr::col(("a", attendance_day::Column::VoidedAt)).is_null())
     .add_group_by([day_month])
     .to_owned();
     let a = |c: allowance_line::Column| Expr::col(("a", c));

@@ -137,7 +137,8 @@ impl Gen<'_, '_> {
         while day <= last {
             let weekday = day.weekday().num_days_from_monday() as i32;
             let in_closure = day >= c0 && day <= c1;
-            if weekday < days && !in_closure {
+            let holiday = crate::domain::calendar::public_holiday(day).is_some();
+            if weekday < days && !in_closure && !holiday {
                 let present = self.rng.chance(86);
                 let id = self.rng.uuid();
                 let reason: Option<&str> = if present {

@@ -8,7 +8,9 @@ use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::graphql::types::case::{ActionNode, ConsentNode, PlanNode, TypCaseNode};
 use crate::graphql::types::enums::CaseOutcome;
-use crate::services::case::{self, Criterion, NewCase};
+use crate::domain::calendar::RehabPeriodOutcome;
+use crate::services::case::{self, Criterion, EndWithCase, NewCase};
+use crate::services::rehab::PeriodOutcome;
 use crate::services::consent::{self, NewConsent};
 use crate::services::plan::{self, NewAction, NewPlan};
 
@@ -100,12 +102,45 @@ pub struct AddAgreedActionInput {
     pub due_on: Date,
 }
 
-/// Input of `closeTypCase`.
+/// Input of `closeTypCase`. A KTT period of the client that runs after `endedOn` (or is
+/// decided to start later) stops the closure with `CONFLICT` (listing, in
+/// `extensions.periods`, the periods the caller reads: `id`, `startsOn`, `endsOn`) unless
+/// it is named in `endRehabPeriods`.
 #[derive(InputObject)]
 pub struct CloseTypCaseInput {
     pub case_id: ID,
     pub outcome: CaseOutcome,
     pub ended_on: Date,
+    /// The client's running or later KTT periods, ended by the same call on `endedOn` (a
+    /// period not yet started: on its first day), each with its outcome (REHAB write).
+    pub end_rehab_periods: Option<Vec<EndRehabPeriodWithCaseInput>>,
+}
+
+/// A KTT period ended with the case.
+#[derive(InputObject)]
+pub struct EndRehabPeriodWithCaseInput {
+    pub period_id: ID,
+    pub outcome: RehabPeriodOutcome,
+    /// Why it ends; "the TYP case was closed" when omitted.
+    pub reason: Option<String>,
+    /// A later KTT period of the client that follows this one.
+    pub followed_by_period_id: Option<ID>,
+    /// A work-ability assessment of the client that follows this period.
+    pub followed_by_assessment_id: Option<ID>,
+}
+
+impl From<EndRehabPeriodWithCaseInput> for EndWithCase {
+    fn from(input: EndRehabPeriodWithCaseInput) -> Self {
+        EndWithCase {
+            period_id: input.period_id.0,
+            reason: input.reason,
+            outcome: PeriodOutcome {
+                outcome: input.outcome,
+                followed_by_period_id: input.followed_by_period_id.map(|i| i.0),
+                followed_by_assessment_id: input.followed_by_assessment_id.map(|i| i.0),
+            },
+        }
+    }
 }
 
 /// Input of `recordCaseFollowUp`.
@@ -204,10 +239,14 @@ written_mutations! {
     complete_agreed_action(id: ID) -> ActionNode = "completeAgreedAction",
         |rc| plan::complete_action(rc, &id);
 
-    /// Closes a case with its outcome and end date.
+    /// Closes a case with its outcome and end date. `CONFLICT` while a KTT period of the
+    /// client runs after the end date, unless the same call ends it (`endRehabPeriods`).
     #[graphql(visible = "super::visible::case")]
-    close_typ_case(input: CloseTypCaseInput) -> TypCaseNode = "closeTypCase",
-        |rc| case::close_case(rc, &input.case_id, input.outcome, input.ended_on.0);
+    close_typ_case(input: CloseTypCaseInput) -> TypCaseNode = "closeTypCase", |rc| {
+            let ends = input.end_rehab_periods.unwrap_or_default();
+            let ends = ends.into_iter().map(EndWithCase::from).collect();
+            case::close_case(rc, &input.case_id, input.outcome, input.ended_on.0, ends)
+        };
 
     /// Records labour-market status 3, 6 or 12 months after closing; returns the case.
     #[graphql(visible = "super::visible::case")]

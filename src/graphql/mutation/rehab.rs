@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::request;
 use crate::graphql::types::rehab::RehabPeriodNode;
 use crate::services::attendance::{self, Day};
-use crate::services::rehab::{self, NewPeriod};
+use crate::domain::calendar::{AttendanceException, RehabPeriodOutcome, Weekday};
+use crate::services::rehab::{self, NewPeriod, PeriodOutcome};
 use crate::services::service_interruption::{self, InterruptionInput};
 
 /// KTT periods: decided, ended early, interrupted.
@@ -34,14 +35,63 @@ pub struct DecideRehabPeriodInput {
     pub support_needs: Option<String>,
     /// Distance from home to the placement, for travel compensation.
     pub travel_distance_km: Option<f64>,
+    /// The weekly schedule: as many weekdays as `daysPerWeek`, none twice; the first
+    /// `daysPerWeek` days from Monday when omitted. Attendance is recorded on these days
+    /// only.
+    pub weekdays: Option<Vec<Weekday>>,
+    /// The exceptions the decision allows: a day outside the schedule or on a public
+    /// holiday (or a closure day of the settings) may be recorded with one of these
+    /// reasons. None when omitted.
+    pub allowed_exceptions: Option<Vec<AttendanceException>>,
 }
 
-/// Input of `endRehabPeriodEarly`.
+/// Input of `endRehabPeriodEarly`. Days recorded after `endedOn` are voided (kept, with
+/// who, when and why) and their months' allowances recomputed.
 #[derive(InputObject)]
 pub struct EndRehabPeriodEarlyInput {
     pub period_id: ID,
     pub ended_on: Date,
+    /// Why the period ends (free text).
     pub reason: String,
+    /// How the period ended; may also be recorded later (`recordRehabPeriodOutcome`).
+    pub outcome: Option<RehabPeriodOutcome>,
+    /// A later KTT period of the client that follows this one (needs `outcome`).
+    pub followed_by_period_id: Option<ID>,
+    /// A work-ability assessment of the client that follows this period (needs `outcome`).
+    pub followed_by_assessment_id: Option<ID>,
+}
+
+/// Input of `recordRehabPeriodOutcome`: how a period that has ended (early, or as decided)
+/// ended, and what followed it. Recording it again corrects it.
+#[derive(InputObject)]
+pub struct RecordRehabPeriodOutcomeInput {
+    pub period_id: ID,
+    pub outcome: RehabPeriodOutcome,
+    /// A later KTT period of the client that follows this one.
+    pub followed_by_period_id: Option<ID>,
+    /// A work-ability assessment of the client that follows this period.
+    pub followed_by_assessment_id: Option<ID>,
+}
+
+/// The outcome an input states, if any: naming what followed without an outcome is
+/// refused.
+pub fn outcome_of(
+    outcome: Option<RehabPeriodOutcome>,
+    followed_by_period_id: Option<ID>,
+    followed_by_assessment_id: Option<ID>,
+    field: &str,
+) -> crate::error::AppResult<Option<PeriodOutcome>> {
+    match outcome {
+        Some(outcome) => Ok(Some(PeriodOutcome {
+            outcome,
+            followed_by_period_id: followed_by_period_id.map(|i| i.0),
+            followed_by_assessment_id: followed_by_assessment_id.map(|i| i.0),
+        })),
+        None if followed_by_period_id.is_some() || followed_by_assessment_id.is_some() => Err(
+            crate::error::AppError::bad_input(field, "name the outcome with what followed"),
+        ),
+        None => Ok(None),
+    }
 }
 
 /// Input of `interruptRehabPeriod`.
@@ -133,6 +183,9 @@ pub struct AttendanceDayInput {
     pub present: bool,
     /// Required for an absence.
     pub absence_reason: Option<String>,
+    /// Needed for a day outside the period's weekdays or on a public holiday (or a closure
+    /// day of the settings): one of the exceptions the decision allows.
+    pub exception_reason: Option<AttendanceException>,
 }
 
 /// Input of `recordAttendance`.
@@ -164,6 +217,8 @@ impl From<DecideRehabPeriodInput> for NewPeriod {
             goal: input.goal,
             support_needs: input.support_needs,
             travel_distance_km: input.travel_distance_km,
+            weekdays: input.weekdays,
+            allowed_exceptions: input.allowed_exceptions.unwrap_or_default(),
         }
     }
 }
@@ -176,13 +231,35 @@ written_mutations! {
     decide_rehab_period(input: DecideRehabPeriodInput) -> RehabPeriodNode = "decideRehabPeriod",
         |rc| rehab::decide(rc, input.into());
 
-    /// Ends a period early with a reason.
+    /// Ends a period early with a reason and, when given, its outcome. Days recorded after
+    /// the end are voided and the allowances of their months recomputed.
     #[graphql(visible = "super::visible::rehab")]
     end_rehab_period_early(input: EndRehabPeriodEarlyInput) -> RehabPeriodNode =
-        "endRehabPeriodEarly",
-        |rc| rehab::end_early(rc, &input.period_id, input.ended_on.0, &input.reason);
+        "endRehabPeriodEarly", |rc| async move {
+            let outcome = outcome_of(
+                input.outcome,
+                input.followed_by_period_id,
+                input.followed_by_assessment_id,
+                "outcome",
+            )?;
+            rehab::end_early(rc, &input.period_id, input.ended_on.0, &input.reason, outcome).await
+        };
 
-    /// Interrupts a period for a while; attendance is refused during the interruption.
+    /// Records how a period that has ended (early, or as decided) ended and what followed
+    /// it (`CONFLICT` while it runs); recording it again corrects it.
+    #[graphql(visible = "super::visible::rehab")]
+    record_rehab_period_outcome(input: RecordRehabPeriodOutcomeInput) -> RehabPeriodNode =
+        "recordRehabPeriodOutcome", |rc| {
+            let outcome = PeriodOutcome {
+                outcome: input.outcome,
+                followed_by_period_id: input.followed_by_period_id.map(|i| i.0),
+                followed_by_assessment_id: input.followed_by_assessment_id.map(|i| i.0),
+            };
+            rehab::record_outcome(rc, &input.period_id, outcome)
+        };
+
+    /// Interrupts a period for a while; attendance is refused during the interruption, and
+    /// days already recorded within it are voided (their allowances recomputed).
     #[graphql(visible = "super::visible::rehab")]
     interrupt_rehab_period(input: InterruptRehabPeriodInput) -> RehabPeriodNode =
         "interruptRehabPeriod", |rc| {
@@ -269,6 +346,7 @@ impl AttendanceMutations {
                 date: NaiveDate::from(d.date),
                 present: d.present,
                 absence_reason: d.absence_reason,
+                exception: d.exception_reason,
             })
             .collect();
         let done = attendance::record(rc, &input.period_id, days).await?;

@@ -7,7 +7,10 @@ use async_graphql::{Context, Object, Result};
 use chrono::NaiveDate;
 use std::sync::Arc;
 
+use crate::domain::calendar::{self, AttendanceException, RehabPeriodOutcome, Weekday};
 use crate::services::ClientScope;
+use async_graphql::ID;
+use chrono::{DateTime, Utc};
 use entity::{attendance_day, rehab_period};
 use typgraph_macros::guarded;
 
@@ -68,6 +71,24 @@ impl RehabPeriodNode {
     /// Why the period ended early.
     #[field(RehabEndReason = self.row.end_reason.as_deref())]
     fn end_reason(&self) -> Option<&str>;
+    /// The weekly schedule the decision holds: the weekdays of the activity, as many as
+    /// `daysPerWeek`. Attendance is recorded on them only, never on a public holiday,
+    /// unless with an exception the decision allows.
+    #[field(RehabWeekdays = calendar::weekdays_of(self.row.weekdays.as_deref(), self.row.days_per_week))]
+    fn weekdays(&self) -> Vec<Weekday>;
+    /// The exceptions the decision allows: a day outside the schedule or on a day off
+    /// recorded with one of these reasons.
+    #[field(RehabAllowedExceptions = calendar::parse_list::<AttendanceException>(self.row.allowed_exceptions.as_deref()))]
+    fn allowed_exceptions(&self) -> Vec<AttendanceException>;
+    /// How the period ended, once recorded (when it ends early, or after its end).
+    #[field(RehabOutcome = self.row.outcome.as_deref().and_then(RehabPeriodOutcome::parse))]
+    fn outcome(&self) -> Option<RehabPeriodOutcome>;
+    /// The KTT period that followed this one, if one did.
+    #[field(RehabFollowedByPeriodId = self.row.followed_by_period_id.clone().map(ID))]
+    fn followed_by_period_id(&self) -> Option<ID>;
+    /// The work-ability assessment that followed this period, if one did.
+    #[field(RehabFollowedByAssessmentId = self.row.followed_by_assessment_id.clone().map(ID))]
+    fn followed_by_assessment_id(&self) -> Option<ID>;
     /// Interruptions of the period (attendance is refused during them).
     #[field(RehabInterruptions)]
     async fn interruptions(&self, ctx: &Context<'_>) -> Result<Vec<InterruptionNode>> {
@@ -132,6 +153,17 @@ impl AttendanceDayNode {
     /// Reason of an absence.
     #[field(AttendanceAbsenceReason = self.row.absence_reason.as_deref())]
     fn absence_reason(&self) -> Option<&str>;
+    /// The exception under which a day outside the schedule or on a day off was recorded.
+    #[field(AttendanceExceptionReason = self.row.exception_reason.as_deref().and_then(AttendanceException::parse))]
+    fn exception_reason(&self) -> Option<AttendanceException>;
+    /// Set when the day was voided (the period ended early or was interrupted, or the
+    /// service was closed, after the day was recorded): it counts nowhere, and stays on
+    /// record with who voided it, when and why.
+    #[field(AttendanceVoidedAt = self.row.voided_at)]
+    fn voided_at(&self) -> Option<DateTime<Utc>>;
+    /// Why the day was voided.
+    #[field(AttendanceVoidReason = self.row.void_reason.as_deref())]
+    fn void_reason(&self) -> Option<&str>;
 }
 
 /// Allowances of one period and month.
