@@ -57,8 +57,10 @@ async fn shared_period(app: &TestApp) -> String {
         .to_owned()
 }
 
+/// One day present, recorded as an event (allowed by the fixture's decision) so that it
+/// may fall on any weekday or holiday.
 fn attend(period: &str, date: &str) -> Json {
-    json!({ "i": { "periodId": period, "days": [{ "date": date, "present": true }] } })
+    json!({ "i": { "periodId": period, "days": [{ "date": date, "present": true, "exceptionReason": "EVENT" }] } })
 }
 
 on_both! {
@@ -235,6 +237,7 @@ const VIEW: &str = "query V($c: ID!) { caseView(clientId: $c) { typCase { id pha
 
 on_both! {
     async fn withdrawing_the_multi_agency_agreement_ends_the_sharing_and_tells_the_case_team(app) {
+        let period = shared_period(&app).await;
         let me = app.token(&app.fx.shared, &["CLIENT"]);
         let (_, mine) = app.gql(&me, "{ myCase { consents { id kind } } }", json!({})).await;
         let agreement = mine["data"]["myCase"]["consents"].as_array().unwrap_or_else(|| panic!("{mine}"))
@@ -262,8 +265,15 @@ on_both! {
         // The responsible officer's case shows the withdrawal.
         let (_, own) = app.gql(&app.token_for("TYP_OFFICER"), VIEW, json!({ "c": app.fx.shared })).await;
         assert_eq!(own["data"]["caseView"]["typCase"]["agreementWithdrawnOn"], app.fx.today.to_string(), "{own}");
-        // And the responsible agency can still close it.
+        // And the responsible agency can still close it, once the county's KTT period
+        // (which it no longer reads, and which is not named to it) has ended.
         let case = own["data"]["caseView"]["typCase"]["id"].clone();
+        let (_, running) = app.gql(&app.token_for("TYP_OFFICER"), CLOSE, json!({ "i": { "caseId": case, "outcome": "OTHER", "endedOn": day(&app, 0) } })).await;
+        assert_eq!(code(&running).0, "CONFLICT", "{running}");
+        assert!(running["errors"][0]["extensions"]["periods"].is_null(), "no ids: {running}");
+        let end = "mutation E($i: EndRehabPeriodEarlyInput!) { endRehabPeriodEarly(input: $i) { endedEarlyOn } }";
+        let (_, ended) = app.gql(&app.token_for("EKSOTE_WORKER"), end, json!({ "i": { "periodId": period, "endedOn": day(&app, 0), "reason": "The client withdrew", "outcome": "ENDED_BY_CLIENT" } })).await;
+        assert_eq!(ended["data"]["endRehabPeriodEarly"]["endedEarlyOn"], day(&app, 0), "{ended}");
         let (_, closed) = app.gql(&app.token_for("TYP_OFFICER"), CLOSE, json!({ "i": { "caseId": case, "outcome": "OTHER", "endedOn": day(&app, 0) } })).await;
         assert_eq!(closed["data"]["closeTypCase"]["phase"], "CLOSED", "{closed}");
     }

@@ -762,6 +762,9 @@ impl Fixture {
                     ("travel_distance_km", Some(5.5f64).into()),
                     ("payer", s("KELA")),
                     ("created_at", now.into()),
+                    // Days relative to today may fall on any weekday or holiday: tests
+                    // that record them record events, which these decisions allow.
+                    ("allowed_exceptions", s("EVENT")),
                 ],
             )
             .await;

@@ -9,6 +9,7 @@ mod audit_chain;
 mod auth;
 mod break_glass;
 mod browser;
+mod calendar;
 mod cases;
 mod chain_coverage;
 mod cli;

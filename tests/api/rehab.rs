@@ -162,7 +162,8 @@ on_both! {
         let period = period_2020(&app).await;
         let coach = app.token_for("PROVIDER_COACH");
         let (_, fifth) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": [day("2020-02-03", true), day("2020-02-04", true), day("2020-02-05", true), day("2020-02-06", true), day("2020-02-07", true)] } })).await;
-        assert_eq!(err(&fifth).1, "days[0].date", "five days in a four-day week: {fifth}");
+        // The period names no weekdays: its schedule is the first four days from Monday.
+        assert_eq!(err(&fifth).1, "days[4].date", "a Friday in a Monday-to-Thursday week: {fifth}");
         let (_, outside) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": [day("2019-12-31", true)] } })).await;
         assert_eq!(err(&outside).1, "days[0].date");
         let (_, reasonless) = app.gql(&coach, RECORD, json!({ "i": { "periodId": period, "days": [{ "date": "2020-02-03", "present": false }] } })).await;
