@@ -214,13 +214,23 @@ pub async fn record(
     input: InterruptionInput,
 ) -> AppResult<service_interruption::Model> {
     let (row, clients) = write::unscoped(rc, Managed::ServiceInterruptions, async |sp| {
-        let row = record_in(rc, sp, input).await?;
-        let clients = void_covered(sp, rc, &row).await?;
-        Ok(Written::unlogged((row, clients)))
+        record_voiding(rc, sp, input).await.map(Written::unlogged)
     })
     .await?;
     log_voided(rc, &clients);
     Ok(row)
+}
+
+/// Records an interruption and voids the days already recorded within it, in `sp`; answers
+/// the clients whose days were voided (for their access-log rows).
+pub(crate) async fn record_voiding(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    input: InterruptionInput,
+) -> AppResult<(service_interruption::Model, Vec<String>)> {
+    let row = record_in(rc, sp, input).await?;
+    let clients = void_covered(sp, rc, &row).await?;
+    Ok((row, clients))
 }
 
 async fn record_in(
