@@ -359,3 +359,34 @@ on_both! {
         assert_eq!(app.count(&read).await, 1, "the listed periods are logged as read");
     }
 }
+
+/// SQLite only: the failure is injected by a trigger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_correction_that_fails_halfway_leaves_the_days_the_period_and_the_case_as_they_were() {
+    use crate::savepoints_b::fails_halfway;
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await.expect("SQLite is always available");
+    let (period, _) = fixture_periods(&app).await;
+    let worker = app.token_for("EKSOTE_WORKER");
+    let (_, rec) = app.gql(&worker, RECORD, days(&period, vec![with_exception(&day(&app, -14), "EVENT"), with_exception(&day(&app, -3), "EVENT")])).await;
+    assert_eq!(rec["data"]["recordAttendance"]["recorded"], 2, "{rec}");
+    let voided = format!("SELECT COUNT(*) FROM attendance_day WHERE period_id = '{period}' AND voided_at IS NOT NULL");
+    let corrections = "SELECT COUNT(*) FROM attendance_correction";
+    let ended = format!("SELECT COUNT(*) FROM rehab_period WHERE id = '{period}' AND ended_early_on IS NOT NULL");
+    // The monthly summaries are the last thing a voiding rewrites.
+    let end = json!({ "i": { "periodId": period, "endedOn": day(&app, -7), "reason": "Moved away", "outcome": "OTHER" } });
+    fails_halfway(&app, "ktt_client_month", "INSERT", &worker, END, end).await;
+    let manager = county_manager(&app).await;
+    let closure = json!({ "i": { "startsOn": day(&app, -15), "endsOn": day(&app, -13), "reason": "Premises closed" } });
+    fails_halfway(&app, "ktt_client_month", "INSERT", &manager, SERVICE, closure).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM service_interruption").await, 0);
+    // Closing the case with its period: the case is updated after the period ended.
+    let officer = app.token_for("TYP_OFFICER");
+    let (_, case) = app.gql(&officer, "query C($c: ID!) { caseView(clientId: $c) { typCase { id } } }", json!({ "c": app.fx.shared })).await;
+    let case_id = case["data"]["caseView"]["typCase"]["id"].clone();
+    let close = json!({ "i": { "caseId": case_id, "outcome": "OTHER", "endedOn": day(&app, -7), "endRehabPeriods": [{ "periodId": period, "outcome": "OTHER" }] } });
+    fails_halfway(&app, "typ_case", "UPDATE", &officer, CLOSE, close).await;
+    assert_eq!(app.count(&voided).await, 0);
+    assert_eq!(app.count(corrections).await, 0);
+    assert_eq!(app.count(&ended).await, 0);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM typ_case WHERE id = '{}' AND ended_on IS NULL", case_id.as_str().unwrap())).await, 1);
+}

@@ -12,7 +12,7 @@ use crate::helpers::{spawn_app, Backend, TestApp};
 /// Runs `query` as `token` while every `event` (INSERT, UPDATE, DELETE) on `table` fails,
 /// and checks the mutation failed as an internal error. The trigger is made and dropped
 /// on a connection of its own, which holds no older snapshot of the schema.
-async fn fails_halfway(
+pub(crate) async fn fails_halfway(
     app: &TestApp,
     table: &str,
     event: &str,
