@@ -19,7 +19,7 @@
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{
-    allowance_line, attendance_day, client, meeting_agency_section, network_meeting, rehab_period,
+    allowance_line, attendance_correction, attendance_day, client, meeting_agency_section, network_meeting, rehab_period,
     typ_case,
 };
 use hmac::{Hmac, KeyInit, Mac};
@@ -129,7 +129,12 @@ const BY_CLIENT: &[Scrub] = &[
         &[],
         &["special_arrangements", "education_history", "work_history"],
     ),
-    scrub("rehab_period", &["goal"], &["support_needs"]),
+    Scrub {
+        table: "rehab_period",
+        erase: &["goal"],
+        null: &["support_needs"],
+        erase_if_set: &["end_reason"],
+    },
     scrub(
         "work_ability_assessment",
         &["conclusion"],
@@ -364,6 +369,36 @@ pub async fn erase(
                 .filter(attendance_day::Column::AbsenceReason.is_not_null())
                 .filter(
                     attendance_day::Column::PeriodId
+                        .in_subquery(of_client!(rehab_period, id.as_str())),
+                )
+                .exec(&tx)
+                .await
+                .map_err(err)?
+                .rows_affected;
+            // Why days were voided (the free text of an early end or an interruption) and
+            // what a voided day said: erased alike.
+            changed += attendance_day::Entity::update_many()
+                .col_expr(attendance_day::Column::VoidReason, Expr::value(ERASED))
+                .filter(attendance_day::Column::VoidReason.is_not_null())
+                .filter(
+                    attendance_day::Column::PeriodId
+                        .in_subquery(of_client!(rehab_period, id.as_str())),
+                )
+                .exec(&tx)
+                .await
+                .map_err(err)?
+                .rows_affected;
+            let was = attendance_correction::Column::WasAbsenceReason;
+            changed += attendance_correction::Entity::update_many()
+                .col_expr(attendance_correction::Column::Reason, Expr::value(ERASED))
+                .col_expr(
+                    was,
+                    Expr::case(Expr::col(was).is_null(), Expr::null())
+                        .finally(ERASED)
+                        .into(),
+                )
+                .filter(
+                    attendance_correction::Column::PeriodId
                         .in_subquery(of_client!(rehab_period, id.as_str())),
                 )
                 .exec(&tx)

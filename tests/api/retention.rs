@@ -74,6 +74,12 @@ on_both! {
 
         let goal = format!("SELECT goal FROM rehab_period WHERE client_id = '{}'", app.fx.other_placement);
         let goal_before = text(&app, &goal).await;
+        // A voided day of the erased client, with its correction: the texts go too.
+        let other_period = text(&app, &format!("SELECT id FROM rehab_period WHERE client_id = '{}'", app.fx.other_placement)).await.unwrap();
+        let coach = app.fx.official("PROVIDER_COACH").to_owned();
+        app.exec(&format!("UPDATE rehab_period SET ended_early_on = starts_on, end_reason = 'Moved to Kotka' WHERE id = '{other_period}'")).await;
+        app.exec(&format!("INSERT INTO attendance_day (id, period_id, day, present, absence_reason, recorded_by, recorded_at, voided_at, voided_by, void_reason) VALUES ('voided-day', '{other_period}', '{}', FALSE, 'sick', '{coach}', '2026-01-01 00:00:00', '2026-01-02 00:00:00', '{coach}', 'the period ended early: Moved to Kotka')", years(11))).await;
+        app.exec(&format!("INSERT INTO attendance_correction (id, attendance_day_id, period_id, day, cause, was_present, was_absence_reason, reason, corrected_by, corrected_at) VALUES ('c1', 'voided-day', '{other_period}', '{}', 'EARLY_END', FALSE, 'sick', 'the period ended early: Moved to Kotka', '{coach}', '2026-01-02 00:00:00')", years(11))).await;
         let code = |id: &str| format!("SELECT personal_identity_code FROM client WHERE id = '{id}'");
 
         // Dry run: lists the three, changes nothing.
@@ -97,6 +103,10 @@ on_both! {
         assert!(out.contains("3 due, erased"), "{out}");
         // Social services text erased, the facts kept.
         assert_eq!(text(&app, &goal).await.as_deref(), Some(typgraph::services::retention::ERASED));
+        for column in ["end_reason FROM rehab_period WHERE id = 'x'", "void_reason FROM attendance_day WHERE id = 'voided-day'", "reason FROM attendance_correction WHERE id = 'c1'", "was_absence_reason FROM attendance_correction WHERE id = 'c1'"] {
+            let column = column.replace("'x'", &format!("'{other_period}'"));
+            assert_eq!(text(&app, &format!("SELECT {column}")).await.as_deref(), Some(typgraph::services::retention::ERASED), "{column}");
+        }
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE client_id = '{}'", app.fx.other_placement)).await, 1);
         // Basic data: a keyed pseudonym for the code, names pseudonymised, contacts gone.
         let expected = format!("#{}", &typgraph::services::retention::pseudonym(KEY, "020290-9027").unwrap()[..10].to_uppercase());
