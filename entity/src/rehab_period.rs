@@ -25,6 +25,8 @@ pub struct Model {
     pub ended_early_on: Option<Date>,
     pub end_reason: Option<String>,
     pub created_at: DateTimeUtc,
+    pub travel_fare_cents: Option<i64>,
+    pub travel_ticket_cents_month: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

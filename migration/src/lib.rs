@@ -188,6 +188,10 @@ impl MigratorTrait for Migrator {
                 ["service_interruption_log"]
             ),
             sql_migration!("020_alter_typ_case_recording", []),
+            sql_migration!(
+                "022_create_benefit_status",
+                ["benefit_status", "allowance_export", "allowance_export_line"]
+            ),
         ]
     }
 }

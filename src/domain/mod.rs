@@ -2,6 +2,7 @@
 //! need no storage (personal identity codes, settings).
 
 pub mod allowance;
+pub mod benefit;
 pub mod closed_set;
 pub mod consent;
 pub mod criterion;

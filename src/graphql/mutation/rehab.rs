@@ -34,6 +34,12 @@ pub struct DecideRehabPeriodInput {
     pub support_needs: Option<String>,
     /// Distance from home to the placement, for travel compensation.
     pub travel_distance_km: Option<f64>,
+    /// Fare of one attended day at the cheapest means of travel (a return ticket), in
+    /// cents; the configured default fare when omitted.
+    pub travel_fare_cents: Option<i64>,
+    /// Price of a monthly period ticket, in cents, when one serves: a month's travel is
+    /// compensated at the ticket's price when that is cheaper than the day fares.
+    pub travel_ticket_cents_month: Option<i64>,
 }
 
 /// Input of `endRehabPeriodEarly`.
@@ -164,6 +170,8 @@ impl From<DecideRehabPeriodInput> for NewPeriod {
             goal: input.goal,
             support_needs: input.support_needs,
             travel_distance_km: input.travel_distance_km,
+            travel_fare_cents: input.travel_fare_cents,
+            travel_ticket_cents_month: input.travel_ticket_cents_month,
         }
     }
 }
