@@ -5,6 +5,7 @@
 
 mod clients;
 mod names;
+mod payments;
 mod rng;
 mod writer;
 
@@ -152,6 +153,9 @@ pub async fn load(
     let officials = officials(&mut rng, &providers);
     write_setup(&tx, &providers, &officials, demo).await?;
     let attendance_rows = clients::write(&tx, &mut rng, clients, &providers, &officials).await?;
+    if demo {
+        payments::write(&tx, &mut rng, &providers, &officials).await?;
+    }
     crate::store::ktt_month::rebuild(&tx, None).await?;
     tx.commit().await?;
     Ok(SeedSummary {
