@@ -376,3 +376,36 @@ on_both! {
         assert!(rows.next().unwrap().ends_with(",10000,false,20000,false,,true"), "{csv}");
     }
 }
+
+on_both! {
+    async fn a_status_or_an_export_that_fails_halfway_leaves_nothing_behind(app) {
+        use crate::savepoints::{break_table, heal};
+        let p = period(&app, "pay5", None, None).await;
+        attend(&app, &p, vec![day("2020-02-03", true)]).await;
+        let kela = app.token_for("KELA_EXPERT");
+        let (_, first) = app.gql(&kela, RECORD_STATUS, status(&app, "LABOUR_MARKET_SUBSIDY", None, "2020-01-01", None)).await;
+        assert!(first["data"]["recordBenefitStatus"]["id"].is_string(), "{first}");
+        // The new status ends the open one and recomputes February; the lines fail.
+        break_table(&app, "INSERT", "allowance_line").await;
+        let (_, failed) = app.gql(&kela, RECORD_STATUS, status(&app, "EARNINGS_RELATED_ALLOWANCE", Some("Fund X"), "2020-02-01", None)).await;
+        heal(&app, "allowance_line").await;
+        assert_eq!(code(&failed).0, "INTERNAL", "{failed}");
+        let statuses = format!("SELECT COUNT(*) FROM benefit_status WHERE client_id = '{}' AND valid_to IS NULL", app.fx.shared);
+        assert_eq!(app.count(&statuses).await, 1, "the first status is still open, the second not recorded");
+        assert_eq!(lines(&app, &p, "2020-02").await, vec![
+            line("EXPENSE_ALLOWANCE", "KELA", None, 1, 900),
+            line("TRAVEL", "EKSOTE", None, 1, 640),
+        ]);
+        let writes = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'recordBenefitStatus'", app.fx.shared);
+        assert_eq!(app.count(&writes).await, 1);
+        // An export whose lines fail records no export and logs no read.
+        break_table(&app, "INSERT", "allowance_export_line").await;
+        let (st, _) = export(&app, "EKSOTE_WORKER", "KELA", None, "2020-02").await;
+        heal(&app, "allowance_export_line").await;
+        assert_eq!(st, 500);
+        assert_eq!(app.count("SELECT COUNT(*) FROM allowance_export").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log WHERE operation = 'allowanceExport'").await, 0);
+        let (st, rows) = export(&app, "EKSOTE_WORKER", "KELA", None, "2020-02").await;
+        assert_eq!((st, rows.len()), (200, 1), "the month is still to be delivered");
+    }
+}
