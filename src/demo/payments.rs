@@ -310,7 +310,12 @@ pub async fn write(
                     period_id.clone().into(),
                     day.into(),
                     (!absent_later).into(),
-                    (if absent_later { Some("sick; noted late") } else { None }).into(),
+                    (if absent_later {
+                        Some("sick; noted late")
+                    } else {
+                        None
+                    })
+                    .into(),
                     coach.id.clone().into(),
                     noon(if absent_later { ymd(2026, 11, 10) } else { day }).into(),
                 ]);

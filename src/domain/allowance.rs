@@ -177,7 +177,11 @@ mod tests {
             fare_cents_per_day: fare,
             ticket_cents_month: ticket,
         };
-        let cents = |t| travel(&for_month(&s, t, &present, unknown, 2026, 3)).unwrap().cents;
+        let cents = |t| {
+            travel(&for_month(&s, t, &present, unknown, 2026, 3))
+                .unwrap()
+                .cents
+        };
         assert_eq!(cents(by(Some(1000), None)), 3000);
         assert_eq!(cents(by(Some(1000), Some(2999))), 2999);
         assert_eq!(cents(by(Some(1000), Some(3000))), 3000);
@@ -218,7 +222,10 @@ mod tests {
             social_assistance: d == switch,
         };
         let lines = for_month(&s, Travel::default(), &present, status, 2026, 3);
-        let payers: Vec<_> = lines.iter().map(|l| (l.payee.payer, l.days.len())).collect();
+        let payers: Vec<_> = lines
+            .iter()
+            .map(|l| (l.payee.payer, l.days.len()))
+            .collect();
         assert_eq!(payers, vec![(FUND, 2), (KELA, 2)]);
     }
 }

@@ -50,13 +50,14 @@ impl Recipient {
         match (recipient, fund) {
             ("KELA", None) => Ok(Recipient::Kela),
             ("EKSOTE", None) => Ok(Recipient::County),
-            ("FUND", Some(f)) => Ok(Recipient::Fund(
-                super::input::required_text("fund", f, 200)?,
-            )),
+            ("FUND", Some(f)) => Ok(Recipient::Fund(super::input::required_text(
+                "fund", f, 200,
+            )?)),
             ("FUND", None) => Err(AppError::bad_input("fund", "a fund export names the fund")),
-            ("KELA" | "EKSOTE", Some(_)) => {
-                Err(AppError::bad_input("fund", "only a fund export names a fund"))
-            }
+            ("KELA" | "EKSOTE", Some(_)) => Err(AppError::bad_input(
+                "fund",
+                "only a fund export names a fund",
+            )),
             _ => Err(AppError::bad_input(
                 "recipient",
                 "recipient is KELA, FUND or EKSOTE",
@@ -134,7 +135,9 @@ pub async fn export(rc: &RequestContext, recipient: Recipient, month: &str) -> A
         return Err(AppError::bad_input("month", "the month has not begun"));
     }
     write::unscoped(rc, FieldGroup::Allowance, async |sp| {
-        export_in(rc, sp, &recipient, month).await.map(Written::unlogged)
+        export_in(rc, sp, &recipient, month)
+            .await
+            .map(Written::unlogged)
     })
     .await
 }
@@ -230,7 +233,11 @@ async fn export_in(
         if days == 0 && cents == 0 {
             continue;
         }
-        let line = if corrects.is_some() { "CORRECTION" } else { "MONTH" };
+        let line = if corrects.is_some() {
+            "CORRECTION"
+        } else {
+            "MONTH"
+        };
         let corrects_cell = corrects.clone().unwrap_or_default();
         // Text through the CSV guard; numbers as they are (a correction may be negative).
         let text = |v: &str| super::allowance_statement::cell(v);
@@ -307,7 +314,9 @@ fn entry(row: &sea_orm::QueryResult) -> AppResult<Entry> {
         personal_identity_code: row.try_get("", "personal_identity_code")?,
         last_name: row.try_get("", "last_name")?,
         first_name: row.try_get("", "first_name")?,
-        starts_on: row.try_get::<chrono::NaiveDate>("", "starts_on")?.to_string(),
+        starts_on: row
+            .try_get::<chrono::NaiveDate>("", "starts_on")?
+            .to_string(),
         ends_on: row.try_get::<chrono::NaiveDate>("", "ends_on")?.to_string(),
         ..Entry::default()
     })

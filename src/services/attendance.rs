@@ -314,10 +314,13 @@ pub(crate) async fn recompute_month(
         allowance_line::Entity::insert(row)
             .exec_without_returning(sp)
             .await?;
-        let paid_days = line.days.iter().map(|a| allowance_line_attendance::ActiveModel {
-            allowance_line_id: Set(id.clone()),
-            attendance_day_id: Set(a.clone()),
-        });
+        let paid_days = line
+            .days
+            .iter()
+            .map(|a| allowance_line_attendance::ActiveModel {
+                allowance_line_id: Set(id.clone()),
+                attendance_day_id: Set(a.clone()),
+            });
         allowance_line_attendance::Entity::insert_many(paid_days)
             .exec_without_returning(sp)
             .await?;

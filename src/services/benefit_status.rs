@@ -169,7 +169,10 @@ async fn record_in(
         }
     }
     if input.valid_to.is_some_and(|to| to < input.valid_from) {
-        return Err(AppError::bad_input("validTo", "validTo is before validFrom"));
+        return Err(AppError::bad_input(
+            "validTo",
+            "validTo is before validFrom",
+        ));
     }
     let social = input.kind.is_social_assistance();
     let track: Vec<benefit_status::Model> = Statuses::of_client(sp, &client.row.id)
@@ -262,12 +265,13 @@ pub async fn end(
             return Err(AppError::NotFound);
         }
         if valid_to < row.valid_from {
-            return Err(AppError::bad_input("validTo", "validTo is before validFrom"));
+            return Err(AppError::bad_input(
+                "validTo",
+                "validTo is before validFrom",
+            ));
         }
         if row.valid_to.is_some_and(|to| to <= valid_to) {
-            return Err(AppError::Conflict(
-                "the status already ends by then".into(),
-            ));
+            return Err(AppError::Conflict("the status already ends by then".into()));
         }
         benefit_status::Entity::update_many()
             .col_expr(benefit_status::Column::ValidTo, Expr::value(valid_to))

@@ -73,7 +73,10 @@ async fn decide_in(
         ("travelTicketCentsMonth", input.travel_ticket_cents_month),
     ] {
         if cents.is_some_and(|c| !(0..=100_000).contains(&c)) {
-            return Err(AppError::bad_input(field, format!("{field} is 0 to 100000 cents")));
+            return Err(AppError::bad_input(
+                field,
+                format!("{field} is 0 to 100000 cents"),
+            ));
         }
     }
     let goal = input::required_text("goal", &input.goal, 2000)?;
@@ -165,11 +168,14 @@ async fn decide_in(
     );
     // The payer of the daily allowance on the first day, as the status then stands; each
     // attended day is paid by the status of its own day (services::attendance).
-    let first_day = super::benefit_status::status_on(rc.db(), &client.row.id, input.starts_on).await?;
-    let payer = crate::domain::benefit::daily_payee(&first_day)
-        .map_or(crate::domain::benefit::KELA, |p| match p.payer {
-            crate::domain::benefit::COUNTY => "EKSOTE",
-            _ => "KELA",
+    let first_day =
+        super::benefit_status::status_on(rc.db(), &client.row.id, input.starts_on).await?;
+    let payer =
+        crate::domain::benefit::daily_payee(&first_day).map_or(crate::domain::benefit::KELA, |p| {
+            match p.payer {
+                crate::domain::benefit::COUNTY => "EKSOTE",
+                _ => "KELA",
+            }
         });
     let period = rehab_period::ActiveModel {
         id: Set(id.clone()),

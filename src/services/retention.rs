@@ -418,8 +418,7 @@ pub async fn erase(
             // which name no client, stay).
             entity::allowance_export_line::Entity::delete_many()
                 .filter(
-                    entity::allowance_export_line::Column::Month
-                        .lt(fee_cutoff(settings, today)),
+                    entity::allowance_export_line::Column::Month.lt(fee_cutoff(settings, today)),
                 )
                 .filter(
                     entity::allowance_export_line::Column::PeriodId

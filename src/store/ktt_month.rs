@@ -180,11 +180,8 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
         Expr::case(travel(), constant(0)).finally(a(allowance_line::Column::AmountCents));
     let travel = Expr::case(travel(), a(allowance_line::Column::AmountCents)).finally(constant(0));
     let by = |column: allowance_line::Column, value: &str| {
-        let share = Expr::case(
-            a(column).eq(value),
-            a(allowance_line::Column::AmountCents),
-        )
-        .finally(constant(0));
+        let share = Expr::case(a(column).eq(value), a(allowance_line::Column::AmountCents))
+            .finally(constant(0));
         total(share.into())
     };
     let allowances = per_period(

@@ -9,9 +9,11 @@ use crate::helpers::{assert_mutation_not_in_schema, TestApp};
 use crate::on_both;
 
 const RECORD_STATUS: &str = "mutation B($i: RecordBenefitStatusInput!) { recordBenefitStatus(input: $i) { id kind fundName validFrom validTo } }";
-const END_STATUS: &str = "mutation E($i: EndBenefitStatusInput!) { endBenefitStatus(input: $i) { id validTo } }";
+const END_STATUS: &str =
+    "mutation E($i: EndBenefitStatusInput!) { endBenefitStatus(input: $i) { id validTo } }";
 const RECORD_SA: &str = "mutation S($i: RecordSocialAssistanceInput!) { recordSocialAssistance(input: $i) { id validFrom validTo } }";
-const END_SA: &str = "mutation E($i: EndBenefitStatusInput!) { endSocialAssistance(input: $i) { id validTo } }";
+const END_SA: &str =
+    "mutation E($i: EndBenefitStatusInput!) { endSocialAssistance(input: $i) { id validTo } }";
 const ATTEND: &str =
     "mutation A($i: RecordAttendanceInput!) { recordAttendance(input: $i) { recorded unchanged } }";
 
@@ -54,16 +56,38 @@ async fn period(app: &TestApp, id: &str, fare: Option<i64>, ticket: Option<i64>)
 
 async fn attend(app: &TestApp, period: &str, days: Vec<Json>) {
     let (_, done) = app
-        .gql(&app.token_for("PROVIDER_COACH"), ATTEND, json!({ "i": { "periodId": period, "days": days } }))
+        .gql(
+            &app.token_for("PROVIDER_COACH"),
+            ATTEND,
+            json!({ "i": { "periodId": period, "days": days } }),
+        )
         .await;
-    assert!(done["data"]["recordAttendance"]["recorded"].as_i64().unwrap() > 0, "{done}");
+    assert!(
+        done["data"]["recordAttendance"]["recorded"]
+            .as_i64()
+            .unwrap()
+            > 0,
+        "{done}"
+    );
 }
 
 /// The allowance lines of a period's month, as (kind, payer, fund, days, cents).
-async fn lines(app: &TestApp, period: &str, month: &str) -> Vec<(String, String, Option<String>, i64, i64)> {
+async fn lines(
+    app: &TestApp,
+    period: &str,
+    month: &str,
+) -> Vec<(String, String, Option<String>, i64, i64)> {
     let q = format!("query M($c: ID!) {{ caseView(clientId: $c) {{ rehabPeriods {{ id allowance(month: \"{month}\") {{ lines {{ kind payer fundName days amountCents }} }} }} }} }}");
-    let (_, body) = app.gql(&app.token_for("EKSOTE_WORKER"), &q, json!({ "c": app.fx.shared })).await;
-    let periods = body["data"]["caseView"]["rehabPeriods"].as_array().unwrap_or_else(|| panic!("{body}"));
+    let (_, body) = app
+        .gql(
+            &app.token_for("EKSOTE_WORKER"),
+            &q,
+            json!({ "c": app.fx.shared }),
+        )
+        .await;
+    let periods = body["data"]["caseView"]["rehabPeriods"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
     let p = periods.iter().find(|p| p["id"] == period).unwrap();
     let mut out: Vec<_> = p["allowance"]["lines"]
         .as_array()
@@ -83,8 +107,20 @@ async fn lines(app: &TestApp, period: &str, month: &str) -> Vec<(String, String,
     out
 }
 
-fn line(kind: &str, payer: &str, fund: Option<&str>, days: i64, cents: i64) -> (String, String, Option<String>, i64, i64) {
-    (kind.into(), payer.into(), fund.map(str::to_owned), days, cents)
+fn line(
+    kind: &str,
+    payer: &str,
+    fund: Option<&str>,
+    days: i64,
+    cents: i64,
+) -> (String, String, Option<String>, i64, i64) {
+    (
+        kind.into(),
+        payer.into(),
+        fund.map(str::to_owned),
+        days,
+        cents,
+    )
 }
 
 on_both! {
@@ -236,15 +272,31 @@ on_both! {
 
 /// Exports `month` to `recipient` as the official of `role`: (status, CSV rows without the
 /// header).
-async fn export(app: &TestApp, role: &str, recipient: &str, fund: Option<&str>, month: &str) -> (u16, Vec<Vec<String>>) {
+async fn export(
+    app: &TestApp,
+    role: &str,
+    recipient: &str,
+    fund: Option<&str>,
+    month: &str,
+) -> (u16, Vec<Vec<String>>) {
     let mut url = format!("/exports/allowance-export.csv?recipient={recipient}&month={month}");
     if let Some(f) = fund {
         url.push_str(&format!("&fund={}", f.replace(' ', "%20")));
     }
-    let res = app.http.post(app.endpoint(&url)).bearer_auth(app.token_for(role)).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.endpoint(&url))
+        .bearer_auth(app.token_for(role))
+        .send()
+        .await
+        .unwrap();
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
-    let rows = text.lines().skip(1).map(|l| l.split(',').map(str::to_owned).collect()).collect();
+    let rows = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
     (status, rows)
 }
 

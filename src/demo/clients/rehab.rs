@@ -27,9 +27,17 @@ impl Gen<'_, '_> {
         // The status the allowance lines follow: social assistance as the county records
         // it, otherwise Kela's labour market subsidy, over every period of the data set.
         let (status, agency, by) = if social_assistance {
-            ("SOCIAL_ASSISTANCE", Agency::Eksote, self.staff.eksote_worker)
+            (
+                "SOCIAL_ASSISTANCE",
+                Agency::Eksote,
+                self.staff.eksote_worker,
+            )
         } else {
-            ("LABOUR_MARKET_SUBSIDY", Agency::Kela, self.staff.kela_expert)
+            (
+                "LABOUR_MARKET_SUBSIDY",
+                Agency::Kela,
+                self.staff.kela_expert,
+            )
         };
         self.t.benefit_status.push(vec![
             self.rng.uuid().into(),

@@ -121,7 +121,10 @@ async fn ktt_months(
         .expr_as(total(s(Summary::FundCents)), "fund")
         .expr_as(positive(s(Summary::FundCents)), "fund_persons")
         .expr_as(total(s(Summary::ToimintarahaCents)), "toimintaraha")
-        .expr_as(positive(s(Summary::ToimintarahaCents)), "toimintaraha_persons")
+        .expr_as(
+            positive(s(Summary::ToimintarahaCents)),
+            "toimintaraha_persons",
+        )
         .expr_as(positive(s(Summary::TravelCents)), "travel_persons")
         .from_subquery(per_client, "s")
         .group_by_col(("s", Summary::Month))
