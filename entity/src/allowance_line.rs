@@ -12,6 +12,7 @@ pub struct Model {
     pub month: String,
     pub kind: String,
     pub payer: String,
+    pub fund_name: Option<String>,
     pub days: i32,
     pub amount_cents: i64,
     pub rule_version: String,

@@ -35,6 +35,8 @@ pub struct Model {
     pub followed_by_assessment_id: Option<String>,
     pub outcome_recorded_by: Option<String>,
     pub outcome_recorded_at: Option<DateTimeUtc>,
+    pub travel_fare_cents: Option<i64>,
+    pub travel_ticket_cents_month: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -189,6 +189,14 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("020_alter_typ_case_recording", []),
             sql_migration!(
+                "022_create_benefit_status",
+                [
+                    "benefit_status",
+                    "allowance_export",
+                    "allowance_export_line"
+                ]
+            ),
+            sql_migration!(
                 "023_alter_attendance_corrections",
                 ["attendance_correction"]
             ),

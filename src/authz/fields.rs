@@ -145,6 +145,8 @@ client_fields! {
     RehabGoal, "RehabPeriod", "goal", f(Rehab);
     RehabSupportNeeds, "RehabPeriod", "supportNeeds", f(Rehab);
     RehabTravelDistanceKm, "RehabPeriod", "travelDistanceKm", f(Rehab);
+    RehabTravelFareCents, "RehabPeriod", "travelFareCents", f(Rehab);
+    RehabTravelTicketCentsMonth, "RehabPeriod", "travelTicketCentsMonth", f(Rehab);
     RehabEndedEarlyOn, "RehabPeriod", "endedEarlyOn", f(Rehab);
     RehabEndReason, "RehabPeriod", "endReason", f(Rehab);
     RehabWeekdays, "RehabPeriod", "weekdays", f(Rehab);
@@ -170,6 +172,12 @@ client_fields! {
     AllowanceParticipationDays, "AllowanceSummary", "participationDays", f(Allowance);
     AllowanceExpenseCents, "AllowanceSummary", "expenseAllowanceCents", f(Allowance);
     AllowanceTravelCents, "AllowanceSummary", "travelCompensationCents", f(Allowance);
+    AllowanceLines, "AllowanceSummary", "lines", f(Allowance);
+    AllowanceLineKind, "AllowanceLine", "kind", f(Allowance);
+    AllowanceLinePayer, "AllowanceLine", "payer", f(Allowance);
+    AllowanceLineFundName, "AllowanceLine", "fundName", f(Allowance);
+    AllowanceLineDays, "AllowanceLine", "days", f(Allowance);
+    AllowanceLineAmountCents, "AllowanceLine", "amountCents", f(Allowance);
 
     AssessmentAssessedOn, "WorkAbilityAssessment", "assessedOn", f(WorkAbility);
     AssessmentAssessorAgency, "WorkAbilityAssessment", "assessorAgency", f(WorkAbility);
@@ -183,6 +191,13 @@ client_fields! {
     BenefitDecidedOn, "BenefitDecision", "decidedOn", f(Benefit);
     BenefitValidFrom, "BenefitDecision", "validFrom", f(Benefit);
     BenefitValidUntil, "BenefitDecision", "validUntil", f(Benefit);
+
+    BenefitStatusKind, "BenefitStatus", "kind", f(Benefit);
+    BenefitStatusFundName, "BenefitStatus", "fundName", f(Benefit);
+    BenefitStatusValidFrom, "BenefitStatus", "validFrom", f(Benefit);
+    BenefitStatusValidTo, "BenefitStatus", "validTo", f(Benefit);
+    SocialAssistanceValidFrom, "SocialAssistanceStatus", "validFrom", f(Social);
+    SocialAssistanceValidTo, "SocialAssistanceStatus", "validTo", f(Social);
 
     StatementIssuedOn, "LabourPolicyStatement", "issuedOn", f(Benefit);
     StatementKind, "LabourPolicyStatement", "kind", f(Benefit);
@@ -225,6 +240,8 @@ client_fields! {
     CaseViewAssessments, "CaseView", "workAbilityAssessments", f(WorkAbility);
     CaseViewBenefits, "CaseView", "benefits", f(Benefit);
     CaseViewStatements, "CaseView", "labourPolicyStatements", f(Benefit);
+    CaseViewBenefitStatuses, "CaseView", "benefitStatuses", f(Benefit);
+    CaseViewSocialAssistance, "CaseView", "socialAssistance", f(Social);
     CaseViewEmploymentItems, "CaseView", "employmentItems", f(Employment);
     CaseViewJobCoachings, "CaseView", "jobCoachings", f(Employment);
     CaseViewMeetings, "CaseView", "meetings", f(Case);

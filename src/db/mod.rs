@@ -73,13 +73,16 @@ pub async fn connect(
 /// already stored.
 const KTT_MONTH_MIGRATION: &str = "009_create_ktt_month";
 
+/// The migration that splits the summaries' allowances by payer (filled from the lines).
+const PAYER_SPLIT_MIGRATION: &str = "022_create_benefit_status";
+
 /// Applies pending migrations, and fills the monthly KTT summaries from the stored periods
 /// when the migration creating them was among those applied.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     let creates_summaries = Migrator::get_pending_migrations(db)
         .await?
         .iter()
-        .any(|m| m.name() == KTT_MONTH_MIGRATION);
+        .any(|m| [KTT_MONTH_MIGRATION, PAYER_SPLIT_MIGRATION].contains(&m.name()));
     Migrator::up(db, None).await?;
     if creates_summaries {
         let tx = db.begin().await?;

@@ -6,6 +6,7 @@
 mod clients;
 mod corrections;
 mod names;
+mod payments;
 mod rng;
 mod writer;
 
@@ -155,6 +156,7 @@ pub async fn load(
     let attendance_rows = clients::write(&tx, &mut rng, clients, &providers, &officials).await?;
     if demo {
         corrections::write(&tx, &officials, &providers).await?;
+        payments::write(&tx, &mut rng, &providers, &officials).await?;
     }
     crate::store::ktt_month::rebuild(&tx, None).await?;
     tx.commit().await?;

@@ -3,6 +3,7 @@
 
 pub mod allowance;
 pub mod calendar;
+pub mod benefit;
 pub mod closed_set;
 pub mod consent;
 pub mod criterion;

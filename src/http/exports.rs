@@ -1,5 +1,6 @@
 //! `GET /exports/allowance-statement.csv?payer=KELA&month=YYYY-MM`: the monthly allowance
-//! statement of a payer as CSV, signed in and access-logged like every data read.
+//! statement of a payer as CSV, signed in and access-logged like every data read;
+//! `POST /exports/allowance-export.csv`: a recorded export of a month to its recipient.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use super::error_response as fail;
 use super::unit_of_work::{Stop, UnitOfWork};
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::services::{allowance_statement, RequestContext};
+use crate::services::{allowance_export, allowance_statement, RequestContext};
 
 #[derive(Deserialize)]
 pub struct StatementQuery {
@@ -84,6 +85,47 @@ pub async fn allowance_statement(
         "allowanceStatement",
         Some(filename),
         move |rc| async move { allowance_statement::statement(&rc, &payer, &month).await },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    recipient: Option<String>,
+    fund: Option<String>,
+    month: Option<String>,
+}
+
+/// `POST /exports/allowance-export.csv?recipient=KELA|FUND|EKSOTE[&fund=NAME]&month=YYYY-MM`:
+/// exports a month to its recipient and records what it carried (Kela's or a fund's
+/// confirmation of participation days, or the county's payment list), with correction lines
+/// for months delivered before. A POST: it records, so a repeat carries only what changed.
+pub async fn allowance_export(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let recipient = q.recipient.unwrap_or_default();
+    let month = q.month.unwrap_or_default();
+    let fund = q.fund;
+    let filename = match recipient.as_str() {
+        "KELA" => format!("participation-days-KELA-{month}.csv"),
+        "FUND" => format!("participation-days-FUND-{month}.csv"),
+        _ => format!("payments-EKSOTE-{month}.csv"),
+    };
+    let filename = filename
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+        .collect();
+    csv_response(
+        &app,
+        &headers,
+        "allowanceExport",
+        Some(filename),
+        move |rc| async move {
+            let to = allowance_export::Recipient::parse(&recipient, fund.as_deref())?;
+            allowance_export::export(&rc, to, &month).await
+        },
     )
     .await
 }

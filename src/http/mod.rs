@@ -40,6 +40,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/exports/allowance-statement.csv",
             get(exports::allowance_statement),
         )
+        .route(
+            "/exports/allowance-export.csv",
+            axum::routing::post(exports::allowance_export),
+        )
         .route("/exports/reports/{file}", get(exports::report))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/demo-logins", get(dashboard::demo_logins))

@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 pub const HEADER: &str = "payer,month,decision_number,personal_identity_code,last_name,first_name,kind,days,amount_cents,amount_eur,rule_version";
 
 /// Quotes a CSV cell, and neutralises a leading formula character (CSV injection).
-fn cell(value: &str) -> String {
+pub(crate) fn cell(value: &str) -> String {
     let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
@@ -25,8 +25,10 @@ fn cell(value: &str) -> String {
     }
 }
 
-fn euros(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
+pub(crate) fn euros(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// The statement of `payer` (KELA or EKSOTE) for `month` (`YYYY-MM`), within the caller's
@@ -127,5 +129,6 @@ mod tests {
         assert_eq!(cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(euros(7200), "72.00");
         assert_eq!(euros(5), "0.05");
+        assert_eq!(euros(-905), "-9.05");
     }
 }

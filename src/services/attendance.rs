@@ -1,9 +1,10 @@
 //! Attendance of KTT periods and the allowances it produces: 9 € per attended day, at most
-//! 5 paid days a week, travel at the cheapest means over 3 km (the amounts are settings; the
-//! allowances are those of the Unemployment Security Act 1290/2002, chapter 10, or the
-//! municipality's expense compensation under act 189/2001).
+//! 5 paid days a week, to the payer of the client's benefit status on the day (Kela's or the
+//! fund's kulukorvaus under the Unemployment Security Act 1290/2002 ch. 10, or the county's
+//! toimintaraha under act 189/2001 s. 18), and the county's travel compensation at the
+//! cheapest means over 3 km (the amounts are settings).
 //!
-//! The rule itself is [`crate::domain::allowance`].
+//! The rules themselves are [`crate::domain::allowance`] and [`crate::domain::benefit`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -296,8 +297,18 @@ async fn write(
     Ok(out)
 }
 
-/// Rewrites the allowance lines of one month of a period from its attendance (voided days
-/// count nowhere).
+/// How the period's travel is compensated, as decided.
+pub fn travel_of(period: &rehab_period::Model) -> allowance::Travel {
+    allowance::Travel {
+        distance_km: period.travel_distance_km,
+        fare_cents_per_day: period.travel_fare_cents,
+        ticket_cents_month: period.travel_ticket_cents_month,
+    }
+}
+
+/// Rewrites the allowance lines of one month of a period from its attendance and the
+/// client's benefit status on each attended day
+/// (voided days count nowhere).
 pub(crate) async fn recompute_month(
     sp: &DatabaseTransaction,
     rc: &RequestContext,
@@ -321,21 +332,23 @@ pub(crate) async fn recompute_month(
         .into_iter()
         .map(|a| (a.id, a.day))
         .collect();
-    let (paid, cents, travel) = allowance::for_month(
+    let statuses = super::benefit_status::Statuses::of_client(sp, &period.client_id).await?;
+    let lines = allowance::for_month(
         &rc.settings,
-        period.travel_distance_km,
+        travel_of(period),
         &present,
+        |day| statuses.on(day),
         year,
         month,
     );
-    let lines = Query::select()
+    let existing = Query::select()
         .column(allowance_line::Column::Id)
         .from(allowance_line::Entity)
         .and_where(allowance_line::Column::PeriodId.eq(period.id.clone()))
         .and_where(allowance_line::Column::Month.eq(key.clone()))
         .to_owned();
     allowance_line_attendance::Entity::delete_many()
-        .filter(allowance_line_attendance::Column::AllowanceLineId.in_subquery(lines))
+        .filter(allowance_line_attendance::Column::AllowanceLineId.in_subquery(existing))
         .exec(sp)
         .await?;
     allowance_line::Entity::delete_many()
@@ -343,34 +356,34 @@ pub(crate) async fn recompute_month(
         .filter(allowance_line::Column::Month.eq(key.clone()))
         .exec(sp)
         .await?;
-    if paid.is_empty() {
-        return Ok(());
-    }
-    let kind = allowance::kind(&period.payer);
     let version = rc.settings.allowance_rule_version();
-    for (kind, amount) in [(kind, cents), (allowance::TRAVEL, travel)] {
-        if amount == 0 {
+    for line in lines {
+        if line.cents == 0 {
             continue;
         }
-        let line = uuid::Uuid::new_v4().to_string();
+        let id = uuid::Uuid::new_v4().to_string();
         let row = allowance_line::ActiveModel {
-            id: Set(line.clone()),
+            id: Set(id.clone()),
             period_id: Set(period.id.clone()),
             month: Set(key.clone()),
-            kind: Set(kind.to_owned()),
-            payer: Set(period.payer.clone()),
-            days: Set(paid.len() as i32),
-            amount_cents: Set(amount),
+            kind: Set(line.payee.kind.to_owned()),
+            payer: Set(line.payee.payer.to_owned()),
+            fund_name: Set(line.payee.fund.clone()),
+            days: Set(line.days.len() as i32),
+            amount_cents: Set(line.cents),
             rule_version: Set(version.clone()),
             created_at: Set(rc.now),
         };
         allowance_line::Entity::insert(row)
             .exec_without_returning(sp)
             .await?;
-        let paid_days = paid.iter().map(|a| allowance_line_attendance::ActiveModel {
-            allowance_line_id: Set(line.clone()),
-            attendance_day_id: Set(a.clone()),
-        });
+        let paid_days = line
+            .days
+            .iter()
+            .map(|a| allowance_line_attendance::ActiveModel {
+                allowance_line_id: Set(id.clone()),
+                attendance_day_id: Set(a.clone()),
+            });
         allowance_line_attendance::Entity::insert_many(paid_days)
             .exec_without_returning(sp)
             .await?;

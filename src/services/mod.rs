@@ -3,10 +3,12 @@
 
 pub mod access_log;
 pub mod administration;
+pub mod allowance_export;
 pub mod allowance_statement;
 pub mod assessment;
 pub mod attendance;
 pub mod attendance_correction;
+pub mod benefit_status;
 pub mod break_glass;
 pub mod case;
 pub mod client;

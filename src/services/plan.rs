@@ -46,7 +46,12 @@ pub async fn create_plan(
         let goals = input::required_text("goals", &input.goals, 4000)?;
         let (y, m, d) = ACTIVATION_LIMITED_FROM;
         let limited_from = NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
-        if input.activation && made_on >= limited_from && !client.row.on_social_assistance {
+        // The county's record of social assistance on the day the plan is made.
+        if input.activation
+            && made_on >= limited_from
+            && !super::benefit_status::social_assistance_on(rc.db(), &client.row.id, made_on)
+                .await?
+        {
             return Err(AppError::bad_input(
                 "kind",
                 "from 2026 an activation plan is only for clients on social assistance",

@@ -26,6 +26,10 @@ pub struct NewPeriod {
     pub goal: String,
     pub support_needs: Option<String>,
     pub travel_distance_km: Option<f64>,
+    /// Fare of an attended day at the cheapest means, in cents (the default fare if none).
+    pub travel_fare_cents: Option<i64>,
+    /// Price of a monthly period ticket, in cents, when one serves.
+    pub travel_ticket_cents_month: Option<i64>,
     /// The weekly schedule: as many weekdays as `days_per_week`; the first days from
     /// Monday when `None`.
     pub weekdays: Option<Vec<Weekday>>,
@@ -107,6 +111,17 @@ async fn decide_in(
     let mut allowed = input.allowed_exceptions.clone();
     allowed.sort();
     allowed.dedup();
+    for (field, cents) in [
+        ("travelFareCents", input.travel_fare_cents),
+        ("travelTicketCentsMonth", input.travel_ticket_cents_month),
+    ] {
+        if cents.is_some_and(|c| !(0..=100_000).contains(&c)) {
+            return Err(AppError::bad_input(
+                field,
+                format!("{field} is 0 to 100000 cents"),
+            ));
+        }
+    }
     let goal = input::required_text("goal", &input.goal, 2000)?;
     let support = input::optional_text("supportNeeds", input.support_needs.as_deref(), 2000)?;
     let provider = provider::Entity::find_by_id(input.provider_id.clone())
@@ -194,11 +209,17 @@ async fn decide_in(
         rc.today.format("%Y"),
         &uuid::Uuid::new_v4().simple().to_string()[..10]
     );
-    let payer = if client.row.on_social_assistance {
-        "EKSOTE"
-    } else {
-        "KELA"
-    };
+    // The payer of the daily allowance on the first day, as the status then stands; each
+    // attended day is paid by the status of its own day (services::attendance).
+    let first_day =
+        super::benefit_status::status_on(rc.db(), &client.row.id, input.starts_on).await?;
+    let payer =
+        crate::domain::benefit::daily_payee(&first_day).map_or(crate::domain::benefit::KELA, |p| {
+            match p.payer {
+                crate::domain::benefit::COUNTY => "EKSOTE",
+                _ => "KELA",
+            }
+        });
     let period = rehab_period::ActiveModel {
         id: Set(id.clone()),
         client_id: Set(client.row.id.clone()),
@@ -214,6 +235,8 @@ async fn decide_in(
         goal: Set(goal),
         support_needs: Set(support),
         travel_distance_km: Set(input.travel_distance_km),
+        travel_fare_cents: Set(input.travel_fare_cents),
+        travel_ticket_cents_month: Set(input.travel_ticket_cents_month),
         payer: Set(payer.to_owned()),
         created_at: Set(rc.now),
         weekdays: Set(calendar::store_list(weekdays.iter().map(|d| d.code()))),

@@ -137,6 +137,12 @@ pub async fn export(
                     "travel_suppressed",
                     "persons",
                     "persons_suppressed",
+                    "kela_expense_cents",
+                    "kela_expense_suppressed",
+                    "fund_expense_cents",
+                    "fund_expense_suppressed",
+                    "toimintaraha_cents",
+                    "toimintaraha_suppressed",
                 ],
                 rows.into_iter()
                     .map(|m| {
@@ -145,6 +151,9 @@ pub async fn export(
                             cell(m.allowance_cents).to_vec(),
                             cell(m.travel_cents).to_vec(),
                             cell(m.persons).to_vec(),
+                            cell(m.kela_expense_cents).to_vec(),
+                            cell(m.fund_expense_cents).to_vec(),
+                            cell(m.toimintaraha_cents).to_vec(),
                         ]
                         .concat()
                     })

@@ -449,6 +449,19 @@ pub async fn erase(
                 .await
                 .map_err(err)?
                 .rows_affected;
+            // What the exports of those months carried goes with them (the export rows,
+            // which name no client, stay).
+            entity::allowance_export_line::Entity::delete_many()
+                .filter(
+                    entity::allowance_export_line::Column::Month.lt(fee_cutoff(settings, today)),
+                )
+                .filter(
+                    entity::allowance_export_line::Column::PeriodId
+                        .in_subquery(of_client!(rehab_period, id.as_str())),
+                )
+                .exec(&tx)
+                .await
+                .map_err(err)?;
         }
     }
     use RetentionErasure as R;

@@ -21,7 +21,7 @@ use sea_orm::{ConnectionTrait, DbErr, DeriveIden};
 
 use crate::db::month_of;
 
-/// Rows per INSERT statement (10 columns each).
+/// Rows per INSERT statement (12 columns each).
 const ROWS_PER_INSERT: usize = 1_000;
 
 #[derive(Default, Clone, Copy)]
@@ -32,6 +32,9 @@ struct Measures {
     attended_days: i64,
     allowance_cents: i64,
     travel_cents: i64,
+    kela_cents: i64,
+    fund_cents: i64,
+    toimintaraha_cents: i64,
 }
 
 type Key = (String, String, String);
@@ -50,6 +53,11 @@ pub(crate) enum KttMonth {
     AttendedDays,
     AllowanceCents,
     TravelCents,
+    /// The daily allowance by payer: Kela's and the funds' kulukorvaus, the county's
+    /// toimintaraha (together `AllowanceCents`).
+    KelaCents,
+    FundCents,
+    ToimintarahaCents,
 }
 
 /// The per-(client, month) summary: the columns of [`KttMonth`] but the provider.
@@ -59,13 +67,16 @@ pub(crate) enum KttClientMonth {
 }
 
 /// The measures, in the order both summaries list them after their key.
-const MEASURES: [KttMonth; 6] = [
+const MEASURES: [KttMonth; 9] = [
     KttMonth::DaysInForce,
     KttMonth::InForceAtEnd,
     KttMonth::RecordedDays,
     KttMonth::AttendedDays,
     KttMonth::AllowanceCents,
     KttMonth::TravelCents,
+    KttMonth::KelaCents,
+    KttMonth::FundCents,
+    KttMonth::ToimintarahaCents,
 ];
 
 /// Restricts a statement to one client's rows (by `column`) when given.
@@ -170,6 +181,11 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
     let allowance =
         Expr::case(travel(), constant(0)).finally(a(allowance_line::Column::AmountCents));
     let travel = Expr::case(travel(), a(allowance_line::Column::AmountCents)).finally(constant(0));
+    let by = |column: allowance_line::Column, value: &str| {
+        let share = Expr::case(a(column).eq(value), a(allowance_line::Column::AmountCents))
+            .finally(constant(0));
+        total(share.into())
+    };
     let allowances = per_period(
         allowance_line::Entity,
         allowance_line::Column::PeriodId,
@@ -178,6 +194,9 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
     .expr_as(a(allowance_line::Column::Month), "m")
     .expr_as(total(allowance.into()), "x")
     .expr_as(total(travel.into()), "y")
+    .expr_as(by(allowance_line::Column::Payer, "KELA"), "k")
+    .expr_as(by(allowance_line::Column::Payer, "FUND"), "f")
+    .expr_as(by(allowance_line::Column::Kind, "TOIMINTARAHA"), "t")
     .add_group_by([a(allowance_line::Column::Month)])
     .to_owned();
     for (i, select) in [attendance, allowances].iter().enumerate() {
@@ -195,6 +214,9 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
             } else {
                 m.allowance_cents += x;
                 m.travel_cents += y;
+                m.kela_cents += row.try_get::<i64>("", "k")?;
+                m.fund_cents += row.try_get::<i64>("", "f")?;
+                m.toimintaraha_cents += row.try_get::<i64>("", "t")?;
             }
         }
     }
@@ -231,6 +253,9 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
                     (m.attended_days as i32).into(),
                     m.allowance_cents.into(),
                     m.travel_cents.into(),
+                    m.kela_cents.into(),
+                    m.fund_cents.into(),
+                    m.toimintaraha_cents.into(),
                 ])
                 .map_err(error)?;
         }

@@ -28,6 +28,7 @@ mod meetings;
 mod oversight;
 mod own;
 mod pages;
+mod payments;
 mod persisted;
 mod policy;
 mod probing;

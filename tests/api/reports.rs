@@ -157,8 +157,8 @@ on_both! {
                 let reason = if present { "NULL" } else { "'sick'" };
                 app.exec(&format!("INSERT INTO attendance_day (id, period_id, day, present, absence_reason, recorded_by, recorded_at) VALUES ('ad{n}{d}', 'rp{n}', '2019-03-{d}', {}, {reason}, '{coach}', '2019-03-{d} 12:00:00')", if present { "TRUE" } else { "FALSE" })).await;
             }
-            for (kind, cents) in [("EXPENSE_ALLOWANCE", 1800), ("TRAVEL", 1280)] {
-                app.exec(&format!("INSERT INTO allowance_line (id, period_id, month, kind, payer, days, amount_cents, rule_version, created_at) VALUES ('al{n}{kind}', 'rp{n}', '2019-03', '{kind}', 'KELA', 2, {cents}, 'test', '2019-03-31 12:00:00')")).await;
+            for (kind, payer, cents) in [("EXPENSE_ALLOWANCE", "KELA", 1800), ("TRAVEL", "EKSOTE", 1280)] {
+                app.exec(&format!("INSERT INTO allowance_line (id, period_id, month, kind, payer, days, amount_cents, rule_version, created_at) VALUES ('al{n}{kind}', 'rp{n}', '2019-03', '{kind}', '{payer}', 2, {cents}, 'test', '2019-03-31 12:00:00')")).await;
             }
             app.exec(&format!("INSERT INTO network_meeting (id, case_id, client_id, scheduled_at, status, shared_record, held_on, created_by, created_at) VALUES ('nm{n}', 'rc{n}', 'r{n}', '2019-03-10 09:00:00', 'HELD', 'x', '2019-03-10', '{officer}', '2019-03-01 09:00:00')")).await;
         }

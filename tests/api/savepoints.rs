@@ -11,7 +11,7 @@ use crate::helpers::TestApp;
 use crate::on_both;
 
 /// Makes every `event` (INSERT, UPDATE, DELETE) on `table` fail until [`heal`].
-async fn break_table(app: &TestApp, event: &str, table: &str) {
+pub(crate) async fn break_table(app: &TestApp, event: &str, table: &str) {
     match app.db.get_database_backend() {
         DbBackend::Postgres => {
             app.exec("CREATE OR REPLACE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$").await;
@@ -23,7 +23,7 @@ async fn break_table(app: &TestApp, event: &str, table: &str) {
     }
 }
 
-async fn heal(app: &TestApp, table: &str) {
+pub(crate) async fn heal(app: &TestApp, table: &str) {
     match app.db.get_database_backend() {
         DbBackend::Postgres => {
             app.exec(&format!("DROP TRIGGER injected_{table} ON {table}"))

@@ -24,6 +24,30 @@ impl Gen<'_, '_> {
             Option::<NaiveDate>::None.into(),
             self.staff.kela_expert.id.clone().into(),
         ]);
+        // The status the allowance lines follow: social assistance as the county records
+        // it, otherwise Kela's labour market subsidy, over every period of the data set.
+        let (status, agency, by) = if social_assistance {
+            (
+                "SOCIAL_ASSISTANCE",
+                Agency::Eksote,
+                self.staff.eksote_worker,
+            )
+        } else {
+            (
+                "LABOUR_MARKET_SUBSIDY",
+                Agency::Kela,
+                self.staff.kela_expert,
+            )
+        };
+        self.t.benefit_status.push(vec![
+            self.rng.uuid().into(),
+            client.into(),
+            status.into(),
+            ymd(2014, 1, 1).into(),
+            agency.code().into(),
+            by.id.clone().into(),
+            at_noon(ymd(2014, 1, 1)).into(),
+        ]);
         Ok(())
     }
 
@@ -186,36 +210,36 @@ impl Gen<'_, '_> {
     ) -> Result<(), DbErr> {
         let month_end =
             NaiveDate::parse_from_str(&format!("{month}-28"), "%Y-%m-%d").unwrap_or(anchor());
-        let (paid, cents, travel) = allowance::for_month(
+        let county = payer == Agency::Eksote;
+        let lines = allowance::for_month(
             &Settings::default(),
-            Some(distance),
+            allowance::Travel {
+                distance_km: Some(distance),
+                ..allowance::Travel::default()
+            },
             attended,
+            |_| crate::domain::benefit::DayStatus {
+                unemployment: None,
+                social_assistance: county,
+            },
             month_end.year(),
             month_end.month(),
         );
-        if paid.is_empty() {
-            return Ok(());
-        }
-        let n = paid.len() as i32;
-        let lines = [
-            (allowance::kind(payer.code()), cents),
-            (allowance::TRAVEL, travel),
-        ];
-        for (kind, cents) in lines.into_iter().filter(|(_, cents)| *cents > 0) {
+        for line in lines.into_iter().filter(|l| l.cents > 0) {
             let id = self.rng.uuid();
             let values: Vec<Value> = vec![
                 id.clone().into(),
                 period.into(),
                 month.into(),
-                kind.into(),
-                payer.code().into(),
-                n.into(),
-                cents.into(),
+                line.payee.kind.into(),
+                line.payee.payer.into(),
+                (line.days.len() as i32).into(),
+                line.cents.into(),
                 "demo-rules-2019-01-01".into(),
                 at_noon(month_end).into(),
             ];
             self.t.allowance.push(values);
-            for a in &paid {
+            for a in &line.days {
                 self.t
                     .allowance_link
                     .push(vec![id.clone().into(), a.clone().into()]);

@@ -19,6 +19,7 @@ pub(super) struct Tables {
     pub(super) allowance_link: Batch,
     pub(super) assessment: Batch,
     pub(super) benefit: Batch,
+    pub(super) benefit_status: Batch,
     pub(super) statement: Batch,
     pub(super) employment: Batch,
     pub(super) coaching: Batch,
@@ -206,6 +207,18 @@ impl Tables {
                     "decided_by",
                 ],
             ),
+            benefit_status: Batch::new(
+                "benefit_status",
+                &[
+                    "id",
+                    "client_id",
+                    "kind",
+                    "valid_from",
+                    "recording_agency",
+                    "recorded_by",
+                    "recorded_at",
+                ],
+            ),
             statement: Batch::new(
                 "labour_policy_statement",
                 &[
@@ -295,7 +308,7 @@ impl Tables {
         }
     }
 
-    fn all(&mut self) -> [&mut Batch; 22] {
+    fn all(&mut self) -> [&mut Batch; 23] {
         [
             &mut self.client,
             &mut self.consent,
@@ -311,6 +324,7 @@ impl Tables {
             &mut self.allowance_link,
             &mut self.assessment,
             &mut self.benefit,
+            &mut self.benefit_status,
             &mut self.statement,
             &mut self.employment,
             &mut self.coaching,

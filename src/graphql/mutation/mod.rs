@@ -34,6 +34,7 @@ macro_rules! written_mutations {
 }
 
 mod admin;
+mod benefit;
 mod break_glass;
 mod case;
 mod client;
@@ -64,6 +65,7 @@ pub struct Mutation(
     admin::AdminMutations,
     referral::ReferralMutations,
     break_glass::BreakGlassMutations,
+    benefit::BenefitMutations,
 );
 
 /// Runs one change for the root field `operation` and answers with the node of the row it
@@ -118,6 +120,19 @@ mod visible {
 
     pub fn attendance(ctx: &Context<'_>) -> bool {
         writes(ctx, FieldGroup::Attendance)
+    }
+
+    /// Kela's benefit statuses: a role that writes BENEFIT, of Kela.
+    pub fn kela_benefit(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::Benefit)
+            && ctx
+                .data_opt::<Principal>()
+                .is_some_and(|p| p.agency == crate::domain::Agency::Kela)
+    }
+
+    /// The county's social assistance record: a role that writes SOCIAL.
+    pub fn social(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::Social)
     }
 
     pub fn work_ability(ctx: &Context<'_>) -> bool {

@@ -43,6 +43,12 @@ pub struct DecideRehabPeriodInput {
     /// holiday (or a closure day of the settings) may be recorded with one of these
     /// reasons. None when omitted.
     pub allowed_exceptions: Option<Vec<AttendanceException>>,
+    /// Fare of one attended day at the cheapest means of travel (a return ticket), in
+    /// cents; the configured default fare when omitted.
+    pub travel_fare_cents: Option<i64>,
+    /// Price of a monthly period ticket, in cents, when one serves: a month's travel is
+    /// compensated at the ticket's price when that is cheaper than the day fares.
+    pub travel_ticket_cents_month: Option<i64>,
 }
 
 /// Input of `endRehabPeriodEarly`. Days recorded after `endedOn` are voided (kept, with
@@ -219,6 +225,8 @@ impl From<DecideRehabPeriodInput> for NewPeriod {
             travel_distance_km: input.travel_distance_km,
             weekdays: input.weekdays,
             allowed_exceptions: input.allowed_exceptions.unwrap_or_default(),
+            travel_fare_cents: input.travel_fare_cents,
+            travel_ticket_cents_month: input.travel_ticket_cents_month,
         }
     }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::agency_records::{
     AssessmentNode, BenefitNode, CoachingNode, EmploymentItemNode, StatementNode,
 };
+use super::benefit_status::{BenefitStatusNode, SocialAssistanceNode};
 use super::case::{ConsentNode, PlanNode, TypCaseNode};
 use super::client::ClientNode;
 use super::meeting::{MeetingNode, NoteNode};
@@ -85,6 +86,22 @@ impl CaseViewNode {
     /// Benefit decisions, newest first.
     #[field(CaseViewBenefits = self.list(ctx, BenefitsOf, BenefitNode::wrap).await)]
     async fn benefits(&self, ctx: &Context<'_>) -> Result<Vec<BenefitNode>>;
+    /// The client's unemployment benefit statuses as Kela records them, newest first: they
+    /// decide who pays the expense allowance of attended KTT days.
+    #[field(CaseViewBenefitStatuses)]
+    async fn benefit_statuses(&self, ctx: &Context<'_>) -> Result<Vec<BenefitStatusNode>> {
+        let rc = ctx.data::<crate::services::RequestContext>()?;
+        let rows = crate::services::benefit_status::list(rc, &self.client.scope, false).await?;
+        Ok(BenefitStatusNode::wrap(rows, &self.client.scope))
+    }
+    /// Spans of social assistance as the county records them, newest first (SOCIAL:
+    /// social-welfare data, read by others only under the client's consent).
+    #[field(CaseViewSocialAssistance)]
+    async fn social_assistance(&self, ctx: &Context<'_>) -> Result<Vec<SocialAssistanceNode>> {
+        let rc = ctx.data::<crate::services::RequestContext>()?;
+        let rows = crate::services::benefit_status::list(rc, &self.client.scope, true).await?;
+        Ok(SocialAssistanceNode::wrap(rows, &self.client.scope))
+    }
     /// Labour-policy statements to Kela, newest first.
     #[field(CaseViewStatements = self.list(ctx, StatementsOf, StatementNode::wrap).await)]
     async fn labour_policy_statements(&self, ctx: &Context<'_>) -> Result<Vec<StatementNode>>;

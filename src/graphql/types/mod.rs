@@ -50,6 +50,7 @@ pub trait WrittenNode<T> {
 pub mod access_log;
 pub mod admin;
 pub mod agency_records;
+pub mod benefit_status;
 pub mod break_glass;
 pub mod brief;
 pub mod case;

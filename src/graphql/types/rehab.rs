@@ -65,6 +65,13 @@ impl RehabPeriodNode {
     /// Distance from home to the placement, for travel compensation.
     #[field(RehabTravelDistanceKm = self.row.travel_distance_km)]
     fn travel_distance_km(&self) -> Option<f64>;
+    /// Fare of one attended day at the cheapest means of travel, in cents, as decided;
+    /// `null` for the configured default fare.
+    #[field(RehabTravelFareCents = self.row.travel_fare_cents)]
+    fn travel_fare_cents(&self) -> Option<i64>;
+    /// Price of a monthly period ticket, in cents, when one serves.
+    #[field(RehabTravelTicketCentsMonth = self.row.travel_ticket_cents_month)]
+    fn travel_ticket_cents_month(&self) -> Option<i64>;
     /// Date the period ended early, if it did.
     #[field(RehabEndedEarlyOn = self.row.ended_early_on.map(Date))]
     fn ended_early_on(&self) -> Option<Date>;
@@ -103,7 +110,8 @@ impl RehabPeriodNode {
         Ok(AttendanceDayNode::wrap(rows, &self.scope))
     }
 
-    /// Allowances of a month (`YYYY-MM`): expense allowance or toimintaraha, and travel.
+    /// Allowances of a month (`YYYY-MM`): the expense allowance (kulukorvaus, Kela's or the
+    /// fund's) or the county's toimintaraha, and the county's travel compensation.
     #[field(RehabAllowance, check = month_argument(&month))]
     async fn allowance(&self, ctx: &Context<'_>, month: String) -> Result<AllowanceSummaryNode> {
         let lines = rows(ctx, AllowanceOf(self.row.id.clone(), month)).await?;
@@ -111,6 +119,7 @@ impl RehabPeriodNode {
             participation_days: 0,
             expense_cents: 0,
             travel_cents: 0,
+            lines: Vec::new(),
             scope: self.scope.clone(),
         };
         for line in lines {
@@ -120,6 +129,10 @@ impl RehabPeriodNode {
                 summary.participation_days += line.days;
                 summary.expense_cents += line.amount_cents;
             }
+            summary.lines.push(AllowanceLineNode {
+                row: line,
+                scope: self.scope.clone(),
+            });
         }
         Ok(summary)
     }
@@ -171,6 +184,7 @@ pub struct AllowanceSummaryNode {
     pub participation_days: i32,
     pub expense_cents: i64,
     pub travel_cents: i64,
+    pub lines: Vec<AllowanceLineNode>,
     pub scope: Arc<ClientScope>,
 }
 
@@ -187,6 +201,46 @@ impl AllowanceSummaryNode {
     /// Travel compensation, in cents.
     #[field(AllowanceTravelCents = self.travel_cents)]
     fn travel_compensation_cents(&self) -> i64;
+    /// The month's lines by kind and payer: each payer's share of the days and cents.
+    #[field(AllowanceLines)]
+    async fn lines(&self) -> Result<Vec<AllowanceLineNode>> {
+        Ok(self
+            .lines
+            .iter()
+            .map(|l| AllowanceLineNode {
+                row: l.row.clone(),
+                scope: self.scope.clone(),
+            })
+            .collect())
+    }
+}
+
+client_row_node! {
+    /// An allowance line.
+    AllowanceLineNode(entity::allowance_line::Model)
+}
+
+/// One allowance line of a period's month: what one payer pays for which days.
+#[guarded]
+#[Object(name = "AllowanceLine")]
+impl AllowanceLineNode {
+    /// `EXPENSE_ALLOWANCE` (kulukorvaus, with the unemployment benefit), `TOIMINTARAHA`
+    /// (the county's, for a client on social assistance) or `TRAVEL` (the county's).
+    #[field(AllowanceLineKind = &self.row.kind)]
+    fn kind(&self) -> &str;
+    /// `KELA`, `FUND` (the unemployment fund named in `fundName`) or `EKSOTE` (the county).
+    #[field(AllowanceLinePayer = &self.row.payer)]
+    fn payer(&self) -> &str;
+    /// The unemployment fund, for a line it pays.
+    #[field(AllowanceLineFundName = self.row.fund_name.as_deref())]
+    fn fund_name(&self) -> Option<&str>;
+    /// Attended days the line covers.
+    #[field(AllowanceLineDays = self.row.days)]
+    fn days(&self) -> i32;
+    /// Amount in cents (for Kela's and a fund's lines, as computed here: the payer computes
+    /// what it pays with the benefit).
+    #[field(AllowanceLineAmountCents = self.row.amount_cents)]
+    fn amount_cents(&self) -> i64;
 }
 
 client_row_node! {

@@ -249,9 +249,17 @@ pub struct AllowanceReportMonth {
     pub month: String,
     /// Expense allowance and toimintaraha.
     pub allowance_cents: ReportCell,
+    /// Travel compensation (paid by the county).
     pub travel_cents: ReportCell,
     /// Persons paid.
     pub persons: ReportCell,
+    /// Expense allowance (kulukorvaus) confirmed to Kela, with its benefits.
+    pub kela_expense_cents: ReportCell,
+    /// Expense allowance confirmed to the unemployment funds, with the earnings-related
+    /// allowance.
+    pub fund_expense_cents: ReportCell,
+    /// Toimintaraha paid by the county to clients on social assistance.
+    pub toimintaraha_cents: ReportCell,
 }
 
 impl Published<reports::AllowanceMonth> for AllowanceReportMonth {
@@ -261,6 +269,9 @@ impl Published<reports::AllowanceMonth> for AllowanceReportMonth {
             allowance_cents: m.allowance_cents.into(),
             travel_cents: m.travel_cents.into(),
             persons: m.persons.into(),
+            kela_expense_cents: m.kela_expense_cents.into(),
+            fund_expense_cents: m.fund_expense_cents.into(),
+            toimintaraha_cents: m.toimintaraha_cents.into(),
         }
     }
 }

@@ -39,6 +39,12 @@ struct KttMonth {
     allowance_cents: i64,
     travel_cents: i64,
     paid_persons: i64,
+    /// By payer and kind: (cents, persons paid) of Kela's and the funds' kulukorvaus and
+    /// the county's toimintaraha; travel persons.
+    kela: (i64, i64),
+    fund: (i64, i64),
+    toimintaraha: (i64, i64),
+    travel_persons: i64,
 }
 
 /// Reads [`KttMonth`] figures per month. Without a provider filter the per-client summary
@@ -60,6 +66,9 @@ async fn ktt_months(
         Summary::AttendedDays,
         Summary::AllowanceCents,
         Summary::TravelCents,
+        Summary::KelaCents,
+        Summary::FundCents,
+        Summary::ToimintarahaCents,
     ];
     let per_provider = f.provider_id.is_some()
         || f.provider_kind.is_some()
@@ -107,6 +116,16 @@ async fn ktt_months(
             positive(s(Summary::AllowanceCents).add(s(Summary::TravelCents))),
             "paid",
         )
+        .expr_as(total(s(Summary::KelaCents)), "kela")
+        .expr_as(positive(s(Summary::KelaCents)), "kela_persons")
+        .expr_as(total(s(Summary::FundCents)), "fund")
+        .expr_as(positive(s(Summary::FundCents)), "fund_persons")
+        .expr_as(total(s(Summary::ToimintarahaCents)), "toimintaraha")
+        .expr_as(
+            positive(s(Summary::ToimintarahaCents)),
+            "toimintaraha_persons",
+        )
+        .expr_as(positive(s(Summary::TravelCents)), "travel_persons")
         .from_subquery(per_client, "s")
         .group_by_col(("s", Summary::Month))
         .to_owned();
@@ -124,6 +143,13 @@ async fn ktt_months(
                 allowance_cents: row.try_get("", "allowance")?,
                 travel_cents: row.try_get("", "travel")?,
                 paid_persons: row.try_get("", "paid")?,
+                kela: (row.try_get("", "kela")?, row.try_get("", "kela_persons")?),
+                fund: (row.try_get("", "fund")?, row.try_get("", "fund_persons")?),
+                toimintaraha: (
+                    row.try_get("", "toimintaraha")?,
+                    row.try_get("", "toimintaraha_persons")?,
+                ),
+                travel_persons: row.try_get("", "travel_persons")?,
             },
         );
     }
@@ -211,6 +237,11 @@ pub struct AllowanceMonth {
     pub allowance_cents: Cell,
     pub travel_cents: Cell,
     pub persons: Cell,
+    /// By payer and kind, each suppressed by the persons it pays: Kela's kulukorvaus, the
+    /// funds' kulukorvaus, the county's toimintaraha (and `travel_cents`, the county's).
+    pub kela_expense_cents: Cell,
+    pub fund_expense_cents: Cell,
+    pub toimintaraha_cents: Cell,
 }
 
 pub async fn allowances(
@@ -222,8 +253,11 @@ pub async fn allowances(
     ktt_series(rc, Report::Allowances, (from, to), f, |month, _, k| {
         AllowanceMonth {
             allowance_cents: money(k.allowance_cents, k.paid_persons),
-            travel_cents: money(k.travel_cents, k.paid_persons),
+            travel_cents: money(k.travel_cents, k.travel_persons),
             persons: Cell::of(k.paid_persons),
+            kela_expense_cents: money(k.kela.0, k.kela.1),
+            fund_expense_cents: money(k.fund.0, k.fund.1),
+            toimintaraha_cents: money(k.toimintaraha.0, k.toimintaraha.1),
             month,
         }
     })
