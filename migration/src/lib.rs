@@ -188,6 +188,15 @@ impl MigratorTrait for Migrator {
                 ["service_interruption_log"]
             ),
             sql_migration!("020_alter_typ_case_recording", []),
+            sql_migration!(
+                "021_create_ktt_decision",
+                [
+                    "ktt_decision_maker",
+                    "plan_ktt_item",
+                    "ktt_decision",
+                    "ktt_start_notice"
+                ]
+            ),
         ]
     }
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod dashboard;
 pub mod explorer;
+pub mod decisions;
 pub mod exports;
 pub mod graphql;
 pub mod health;
@@ -44,6 +45,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/demo-logins", get(dashboard::demo_logins))
         .route("/meetings", get(meetings::page))
+        .route("/decisions/{id}", get(decisions::decision))
         .route("/assets/{file}", get(pages::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -57,7 +57,7 @@ pub async fn decide(
     .await
 }
 
-async fn decide_in(
+pub(crate) async fn decide_in(
     rc: &RequestContext,
     sp: &DatabaseTransaction,
     input: NewPeriod,
@@ -199,7 +199,7 @@ pub async fn end_early(
     .await
 }
 
-async fn end_early_in(
+pub(crate) async fn end_early_in(
     rc: &RequestContext,
     sp: &DatabaseTransaction,
     period_id: &str,

@@ -37,6 +37,7 @@ mod admin;
 mod break_glass;
 mod case;
 mod client;
+pub(crate) mod ktt_decision;
 mod meeting;
 mod referral;
 mod rehab;
@@ -64,6 +65,8 @@ pub struct Mutation(
     admin::AdminMutations,
     referral::ReferralMutations,
     break_glass::BreakGlassMutations,
+    ktt_decision::KttDecisionMutations,
+    ktt_decision::KttDecisionMakerMutations,
 );
 
 /// Runs one change for the root field `operation` and answers with the node of the row it
