@@ -4,6 +4,7 @@
 //! and from the range reserved for testing (individual number 900–999).
 
 mod clients;
+mod ktt_decisions;
 mod names;
 mod rng;
 mod writer;
@@ -152,6 +153,7 @@ pub async fn load(
     let officials = officials(&mut rng, &providers);
     write_setup(&tx, &providers, &officials, demo).await?;
     let attendance_rows = clients::write(&tx, &mut rng, clients, &providers, &officials).await?;
+    ktt_decisions::write(&tx, &mut rng, &officials).await?;
     crate::store::ktt_month::rebuild(&tx, None).await?;
     tx.commit().await?;
     Ok(SeedSummary {

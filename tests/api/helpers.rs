@@ -630,6 +630,18 @@ impl Fixture {
         .await;
         // Consents: agreement to multi-agency service; HEALTH disclosed to Kela.
         let eksote = off("EKSOTE_WORKER");
+        // The county worker decides on KTT (delegated by administration).
+        insert(
+            db,
+            "ktt_decision_maker",
+            &[
+                ("official_id", s(&eksote)),
+                ("title", s("Sosiaalityöntekijä")),
+                ("granted_by", s(&off("ADMIN"))),
+                ("granted_at", now.into()),
+            ],
+        )
+        .await;
         let kela_health_consent = id();
         insert(
             db,
@@ -686,6 +698,22 @@ impl Fixture {
                 ("made_on", d(-150)),
                 ("goals", s("Work trial")),
                 ("review_on", d(20)),
+                ("created_by", s(&officer)),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        // The plan's KTT item: KTT periods are granted on it.
+        insert(
+            db,
+            "plan_ktt_item",
+            &[
+                ("id", s(&id())),
+                ("plan_id", s(&plan)),
+                ("case_id", s(&case)),
+                ("goal", s("Daily rhythm")),
+                ("support", s("Guidance at the workshop")),
+                ("agreed_on", d(-150)),
                 ("created_by", s(&officer)),
                 ("created_at", now.into()),
             ],

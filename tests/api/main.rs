@@ -20,6 +20,7 @@ mod explain;
 mod frontends;
 mod helpers;
 mod hostile;
+mod ktt_decisions;
 mod http;
 mod labels;
 mod loaders;

@@ -37,28 +37,35 @@ pub async fn grant(rc: &RequestContext, g: Grant) -> AppResult<Scoped<rehab_peri
         let decider = decider(rc).await?;
         let client = visible_client(rc, &g.period.client_id).await?;
         let terms = checked_terms(rc, DecisionKind::Grant, &g.decided)?;
-        rehab::check_rules(&g.period)?;
-        if g.period.starts_on < terms.decided_on {
-            return Err(AppError::bad_input(
-                "startsOn",
-                "a period starts on or after the day it is decided",
-            ));
-        }
-        let (plan, item) = plan_in_force(rc, &client, g.period.starts_on).await?;
-        let (toimintaraha, travel) = allowances(
-            rc,
-            &client,
+        // The period's own rules first (schedule, overlaps, the review after 24 months),
+        // as for any period; the savepoint undoes it if the decision fails after.
+        let (starts_on, toimintaraha_asked, travel_asked, distance) = (
             g.period.starts_on,
             g.toimintaraha,
             g.travel_cents_per_day,
             g.period.travel_distance_km,
-        )
-        .await?;
+        );
         let written = rehab::decide_in(rc, sp, g.period).await?;
         let period = written
             .row()
             .cloned()
             .ok_or_else(|| AppError::internal("a granted period was not written"))?;
+        if starts_on < terms.decided_on {
+            return Err(AppError::bad_input(
+                "startsOn",
+                "a period starts on or after the day it is decided",
+            ));
+        }
+        let (plan, item) = plan_in_force(rc, &client, starts_on).await?;
+        let (toimintaraha, travel) = allowances(
+            rc,
+            &client,
+            starts_on,
+            toimintaraha_asked,
+            travel_asked,
+            distance,
+        )
+        .await?;
         rehab_period::Entity::update_many()
             .col_expr(
                 rehab_period::Column::DecidedOn,
