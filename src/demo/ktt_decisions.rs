@@ -109,9 +109,9 @@ pub async fn write(
         .iter()
         .find(|o| o.active && o.roles.contains(&Role::EksoteWorker));
     let admin = officials.iter().find(|o| o.roles.contains(&Role::Admin));
-    let county_officer = officials.iter().find(|o| {
-        o.agency == crate::domain::Agency::Eksote && o.roles.contains(&Role::TypOfficer)
-    });
+    let county_officer = officials
+        .iter()
+        .find(|o| o.agency == crate::domain::Agency::Eksote && o.roles.contains(&Role::TypOfficer));
     let te_expert = officials.iter().find(|o| o.roles.contains(&Role::TeExpert));
     let (Some(worker), Some(admin), Some(te_expert)) = (worker, admin, te_expert) else {
         return Ok(());
@@ -154,9 +154,8 @@ pub async fn write(
         .into_iter()
         .map(|c| (c.id, c.language))
         .collect();
-    let language = |client_id: &str| {
-        language_of(languages.get(client_id).and_then(|l| l.as_deref()))
-    };
+    let language =
+        |client_id: &str| language_of(languages.get(client_id).and_then(|l| l.as_deref()));
 
     let mut items = Batch::new(
         "plan_ktt_item",

@@ -94,10 +94,7 @@ pub fn check_terms(kind: DecisionKind, t: &Terms, limits: Limits) -> Result<(), 
     if t.decided_on < earliest {
         return Err(breach(
             "decidedOn",
-            format!(
-                "decidedOn is at most {} days back",
-                limits.back_days
-            ),
+            format!("decidedOn is at most {} days back", limits.back_days),
         ));
     }
     if t.served_on < t.decided_on {
@@ -181,7 +178,11 @@ mod tests {
 
     #[test]
     fn dates_are_checked_at_their_edges() {
-        let field = |t: &Terms| check_terms(DecisionKind::Refuse, t, limits()).err().map(|b| b.field);
+        let field = |t: &Terms| {
+            check_terms(DecisionKind::Refuse, t, limits())
+                .err()
+                .map(|b| b.field)
+        };
         assert_eq!(field(&terms(15, 22)), None);
         assert_eq!(field(&terms(5, 5)), None);
         assert_eq!(field(&terms(16, 16)), Some("decidedOn"));

@@ -2,8 +2,8 @@
 
 pub mod auth;
 pub mod dashboard;
-pub mod explorer;
 pub mod decisions;
+pub mod explorer;
 pub mod exports;
 pub mod graphql;
 pub mod health;

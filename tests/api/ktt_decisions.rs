@@ -15,11 +15,13 @@ const REFUSE: &str = "mutation R($i: RefuseRehabPeriodInput!) { refuseRehabPerio
 const CHANGE: &str = "mutation C($i: ChangeRehabPeriodInput!) { changeRehabPeriod(input: $i) { id kind endsOn daysPerWeek periodId travelCentsPerDay } }";
 const TERMINATE: &str = "mutation T($i: TerminateRehabPeriodInput!) { terminateRehabPeriod(input: $i) { id kind terminatedOn periodId } }";
 const ITEM: &str = "mutation K($i: AddKttPlanItemInput!) { addKttPlanItem(input: $i) { id goal support agreedOn } }";
-const PLAN: &str = "mutation P($i: CreateEmploymentPlanInput!) { createEmploymentPlan(input: $i) { id kind } }";
+const PLAN: &str =
+    "mutation P($i: CreateEmploymentPlanInput!) { createEmploymentPlan(input: $i) { id kind } }";
 const NOTICES: &str = "query N($o: Boolean) { kttStartNotices(open: $o) { id client { id } decisionNumber startsOn endsOn handledAt statementId } }";
 const STATEMENT: &str = "mutation S($i: IssueLabourPolicyStatementInput!) { issueLabourPolicyStatement(input: $i) { id kind content recipient fundName issuedOn } }";
 const SET_MAKER: &str = "mutation M($i: SetKttDecisionMakerInput!) { setKttDecisionMaker(input: $i) { officialId title grantedBy } }";
-const REVOKE_MAKER: &str = "mutation V($id: ID!) { revokeKttDecisionMaker(officialId: $id) { officialId } }";
+const REVOKE_MAKER: &str =
+    "mutation V($id: ID!) { revokeKttDecisionMaker(officialId: $id) { officialId } }";
 
 fn err(body: &Json) -> (String, String) {
     (
@@ -130,7 +132,13 @@ on_both! {
 }
 
 async fn decision_number(app: &TestApp, id: &str) -> Json {
-    let (_, body) = app.gql(&app.token_for("EKSOTE_WORKER"), "query V($c: ID!) { caseView(clientId: $c) { rehabDecisions { id decisionNumber } } }", json!({ "c": app.fx.shared })).await;
+    let (_, body) = app
+        .gql(
+            &app.token_for("EKSOTE_WORKER"),
+            "query V($c: ID!) { caseView(clientId: $c) { rehabDecisions { id decisionNumber } } }",
+            json!({ "c": app.fx.shared }),
+        )
+        .await;
     body["data"]["caseView"]["rehabDecisions"]
         .as_array()
         .unwrap()
@@ -408,21 +416,41 @@ on_both! {
 }
 
 /// GETs a decision's document with `token`: status, content type, cache control, CSP, body.
-pub async fn document(app: &TestApp, token: Option<&str>, id: &str) -> (u16, String, String, String, String) {
+pub async fn document(
+    app: &TestApp,
+    token: Option<&str>,
+    id: &str,
+) -> (u16, String, String, String, String) {
     let mut req = app.http.get(app.endpoint(&format!("/decisions/{id}")));
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
-    let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let (ct, cc, csp) = (header("content-type"), header("cache-control"), header("content-security-policy"));
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let (ct, cc, csp) = (
+        header("content-type"),
+        header("cache-control"),
+        header("content-security-policy"),
+    );
     (status, ct, cc, csp, res.text().await.unwrap())
 }
 
 /// Grants a period to the shared client and answers its decision's id.
 pub async fn granted_decision(app: &TestApp) -> String {
-    let (_, g) = app.gql(&app.token_for("EKSOTE_WORKER"), GRANT, grant(app, &app.fx.shared, 40)).await;
+    let (_, g) = app
+        .gql(
+            &app.token_for("EKSOTE_WORKER"),
+            GRANT,
+            grant(app, &app.fx.shared, 40),
+        )
+        .await;
     g["data"]["decideRehabPeriod"]["decisions"][0]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{g}"))
@@ -479,7 +507,11 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
         .arg("-")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(String::from_utf8(out.stdout).unwrap())
 }
 

@@ -237,9 +237,11 @@ impl KttDecisionMakerMutations {
         input: SetKttDecisionMakerInput,
     ) -> Result<KttDecisionMaker> {
         let rc = request(ctx, "setKttDecisionMaker")?;
-        Ok(admin::set_decision_maker(rc, &input.official_id, &input.title)
-            .await?
-            .into())
+        Ok(
+            admin::set_decision_maker(rc, &input.official_id, &input.title)
+                .await?
+                .into(),
+        )
     }
 
     /// Revokes an official's power to decide on KTT (past decisions stand); written to the

@@ -153,8 +153,15 @@ impl PlanNode {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<super::ktt_decision::KttPlanItemNode>> {
-        let rows = rows(ctx, super::ktt_decision::KttItemsOfPlan(self.row.id.clone())).await?;
-        Ok(super::ktt_decision::KttPlanItemNode::wrap(rows, &self.scope))
+        let rows = rows(
+            ctx,
+            super::ktt_decision::KttItemsOfPlan(self.row.id.clone()),
+        )
+        .await?;
+        Ok(super::ktt_decision::KttPlanItemNode::wrap(
+            rows,
+            &self.scope,
+        ))
     }
     /// Agreed actions of the plan, by due date.
     #[field(PlanActions)]

@@ -151,7 +151,9 @@ impl KttDecisionNode {
         let Some(id) = &self.row.provider_id else {
             return Ok(None);
         };
-        let row = request_loader(ctx)?.load_one(ProviderById(id.clone())).await?;
+        let row = request_loader(ctx)?
+            .load_one(ProviderById(id.clone()))
+            .await?;
         Ok(row.map(|row| ProviderNode { row }))
     }
     /// First day of the period.

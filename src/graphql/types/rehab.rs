@@ -81,8 +81,15 @@ impl RehabPeriodNode {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<super::ktt_decision::KttDecisionNode>> {
-        let rows = rows(ctx, super::ktt_decision::DecisionsOfPeriod(self.row.id.clone())).await?;
-        Ok(super::ktt_decision::KttDecisionNode::wrap(rows, &self.scope))
+        let rows = rows(
+            ctx,
+            super::ktt_decision::DecisionsOfPeriod(self.row.id.clone()),
+        )
+        .await?;
+        Ok(super::ktt_decision::KttDecisionNode::wrap(
+            rows,
+            &self.scope,
+        ))
     }
 
     /// Activity days of the period, by date (päiväkirjaus).

@@ -53,7 +53,12 @@ pub async fn render(rc: &RequestContext, id: &str) -> AppResult<String> {
     let client = client::find(rc, &decision.client_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !readable(rc, &client.scope, FieldId::KttDecisionNumber, FieldGroup::Rehab) {
+    if !readable(
+        rc,
+        &client.scope,
+        FieldId::KttDecisionNumber,
+        FieldGroup::Rehab,
+    ) {
         return Err(AppError::NotFound);
     }
     let provider = match &decision.provider_id {
@@ -70,8 +75,13 @@ pub async fn render(rc: &RequestContext, id: &str) -> AppResult<String> {
     let county = county
         .map(|a| if sv { a.name_sv } else { a.name_fi })
         .unwrap_or_default();
-    let name = readable(rc, &client.scope, FieldId::ClientLastName, FieldGroup::Contact)
-        .then(|| format!("{} {}", client.row.first_name, client.row.last_name));
+    let name = readable(
+        rc,
+        &client.scope,
+        FieldId::ClientLastName,
+        FieldGroup::Contact,
+    )
+    .then(|| format!("{} {}", client.row.first_name, client.row.last_name));
     let code = readable(
         rc,
         &client.scope,

@@ -51,8 +51,11 @@ fn bad_input(b: Breach) -> AppError {
 }
 
 fn checked_terms(rc: &RequestContext, kind: DecisionKind, d: &Decided) -> AppResult<CheckedTerms> {
-    let omitted =
-        input::optional_text("hearingOmittedReason", d.hearing_omitted_reason.as_deref(), 1000)?;
+    let omitted = input::optional_text(
+        "hearingOmittedReason",
+        d.hearing_omitted_reason.as_deref(),
+        1000,
+    )?;
     let reasoning = input::optional_text("reasoning", d.reasoning.as_deref(), 4000)?;
     check_terms(
         kind,
@@ -134,7 +137,9 @@ async fn plan_in_force(
         .one(rc.db())
         .await?
         .ok_or_else(|| {
-            missing("no plan in force: the client has no open TYP case with a plan holding a KTT item")
+            missing(
+                "no plan in force: the client has no open TYP case with a plan holding a KTT item",
+            )
         })?;
     let plan = employment_plan::Entity::find()
         .filter(employment_plan::Column::CaseId.eq(case.id))

@@ -46,8 +46,7 @@ pub(super) async fn leave(
 /// The work list is the employment authority's: its officials who write BENEFIT (the
 /// statements to Kela) see it and act on it; anyone else is `FORBIDDEN`.
 fn employment_expert(rc: &RequestContext) -> AppResult<()> {
-    if rc.principal().agency == Agency::Te && rc.principal().mask.may_write(FieldGroup::Benefit)
-    {
+    if rc.principal().agency == Agency::Te && rc.principal().mask.may_write(FieldGroup::Benefit) {
         Ok(())
     } else {
         Err(AppError::Forbidden(None))
@@ -187,7 +186,10 @@ pub async fn issue_statement(
                 ktt_start_notice::Column::HandledBy,
                 Expr::value(rc.principal().official_id.clone()),
             )
-            .col_expr(ktt_start_notice::Column::StatementId, Expr::value(id.clone()))
+            .col_expr(
+                ktt_start_notice::Column::StatementId,
+                Expr::value(id.clone()),
+            )
             .filter(ktt_start_notice::Column::Id.eq(notice.id.clone()))
             .filter(ktt_start_notice::Column::HandledAt.is_null())
             .exec(sp)

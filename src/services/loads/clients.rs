@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use entity::{
     agency_note, agreed_action, benefit_decision, consent, consent_field_group, employment_item,
-    employment_plan, job_coaching, ktt_decision, labour_policy_statement, network_meeting, rehab_period,
-    typ_case, work_ability_assessment,
+    employment_plan, job_coaching, ktt_decision, labour_policy_statement, network_meeting,
+    rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{

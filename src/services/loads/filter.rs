@@ -3,8 +3,7 @@
 
 use entity::{
     agency_note, benefit_decision, consent, employment_item, job_coaching, ktt_decision,
-    labour_policy_statement,
-    network_meeting, rehab_period, typ_case, work_ability_assessment,
+    labour_policy_statement, network_meeting, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, EntityName, IdenStatic};
