@@ -329,6 +329,11 @@ on_both! {
         assert_eq!(err(&app.gql(&worker, CHANGE, with(json!({ "daysPerWeek": 4, "hoursPerDay": 9 }), 0, why)).await.1), bad("hoursPerDay"));
         assert_eq!(err(&app.gql(&worker, CHANGE, with(json!({ "endsOn": day(&app, -1) }), 0, why)).await.1), bad("endsOn"));
         assert_eq!(err(&app.gql(&worker, CHANGE, with(json!({ "endsOn": day(&app, 800) }), 0, why)).await.1), bad("endsOn"));
+        // With the fixture's period before it, 700 days ahead is over 24 months in KTT in a
+        // row: not without a reviewed plan.
+        let (_, long) = app.gql(&worker, CHANGE, with(json!({ "endsOn": day(&app, 700) }), 0, why)).await;
+        assert_eq!(err(&long), bad("endsOn"), "{long}");
+        assert!(long["errors"][0]["message"].as_str().unwrap().contains("review the plan"), "{long}");
         let (_, changed) = app.gql(&worker, CHANGE, with(json!({ "endsOn": day(&app, 300), "daysPerWeek": 4 }), 0, why)).await;
         assert_eq!(changed["data"]["changeRehabPeriod"]["kind"], "CHANGE", "{changed}");
         assert_eq!(changed["data"]["changeRehabPeriod"]["endsOn"], day(&app, 300), "{changed}");

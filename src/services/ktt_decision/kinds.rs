@@ -2,7 +2,7 @@
 //! write path (REHAB write), then asks for the decider's delegation before anything else.
 
 use chrono::NaiveDate;
-use entity::{ktt_decision, provider, rehab_period};
+use entity::{employment_plan, ktt_decision, provider, rehab_period, typ_case};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -215,6 +215,24 @@ pub async fn change(rc: &RequestContext, c: Change) -> AppResult<Scoped<ktt_deci
                     "the longer period would overlap another KTT period of the client".into(),
                 ));
             }
+            // Longer than the review interval in KTT in a row (with the periods before it):
+            // the plan is reviewed first, within the 3 months before this decision.
+            let runs: Vec<(NaiveDate, NaiveDate)> = others
+                .iter()
+                .map(|p| (p.starts_on, rehab::effective_end(p)))
+                .collect();
+            let months = rc.settings.rehab_review_months;
+            if ktt::needs_review(schedule.starts_on, schedule.ends_on, &runs, months)
+                .map_err(super::bad_input)?
+                && !reviewed_since(rc, &client.row.id, terms.decided_on).await?
+            {
+                return Err(AppError::bad_input(
+                    "endsOn",
+                    format!(
+                        "with the periods before it, over {months} months in KTT in a row: review the plan first"
+                    ),
+                ));
+            }
         }
         let before = allowances_in_force(rc, &period.id).await?;
         let had_toimintaraha = before
@@ -280,6 +298,25 @@ pub async fn change(rc: &RequestContext, c: Change) -> AppResult<Scoped<ktt_deci
         Ok(Written::of(&client, decision))
     })
     .await
+}
+
+/// Whether a plan of the client was made in the 3 months up to `day` (the review of
+/// act 189/2001 after 24 months in KTT).
+async fn reviewed_since(rc: &RequestContext, client_id: &str, day: NaiveDate) -> AppResult<bool> {
+    let (since, until) = ktt::review_window(day);
+    let cases: Vec<String> = typ_case::Entity::find()
+        .filter(typ_case::Column::ClientId.eq(client_id))
+        .all(rc.db())
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    Ok(employment_plan::Entity::find()
+        .filter(employment_plan::Column::CaseId.is_in(cases))
+        .filter(employment_plan::Column::MadeOn.between(since, until))
+        .one(rc.db())
+        .await?
+        .is_some())
 }
 
 /// A termination: the period, its last day, and what the decision states.
