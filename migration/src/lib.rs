@@ -188,6 +188,7 @@ impl MigratorTrait for Migrator {
                 ["service_interruption_log"]
             ),
             sql_migration!("020_alter_typ_case_recording", []),
+            sql_migration!("024_alter_disclosure_basis", []),
         ]
     }
 }
