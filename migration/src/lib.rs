@@ -197,6 +197,7 @@ impl MigratorTrait for Migrator {
                     "ktt_start_notice"
                 ]
             ),
+            sql_migration!("024_alter_disclosure_basis", []),
         ]
     }
 }

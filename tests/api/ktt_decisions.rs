@@ -404,7 +404,11 @@ on_both! {
         assert_eq!(s["recipient"], "UNEMPLOYMENT_FUND", "{issued}");
         assert_eq!(s["fundName"], "Esimerkkialojen työttömyyskassa", "{issued}");
         assert_eq!(s["kind"], "KTT_START", "{issued}");
-        assert_eq!(app.count(&disclosures).await, before + 1, "the statement is a logged disclosure");
+        // A statutory disclosure to the named fund: the statement (BENEFIT) and the period it
+        // rests on (REHAB), under the section that makes the statement binding.
+        assert_eq!(app.count(&disclosures).await, before + 2, "the statement is a logged disclosure");
+        let statutory = format!("SELECT COUNT(*) FROM disclosure_log WHERE client_id = '{}' AND basis = 'STATUTORY' AND legal_section = '1290/2002 ch. 11 s. 4' AND recipient_name = 'Esimerkkialojen työttömyyskassa' AND recipient_agency IS NULL AND disclosing_agency = 'TE' AND consent_id IS NULL AND field_group IN ('BENEFIT', 'REHAB')", app.fx.shared);
+        assert_eq!(app.count(&statutory).await, 2);
         let written = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND field_groups = 'BENEFIT' AND operation = 'issueLabourPolicyStatement'", app.fx.shared);
         assert_eq!(app.count(&written).await, 1);
         // Handled: off the open list, on the handled one with its statement.

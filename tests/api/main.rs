@@ -14,6 +14,7 @@ mod chain_coverage;
 mod cli;
 mod cluster;
 mod dashboard;
+mod disclosure;
 mod durability;
 mod duties;
 mod explain;

@@ -9,7 +9,7 @@ use crate::graphql::engine::scalars::Date;
 use crate::graphql::types::agency_records::StatementNode;
 use crate::graphql::types::ktt_decision::{KttDecisionNode, KttPlanItemNode};
 use crate::services::administration as admin;
-use crate::services::ktt_decision::notice::{self, NewStatement, Recipient};
+use crate::services::ktt_decision::notice::{self, NewStatement, StatementTo};
 use crate::services::ktt_decision::{self, Change, Decided, NewPlanItem, Refusal, Termination};
 
 /// KTT decisions, plan items, start-notice statements, decision makers.
@@ -212,8 +212,8 @@ written_mutations! {
         |rc| notice::issue_statement(rc, NewStatement {
             notice_id: input.notice_id.0,
             recipient: match input.recipient {
-                StatementRecipient::Kela => Recipient::Kela,
-                StatementRecipient::UnemploymentFund => Recipient::UnemploymentFund,
+                StatementRecipient::Kela => StatementTo::Kela,
+                StatementRecipient::UnemploymentFund => StatementTo::UnemploymentFund,
             },
             fund_name: input.fund_name,
             content: input.content,

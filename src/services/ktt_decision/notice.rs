@@ -11,6 +11,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
 };
 
+use crate::audit::Recipient;
 use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::error::{AppError, AppResult};
@@ -98,7 +99,7 @@ pub async fn start_notices(rc: &RequestContext, open: Option<bool>) -> AppResult
 
 /// To whom a labour-policy statement goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recipient {
+pub enum StatementTo {
     Kela,
     UnemploymentFund,
 }
@@ -106,7 +107,7 @@ pub enum Recipient {
 /// The statement the employment expert issues on a start notice.
 pub struct NewStatement {
     pub notice_id: String,
-    pub recipient: Recipient,
+    pub recipient: StatementTo,
     /// The fund's name, for (and only for) a statement to an unemployment fund.
     pub fund_name: Option<String>,
     pub content: String,
@@ -121,7 +122,7 @@ pub async fn issue_statement(
     rc: &RequestContext,
     s: NewStatement,
 ) -> AppResult<Scoped<labour_policy_statement::Model>> {
-    write::scoped(rc, FieldGroup::Benefit, async |sp| {
+    let written = write::scoped(rc, FieldGroup::Benefit, async |sp| {
         employment_expert(rc)?;
         let notice = ktt_start_notice::Entity::find_by_id(s.notice_id.clone())
             .one(rc.db())
@@ -150,15 +151,15 @@ pub async fn issue_statement(
         }
         let fund = input::optional_text("fundName", s.fund_name.as_deref(), 200)?;
         let (recipient, fund) = match (s.recipient, fund) {
-            (Recipient::Kela, None) => ("KELA", None),
-            (Recipient::Kela, Some(_)) => {
+            (StatementTo::Kela, None) => ("KELA", None),
+            (StatementTo::Kela, Some(_)) => {
                 return Err(AppError::bad_input(
                     "fundName",
                     "a statement to Kela names no fund",
                 ))
             }
-            (Recipient::UnemploymentFund, Some(f)) => ("UNEMPLOYMENT_FUND", Some(f)),
-            (Recipient::UnemploymentFund, None) => {
+            (StatementTo::UnemploymentFund, Some(f)) => ("UNEMPLOYMENT_FUND", Some(f)),
+            (StatementTo::UnemploymentFund, None) => {
                 return Err(AppError::bad_input(
                     "fundName",
                     "a statement to an unemployment fund names the fund",
@@ -199,24 +200,35 @@ pub async fn issue_statement(
                 "the notice is already handled by a statement".into(),
             ));
         }
-        disclose(rc, sp, &client, recipient, fund.as_deref()).await?;
         let row = labour_policy_statement::Entity::find_by_id(id)
             .one(sp)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(Written::of(&client, row))
     })
-    .await
+    .await?;
+    disclose(rc, &written.row);
+    Ok(written)
 }
 
-/// Writes the statement's disclosure to the disclosure log: the client's benefit data to
-/// Kela or the named fund, on statute (Unemployment Security Act 1290/2002 ch. 11 s. 4).
-async fn disclose(
-    _rc: &RequestContext,
-    _sp: &DatabaseTransaction,
-    _client: &ClientRecord,
-    _recipient: &str,
-    _fund: Option<&str>,
-) -> AppResult<()> {
-    Ok(())
+/// The statute the labour-policy statement is given under: it binds Kela and the
+/// unemployment fund (Unemployment Security Act 1290/2002 ch. 11 s. 4).
+pub const STATEMENT_SECTION: &str = "1290/2002 ch. 11 s. 4";
+
+/// Logs the statement, once written, as a statutory disclosure to Kela or the named fund:
+/// the statement itself (BENEFIT) and the KTT period it rests on (REHAB). Written with the
+/// request's access-log row, in the same transaction as the statement.
+fn disclose(rc: &RequestContext, statement: &labour_policy_statement::Model) {
+    let recipient = match (statement.recipient.as_deref(), &statement.fund_name) {
+        (Some("UNEMPLOYMENT_FUND"), Some(fund)) => Recipient::Body(fund.clone()),
+        _ => Recipient::Agency(Agency::Kela),
+    };
+    for group in [FieldGroup::Benefit, FieldGroup::Rehab] {
+        rc.recorder.disclose_statutory(
+            &statement.client_id,
+            recipient.clone(),
+            group,
+            STATEMENT_SECTION,
+        );
+    }
 }
