@@ -13,6 +13,10 @@ pub struct Model {
     pub issued_by: String,
     pub statement_kind: String,
     pub content: String,
+    /// KELA or UNEMPLOYMENT_FUND; none on statements recorded before recipients were kept.
+    pub recipient: Option<String>,
+    /// The unemployment fund a statement is addressed to.
+    pub fund_name: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

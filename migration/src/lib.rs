@@ -189,6 +189,15 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("020_alter_typ_case_recording", []),
             sql_migration!(
+                "021_create_ktt_decision",
+                [
+                    "ktt_decision_maker",
+                    "plan_ktt_item",
+                    "ktt_decision",
+                    "ktt_start_notice"
+                ]
+            ),
+            sql_migration!(
                 "022_create_benefit_status",
                 [
                     "benefit_status",
@@ -200,6 +209,7 @@ impl MigratorTrait for Migrator {
                 "023_alter_attendance_corrections",
                 ["attendance_correction"]
             ),
+            sql_migration!("024_alter_disclosure_basis", []),
         ]
     }
 }

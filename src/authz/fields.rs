@@ -202,6 +202,8 @@ client_fields! {
     StatementIssuedOn, "LabourPolicyStatement", "issuedOn", f(Benefit);
     StatementKind, "LabourPolicyStatement", "kind", f(Benefit);
     StatementContent, "LabourPolicyStatement", "content", f(Benefit);
+    StatementRecipient, "LabourPolicyStatement", "recipient", f(Benefit);
+    StatementFundName, "LabourPolicyStatement", "fundName", f(Benefit);
 
     EmploymentItemKind, "EmploymentItem", "kind", f(Employment);
     EmploymentItemDescription, "EmploymentItem", "description", f(Employment);
@@ -270,6 +272,41 @@ client_fields! {
     BriefNewBenefits, "AgencyBrief", "benefitDecisionsSinceLastMeeting", f(Benefit);
     BriefUpcomingPeriodEnds, "AgencyBrief", "upcomingPeriodEnds", f(Rehab);
     BriefUpcomingReviews, "AgencyBrief", "upcomingPlanReviews", f(Case);
+
+    KttDecisionNumber, "KttDecision", "decisionNumber", f(Rehab);
+    KttDecisionKind, "KttDecision", "kind", f(Rehab);
+    KttDecisionPeriodId, "KttDecision", "periodId", f(Rehab);
+    KttDecisionLegalBasis, "KttDecision", "legalBasis", f(Rehab);
+    KttDecisionDeciderName, "KttDecision", "deciderName", f(Rehab);
+    KttDecisionDeciderTitle, "KttDecision", "deciderTitle", f(Rehab);
+    KttDecisionHearingOn, "KttDecision", "hearingOn", f(Rehab);
+    KttDecisionHearingOmittedReason, "KttDecision", "hearingOmittedReason", f(Rehab);
+    KttDecisionProvider, "KttDecision", "provider", f(Rehab);
+    KttDecisionStartsOn, "KttDecision", "startsOn", f(Rehab);
+    KttDecisionEndsOn, "KttDecision", "endsOn", f(Rehab);
+    KttDecisionDaysPerWeek, "KttDecision", "daysPerWeek", f(Rehab);
+    KttDecisionHoursPerDay, "KttDecision", "hoursPerDay", f(Rehab);
+    KttDecisionTerminatedOn, "KttDecision", "terminatedOn", f(Rehab);
+    KttDecisionToimintaraha, "KttDecision", "toimintarahaCentsPerDay", f(Rehab);
+    KttDecisionTravel, "KttDecision", "travelCentsPerDay", f(Rehab);
+    KttDecisionLanguage, "KttDecision", "language", f(Rehab);
+    KttDecisionDecidedOn, "KttDecision", "decidedOn", f(Rehab);
+    KttDecisionServedOn, "KttDecision", "servedOn", f(Rehab);
+    KttDecisionReasoning, "KttDecision", "reasoning", f(Rehab);
+    RehabDecisions, "RehabPeriod", "decisions", f(Rehab);
+    CaseViewRehabDecisions, "CaseView", "rehabDecisions", f(Rehab);
+
+    KttItemGoal, "KttPlanItem", "goal", f(Case);
+    KttItemSupport, "KttPlanItem", "support", f(Case);
+    KttItemAgreedOn, "KttPlanItem", "agreedOn", f(Case);
+    PlanKttItems, "EmploymentPlan", "kttItems", f(Case);
+
+    NoticeDecisionNumber, "KttStartNotice", "decisionNumber", f(Rehab);
+    NoticeStartsOn, "KttStartNotice", "startsOn", f(Rehab);
+    NoticeEndsOn, "KttStartNotice", "endsOn", f(Rehab);
+    NoticeCreatedAt, "KttStartNotice", "createdAt", f(Rehab);
+    NoticeHandledAt, "KttStartNotice", "handledAt", f(Benefit);
+    NoticeStatementId, "KttStartNotice", "statementId", f(Benefit);
 
     LogAt, "AccessLogEntry", "at", f(Audit);
     LogOfficialId, "AccessLogEntry", "officialId", f(Audit);

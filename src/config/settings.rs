@@ -46,6 +46,20 @@ impl Settings {
             extra_closure_days.sort();
             extra_closure_days.dedup();
         }
+        // The appeal instructions of KTT decisions, a text per language.
+        let text = |name: &str, default: &str| {
+            get(name)
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        let ktt_appeal_instructions_fi = text(
+            "TYPGRAPH_KTT_APPEAL_INSTRUCTIONS_FI",
+            &d.ktt_appeal_instructions_fi,
+        );
+        let ktt_appeal_instructions_sv = text(
+            "TYPGRAPH_KTT_APPEAL_INSTRUCTIONS_SV",
+            &d.ktt_appeal_instructions_sv,
+        );
         // Every numeric setting and the variable that overrides it; the struct literal keeps
         // a new setting from being forgotten here.
         macro_rules! numbers {
@@ -68,9 +82,13 @@ impl Settings {
             basic_data_years_after_death = "TYPGRAPH_BASIC_DATA_YEARS_AFTER_DEATH",
             fee_decision_years = "TYPGRAPH_FEE_DECISION_YEARS",
             max_backdate_days = "TYPGRAPH_MAX_BACKDATE_DAYS",
-            service_interruption_back_days = "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS";
+            service_interruption_back_days = "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS",
+            ktt_decision_back_days = "TYPGRAPH_KTT_DECISION_BACK_DAYS",
+            ktt_presumed_service_days = "TYPGRAPH_KTT_PRESUMED_SERVICE_DAYS";
             allowance_cents,
-            extra_closure_days
+            extra_closure_days,
+            ktt_appeal_instructions_fi,
+            ktt_appeal_instructions_sv
         })
     }
 }

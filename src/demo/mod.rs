@@ -5,6 +5,7 @@
 
 mod clients;
 mod corrections;
+mod ktt_decisions;
 mod names;
 mod payments;
 mod rng;
@@ -154,6 +155,7 @@ pub async fn load(
     let officials = officials(&mut rng, &providers);
     write_setup(&tx, &providers, &officials, demo).await?;
     let attendance_rows = clients::write(&tx, &mut rng, clients, &providers, &officials).await?;
+    ktt_decisions::write(&tx, &mut rng, &officials).await?;
     if demo {
         corrections::write(&tx, &officials, &providers).await?;
         payments::write(&tx, &mut rng, &providers, &officials).await?;

@@ -8,6 +8,7 @@ pub mod closed_set;
 pub mod consent;
 pub mod criterion;
 pub mod ktt;
+pub mod ktt_decision;
 pub mod outcome;
 pub mod personal_identity_code;
 pub mod provider;

@@ -44,7 +44,24 @@ pub struct Settings {
     /// own closure days, such as New Year's Eve): attendance on them needs an exception the
     /// decision allows, as on a holiday.
     pub extra_closure_days: Vec<chrono::NaiveDate>,
+    /// How many days back a KTT decision may be dated (`decidedOn`; never ahead).
+    pub ktt_decision_back_days: u32,
+    /// How many days after the decision a decision sent by post counts as served: the
+    /// seventh day after sending (Administrative Procedure Act 434/2003 s. 59(2)); `servedOn`
+    /// may lie at most this far ahead of today.
+    pub ktt_presumed_service_days: u32,
+    /// The appeal instructions (oikaisuvaatimusohje) printed on every KTT decision in
+    /// Finnish and in Swedish (Administrative Procedure Act 434/2003 ss. 46-47, 49 a-49 g;
+    /// Social Welfare Act 1301/2014 s. 48).
+    pub ktt_appeal_instructions_fi: String,
+    pub ktt_appeal_instructions_sv: String,
 }
+
+/// The default appeal instructions of a KTT decision in Finnish.
+pub const KTT_APPEAL_INSTRUCTIONS_FI: &str = "Tähän päätökseen tyytymätön voi tehdä siihen kirjallisen oikaisuvaatimuksen (sosiaalihuoltolaki 1301/2014, 48 §; hallintolaki 434/2003, 49 a–49 g §). Oikaisuvaatimuksen voi tehdä se, johon päätös on kohdistettu tai jonka oikeuteen, velvollisuuteen tai etuun päätös välittömästi vaikuttaa. Oikaisuvaatimus on tehtävä 30 päivän kuluessa päätöksen tiedoksisaannista; tiedoksisaantipäivää ei lueta määräaikaan. Kirjeellä lähetetyn päätöksen katsotaan tulleen tiedoksi seitsemäntenä päivänä sen lähettämisestä, jollei muuta näytetä (hallintolaki 59 §). Oikaisuvaatimus osoitetaan Etelä-Karjalan hyvinvointialueen yksilöasioita käsittelevälle toimielimelle ja toimitetaan hyvinvointialueen kirjaamoon ennen määräajan päättymistä. Oikaisuvaatimuksessa on ilmoitettava tekijän nimi ja yhteystiedot, päätös, johon oikaisua vaaditaan, millaista oikaisua vaaditaan ja millä perusteilla (hallintolaki 49 c §). Oikaisuvaatimus on maksuton. Päätökseen ei saa hakea muutosta valittamalla tuomioistuimeen ennen oikaisuvaatimusta (hallintolaki 49 b §).";
+
+/// The default appeal instructions of a KTT decision in Swedish.
+pub const KTT_APPEAL_INSTRUCTIONS_SV: &str = "Den som är missnöjd med detta beslut kan skriftligen begära omprövning av det (socialvårdslagen 1301/2014, 48 §; förvaltningslagen 434/2003, 49 a–49 g §). Omprövning får begäras av den som beslutet avser eller vars rätt, skyldighet eller fördel direkt påverkas av beslutet. Begäran om omprövning ska framställas inom 30 dagar från delfåendet av beslutet; dagen för delfåendet räknas inte in i tiden. Ett beslut som sänts per brev anses ha kommit till mottagarens kännedom den sjunde dagen efter att det sändes, om inte något annat visas (förvaltningslagen 59 §). Begäran riktas till det organ i Södra Karelens välfärdsområde som behandlar individärenden och lämnas till välfärdsområdets registratorskontor innan tiden går ut. I begäran ska anges namn och kontaktuppgifter, det beslut i vilket omprövning begärs, hurdan omprövning som yrkas och på vilka grunder (förvaltningslagen 49 c §). Begäran om omprövning är avgiftsfri. Ändring i beslutet får inte sökas genom besvär hos domstol innan omprövning har begärts (förvaltningslagen 49 b §).";
 
 impl Settings {
     /// The allowance per attended day in force on `day`.
@@ -97,6 +114,10 @@ impl Default for Settings {
             max_backdate_days: 30,
             service_interruption_back_days: 30,
             extra_closure_days: Vec::new(),
+            ktt_decision_back_days: 30,
+            ktt_presumed_service_days: 7,
+            ktt_appeal_instructions_fi: KTT_APPEAL_INSTRUCTIONS_FI.to_owned(),
+            ktt_appeal_instructions_sv: KTT_APPEAL_INSTRUCTIONS_SV.to_owned(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod dashboard;
+pub mod decisions;
 pub mod explorer;
 pub mod exports;
 pub mod graphql;
@@ -48,6 +49,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/demo-logins", get(dashboard::demo_logins))
         .route("/meetings", get(meetings::page))
+        .route("/decisions/{id}", get(decisions::decision))
         .route("/assets/{file}", get(pages::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

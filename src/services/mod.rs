@@ -18,6 +18,7 @@ pub mod context;
 pub mod cursor;
 pub mod explain;
 pub mod input;
+pub mod ktt_decision;
 pub mod loads;
 pub mod log_table;
 pub mod meeting;

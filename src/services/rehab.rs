@@ -100,7 +100,7 @@ pub async fn decide(
     .await
 }
 
-async fn decide_in(
+pub(crate) async fn decide_in(
     rc: &RequestContext,
     sp: &DatabaseTransaction,
     input: NewPeriod,

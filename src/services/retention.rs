@@ -150,12 +150,19 @@ const BY_CLIENT: &[Scrub] = &[
         null: &[],
         erase_if_set: &["decline_reason", "outcome"],
     },
+    Scrub {
+        table: "ktt_decision",
+        erase: &[],
+        null: &["hearing_omitted_reason"],
+        erase_if_set: &["reasoning"],
+    },
 ];
 
 /// Tables keyed by the client's cases.
 const BY_CASE: &[Scrub] = &[
     scrub("employment_plan", &["goals"], &[]),
     scrub("agreed_action", &["description"], &[]),
+    scrub("plan_ktt_item", &["goal", "support"], &[]),
 ];
 
 /// The keyed pseudonym of a value: HMAC-SHA-256 under the key, hex. The same value under
@@ -531,8 +538,10 @@ mod tests {
             ("agency_note", "body = $1"),
             ("network_meeting", "shared_record = NULL, location = NULL"),
             ("referral", "reason = $1, decline_reason = (CASE WHEN (decline_reason IS NULL) THEN NULL ELSE $2 END), outcome = (CASE WHEN (outcome IS NULL) THEN NULL ELSE $3 END)"),
+            ("ktt_decision", "hearing_omitted_reason = NULL, reasoning = (CASE WHEN (reasoning IS NULL) THEN NULL ELSE $1 END)"),
             ("employment_plan", "goals = $1"),
             ("agreed_action", "description = $1"),
+            ("plan_ktt_item", "goal = $1, support = $2"),
         ];
         let all: Vec<&Scrub> = BY_CLIENT.iter().chain(BY_CASE).collect();
         assert_eq!(all.len(), expected.len());

@@ -137,6 +137,11 @@ impl<T> Written<T> {
         }
     }
 
+    /// The row written, unless the change refused.
+    pub fn row(&self) -> Option<&T> {
+        self.row.as_ref().ok()
+    }
+
     /// Also logs `group` as written for the client.
     pub fn also(mut self, group: FieldGroup) -> Self {
         self.also.push(group);

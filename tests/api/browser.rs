@@ -164,6 +164,26 @@ impl Browser {
         }
     }
 
+    /// Sends `Authorization: Bearer <token>` with every request of the page from now on (a
+    /// document the server answers only to a signed-in official).
+    pub fn bearer(&mut self, token: &str) {
+        self.call(
+            "Network.setExtraHTTPHeaders",
+            json!({ "headers": { "Authorization": format!("Bearer {token}") } }),
+        );
+    }
+
+    /// Prints the page to PDF, as a user's print dialog would (A4), and returns the bytes.
+    pub fn print_pdf(&mut self) -> Vec<u8> {
+        let pdf = self.call(
+            "Page.printToPDF",
+            json!({ "paperWidth": 8.27, "paperHeight": 11.69, "printBackground": false }),
+        );
+        base64::engine::general_purpose::STANDARD
+            .decode(pdf["data"].as_str().unwrap())
+            .unwrap()
+    }
+
     /// Opens `url` and waits until the page has loaded.
     pub fn goto(&mut self, url: &str) {
         // From a blank page, so a URL differing only in its fragment loads the page anew.

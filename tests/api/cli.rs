@@ -368,7 +368,18 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
         .to_owned();
     let start = today.checked_add_days(chrono::Days::new(7)).unwrap();
     let end = start.checked_add_months(chrono::Months::new(6)).unwrap();
-    let decided = gql(&addr, &tokens[2].2, "mutation D($i: DecideRehabPeriodInput!) { decideRehabPeriod(input: $i) { provider { kind } } }", json!({ "i": { "clientId": new_client, "providerId": workshop, "startsOn": start.to_string(), "endsOn": end.to_string(), "daysPerWeek": 3, "hoursPerDay": 6, "goal": "Daily rhythm", "travelDistanceKm": 4.2 } })).await;
+    // KTT is granted on the plan: the plan with its KTT item, then the county's decision.
+    let case_id = opened_case(&addr, officer, &new_client).await;
+    let plan = gql(
+        &addr,
+        officer,
+        "mutation P($i: CreateEmploymentPlanInput!) { createEmploymentPlan(input: $i) { id } }",
+        json!({ "i": { "caseId": case_id, "madeOn": today.to_string(), "goals": "Towards work" } }),
+    )
+    .await;
+    let item = gql(&addr, officer, "mutation K($i: AddKttPlanItemInput!) { addKttPlanItem(input: $i) { id } }", json!({ "i": { "planId": plan["data"]["createEmploymentPlan"]["id"], "goal": "Daily rhythm", "support": "Guidance", "agreedOn": today.to_string() } })).await;
+    assert!(item["data"]["addKttPlanItem"]["id"].is_string(), "{item}");
+    let decided = gql(&addr, &tokens[2].2, "mutation D($i: DecideRehabPeriodInput!) { decideRehabPeriod(input: $i) { provider { kind } } }", json!({ "i": { "clientId": new_client, "providerId": workshop, "startsOn": start.to_string(), "endsOn": end.to_string(), "daysPerWeek": 3, "hoursPerDay": 6, "goal": "Daily rhythm", "travelDistanceKm": 4.2, "decidedOn": today.to_string(), "servedOn": today.to_string(), "hearingOn": today.to_string() } })).await;
     assert_eq!(
         decided["data"]["decideRehabPeriod"]["provider"]["kind"], "COUNTY_WORKSHOP",
         "{decided}"
@@ -723,4 +734,19 @@ fn traces_are_exported_over_otlp_when_an_endpoint_is_configured() {
     );
     assert!(attribute("status").is_some(), "{span}");
     assert!(!span.to_string().contains(&token), "{span}");
+}
+
+/// The id of the client's open case, read through the case view.
+async fn opened_case(addr: &str, token: &str, client: &str) -> String {
+    let view = gql(
+        addr,
+        token,
+        "query C($c: ID!) { caseView(clientId: $c) { typCase { id } } }",
+        json!({ "c": client }),
+    )
+    .await;
+    view["data"]["caseView"]["typCase"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{view}"))
+        .to_owned()
 }

@@ -630,6 +630,18 @@ impl Fixture {
         .await;
         // Consents: agreement to multi-agency service; HEALTH disclosed to Kela.
         let eksote = off("EKSOTE_WORKER");
+        // The county worker decides on KTT (delegated by administration).
+        insert(
+            db,
+            "ktt_decision_maker",
+            &[
+                ("official_id", s(&eksote)),
+                ("title", s("Sosiaalityöntekijä")),
+                ("granted_by", s(&off("ADMIN"))),
+                ("granted_at", now.into()),
+            ],
+        )
+        .await;
         let kela_health_consent = id();
         insert(
             db,
@@ -686,6 +698,23 @@ impl Fixture {
                 ("made_on", d(-150)),
                 ("goals", s("Work trial")),
                 ("review_on", d(20)),
+                ("created_by", s(&officer)),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        // The plan's KTT item: KTT periods are granted on it.
+        let ktt_item = id();
+        insert(
+            db,
+            "plan_ktt_item",
+            &[
+                ("id", s(&ktt_item)),
+                ("plan_id", s(&plan)),
+                ("case_id", s(&case)),
+                ("goal", s("Daily rhythm")),
+                ("support", s("Guidance at the workshop")),
+                ("agreed_on", d(-150)),
                 ("created_by", s(&officer)),
                 ("created_at", now.into()),
             ],
@@ -769,6 +798,60 @@ impl Fixture {
             )
             .await;
         }
+        // The grant decision of the shared client's period, and its start notice waiting in
+        // the employment authority's work list.
+        let grant = id();
+        insert(
+            db,
+            "ktt_decision",
+            &[
+                ("id", s(&grant)),
+                ("decision_number", s("KTT-T-1")),
+                ("kind", s("GRANT")),
+                ("client_id", s(&shared)),
+                ("case_id", s(&case)),
+                ("period_id", s(&period)),
+                ("plan_id", s(&plan)),
+                ("plan_item_id", s(&ktt_item)),
+                ("legal_basis", s("189/2001 4–5 §")),
+                ("decided_by", s(&eksote)),
+                ("decider_name", s("Test EKSOTE_WORKER")),
+                ("decider_title", s("Sosiaalityöntekijä")),
+                ("hearing_on", d(-62)),
+                ("hearing_omitted_reason", none()),
+                ("provider_id", s(&p1)),
+                ("starts_on", d(-60)),
+                ("ends_on", d(30)),
+                ("days_per_week", 3.into()),
+                ("hours_per_day", 6.into()),
+                ("terminated_on", Option::<NaiveDate>::None.into()),
+                ("toimintaraha_cents_per_day", 0i64.into()),
+                ("travel_cents_per_day", 640i64.into()),
+                ("language", s("fi")),
+                ("decided_on", d(-60)),
+                ("served_on", d(-60)),
+                ("reasoning", none()),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
+        insert(
+            db,
+            "ktt_start_notice",
+            &[
+                ("id", s(&id())),
+                ("client_id", s(&shared)),
+                ("decision_id", s(&grant)),
+                ("period_id", s(&period)),
+                ("starts_on", d(-60)),
+                ("ends_on", d(30)),
+                ("created_at", now.into()),
+                ("handled_at", Option::<chrono::DateTime<Utc>>::None.into()),
+                ("handled_by", none()),
+                ("statement_id", none()),
+            ],
+        )
+        .await;
         insert(
             db,
             "rehab_interruption",

@@ -41,13 +41,15 @@ fn period_input(
         .unwrap()
         .checked_sub_days(Days::new(1))
         .unwrap();
-    json!({ "i": { "clientId": client, "providerId": app.fx.p1, "startsOn": start.to_string(), "endsOn": end.to_string(), "daysPerWeek": days, "hoursPerDay": hours, "goal": "Daily rhythm" } })
+    let today = app.fx.today.to_string();
+    json!({ "i": { "clientId": client, "providerId": app.fx.p1, "startsOn": start.to_string(), "endsOn": end.to_string(), "daysPerWeek": days, "hoursPerDay": hours, "goal": "Daily rhythm", "decidedOn": today, "servedOn": today, "hearingOn": today } })
 }
 
 on_both! {
     async fn a_period_decision_follows_the_rules_of_the_act(app) {
         let worker = app.token_for("EKSOTE_WORKER");
-        let client = app.fx.own_only.clone();
+        // The shared client's plan holds a KTT item; its period ends 30 days ahead.
+        let client = app.fx.shared.clone();
         // Three months is the least: a day less is refused.
         let mut short = period_input(&app, &client, 40, 3, 3, 6);
         let end = short["i"]["endsOn"].as_str().unwrap().parse::<chrono::NaiveDate>().unwrap().checked_sub_days(Days::new(1)).unwrap();
@@ -65,7 +67,7 @@ on_both! {
         let decided = &ok["data"]["decideRehabPeriod"];
         assert_eq!(decided["daysPerWeek"], 4, "{ok}");
         assert!(decided["decisionNumber"].as_str().unwrap().starts_with("KTT-"));
-        let decided_by = app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE client_id = '{client}' AND decided_by = '{}'", app.fx.official("EKSOTE_WORKER"))).await;
+        let decided_by = app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE decision_number = {} AND decided_by = '{}'", decided["decisionNumber"].to_string().replace('"', "'"), app.fx.official("EKSOTE_WORKER"))).await;
         assert_eq!(decided_by, 1);
         // An overlapping period is a conflict.
         assert_eq!(err(&app.gql(&worker, DECIDE, period_input(&app, &client, 60, 3, 3, 6)).await.1).0, "CONFLICT");
@@ -93,6 +95,12 @@ on_both! {
         let case_id = case["data"]["caseView"]["typCase"]["id"].clone();
         let (_, plan) = app.gql(&app.token_for("TYP_OFFICER"), "mutation P($i: CreateEmploymentPlanInput!) { createEmploymentPlan(input: $i) { id } }", json!({ "i": { "caseId": case_id, "madeOn": app.fx.today.to_string(), "goals": "Reviewed after two years" } })).await;
         assert!(plan["data"]["createEmploymentPlan"]["id"].is_string(), "{plan}");
+        // The reviewed plan is the plan in force: the period rests on its own KTT item.
+        let (_, none) = app.gql(&worker, DECIDE, next.clone()).await;
+        assert_eq!(err(&none), ("BAD_USER_INPUT".into(), "planItem".into()), "{none}");
+        let item = json!({ "i": { "planId": plan["data"]["createEmploymentPlan"]["id"], "goal": "Towards studies", "support": "Weekly guidance", "agreedOn": app.fx.today.to_string() } });
+        let (_, added) = app.gql(&app.token_for("TYP_OFFICER"), "mutation K($i: AddKttPlanItemInput!) { addKttPlanItem(input: $i) { id goal support agreedOn } }", item).await;
+        assert_eq!(added["data"]["addKttPlanItem"]["support"], "Weekly guidance", "{added}");
         let (_, ok) = app.gql(&worker, DECIDE, next).await;
         assert!(ok["data"]["decideRehabPeriod"]["id"].is_string(), "{ok}");
     }

@@ -88,10 +88,11 @@ async fn a_period_decision_is_written_whole_or_not_at_all() {
         .unwrap()
         .pred_opt()
         .unwrap();
-    let vars = json!({ "i": { "clientId": app.fx.own_only, "providerId": app.fx.p1, "startsOn": start.to_string(), "endsOn": end.to_string(), "daysPerWeek": 3, "hoursPerDay": 6, "goal": "Daily rhythm" } });
+    let today = app.fx.today.to_string();
+    let vars = json!({ "i": { "clientId": app.fx.shared, "providerId": app.fx.p1, "startsOn": start.to_string(), "endsOn": end.to_string(), "daysPerWeek": 3, "hoursPerDay": 6, "goal": "Daily rhythm", "decidedOn": today, "servedOn": today, "hearingOn": today } });
     let periods = format!(
         "SELECT COUNT(*) FROM rehab_period WHERE client_id = '{}'",
-        app.fx.own_only
+        app.fx.shared
     );
     let (before, logged) = (app.count(&periods).await, writes(&app).await);
     // The period's row is written before the monthly figures are rebuilt.

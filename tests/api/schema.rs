@@ -38,6 +38,8 @@ const NOT_CLIENT_DATA: &[(&str, &str)] = &[
     ("MeetingBrief", "meeting"), // the NetworkMeeting object
     ("MeetingBrief", "agencies"), // participating agencies, a list of AgencyBrief objects
     ("AgencyBrief", "agency"), // the participating agency's code
+    ("KttDecision", "document"), // the path of the printable decision, made of its id
+    ("KttStartNotice", "client"), // the Client object, whose fields carry their groups
 ];
 
 #[test]

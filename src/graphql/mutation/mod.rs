@@ -38,6 +38,7 @@ mod benefit;
 mod break_glass;
 mod case;
 mod client;
+pub(crate) mod ktt_decision;
 mod meeting;
 mod referral;
 mod rehab;
@@ -66,6 +67,8 @@ pub struct Mutation(
     referral::ReferralMutations,
     break_glass::BreakGlassMutations,
     benefit::BenefitMutations,
+    ktt_decision::KttDecisionMutations,
+    ktt_decision::KttDecisionMakerMutations,
 );
 
 /// Runs one change for the root field `operation` and answers with the node of the row it

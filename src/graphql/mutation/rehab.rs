@@ -9,6 +9,7 @@ use crate::graphql::types::rehab::RehabPeriodNode;
 use crate::services::attendance::{self, Day};
 use crate::domain::calendar::{AttendanceException, RehabPeriodOutcome, Weekday};
 use crate::services::rehab::{self, NewPeriod, PeriodOutcome};
+use crate::services::ktt_decision::{self, Decided, Grant};
 use crate::services::service_interruption::{self, InterruptionInput};
 
 /// KTT periods: decided, ended early, interrupted.
@@ -20,7 +21,8 @@ pub struct RehabMutations;
 pub struct AttendanceMutations;
 
 /// Input of `decideRehabPeriod` (act 189/2001: 3–24 months, 1–4 days a week, 4–8 hours a
-/// day, at most 32 hours a week).
+/// day, at most 32 hours a week): the grant decision of the period. The decision's own
+/// terms (dates, hearing, reasons, allowances) are those of every KTT decision.
 #[derive(InputObject)]
 pub struct DecideRehabPeriodInput {
     pub client_id: ID,
@@ -49,6 +51,21 @@ pub struct DecideRehabPeriodInput {
     /// Price of a monthly period ticket, in cents, when one serves: a month's travel is
     /// compensated at the ticket's price when that is cheaper than the day fares.
     pub travel_ticket_cents_month: Option<i64>,
+    /// The day of the decision: not ahead, at most `TYPGRAPH_KTT_DECISION_BACK_DAYS` back;
+    /// the period starts on or after it.
+    pub decided_on: Date,
+    /// The day the client is served the decision: not before `decidedOn`, at most
+    /// `TYPGRAPH_KTT_PRESUMED_SERVICE_DAYS` ahead.
+    pub served_on: Date,
+    /// The day the client was heard (not after `decidedOn`); or give `hearingOmittedReason`.
+    pub hearing_on: Option<Date>,
+    /// Why the client was not heard (Administrative Procedure Act 434/2003 s. 34(2)).
+    pub hearing_omitted_reason: Option<String>,
+    /// The reasons; not required for a grant as applied for.
+    pub reasoning: Option<String>,
+    /// The county pays toimintaraha (only for a client on social assistance).
+    #[graphql(default = false)]
+    pub toimintaraha: bool,
 }
 
 /// Input of `endRehabPeriodEarly`. Days recorded after `endedOn` are voided (kept, with
@@ -211,22 +228,32 @@ pub struct RecordAttendancePayload {
     pub unchanged: i32,
 }
 
-impl From<DecideRehabPeriodInput> for NewPeriod {
+impl From<DecideRehabPeriodInput> for Grant {
     fn from(input: DecideRehabPeriodInput) -> Self {
-        NewPeriod {
-            client_id: input.client_id.to_string(),
-            provider_id: input.provider_id.to_string(),
-            starts_on: NaiveDate::from(input.starts_on),
-            ends_on: input.ends_on.into(),
-            days_per_week: input.days_per_week,
-            hours_per_day: input.hours_per_day,
-            goal: input.goal,
-            support_needs: input.support_needs,
-            travel_distance_km: input.travel_distance_km,
-            weekdays: input.weekdays,
-            allowed_exceptions: input.allowed_exceptions.unwrap_or_default(),
-            travel_fare_cents: input.travel_fare_cents,
-            travel_ticket_cents_month: input.travel_ticket_cents_month,
+        Grant {
+            period: NewPeriod {
+                client_id: input.client_id.to_string(),
+                provider_id: input.provider_id.to_string(),
+                starts_on: NaiveDate::from(input.starts_on),
+                ends_on: input.ends_on.into(),
+                days_per_week: input.days_per_week,
+                hours_per_day: input.hours_per_day,
+                goal: input.goal,
+                support_needs: input.support_needs,
+                travel_distance_km: input.travel_distance_km,
+                weekdays: input.weekdays,
+                allowed_exceptions: input.allowed_exceptions.unwrap_or_default(),
+                travel_fare_cents: input.travel_fare_cents,
+                travel_ticket_cents_month: input.travel_ticket_cents_month,
+            },
+            decided: Decided {
+                decided_on: input.decided_on.into(),
+                served_on: input.served_on.into(),
+                hearing_on: input.hearing_on.map(NaiveDate::from),
+                hearing_omitted_reason: input.hearing_omitted_reason,
+                reasoning: input.reasoning,
+            },
+            toimintaraha: input.toimintaraha,
         }
     }
 }
@@ -234,10 +261,14 @@ impl From<DecideRehabPeriodInput> for NewPeriod {
 written_mutations! {
     RehabMutations;
 
-    /// Decides a rehabilitative work activity period (REHAB write).
+    /// Grants a rehabilitative work activity period: the county's grant decision (REHAB
+    /// write, and the power to decide delegated to the caller, a county official:
+    /// FORBIDDEN otherwise). The period rests on the plan in force holding a KTT item
+    /// agreed by its start (BAD_USER_INPUT on `planItem` otherwise); the employment
+    /// authority gets a start notice.
     #[graphql(visible = "super::visible::rehab")]
     decide_rehab_period(input: DecideRehabPeriodInput) -> RehabPeriodNode = "decideRehabPeriod",
-        |rc| rehab::decide(rc, input.into());
+        |rc| ktt_decision::grant(rc, input.into());
 
     /// Ends a period early with a reason and, when given, its outcome. Days recorded after
     /// the end are voided and the allowances of their months recomputed.

@@ -7,6 +7,7 @@ mod break_glass;
 mod case;
 mod client;
 mod explain;
+mod ktt_decision;
 mod meeting;
 mod node;
 mod report;
@@ -30,6 +31,7 @@ pub struct Query(
     access_log::AccessLogQueries,
     report::ReportQueries,
     admin::AdminQueries,
+    ktt_decision::KttDecisionQueries,
 );
 
 fn reads_clients(ctx: &Context<'_>) -> bool {

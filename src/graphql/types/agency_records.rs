@@ -86,6 +86,12 @@ impl StatementNode {
     /// The statement.
     #[field(StatementContent = &self.row.content)]
     fn content(&self) -> &str;
+    /// KELA or UNEMPLOYMENT_FUND (`null` on statements recorded before recipients were kept).
+    #[field(StatementRecipient = self.row.recipient.as_deref())]
+    fn recipient(&self) -> Option<&str>;
+    /// The unemployment fund a statement is addressed to.
+    #[field(StatementFundName = self.row.fund_name.as_deref())]
+    fn fund_name(&self) -> Option<&str>;
 }
 
 client_row_node! {

@@ -147,6 +147,22 @@ impl PlanNode {
     /// Whether the review date has passed.
     #[field(PlanReviewOverdue = self.row.review_on < self.today)]
     fn review_overdue(&self) -> bool;
+    /// The plan's KTT items (goal and support), by the day agreed.
+    #[field(PlanKttItems)]
+    async fn ktt_items(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::ktt_decision::KttPlanItemNode>> {
+        let rows = rows(
+            ctx,
+            super::ktt_decision::KttItemsOfPlan(self.row.id.clone()),
+        )
+        .await?;
+        Ok(super::ktt_decision::KttPlanItemNode::wrap(
+            rows,
+            &self.scope,
+        ))
+    }
     /// Agreed actions of the plan, by due date.
     #[field(PlanActions)]
     async fn agreed_actions(&self, ctx: &Context<'_>) -> Result<Vec<ActionNode>> {

@@ -80,6 +80,12 @@ impl CaseViewNode {
     /// KTT periods, newest first.
     #[field(CaseViewRehabPeriods = self.list(ctx, PeriodsOf, RehabPeriodNode::wrap).await)]
     async fn rehab_periods(&self, ctx: &Context<'_>) -> Result<Vec<RehabPeriodNode>>;
+    /// KTT decisions (grants, refusals, changes, terminations), newest first.
+    #[field(CaseViewRehabDecisions = self.list(ctx, super::ktt_decision::DecisionsOfClient, super::ktt_decision::KttDecisionNode::wrap).await)]
+    async fn rehab_decisions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::ktt_decision::KttDecisionNode>>;
     /// Work-ability assessments, newest first: check here before ordering a new one.
     #[field(CaseViewAssessments = self.list(ctx, AssessmentsOf, AssessmentNode::wrap).await)]
     async fn work_ability_assessments(&self, ctx: &Context<'_>) -> Result<Vec<AssessmentNode>>;

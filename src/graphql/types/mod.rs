@@ -58,6 +58,7 @@ pub mod case_view;
 pub mod client;
 pub mod enums;
 pub mod explain;
+pub mod ktt_decision;
 pub mod labels;
 pub mod meeting;
 pub mod provider;

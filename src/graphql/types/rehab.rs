@@ -103,6 +103,23 @@ impl RehabPeriodNode {
         Ok(InterruptionNode::wrap(rows, &self.scope))
     }
 
+    /// The decisions on the period (grant, changes, termination), newest first.
+    #[field(RehabDecisions)]
+    async fn decisions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::ktt_decision::KttDecisionNode>> {
+        let rows = rows(
+            ctx,
+            super::ktt_decision::DecisionsOfPeriod(self.row.id.clone()),
+        )
+        .await?;
+        Ok(super::ktt_decision::KttDecisionNode::wrap(
+            rows,
+            &self.scope,
+        ))
+    }
+
     /// Activity days of the period, by date (päiväkirjaus).
     #[field(RehabAttendance)]
     async fn attendance(&self, ctx: &Context<'_>) -> Result<Vec<AttendanceDayNode>> {

@@ -17,11 +17,13 @@ use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
 mod checks;
+mod decision_makers;
 mod log;
 mod officials;
 mod policy;
 mod providers;
 
+pub use decision_makers::{decision_makers, revoke_decision_maker, set_decision_maker};
 pub use log::admin_log;
 pub use officials::{
     create_official, deactivate_official, officials, update_official, NewOfficial,

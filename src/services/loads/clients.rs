@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use entity::{
     agency_note, agreed_action, benefit_decision, consent, consent_field_group, employment_item,
-    employment_plan, job_coaching, labour_policy_statement, network_meeting, rehab_period,
-    typ_case, work_ability_assessment,
+    employment_plan, job_coaching, ktt_decision, labour_policy_statement, network_meeting,
+    rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -186,6 +186,46 @@ pub async fn period_in_scope(
     id: &str,
 ) -> Result<Option<rehab_period::Model>, DbErr> {
     row_in_scope::<rehab_period::Entity>(conn, scope, &filter::PERIODS, id).await
+}
+
+/// KTT decisions of clients: the county's records, like the periods they decide; a coach
+/// reads none (a decision carries the hearing and the reasons, beyond the placement).
+pub async fn ktt_decisions(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    keys: &[ScopedClient],
+) -> Result<HashMap<ScopedClient, Vec<ktt_decision::Model>>, DbErr> {
+    let rows = client_rows::<ktt_decision::Entity>(conn, scope, keys, &filter::DECISIONS).await?;
+    Ok(by_client(keys, rows, |r| r.client_id.as_str()))
+}
+
+/// KTT decisions of periods, within the caller's scope (none for a coach), newest first.
+pub async fn ktt_decisions_of_periods(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    period_ids: &[String],
+) -> Result<Vec<ktt_decision::Model>, DbErr> {
+    let at = ktt_decision::Entity.table_name();
+    let Some(allowed) = filter::filter(scope, Keys::Row(scope), &filter::DECISIONS, at) else {
+        return Ok(Vec::new());
+    };
+    ktt_decision::Entity::find()
+        .filter(ktt_decision::Column::PeriodId.is_in(period_ids.iter().map(String::as_str)))
+        .filter(allowed)
+        .order_by_desc(ktt_decision::Column::DecidedOn)
+        .order_by_desc(ktt_decision::Column::CreatedAt)
+        .order_by_asc(ktt_decision::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// A KTT decision by id, within the caller's scope ([`row_in_scope`]).
+pub async fn ktt_decision_in_scope(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    id: &str,
+) -> Result<Option<ktt_decision::Model>, DbErr> {
+    row_in_scope::<ktt_decision::Entity>(conn, scope, &filter::DECISIONS, id).await
 }
 
 /// A consent by id, within the caller's scope ([`row_in_scope`]).

@@ -2,8 +2,8 @@
 //! sea-query condition on a table (named or aliased), decided in the statement.
 
 use entity::{
-    agency_note, benefit_decision, consent, employment_item, job_coaching, labour_policy_statement,
-    network_meeting, rehab_period, typ_case, work_ability_assessment,
+    agency_note, benefit_decision, consent, employment_item, job_coaching, ktt_decision,
+    labour_policy_statement, network_meeting, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, EntityName, IdenStatic};
@@ -77,6 +77,7 @@ tables! {
     COACHINGS = job_coaching, by OrderedByAgency, newest StartsOn;
     MEETINGS = network_meeting, all Provider, newest ScheduledAt;
     NOTES = agency_note, by Agency, newest CreatedAt;
+    DECISIONS = ktt_decision, all Eksote, newest DecidedOn;
 }
 
 /// Whose records a filter admits: clients loaded before (their ids bound, with the TYP

@@ -22,8 +22,8 @@ pub use children::{
 };
 pub use clients::{
     action_in_scope, assessments, benefits, case_in_scope, cases, coachings, consent_in_scope,
-    consents, employment_items, meetings, notes, period_in_scope, periods, plan_in_scope,
-    statements, ConsentRecord,
+    consents, employment_items, ktt_decision_in_scope, ktt_decisions, ktt_decisions_of_periods,
+    meetings, notes, period_in_scope, periods, plan_in_scope, statements, ConsentRecord,
 };
 pub use filter::periods_in_scope;
 

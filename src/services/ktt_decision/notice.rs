@@ -1,0 +1,234 @@
+//! The KTT start notice: when KTT is granted the county informs the employment authority,
+//! whose expert gives Kela or the client's unemployment fund the labour-policy statement
+//! (työvoimapoliittinen lausunto) that the conditions of the benefit are met during the
+//! activity (Unemployment Security Act 1290/2002 ch. 2 a and ch. 11 s. 4: the statement
+//! binds Kela and the fund). The notices wait in the employment authority's work list.
+
+use chrono::NaiveDate;
+use entity::{ktt_decision, ktt_start_notice, labour_policy_statement, rehab_period};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use crate::audit::Recipient;
+use crate::authz::FieldGroup;
+use crate::domain::Agency;
+use crate::error::{AppError, AppResult};
+use crate::services::client::{self, ClientRecord};
+use crate::services::write::{self, Scoped, Written};
+use crate::services::{input, loads, RequestContext};
+
+/// Leaves the start notice of a granted period in the employment authority's work list.
+pub(super) async fn leave(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    decision: &ktt_decision::Model,
+    period: &rehab_period::Model,
+) -> AppResult<()> {
+    let row = ktt_start_notice::ActiveModel {
+        id: Set(uuid::Uuid::new_v4().to_string()),
+        client_id: Set(decision.client_id.clone()),
+        decision_id: Set(decision.id.clone()),
+        period_id: Set(period.id.clone()),
+        starts_on: Set(period.starts_on),
+        ends_on: Set(period.ends_on),
+        created_at: Set(rc.now),
+        handled_at: Set(None),
+        handled_by: Set(None),
+        statement_id: Set(None),
+    };
+    ktt_start_notice::Entity::insert(row)
+        .exec_without_returning(sp)
+        .await?;
+    Ok(())
+}
+
+/// The work list is the employment authority's: its officials who write BENEFIT (the
+/// statements to Kela) see it and act on it; anyone else is `FORBIDDEN`.
+fn employment_expert(rc: &RequestContext) -> AppResult<()> {
+    if rc.principal().agency == Agency::Te && rc.principal().mask.may_write(FieldGroup::Benefit) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(None))
+    }
+}
+
+/// A notice of the work list, with its client as the caller sees them.
+pub struct Notice {
+    pub row: ktt_start_notice::Model,
+    pub client: ClientRecord,
+    /// The number of the decision that granted the period.
+    pub decision_number: String,
+}
+
+/// The start notices of clients within the caller's scope, oldest first; `open`: only those
+/// waiting for a statement (or only those handled). Each listed client's KTT data is logged
+/// as read (REHAB) by the fields returned.
+pub async fn start_notices(rc: &RequestContext, open: Option<bool>) -> AppResult<Vec<Notice>> {
+    employment_expert(rc)?;
+    let mut q = ktt_start_notice::Entity::find()
+        .order_by_asc(ktt_start_notice::Column::CreatedAt)
+        .order_by_asc(ktt_start_notice::Column::Id);
+    q = match open {
+        Some(true) => q.filter(ktt_start_notice::Column::HandledAt.is_null()),
+        Some(false) => q.filter(ktt_start_notice::Column::HandledAt.is_not_null()),
+        None => q,
+    };
+    let mut out = Vec::new();
+    for row in q.all(rc.db()).await? {
+        // A notice is as visible as the decision it comes from.
+        let Some(decision) =
+            loads::ktt_decision_in_scope(rc.db(), &rc.scope, &row.decision_id).await?
+        else {
+            continue;
+        };
+        let Some(client) = client::find(rc, &row.client_id).await? else {
+            continue;
+        };
+        if client.scope.visible {
+            out.push(Notice {
+                row,
+                client,
+                decision_number: decision.decision_number,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// To whom a labour-policy statement goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementTo {
+    Kela,
+    UnemploymentFund,
+}
+
+/// The statement the employment expert issues on a start notice.
+pub struct NewStatement {
+    pub notice_id: String,
+    pub recipient: StatementTo,
+    /// The fund's name, for (and only for) a statement to an unemployment fund.
+    pub fund_name: Option<String>,
+    pub content: String,
+    pub issued_on: NaiveDate,
+}
+
+/// Issues the labour-policy statement on a start notice (BENEFIT write, the employment
+/// authority only): the statement is recorded, the notice handled, and the disclosure of
+/// the client's data to Kela or the fund written to the disclosure log as a statutory one.
+/// `CONFLICT` once the notice is handled.
+pub async fn issue_statement(
+    rc: &RequestContext,
+    s: NewStatement,
+) -> AppResult<Scoped<labour_policy_statement::Model>> {
+    let written = write::scoped(rc, FieldGroup::Benefit, async |sp| {
+        employment_expert(rc)?;
+        let notice = ktt_start_notice::Entity::find_by_id(s.notice_id.clone())
+            .one(rc.db())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        loads::ktt_decision_in_scope(rc.db(), &rc.scope, &notice.decision_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let client = crate::services::case::visible_client(rc, &notice.client_id).await?;
+        if notice.handled_at.is_some() {
+            return Err(AppError::Conflict(
+                "the notice is already handled by a statement".into(),
+            ));
+        }
+        if s.issued_on > rc.today {
+            return Err(AppError::bad_input(
+                "issuedOn",
+                "issuedOn cannot be in the future",
+            ));
+        }
+        if s.issued_on < notice.created_at.date_naive() {
+            return Err(AppError::bad_input(
+                "issuedOn",
+                "the statement follows the notice",
+            ));
+        }
+        let fund = input::optional_text("fundName", s.fund_name.as_deref(), 200)?;
+        let (recipient, fund) = match (s.recipient, fund) {
+            (StatementTo::Kela, None) => ("KELA", None),
+            (StatementTo::Kela, Some(_)) => {
+                return Err(AppError::bad_input(
+                    "fundName",
+                    "a statement to Kela names no fund",
+                ))
+            }
+            (StatementTo::UnemploymentFund, Some(f)) => ("UNEMPLOYMENT_FUND", Some(f)),
+            (StatementTo::UnemploymentFund, None) => {
+                return Err(AppError::bad_input(
+                    "fundName",
+                    "a statement to an unemployment fund names the fund",
+                ))
+            }
+        };
+        let content = input::required_text("content", &s.content, 4000)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let row = labour_policy_statement::ActiveModel {
+            id: Set(id.clone()),
+            client_id: Set(client.row.id.clone()),
+            issued_on: Set(s.issued_on),
+            issued_by: Set(rc.principal().official_id.clone()),
+            statement_kind: Set("KTT_START".to_owned()),
+            content: Set(content),
+            recipient: Set(Some(recipient.to_owned())),
+            fund_name: Set(fund.clone()),
+        };
+        labour_policy_statement::Entity::insert(row)
+            .exec_without_returning(sp)
+            .await?;
+        let handled = ktt_start_notice::Entity::update_many()
+            .col_expr(ktt_start_notice::Column::HandledAt, Expr::value(rc.now))
+            .col_expr(
+                ktt_start_notice::Column::HandledBy,
+                Expr::value(rc.principal().official_id.clone()),
+            )
+            .col_expr(
+                ktt_start_notice::Column::StatementId,
+                Expr::value(id.clone()),
+            )
+            .filter(ktt_start_notice::Column::Id.eq(notice.id.clone()))
+            .filter(ktt_start_notice::Column::HandledAt.is_null())
+            .exec(sp)
+            .await?;
+        if handled.rows_affected != 1 {
+            return Err(AppError::Conflict(
+                "the notice is already handled by a statement".into(),
+            ));
+        }
+        let row = labour_policy_statement::Entity::find_by_id(id)
+            .one(sp)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(Written::of(&client, row))
+    })
+    .await?;
+    disclose(rc, &written.row);
+    Ok(written)
+}
+
+/// The statute the labour-policy statement is given under: it binds Kela and the
+/// unemployment fund (Unemployment Security Act 1290/2002 ch. 11 s. 4).
+pub const STATEMENT_SECTION: &str = "1290/2002 ch. 11 s. 4";
+
+/// Logs the statement, once written, as a statutory disclosure to Kela or the named fund:
+/// the statement itself (BENEFIT) and the KTT period it rests on (REHAB). Written with the
+/// request's access-log row, in the same transaction as the statement.
+fn disclose(rc: &RequestContext, statement: &labour_policy_statement::Model) {
+    let recipient = match (statement.recipient.as_deref(), &statement.fund_name) {
+        (Some("UNEMPLOYMENT_FUND"), Some(fund)) => Recipient::Body(fund.clone()),
+        _ => Recipient::Agency(Agency::Kela),
+    };
+    for group in [FieldGroup::Benefit, FieldGroup::Rehab] {
+        rc.recorder.disclose_statutory(
+            &statement.client_id,
+            recipient.clone(),
+            group,
+            STATEMENT_SECTION,
+        );
+    }
+}
