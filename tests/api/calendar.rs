@@ -146,13 +146,13 @@ on_both! {
         let worker = app.token_for("EKSOTE_WORKER");
         let decide = "mutation D($i: DecideRehabPeriodInput!) { decideRehabPeriod(input: $i) { id daysPerWeek weekdays allowedExceptions outcome } }";
         let input = |weekdays: Json, allowed: Json| {
-            json!({ "i": { "clientId": app.fx.own_only, "providerId": app.fx.p1, "startsOn": day(&app, 40), "endsOn": day(&app, 200), "daysPerWeek": 3, "hoursPerDay": 6, "goal": "Daily rhythm", "weekdays": weekdays, "allowedExceptions": allowed } })
+            json!({ "i": { "clientId": app.fx.shared, "providerId": app.fx.p1, "startsOn": day(&app, 40), "endsOn": day(&app, 200), "daysPerWeek": 3, "hoursPerDay": 6, "goal": "Daily rhythm", "weekdays": weekdays, "allowedExceptions": allowed, "decidedOn": app.fx.today.to_string(), "servedOn": app.fx.today.to_string(), "hearingOn": app.fx.today.to_string() } })
         };
         for weekdays in [json!(["MONDAY", "MONDAY", "TUESDAY"]), json!(["MONDAY", "TUESDAY"]), json!(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY"])] {
             let (_, bad) = app.gql(&worker, decide, input(weekdays.clone(), json!([]))).await;
             assert_eq!(code(&bad), ("BAD_USER_INPUT".into(), "weekdays".into()), "{weekdays}: {bad}");
         }
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE client_id = '{}'", app.fx.own_only)).await, 0);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE client_id = '{}' AND starts_on = '{}'", app.fx.shared, day(&app, 40))).await, 0);
         let (_, ok) = app.gql(&worker, decide, input(json!(["FRIDAY", "TUESDAY", "THURSDAY"]), json!(["EVENT"]))).await;
         let decided = &ok["data"]["decideRehabPeriod"];
         assert_eq!(decided["weekdays"], json!(["TUESDAY", "THURSDAY", "FRIDAY"]), "{ok}");
@@ -317,7 +317,7 @@ on_both! {
         let (_, case) = app.gql(&officer, "query C($c: ID!) { caseView(clientId: $c) { typCase { id } } }", json!({ "c": app.fx.shared })).await;
         let case_id = case["data"]["caseView"]["typCase"]["id"].as_str().unwrap_or_else(|| panic!("{case}")).to_owned();
         // A period decided ahead, from 40 days on.
-        let (_, ahead) = app.gql(&app.token_for("EKSOTE_WORKER"), "mutation D($i: DecideRehabPeriodInput!) { decideRehabPeriod(input: $i) { id } }", json!({ "i": { "clientId": app.fx.shared, "providerId": app.fx.p1, "startsOn": day(&app, 40), "endsOn": day(&app, 200), "daysPerWeek": 2, "hoursPerDay": 6, "goal": "Next steps" } })).await;
+        let (_, ahead) = app.gql(&app.token_for("EKSOTE_WORKER"), "mutation D($i: DecideRehabPeriodInput!) { decideRehabPeriod(input: $i) { id } }", json!({ "i": { "clientId": app.fx.shared, "providerId": app.fx.p1, "startsOn": day(&app, 40), "endsOn": day(&app, 200), "daysPerWeek": 2, "hoursPerDay": 6, "goal": "Next steps", "decidedOn": app.fx.today.to_string(), "servedOn": app.fx.today.to_string(), "hearingOn": app.fx.today.to_string() } })).await;
         let ahead = ahead["data"]["decideRehabPeriod"]["id"].as_str().unwrap_or_else(|| panic!("{ahead}")).to_owned();
         let close = |ends: Json| json!({ "i": { "caseId": case_id, "outcome": "STUDIES", "endedOn": day(&app, 0), "endRehabPeriods": ends } });
         let (_, refused) = app.gql(&officer, CLOSE, close(json!([]))).await;

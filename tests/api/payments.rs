@@ -262,7 +262,7 @@ on_both! {
         let start = app.fx.today.checked_add_days(chrono::Days::new(400)).unwrap();
         let end = start.checked_add_months(chrono::Months::new(3)).unwrap();
         let decide = "mutation D($i: DecideRehabPeriodInput!) { decideRehabPeriod(input: $i) { travelFareCents travelTicketCentsMonth } }";
-        let input = |fare: i64| json!({ "i": { "clientId": app.fx.own_only, "providerId": app.fx.p1, "startsOn": start.to_string(), "endsOn": end.to_string(), "daysPerWeek": 3, "hoursPerDay": 6, "goal": "g", "travelDistanceKm": 8.0, "travelFareCents": fare, "travelTicketCentsMonth": 5500 } });
+        let input = |fare: i64| json!({ "i": { "clientId": app.fx.shared, "providerId": app.fx.p1, "startsOn": start.to_string(), "endsOn": end.to_string(), "daysPerWeek": 3, "hoursPerDay": 6, "goal": "g", "travelDistanceKm": 8.0, "travelFareCents": fare, "travelTicketCentsMonth": 5500, "decidedOn": app.fx.today.to_string(), "servedOn": app.fx.today.to_string(), "hearingOn": app.fx.today.to_string() } });
         let (_, bad) = app.gql(&worker, decide, input(-1)).await;
         assert_eq!(code(&bad), ("BAD_USER_INPUT".into(), "travelFareCents".into()), "{bad}");
         let (_, ok) = app.gql(&worker, decide, input(420)).await;
