@@ -19,8 +19,8 @@
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{
-    allowance_line, attendance_correction, attendance_day, client, meeting_agency_section, network_meeting, rehab_period,
-    typ_case,
+    allowance_line, attendance_correction, attendance_day, client, meeting_agency_section,
+    network_meeting, rehab_period, typ_case,
 };
 use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::sea_query::{
