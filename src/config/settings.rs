@@ -110,9 +110,10 @@ mod tests {
             s.extra_closure_days,
             vec!["2026-12-23".parse().unwrap(), "2026-12-31".parse().unwrap()]
         );
-        let err =
-            Settings::from_lookup(|n| (n == "TYPGRAPH_EXTRA_CLOSURE_DAYS").then(|| "31.12.2026".into()))
-                .unwrap_err();
+        let err = Settings::from_lookup(|n| {
+            (n == "TYPGRAPH_EXTRA_CLOSURE_DAYS").then(|| "31.12.2026".into())
+        })
+        .unwrap_err();
         assert!(err.contains("TYPGRAPH_EXTRA_CLOSURE_DAYS"), "{err}");
         assert_eq!(s.travel_threshold_km, 5.0);
         assert_eq!(s.mapping_period_months, 3);

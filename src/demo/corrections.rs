@@ -11,8 +11,7 @@ use chrono::{Days, NaiveDate};
 use entity::rehab_period;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use super::{anchor, SeedOfficial, SeedProvider};
@@ -54,7 +53,11 @@ pub(super) async fn write(
     officials: &[SeedOfficial],
     providers: &[SeedProvider],
 ) -> Result<(), DbErr> {
-    let holding = |role: Role| officials.iter().find(|o| o.active && o.roles.contains(&role));
+    let holding = |role: Role| {
+        officials
+            .iter()
+            .find(|o| o.active && o.roles.contains(&role))
+    };
     let (Some(worker), Some(manager), Some(workshop)) = (
         holding(Role::EksoteWorker),
         holding(Role::CountyManager),

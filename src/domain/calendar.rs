@@ -285,7 +285,10 @@ mod tests {
     #[test]
     fn extra_closure_days_come_from_the_settings() {
         let extra = [d("2026-12-31")];
-        assert_eq!(day_off(d("2026-12-31"), &extra), Some("a closure day of the service"));
+        assert_eq!(
+            day_off(d("2026-12-31"), &extra),
+            Some("a closure day of the service")
+        );
         assert_eq!(day_off(d("2026-12-31"), &[]), None);
         assert_eq!(day_off(d("2026-12-24"), &[]), Some("Christmas Eve"));
     }

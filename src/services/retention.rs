@@ -19,8 +19,8 @@
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{
-    allowance_line, attendance_correction, attendance_day, client, meeting_agency_section, network_meeting, rehab_period,
-    typ_case,
+    allowance_line, attendance_correction, attendance_day, client, meeting_agency_section,
+    network_meeting, rehab_period, typ_case,
 };
 use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::sea_query::{
@@ -526,12 +526,12 @@ mod tests {
     }
 
     #[test]
-    fn retention_scrubs_exactly_the_free_text_columns_it_always_did() {
+    fn retention_scrubs_exactly_the_free_text_columns_it_always_did_and_the_end_reason() {
         // The SET lists as they were written out before they became data (as sea-query
         // renders them, identifiers unquoted here), 'ERASED' bound.
         let expected = [
             ("typ_case", "special_arrangements = NULL, education_history = NULL, work_history = NULL"),
-            ("rehab_period", "goal = $1, support_needs = NULL"),
+            ("rehab_period", "goal = $1, support_needs = NULL, end_reason = (CASE WHEN (end_reason IS NULL) THEN NULL ELSE $2 END)"),
             ("work_ability_assessment", "conclusion = $1, restrictions = NULL, details = NULL, override_reason = NULL"),
             ("labour_policy_statement", "content = $1"),
             ("employment_item", "description = $1"),

@@ -11,11 +11,13 @@ use crate::on_both;
 const RECORD: &str =
     "mutation A($i: RecordAttendanceInput!) { recordAttendance(input: $i) { recorded unchanged } }";
 const END: &str = "mutation E($i: EndRehabPeriodEarlyInput!) { endRehabPeriodEarly(input: $i) { endedEarlyOn endReason outcome followedByPeriodId followedByAssessmentId } }";
-const INTERRUPT: &str = "mutation I($i: InterruptRehabPeriodInput!) { interruptRehabPeriod(input: $i) { id } }";
+const INTERRUPT: &str =
+    "mutation I($i: InterruptRehabPeriodInput!) { interruptRehabPeriod(input: $i) { id } }";
 const SERVICE: &str = "mutation S($i: RecordServiceInterruptionInput!) { recordServiceInterruption(input: $i) { id } }";
 const CORRECT: &str = "mutation C($i: CorrectServiceInterruptionInput!) { correctServiceInterruption(input: $i) { id } }";
 const CANCEL: &str = "mutation X($i: CancelServiceInterruptionInput!) { cancelServiceInterruption(input: $i) { id } }";
-const CLOSE: &str = "mutation X($i: CloseTypCaseInput!) { closeTypCase(input: $i) { phase endedOn } }";
+const CLOSE: &str =
+    "mutation X($i: CloseTypCaseInput!) { closeTypCase(input: $i) { phase endedOn } }";
 const DAYS: &str = "query V($c: ID!) { caseView(clientId: $c) { rehabPeriods { id outcome attendance { date present exceptionReason voidedAt voidReason } } } }";
 
 fn code(body: &Json) -> (String, String) {
@@ -71,13 +73,29 @@ async fn county_manager(app: &TestApp) -> String {
 async fn fixture_periods(app: &TestApp) -> (String, String) {
     let read = |no: &'static str| async move {
         let (_, body) = app.gql(&app.token_for("EKSOTE_WORKER"), "query V($c: ID!) { caseView(clientId: $c) { rehabPeriods { id decisionNumber } } }", json!({ "c": if no == "KTT-T-1" { app.fx.shared.clone() } else { app.fx.other_placement.clone() } })).await;
-        body["data"]["caseView"]["rehabPeriods"].as_array().unwrap().iter().find(|p| p["decisionNumber"] == no).unwrap_or_else(|| panic!("{body}"))["id"].as_str().unwrap().to_owned()
+        body["data"]["caseView"]["rehabPeriods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["decisionNumber"] == no)
+            .unwrap_or_else(|| panic!("{body}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
     (read("KTT-T-1").await, read("KTT-T-2").await)
 }
 
 fn attendance_of(body: &Json, period: &str) -> Vec<Json> {
-    body["data"]["caseView"]["rehabPeriods"].as_array().unwrap().iter().find(|p| p["id"] == period).unwrap_or_else(|| panic!("{body}"))["attendance"].as_array().unwrap().clone()
+    body["data"]["caseView"]["rehabPeriods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == period)
+        .unwrap_or_else(|| panic!("{body}"))["attendance"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 async fn allowance_cents(app: &TestApp, period: &str, month: &str) -> i64 {
@@ -364,29 +382,69 @@ on_both! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_correction_that_fails_halfway_leaves_the_days_the_period_and_the_case_as_they_were() {
     use crate::savepoints_b::fails_halfway;
-    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await.expect("SQLite is always available");
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .expect("SQLite is always available");
     let (period, _) = fixture_periods(&app).await;
     let worker = app.token_for("EKSOTE_WORKER");
-    let (_, rec) = app.gql(&worker, RECORD, days(&period, vec![with_exception(&day(&app, -14), "EVENT"), with_exception(&day(&app, -3), "EVENT")])).await;
+    let (_, rec) = app
+        .gql(
+            &worker,
+            RECORD,
+            days(
+                &period,
+                vec![
+                    with_exception(&day(&app, -14), "EVENT"),
+                    with_exception(&day(&app, -3), "EVENT"),
+                ],
+            ),
+        )
+        .await;
     assert_eq!(rec["data"]["recordAttendance"]["recorded"], 2, "{rec}");
     let voided = format!("SELECT COUNT(*) FROM attendance_day WHERE period_id = '{period}' AND voided_at IS NOT NULL");
     let corrections = "SELECT COUNT(*) FROM attendance_correction";
-    let ended = format!("SELECT COUNT(*) FROM rehab_period WHERE id = '{period}' AND ended_early_on IS NOT NULL");
+    let ended = format!(
+        "SELECT COUNT(*) FROM rehab_period WHERE id = '{period}' AND ended_early_on IS NOT NULL"
+    );
     // The monthly summaries are the last thing a voiding rewrites.
     let end = json!({ "i": { "periodId": period, "endedOn": day(&app, -7), "reason": "Moved away", "outcome": "OTHER" } });
     fails_halfway(&app, "ktt_client_month", "INSERT", &worker, END, end).await;
     let manager = county_manager(&app).await;
     let closure = json!({ "i": { "startsOn": day(&app, -15), "endsOn": day(&app, -13), "reason": "Premises closed" } });
-    fails_halfway(&app, "ktt_client_month", "INSERT", &manager, SERVICE, closure).await;
-    assert_eq!(app.count("SELECT COUNT(*) FROM service_interruption").await, 0);
+    fails_halfway(
+        &app,
+        "ktt_client_month",
+        "INSERT",
+        &manager,
+        SERVICE,
+        closure,
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM service_interruption").await,
+        0
+    );
     // Closing the case with its period: the case is updated after the period ended.
     let officer = app.token_for("TYP_OFFICER");
-    let (_, case) = app.gql(&officer, "query C($c: ID!) { caseView(clientId: $c) { typCase { id } } }", json!({ "c": app.fx.shared })).await;
+    let (_, case) = app
+        .gql(
+            &officer,
+            "query C($c: ID!) { caseView(clientId: $c) { typCase { id } } }",
+            json!({ "c": app.fx.shared }),
+        )
+        .await;
     let case_id = case["data"]["caseView"]["typCase"]["id"].clone();
     let close = json!({ "i": { "caseId": case_id, "outcome": "OTHER", "endedOn": day(&app, -7), "endRehabPeriods": [{ "periodId": period, "outcome": "OTHER" }] } });
     fails_halfway(&app, "typ_case", "UPDATE", &officer, CLOSE, close).await;
     assert_eq!(app.count(&voided).await, 0);
     assert_eq!(app.count(corrections).await, 0);
     assert_eq!(app.count(&ended).await, 0);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM typ_case WHERE id = '{}' AND ended_on IS NULL", case_id.as_str().unwrap())).await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM typ_case WHERE id = '{}' AND ended_on IS NULL",
+            case_id.as_str().unwrap()
+        ))
+        .await,
+        1
+    );
 }

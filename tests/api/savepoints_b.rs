@@ -156,8 +156,7 @@ async fn attendance_is_written_with_its_allowances_or_not_at_all() {
     let query =
         "mutation A($i: RecordAttendanceInput!) { recordAttendance(input: $i) { recorded } }";
     let yesterday = app.fx.today.pred_opt().unwrap().to_string();
-    let vars =
-        json!({ "i": { "periodId": period, "days": [{ "date": yesterday, "present": true, "exceptionReason": "EVENT" }] } });
+    let vars = json!({ "i": { "periodId": period, "days": [{ "date": yesterday, "present": true, "exceptionReason": "EVENT" }] } });
     let days = format!("SELECT COUNT(*) FROM attendance_day WHERE period_id = '{period}'");
     let (before, logged) = (app.count(&days).await, writes(&app).await);
     // The day is written before its month's allowance lines.

@@ -71,7 +71,16 @@ on_both! {
         assert!(app.count("SELECT COUNT(*) FROM attendance_day").await > 1000);
         assert!(app.count("SELECT COUNT(*) FROM network_meeting WHERE status = 'HELD' AND shared_record IS NOT NULL").await > 20);
         assert!(app.count("SELECT COUNT(*) FROM agreed_action WHERE meeting_id IS NOT NULL").await > 20);
-        assert!(app.count("SELECT COUNT(*) FROM service_interruption").await == 1);
+        // The 2020 closure, and a provider's closure recorded after the days it covers.
+        assert!(app.count("SELECT COUNT(*) FROM service_interruption").await == 2);
+        // Corrections: days voided by an early end and by the closure, kept; periods with
+        // their outcomes, a new period named where one followed.
+        for cause in ["EARLY_END", "SERVICE_INTERRUPTION"] {
+            assert!(app.count(&format!("SELECT COUNT(*) FROM attendance_correction WHERE cause = '{cause}'")).await > 0, "{cause}");
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM attendance_day WHERE voided_at IS NOT NULL").await, app.count("SELECT COUNT(*) FROM attendance_correction").await);
+        assert!(app.count("SELECT COUNT(*) FROM rehab_period WHERE outcome = 'NEW_REHAB_PERIOD' AND followed_by_period_id IS NOT NULL").await > 0);
+        assert!(app.count("SELECT COUNT(*) FROM rehab_period WHERE outcome = 'STUDIES' AND ended_early_on IS NOT NULL").await > 0);
         // Providers: the county's workshop and activity centre, two voucher, two third-sector.
         for (kind, n) in [("COUNTY_WORKSHOP", 2), ("COUNTY_ACTIVITY_CENTRE", 1), ("VOUCHER_PROVIDER", 2), ("THIRD_SECTOR", 3)] {
             // The fixture adds a workshop and a third-sector provider of its own.

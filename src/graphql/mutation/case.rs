@@ -5,14 +5,14 @@ use async_graphql::{Enum, InputObject, ID};
 use chrono::NaiveDate;
 
 use crate::authz::FieldGroup;
+use crate::domain::calendar::RehabPeriodOutcome;
 use crate::domain::Agency;
 use crate::graphql::types::case::{ActionNode, ConsentNode, PlanNode, TypCaseNode};
 use crate::graphql::types::enums::CaseOutcome;
-use crate::domain::calendar::RehabPeriodOutcome;
 use crate::services::case::{self, Criterion, EndWithCase, NewCase};
-use crate::services::rehab::PeriodOutcome;
 use crate::services::consent::{self, NewConsent};
 use crate::services::plan::{self, NewAction, NewPlan};
+use crate::services::rehab::PeriodOutcome;
 
 #[derive(Default)]
 pub struct CaseMutations;

@@ -5,9 +5,9 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::request;
+use crate::domain::calendar::{AttendanceException, RehabPeriodOutcome, Weekday};
 use crate::graphql::types::rehab::RehabPeriodNode;
 use crate::services::attendance::{self, Day};
-use crate::domain::calendar::{AttendanceException, RehabPeriodOutcome, Weekday};
 use crate::services::rehab::{self, NewPeriod, PeriodOutcome};
 use crate::services::ktt_decision::{self, Decided, Grant};
 use crate::services::service_interruption::{self, InterruptionInput};
