@@ -206,6 +206,7 @@ impl MyCase {
                 month: l.month,
                 kind: l.kind,
                 paid_by: l.payer,
+                fund_name: l.fund_name,
                 days: l.days,
                 amount_cents: l.amount_cents,
             })
@@ -394,8 +395,10 @@ pub struct MyAllowance {
     month: String,
     /// EXPENSE_ALLOWANCE, TOIMINTARAHA or TRAVEL.
     kind: String,
-    /// KELA or EKSOTE.
+    /// KELA, FUND (your unemployment fund, named in `fundName`) or EKSOTE (the county).
     paid_by: String,
+    /// The unemployment fund, when it pays.
+    fund_name: Option<String>,
     days: i32,
     amount_cents: i64,
 }

@@ -142,12 +142,30 @@ pub async fn export(rc: &RequestContext, recipient: Recipient, month: &str) -> A
     .await
 }
 
+/// Key of the PostgreSQL advisory lock that serialises exports ("typgexpo").
+const EXPORT_LOCK: i64 = 0x7479_7067_6578_706f;
+
+/// Serialises exports across requests and replicas: two at once on PostgreSQL (read
+/// committed) would each find a month undelivered and both carry it. The lock is held until
+/// the request's transaction ends; on SQLite the request holds the write lock from its
+/// start already.
+async fn serialise_exports(sp: &DatabaseTransaction) -> AppResult<()> {
+    if sp.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let lock = Query::select()
+            .expr(sea_orm::sea_query::Func::cust("pg_advisory_xact_lock").arg(EXPORT_LOCK))
+            .to_owned();
+        sp.execute(&lock).await?;
+    }
+    Ok(())
+}
+
 async fn export_in(
     rc: &RequestContext,
     sp: &DatabaseTransaction,
     recipient: &Recipient,
     month: &str,
 ) -> AppResult<String> {
+    serialise_exports(sp).await?;
     let mut entries: BTreeMap<(String, String, String), Entry> = BTreeMap::new();
     // The lines now, of this month and before.
     for row in sp.query_all(&current(rc, recipient, month)).await? {
