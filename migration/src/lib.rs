@@ -196,6 +196,7 @@ impl MigratorTrait for Migrator {
                     "allowance_export_line"
                 ]
             ),
+            sql_migration!("024_alter_disclosure_basis", []),
         ]
     }
 }

@@ -1,11 +1,13 @@
 //! The access and disclosure logs (act 906/2019 § 17, act 703/2023 § 11).
 //!
 //! During a request, every client-data field that resolves to a value tells the
-//! [`AccessRecorder`] which client and which group it returned. Before the response is sent,
-//! [`AccessRecorder::flush`] writes, in the request's own transaction, one row per client and
-//! action: for an official into the access log, with one disclosure-log row per
-//! consent-based group; for a client reading their own data into the client's own log. The
-//! response is sent only if that transaction commits.
+//! [`AccessRecorder`] which client and which group it returned; a service that hands data
+//! to another authority or body by law says so with [`AccessRecorder::disclose_statutory`].
+//! Before the response is sent, [`AccessRecorder::flush`] writes, in the request's own
+//! transaction, one row per client and action: for an official into the access log, with
+//! one disclosure-log row per consent-based group read and per statutory disclosure; for a
+//! client reading their own data into the client's own log. The response is sent only if
+//! that transaction commits.
 
 pub mod chain;
 pub mod record_seal;
@@ -20,6 +22,7 @@ use sea_orm::sea_query::{Expr, InsertStatement, Query};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::authz::{Caller, FieldGroup, Principal};
+use crate::domain::Agency;
 use tables::{BreakGlassAccess, ClientAccessLog};
 
 /// Whether a log row records a read or a write.
@@ -38,11 +41,33 @@ impl Action {
     }
 }
 
+/// Who receives a disclosure.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Recipient {
+    /// One of the TYP authorities (or a provider), by its code.
+    Agency(Agency),
+    /// A named outside body without an agency code, such as an unemployment fund
+    /// (työttömyyskassa).
+    Body(String),
+}
+
+/// A disclosure made by one access, before the disclosing official is known.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Disclosed {
+    /// A consent-based group read by the caller's agency from the agency that holds it.
+    Consent { group: FieldGroup, consent: String },
+    /// Data the caller's agency hands over because a statute requires or permits it.
+    Statutory {
+        group: FieldGroup,
+        recipient: Recipient,
+        section: &'static str,
+    },
+}
+
 #[derive(Debug, Default)]
 struct Touch {
     groups: BTreeSet<FieldGroup>,
-    /// (group, consent id) of consent-based disclosures.
-    disclosures: BTreeSet<(FieldGroup, String)>,
+    disclosures: BTreeSet<Disclosed>,
 }
 
 /// A client's reads and writes in one request.
@@ -94,8 +119,34 @@ impl AccessRecorder {
         self.record(client_id, Action::Read, |touch| {
             touch.groups.insert(group);
             if let Some(consent) = consent {
-                touch.disclosures.insert((group, consent.to_owned()));
+                touch.disclosures.insert(Disclosed::Consent {
+                    group,
+                    consent: consent.to_owned(),
+                });
             }
+        });
+    }
+
+    /// The caller's agency discloses the client's data of `group` to `recipient` because
+    /// the statute `section` requires or permits it (e.g. `"1290/2002 ch. 11 s. 4"`): a
+    /// read of `group` for the client, logged with a disclosure row naming the basis, the
+    /// recipient and the disclosing agency (act 906/2019 § 17; the client learns of it by
+    /// act 703/2023 § 11). Call it in the request that hands the data over, so the log and
+    /// the disclosure commit together.
+    pub fn disclose_statutory(
+        &self,
+        client_id: &str,
+        recipient: Recipient,
+        group: FieldGroup,
+        section: &'static str,
+    ) {
+        self.record(client_id, Action::Read, |touch| {
+            touch.groups.insert(group);
+            touch.disclosures.insert(Disclosed::Statutory {
+                group,
+                recipient,
+                section,
+            });
         });
     }
 
@@ -149,6 +200,12 @@ impl AccessRecorder {
             match who {
                 Caller::Official(who) => write_chunk(conn, who, insert, chunk).await?,
                 Caller::Client(_) => {
+                    // A client reading their own data discloses nothing to anyone.
+                    if chunk.iter().any(|(_, t)| !t.disclosures.is_empty()) {
+                        return Err(DbErr::Custom(
+                            "a client's own request recorded a disclosure".into(),
+                        ));
+                    }
                     conn.execute(&insert).await?;
                 }
             }
@@ -251,9 +308,13 @@ async fn write_chunk(
         .columns([
             D::AccessLogId,
             D::ClientId,
+            D::Basis,
             D::RecipientAgency,
+            D::RecipientName,
+            D::DisclosingAgency,
             D::FieldGroup,
             D::ConsentId,
+            D::LegalSection,
         ])
         .to_owned();
     let mut any = false;
@@ -261,14 +322,19 @@ async fn write_chunk(
         let Some(log_id) = ids.get(&(client_id.clone(), action.code().to_owned())) else {
             return Err(DbErr::Custom("access log row was not returned".into()));
         };
-        for (group, consent) in &touch.disclosures {
+        for disclosed in &touch.disclosures {
             any = true;
+            let row = DisclosureRow::of(who, disclosed);
             disclosures.values_panic([
                 (*log_id).into(),
                 client_id.as_str().into(),
-                who.agency.code().into(),
-                group.code().into(),
-                consent.as_str().into(),
+                row.basis.into(),
+                row.recipient_agency.into(),
+                row.recipient_name.into(),
+                row.disclosing_agency.into(),
+                row.group.code().into(),
+                row.consent_id.into(),
+                row.legal_section.into(),
             ]);
         }
     }
@@ -298,4 +364,66 @@ async fn write_chunk(
         conn.execute(&flags).await?;
     }
     Ok(())
+}
+
+/// The columns of one disclosure row.
+struct DisclosureRow {
+    basis: &'static str,
+    recipient_agency: Option<&'static str>,
+    recipient_name: Option<String>,
+    disclosing_agency: Option<&'static str>,
+    group: FieldGroup,
+    consent_id: Option<String>,
+    legal_section: Option<&'static str>,
+}
+
+impl DisclosureRow {
+    fn of(who: &Principal, disclosed: &Disclosed) -> DisclosureRow {
+        match disclosed {
+            // The caller's agency receives the group from the agency that records it.
+            Disclosed::Consent { group, consent } => DisclosureRow {
+                basis: "CONSENT",
+                recipient_agency: Some(who.agency.code()),
+                recipient_name: None,
+                disclosing_agency: holder_of(*group).map(Agency::code),
+                group: *group,
+                consent_id: Some(consent.clone()),
+                legal_section: None,
+            },
+            // The caller's agency hands the data over.
+            Disclosed::Statutory {
+                group,
+                recipient,
+                section,
+            } => {
+                let (agency, name) = match recipient {
+                    Recipient::Agency(a) => (Some(a.code()), None),
+                    Recipient::Body(name) => (None, Some(name.clone())),
+                };
+                DisclosureRow {
+                    basis: "STATUTORY",
+                    recipient_agency: agency,
+                    recipient_name: name,
+                    disclosing_agency: Some(who.agency.code()),
+                    group: *group,
+                    consent_id: None,
+                    legal_section: Some(section),
+                }
+            }
+        }
+    }
+}
+
+/// The agency whose records of `group` another agency can read only on a consent: an
+/// agency's own group (social-work notes are the county's, employment items the employment
+/// authority's, benefit records Kela's), and HEALTH, which only the county records (contract
+/// §5: no other role writes it; act 1369/2014 § 9 leaves such data with its recorder).
+/// `None` where no single agency holds the group.
+fn holder_of(group: FieldGroup) -> Option<Agency> {
+    if group == FieldGroup::Health {
+        return Some(Agency::Eksote);
+    }
+    [Agency::Eksote, Agency::Te, Agency::Kela]
+        .into_iter()
+        .find(|a| FieldGroup::own_group_of(*a) == Some(group))
 }

@@ -58,7 +58,8 @@ impl Settings {
             basic_data_years_after_death = "TYPGRAPH_BASIC_DATA_YEARS_AFTER_DEATH",
             fee_decision_years = "TYPGRAPH_FEE_DECISION_YEARS",
             max_backdate_days = "TYPGRAPH_MAX_BACKDATE_DAYS",
-            service_interruption_back_days = "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS";
+            service_interruption_back_days = "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS",
+            coach_access_days_after_end = "TYPGRAPH_COACH_ACCESS_DAYS_AFTER_END";
             allowance_cents
         })
     }

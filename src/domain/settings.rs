@@ -40,6 +40,11 @@ pub struct Settings {
     /// How many days back a service-wide interruption may start (attendance of those days
     /// may be recorded already; a correction later than this is a case-by-case matter).
     pub service_interruption_back_days: u32,
+    /// A provider's coach sees a client placed at the provider from the placement's
+    /// decision until this many days after the period ends (or ended early): long enough to
+    /// record the last attendance and hand over, not for ever (GDPR art. 5(1)(c) and (e):
+    /// data minimisation and storage limitation).
+    pub coach_access_days_after_end: u32,
 }
 
 impl Settings {
@@ -92,6 +97,7 @@ impl Default for Settings {
             fee_decision_years: 12,
             max_backdate_days: 30,
             service_interruption_back_days: 30,
+            coach_access_days_after_end: 90,
         }
     }
 }

@@ -99,14 +99,7 @@ impl OwnQuery {
                     data_groups: split(&r.field_groups),
                     purpose: r.operation,
                     urgent: r.urgent,
-                    disclosures: r
-                        .disclosures
-                        .into_iter()
-                        .map(|(group, consent)| MyDisclosure {
-                            data_group: group,
-                            consent_id: ID(consent),
-                        })
-                        .collect(),
+                    disclosures: r.disclosures.into_iter().map(MyDisclosure::from).collect(),
                 })
                 .collect(),
             has_next_page,
@@ -477,9 +470,37 @@ pub struct MyAccessEntry {
     urgent: bool,
 }
 
-/// Data disclosed under one of your consents.
+/// Data of yours disclosed: to an official's agency under one of your consents, or by an
+/// agency to another authority or body because a statute requires it.
 #[derive(SimpleObject)]
 pub struct MyDisclosure {
     data_group: String,
-    consent_id: ID,
+    /// CONSENT or STATUTORY.
+    basis: String,
+    /// For CONSENT: the consent.
+    consent_id: Option<ID>,
+    /// For STATUTORY: the act and section, e.g. "1290/2002 ch. 11 s. 4".
+    legal_section: Option<String>,
+    /// The agency that received the data (TE, EKSOTE, KELA or PROVIDER), when an agency.
+    recipient_agency: Option<String>,
+    /// The body that received the data when it is not one of the agencies (an
+    /// unemployment fund).
+    recipient_name: Option<String>,
+    /// The agency that disclosed the data; null on disclosures logged before the disclosing
+    /// agency was recorded.
+    disclosing_agency: Option<String>,
+}
+
+impl From<entity::disclosure_log::Model> for MyDisclosure {
+    fn from(d: entity::disclosure_log::Model) -> Self {
+        MyDisclosure {
+            data_group: d.field_group,
+            basis: d.basis,
+            consent_id: d.consent_id.map(ID),
+            legal_section: d.legal_section,
+            recipient_agency: d.recipient_agency,
+            recipient_name: d.recipient_name,
+            disclosing_agency: d.disclosing_agency,
+        }
+    }
 }

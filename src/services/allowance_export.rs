@@ -312,16 +312,36 @@ async fn export_in(
     Ok(csv)
 }
 
+/// The statute on which the county discloses participation days to the benefit's payer,
+/// as we read it: the payer's right to the information it needs to pay the benefit and its
+/// kulukorvaus (Unemployment Security Act 1290/2002 ch. 13 s. 1; the kulukorvaus ch. 10,
+/// act 189/2001 s. 17).
+pub const CONFIRMATION_BASIS: &str = "1290/2002 ch. 13 s. 1";
+
 /// The access log of a client listed: identity, names and allowances read; to Kela or a
-/// fund, disclosed.
+/// fund, disclosed on [`CONFIRMATION_BASIS`] (a disclosure-log row per group, naming the
+/// recipient); the county's own payment list is a read.
 fn log_client(rc: &RequestContext, recipient: &Recipient, client_id: &str) {
-    let _ = recipient;
     for group in [
         FieldGroup::Identity,
         FieldGroup::Contact,
         FieldGroup::Allowance,
     ] {
-        rc.recorder.read(client_id, group, None);
+        match recipient {
+            Recipient::County => rc.recorder.read(client_id, group, None),
+            Recipient::Kela => rc.recorder.disclose_statutory(
+                client_id,
+                crate::audit::Recipient::Agency(Agency::Kela),
+                group,
+                CONFIRMATION_BASIS,
+            ),
+            Recipient::Fund(fund) => rc.recorder.disclose_statutory(
+                client_id,
+                crate::audit::Recipient::Body(fund.clone()),
+                group,
+                CONFIRMATION_BASIS,
+            ),
+        }
     }
 }
 

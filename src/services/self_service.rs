@@ -390,8 +390,8 @@ pub struct OwnLogEntry {
     pub action: String,
     pub field_groups: String,
     pub operation: String,
-    /// Groups disclosed under a consent: (group, consent id).
-    pub disclosures: Vec<(String, String)>,
+    /// The disclosures this access made (on a consent or a statute).
+    pub disclosures: Vec<entity::disclosure_log::Model>,
     /// Made under a break-glass grant (an urgent opening outside the official's scope).
     pub urgent: bool,
 }
@@ -443,10 +443,7 @@ pub async fn access_log(
             action: r.action,
             field_groups: r.field_groups,
             operation: r.operation,
-            disclosures: d
-                .into_iter()
-                .map(|d| (d.field_group, d.consent_id))
-                .collect(),
+            disclosures: d,
         })
         .collect();
     Ok((rows, page.has_next_page))

@@ -356,6 +356,12 @@ on_both! {
         // Every client listed is logged per export.
         let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND operation = 'allowanceExport' AND field_groups = 'IDENTITY,CONTACT,ALLOWANCE'", app.fx.shared)).await;
         assert_eq!(logged, 6);
+        // Kela's and the fund's confirmations are statutory disclosures, a row per group;
+        // the county's own list is no disclosure.
+        let disclosed = |recipient: &str| format!("SELECT COUNT(*) FROM disclosure_log WHERE client_id = '{}' AND basis = 'STATUTORY' AND legal_section = '1290/2002 ch. 13 s. 1' AND disclosing_agency = 'EKSOTE' AND {recipient}", app.fx.shared);
+        assert_eq!(app.count(&disclosed("recipient_name = 'Fund X'")).await, 6);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM disclosure_log WHERE client_id = '{}' AND basis = 'STATUTORY' AND recipient_agency = 'KELA'", app.fx.shared)).await, 6);
+        assert_eq!(app.count(&disclosed("recipient_agency = 'EKSOTE'")).await, 0);
         // Who exports: the county every list, Kela its own confirmation only.
         for (role, recipient, fund, expected) in [
             ("KELA_EXPERT", "EKSOTE", None, 403),

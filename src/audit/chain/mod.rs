@@ -73,8 +73,46 @@ impl LogRow {
     }
 }
 
-/// One disclosure row of a log row: recipient agency, group, consent.
-type Disclosure = (String, String, String);
+/// One disclosure row of a log row, as hashed.
+#[derive(Debug, Clone, PartialEq)]
+struct Disclosure {
+    basis: String,
+    recipient_agency: Option<String>,
+    recipient_name: Option<String>,
+    disclosing_agency: Option<String>,
+    field_group: String,
+    consent_id: Option<String>,
+    legal_section: Option<String>,
+}
+
+impl Disclosure {
+    /// The disclosure as hashed. A row of the shape every disclosure had before the log
+    /// recorded its basis (on a consent, to an agency, the disclosing agency unrecorded)
+    /// is hashed as it was then, `[recipient agency, group, consent]`, so rows sealed
+    /// then still verify; any other row as an object of every column, which no such array
+    /// can equal.
+    fn hashed(&self) -> serde_json::Value {
+        if let ("CONSENT", Some(agency), None, None, Some(consent), None) = (
+            self.basis.as_str(),
+            &self.recipient_agency,
+            &self.recipient_name,
+            &self.disclosing_agency,
+            &self.consent_id,
+            &self.legal_section,
+        ) {
+            return serde_json::json!([agency, self.field_group, consent]);
+        }
+        serde_json::json!({
+            "basis": self.basis,
+            "recipientAgency": self.recipient_agency,
+            "recipientName": self.recipient_name,
+            "disclosingAgency": self.disclosing_agency,
+            "fieldGroup": self.field_group,
+            "consentId": self.consent_id,
+            "legalSection": self.legal_section,
+        })
+    }
+}
 
 /// What is hashed with a row besides its columns: its disclosure rows and the break-glass
 /// grant it was read under.
@@ -89,7 +127,11 @@ struct Attached {
 /// Times are hashed to the microsecond, the precision both databases keep.
 fn link(prev: &str, row: &LogRow, attached: &Attached) -> String {
     let at = row.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-    let disclosures = &attached.disclosures;
+    let disclosures: Vec<serde_json::Value> = attached
+        .disclosures
+        .iter()
+        .map(Disclosure::hashed)
+        .collect();
     let mut canonical = serde_json::json!([
         prev,
         row.id,
@@ -128,9 +170,13 @@ async fn attached_of(
     let disclosures = Query::select()
         .columns([
             D::AccessLogId,
+            D::Basis,
             D::RecipientAgency,
+            D::RecipientName,
+            D::DisclosingAgency,
             D::FieldGroup,
             D::ConsentId,
+            D::LegalSection,
         ])
         .from(disclosure_log::Entity)
         .and_where(Expr::col(D::AccessLogId).is_in(ids.iter().copied()))
@@ -139,11 +185,15 @@ async fn attached_of(
         .to_owned();
     for row in conn.query_all(&disclosures).await? {
         let id: i64 = row.try_get("", "access_log_id")?;
-        out.entry(id).or_default().disclosures.push((
-            row.try_get("", "recipient_agency")?,
-            row.try_get("", "field_group")?,
-            row.try_get("", "consent_id")?,
-        ));
+        out.entry(id).or_default().disclosures.push(Disclosure {
+            basis: row.try_get("", "basis")?,
+            recipient_agency: row.try_get("", "recipient_agency")?,
+            recipient_name: row.try_get("", "recipient_name")?,
+            disclosing_agency: row.try_get("", "disclosing_agency")?,
+            field_group: row.try_get("", "field_group")?,
+            consent_id: row.try_get("", "consent_id")?,
+            legal_section: row.try_get("", "legal_section")?,
+        });
     }
     let grants = Query::select()
         .columns([
@@ -237,6 +287,79 @@ mod tests {
         }
     }
 
+    /// A consent-based disclosure as every row had it before the basis was recorded.
+    fn consent_disclosure() -> Disclosure {
+        Disclosure {
+            basis: "CONSENT".into(),
+            recipient_agency: Some("KELA".into()),
+            recipient_name: None,
+            disclosing_agency: None,
+            field_group: "HEALTH".into(),
+            consent_id: Some("k1".into()),
+            legal_section: None,
+        }
+    }
+
+    #[test]
+    fn a_row_sealed_before_disclosures_recorded_their_basis_hashes_as_it_did_then() {
+        // The link of this row with one consent disclosure, as the chain computed it when a
+        // disclosure was hashed as [recipient agency, group, consent].
+        let then = "32aecb91c47243c27b8b54a775645aade5f462b2284a2637a283cfa9195deae7";
+        let d = Attached {
+            disclosures: vec![consent_disclosure()],
+            grant: None,
+        };
+        assert_eq!(link(GENESIS, &row(), &d), then);
+        // The disclosing agency recorded: a different link.
+        let mut with_discloser = consent_disclosure();
+        with_discloser.disclosing_agency = Some("EKSOTE".into());
+        let d = Attached {
+            disclosures: vec![with_discloser],
+            grant: None,
+        };
+        assert_ne!(link(GENESIS, &row(), &d), then);
+    }
+
+    #[test]
+    fn every_column_of_a_statutory_disclosure_changes_the_link() {
+        let statutory = Disclosure {
+            basis: "STATUTORY".into(),
+            recipient_agency: None,
+            recipient_name: Some("Fund".into()),
+            disclosing_agency: Some("TE".into()),
+            field_group: "BENEFIT".into(),
+            consent_id: None,
+            legal_section: Some("1290/2002 ch. 11 s. 4".into()),
+        };
+        let with = |d: Disclosure| {
+            link(
+                GENESIS,
+                &row(),
+                &Attached {
+                    disclosures: vec![d],
+                    grant: None,
+                },
+            )
+        };
+        let base = with(statutory.clone());
+        let changes: [fn(&mut Disclosure); 6] = [
+            |d| d.basis = "CONSENT".into(),
+            |d| d.recipient_agency = Some("KELA".into()),
+            |d| d.recipient_name = Some("Other fund".into()),
+            |d| d.disclosing_agency = Some("EKSOTE".into()),
+            |d| d.field_group = "CASE".into(),
+            |d| d.legal_section = Some("1290/2002 ch. 11 s. 5".into()),
+        ];
+        for change in changes {
+            let mut d = statutory.clone();
+            change(&mut d);
+            assert_ne!(base, with(d));
+        }
+        let mut d = statutory.clone();
+        d.consent_id = Some("k1".into());
+        assert_ne!(base, with(d));
+    }
+
     #[test]
     fn every_column_and_the_previous_hash_change_the_link() {
         let none = Attached::default();
@@ -251,7 +374,7 @@ mod tests {
         assert_ne!(base, link(GENESIS, &other, &none));
         assert_ne!(base, link(&base, &row(), &none));
         let d = Attached {
-            disclosures: vec![("KELA".to_owned(), "HEALTH".to_owned(), "k1".to_owned())],
+            disclosures: vec![consent_disclosure()],
             grant: None,
         };
         assert_ne!(base, link(GENESIS, &row(), &d));

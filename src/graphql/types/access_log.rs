@@ -20,16 +20,54 @@ pub struct AccessLogEntryNode {
     pub scope: Arc<ClientScope>,
 }
 
-/// A disclosure of a consent-based group to another agency.
+/// What a disclosure rested on (act 906/2019 § 17, act 703/2023 § 11).
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum DisclosureBasis {
+    /// The client's consent naming the recipient agency and the group.
+    Consent,
+    /// A statute that requires or permits the disclosure (`legalSection`).
+    Statutory,
+}
+
+/// A disclosure of a client's data: a consent-based group read by another agency, or data
+/// an agency handed to another authority or outside body by law.
 #[derive(SimpleObject)]
 #[graphql(name = "Disclosure")]
 pub struct DisclosureNode {
-    /// The receiving agency.
+    /// The receiving agency; null when the recipient is an outside body (`recipientName`).
     pub recipient_agency: Option<Agency>,
+    /// The receiving outside body (an unemployment fund), when not an agency.
+    pub recipient_name: Option<String>,
+    /// The agency that disclosed the data; null on consent-based disclosures logged before
+    /// the disclosing agency was recorded.
+    pub disclosing_agency: Option<Agency>,
     /// The disclosed group.
     pub field_group: Option<FieldGroup>,
-    /// The consent the disclosure rested on.
-    pub consent_id: ID,
+    /// CONSENT or STATUTORY.
+    pub basis: DisclosureBasis,
+    /// The consent a CONSENT disclosure rested on.
+    pub consent_id: Option<ID>,
+    /// The act and section a STATUTORY disclosure rested on, e.g. "1290/2002 ch. 11 s. 4".
+    pub legal_section: Option<String>,
+}
+
+impl From<&disclosure_log::Model> for DisclosureNode {
+    fn from(d: &disclosure_log::Model) -> Self {
+        DisclosureNode {
+            recipient_agency: d.recipient_agency.as_deref().and_then(|a| a.parse().ok()),
+            recipient_name: d.recipient_name.clone(),
+            disclosing_agency: d.disclosing_agency.as_deref().and_then(|a| a.parse().ok()),
+            field_group: FieldGroup::from_code(&d.field_group),
+            basis: if d.basis == "STATUTORY" {
+                DisclosureBasis::Statutory
+            } else {
+                DisclosureBasis::Consent
+            },
+            consent_id: d.consent_id.clone().map(ID),
+            legal_section: d.legal_section.clone(),
+        }
+    }
 }
 
 /// Who read or wrote which of a client's data, when, and why (act 906/2019 § 17).
@@ -71,17 +109,10 @@ impl AccessLogEntryNode {
     #[field(LogOperation = format!("{} ({})", self.row.operation, self.row.reason))]
     fn operation(&self) -> String;
 
-    /// Consent-based disclosures made by this access.
+    /// Disclosures made by this access, on a consent or a statute.
     #[field(LogDisclosures)]
     fn disclosures(&self) -> Vec<DisclosureNode> {
-        self.disclosures
-            .iter()
-            .map(|d| DisclosureNode {
-                recipient_agency: d.recipient_agency.parse().ok(),
-                field_group: FieldGroup::from_code(&d.field_group),
-                consent_id: ID(d.consent_id.clone()),
-            })
-            .collect()
+        self.disclosures.iter().map(DisclosureNode::from).collect()
     }
 
     /// The break-glass grant this access was made under (an urgent opening outside the
