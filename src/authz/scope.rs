@@ -3,16 +3,17 @@
 //! - Agency roles see a client's data while the client is a TYP client (a case open, or closed
 //!   within the retention period); otherwise each agency sees only what it recorded itself.
 //! - `PROVIDER_COACH` sees only clients with a KTT period at the coach's provider, and only
-//!   those periods.
+//!   those periods, each from its decision until a set number of days after it ends
+//!   ([`coach_period_cond`]).
 //! - Roles that read no client group (ANALYST, AUDITOR, ADMIN) see no client row at all.
 
-use chrono::{Months, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use entity::{
     agency_note, benefit_decision, client, consent, employment_item, job_coaching,
     labour_policy_statement, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::sea_query::{
-    Cond, Expr, ExprTrait, Query, QueryBuilder, SelectStatement, SqlWriterValues,
+    Cond, Expr, ExprTrait, Func, Query, QueryBuilder, SelectStatement, SqlWriterValues,
     SqliteQueryBuilder,
 };
 use sea_orm::{EntityTrait, Value};
@@ -33,6 +34,10 @@ pub enum RowScope {
     },
     Coach {
         provider_id: String,
+        /// The request's day: a period decided later is not yet the coach's.
+        today: NaiveDate,
+        /// A period that ended before this day is no longer the coach's.
+        access_cutoff: NaiveDate,
     },
     Nothing,
 }
@@ -64,6 +69,10 @@ impl RowScope {
         {
             RowScope::Coach {
                 provider_id: provider.clone(),
+                today,
+                access_cutoff: today
+                    .checked_sub_days(Days::new(settings.coach_access_days_after_end.into()))
+                    .unwrap_or(NaiveDate::MIN),
             }
         } else {
             RowScope::Nothing
@@ -80,13 +89,10 @@ impl RowScope {
                 let typ = self.typ(c.clone()).unwrap_or_else(|| constant(false));
                 typ.or(own_records(c, *agency))
             }
-            RowScope::Coach { provider_id } => Expr::exists(
+            RowScope::Coach { .. } => Expr::exists(
                 one_of(rehab_period::Entity, "sp")
                     .and_where(Expr::col(("sp", rehab_period::Column::ClientId)).eq(c))
-                    .and_where(
-                        Expr::col(("sp", rehab_period::Column::ProviderId))
-                            .eq(provider_id.as_str()),
-                    )
+                    .and_where(self.coach_period("sp").unwrap_or_else(|| constant(false)))
                     .to_owned(),
             ),
             RowScope::Nothing => constant(false),
@@ -129,6 +135,19 @@ impl RowScope {
         } else {
             typ.or(c.is_in(emergency.iter().map(String::as_str)))
         })
+    }
+
+    /// In a coach's scope, the condition that the KTT period aliased `at` is one the coach
+    /// sees ([`coach_period_cond`]); `None` in other scopes.
+    pub fn coach_period(&self, at: &'static str) -> Option<Expr> {
+        match self {
+            RowScope::Coach {
+                provider_id,
+                today,
+                access_cutoff,
+            } => Some(coach_period_cond(at, provider_id, *today, *access_cutoff)),
+            _ => None,
+        }
     }
 
     /// Appends [`Self::visible`] of the client whose id is the SQL expression `c`.
@@ -176,6 +195,34 @@ pub fn typ_client_cond(c: Expr, cutoff: NaiveDate) -> Expr {
             )
             .to_owned(),
     )
+}
+
+/// The KTT period aliased `at` is one a coach of `provider_id` sees on `today`: placed at
+/// the provider, decided on or before `today`, and ending (its early end, else its planned
+/// end) on or after `cutoff`, which is today less the setting
+/// `coach_access_days_after_end`. A provider processes the client's data only for the
+/// placement it was given (act 189/2001 § 9: the county organises KTT and may buy it from a
+/// provider; the provider's part is that placement), so its coaches see the client from the
+/// decision to a short hand-over time after the end, and then no longer (GDPR art. 5(1)(c),
+/// (e)). This is the one place the rule lives: the client's visibility to a coach and the
+/// periods (with their attendance) a coach is given both use it.
+pub fn coach_period_cond(
+    at: &'static str,
+    provider_id: &str,
+    today: NaiveDate,
+    cutoff: NaiveDate,
+) -> Expr {
+    let col = |c: rehab_period::Column| Expr::col((at, c));
+    col(rehab_period::Column::ProviderId)
+        .eq(provider_id)
+        .and(col(rehab_period::Column::DecidedOn).lte(today))
+        .and(
+            Expr::expr(Func::coalesce([
+                col(rehab_period::Column::EndedEarlyOn),
+                col(rehab_period::Column::EndsOn),
+            ]))
+            .gte(cutoff),
+        )
 }
 
 /// Appends [`typ_client_cond`] of the client whose id is the SQL expression `c`.

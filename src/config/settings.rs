@@ -84,7 +84,8 @@ impl Settings {
             max_backdate_days = "TYPGRAPH_MAX_BACKDATE_DAYS",
             service_interruption_back_days = "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS",
             ktt_decision_back_days = "TYPGRAPH_KTT_DECISION_BACK_DAYS",
-            ktt_presumed_service_days = "TYPGRAPH_KTT_PRESUMED_SERVICE_DAYS";
+            ktt_presumed_service_days = "TYPGRAPH_KTT_PRESUMED_SERVICE_DAYS",
+            coach_access_days_after_end = "TYPGRAPH_COACH_ACCESS_DAYS_AFTER_END";
             allowance_cents,
             extra_closure_days,
             ktt_appeal_instructions_fi,

@@ -23,6 +23,8 @@ use writer::Batch;
 
 /// Clients in the `serve --demo` data set.
 pub const DEMO_CLIENTS: usize = 240;
+/// Clients the demo adds besides them, to show every payer of KTT allowances.
+pub use payments::CLIENTS as DEMO_PAYMENT_CLIENTS;
 /// Seed of the `serve --demo` data set.
 pub const DEMO_SEED: u64 = 2026;
 

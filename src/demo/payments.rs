@@ -14,6 +14,9 @@ use crate::domain::benefit::{BenefitKind, DayStatus};
 use crate::domain::settings::Settings;
 use crate::domain::{personal_identity_code, Agency, Role};
 
+/// Clients this module adds to the demo.
+pub const CLIENTS: usize = 3;
+
 /// The fund of the demo's earnings-related allowance (a fictional name).
 pub const DEMO_FUND: &str = "Esimerkkialan työttömyyskassa";
 

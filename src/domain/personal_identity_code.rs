@@ -2,6 +2,11 @@
 //!
 //! The century sign is part of identity (`100190-999P` and `100190Y999P` are two people), so
 //! codes are stored as given in upper case and never normalised; sex is never derived.
+//!
+//! The individual number `ZZZ` is 002–899 in a permanent code and 900–999 in a temporary
+//! one (given by an authority before the population register assigns the permanent code);
+//! 000 and 001 are never assigned (act 661/2009 on the population information system,
+//! § 11, and the Digital and Population Data Services Agency's rules on the code).
 
 use chrono::NaiveDate;
 
@@ -14,6 +19,10 @@ pub enum InvalidCode {
     CenturySign,
     NoSuchDate,
     CheckCharacter,
+    /// 000 or 001: never assigned.
+    IndividualNumber,
+    /// The date of birth is after the day the code is given.
+    FutureBirthDate,
 }
 
 impl InvalidCode {
@@ -24,6 +33,8 @@ impl InvalidCode {
             InvalidCode::CenturySign => "unknown century sign",
             InvalidCode::NoSuchDate => "the date of birth does not exist",
             InvalidCode::CheckCharacter => "the check character does not match",
+            InvalidCode::IndividualNumber => "the individual number 000 or 001 is never assigned",
+            InvalidCode::FutureBirthDate => "the date of birth is in the future",
         }
     }
 }
@@ -68,6 +79,37 @@ pub fn parse(code: &str) -> Result<(String, NaiveDate), InvalidCode> {
     Ok((upper, born))
 }
 
+/// The lowest individual number ever assigned.
+const FIRST_INDIVIDUAL_NUMBER: u32 = 2;
+
+/// The lowest individual number of a temporary code.
+const FIRST_TEMPORARY_NUMBER: u32 = 900;
+
+/// A code as given for a person on `today`: [`parse`], an individual number that is
+/// assigned (002–999), and a date of birth no later than `today` (a code of someone not yet
+/// born is a typing error). Codes already stored are read with [`parse`].
+pub fn parse_on(code: &str, today: NaiveDate) -> Result<(String, NaiveDate), InvalidCode> {
+    let (code, born) = parse(code)?;
+    let zzz = code
+        .get(7..10)
+        .and_then(|zzz| digits(zzz.as_bytes()))
+        .unwrap_or(0);
+    if zzz < FIRST_INDIVIDUAL_NUMBER {
+        return Err(InvalidCode::IndividualNumber);
+    }
+    if born > today {
+        return Err(InvalidCode::FutureBirthDate);
+    }
+    Ok((code, born))
+}
+
+/// Whether a valid code is temporary (individual number 900–999).
+pub fn is_temporary(code: &str) -> bool {
+    code.get(7..10)
+        .and_then(|zzz| digits(zzz.as_bytes()))
+        .is_some_and(|zzz| zzz >= FIRST_TEMPORARY_NUMBER)
+}
+
 /// Builds a valid code; used by the demo data (individual numbers 900–999 only).
 pub fn format(born: NaiveDate, individual: u32) -> String {
     use chrono::Datelike;
@@ -96,6 +138,40 @@ mod tests {
     fn rejects_wrong_check_and_impossible_date() {
         assert_eq!(parse("131052-308U"), Err(InvalidCode::CheckCharacter));
         assert_eq!(parse("310252-308Y"), Err(InvalidCode::NoSuchDate));
+    }
+
+    fn born(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn individual_numbers_000_and_001_are_refused_and_002_accepted() {
+        let day = born(1990, 1, 10);
+        let today = born(2026, 11, 28);
+        assert_eq!(parse_on(&format(day, 0), today), Err(InvalidCode::IndividualNumber));
+        assert_eq!(parse_on(&format(day, 1), today), Err(InvalidCode::IndividualNumber));
+        assert!(parse_on(&format(day, 2), today).is_ok());
+    }
+
+    #[test]
+    fn numbers_900_to_999_are_temporary_and_899_is_not() {
+        let day = born(1990, 1, 10);
+        assert!(!is_temporary(&format(day, 2)));
+        assert!(!is_temporary(&format(day, 899)));
+        assert!(is_temporary(&format(day, 900)));
+        assert!(is_temporary(&format(day, 999)));
+    }
+
+    #[test]
+    fn a_birth_date_after_today_is_refused_and_today_accepted() {
+        let today = born(2026, 11, 28);
+        let code = format(today, 950);
+        assert_eq!(parse_on(&code, today).map(|p| p.1), Ok(today));
+        let tomorrow = format(born(2026, 11, 29), 950);
+        assert_eq!(parse_on(&tomorrow, today), Err(InvalidCode::FutureBirthDate));
+        // The century sign decides: 2050, not 1950.
+        let later = format(born(2050, 1, 1), 950);
+        assert_eq!(parse_on(&later, today), Err(InvalidCode::FutureBirthDate));
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub struct Settings {
     /// Social Welfare Act 1301/2014 s. 48).
     pub ktt_appeal_instructions_fi: String,
     pub ktt_appeal_instructions_sv: String,
+    /// A provider's coach sees a client placed at the provider from the placement's
+    /// decision until this many days after the period ends (or ended early): long enough to
+    /// record the last attendance and hand over, not for ever (GDPR art. 5(1)(c) and (e):
+    /// data minimisation and storage limitation).
+    pub coach_access_days_after_end: u32,
 }
 
 /// The default appeal instructions of a KTT decision in Finnish.
@@ -118,6 +123,7 @@ impl Default for Settings {
             ktt_presumed_service_days: 7,
             ktt_appeal_instructions_fi: KTT_APPEAL_INSTRUCTIONS_FI.to_owned(),
             ktt_appeal_instructions_sv: KTT_APPEAL_INSTRUCTIONS_SV.to_owned(),
+            coach_access_days_after_end: 90,
         }
     }
 }

@@ -199,6 +199,7 @@ impl MyCase {
                 month: l.month,
                 kind: l.kind,
                 paid_by: l.payer,
+                fund_name: l.fund_name,
                 days: l.days,
                 amount_cents: l.amount_cents,
             })
@@ -387,8 +388,10 @@ pub struct MyAllowance {
     month: String,
     /// EXPENSE_ALLOWANCE, TOIMINTARAHA or TRAVEL.
     kind: String,
-    /// KELA or EKSOTE.
+    /// KELA, FUND (your unemployment fund, named in `fundName`) or EKSOTE (the county).
     paid_by: String,
+    /// The unemployment fund, when it pays.
+    fund_name: Option<String>,
     days: i32,
     amount_cents: i64,
 }

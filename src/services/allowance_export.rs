@@ -142,12 +142,30 @@ pub async fn export(rc: &RequestContext, recipient: Recipient, month: &str) -> A
     .await
 }
 
+/// Key of the PostgreSQL advisory lock that serialises exports ("typgexpo").
+const EXPORT_LOCK: i64 = 0x7479_7067_6578_706f;
+
+/// Serialises exports across requests and replicas: two at once on PostgreSQL (read
+/// committed) would each find a month undelivered and both carry it. The lock is held until
+/// the request's transaction ends; on SQLite the request holds the write lock from its
+/// start already.
+async fn serialise_exports(sp: &DatabaseTransaction) -> AppResult<()> {
+    if sp.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let lock = Query::select()
+            .expr(sea_orm::sea_query::Func::cust("pg_advisory_xact_lock").arg(EXPORT_LOCK))
+            .to_owned();
+        sp.execute(&lock).await?;
+    }
+    Ok(())
+}
+
 async fn export_in(
     rc: &RequestContext,
     sp: &DatabaseTransaction,
     recipient: &Recipient,
     month: &str,
 ) -> AppResult<String> {
+    serialise_exports(sp).await?;
     let mut entries: BTreeMap<(String, String, String), Entry> = BTreeMap::new();
     // The lines now, of this month and before.
     for row in sp.query_all(&current(rc, recipient, month)).await? {
@@ -294,16 +312,36 @@ async fn export_in(
     Ok(csv)
 }
 
+/// The statute on which the county discloses participation days to the benefit's payer,
+/// as we read it: the payer's right to the information it needs to pay the benefit and its
+/// kulukorvaus (Unemployment Security Act 1290/2002 ch. 13 s. 1; the kulukorvaus ch. 10,
+/// act 189/2001 s. 17).
+pub const CONFIRMATION_BASIS: &str = "1290/2002 ch. 13 s. 1";
+
 /// The access log of a client listed: identity, names and allowances read; to Kela or a
-/// fund, disclosed.
+/// fund, disclosed on [`CONFIRMATION_BASIS`] (a disclosure-log row per group, naming the
+/// recipient); the county's own payment list is a read.
 fn log_client(rc: &RequestContext, recipient: &Recipient, client_id: &str) {
-    let _ = recipient;
     for group in [
         FieldGroup::Identity,
         FieldGroup::Contact,
         FieldGroup::Allowance,
     ] {
-        rc.recorder.read(client_id, group, None);
+        match recipient {
+            Recipient::County => rc.recorder.read(client_id, group, None),
+            Recipient::Kela => rc.recorder.disclose_statutory(
+                client_id,
+                crate::audit::Recipient::Agency(Agency::Kela),
+                group,
+                CONFIRMATION_BASIS,
+            ),
+            Recipient::Fund(fund) => rc.recorder.disclose_statutory(
+                client_id,
+                crate::audit::Recipient::Body(fund.clone()),
+                group,
+                CONFIRMATION_BASIS,
+            ),
+        }
     }
 }
 

@@ -953,6 +953,29 @@ impl Fixture {
             )
             .await;
         }
+        // Benefit statuses of the shared client in 2000 (Kela's and the county's), long
+        // before any period: every status field has a value to read.
+        let y2000 = |m: u32, d: u32| -> Value { NaiveDate::from_ymd_opt(2000, m, d).unwrap().into() };
+        for (kind, agency, by) in [
+            ("LABOUR_MARKET_SUBSIDY", "KELA", "KELA_EXPERT"),
+            ("SOCIAL_ASSISTANCE", "EKSOTE", "EKSOTE_WORKER"),
+        ] {
+            insert(
+                db,
+                "benefit_status",
+                &[
+                    ("id", s(&id())),
+                    ("client_id", s(&shared)),
+                    ("kind", s(kind)),
+                    ("valid_from", y2000(1, 1)),
+                    ("valid_to", y2000(12, 31)),
+                    ("recording_agency", s(agency)),
+                    ("recorded_by", s(&off(by))),
+                    ("recorded_at", now.into()),
+                ],
+            )
+            .await;
+        }
         let te = off("TE_EXPERT");
         insert(
             db,

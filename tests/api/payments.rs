@@ -165,8 +165,9 @@ on_both! {
             let (st, body) = app.gql(&app.token_for(role), RECORD_SA, social(&app, "2018-01-01", Some("2018-01-31"))).await;
             assert_mutation_not_in_schema(role, st, &body, "recordSocialAssistance");
         }
-        // Three statuses stand: the two of Kela (the first ended by the second) and the county's.
-        let stored = app.count(&format!("SELECT COUNT(*) FROM benefit_status WHERE client_id = '{}'", app.fx.shared)).await;
+        // Three statuses stand: the two of Kela (the first ended by the second) and the
+        // county's (besides the fixture's two of 2000).
+        let stored = app.count(&format!("SELECT COUNT(*) FROM benefit_status WHERE client_id = '{}' AND valid_from > '2001-01-01'", app.fx.shared)).await;
         assert_eq!(stored, 3);
         // Reading: Kela's record is BENEFIT, the county's SOCIAL (others read it under consent).
         let view = "query V($c: ID!) { caseView(clientId: $c) { benefitStatuses { kind validFrom validTo } socialAssistance { validFrom validTo } } }";
@@ -174,15 +175,16 @@ on_both! {
         assert_eq!(by_kela["data"]["caseView"]["benefitStatuses"], json!([
             { "kind": "BASIC_UNEMPLOYMENT_ALLOWANCE", "validFrom": "2020-03-01", "validTo": null },
             { "kind": "LABOUR_MARKET_SUBSIDY", "validFrom": "2020-01-01", "validTo": "2020-02-29" },
+            { "kind": "LABOUR_MARKET_SUBSIDY", "validFrom": "2000-01-01", "validTo": "2000-12-31" },
         ]), "{by_kela}");
         let (_, kela_sa) = app.gql(&kela, view, json!({ "c": app.fx.shared })).await;
         assert!(kela_sa["errors"].is_array(), "Kela does not read social assistance: {kela_sa}");
         let (_, by_county) = app.gql(&county, "query V($c: ID!) { caseView(clientId: $c) { socialAssistance { validFrom validTo } } }", json!({ "c": app.fx.shared })).await;
-        assert_eq!(by_county["data"]["caseView"]["socialAssistance"], json!([{ "validFrom": "2020-02-01", "validTo": "2020-06-30" }]), "{by_county}");
+        assert_eq!(by_county["data"]["caseView"]["socialAssistance"], json!([{ "validFrom": "2020-02-01", "validTo": "2020-06-30" }, { "validFrom": "2000-01-01", "validTo": "2000-12-31" }]), "{by_county}");
         let (_, officer) = app.gql(&app.token_for("TYP_OFFICER"), view, json!({ "c": app.fx.shared })).await;
         assert_eq!(officer["data"]["caseView"]["socialAssistance"], Json::Null, "{officer}");
         assert_eq!(officer["errors"][0]["extensions"]["reason"], "NO_CONSENT", "{officer}");
-        assert_eq!(officer["data"]["caseView"]["benefitStatuses"].as_array().map(Vec::len), Some(2), "{officer}");
+        assert_eq!(officer["data"]["caseView"]["benefitStatuses"].as_array().map(Vec::len), Some(3), "{officer}");
         // Every write is logged with its group.
         let writes = |group: &str, op: &str| format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = '{op}' AND field_groups LIKE '%{group}%'", app.fx.shared);
         assert_eq!(app.count(&writes("BENEFIT", "recordBenefitStatus")).await, 2);
@@ -354,6 +356,12 @@ on_both! {
         // Every client listed is logged per export.
         let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND operation = 'allowanceExport' AND field_groups = 'IDENTITY,CONTACT,ALLOWANCE'", app.fx.shared)).await;
         assert_eq!(logged, 6);
+        // Kela's and the fund's confirmations are statutory disclosures, a row per group;
+        // the county's own list is no disclosure.
+        let disclosed = |recipient: &str| format!("SELECT COUNT(*) FROM disclosure_log WHERE client_id = '{}' AND basis = 'STATUTORY' AND legal_section = '1290/2002 ch. 13 s. 1' AND disclosing_agency = 'EKSOTE' AND {recipient}", app.fx.shared);
+        assert_eq!(app.count(&disclosed("recipient_name = 'Fund X'")).await, 6);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM disclosure_log WHERE client_id = '{}' AND basis = 'STATUTORY' AND recipient_agency = 'KELA'", app.fx.shared)).await, 6);
+        assert_eq!(app.count(&disclosed("recipient_agency = 'EKSOTE'")).await, 0);
         // Who exports: the county every list, Kela its own confirmation only.
         for (role, recipient, fund, expected) in [
             ("KELA_EXPERT", "EKSOTE", None, 403),
@@ -443,6 +451,7 @@ on_both! {
         heal(&app, "allowance_line").await;
         assert_eq!(code(&failed).0, "INTERNAL", "{failed}");
         let statuses = format!("SELECT COUNT(*) FROM benefit_status WHERE client_id = '{}' AND valid_to IS NULL", app.fx.shared);
+        // (The fixture's statuses of 2000 are closed.)
         assert_eq!(app.count(&statuses).await, 1, "the first status is still open, the second not recorded");
         assert_eq!(lines(&app, &p, "2020-02").await, vec![
             line("EXPENSE_ALLOWANCE", "KELA", None, 1, 900),

@@ -154,6 +154,21 @@ fn route(
             &["REHAB", "ALLOWANCE"],
             &["caseView", "rehabPeriods", "allowance"],
         ),
+        "AllowanceLine" => (
+            "caseView(clientId: $c) { rehabPeriods { allowance(month: $month) { lines { F } } } }",
+            &["REHAB", "ALLOWANCE", "ALLOWANCE"],
+            &["caseView", "rehabPeriods", "allowance", "lines"],
+        ),
+        "BenefitStatus" => (
+            "caseView(clientId: $c) { benefitStatuses { F } }",
+            &["BENEFIT"],
+            &["caseView", "benefitStatuses"],
+        ),
+        "SocialAssistanceStatus" => (
+            "caseView(clientId: $c) { socialAssistance { F } }",
+            &["SOCIAL"],
+            &["caseView", "socialAssistance"],
+        ),
         "WorkAbilityAssessment" => (
             "caseView(clientId: $c) { workAbilityAssessments { F } }",
             &["WORK_ABILITY"],
@@ -281,10 +296,14 @@ on_both! {
                 let (status, body) = app.gql(&token, &query, vars.clone()).await;
                 // Expected: every gate and the field itself readable.
                 let mut expect = Expect::Value;
-                for g in gates.iter().copied().chain(std::iter::once(group.as_str())) {
+                // Whether a gate on the way, not the field, decided it (a list the role
+                // reads only under consent: the list is the null with the error).
+                let mut at_gate = false;
+                for (i, g) in gates.iter().copied().chain(std::iter::once(group.as_str())).enumerate() {
                     let e = may_read(role, g, &f.field);
                     if e != Expect::Value {
                         expect = e;
+                        at_gate = i < gates.len();
                         break;
                     }
                 }
@@ -320,7 +339,10 @@ on_both! {
                         assert!(found.iter().all(|v| v.is_null()), "{role} must not read {}.{}: {body}", f.type_name, f.field);
                         assert!(!errors.is_empty(), "{role} {}.{}: expected FORBIDDEN: {body}", f.type_name, f.field);
                         assert!(errors.iter().all(|e| e["extensions"]["code"] == "FORBIDDEN" && e["extensions"]["reason"] == "NO_CONSENT"), "{role} {}.{}: {body}", f.type_name, f.field);
-                        if f.nullable {
+                        if at_gate {
+                            let gate = path.last().copied().map(|p| json!(p));
+                            assert!(errors.iter().all(|e| e["path"].as_array().and_then(|p| p.last()) == gate.as_ref()), "{role} {}.{}: {body}", f.type_name, f.field);
+                        } else if f.nullable {
                             // The refused field is there, as null, where its error points.
                             assert!(!found.is_empty(), "{role} {}.{} left out: {body}", f.type_name, f.field);
                             assert!(errors.iter().all(|e| e["path"].as_array().and_then(|p| p.last()) == Some(&json!(f.field))), "{role} {}.{}: {body}", f.type_name, f.field);

@@ -154,10 +154,10 @@ pub(super) fn filter<C: ColumnTrait>(
 ) -> Option<Expr> {
     let client = Expr::col((at, table.client));
     match (scope, table.provider) {
-        (RowScope::Coach { provider_id }, Some(provider)) => Some(
-            keys.any(client)
-                .and(Expr::col((at, provider)).eq(provider_id.as_str())),
-        ),
+        // The provider column of a KTT period: the coach's window on it.
+        (RowScope::Coach { .. }, Some(_)) => scope
+            .coach_period(at)
+            .map(|placed| keys.any(client).and(placed)),
         (RowScope::Agency { agency, .. }, _) => {
             let own = match &table.owner {
                 Owner::Column(col) => Expr::col((at, *col)).eq(agency.code()),

@@ -39,7 +39,7 @@ pub(super) fn placement_filters(
         ));
     }
     conds.extend(client_filters(scope, f, alias));
-    if let Some(RowScope::Coach { provider_id }) = scope {
+    if let Some(RowScope::Coach { provider_id, .. }) = scope {
         conds.push(provider().eq(provider_id.as_str()));
     }
     conds
