@@ -189,6 +189,7 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("020_alter_typ_case_recording", []),
             sql_migration!("024_alter_disclosure_basis", []),
+            sql_migration!("025_create_client_merge", ["client_merge"]),
         ]
     }
 }
