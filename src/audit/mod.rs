@@ -413,7 +413,9 @@ fn basis_of(who: &Principal, client_id: &str, touch: &Touch) -> Option<&'static 
     if who.agency == Agency::Provider && who.has_role(crate::domain::Role::ProviderCoach) {
         return Some("PROVIDER_PLACEMENT");
     }
-    touch.typ.map(|typ| if typ { "TYP_CLIENTHOOD" } else { "OWN_RECORD" })
+    touch
+        .typ
+        .map(|typ| if typ { "TYP_CLIENTHOOD" } else { "OWN_RECORD" })
 }
 
 /// The columns of one disclosure row.

@@ -119,12 +119,12 @@ pub async fn merge(rc: &RequestContext, input: Merge) -> AppResult<Scoped<(clien
             crate::store::ktt_month::rebuild(sp, Some(client)).await?;
         }
         client::Entity::update_many()
-            .col_expr(client::Column::MergedInto, Expr::val(into).into())
+            .col_expr(client::Column::MergedInto, Expr::val(into))
             .col_expr(
                 client::Column::Version,
                 Expr::col(client::Column::Version).add(1),
             )
-            .col_expr(client::Column::UpdatedAt, Expr::val(rc.now).into())
+            .col_expr(client::Column::UpdatedAt, Expr::val(rc.now))
             .filter(client::Column::Id.eq(from))
             .exec(sp)
             .await?;

@@ -17,13 +17,23 @@ const REGISTER: &str = "mutation R($i: RegisterClientInput!) { registerClient(in
 const REASON: &str = "The population register assigned the permanent code";
 
 async fn register(app: &TestApp, code: &str) -> Json {
-    let input = json!({ "personalIdentityCode": code, "firstName": "Tilapäinen", "lastName": "Koelahti" });
-    app.gql(&app.token_for("TYP_OFFICER"), REGISTER, json!({ "i": input })).await.1["data"]["registerClient"].clone()
+    let input =
+        json!({ "personalIdentityCode": code, "firstName": "Tilapäinen", "lastName": "Koelahti" });
+    app.gql(
+        &app.token_for("TYP_OFFICER"),
+        REGISTER,
+        json!({ "i": input }),
+    )
+    .await
+    .1["data"]["registerClient"]
+        .clone()
 }
 
 async fn merge(app: &TestApp, role: &str, from: &str, into: &str) -> Json {
     let input = json!({ "temporaryClientId": from, "permanentClientId": into, "reason": REASON });
-    app.gql(&app.token_for(role), MERGE, json!({ "i": input })).await.1
+    app.gql(&app.token_for(role), MERGE, json!({ "i": input }))
+        .await
+        .1
 }
 
 fn refused(body: &Json, code: &str, field: Option<&str>) {

@@ -11,9 +11,14 @@ use crate::on_both;
 const MY_LOG: &str = "{ myAccessLog(first: 50) { entries { agency action basis purpose disclosures { dataGroup basis consentId legalSection recipientAgency recipientName disclosingAgency } } } }";
 
 async fn my_log(app: &TestApp, client: &str) -> Vec<Json> {
-    let (_, log) = app.gql(&app.token(client, &["CLIENT"]), MY_LOG, json!({})).await;
+    let (_, log) = app
+        .gql(&app.token(client, &["CLIENT"]), MY_LOG, json!({}))
+        .await;
     assert!(log.get("errors").is_none(), "{log}");
-    log["data"]["myAccessLog"]["entries"].as_array().unwrap().clone()
+    log["data"]["myAccessLog"]["entries"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 /// The entry whose purpose (operation) is `purpose`.
