@@ -17,6 +17,9 @@ pub struct Model {
     pub field_groups: String,
     pub operation: String,
     pub reason: String,
+    /// What admitted the access (`TYP_CLIENTHOOD`, `OWN_RECORD`, `PROVIDER_PLACEMENT`,
+    /// `BREAK_GLASS`, `SUPERVISION`); `None` on rows logged before it was recorded.
+    pub basis: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

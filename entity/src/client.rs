@@ -21,6 +21,10 @@ pub struct Model {
     pub registered_by_agency: String,
     pub date_of_death: Option<Date>,
     pub version: i32,
+    /// Registered with a temporary identity code (individual number 900–999).
+    pub temporary_identity: bool,
+    /// For a temporary client merged into the permanent one: that client.
+    pub merged_into: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

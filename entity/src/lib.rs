@@ -19,6 +19,7 @@ pub mod benefit_status;
 pub mod break_glass;
 pub mod case_follow_up;
 pub mod client;
+pub mod client_merge;
 pub mod consent;
 pub mod consent_field_group;
 pub mod dataset_marker;

@@ -210,6 +210,7 @@ impl MigratorTrait for Migrator {
                 ["attendance_correction"]
             ),
             sql_migration!("024_alter_disclosure_basis", []),
+            sql_migration!("025_create_client_merge", ["client_merge"]),
         ]
     }
 }

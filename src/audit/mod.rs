@@ -68,6 +68,9 @@ enum Disclosed {
 struct Touch {
     groups: BTreeSet<FieldGroup>,
     disclosures: BTreeSet<Disclosed>,
+    /// Whether the client was admitted as a TYP client of the caller (see
+    /// [`AccessRecorder::admitted`]); `None` when the request did not say.
+    typ: Option<bool>,
 }
 
 /// A client's reads and writes in one request.
@@ -75,6 +78,7 @@ struct Touch {
 struct ClientTouches {
     read: Option<Touch>,
     write: Option<Touch>,
+    typ: Option<bool>,
 }
 
 /// Collects what a request read and wrote, per client.
@@ -105,6 +109,20 @@ impl AccessRecorder {
                     Action::Write => &mut client.write,
                 };
                 f(slot.get_or_insert_with(Touch::default));
+            }
+        });
+    }
+
+    /// The row scope admitted the client as a TYP client of the caller (`typ`), or only by
+    /// the agency's own records: the basis the access log gives the request's rows of the
+    /// client (act 703/2023 § 11). TYP clienthood, once seen, stands for the request.
+    pub fn admitted(&self, client_id: &str, typ: bool) {
+        self.with(|t| {
+            if !t.contains_key(client_id) {
+                t.insert(client_id.to_owned(), ClientTouches::default());
+            }
+            if let Some(client) = t.get_mut(client_id) {
+                client.typ = Some(client.typ.unwrap_or(false) || typ);
             }
         });
     }
@@ -180,10 +198,14 @@ impl AccessRecorder {
             .with(std::mem::take)
             .into_iter()
             .flat_map(|(client_id, c)| {
+                let typ = c.typ;
                 [(Action::Read, c.read), (Action::Write, c.write)]
                     .into_iter()
                     .filter_map(move |(action, touch)| {
-                        touch.map(|touch| ((client_id.clone(), action), touch))
+                        touch.map(|mut touch| {
+                            touch.typ = typ;
+                            ((client_id.clone(), action), touch)
+                        })
                     })
             })
             .collect();
@@ -214,7 +236,7 @@ impl AccessRecorder {
     }
 }
 
-/// Access-log rows per INSERT (nine parameters each).
+/// Access-log rows per INSERT (ten parameters each).
 const ROWS_PER_INSERT: usize = 1000;
 
 /// The INSERT of a chunk's rows: into the access log for an official, into the client's own
@@ -240,6 +262,7 @@ fn rows_insert(
                 A::FieldGroups,
                 A::Operation,
                 A::Reason,
+                A::Basis,
             ])
         }
         Caller::Client(_) => {
@@ -276,6 +299,9 @@ fn rows_insert(
             operation.into(),
             reason.into(),
         ]);
+        if let Caller::Official(who) = who {
+            row.push(basis_of(who, client_id, touch).into());
+        }
         insert.values_panic(row);
     }
     insert
@@ -364,6 +390,32 @@ async fn write_chunk(
         conn.execute(&flags).await?;
     }
     Ok(())
+}
+
+/// What admitted an official's access to a client, as the access log records it (act
+/// 703/2023 § 11: the client learns on what basis their data was processed):
+/// - `BREAK_GLASS`: read under an urgent grant outside the official's scope;
+/// - `SUPERVISION`: only the access log itself was read (the data-protection officer's
+///   supervision, act 906/2019 § 17);
+/// - `PROVIDER_PLACEMENT`: a provider's coach, for the placement at the provider;
+/// - `TYP_CLIENTHOOD`: the client is a TYP client whose data the authorities share (act
+///   1369/2014 § 9, act 381/2023);
+/// - `OWN_RECORD`: the agency's own records of the client, outside shared TYP clienthood.
+///
+/// `None` where the request did not say which scope admitted the client.
+fn basis_of(who: &Principal, client_id: &str, touch: &Touch) -> Option<&'static str> {
+    if who.emergency_grant(client_id).is_some() {
+        return Some("BREAK_GLASS");
+    }
+    if !touch.groups.is_empty() && touch.groups.iter().all(|g| *g == FieldGroup::Audit) {
+        return Some("SUPERVISION");
+    }
+    if who.agency == Agency::Provider && who.has_role(crate::domain::Role::ProviderCoach) {
+        return Some("PROVIDER_PLACEMENT");
+    }
+    touch
+        .typ
+        .map(|typ| if typ { "TYP_CLIENTHOOD" } else { "OWN_RECORD" })
 }
 
 /// The columns of one disclosure row.

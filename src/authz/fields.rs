@@ -94,6 +94,7 @@ client_fields! {
     ClientMunicipality, "Client", "municipality", f(Contact);
     ClientLanguage, "Client", "language", f(Contact);
     ClientVersion, "Client", "version", f(Contact);
+    ClientTemporaryIdentity, "Client", "temporaryIdentity", f(Identity);
     ClientCases, "Client", "cases", f(Case);
 
     TypCasePhase, "TypCase", "phase", f(Case);
@@ -316,6 +317,7 @@ client_fields! {
     LogFields, "AccessLogEntry", "fields", f(Audit);
     LogOperation, "AccessLogEntry", "operation", f(Audit);
     LogDisclosures, "AccessLogEntry", "disclosures", f(Audit);
+    LogBasis, "AccessLogEntry", "basis", f(Audit);
     LogBreakGlass, "AccessLogEntry", "breakGlassId", f(Audit);
 }
 

@@ -201,10 +201,10 @@ pub fn typ_client_cond(c: Expr, cutoff: NaiveDate) -> Expr {
 /// the provider, decided on or before `today`, and ending (its early end, else its planned
 /// end) on or after `cutoff`, which is today less the setting
 /// `coach_access_days_after_end`. A provider processes the client's data only for the
-/// placement it was given (act 189/2001 § 9: the county organises KTT and may buy it from a
-/// provider; the provider's part is that placement), so its coaches see the client from the
-/// decision to a short hand-over time after the end, and then no longer (GDPR art. 5(1)(c),
-/// (e)). This is the one place the rule lives: the client's visibility to a coach and the
+/// placement it was given (act 189/2001: the county organises KTT and may buy it from a
+/// provider; the provider processes the data for the county, GDPR art. 28), so its coaches
+/// see the client from the decision to a short hand-over time after the end, and then no
+/// longer (GDPR art. 5(1)(c) and (e): data minimisation, storage limitation). This is the one place the rule lives: the client's visibility to a coach and the
 /// periods (with their attendance) a coach is given both use it.
 pub fn coach_period_cond(
     at: &'static str,

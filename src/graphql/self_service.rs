@@ -8,6 +8,7 @@ use async_graphql::{Context, EmptySubscription, Object, Result, Schema, SimpleOb
 use chrono::{DateTime, Utc};
 
 use super::engine::scalars::Date;
+use super::types::access_log::ProcessingBasis;
 use crate::audit::Action;
 use crate::authz::{FieldGroup, Managed};
 use crate::error::AppError;
@@ -51,7 +52,7 @@ pub struct OwnQuery;
 /// What a client can read: their own case and who has processed their data.
 #[Object(name = "Query")]
 impl OwnQuery {
-    /// Your own TYP case: plan, agreed actions, work try-out periods, attendance,
+    /// Your own TYP case: plan, agreed actions, rehabilitative work activity periods, attendance,
     /// allowances, upcoming meetings and consents.
     async fn my_case(&self, ctx: &Context<'_>) -> Result<MyCase> {
         let rc = context(ctx)?;
@@ -98,6 +99,7 @@ impl OwnQuery {
                     action: r.action,
                     data_groups: split(&r.field_groups),
                     purpose: r.operation,
+                    basis: ProcessingBasis::of(r.basis.as_deref(), r.urgent),
                     urgent: r.urgent,
                     disclosures: r.disclosures.into_iter().map(MyDisclosure::from).collect(),
                 })
@@ -164,8 +166,10 @@ impl MyCase {
         }))
     }
 
-    /// Work try-out periods (kuntouttava työtoiminta), newest first.
-    async fn work_try_outs(&self, ctx: &Context<'_>) -> Result<Vec<MyWorkTryOut>> {
+    /// Your rehabilitative work activity periods (kuntouttava työtoiminta, "KTT"; in
+    /// Swedish arbetsverksamhet i rehabiliteringssyfte), newest first. (A work try-out,
+    /// työkokeilu, is another service of the employment authority and is not listed here.)
+    async fn rehab_periods(&self, ctx: &Context<'_>) -> Result<Vec<MyRehabPeriod>> {
         let rc = context(ctx)?;
         let rows = self_service::periods(rc).await?;
         if !rows.is_empty() {
@@ -173,7 +177,7 @@ impl MyCase {
         }
         Ok(rows
             .into_iter()
-            .map(|p| MyWorkTryOut {
+            .map(|p| MyRehabPeriod {
                 id: p.row.id,
                 place: p.placement,
                 starts_on: p.row.starts_on.into(),
@@ -186,7 +190,7 @@ impl MyCase {
             .collect())
     }
 
-    /// Allowances for your work try-out days, newest month first.
+    /// Allowances for your days of rehabilitative work activity, newest month first.
     async fn allowances(&self, ctx: &Context<'_>) -> Result<Vec<MyAllowance>> {
         let rc = context(ctx)?;
         let rows = self_service::allowances(rc).await?;
@@ -313,8 +317,8 @@ pub struct MyAgreedAction {
     done_on: Option<Date>,
 }
 
-/// A work try-out period.
-pub struct MyWorkTryOut {
+/// A period of rehabilitative work activity (kuntouttava työtoiminta).
+pub struct MyRehabPeriod {
     id: String,
     place: String,
     starts_on: Date,
@@ -326,7 +330,7 @@ pub struct MyWorkTryOut {
 }
 
 #[Object]
-impl MyWorkTryOut {
+impl MyRehabPeriod {
     /// Where: the workshop or organisation.
     async fn place(&self) -> &str {
         &self.place
@@ -463,6 +467,12 @@ pub struct MyAccessEntry {
     data_groups: Vec<String>,
     /// What for: the view or change the official used.
     purpose: String,
+    /// On what basis the official processed your data, which act 703/2023 § 11 entitles you
+    /// to know. TYP_CLIENTHOOD, OWN_RECORD (the agency's own records), PROVIDER_PLACEMENT,
+    /// BREAK_GLASS (an urgent opening) or SUPERVISION by the data-protection officer;
+    /// UNRECORDED where the access was logged before its basis was. Data disclosed under
+    /// your consent or by law is listed in `disclosures` with its consent or legal section.
+    basis: ProcessingBasis,
     /// Data another agency recorded, seen under your consent.
     disclosures: Vec<MyDisclosure>,
     /// The official opened your case urgently outside their usual access (break-glass);

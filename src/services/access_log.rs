@@ -69,7 +69,9 @@ pub async fn page_of(
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| AppError::internal("a sealed log cursor is no row id"))
     };
-    let mut find = access_log::Entity::find().filter(access_log::Column::ClientId.eq(client_id));
+    // A temporary client merged into this one: its rows are this client's too.
+    let ids = super::client_merge::log_ids(db, client_id).await?;
+    let mut find = access_log::Entity::find().filter(access_log::Column::ClientId.is_in(ids));
     if let Some(since) = since {
         find = find.filter(access_log::Column::At.gte(since));
     }

@@ -206,6 +206,7 @@ async fn record_in(
         }
     }
     let outcome = write(sp, rc, &period, &existing, clean).await?;
+    rc.recorder.admitted(&client.row.id, client.scope.typ);
     Ok(Written::for_client_id(&client.row.id, outcome).also(FieldGroup::Allowance))
 }
 

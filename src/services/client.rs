@@ -44,8 +44,10 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
     // Whether it is a TYP client comes with the row: one round trip, not two.
     let typ_flag = rc.scope.typ(client_id());
     let flagged = typ_flag.is_some();
+    // A temporary client merged into another answers as one that does not exist.
     let mut select = client::Entity::find()
         .filter(client::Column::Id.eq(id))
+        .filter(client::Column::MergedInto.is_null())
         .filter(rc.scope.visible(client_id()));
     if let Some(typ_flag) = typ_flag {
         let (yes, no) = (
@@ -155,7 +157,9 @@ pub async fn list(
         searched.as_str(),
     ];
     let key = rc.cursor_key()?;
-    let mut select = client::Entity::find().filter(rc.scope.visible(client_id()));
+    let mut select = client::Entity::find()
+        .filter(client::Column::MergedInto.is_null())
+        .filter(rc.scope.visible(client_id()));
     for term in &terms {
         let pattern = format!("{}%", escape_like(term));
         let starts = |c: client::Column| {

@@ -130,8 +130,9 @@ pub async fn register(
     input: Registration,
 ) -> AppResult<(Option<ClientRecord>, bool)> {
     write::unscoped(rc, FieldGroup::Contact, async |sp| {
-        let (code, _born) = personal_identity_code::parse_on(&input.personal_identity_code, rc.today)
-            .map_err(|e| AppError::bad_input("personalIdentityCode", e.message()))?;
+        let (code, _born) =
+            personal_identity_code::parse_on(&input.personal_identity_code, rc.today)
+                .map_err(|e| AppError::bad_input("personalIdentityCode", e.message()))?;
         let first_name = input::required_text("firstName", &input.first_name, 100)?;
         let last_name = input::required_text("lastName", &input.last_name, 100)?;
         let phone = input::phone(input.phone.as_deref())?;
@@ -141,15 +142,17 @@ pub async fn register(
         let language = input::language(input.language.as_deref())?;
 
         if let Some(existing) = find_by_code(rc, &code).await? {
-            return Ok(Written::unlogged((
-                clients::find(rc, &existing.id).await?,
-                true,
-            )));
+            // A temporary code merged into a permanent client names that client.
+            let id = super::client_merge::redirect(&existing).unwrap_or(&existing.id);
+            return Ok(Written::unlogged((clients::find(rc, id).await?, true)));
         }
         let id = uuid::Uuid::new_v4().to_string();
         let inserted = client::Entity::insert(client::ActiveModel {
             id: Set(id.clone()),
             personal_identity_code: Set(code.clone()),
+            // Individual number 900–999: a temporary identity, to be merged into the
+            // permanent one when the population register assigns it.
+            temporary_identity: Set(personal_identity_code::is_temporary(&code)),
             first_name: Set(first_name),
             last_name: Set(last_name),
             phone: Set(phone),
@@ -184,6 +187,7 @@ pub async fn register(
         let record = clients::find(rc, &id)
             .await?
             .ok_or_else(|| AppError::internal("registered client not visible to its registrar"))?;
+        rc.recorder.admitted(&id, record.scope.typ);
         Ok(Written::for_client_id(&id, (Some(record), false)).also(FieldGroup::Identity))
     })
     .await

@@ -12,6 +12,7 @@ pub mod benefit_status;
 pub mod break_glass;
 pub mod case;
 pub mod client;
+pub mod client_merge;
 pub mod client_registration;
 pub mod consent;
 pub mod context;

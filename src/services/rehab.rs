@@ -155,6 +155,7 @@ pub(crate) async fn decide_in(
         }
         // Shown as read, and logged as read, as the assessment a caller should reuse is.
         rc.recorder.read(&client.row.id, FieldGroup::Rehab, None);
+        rc.recorder.admitted(&client.row.id, client.scope.typ);
         return Err(AppError::ConflictWithExisting(
             message.into(),
             vec![

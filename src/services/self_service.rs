@@ -29,7 +29,9 @@ pub async fn sign_in(
     mask: Arc<FieldMask>,
     client_id: &str,
 ) -> Result<Option<ClientCaller>, DbErr> {
+    // A temporary client merged into another signs in as the permanent one only.
     let row = client::Entity::find_by_id(client_id)
+        .filter(client::Column::MergedInto.is_null())
         .select_only()
         .columns([
             client::Column::Id,
@@ -58,7 +60,7 @@ pub async fn exists(conn: &impl ConnectionTrait, client_id: &str) -> Result<bool
 }
 
 /// The demo client whose token `serve --demo` prints: the first (by id) with an open case,
-/// a plan, a work try-out and a consent, so every part of the own view has something.
+/// a plan, a KTT period and a consent, so every part of the own view has something.
 pub async fn demo_client(conn: &impl ConnectionTrait) -> Result<Option<String>, DbErr> {
     let of_client = |column: Expr| column.equals((client::Entity, client::Column::Id));
     let planned_case = Query::select()
@@ -392,6 +394,8 @@ pub struct OwnLogEntry {
     pub action: String,
     pub field_groups: String,
     pub operation: String,
+    /// What admitted the access, as recorded (`None` on rows logged before it was).
+    pub basis: Option<String>,
     /// The disclosures this access made (on a consent or a statute).
     pub disclosures: Vec<entity::disclosure_log::Model>,
     /// Made under a break-glass grant (an urgent opening outside the official's scope).
@@ -445,6 +449,7 @@ pub async fn access_log(
             action: r.action,
             field_groups: r.field_groups,
             operation: r.operation,
+            basis: r.basis,
             disclosures: d,
         })
         .collect();

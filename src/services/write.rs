@@ -226,6 +226,9 @@ async fn run<T>(
         ),
         After::Unneeded => None,
     };
+    if let Some(scope) = &scope {
+        rc.recorder.admitted(&target.client_id, scope.typ);
+    }
     Ok((row, scope))
 }
 

@@ -394,14 +394,14 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
     .await;
     let first_name = read["data"]["caseView"]["client"]["firstName"].clone();
     assert!(first_name.is_string(), "{read}");
-    let mine = gql(&addr, &own_token, "{ myCase { firstName typCase { phase plan { goals } } workTryOuts { place } consents { kind } } myAccessLog { entries { agency official dataGroups purpose } } }", json!({})).await;
+    let mine = gql(&addr, &own_token, "{ myCase { firstName typCase { phase plan { goals } } rehabPeriods { place } consents { kind } } myAccessLog { entries { agency official dataGroups purpose } } }", json!({})).await;
     assert!(mine.get("errors").is_none(), "{mine}");
     assert_eq!(mine["data"]["myCase"]["firstName"], first_name);
     assert!(
         mine["data"]["myCase"]["typCase"]["plan"]["goals"].is_string(),
         "{mine}"
     );
-    assert!(!mine["data"]["myCase"]["workTryOuts"]
+    assert!(!mine["data"]["myCase"]["rehabPeriods"]
         .as_array()
         .unwrap()
         .is_empty());

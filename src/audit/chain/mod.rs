@@ -54,6 +54,8 @@ struct LogRow {
     field_groups: String,
     operation: String,
     reason: String,
+    /// What admitted the access; `None` on rows logged before it was recorded.
+    basis: Option<String>,
 }
 
 impl LogRow {
@@ -69,6 +71,7 @@ impl LogRow {
             field_groups: row.try_get("", "field_groups")?,
             operation: row.try_get("", "operation")?,
             reason: row.try_get("", "reason")?,
+            basis: row.try_get("", "basis")?,
         })
     }
 }
@@ -123,7 +126,9 @@ struct Attached {
 }
 
 /// The link hash of a row after `prev`: every column in a fixed order, as a JSON array, so
-/// no two different rows serialise alike; the break-glass grant, when there is one, last.
+/// no two different rows serialise alike; then the break-glass grant and the basis of the
+/// access, each only when there is one (rows logged before the basis was recorded hash as
+/// they did).
 /// Times are hashed to the microsecond, the precision both databases keep.
 fn link(prev: &str, row: &LogRow, attached: &Attached) -> String {
     let at = row.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
@@ -146,8 +151,13 @@ fn link(prev: &str, row: &LogRow, attached: &Attached) -> String {
         row.reason,
         disclosures,
     ]);
-    if let (Some(grant), Some(items)) = (&attached.grant, canonical.as_array_mut()) {
-        items.push(serde_json::json!({ "breakGlass": grant }));
+    if let Some(items) = canonical.as_array_mut() {
+        if let Some(grant) = &attached.grant {
+            items.push(serde_json::json!({ "breakGlass": grant }));
+        }
+        if let Some(basis) = &row.basis {
+            items.push(serde_json::json!({ "basis": basis }));
+        }
     }
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
@@ -284,6 +294,7 @@ mod tests {
             field_groups: "CASE".into(),
             operation: "caseView".into(),
             reason: "CaseView".into(),
+            basis: None,
         }
     }
 
@@ -372,6 +383,12 @@ mod tests {
         let mut other = row();
         other.client_id = None;
         assert_ne!(base, link(GENESIS, &other, &none));
+        let mut other = row();
+        other.basis = Some("TYP_CLIENTHOOD".into());
+        let typ = link(GENESIS, &other, &none);
+        assert_ne!(base, typ);
+        other.basis = Some("OWN_RECORD".into());
+        assert_ne!(typ, link(GENESIS, &other, &none));
         assert_ne!(base, link(&base, &row(), &none));
         let d = Attached {
             disclosures: vec![consent_disclosure()],

@@ -61,6 +61,7 @@ pub fn read_own<T>(
     if !scope.visible {
         return Err(AppError::Forbidden(Some(DenialReason::OutOfScope)).into());
     }
+    rc.recorder.admitted(&scope.client_id, scope.typ);
     if shared {
         decide(rc, scope, group, access)?;
     } else if author == rc.principal().agency {
@@ -116,6 +117,7 @@ fn decide(
     if !scope.visible && access != ReadAccess::Never {
         return Err(AppError::Forbidden(Some(DenialReason::OutOfScope)));
     }
+    rc.recorder.admitted(&scope.client_id, scope.typ);
     match access {
         ReadAccess::Never => Err(AppError::Forbidden(None)),
         ReadAccess::Read => {

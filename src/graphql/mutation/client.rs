@@ -4,9 +4,30 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, Simple
 
 use super::request;
 use crate::graphql::types::client::ClientNode;
+use crate::services::client_merge::{self, Merge};
 use crate::services::client_registration::{
     self, Change, ContactField, ContactUpdate, Registration,
 };
+
+/// Input of `mergeTemporaryIdentity`.
+#[derive(InputObject)]
+pub struct MergeTemporaryIdentityInput {
+    /// The client registered with a temporary identity code (individual number 900–999).
+    pub temporary_client_id: ID,
+    /// The same person's client registered with the permanent code.
+    pub permanent_client_id: ID,
+    /// Why (10–2000 characters): kept with the merge.
+    pub reason: String,
+}
+
+/// Result of `mergeTemporaryIdentity`.
+#[derive(SimpleObject)]
+pub struct MergeTemporaryIdentityPayload {
+    /// The permanent client, which now holds every record of the temporary one.
+    pub client: ClientNode,
+    /// How many records moved from the temporary client.
+    pub records_moved: i32,
+}
 
 #[derive(Default)]
 pub struct ClientMutations;
@@ -107,6 +128,31 @@ impl ClientMutations {
         Ok(RegisterClientPayload {
             client: record.map(|r| ClientNode::new(ctx, r)),
             duplicate,
+        })
+    }
+
+    /// Merges a client registered with a temporary identity code into the same person's
+    /// client registered with the permanent code: every record moves to the permanent
+    /// client, the access log of the temporary one is read under the permanent one, and the
+    /// temporary client answers as one that does not exist. Refused into itself or into a
+    /// temporary identity (`BAD_USER_INPUT`), and when both have an open TYP case
+    /// (`CONFLICT`).
+    #[graphql(visible = "super::visible::case")]
+    async fn merge_temporary_identity(
+        &self,
+        ctx: &Context<'_>,
+        input: MergeTemporaryIdentityInput,
+    ) -> Result<MergeTemporaryIdentityPayload> {
+        let rc = request(ctx, "mergeTemporaryIdentity")?;
+        let merge = Merge {
+            temporary_client_id: input.temporary_client_id.to_string(),
+            permanent_client_id: input.permanent_client_id.to_string(),
+            reason: input.reason,
+        };
+        let (record, moved) = client_merge::record(client_merge::merge(rc, merge).await?);
+        Ok(MergeTemporaryIdentityPayload {
+            client: ClientNode::new(ctx, record),
+            records_moved: i32::try_from(moved).unwrap_or(i32::MAX),
         })
     }
 

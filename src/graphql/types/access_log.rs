@@ -20,6 +20,42 @@ pub struct AccessLogEntryNode {
     pub scope: Arc<ClientScope>,
 }
 
+/// On what basis an official processed a client's data (act 703/2023 § 11).
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum ProcessingBasis {
+    /// The client is a TYP client: the three authorities share the data TYP law lists (act
+    /// 1369/2014 § 9, act 381/2023).
+    TypClienthood,
+    /// The agency's own records of the client, outside shared TYP clienthood.
+    OwnRecord,
+    /// A provider's coach, for the client's placement at the provider.
+    ProviderPlacement,
+    /// An urgent opening outside the official's usual access (break-glass), reviewed by the
+    /// data-protection officer.
+    BreakGlass,
+    /// The data-protection officer's supervision: only the access log itself was read.
+    Supervision,
+    /// Not recorded: the access was logged before its basis was.
+    Unrecorded,
+}
+
+impl ProcessingBasis {
+    /// The basis of a log row: as recorded, or, on a row logged before it was recorded,
+    /// break-glass where the row carries a grant and otherwise not known.
+    pub fn of(recorded: Option<&str>, break_glass: bool) -> ProcessingBasis {
+        match recorded {
+            Some("TYP_CLIENTHOOD") => ProcessingBasis::TypClienthood,
+            Some("OWN_RECORD") => ProcessingBasis::OwnRecord,
+            Some("PROVIDER_PLACEMENT") => ProcessingBasis::ProviderPlacement,
+            Some("BREAK_GLASS") => ProcessingBasis::BreakGlass,
+            Some("SUPERVISION") => ProcessingBasis::Supervision,
+            _ if break_glass => ProcessingBasis::BreakGlass,
+            _ => ProcessingBasis::Unrecorded,
+        }
+    }
+}
+
 /// What a disclosure rested on (act 906/2019 § 17, act 703/2023 § 11).
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
@@ -114,6 +150,10 @@ impl AccessLogEntryNode {
     fn disclosures(&self) -> Vec<DisclosureNode> {
         self.disclosures.iter().map(DisclosureNode::from).collect()
     }
+
+    /// On what basis the data was processed; UNRECORDED on rows logged before it was.
+    #[field(LogBasis = ProcessingBasis::of(self.row.basis.as_deref(), self.break_glass.is_some()))]
+    fn basis(&self) -> ProcessingBasis;
 
     /// The break-glass grant this access was made under (an urgent opening outside the
     /// official's scope), if any.

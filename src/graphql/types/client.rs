@@ -24,6 +24,7 @@ impl ClientNode {
     pub fn new(ctx: &Context<'_>, record: ClientRecord) -> ClientNode {
         if let Ok(rc) = ctx.data::<crate::services::RequestContext>() {
             rc.recorder.touch(&record.row.id);
+            rc.recorder.admitted(&record.row.id, record.scope.typ);
         }
         ClientNode {
             row: record.row,
@@ -66,6 +67,11 @@ impl ClientNode {
     /// Version of the contact data: pass it to `updateClientContact`; a stale one is refused.
     #[field(ClientVersion = self.row.version)]
     fn version(&self) -> i32;
+    /// Registered with a temporary identity code (individual number 900–999), given before
+    /// the population register assigns the permanent one; merge it into the permanent
+    /// client with `mergeTemporaryIdentity` once that is registered.
+    #[field(ClientTemporaryIdentity = self.row.temporary_identity)]
+    fn temporary_identity(&self) -> bool;
 
     /// The client's TYP cases (asiakkuudet), newest first.
     #[field(ClientCases, shared)]

@@ -203,7 +203,7 @@ fn case_view_statement(backend: DbBackend, scope: &RowScope, wanted: Wanted) -> 
     b.ctes
         .push(" AS typ FROM client c WHERE c.id = ")
         .bind(viewed_mark())
-        .push(")");
+        .push(" AND c.merged_into IS NULL)");
     b.cte("b_client", false);
     b.ctes.push("SELECT * FROM b_flagged c WHERE ");
     scope.client_visible_by_flag(&mut b.ctes, "c.typ");
