@@ -37,6 +37,9 @@ pub const MOVED: &[&str] = &[
     "agency_note",
     "assessment_reuse",
     "referral",
+    "ktt_decision",
+    "ktt_start_notice",
+    "benefit_status",
 ];
 
 /// The tables kept as they were: the access, disclosure and own logs are append-only and
