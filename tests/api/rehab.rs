@@ -106,6 +106,14 @@ on_both! {
     }
 }
 
+/// The app with a coach's window after a period's end long enough to reach the 2020
+/// placement below (the window itself is tested in `coach_window`).
+pub fn coach_window_over_2020(url: &str) -> typgraph::config::Config {
+    let mut config = crate::helpers::test_config(url);
+    config.settings.coach_access_days_after_end = 20 * 366;
+    config
+}
+
 /// A far placement in 2020, around the closure by government order from 17 March.
 async fn period_2020(app: &TestApp) -> String {
     let e = app.fx.official("EKSOTE_WORKER").to_owned();
@@ -127,6 +135,7 @@ fn day(date: &str, present: bool) -> Json {
 }
 
 on_both! {
+    with coach_window_over_2020;
     async fn allowances_match_hand_computed_figures_to_the_cent(app) {
         let period = period_2020(&app).await;
         let coach = app.token_for("PROVIDER_COACH");
@@ -166,6 +175,7 @@ on_both! {
 }
 
 on_both! {
+    with coach_window_over_2020;
     async fn attendance_is_refused_outside_the_schedule_and_to_others(app) {
         let period = period_2020(&app).await;
         let coach = app.token_for("PROVIDER_COACH");
@@ -189,6 +199,7 @@ on_both! {
 }
 
 on_both! {
+    with coach_window_over_2020;
     async fn the_monthly_statement_per_payer_exports_as_csv(app) {
         let period = period_2020(&app).await;
         let coach = app.token_for("PROVIDER_COACH");

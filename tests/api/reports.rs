@@ -54,6 +54,7 @@ fn month<'a>(body: &'a Json, m: &str) -> &'a Json {
 }
 
 on_both! {
+    with crate::rehab::coach_window_over_2020;
     async fn the_rehab_series_matches_counts_made_by_hand(app) {
         let (p1, p2) = (app.fx.p1.clone(), app.fx.p2.clone());
         // March 2019: five whole months at P1, one ending on the 15th at P1, three at P2.
