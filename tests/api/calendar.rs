@@ -103,6 +103,7 @@ async fn allowance_cents(app: &TestApp, period: &str, month: &str) -> i64 {
 }
 
 on_both! {
+    with crate::rehab::coach_window_over_2020;
     async fn attendance_keeps_to_the_schedule_and_the_holidays_unless_the_decision_allows_an_exception(app) {
         let period = period_2020(&app, "MON,WED,FRI", "MAKE_UP_DAY").await;
         let coach = app.token_for("PROVIDER_COACH");
@@ -140,7 +141,7 @@ on_both! {
 }
 
 fn closure_days(url: &str) -> typgraph::config::Config {
-    let mut config = crate::helpers::test_config(url);
+    let mut config = crate::rehab::coach_window_over_2020(url);
     config.settings.extra_closure_days = vec![NaiveDate::from_ymd_opt(2020, 12, 30).unwrap()];
     config
 }
@@ -188,6 +189,7 @@ on_both! {
 }
 
 on_both! {
+    with crate::rehab::coach_window_over_2020;
     async fn ending_a_period_early_voids_the_later_days_and_recomputes_their_month(app) {
         let period = period_2020(&app, "MON,WED,FRI", "").await;
         let coach = app.token_for("PROVIDER_COACH");
@@ -261,6 +263,7 @@ on_both! {
 }
 
 on_both! {
+    with crate::rehab::coach_window_over_2020;
     async fn an_interruption_voids_the_days_already_recorded_within_it(app) {
         let period = period_2020(&app, "MON,WED,FRI", "").await;
         let coach = app.token_for("PROVIDER_COACH");
