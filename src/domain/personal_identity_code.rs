@@ -148,8 +148,14 @@ mod tests {
     fn individual_numbers_000_and_001_are_refused_and_002_accepted() {
         let day = born(1990, 1, 10);
         let today = born(2026, 11, 28);
-        assert_eq!(parse_on(&format(day, 0), today), Err(InvalidCode::IndividualNumber));
-        assert_eq!(parse_on(&format(day, 1), today), Err(InvalidCode::IndividualNumber));
+        assert_eq!(
+            parse_on(&format(day, 0), today),
+            Err(InvalidCode::IndividualNumber)
+        );
+        assert_eq!(
+            parse_on(&format(day, 1), today),
+            Err(InvalidCode::IndividualNumber)
+        );
         assert!(parse_on(&format(day, 2), today).is_ok());
     }
 
@@ -168,7 +174,10 @@ mod tests {
         let code = format(today, 950);
         assert_eq!(parse_on(&code, today).map(|p| p.1), Ok(today));
         let tomorrow = format(born(2026, 11, 29), 950);
-        assert_eq!(parse_on(&tomorrow, today), Err(InvalidCode::FutureBirthDate));
+        assert_eq!(
+            parse_on(&tomorrow, today),
+            Err(InvalidCode::FutureBirthDate)
+        );
         // The century sign decides: 2050, not 1950.
         let later = format(born(2050, 1, 1), 950);
         assert_eq!(parse_on(&later, today), Err(InvalidCode::FutureBirthDate));

@@ -130,8 +130,9 @@ pub async fn register(
     input: Registration,
 ) -> AppResult<(Option<ClientRecord>, bool)> {
     write::unscoped(rc, FieldGroup::Contact, async |sp| {
-        let (code, _born) = personal_identity_code::parse_on(&input.personal_identity_code, rc.today)
-            .map_err(|e| AppError::bad_input("personalIdentityCode", e.message()))?;
+        let (code, _born) =
+            personal_identity_code::parse_on(&input.personal_identity_code, rc.today)
+                .map_err(|e| AppError::bad_input("personalIdentityCode", e.message()))?;
         let first_name = input::required_text("firstName", &input.first_name, 100)?;
         let last_name = input::required_text("lastName", &input.last_name, 100)?;
         let phone = input::phone(input.phone.as_deref())?;

@@ -15,7 +15,10 @@ fn day(app: &TestApp, n: i64) -> NaiveDate {
     if n >= 0 {
         app.fx.today.checked_add_days(Days::new(n as u64)).unwrap()
     } else {
-        app.fx.today.checked_sub_days(Days::new((-n) as u64)).unwrap()
+        app.fx
+            .today
+            .checked_sub_days(Days::new((-n) as u64))
+            .unwrap()
     }
 }
 
@@ -35,10 +38,18 @@ async fn place(app: &TestApp, decided: i64, ends: i64, early: Option<i64>) {
 
 /// Whether the coach at P1 sees the shared client, and how many of its periods.
 async fn coach_sees(app: &TestApp) -> (bool, usize) {
-    let (_, body) = app.gql(&app.token_for("PROVIDER_COACH"), VIEW, json!({ "c": app.fx.shared })).await;
+    let (_, body) = app
+        .gql(
+            &app.token_for("PROVIDER_COACH"),
+            VIEW,
+            json!({ "c": app.fx.shared }),
+        )
+        .await;
     let seen = !body["data"]["client"].is_null();
     assert_eq!(seen, !body["data"]["caseView"].is_null(), "{body}");
-    let periods = body["data"]["caseView"]["rehabPeriods"].as_array().map_or(0, Vec::len);
+    let periods = body["data"]["caseView"]["rehabPeriods"]
+        .as_array()
+        .map_or(0, Vec::len);
     (seen, periods)
 }
 

@@ -11,17 +11,29 @@ use crate::on_both;
 const REGISTER: &str = "mutation R($i: RegisterClientInput!) { registerClient(input: $i) { duplicate client { id personalIdentityCode } } }";
 
 async fn register(app: &TestApp, code: &str) -> Json {
-    let input = json!({ "personalIdentityCode": code, "firstName": "Testi", "lastName": "Koelahti" });
-    app.gql(&app.token_for("TE_EXPERT"), REGISTER, json!({ "i": input })).await.1
+    let input =
+        json!({ "personalIdentityCode": code, "firstName": "Testi", "lastName": "Koelahti" });
+    app.gql(&app.token_for("TE_EXPERT"), REGISTER, json!({ "i": input }))
+        .await
+        .1
 }
 
 fn refused(body: &Json, why: &str) {
-    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{why}: {body}");
-    assert_eq!(body["errors"][0]["extensions"]["field"], "personalIdentityCode", "{why}: {body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{why}: {body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "personalIdentityCode",
+        "{why}: {body}"
+    );
 }
 
 fn accepted(body: &Json, why: &str) {
-    assert_eq!(body["data"]["registerClient"]["duplicate"], false, "{why}: {body}");
+    assert_eq!(
+        body["data"]["registerClient"]["duplicate"], false,
+        "{why}: {body}"
+    );
 }
 
 on_both! {
