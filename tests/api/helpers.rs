@@ -955,7 +955,8 @@ impl Fixture {
         }
         // Benefit statuses of the shared client in 2000 (Kela's and the county's), long
         // before any period: every status field has a value to read.
-        let y2000 = |m: u32, d: u32| -> Value { NaiveDate::from_ymd_opt(2000, m, d).unwrap().into() };
+        let y2000 =
+            |m: u32, d: u32| -> Value { NaiveDate::from_ymd_opt(2000, m, d).unwrap().into() };
         for (kind, agency, by) in [
             ("LABOUR_MARKET_SUBSIDY", "KELA", "KELA_EXPERT"),
             ("SOCIAL_ASSISTANCE", "EKSOTE", "EKSOTE_WORKER"),
