@@ -49,6 +49,7 @@ const TYP_ON: &str = "query Q($f: ReportFilter) { reports { typClientsOn(on: \"2
 const LENGTHS: &str = "query Q($f: ReportFilter) { reports { periodLengths(from: \"2019-01-01\", to: \"2019-12-31\", filter: $f) { months } providerActivity(from: \"2019-01-01\", to: \"2019-12-31\", filter: $f) { providerId } } }";
 
 on_both! {
+    with crate::rehab::coach_window_over_2020;
     async fn the_coach_gets_no_aggregate_of_case_allowance_or_employment_and_no_municipality_filter(app) {
         let p1 = app.fx.p1.clone();
         for n in 0..6 {
