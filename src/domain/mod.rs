@@ -2,8 +2,8 @@
 //! need no storage (personal identity codes, settings).
 
 pub mod allowance;
-pub mod calendar;
 pub mod benefit;
+pub mod calendar;
 pub mod closed_set;
 pub mod consent;
 pub mod criterion;

@@ -194,7 +194,6 @@ on_both! {
 }
 
 on_both! {
-    with crate::rehab::coach_window_over_2020;
     async fn each_attended_day_is_paid_by_the_status_of_its_own_day(app) {
         let p = period(&app, "pay1", None, None).await;
         // February 2020, Monday to Thursday, three weeks and the Monday of a fourth.
@@ -248,7 +247,6 @@ on_both! {
 }
 
 on_both! {
-    with crate::rehab::coach_window_over_2020;
     async fn travel_is_compensated_at_the_cheapest_means_beyond_the_threshold(app) {
         // A 5.00 € fare a day, or an 18.00 € monthly ticket.
         let p = period(&app, "pay2", Some(500), Some(1800)).await;
@@ -306,7 +304,6 @@ async fn export(
 }
 
 on_both! {
-    with crate::rehab::coach_window_over_2020;
     async fn exports_confirm_days_to_kela_and_the_fund_pay_the_county_and_correct_what_changed(app) {
         let p = period(&app, "pay3", None, None).await;
         let kela = app.token_for("KELA_EXPERT");
@@ -442,7 +439,6 @@ on_both! {
 }
 
 on_both! {
-    with crate::rehab::coach_window_over_2020;
     async fn a_status_or_an_export_that_fails_halfway_leaves_nothing_behind(app) {
         use crate::savepoints::{break_table, heal};
         let p = period(&app, "pay5", None, None).await;

@@ -8,8 +8,8 @@ use super::request;
 use crate::domain::calendar::{AttendanceException, RehabPeriodOutcome, Weekday};
 use crate::graphql::types::rehab::RehabPeriodNode;
 use crate::services::attendance::{self, Day};
-use crate::services::rehab::{self, NewPeriod, PeriodOutcome};
 use crate::services::ktt_decision::{self, Decided, Grant};
+use crate::services::rehab::{self, NewPeriod, PeriodOutcome};
 use crate::services::service_interruption::{self, InterruptionInput};
 
 /// KTT periods: decided, ended early, interrupted.

@@ -11,13 +11,13 @@ use super::{
     Decided, Matter,
 };
 use crate::authz::FieldGroup;
+use crate::domain::calendar;
 use crate::domain::ktt::{self, Schedule};
 use crate::domain::ktt_decision::DecisionKind;
 use crate::error::{AppError, AppResult};
 use crate::services::case::visible_client;
 use crate::services::rehab::{self, NewPeriod};
 use crate::services::write::{self, Scoped, Written};
-use crate::domain::calendar;
 use crate::services::{loads, RequestContext};
 
 /// A grant: the period, and what the decision states and grants besides.
