@@ -4,11 +4,14 @@
 //! activity (Unemployment Security Act 1290/2002 ch. 2 a and ch. 11 s. 4: the statement
 //! binds Kela and the fund). The notices wait in the employment authority's work list.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use entity::{ktt_decision, ktt_start_notice, labour_policy_statement, rehab_period};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityName, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 
 use crate::audit::Recipient;
@@ -67,7 +70,19 @@ pub struct Notice {
 /// as read (REHAB) by the fields returned.
 pub async fn start_notices(rc: &RequestContext, open: Option<bool>) -> AppResult<Vec<Notice>> {
     employment_expert(rc)?;
+    // A notice is as visible as the decision it comes from: one statement with the
+    // decisions' scope condition, so the list reads the notices the caller may see, not
+    // the whole table.
+    let decisions_in_scope = Query::select()
+        .column(ktt_decision::Column::Id)
+        .from(ktt_decision::Entity)
+        .and_where(loads::decisions_in_scope(
+            &rc.scope,
+            ktt_decision::Entity.table_name(),
+        ))
+        .to_owned();
     let mut q = ktt_start_notice::Entity::find()
+        .filter(ktt_start_notice::Column::DecisionId.in_subquery(decisions_in_scope))
         .order_by_asc(ktt_start_notice::Column::CreatedAt)
         .order_by_asc(ktt_start_notice::Column::Id);
     q = match open {
@@ -75,26 +90,39 @@ pub async fn start_notices(rc: &RequestContext, open: Option<bool>) -> AppResult
         Some(false) => q.filter(ktt_start_notice::Column::HandledAt.is_not_null()),
         None => q,
     };
-    let mut out = Vec::new();
-    for row in q.all(rc.db()).await? {
-        // A notice is as visible as the decision it comes from.
-        let Some(decision) =
-            loads::ktt_decision_in_scope(rc.db(), &rc.scope, &row.decision_id).await?
-        else {
-            continue;
-        };
-        let Some(client) = client::find(rc, &row.client_id).await? else {
-            continue;
-        };
-        if client.scope.visible {
-            out.push(Notice {
+    let rows = q.all(rc.db()).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let numbers: HashMap<String, String> = ktt_decision::Entity::find()
+        .filter(ktt_decision::Column::Id.is_in(rows.iter().map(|r| r.decision_id.clone())))
+        .all(rc.db())
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.decision_number))
+        .collect();
+    let clients = entity::client::Entity::find()
+        .filter(entity::client::Column::Id.is_in(rows.iter().map(|r| r.client_id.clone())))
+        .all(rc.db())
+        .await?;
+    let clients: HashMap<String, ClientRecord> = client::with_scopes(rc, clients)
+        .await?
+        .into_iter()
+        .filter(|c| c.scope.visible)
+        .map(|c| (c.row.id.clone(), c))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let client = clients.get(&row.client_id)?.clone();
+            let decision_number = numbers.get(&row.decision_id)?.clone();
+            Some(Notice {
                 row,
                 client,
-                decision_number: decision.decision_number,
-            });
-        }
-    }
-    Ok(out)
+                decision_number,
+            })
+        })
+        .collect())
 }
 
 /// To whom a labour-policy statement goes.

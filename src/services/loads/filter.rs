@@ -210,3 +210,9 @@ pub(super) fn notes_filter(
 pub fn periods_in_scope(scope: &RowScope, at: &'static str) -> Expr {
     filter_or_none(scope, Keys::Row(scope), &PERIODS, at)
 }
+
+/// The condition that the KTT decision named `at` is within the caller's scope, as
+/// [`super::ktt_decision_in_scope`] decides it for one, for statements that list many.
+pub fn decisions_in_scope(scope: &RowScope, at: &'static str) -> Expr {
+    filter_or_none(scope, Keys::Row(scope), &DECISIONS, at)
+}
