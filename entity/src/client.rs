@@ -17,7 +17,6 @@ pub struct Model {
     pub postal_code: Option<String>,
     pub municipality: Option<String>,
     pub language: Option<String>,
-    pub on_social_assistance: bool,
     pub registered_by_agency: String,
     pub date_of_death: Option<Date>,
     pub version: i32,

@@ -1,4 +1,5 @@
-//! A KTT start notice in the employment authority's work list, handled by a statement.
+//! A KTT notice in the employment authority's work list (a period granted, changed or
+//! terminated), handled by a statement.
 
 use sea_orm::entity::prelude::*;
 
@@ -10,6 +11,8 @@ pub struct Model {
     pub id: String,
     pub client_id: String,
     pub decision_id: String,
+    /// The kind of the decision: GRANT, CHANGE or TERMINATE.
+    pub kind: String,
     pub period_id: String,
     pub starts_on: Date,
     pub ends_on: Date,

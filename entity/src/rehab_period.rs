@@ -21,7 +21,6 @@ pub struct Model {
     pub goal: String,
     pub support_needs: Option<String>,
     pub travel_distance_km: Option<f64>,
-    pub payer: String,
     pub ended_early_on: Option<Date>,
     pub end_reason: Option<String>,
     pub created_at: DateTimeUtc,

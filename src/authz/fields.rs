@@ -303,6 +303,7 @@ client_fields! {
     PlanKttItems, "EmploymentPlan", "kttItems", f(Case);
 
     NoticeDecisionNumber, "KttStartNotice", "decisionNumber", f(Rehab);
+    NoticeKind, "KttStartNotice", "kind", f(Rehab);
     NoticeStartsOn, "KttStartNotice", "startsOn", f(Rehab);
     NoticeEndsOn, "KttStartNotice", "endsOn", f(Rehab);
     NoticeCreatedAt, "KttStartNotice", "createdAt", f(Rehab);

@@ -177,6 +177,7 @@ pub async fn write(
             "id",
             "client_id",
             "decision_id",
+            "kind",
             "period_id",
             "starts_on",
             "ends_on",
@@ -240,6 +241,7 @@ pub async fn write(
                 notice.clone().into(),
                 period.client_id.clone().into(),
                 decision_id.clone().into(),
+                "GRANT".into(),
                 period.id.clone().into(),
                 period.starts_on.into(),
                 period.ends_on.into(),
@@ -284,16 +286,49 @@ pub async fn write(
             title,
         ));
     }
+    // The employment authority's notice of a change or an end, as of a grant.
+    let notice_of = |id: String,
+                     decision_id: &str,
+                     kind: &str,
+                     p: &rehab_period::Model,
+                     ends_on: NaiveDate,
+                     decided_on: NaiveDate|
+     -> Vec<Value> {
+        vec![
+            id.into(),
+            p.client_id.clone().into(),
+            decision_id.to_owned().into(),
+            kind.to_owned().into(),
+            p.id.clone().into(),
+            p.starts_on.into(),
+            ends_on.into(),
+            decided_on
+                .and_hms_opt(12, 0, 0)
+                .map(|t| t.and_utc())
+                .unwrap_or(now)
+                .into(),
+        ]
+    };
     if let Some(p) = running.get(1) {
+        let id = rng.uuid();
+        let decided_on = days_before(anchor(), 10);
+        notices.push(notice_of(
+            rng.uuid(),
+            &id,
+            "CHANGE",
+            p,
+            p.ends_on,
+            decided_on,
+        ));
         decisions.push(decision(
             Row {
-                id: rng.uuid(),
+                id,
                 number: "KTT-2026-DEMOCHANGE".to_owned(),
                 kind: DecisionKind::Change,
                 period: Some(p),
                 client_id: &p.client_id,
                 plan: None,
-                decided_on: days_before(anchor(), 10),
+                decided_on,
                 reasoning: Some("Asiakas on muuttanut kauemmas toimintapaikasta: matkakorvaus myönnetään edullisimman kulkutavan mukaan (189/2001 18 §)."),
                 terminated_on: None,
                 travel_cents: 640,
@@ -314,15 +349,25 @@ pub async fn write(
             .filter(rehab_period::Column::Id.eq(p.id.clone()))
             .exec(conn)
             .await?;
+        let id = rng.uuid();
+        let decided_on = days_before(anchor(), 3);
+        notices.push(notice_of(
+            rng.uuid(),
+            &id,
+            "TERMINATE",
+            p,
+            ended,
+            decided_on,
+        ));
         decisions.push(decision(
             Row {
-                id: rng.uuid(),
+                id,
                 number: "KTT-2026-DEMOTERMINATE".to_owned(),
                 kind: DecisionKind::Terminate,
                 period: Some(p),
                 client_id: &p.client_id,
                 plan: None,
-                decided_on: days_before(anchor(), 3),
+                decided_on,
                 reasoning: Some("Asiakas siirtyy palkkatuettuun työhön; kuntouttavan työtoiminnan tavoite on saavutettu."),
                 terminated_on: Some(ended),
                 travel_cents: 0,

@@ -152,7 +152,6 @@ pub async fn write(
             "hours_per_day",
             "goal",
             "travel_distance_km",
-            "payer",
             "created_at",
             "travel_fare_cents",
             "travel_ticket_cents_month",
@@ -278,7 +277,6 @@ pub async fn write(
                 noon(ymd(2026, 9, 20)).into(),
             ]);
         }
-        let county = p.status.social_assistance && n == 2;
         period.push(vec![
             period_id.clone().into(),
             id.clone().into(),
@@ -293,7 +291,6 @@ pub async fn write(
             6.into(),
             "A steady weekly rhythm and a path to work".into(),
             (8.5 + n as f64 * 4.0).into(),
-            (if county { "EKSOTE" } else { "KELA" }).into(),
             noon(ymd(2026, 9, 25)).into(),
             Some(420i64).into(),
             // A period ticket cheaper than a month of fares for the third client.

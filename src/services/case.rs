@@ -13,6 +13,7 @@ use sea_orm::{
 
 use super::client::{self, ClientRecord};
 use super::context::is_unique_violation;
+use super::ktt_decision::{self, Decided};
 use super::rehab::{self, PeriodOutcome};
 use super::write::{self, Scoped, Written};
 use super::{loads, RequestContext};
@@ -237,11 +238,13 @@ pub async fn assign_officer(
     .await
 }
 
-/// A KTT period ended by the same call that closes the case.
+/// A KTT period ended by the same call that closes the case, by its terminating decision.
 pub struct EndWithCase {
     pub period_id: String,
-    /// Why it ends (kept as the period's end reason); a standard text when `None`.
+    /// Why it ends (the decision's reasons unless `decided` gives them); a standard text
+    /// when `None`.
     pub reason: Option<String>,
+    pub decided: Decided,
     pub outcome: PeriodOutcome,
 }
 
@@ -254,7 +257,8 @@ pub struct EndWithCase {
 /// A client's KTT period that runs after the closing date (or is decided to start after
 /// it) stops the closure (`CONFLICT` listing the periods the caller reads) unless the same
 /// call ends it (`end_periods`, with its outcome): ended early on the closing date (a
-/// period not yet started on its first day), its later days voided.
+/// period not yet started on its first day) by its terminating decision, which only a
+/// county decision maker makes ([`ktt_decision::terminated_in`]), its later days voided.
 pub async fn close_case(
     rc: &RequestContext,
     case_id: &str,
@@ -401,14 +405,15 @@ async fn end_running_periods(
         };
         // A period decided to start after the closing date ends on its first day.
         let on = ended_on.max(period.starts_on);
-        let reason = match end.reason {
-            Some(r) => r,
-            None => "the TYP case was closed".to_owned(),
-        };
-        let (_, _, n) = rehab::ended_early(rc, sp, &period.id, on, &reason)
+        let mut decided = end.decided;
+        decided.reasoning = decided
+            .reasoning
+            .or(end.reason)
+            .or_else(|| Some("the TYP case was closed".to_owned()));
+        let ended = ktt_decision::terminated_in(rc, sp, &period.id, on, &decided)
             .await
             .map_err(|e| prefixed(e, i))?;
-        voided += n;
+        voided += ended.voided;
         let prefix = format!("endRehabPeriods[{i}].");
         rehab::outcome_recorded(rc, sp, &period.id, end.outcome, &prefix).await?;
     }

@@ -159,7 +159,6 @@ pub async fn register(
             email: Set(email),
             municipality: Set(municipality),
             language: Set(language),
-            on_social_assistance: Set(false),
             registered_by_agency: Set(rc.principal().agency.code().to_owned()),
             version: Set(1),
             created_at: Set(rc.now),

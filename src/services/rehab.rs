@@ -210,17 +210,6 @@ pub(crate) async fn decide_in(
         rc.today.format("%Y"),
         &uuid::Uuid::new_v4().simple().to_string()[..10]
     );
-    // The payer of the daily allowance on the first day, as the status then stands; each
-    // attended day is paid by the status of its own day (services::attendance).
-    let first_day =
-        super::benefit_status::status_on(rc.db(), &client.row.id, input.starts_on).await?;
-    let payer =
-        crate::domain::benefit::daily_payee(&first_day).map_or(crate::domain::benefit::KELA, |p| {
-            match p.payer {
-                crate::domain::benefit::COUNTY => "EKSOTE",
-                _ => "KELA",
-            }
-        });
     let period = rehab_period::ActiveModel {
         id: Set(id.clone()),
         client_id: Set(client.row.id.clone()),
@@ -238,7 +227,6 @@ pub(crate) async fn decide_in(
         travel_distance_km: Set(input.travel_distance_km),
         travel_fare_cents: Set(input.travel_fare_cents),
         travel_ticket_cents_month: Set(input.travel_ticket_cents_month),
-        payer: Set(payer.to_owned()),
         created_at: Set(rc.now),
         weekdays: Set(calendar::store_list(weekdays.iter().map(|d| d.code()))),
         allowed_exceptions: Set(calendar::store_list(allowed.iter().map(|e| e.code()))),
@@ -253,27 +241,6 @@ pub(crate) async fn decide_in(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Written::of(&client, row))
-}
-
-/// Ends a period early with a reason (an interruption that does not resume) and, when
-/// given, its outcome. Days recorded after the end are voided and their months' allowances
-/// recomputed in the same transaction.
-pub async fn end_early(
-    rc: &RequestContext,
-    period_id: &str,
-    ended_on: NaiveDate,
-    reason: &str,
-    outcome: Option<PeriodOutcome>,
-) -> AppResult<Scoped<rehab_period::Model>> {
-    write::scoped(rc, FieldGroup::Rehab, async |sp| {
-        let Some(outcome) = outcome else {
-            return end_early_in(rc, sp, period_id, ended_on, reason).await;
-        };
-        let (client, _, voided) = ended_early(rc, sp, period_id, ended_on, reason).await?;
-        let (_, row) = outcome_recorded(rc, sp, period_id, outcome, "").await?;
-        Ok(voided_also(Written::of(&client, row), voided))
-    })
-    .await
 }
 
 /// Records how a period ended and what followed it: when it ends early, or once it has
@@ -363,19 +330,6 @@ pub(crate) async fn outcome_recorded(
     Ok((client, row))
 }
 
-/// Ends a period early within a change (a terminating decision, a case closed with its
-/// periods): the early end, the voiding of the days after it, the recomputed allowances.
-pub(crate) async fn end_early_in(
-    rc: &RequestContext,
-    sp: &DatabaseTransaction,
-    period_id: &str,
-    ended_on: NaiveDate,
-    reason: &str,
-) -> AppResult<Written<rehab_period::Model>> {
-    let (client, row, voided) = ended_early(rc, sp, period_id, ended_on, reason).await?;
-    Ok(voided_also(Written::of(&client, row), voided))
-}
-
 /// The early end itself: the client, the period as ended and how many days it voided.
 pub(crate) async fn ended_early(
     rc: &RequestContext,
@@ -422,7 +376,7 @@ pub(crate) async fn ended_early(
 }
 
 /// A change that voided days also wrote the client's attendance and allowances.
-fn voided_also<T>(written: Written<T>, voided: usize) -> Written<T> {
+pub(crate) fn voided_also<T>(written: Written<T>, voided: usize) -> Written<T> {
     if voided == 0 {
         written
     } else {

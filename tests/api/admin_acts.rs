@@ -272,7 +272,7 @@ on_both! {
         assert_eq!(code(&running).0, "CONFLICT", "{running}");
         assert!(running["errors"][0]["extensions"]["periods"].is_null(), "no ids: {running}");
         let end = "mutation E($i: EndRehabPeriodEarlyInput!) { endRehabPeriodEarly(input: $i) { endedEarlyOn } }";
-        let (_, ended) = app.gql(&app.token_for("EKSOTE_WORKER"), end, json!({ "i": { "periodId": period, "endedOn": day(&app, 0), "reason": "The client withdrew", "outcome": "ENDED_BY_CLIENT" } })).await;
+        let (_, ended) = app.gql(&app.token_for("EKSOTE_WORKER"), end, json!({ "i": { "periodId": period, "endedOn": day(&app, 0), "reason": "The client withdrew", "outcome": "ENDED_BY_CLIENT", "terms": crate::cases::decision_terms(&app, 0) } })).await;
         assert_eq!(ended["data"]["endRehabPeriodEarly"]["endedEarlyOn"], day(&app, 0), "{ended}");
         let (_, closed) = app.gql(&app.token_for("TYP_OFFICER"), CLOSE, json!({ "i": { "caseId": case, "outcome": "OTHER", "endedOn": day(&app, 0) } })).await;
         assert_eq!(closed["data"]["closeTypCase"]["phase"], "CLOSED", "{closed}");

@@ -20,7 +20,7 @@ fn code(b: &Json) -> (&str, &str) {
 async fn county_only_client(app: &TestApp) -> String {
     let id = uuid::Uuid::new_v4().to_string();
     let now = chrono::Utc::now();
-    let mut sql = Sql::new("INSERT INTO client (id, personal_identity_code, first_name, last_name, on_social_assistance, registered_by_agency, version, created_at, updated_at) VALUES (");
+    let mut sql = Sql::new("INSERT INTO client (id, personal_identity_code, first_name, last_name, registered_by_agency, version, created_at, updated_at) VALUES (");
     sql.bind(id.clone())
         .push(", ")
         .bind("010203A990Y")
@@ -28,8 +28,6 @@ async fn county_only_client(app: &TestApp) -> String {
         .bind("Urho")
         .push(", ")
         .bind("Koekiire")
-        .push(", ")
-        .bind(false)
         .push(", ")
         .bind("EKSOTE")
         .push(", ")

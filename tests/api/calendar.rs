@@ -55,11 +55,47 @@ fn days(period: &str, days: Vec<Json>) -> Json {
 async fn period_2020(app: &TestApp, weekdays: &str, allowed: &str) -> String {
     let e = app.fx.official("EKSOTE_WORKER").to_owned();
     app.exec(&format!(
-        "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, travel_distance_km, payer, created_at, weekdays, allowed_exceptions) \
-         VALUES ('p2020', '{}', '{}', 'KTT-2020-1', '2019-12-15', '{e}', '2020-01-01', '2020-12-31', 3, 6, 'g', 12.5, 'KELA', '2019-12-15 12:00:00', '{weekdays}', '{allowed}')",
+        "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, travel_distance_km, created_at, weekdays, allowed_exceptions) \
+         VALUES ('p2020', '{}', '{}', 'KTT-2020-1', '2019-12-15', '{e}', '2020-01-01', '2020-12-31', 3, 6, 'g', 12.5, '2019-12-15 12:00:00', '{weekdays}', '{allowed}')",
         app.fx.shared, app.fx.p1
     )).await;
     "p2020".to_owned()
+}
+
+/// A county official who is the responsible officer of the client's case and holds the
+/// power to decide on KTT: the one who may close a case and end its periods in one call.
+async fn county_case_officer(app: &TestApp, case_id: &str) -> String {
+    app.exec("INSERT INTO official (id, name, agency, provider_id, active, created_at) VALUES ('county-officer-c', 'Test county officer', 'EKSOTE', NULL, TRUE, '2026-01-01 00:00:00')").await;
+    app.exec(
+        "INSERT INTO official_role (official_id, role) VALUES ('county-officer-c', 'TYP_OFFICER')",
+    )
+    .await;
+    app.exec(&format!(
+        "INSERT INTO ktt_decision_maker (official_id, title, granted_by, granted_at) VALUES ('county-officer-c', 'Social worker', '{}', '2026-01-01 00:00:00')",
+        app.fx.official("ADMIN")
+    ))
+    .await;
+    let (_, moved) = app
+        .gql(
+            &app.token_for("TYP_OFFICER"),
+            "mutation A($c: ID!, $o: ID!) { assignResponsibleOfficer(caseId: $c, officialId: $o) { id } }",
+            json!({ "c": case_id, "o": "county-officer-c" }),
+        )
+        .await;
+    assert_eq!(
+        moved["data"]["assignResponsibleOfficer"]["id"],
+        json!(case_id),
+        "{moved}"
+    );
+    app.token("county-officer-c", &["TYP_OFFICER"])
+}
+
+/// The settings of a test that decides on periods of 2020: the coach reads them still, and
+/// a decision may be dated back then.
+pub fn decisions_over_2020(url: &str) -> typgraph::config::Config {
+    let mut config = crate::rehab::coach_window_over_2020(url);
+    config.settings.ktt_decision_back_days = 20 * 366;
+    config
 }
 
 async fn county_manager(app: &TestApp) -> String {
@@ -189,7 +225,7 @@ on_both! {
 }
 
 on_both! {
-    with crate::rehab::coach_window_over_2020;
+    with crate::calendar::decisions_over_2020;
     async fn ending_a_period_early_voids_the_later_days_and_recomputes_their_month(app) {
         let period = period_2020(&app, "MON,WED,FRI", "").await;
         let coach = app.token_for("PROVIDER_COACH");
@@ -200,21 +236,33 @@ on_both! {
         let (_, rec) = app.gql(&coach, RECORD, days(&period, list)).await;
         assert_eq!(rec["data"]["recordAttendance"]["recorded"], 7, "{rec}");
         assert_eq!(allowance_cents(&app, &period, "2020-03").await, 6 * 900);
+        // The early end is the county's terminating decision, decided the day the period ends.
         let officer = app.token_for("TYP_OFFICER");
+        let terms = json!({ "decidedOn": "2020-03-06", "servedOn": "2020-03-06", "hearingOmittedReason": "The client asked for it" });
+        let (_, not_decider) = app.gql(&officer, END, json!({ "i": { "periodId": period, "endedOn": "2020-03-06", "reason": "Started studies", "outcome": "STUDIES", "terms": terms } })).await;
+        assert_eq!(code(&not_decider).0, "FORBIDDEN", "{not_decider}");
+        let officer = app.token_for("EKSOTE_WORKER");
+        let (_, backwards) = app.gql(&officer, END, json!({ "i": { "periodId": period, "endedOn": "2020-03-05", "reason": "Started studies", "outcome": "STUDIES", "terms": terms } })).await;
+        assert_eq!(code(&backwards), ("BAD_USER_INPUT".into(), "endedOn".into()), "not before the decision: {backwards}");
         // What followed must be named with an outcome, and be the client's later period.
-        let (_, bare) = app.gql(&officer, END, json!({ "i": { "periodId": period, "endedOn": "2020-03-06", "reason": "Started studies", "followedByAssessmentId": "x" } })).await;
+        let (_, bare) = app.gql(&officer, END, json!({ "i": { "periodId": period, "endedOn": "2020-03-06", "reason": "Started studies", "followedByAssessmentId": "x", "terms": terms } })).await;
         assert_eq!(code(&bare), ("BAD_USER_INPUT".into(), "outcome".into()), "{bare}");
-        let (_, unknown) = app.gql(&officer, END, json!({ "i": { "periodId": period, "endedOn": "2020-03-06", "reason": "Started studies", "outcome": "NEW_REHAB_PERIOD", "followedByPeriodId": "no-such-period" } })).await;
+        let (_, unknown) = app.gql(&officer, END, json!({ "i": { "periodId": period, "endedOn": "2020-03-06", "reason": "Started studies", "outcome": "NEW_REHAB_PERIOD", "followedByPeriodId": "no-such-period", "terms": terms } })).await;
         assert_eq!(code(&unknown), ("BAD_USER_INPUT".into(), "followedByPeriodId".into()), "{unknown}");
         assert_eq!(app.count("SELECT COUNT(*) FROM rehab_period WHERE id = 'p2020' AND ended_early_on IS NULL").await, 1, "nothing of the refused end stays");
+        assert_eq!(app.count("SELECT COUNT(*) FROM ktt_decision WHERE period_id = 'p2020'").await, 0, "nor its decision");
         // Ended on Friday the 6th: the days after it are voided, never deleted.
-        let (_, ended) = app.gql(&officer, END, json!({ "i": { "periodId": period, "endedOn": "2020-03-06", "reason": "Started studies", "outcome": "STUDIES" } })).await;
+        let (_, ended) = app.gql(&officer, END, json!({ "i": { "periodId": period, "endedOn": "2020-03-06", "reason": "Started studies", "outcome": "STUDIES", "terms": terms } })).await;
         assert_eq!(ended["data"]["endRehabPeriodEarly"]["outcome"], "STUDIES", "{ended}");
         assert_eq!(ended["data"]["endRehabPeriodEarly"]["endedEarlyOn"], "2020-03-06");
+        // It left the terminating decision, with the reason as its reasons, and a notice to
+        // the employment authority of the period's end.
+        assert_eq!(app.count("SELECT COUNT(*) FROM ktt_decision WHERE period_id = 'p2020' AND kind = 'TERMINATE' AND terminated_on = '2020-03-06' AND reasoning = 'Started studies'").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM ktt_start_notice WHERE period_id = 'p2020' AND kind = 'TERMINATE' AND ends_on = '2020-03-06' AND handled_at IS NULL").await, 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM attendance_day WHERE period_id = 'p2020'").await, 7);
         assert_eq!(app.count("SELECT COUNT(*) FROM attendance_day WHERE period_id = 'p2020' AND voided_at IS NOT NULL").await, 4);
         assert_eq!(app.count("SELECT COUNT(*) FROM attendance_day WHERE period_id = 'p2020' AND voided_at IS NOT NULL AND day <= '2020-03-06'").await, 0, "the last day stays");
-        let corrections = format!("SELECT COUNT(*) FROM attendance_correction WHERE period_id = 'p2020' AND cause = 'EARLY_END' AND corrected_by = '{}' AND reason LIKE '%Started studies%'", app.fx.official("TYP_OFFICER"));
+        let corrections = format!("SELECT COUNT(*) FROM attendance_correction WHERE period_id = 'p2020' AND cause = 'EARLY_END' AND corrected_by = '{}' AND reason LIKE '%Started studies%'", app.fx.official("EKSOTE_WORKER"));
         assert_eq!(app.count(&corrections).await, 4);
         assert_eq!(app.count("SELECT COUNT(*) FROM attendance_correction WHERE period_id = 'p2020' AND NOT was_present AND was_absence_reason = 'sick'").await, 1, "what the day said is kept");
         // The month's allowance lines, and the summaries the reports read, count 3 days.
@@ -251,9 +299,11 @@ on_both! {
         // Ended with a work-ability assessment of the client following it.
         let (_, view) = app.gql(&officer, "query V($c: ID!) { caseView(clientId: $c) { workAbilityAssessments { id } } }", json!({ "c": app.fx.shared })).await;
         let assessment = view["data"]["caseView"]["workAbilityAssessments"][0]["id"].as_str().unwrap_or_else(|| panic!("{view}")).to_owned();
-        let (_, foreign) = app.gql(&officer, END, json!({ "i": { "periodId": shared_period, "endedOn": day(&app, 0), "reason": "Assessment", "outcome": "WORK_ABILITY_ASSESSMENT", "followedByAssessmentId": "not-the-clients" } })).await;
+        let worker = app.token_for("EKSOTE_WORKER");
+        let terms = crate::cases::decision_terms(&app, 0);
+        let (_, foreign) = app.gql(&worker, END, json!({ "i": { "periodId": shared_period, "endedOn": day(&app, 0), "reason": "Assessment", "outcome": "WORK_ABILITY_ASSESSMENT", "followedByAssessmentId": "not-the-clients", "terms": terms } })).await;
         assert_eq!(code(&foreign), ("BAD_USER_INPUT".into(), "followedByAssessmentId".into()), "{foreign}");
-        let (_, ended) = app.gql(&officer, END, json!({ "i": { "periodId": shared_period, "endedOn": day(&app, 0), "reason": "Assessment", "outcome": "WORK_ABILITY_ASSESSMENT", "followedByAssessmentId": assessment } })).await;
+        let (_, ended) = app.gql(&worker, END, json!({ "i": { "periodId": shared_period, "endedOn": day(&app, 0), "reason": "Assessment", "outcome": "WORK_ABILITY_ASSESSMENT", "followedByAssessmentId": assessment, "terms": terms } })).await;
         assert_eq!(ended["data"]["endRehabPeriodEarly"]["followedByAssessmentId"], json!(assessment), "{ended}");
         assert_eq!(ended["data"]["endRehabPeriodEarly"]["outcome"], "WORK_ABILITY_ASSESSMENT");
         // Roles without REHAB write do not record outcomes.
@@ -341,6 +391,12 @@ on_both! {
         let (_, ahead) = app.gql(&app.token_for("EKSOTE_WORKER"), "mutation D($i: DecideRehabPeriodInput!) { decideRehabPeriod(input: $i) { id } }", json!({ "i": { "clientId": app.fx.shared, "providerId": app.fx.p1, "startsOn": day(&app, 40), "endsOn": day(&app, 200), "daysPerWeek": 2, "hoursPerDay": 6, "goal": "Next steps", "decidedOn": app.fx.today.to_string(), "servedOn": app.fx.today.to_string(), "hearingOn": app.fx.today.to_string() } })).await;
         let ahead = ahead["data"]["decideRehabPeriod"]["id"].as_str().unwrap_or_else(|| panic!("{ahead}")).to_owned();
         let close = |ends: Json| json!({ "i": { "caseId": case_id, "outcome": "STUDIES", "endedOn": day(&app, 0), "endRehabPeriods": ends } });
+        let terms = crate::cases::decision_terms(&app, 0);
+        // Ending the periods is the county's decision: the employment authority's officer,
+        // responsible for the case, cannot end them with it.
+        let (_, te) = app.gql(&officer, CLOSE, close(json!([{ "periodId": period, "outcome": "STUDIES", "terms": terms }, { "periodId": ahead, "outcome": "OTHER", "terms": terms }]))).await;
+        assert_eq!(code(&te).0, "FORBIDDEN", "{te}");
+        let officer = county_case_officer(&app, &case_id).await;
         let (_, refused) = app.gql(&officer, CLOSE, close(json!([]))).await;
         assert_eq!(code(&refused).0, "CONFLICT", "{refused}");
         let listed = refused["errors"][0]["extensions"]["periods"].as_array().unwrap_or_else(|| panic!("{refused}")).clone();
@@ -348,21 +404,25 @@ on_both! {
         assert!(listed.contains(&json!({ "id": period, "startsOn": day(&app, -60), "endsOn": day(&app, 30) })), "{refused}");
         assert!(listed.iter().any(|p| p["id"] == json!(ahead)), "{refused}");
         // Naming one of them is not enough; an unknown one is bad input.
-        let (_, half) = app.gql(&officer, CLOSE, close(json!([{ "periodId": period, "outcome": "STUDIES" }]))).await;
+        let (_, half) = app.gql(&officer, CLOSE, close(json!([{ "periodId": period, "outcome": "STUDIES", "terms": terms }]))).await;
         assert_eq!(code(&half).0, "CONFLICT", "{half}");
-        let (_, unknown) = app.gql(&officer, CLOSE, close(json!([{ "periodId": "nope", "outcome": "STUDIES" }]))).await;
+        let (_, unknown) = app.gql(&officer, CLOSE, close(json!([{ "periodId": "nope", "outcome": "STUDIES", "terms": terms }]))).await;
         assert_eq!(code(&unknown), ("BAD_USER_INPUT".into(), "endRehabPeriods[0].periodId".into()), "{unknown}");
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM typ_case WHERE id = '{case_id}' AND ended_on IS NULL")).await, 1, "still open");
         // Both in the same call: the running one ends today, the one ahead on its first day.
         let (_, closed) = app.gql(&officer, CLOSE, close(json!([
-            { "periodId": period, "outcome": "STUDIES" },
-            { "periodId": ahead, "outcome": "OTHER", "reason": "Not started: the client starts studies" }
+            { "periodId": period, "outcome": "STUDIES", "terms": terms },
+            { "periodId": ahead, "outcome": "OTHER", "reason": "Not started: the client starts studies", "terms": terms }
         ]))).await;
         assert_eq!(closed["data"]["closeTypCase"]["phase"], "CLOSED", "{closed}");
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE id = '{period}' AND ended_early_on = '{}' AND outcome = 'STUDIES' AND end_reason = 'the TYP case was closed'", day(&app, 0))).await, 1);
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE id = '{ahead}' AND ended_early_on = starts_on AND outcome = 'OTHER'")).await, 1);
         let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'closeTypCase' AND field_groups LIKE '%CASE%' AND field_groups LIKE '%REHAB%'", app.fx.shared)).await;
         assert_eq!(logged, 1);
+        // Each period ended by its own terminating decision, each with a notice.
+        let decided = format!("SELECT COUNT(*) FROM ktt_decision WHERE kind = 'TERMINATE' AND decided_by = 'county-officer-c' AND period_id IN ('{period}', '{ahead}')");
+        assert_eq!(app.count(&decided).await, 2);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM ktt_start_notice WHERE kind = 'TERMINATE' AND period_id IN ('{period}', '{ahead}')")).await, 2);
     }
 }
 
@@ -410,7 +470,7 @@ async fn a_correction_that_fails_halfway_leaves_the_days_the_period_and_the_case
         "SELECT COUNT(*) FROM rehab_period WHERE id = '{period}' AND ended_early_on IS NOT NULL"
     );
     // The monthly summaries are the last thing a voiding rewrites.
-    let end = json!({ "i": { "periodId": period, "endedOn": day(&app, -7), "reason": "Moved away", "outcome": "OTHER" } });
+    let end = json!({ "i": { "periodId": period, "endedOn": day(&app, -7), "reason": "Moved away", "outcome": "OTHER", "terms": crate::cases::decision_terms(&app, -7) } });
     fails_halfway(&app, "ktt_client_month", "INSERT", &worker, END, end).await;
     let manager = county_manager(&app).await;
     let closure = json!({ "i": { "startsOn": day(&app, -15), "endsOn": day(&app, -13), "reason": "Premises closed" } });
@@ -428,16 +488,16 @@ async fn a_correction_that_fails_halfway_leaves_the_days_the_period_and_the_case
         0
     );
     // Closing the case with its period: the case is updated after the period ended.
-    let officer = app.token_for("TYP_OFFICER");
     let (_, case) = app
         .gql(
-            &officer,
+            &app.token_for("TYP_OFFICER"),
             "query C($c: ID!) { caseView(clientId: $c) { typCase { id } } }",
             json!({ "c": app.fx.shared }),
         )
         .await;
     let case_id = case["data"]["caseView"]["typCase"]["id"].clone();
-    let close = json!({ "i": { "caseId": case_id, "outcome": "OTHER", "endedOn": day(&app, -7), "endRehabPeriods": [{ "periodId": period, "outcome": "OTHER" }] } });
+    let officer = county_case_officer(&app, case_id.as_str().unwrap()).await;
+    let close = json!({ "i": { "caseId": case_id, "outcome": "OTHER", "endedOn": day(&app, -7), "endRehabPeriods": [{ "periodId": period, "outcome": "OTHER", "terms": crate::cases::decision_terms(&app, -7) }] } });
     fails_halfway(&app, "typ_case", "UPDATE", &officer, CLOSE, close).await;
     assert_eq!(app.count(&voided).await, 0);
     assert_eq!(app.count(corrections).await, 0);

@@ -21,6 +21,12 @@ pub async fn register(app: &TestApp, code: &str) -> String {
         .to_owned()
 }
 
+/// A KTT decision's terms: decided `decided` days from today, served the same day, the
+/// client heard that day.
+pub fn decision_terms(app: &TestApp, decided: i64) -> Json {
+    json!({ "decidedOn": day(app, decided), "servedOn": day(app, decided), "hearingOn": day(app, decided) })
+}
+
 /// The fixture's today moved by `offset` days, as an ISO date.
 pub fn day(app: &TestApp, offset: i64) -> String {
     let d = if offset >= 0 {

@@ -86,8 +86,8 @@ on_both! {
         // the current one is in it.
         place(&app, -60, 30, None).await;
         app.exec(&format!(
-            "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, payer, created_at) \
-             SELECT 'old-period', client_id, provider_id, 'KTT-T-OLD', '{}', decided_by, '{}', '{}', days_per_week, hours_per_day, goal, payer, created_at FROM rehab_period WHERE client_id = '{}'",
+            "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, created_at) \
+             SELECT 'old-period', client_id, provider_id, 'KTT-T-OLD', '{}', decided_by, '{}', '{}', days_per_week, hours_per_day, goal, created_at FROM rehab_period WHERE client_id = '{}'",
             day(&app, -500), day(&app, -500), day(&app, -200), app.fx.shared
         ))
         .await;

@@ -549,7 +549,6 @@ impl Fixture {
                 ("postal_code", s("53100")),
                 ("municipality", s("Lappeenranta")),
                 ("language", s("fi")),
-                ("on_social_assistance", false.into()),
                 ("registered_by_agency", s(agency)),
                 ("version", 1.into()),
                 ("created_at", now.into()),
@@ -789,7 +788,6 @@ impl Fixture {
                     ("goal", s("Daily rhythm")),
                     ("support_needs", s("Guidance")),
                     ("travel_distance_km", Some(5.5f64).into()),
-                    ("payer", s("KELA")),
                     ("created_at", now.into()),
                     // Days relative to today may fall on any weekday or holiday: tests
                     // that record them record events, which these decisions allow.
@@ -842,6 +840,7 @@ impl Fixture {
                 ("id", s(&id())),
                 ("client_id", s(&shared)),
                 ("decision_id", s(&grant)),
+                ("kind", s("GRANT")),
                 ("period_id", s(&period)),
                 ("starts_on", d(-60)),
                 ("ends_on", d(30)),

@@ -1,12 +1,13 @@
 //! KTT decisions are the county's administrative decisions: only a county official holding
 //! the delegated power decides; a grant rests on the plan in force with a KTT item; every
 //! decision has its dates, hearing and reasons; changes and terminations are decisions of
-//! their own; a grant leaves a start notice the employment authority answers with its
-//! statement; and each decision is a document read like its fields.
+//! their own, and every early end of a period is a termination; a grant, change or
+//! termination leaves a notice the employment authority answers with its statement; and
+//! each decision is a document read like its fields.
 
 use serde_json::{json, Value as Json};
 
-use crate::cases::day;
+use crate::cases::{day, decision_terms as terms};
 use crate::helpers::{assert_not_in_schema, TestApp};
 use crate::on_both;
 
@@ -17,7 +18,8 @@ const TERMINATE: &str = "mutation T($i: TerminateRehabPeriodInput!) { terminateR
 const ITEM: &str = "mutation K($i: AddKttPlanItemInput!) { addKttPlanItem(input: $i) { id goal support agreedOn } }";
 const PLAN: &str =
     "mutation P($i: CreateEmploymentPlanInput!) { createEmploymentPlan(input: $i) { id kind } }";
-const NOTICES: &str = "query N($o: Boolean) { kttStartNotices(open: $o) { id client { id } decisionNumber startsOn endsOn handledAt statementId } }";
+const NOTICES: &str = "query N($o: Boolean) { kttStartNotices(open: $o) { id client { id } decisionNumber kind startsOn endsOn handledAt statementId } }";
+const END_EARLY: &str = "mutation E($i: EndRehabPeriodEarlyInput!) { endRehabPeriodEarly(input: $i) { id endedEarlyOn endReason outcome decisions { kind reasoning terminatedOn } } }";
 const STATEMENT: &str = "mutation S($i: IssueLabourPolicyStatementInput!) { issueLabourPolicyStatement(input: $i) { id kind content recipient fundName issuedOn } }";
 const SET_MAKER: &str = "mutation M($i: SetKttDecisionMakerInput!) { setKttDecisionMaker(input: $i) { officialId title grantedBy } }";
 const REVOKE_MAKER: &str =
@@ -38,12 +40,6 @@ fn err(body: &Json) -> (String, String) {
 
 fn bad(field: &str) -> (String, String) {
     ("BAD_USER_INPUT".to_owned(), field.to_owned())
-}
-
-/// A decision's terms: decided `decided` days from today, served the same day, the client
-/// heard that day.
-fn terms(app: &TestApp, decided: i64) -> Json {
-    json!({ "decidedOn": day(app, decided), "servedOn": day(app, decided), "hearingOn": day(app, decided) })
 }
 
 /// A grant of 3 months from `start` days from today, decided today.
@@ -554,5 +550,68 @@ on_both! {
         assert!(refused.is_empty(), "the policy refused the document's own style: {refused:?}");
         let reads = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND operation = 'decisionDocument'", app.fx.shared);
         assert!(app.count(&reads).await >= 1, "the printed read is logged");
+    }
+}
+
+on_both! {
+    async fn every_early_end_is_a_termination_with_its_notice(app) {
+        let worker = app.token_for("EKSOTE_WORKER");
+        let (_, g) = app.gql(&worker, GRANT, grant(&app, &app.fx.shared, 40)).await;
+        let period = g["data"]["decideRehabPeriod"]["id"].as_str().unwrap_or_else(|| panic!("{g}")).to_owned();
+        let mut t = terms(&app, 0);
+        t["reasoning"] = json!("The client asked for four days a week.");
+        let (_, changed) = app.gql(&worker, CHANGE, json!({ "i": { "periodId": period, "daysPerWeek": 4, "terms": t } })).await;
+        let change_number = changed["data"]["changeRehabPeriod"]["id"].clone();
+        assert!(change_number.is_string(), "{changed}");
+        // Ending early without the power to decide: refused before anything is read, for
+        // every role that writes REHAB but is not a county decision maker; the roles that
+        // never write it do not see the mutation.
+        let early = |on: i64| json!({ "i": { "periodId": period, "endedOn": day(&app, on), "reason": "Started studies", "outcome": "STUDIES", "terms": terms(&app, 0) } });
+        let (_, officer) = app.gql(&app.token_for("TYP_OFFICER"), END_EARLY, early(50)).await;
+        assert_eq!(err(&officer).0, "FORBIDDEN", "{officer}");
+        for role in ["TE_EXPERT", "KELA_EXPERT", "PROVIDER_COACH", "ANALYST", "AUDITOR", "ADMIN"] {
+            let (status, body) = app.gql(&app.token_for(role), END_EARLY, early(50)).await;
+            crate::helpers::assert_mutation_not_in_schema(role, status, &body, "endRehabPeriodEarly");
+        }
+        // A county official without the delegation is refused too.
+        app.exec(&format!("DELETE FROM ktt_decision_maker WHERE official_id = '{}'", app.fx.official("EKSOTE_WORKER"))).await;
+        let (_, undelegated) = app.gql(&worker, END_EARLY, early(50)).await;
+        assert_eq!(err(&undelegated).0, "FORBIDDEN", "{undelegated}");
+        app.exec(&format!(
+            "INSERT INTO ktt_decision_maker (official_id, title, granted_by, granted_at) VALUES ('{}', 'Social worker', '{}', '2026-01-01 00:00:00')",
+            app.fx.official("EKSOTE_WORKER"),
+            app.fx.official("ADMIN")
+        ))
+        .await;
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE id = '{period}' AND ended_early_on IS NULL")).await, 1);
+        // The decision's own rules hold: not before the day it is decided.
+        let mut backwards = early(50);
+        backwards["i"]["terms"] = terms(&app, 1);
+        backwards["i"]["endedOn"] = json!(day(&app, 0));
+        let (_, before_decided) = app.gql(&worker, END_EARLY, backwards).await;
+        assert!(err(&before_decided).0 == "BAD_USER_INPUT", "{before_decided}");
+        // The decision maker ends it: a TERMINATE decision with the reason as its reasons.
+        let (_, ended) = app.gql(&worker, END_EARLY, early(50)).await;
+        let p = &ended["data"]["endRehabPeriodEarly"];
+        assert_eq!(p["endedEarlyOn"], day(&app, 50), "{ended}");
+        assert_eq!(p["outcome"], "STUDIES", "{ended}");
+        assert_eq!(p["decisions"][0], json!({ "kind": "TERMINATE", "reasoning": "Started studies", "terminatedOn": day(&app, 50) }), "{ended}");
+        // The employment authority's list has a notice of each: the grant, the change (with
+        // the changed end) and the end (with the last day).
+        let te = app.token_for("TE_EXPERT");
+        let (_, open) = app.gql(&te, NOTICES, json!({ "o": true })).await;
+        let mine: Vec<&Json> = open["data"]["kttStartNotices"].as_array().unwrap_or_else(|| panic!("{open}")).iter().filter(|n| n["startsOn"] == day(&app, 40)).collect();
+        let kinds: Vec<&str> = mine.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["GRANT", "CHANGE", "TERMINATE"], "{open}");
+        assert_eq!(mine[2]["endsOn"], day(&app, 50), "{open}");
+        // Each statement states what its notice tells.
+        for (notice, kind) in [(&mine[1], "KTT_CHANGE"), (&mine[2], "KTT_END")] {
+            let (_, issued) = app.gql(&te, STATEMENT, json!({ "i": { "noticeId": notice["id"], "recipient": "KELA", "content": "As decided.", "issuedOn": day(&app, 0) } })).await;
+            assert_eq!(issued["data"]["issueLabourPolicyStatement"]["kind"], kind, "{issued}");
+        }
+        // Each written under the early end's own log row, with its decision and notice.
+        let logged = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'endRehabPeriodEarly' AND field_groups LIKE '%REHAB%'", app.fx.shared);
+        assert_eq!(app.count(&logged).await, 1);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM ktt_decision WHERE period_id = '{period}' AND kind = 'TERMINATE'")).await, 1);
     }
 }

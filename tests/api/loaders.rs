@@ -238,7 +238,7 @@ on_both! {
         let now = chrono::Utc::now().to_rfc3339();
         let kela = app.fx.official("KELA_EXPERT").to_owned();
         let county = app.fx.official("EKSOTE_WORKER").to_owned();
-        let client = format!("INSERT INTO client (id, personal_identity_code, first_name, last_name, on_social_assistance, registered_by_agency, version, created_at, updated_at) VALUES ('{x}', '010203A9910', 'Vieno', 'Lasinen', FALSE, 'EKSOTE', 1, '{now}', '{now}')");
+        let client = format!("INSERT INTO client (id, personal_identity_code, first_name, last_name, registered_by_agency, version, created_at, updated_at) VALUES ('{x}', '010203A9910', 'Vieno', 'Lasinen', 'EKSOTE', 1, '{now}', '{now}')");
         let benefit = format!("INSERT INTO benefit_decision (id, client_id, agency, benefit_kind, status, decided_on, valid_from, decided_by) VALUES ('{}', '{x}', 'KELA', 'LABOUR_MARKET_SUBSIDY', 'GRANTED', '2026-01-05', '2026-01-05', '{kela}')", uuid::Uuid::new_v4());
         let note = format!("INSERT INTO agency_note (id, client_id, agency, author_id, body, shared_with_case_team, created_at) VALUES ('{}', '{x}', 'EKSOTE', '{county}', 'County note for the team', TRUE, '{now}')", uuid::Uuid::new_v4());
         for sql in [client, benefit, note] {

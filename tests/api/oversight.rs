@@ -215,8 +215,8 @@ on_both! {
         let dual = app.token(&dual_id, &["KELA_EXPERT", "AUDITOR"]);
         let client = uuid::Uuid::new_v4().to_string();
         let now = chrono::Utc::now();
-        let mut sql = Sql::new("INSERT INTO client (id, personal_identity_code, first_name, last_name, on_social_assistance, registered_by_agency, version, created_at, updated_at) VALUES (");
-        sql.bind(client.clone()).push(", ").bind("020304A992R").push(", ").bind("Aino").push(", ").bind("Koekiire").push(", ").bind(false).push(", ").bind("EKSOTE").push(", ").bind(1).push(", ").bind(now).push(", ").bind(now).push(")");
+        let mut sql = Sql::new("INSERT INTO client (id, personal_identity_code, first_name, last_name, registered_by_agency, version, created_at, updated_at) VALUES (");
+        sql.bind(client.clone()).push(", ").bind("020304A992R").push(", ").bind("Aino").push(", ").bind("Koekiire").push(", ").bind("EKSOTE").push(", ").bind(1).push(", ").bind(now).push(", ").bind(now).push(")");
         app.db.execute_raw(sql.build_for(&app.db)).await.unwrap();
         let (_, opened) = app.gql(&dual, OPEN, json!({ "i": { "clientId": client, "reason": "Client at the office, benefit stopped" } })).await;
         let grant = opened["data"]["breakGlass"]["id"].as_str().unwrap_or_else(|| panic!("{opened}")).to_owned();

@@ -46,8 +46,8 @@ async fn period(app: &TestApp, id: &str, fare: Option<i64>, ticket: Option<i64>)
     let e = app.fx.official("EKSOTE_WORKER").to_owned();
     let opt = |v: Option<i64>| v.map_or("NULL".to_owned(), |c| c.to_string());
     app.exec(&format!(
-        "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, travel_distance_km, payer, created_at, travel_fare_cents, travel_ticket_cents_month) \
-         VALUES ('{id}', '{}', '{}', 'KTT-{id}', '2019-12-15', '{e}', '2020-01-01', '2020-12-31', 4, 6, 'g', 12.5, 'KELA', '2019-12-15 12:00:00', {}, {})",
+        "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, travel_distance_km, created_at, travel_fare_cents, travel_ticket_cents_month) \
+         VALUES ('{id}', '{}', '{}', 'KTT-{id}', '2019-12-15', '{e}', '2020-01-01', '2020-12-31', 4, 6, 'g', 12.5, '2019-12-15 12:00:00', {}, {})",
         app.fx.shared, app.fx.p1, opt(fare), opt(ticket)
     ))
     .await;

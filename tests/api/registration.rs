@@ -48,7 +48,7 @@ on_both! {
         assert_eq!(payload["client"]["firstName"], "Aino", "nothing changed");
         // A duplicate outside the caller's scope names no client at all, not even its id.
         app.exec(&format!(
-            "INSERT INTO client (id, personal_identity_code, first_name, last_name, on_social_assistance, registered_by_agency, version, created_at, updated_at) VALUES ('c-county', '040490-9046', 'Oona', 'Mallila', FALSE, 'EKSOTE', 1, '{0}', '{0}')",
+            "INSERT INTO client (id, personal_identity_code, first_name, last_name, registered_by_agency, version, created_at, updated_at) VALUES ('c-county', '040490-9046', 'Oona', 'Mallila', 'EKSOTE', 1, '{0}', '{0}')",
             chrono::Utc::now().format("%Y-%m-%d %H:%M:%S")
         )).await;
         let hidden = register(&app, "TE_EXPERT", "040490-9046", "Oona").await;

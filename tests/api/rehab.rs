@@ -118,8 +118,8 @@ pub fn coach_window_over_2020(url: &str) -> typgraph::config::Config {
 async fn period_2020(app: &TestApp) -> String {
     let e = app.fx.official("EKSOTE_WORKER").to_owned();
     app.exec(&format!(
-        "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, travel_distance_km, payer, created_at) \
-         VALUES ('p2020', '{}', '{}', 'KTT-2020-1', '2019-12-15', '{e}', '2020-01-01', '2020-12-31', 4, 6, 'g', 12.5, 'KELA', '2019-12-15 12:00:00')",
+        "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, travel_distance_km, created_at) \
+         VALUES ('p2020', '{}', '{}', 'KTT-2020-1', '2019-12-15', '{e}', '2020-01-01', '2020-12-31', 4, 6, 'g', 12.5, '2019-12-15 12:00:00')",
         app.fx.shared, app.fx.p1
     )).await;
     app.exec("INSERT INTO service_interruption (id, starts_on, ends_on, reason) VALUES ('covid', '2020-03-17', '2020-05-31', 'Closed by government order')").await;

@@ -264,8 +264,8 @@ on_both! {
         for (k, (from, to)) in [("2019-05-01", "2019-08-31"), ("2019-09-01", "2019-12-31"), ("2019-01-15", "2019-05-14"), ("2019-06-01", "2019-09-30")].into_iter().enumerate() {
             let provider = if k % 2 == 0 { p1.clone() } else { app.fx.p2.clone() };
             app.exec(&format!(
-                "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, payer, created_at) \
-                 VALUES ('rx{k}', 'r0', '{provider}', 'RX-{k}', '2019-01-01', '{worker}', '{from}', '{to}', 3, 6, 'g', 'KELA', '2019-01-01 00:00:00')"
+                "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, created_at) \
+                 VALUES ('rx{k}', 'r0', '{provider}', 'RX-{k}', '2019-01-01', '{worker}', '{from}', '{to}', 3, 6, 'g', '2019-01-01 00:00:00')"
             )).await;
         }
         let q = "{ reports { periodLengths(from: \"2019-01-01\", to: \"2019-12-31\") { months periods { value suppressed } } } }";

@@ -19,8 +19,8 @@ pub async fn person(
     let worker = app.fx.official("EKSOTE_WORKER").to_owned();
     let t = "2019-01-01 00:00:00";
     app.exec(&format!(
-        "INSERT INTO client (id, personal_identity_code, first_name, last_name, municipality, on_social_assistance, registered_by_agency, version, created_at, updated_at) \
-         VALUES ('r{n}', 'R{n:010}', 'F', 'L', 'Imatra', FALSE, 'TE', 1, '{t}', '{t}')"
+        "INSERT INTO client (id, personal_identity_code, first_name, last_name, municipality, registered_by_agency, version, created_at, updated_at) \
+         VALUES ('r{n}', 'R{n:010}', 'F', 'L', 'Imatra', 'TE', 1, '{t}', '{t}')"
     )).await;
     let (ended, outcome, phase) = match closed {
         Some((on, outcome)) => (format!("'{on}'"), format!("'{outcome}'"), "CLOSED"),
@@ -32,8 +32,8 @@ pub async fn person(
     )).await;
     if let Some((from, to)) = period {
         app.exec(&format!(
-            "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, payer, created_at) \
-             VALUES ('rp{n}', 'r{n}', '{provider}', 'R-{n}', '2019-01-01', '{worker}', '{from}', '{to}', 3, 6, 'g', 'KELA', '{t}')"
+            "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, created_at) \
+             VALUES ('rp{n}', 'r{n}', '{provider}', 'R-{n}', '2019-01-01', '{worker}', '{from}', '{to}', 3, 6, 'g', '{t}')"
         )).await;
         // Written past the services: the monthly summaries are rebuilt as a bulk load would.
         typgraph::store::ktt_month::rebuild(&app.db, Some(&format!("r{n}")))

@@ -47,8 +47,8 @@ fn error(body: &Json) -> (&str, &str) {
 async fn county_period_outside_typ(app: &TestApp, month: &str) -> String {
     let id = "p-county-own-only";
     app.exec(&format!(
-        "INSERT INTO rehab_period (id, client_id, case_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, support_needs, travel_distance_km, payer, created_at) \
-         VALUES ('{id}', '{client}', NULL, '{p1}', 'KTT-T-9', '{start}', '{by}', '{start}', '{end}', 3, 6, 'County goal', 'County support', NULL, 'KELA', '{now}')",
+        "INSERT INTO rehab_period (id, client_id, case_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, support_needs, travel_distance_km, created_at) \
+         VALUES ('{id}', '{client}', NULL, '{p1}', 'KTT-T-9', '{start}', '{by}', '{start}', '{end}', 3, 6, 'County goal', 'County support', NULL, '{now}')",
         client = app.fx.own_only,
         p1 = app.fx.p1,
         start = day(app, -60),
@@ -93,10 +93,17 @@ on_both! {
         let (_, i) = app.gql(&officer, INTERRUPT, interrupt.clone()).await;
         assert_eq!(error(&i).0, "NOT_FOUND", "{i}");
         assert!(!i.to_string().contains("County goal") && !i.to_string().contains("County support"), "{i}");
-        let end_early = json!({ "i": { "periodId": period, "endedOn": day(&app, -1).to_string(), "reason": "Moved" } });
+        // Ending a period is the county's decision: refused before the period is read, the
+        // same answer for an id that does not exist.
+        let end_early = json!({ "i": { "periodId": period, "endedOn": day(&app, 0).to_string(), "reason": "Moved", "terms": crate::cases::decision_terms(&app, 0) } });
         let (_, e) = app.gql(&officer, END_EARLY, end_early.clone()).await;
-        assert_eq!(error(&e).0, "NOT_FOUND", "{e}");
+        assert_eq!(error(&e).0, "FORBIDDEN", "{e}");
         assert!(!e.to_string().contains("County goal"), "{e}");
+        let mut no_such = end_early.clone();
+        no_such["i"]["periodId"] = json!("no-such-period");
+        let (_, e_missing) = app.gql(&officer, END_EARLY, no_such).await;
+        assert_eq!(e_missing["errors"][0]["extensions"], e["errors"][0]["extensions"]);
+        assert_eq!(e_missing["errors"][0]["message"], e["errors"][0]["message"]);
         // The same answer as for an id that does not exist.
         let (_, missing) = app.gql(&officer, INTERRUPT, json!({ "i": { "periodId": "no-such-period", "startsOn": day(&app, -5).to_string(), "reason": "Illness" } })).await;
         assert_eq!(missing["errors"][0]["extensions"], i["errors"][0]["extensions"]);
@@ -165,7 +172,7 @@ on_both! {
 on_both! {
     async fn a_duplicate_code_outside_the_scope_names_no_client(app) {
         app.exec(&format!(
-            "INSERT INTO client (id, personal_identity_code, first_name, last_name, on_social_assistance, registered_by_agency, version, created_at, updated_at) VALUES ('c-county-only', '050590-905N', 'Oona', 'Mallila', FALSE, 'EKSOTE', 1, '{0}', '{0}')",
+            "INSERT INTO client (id, personal_identity_code, first_name, last_name, registered_by_agency, version, created_at, updated_at) VALUES ('c-county-only', '050590-905N', 'Oona', 'Mallila', 'EKSOTE', 1, '{0}', '{0}')",
             now_sql()
         )).await;
         let input = |code: &str| json!({ "i": { "personalIdentityCode": code, "firstName": "Probe", "lastName": "Probe" } });

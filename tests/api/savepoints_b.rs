@@ -110,7 +110,7 @@ async fn an_early_end_is_written_whole_or_not_at_all() {
     let period = shared_period(&app).await;
     let query =
         "mutation E($i: EndRehabPeriodEarlyInput!) { endRehabPeriodEarly(input: $i) { id } }";
-    let vars = json!({ "i": { "periodId": period, "endedOn": app.fx.today.to_string(), "reason": "Moved away" } });
+    let vars = json!({ "i": { "periodId": period, "endedOn": app.fx.today.to_string(), "reason": "Moved away", "terms": crate::cases::decision_terms(&app, 0) } });
     let logged = writes(&app).await;
     fails_halfway(
         &app,

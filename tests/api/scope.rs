@@ -76,8 +76,8 @@ on_both! {
     async fn a_client_an_agency_has_no_record_of_is_the_same_as_a_missing_one(app) {
         // Registered by the county, no TYP case, nothing recorded by the employment authority.
         app.exec(&format!(
-            "INSERT INTO client (id, personal_identity_code, first_name, last_name, on_social_assistance, registered_by_agency, version, created_at, updated_at) \
-             VALUES ('c-county', '040490-9046', 'Oona', 'Mallila', FALSE, 'EKSOTE', 1, '{0}', '{0}')",
+            "INSERT INTO client (id, personal_identity_code, first_name, last_name, registered_by_agency, version, created_at, updated_at) \
+             VALUES ('c-county', '040490-9046', 'Oona', 'Mallila', 'EKSOTE', 1, '{0}', '{0}')",
             chrono::Utc::now().format("%Y-%m-%d %H:%M:%S")
         ))
         .await;

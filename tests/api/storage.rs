@@ -16,8 +16,8 @@ on_both! {
         let p = &app.fx.p1;
         let e = app.fx.official("EKSOTE_WORKER").to_owned();
         let period = |days: i32, hours: i32, start: &str, end: &str, no: &str| format!(
-            "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, payer, created_at) \
-             VALUES ('x-{no}', '{c}', '{p}', '{no}', '2026-01-01', '{e}', '{start}', '{end}', {days}, {hours}, 'g', 'KELA', '{now}')"
+            "INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, created_at) \
+             VALUES ('x-{no}', '{c}', '{p}', '{no}', '2026-01-01', '{e}', '{start}', '{end}', {days}, {hours}, 'g', '{now}')"
         );
         // Sanity: a valid row is accepted.
         assert!(!refused(&app, &period(4, 8, "2026-01-01", "2026-06-30", "ok-1")).await);
@@ -33,7 +33,7 @@ on_both! {
         assert!(refused(&app, &period(3, 6, "2026-01-01", "2026-06-30", "bad-5").replace(c.as_str(), "no-such-client")).await);
         // One personal identity code, one client.
         assert!(refused(&app, &format!(
-            "INSERT INTO client (id, personal_identity_code, first_name, last_name, on_social_assistance, registered_by_agency, version, created_at, updated_at) VALUES ('dup', '010190-901R', 'A', 'B', FALSE, 'TE', 1, '{now}', '{now}')"
+            "INSERT INTO client (id, personal_identity_code, first_name, last_name, registered_by_agency, version, created_at, updated_at) VALUES ('dup', '010190-901R', 'A', 'B', 'TE', 1, '{now}', '{now}')"
         )).await);
         // A second open TYP case for the same client.
         let officer = app.fx.official("TYP_OFFICER").to_owned();

@@ -188,7 +188,6 @@ impl Gen<'_, '_> {
             Some(postal).into(),
             Some(municipality).into(),
             Some(language).into(),
-            social_assistance.into(),
             registered.code().into(),
             1.into(),
             now.into(),

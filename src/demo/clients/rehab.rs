@@ -127,7 +127,6 @@ impl Gen<'_, '_> {
             (*self.rng.pick(GOALS)).into(),
             Some("Guidance at the start of each day; a quiet workspace.").into(),
             Some(distance).into(),
-            payer.code().into(),
             at_noon(starts).into(),
         ]);
         self.attendance(&id, starts, ends, days, coach, distance, payer)?;

@@ -4,6 +4,7 @@ use crate::graphql::engine::scalars::Date;
 use async_graphql::{Enum, InputObject, ID};
 use chrono::NaiveDate;
 
+use super::ktt_decision::KttDecisionTermsInput;
 use crate::authz::FieldGroup;
 use crate::domain::calendar::RehabPeriodOutcome;
 use crate::domain::Agency;
@@ -112,7 +113,8 @@ pub struct CloseTypCaseInput {
     pub outcome: CaseOutcome,
     pub ended_on: Date,
     /// The client's running or later KTT periods, ended by the same call on `endedOn` (a
-    /// period not yet started: on its first day), each with its outcome (REHAB write).
+    /// period not yet started: on its first day), each by its terminating decision and
+    /// with its outcome (REHAB write and the power to decide on KTT).
     pub end_rehab_periods: Option<Vec<EndRehabPeriodWithCaseInput>>,
 }
 
@@ -121,8 +123,11 @@ pub struct CloseTypCaseInput {
 pub struct EndRehabPeriodWithCaseInput {
     pub period_id: ID,
     pub outcome: RehabPeriodOutcome,
-    /// Why it ends; "the TYP case was closed" when omitted.
+    /// Why it ends: the decision's reasons unless `terms.reasoning` gives them; "the TYP
+    /// case was closed" when both are omitted.
     pub reason: Option<String>,
+    /// The terminating decision (a county decision maker's: FORBIDDEN otherwise).
+    pub terms: KttDecisionTermsInput,
     /// A later KTT period of the client that follows this one.
     pub followed_by_period_id: Option<ID>,
     /// A work-ability assessment of the client that follows this period.
@@ -134,6 +139,7 @@ impl From<EndRehabPeriodWithCaseInput> for EndWithCase {
         EndWithCase {
             period_id: input.period_id.0,
             reason: input.reason,
+            decided: input.terms.into(),
             outcome: PeriodOutcome {
                 outcome: input.outcome,
                 followed_by_period_id: input.followed_by_period_id.map(|i| i.0),

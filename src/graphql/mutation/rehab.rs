@@ -4,11 +4,12 @@ use crate::graphql::engine::scalars::Date;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::ktt_decision::KttDecisionTermsInput;
 use super::request;
 use crate::domain::calendar::{AttendanceException, RehabPeriodOutcome, Weekday};
 use crate::graphql::types::rehab::RehabPeriodNode;
 use crate::services::attendance::{self, Day};
-use crate::services::ktt_decision::{self, Decided, Grant};
+use crate::services::ktt_decision::{self, Decided, EarlyEnd, Grant};
 use crate::services::rehab::{self, NewPeriod, PeriodOutcome};
 use crate::services::service_interruption::{self, InterruptionInput};
 
@@ -68,14 +69,18 @@ pub struct DecideRehabPeriodInput {
     pub toimintaraha: bool,
 }
 
-/// Input of `endRehabPeriodEarly`. Days recorded after `endedOn` are voided (kept, with
-/// who, when and why) and their months' allowances recomputed.
+/// Input of `endRehabPeriodEarly`: the early end is the county's terminating decision
+/// (`terms`). Days recorded after `endedOn` are voided (kept, with who, when and why) and
+/// their months' allowances recomputed.
 #[derive(InputObject)]
 pub struct EndRehabPeriodEarlyInput {
     pub period_id: ID,
+    /// The period's last day: within it, and not before `terms.decidedOn`.
     pub ended_on: Date,
-    /// Why the period ends (free text).
+    /// Why the period ends: the decision's reasons unless `terms.reasoning` gives them.
     pub reason: String,
+    /// The terminating decision: its dates, the hearing (or why it was omitted).
+    pub terms: KttDecisionTermsInput,
     /// How the period ended; may also be recorded later (`recordRehabPeriodOutcome`).
     pub outcome: Option<RehabPeriodOutcome>,
     /// A later KTT period of the client that follows this one (needs `outcome`).
@@ -270,8 +275,10 @@ written_mutations! {
     decide_rehab_period(input: DecideRehabPeriodInput) -> RehabPeriodNode = "decideRehabPeriod",
         |rc| ktt_decision::grant(rc, input.into());
 
-    /// Ends a period early with a reason and, when given, its outcome. Days recorded after
-    /// the end are voided and the allowances of their months recomputed.
+    /// Ends a period early by the county's terminating decision (the decider's power, as
+    /// `terminateRehabPeriod`: FORBIDDEN otherwise) and, when given, its outcome. Days
+    /// recorded after the end are voided and the allowances of their months recomputed;
+    /// the employment authority gets a notice.
     #[graphql(visible = "super::visible::rehab")]
     end_rehab_period_early(input: EndRehabPeriodEarlyInput) -> RehabPeriodNode =
         "endRehabPeriodEarly", |rc| async move {
@@ -281,7 +288,15 @@ written_mutations! {
                 input.followed_by_assessment_id,
                 "outcome",
             )?;
-            rehab::end_early(rc, &input.period_id, input.ended_on.0, &input.reason, outcome).await
+            let mut decided: Decided = input.terms.into();
+            decided.reasoning = decided.reasoning.or(Some(input.reason));
+            ktt_decision::end_early(rc, EarlyEnd {
+                period_id: input.period_id.0,
+                ended_on: input.ended_on.into(),
+                decided,
+                outcome,
+            })
+            .await
         };
 
     /// Records how a period that has ended (early, or as decided) ended and what followed

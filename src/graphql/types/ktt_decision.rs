@@ -218,13 +218,14 @@ impl KttPlanItemNode {
     fn agreed_on(&self) -> Date;
 }
 
-/// A start notice in the employment authority's work list.
+/// A notice in the employment authority's work list.
 pub struct KttStartNoticeNode {
     pub notice: Notice,
 }
 
-/// A KTT start notice: the county granted a period, and the employment authority gives Kela
-/// or the unemployment fund its labour-policy statement (`issueLabourPolicyStatement`).
+/// A KTT notice: the county granted, changed or terminated a period, and the employment
+/// authority gives Kela or the unemployment fund its labour-policy statement on the
+/// activity's start, its changed terms or its end (`issueLabourPolicyStatement`).
 #[guarded(id = self.notice.row.id, scope = self.notice.client.scope)]
 #[Object(name = "KttStartNotice")]
 impl KttStartNoticeNode {
@@ -233,13 +234,17 @@ impl KttStartNoticeNode {
     async fn client(&self, ctx: &Context<'_>) -> ClientNode {
         ClientNode::new(ctx, self.notice.client.clone())
     }
-    /// The number of the decision that granted the period.
+    /// The number of the decision the notice comes from.
     #[field(NoticeDecisionNumber = &self.notice.decision_number)]
     fn decision_number(&self) -> &str;
+    /// What the decision did: GRANT, CHANGE or TERMINATE.
+    #[field(NoticeKind = DecisionKind::parse(&self.notice.row.kind))]
+    fn kind(&self) -> Option<DecisionKind>;
     /// First day of the period.
     #[field(NoticeStartsOn = Date(self.notice.row.starts_on))]
     fn starts_on(&self) -> Date;
-    /// Last day of the period as granted.
+    /// Last day of the period as the decision leaves it (the day it ends, for a
+    /// termination).
     #[field(NoticeEndsOn = Date(self.notice.row.ends_on))]
     fn ends_on(&self) -> Date;
     /// When the notice arrived.

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use entity::{employment_plan, ktt_decision, provider, rehab_period, typ_case};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::{
     allowances, allowances_in_force, checked_terms, decider, notice, plan_in_force, record,
@@ -16,7 +16,8 @@ use crate::domain::ktt::{self, Schedule};
 use crate::domain::ktt_decision::DecisionKind;
 use crate::error::{AppError, AppResult};
 use crate::services::case::visible_client;
-use crate::services::rehab::{self, NewPeriod};
+use crate::services::client::ClientRecord;
+use crate::services::rehab::{self, NewPeriod, PeriodOutcome};
 use crate::services::write::{self, Scoped, Written};
 use crate::services::{loads, RequestContext};
 
@@ -170,7 +171,8 @@ pub struct Change {
 
 /// Changes a running period's end, schedule or allowances (`changeRehabPeriod`). The new
 /// end is not before today (ending a period is a termination) and the period stays within
-/// the rules of act 189/2001 and clear of the client's other periods.
+/// the rules of act 189/2001 and clear of the client's other periods. The employment
+/// authority gets a notice of the changed terms.
 pub async fn change(rc: &RequestContext, c: Change) -> AppResult<Scoped<ktt_decision::Model>> {
     write::scoped(rc, FieldGroup::Rehab, async |sp| {
         let decider = decider(rc).await?;
@@ -311,6 +313,11 @@ pub async fn change(rc: &RequestContext, c: Change) -> AppResult<Scoped<ktt_deci
             },
         )
         .await?;
+        let changed = rehab_period::Entity::find_by_id(period.id.clone())
+            .one(sp)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        notice::leave(rc, sp, &decision, &changed).await?;
         Ok(Written::of(&client, decision))
     })
     .await
@@ -344,52 +351,118 @@ pub struct Termination {
 
 /// Terminates a period (`terminateRehabPeriod`): it ends on `ended_on`, not before the
 /// decision (a decision is not made to the client's detriment backwards), by the same
-/// early end [`rehab::end_early`] makes; the reasons are required (434/2003 s. 45).
+/// early end every other way of ending a period takes; the reasons are required (434/2003
+/// s. 45).
 pub async fn terminate(
     rc: &RequestContext,
     t: Termination,
 ) -> AppResult<Scoped<ktt_decision::Model>> {
     write::scoped(rc, FieldGroup::Rehab, async |sp| {
-        let decider = decider(rc).await?;
-        let period = loads::period_in_scope(rc.db(), &rc.scope, &t.period_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let client = visible_client(rc, &period.client_id).await?;
-        let terms = checked_terms(rc, DecisionKind::Terminate, &t.decided)?;
-        if t.ended_on < terms.decided_on {
-            return Err(AppError::bad_input(
-                "endedOn",
-                "a termination takes effect on or after the day it is decided",
-            ));
-        }
-        let reason = terms.reasoning.clone().unwrap_or_default();
-        rehab::end_early_in(rc, sp, &period.id, t.ended_on, &reason).await?;
-        let before = allowances_in_force(rc, &period.id).await?;
-        let decision = record(
-            rc,
-            sp,
-            DecisionKind::Terminate,
-            &client,
-            &decider,
-            terms,
-            Matter {
-                case_id: period.case_id.clone(),
-                period_id: Some(period.id.clone()),
-                provider_id: Some(period.provider_id.clone()),
-                starts_on: Some(period.starts_on),
-                ends_on: Some(period.ends_on),
-                days_per_week: Some(period.days_per_week),
-                hours_per_day: Some(period.hours_per_day),
-                terminated_on: Some(t.ended_on),
-                toimintaraha_cents_per_day: before
-                    .as_ref()
-                    .map_or(0, |d| d.toimintaraha_cents_per_day),
-                travel_cents_per_day: before.as_ref().map_or(0, |d| d.travel_cents_per_day),
-                ..Matter::default()
-            },
-        )
-        .await?;
-        Ok(Written::of(&client, decision))
+        let ended = terminated_in(rc, sp, &t.period_id, t.ended_on, &t.decided).await?;
+        Ok(rehab::voided_also(
+            Written::of(&ended.client, ended.decision),
+            ended.voided,
+        ))
+    })
+    .await
+}
+
+/// A period ended by its terminating decision, within the change that ends it.
+pub(crate) struct Terminated {
+    pub client: ClientRecord,
+    pub decision: ktt_decision::Model,
+    /// How many recorded days after the end were voided.
+    pub voided: usize,
+}
+
+/// Ends a period by a terminating decision within a larger change (`terminateRehabPeriod`,
+/// an early end with its outcome, a case closed with its periods): ending a KTT period is
+/// the county's administrative decision (act 189/2001 s. 9 as we read it; 434/2003
+/// ss. 34 and 45), so whoever ends one must hold the power to decide, and every early end
+/// leaves a decision, with its hearing and reasons, and a notice to the employment
+/// authority. The days after the end are voided and their allowances recomputed.
+pub(crate) async fn terminated_in(
+    rc: &RequestContext,
+    sp: &DatabaseTransaction,
+    period_id: &str,
+    ended_on: NaiveDate,
+    decided: &Decided,
+) -> AppResult<Terminated> {
+    let decider = decider(rc).await?;
+    let period = loads::period_in_scope(rc.db(), &rc.scope, period_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let client = visible_client(rc, &period.client_id).await?;
+    let terms = checked_terms(rc, DecisionKind::Terminate, decided)?;
+    if ended_on < terms.decided_on {
+        return Err(AppError::bad_input(
+            "endedOn",
+            "a termination takes effect on or after the day it is decided",
+        ));
+    }
+    let reason = terms.reasoning.clone().unwrap_or_default();
+    let before = allowances_in_force(rc, &period.id).await?;
+    let (_, ended, voided) = rehab::ended_early(rc, sp, &period.id, ended_on, &reason).await?;
+    let decision = record(
+        rc,
+        sp,
+        DecisionKind::Terminate,
+        &client,
+        &decider,
+        terms,
+        Matter {
+            case_id: period.case_id.clone(),
+            period_id: Some(period.id.clone()),
+            provider_id: Some(period.provider_id.clone()),
+            starts_on: Some(period.starts_on),
+            ends_on: Some(period.ends_on),
+            days_per_week: Some(period.days_per_week),
+            hours_per_day: Some(period.hours_per_day),
+            terminated_on: Some(ended_on),
+            toimintaraha_cents_per_day: before.as_ref().map_or(0, |d| d.toimintaraha_cents_per_day),
+            travel_cents_per_day: before.as_ref().map_or(0, |d| d.travel_cents_per_day),
+            ..Matter::default()
+        },
+    )
+    .await?;
+    notice::leave(rc, sp, &decision, &ended).await?;
+    Ok(Terminated {
+        client,
+        decision,
+        voided,
+    })
+}
+
+/// An early end: the period, its last day, the terminating decision and, when known, how
+/// the period ended.
+pub struct EarlyEnd {
+    pub period_id: String,
+    pub ended_on: NaiveDate,
+    pub decided: Decided,
+    pub outcome: Option<PeriodOutcome>,
+}
+
+/// Ends a period early (`endRehabPeriodEarly`): the terminating decision
+/// ([`terminated_in`]) and, when given, the period's outcome, in one change; the period is
+/// returned as ended.
+pub async fn end_early(rc: &RequestContext, e: EarlyEnd) -> AppResult<Scoped<rehab_period::Model>> {
+    write::scoped(rc, FieldGroup::Rehab, async |sp| {
+        let ended = terminated_in(rc, sp, &e.period_id, e.ended_on, &e.decided).await?;
+        let row = match e.outcome {
+            Some(outcome) => {
+                rehab::outcome_recorded(rc, sp, &e.period_id, outcome, "")
+                    .await?
+                    .1
+            }
+            None => rehab_period::Entity::find_by_id(e.period_id.clone())
+                .one(sp)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        };
+        Ok(rehab::voided_also(
+            Written::of(&ended.client, row),
+            ended.voided,
+        ))
     })
     .await
 }

@@ -2,9 +2,9 @@
 //! administrative decisions that grant, refuse, change or terminate a KTT period (act
 //! 189/2001; Social Welfare Act 1301/2014 s. 45), made only by a county official with
 //! delegated power, on the plan in force, with the hearing, reasons and appeal instructions
-//! the Administrative Procedure Act (434/2003) asks for. A grant leaves a start notice in
-//! the employment authority's work list ([`notice`]); each decision is a document
-//! ([`document`]).
+//! the Administrative Procedure Act (434/2003) asks for. A grant, change or termination
+//! leaves a notice in the employment authority's work list ([`notice`]); every early end
+//! of a period is a termination; each decision is a document ([`document`]).
 
 use chrono::NaiveDate;
 use entity::{employment_plan, ktt_decision, ktt_decision_maker, plan_ktt_item, typ_case};
@@ -24,7 +24,10 @@ mod kinds;
 pub mod notice;
 mod plan_item;
 
-pub use kinds::{change, grant, refuse, terminate, Change, Grant, Refusal, Termination};
+pub(crate) use kinds::terminated_in;
+pub use kinds::{
+    change, end_early, grant, refuse, terminate, Change, EarlyEnd, Grant, Refusal, Termination,
+};
 pub use plan_item::{add_plan_item, NewPlanItem};
 
 /// What every decision states besides its matter: its dates, the hearing, its reasons.

@@ -1,8 +1,9 @@
-//! The KTT start notice: when KTT is granted the county informs the employment authority,
-//! whose expert gives Kela or the client's unemployment fund the labour-policy statement
-//! (työvoimapoliittinen lausunto) that the conditions of the benefit are met during the
-//! activity (Unemployment Security Act 1290/2002 ch. 2 a and ch. 11 s. 4: the statement
-//! binds Kela and the fund). The notices wait in the employment authority's work list.
+//! The KTT notice: when KTT is granted, changed or terminated the county informs the
+//! employment authority, whose expert gives Kela or the client's unemployment fund the
+//! labour-policy statement (työvoimapoliittinen lausunto) on the activity: that the
+//! conditions of the benefit are met during it, on its changed terms, or that it has ended
+//! (Unemployment Security Act 1290/2002 ch. 2 a and ch. 11 s. 4: the statement binds Kela
+//! and the fund). The notices wait in the employment authority's work list.
 
 use std::collections::HashMap;
 
@@ -22,7 +23,8 @@ use crate::services::client::{self, ClientRecord};
 use crate::services::write::{self, Scoped, Written};
 use crate::services::{input, loads, RequestContext};
 
-/// Leaves the start notice of a granted period in the employment authority's work list.
+/// Leaves the notice of a decision on a period (a grant, change or termination) in the
+/// employment authority's work list, with the period as the decision leaves it.
 pub(super) async fn leave(
     rc: &RequestContext,
     sp: &DatabaseTransaction,
@@ -33,9 +35,10 @@ pub(super) async fn leave(
         id: Set(uuid::Uuid::new_v4().to_string()),
         client_id: Set(decision.client_id.clone()),
         decision_id: Set(decision.id.clone()),
+        kind: Set(decision.kind.clone()),
         period_id: Set(period.id.clone()),
         starts_on: Set(period.starts_on),
-        ends_on: Set(period.ends_on),
+        ends_on: Set(crate::services::rehab::effective_end(period)),
         created_at: Set(rc.now),
         handled_at: Set(None),
         handled_by: Set(None),
@@ -61,7 +64,7 @@ fn employment_expert(rc: &RequestContext) -> AppResult<()> {
 pub struct Notice {
     pub row: ktt_start_notice::Model,
     pub client: ClientRecord,
-    /// The number of the decision that granted the period.
+    /// The number of the decision the notice comes from.
     pub decision_number: String,
 }
 
@@ -201,7 +204,7 @@ pub async fn issue_statement(
             client_id: Set(client.row.id.clone()),
             issued_on: Set(s.issued_on),
             issued_by: Set(rc.principal().official_id.clone()),
-            statement_kind: Set("KTT_START".to_owned()),
+            statement_kind: Set(statement_kind(&notice.kind).to_owned()),
             content: Set(content),
             recipient: Set(Some(recipient.to_owned())),
             fund_name: Set(fund.clone()),
@@ -237,6 +240,16 @@ pub async fn issue_statement(
     .await?;
     disclose(rc, &written.row);
     Ok(written)
+}
+
+/// What a statement on a notice states about the activity: its start, its changed terms,
+/// its end.
+fn statement_kind(notice_kind: &str) -> &'static str {
+    match notice_kind {
+        "CHANGE" => "KTT_CHANGE",
+        "TERMINATE" => "KTT_END",
+        _ => "KTT_START",
+    }
 }
 
 /// The statute the labour-policy statement is given under: it binds Kela and the
