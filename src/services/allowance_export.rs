@@ -21,7 +21,7 @@ use entity::{allowance_export, allowance_export_line, allowance_line, client, re
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 
 use super::write::{self, Written};
@@ -472,4 +472,95 @@ fn delivered(rc: &RequestContext, recipient: &Recipient, month: &str) -> SelectS
         (t, T::EndsOn),
     ]);
     select
+}
+
+/// A recorded export as its list shows it: to whom, which month, who made it and when, and
+/// how much it carried (no person).
+pub struct ExportSummary {
+    pub row: allowance_export::Model,
+    /// Lines carried, corrections included.
+    pub lines: i64,
+    /// Lines that correct a month delivered before.
+    pub corrections: i64,
+    /// Participation days carried (a correction's difference counted with its sign).
+    pub days: i64,
+    /// Cents carried (the county's payment list; none on a confirmation of days).
+    pub cents: i64,
+}
+
+/// The exports recorded so far that the caller may make (the county's officials every
+/// recipient's, Kela's officials Kela's), newest first, `recipient` narrowing them: so
+/// that whoever exports sees what each recipient has received and when. Readers of the
+/// allowances only; the list names no client, so it writes no access-log row.
+pub async fn exports(
+    rc: &RequestContext,
+    recipient: Option<Recipient>,
+) -> AppResult<Vec<ExportSummary>> {
+    if rc.principal().field_access(FieldId::RehabAllowance) != ReadAccess::Read {
+        return Err(AppError::Forbidden(None));
+    }
+    let agency = rc.principal().agency;
+    let mut may: Vec<&'static str> = Vec::new();
+    for (payer, r) in [
+        (KELA, Recipient::Kela),
+        (FUND, Recipient::Fund(String::new())),
+        (COUNTY, Recipient::County),
+    ] {
+        if r.may_export(agency) {
+            may.push(payer);
+        }
+    }
+    if may.is_empty() {
+        return Err(AppError::Forbidden(None));
+    }
+    let mut q = allowance_export::Entity::find()
+        .filter(allowance_export::Column::Recipient.is_in(may))
+        .order_by_desc(allowance_export::Column::ExportedAt)
+        .order_by_desc(allowance_export::Column::Id);
+    if let Some(r) = &recipient {
+        q = q.filter(allowance_export::Column::Recipient.eq(r.payer()));
+        if let Some(f) = r.fund() {
+            q = q.filter(allowance_export::Column::FundName.eq(f));
+        }
+    }
+    let rows = q.all(rc.db()).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // What each carried, summed in the database in one statement.
+    let sums: Vec<(String, i64, i64, i64, i64)> = allowance_export_line::Entity::find()
+        .select_only()
+        .column(allowance_export_line::Column::ExportId)
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "lines")
+        .column_as(
+            Expr::cust("CAST(COUNT(corrects_export_id) AS BIGINT)"),
+            "corrections",
+        )
+        .column_as(Expr::cust("CAST(COALESCE(SUM(days), 0) AS BIGINT)"), "days")
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT)"),
+            "cents",
+        )
+        .filter(allowance_export_line::Column::ExportId.is_in(rows.iter().map(|r| r.id.clone())))
+        .group_by(allowance_export_line::Column::ExportId)
+        .into_tuple()
+        .all(rc.db())
+        .await?;
+    let sums: BTreeMap<String, (i64, i64, i64, i64)> = sums
+        .into_iter()
+        .map(|(id, l, c, d, s)| (id, (l, c, d, s)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (lines, corrections, days, cents) = sums.get(&row.id).copied().unwrap_or_default();
+            ExportSummary {
+                row,
+                lines,
+                corrections,
+                days,
+                cents,
+            }
+        })
+        .collect())
 }

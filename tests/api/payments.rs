@@ -382,6 +382,35 @@ on_both! {
         assert_eq!(app.count("SELECT COUNT(*) FROM allowance_export").await, 8, "refusals record nothing");
         let get = app.http.get(app.endpoint("/exports/allowance-export.csv?recipient=KELA&month=2020-03")).bearer_auth(kela).send().await.unwrap();
         assert_eq!(get.status().as_u16(), 405, "an export records: never a GET");
+        // The exports made so far, newest first, with what each carried: the county lists
+        // every recipient's, Kela its own; no one else sees the list.
+        let list = "query L($r: AllowanceExportRecipient, $f: String) { allowanceExports(recipient: $r, fundName: $f) { id recipient fundName month exportedBy lines corrections days amountCents } }";
+        let (_, all) = app.gql(&app.token_for("EKSOTE_WORKER"), list, json!({})).await;
+        let all = all["data"]["allowanceExports"].as_array().unwrap_or_else(|| panic!("{all}")).clone();
+        assert_eq!(all.len(), 8, "{all:?}");
+        let of = |id: &str| all.iter().find(|x| x["id"] == id).unwrap_or_else(|| panic!("{id}: {all:?}")).clone();
+        assert_eq!(of(&kela_export), json!({ "id": kela_export, "recipient": "KELA", "fundName": null, "month": "2020-03", "exportedBy": app.fx.official("EKSOTE_WORKER"), "lines": 1, "corrections": 0, "days": 2, "amountCents": null }));
+        let county_id = &county_april[0][0];
+        assert_eq!(of(county_id)["lines"], 2);
+        assert_eq!(of(county_id)["corrections"], 1);
+        assert_eq!(of(county_id)["amountCents"], json!(county_april.iter().map(|r| r[10].parse::<i64>().unwrap()).sum::<i64>()));
+        let (_, funds) = app.gql(&app.token_for("EKSOTE_WORKER"), list, json!({ "r": "FUND", "f": "Fund X" })).await;
+        let funds = funds["data"]["allowanceExports"].as_array().unwrap_or_else(|| panic!("{funds}")).clone();
+        assert_eq!(funds.len(), 2, "{funds:?}");
+        assert!(funds.iter().all(|x| x["fundName"] == "Fund X"), "{funds:?}");
+        assert!(funds[0]["month"] == "2020-04" && funds[1]["month"] == "2020-03", "newest first: {funds:?}");
+        let (_, kela_list) = app.gql(&app.token_for("KELA_EXPERT"), list, json!({})).await;
+        let kela_list = kela_list["data"]["allowanceExports"].as_array().unwrap_or_else(|| panic!("{kela_list}")).clone();
+        assert_eq!(kela_list.len(), 3, "{kela_list:?}");
+        assert!(kela_list.iter().all(|x| x["recipient"] == "KELA"), "{kela_list:?}");
+        let (_, kela_county) = app.gql(&app.token_for("KELA_EXPERT"), list, json!({ "r": "EKSOTE" })).await;
+        assert_eq!(kela_county["data"]["allowanceExports"], json!([]), "{kela_county}");
+        let (_, unnamed) = app.gql(&app.token_for("EKSOTE_WORKER"), list, json!({ "r": "FUND" })).await;
+        assert_eq!(unnamed["errors"][0]["extensions"]["field"], "fundName", "{unnamed}");
+        for role in ["TE_EXPERT", "TYP_OFFICER", "PROVIDER_COACH", "AUDITOR", "ADMIN"] {
+            let (status, body) = app.gql(&app.token_for(role), list, json!({})).await;
+            crate::helpers::assert_not_in_schema(status, &body, "allowanceExports", "Query");
+        }
     }
 }
 

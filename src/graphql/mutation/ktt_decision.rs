@@ -103,7 +103,7 @@ pub enum StatementRecipient {
 /// Input of `issueLabourPolicyStatement`.
 #[derive(InputObject)]
 pub struct IssueLabourPolicyStatementInput {
-    /// The start notice the statement answers.
+    /// The notice the statement answers.
     pub notice_id: ID,
     pub recipient: StatementRecipient,
     /// The fund, for (and only for) `UNEMPLOYMENT_FUND`.

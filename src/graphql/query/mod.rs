@@ -3,6 +3,7 @@
 
 mod access_log;
 mod admin;
+mod allowance_export;
 mod break_glass;
 mod case;
 mod client;
@@ -32,6 +33,7 @@ pub struct Query(
     report::ReportQueries,
     admin::AdminQueries,
     ktt_decision::KttDecisionQueries,
+    allowance_export::AllowanceExportQueries,
 );
 
 fn reads_clients(ctx: &Context<'_>) -> bool {
@@ -78,6 +80,11 @@ fn explains(ctx: &Context<'_>) -> bool {
 fn reviews_break_glass(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Principal>()
         .is_some_and(|p| p.mask.may_manage(Managed::BreakGlassReviews, false))
+}
+
+fn reads_allowances(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.field_access(FieldId::RehabAllowance) == ReadAccess::Read)
 }
 
 fn reads_audit(ctx: &Context<'_>) -> bool {
