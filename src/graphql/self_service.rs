@@ -190,9 +190,9 @@ impl MyCase {
             .collect())
     }
 
-    /// Competence recognised from your rehabilitative work activity (opinnollistaminen):
-    /// what you showed, against which qualification, certified by which education
-    /// provider; newest certificate first.
+    /// Competence recognised from your rehabilitative work activity (opinnollistaminen),
+    /// newest certificate first. Each says what you showed, against which qualification,
+    /// and which education provider certified it.
     async fn competence(&self, ctx: &Context<'_>) -> Result<Vec<MyCompetence>> {
         let rc = context(ctx)?;
         let rows = self_service::competence(rc).await?;
@@ -328,7 +328,7 @@ pub struct MyPlan {
     agreed_actions: Vec<MyAgreedAction>,
 }
 
-/// Competence recognised from your rehabilitative work activity (opinnollistaminen).
+/// Competence recognised from your rehabilitative work activity (opinnollistaminen)
 #[derive(SimpleObject)]
 pub struct MyCompetence {
     /// The qualification (tutkinto).

@@ -3,6 +3,7 @@
 //! database (SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set).
 
 mod access_log;
+mod agency_work;
 mod admin;
 mod admin_acts;
 mod audit_chain;
