@@ -86,7 +86,12 @@ pub(super) async fn write(
         let recorded = back(today, 60);
         let due = back(today, 20);
         let (status, on, note, new_due) = match i % 4 {
-            0 => (Some("DONE"), Some(back(today, 10)), Some("Done as agreed"), None),
+            0 => (
+                Some("DONE"),
+                Some(back(today, 10)),
+                Some("Done as agreed"),
+                None,
+            ),
             1 => (
                 Some("POSTPONED"),
                 Some(back(today, 10)),
@@ -158,7 +163,10 @@ pub(super) async fn write(
             .min(today);
         benefit_decision::Entity::update_many()
             .col_expr(benefit_decision::Column::ValidUntil, Expr::value(until))
-            .col_expr(benefit_decision::Column::StatusChangedOn, Expr::value(until))
+            .col_expr(
+                benefit_decision::Column::StatusChangedOn,
+                Expr::value(until),
+            )
             .col_expr(
                 benefit_decision::Column::StatusChangedBy,
                 Expr::value(kela.id.clone()),

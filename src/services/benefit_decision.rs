@@ -165,7 +165,9 @@ pub async fn change_status(
         });
         period(input.status, from, until)?;
         if input.status == BenefitDecisionStatus::Ended
-            && row.valid_until.is_some_and(|u| until.is_some_and(|e| e > u))
+            && row
+                .valid_until
+                .is_some_and(|u| until.is_some_and(|e| e > u))
         {
             return Err(AppError::bad_input(
                 "validUntil",

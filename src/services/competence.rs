@@ -42,8 +42,11 @@ pub async fn record(
             .await?
             .ok_or(AppError::NotFound)?;
         let qualification = input::required_text("qualification", &input.qualification, 200)?;
-        let unit =
-            input::optional_text("qualificationUnit", input.qualification_unit.as_deref(), 200)?;
+        let unit = input::optional_text(
+            "qualificationUnit",
+            input.qualification_unit.as_deref(),
+            200,
+        )?;
         let areas = input::required_text("competenceAreas", &input.competence_areas, 2000)?;
         let provider = input::required_text("educationProvider", &input.education_provider, 200)?;
         let certified_on = not_future(rc, "certifiedOn", input.certified_on)?;

@@ -145,7 +145,8 @@ pub async fn send(rc: &RequestContext, input: NewReferral) -> AppResult<Scoped<R
         }
         // Kela's vocational rehabilitation (act 566/2005) is Kela's to decide: a referral to
         // it goes to Kela, so that Kela's answer is what the loop records.
-        if input.kind == ReferralKind::KelaVocationalRehabilitation && input.to_agency != Agency::Kela
+        if input.kind == ReferralKind::KelaVocationalRehabilitation
+            && input.to_agency != Agency::Kela
         {
             return Err(AppError::bad_input(
                 "toAgency",

@@ -527,7 +527,8 @@ mod tests {
     }
 
     #[test]
-    fn retention_scrubs_exactly_the_free_text_columns_it_always_did_the_end_reason_and_the_new_notes() {
+    fn retention_scrubs_exactly_the_free_text_columns_it_always_did_the_end_reason_and_the_new_notes(
+    ) {
         // The SET lists as they were written out before they became data (as sea-query
         // renders them, identifiers unquoted here), 'ERASED' bound.
         let expected = [

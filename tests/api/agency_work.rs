@@ -21,9 +21,13 @@ fn code(b: &Json) -> (&str, &str) {
 fn day(app: &TestApp, offset: i64) -> String {
     let t = app.fx.today;
     if offset >= 0 {
-        t.checked_add_days(Days::new(offset as u64)).unwrap().to_string()
+        t.checked_add_days(Days::new(offset as u64))
+            .unwrap()
+            .to_string()
     } else {
-        t.checked_sub_days(Days::new((-offset) as u64)).unwrap().to_string()
+        t.checked_sub_days(Days::new((-offset) as u64))
+            .unwrap()
+            .to_string()
     }
 }
 
@@ -51,7 +55,8 @@ async fn writes(app: &TestApp, op: &str, group: &str) -> i64 {
     app.count(&format!("SELECT COUNT(*) FROM access_log WHERE action = 'WRITE' AND operation = '{op}' AND field_groups = '{group}'")).await
 }
 
-const ITEM: &str = "id kind description dueOn followUpStatus followedUpOn followUpNote newDueOn followUpCorrected";
+const ITEM: &str =
+    "id kind description dueOn followUpStatus followedUpOn followUpNote newDueOn followUpCorrected";
 
 on_both! {
     async fn the_employment_authority_adds_items_and_follows_each_up_once_or_as_a_correction(app) {
@@ -124,7 +129,8 @@ on_both! {
     }
 }
 
-const DECISION: &str = "id benefitKind status decidedOn validFrom validUntil statusChangedOn agency";
+const DECISION: &str =
+    "id benefitKind status decidedOn validFrom validUntil statusChangedOn agency";
 
 on_both! {
     async fn kela_records_benefit_decisions_and_moves_them_only_forwards(app) {
@@ -297,7 +303,14 @@ const COMPETENCE: &str = "mutation C($i: RecordCompetenceInput!) { recordCompete
 
 /// The fixture's periods: the shared client's at P1, the other client's at P2.
 async fn period_of(app: &TestApp, client: &str) -> String {
-    let rows = app.db.query_all_raw(sea_orm::Statement::from_string(app.db.get_database_backend(), format!("SELECT id FROM rehab_period WHERE client_id = '{client}'"))).await.unwrap();
+    let rows = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!("SELECT id FROM rehab_period WHERE client_id = '{client}'"),
+        ))
+        .await
+        .unwrap();
     rows[0].try_get_by_index::<String>(0).unwrap()
 }
 

@@ -3,9 +3,9 @@
 //! database (SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set).
 
 mod access_log;
-mod agency_work;
 mod admin;
 mod admin_acts;
+mod agency_work;
 mod audit_chain;
 mod auth;
 mod break_glass;

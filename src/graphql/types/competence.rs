@@ -7,9 +7,9 @@ use entity::competence_record;
 use typgraph_macros::guarded;
 
 use super::rows;
-use crate::graphql::request_loader;
 use crate::graphql::engine::loader::{CompetenceOfPeriod, PeriodsOf};
 use crate::graphql::engine::scalars::Date;
+use crate::graphql::request_loader;
 use crate::services::ClientScope;
 
 client_row_node! {

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use entity::{
-    agreed_action, allowance_line, attendance_day, case_follow_up, competence_record, employment_plan,
-    meeting_agency_section, meeting_agenda_item, meeting_participant, official, provider,
-    rehab_interruption,
+    agreed_action, allowance_line, attendance_day, case_follow_up, competence_record,
+    employment_plan, meeting_agency_section, meeting_agenda_item, meeting_participant, official,
+    provider, rehab_interruption,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
