@@ -16,6 +16,8 @@ pub struct Model {
     pub valid_from: Option<Date>,
     pub valid_until: Option<Date>,
     pub decided_by: String,
+    pub status_changed_on: Option<Date>,
+    pub status_changed_by: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

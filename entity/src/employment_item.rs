@@ -14,6 +14,15 @@ pub struct Model {
     pub due_on: Option<Date>,
     pub recorded_by: String,
     pub created_at: DateTimeUtc,
+    /// DONE, NOT_DONE or POSTPONED, once followed up.
+    pub follow_up_status: Option<String>,
+    pub followed_up_on: Option<Date>,
+    pub follow_up_note: Option<String>,
+    /// The new due date of a postponed item.
+    pub new_due_on: Option<Date>,
+    pub followed_up_by: Option<String>,
+    /// The follow-up was recorded again as a correction.
+    pub follow_up_corrected: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

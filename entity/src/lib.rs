@@ -20,6 +20,7 @@ pub mod break_glass;
 pub mod case_follow_up;
 pub mod client;
 pub mod client_merge;
+pub mod competence_record;
 pub mod consent;
 pub mod consent_field_group;
 pub mod dataset_marker;

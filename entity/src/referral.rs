@@ -24,6 +24,8 @@ pub struct Model {
     pub outcome: Option<String>,
     pub done_on: Option<Date>,
     pub created_at: DateTimeUtc,
+    /// KELA_VOCATIONAL_REHABILITATION or OTHER.
+    pub kind: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

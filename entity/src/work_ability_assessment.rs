@@ -17,6 +17,8 @@ pub struct Model {
     pub details: Option<String>,
     pub override_reason: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The outside expert of an assessment the employment authority bought.
+    pub expert_name: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

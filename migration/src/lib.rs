@@ -211,6 +211,7 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("024_alter_disclosure_basis", []),
             sql_migration!("025_create_client_merge", ["client_merge"]),
+            sql_migration!("026_create_agency_work", ["competence_record"]),
             sql_migration!("029_alter_ktt_notices", []),
         ]
     }

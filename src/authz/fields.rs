@@ -185,6 +185,7 @@ client_fields! {
     AssessmentConclusion, "WorkAbilityAssessment", "conclusion", f(WorkAbility);
     AssessmentRestrictions, "WorkAbilityAssessment", "restrictions", f(WorkAbility);
     AssessmentDetails, "WorkAbilityAssessment", "details", f(Health);
+    AssessmentExpertName, "WorkAbilityAssessment", "expertName", f(WorkAbility);
 
     BenefitAgency, "BenefitDecision", "agency", f(Benefit);
     BenefitKind, "BenefitDecision", "benefitKind", f(Benefit);
@@ -192,6 +193,7 @@ client_fields! {
     BenefitDecidedOn, "BenefitDecision", "decidedOn", f(Benefit);
     BenefitValidFrom, "BenefitDecision", "validFrom", f(Benefit);
     BenefitValidUntil, "BenefitDecision", "validUntil", f(Benefit);
+    BenefitStatusChangedOn, "BenefitDecision", "statusChangedOn", f(Benefit);
 
     BenefitStatusKind, "BenefitStatus", "kind", f(Benefit);
     BenefitStatusFundName, "BenefitStatus", "fundName", f(Benefit);
@@ -209,11 +211,26 @@ client_fields! {
     EmploymentItemKind, "EmploymentItem", "kind", f(Employment);
     EmploymentItemDescription, "EmploymentItem", "description", f(Employment);
     EmploymentItemDueOn, "EmploymentItem", "dueOn", f(Employment);
+    EmploymentItemFollowUpStatus, "EmploymentItem", "followUpStatus", f(Employment);
+    EmploymentItemFollowedUpOn, "EmploymentItem", "followedUpOn", f(Employment);
+    EmploymentItemFollowUpNote, "EmploymentItem", "followUpNote", f(Employment);
+    EmploymentItemNewDueOn, "EmploymentItem", "newDueOn", f(Employment);
+    EmploymentItemFollowUpCorrected, "EmploymentItem", "followUpCorrected", f(Employment);
 
     CoachingKind, "JobCoaching", "kind", f(Employment);
     CoachingHours, "JobCoaching", "hours", f(Employment);
     CoachingStartsOn, "JobCoaching", "startsOn", f(Employment);
     CoachingEndsOn, "JobCoaching", "endsOn", f(Employment);
+
+    CompetencePeriodId, "CompetenceRecord", "periodId", f(Competence);
+    CompetenceQualification, "CompetenceRecord", "qualification", f(Competence);
+    CompetenceQualificationUnit, "CompetenceRecord", "qualificationUnit", f(Competence);
+    CompetenceAreas, "CompetenceRecord", "competenceAreas", f(Competence);
+    CompetenceEducationProvider, "CompetenceRecord", "educationProvider", f(Competence);
+    CompetenceCertifiedOn, "CompetenceRecord", "certifiedOn", f(Competence);
+    RehabCompetenceRecords, "RehabPeriod", "competenceRecords", f(Competence);
+    CaseViewCompetenceRecords, "CaseView", "competenceRecords", f(Competence);
+    BriefCompetenceRecords, "MeetingBrief", "competenceRecords", f(Competence);
 
     MeetingScheduledAt, "NetworkMeeting", "scheduledAt", f(Case);
     MeetingStatus, "NetworkMeeting", "status", f(Case);
@@ -254,6 +271,7 @@ client_fields! {
 
     ReferralFromAgency, "Referral", "fromAgency", f(Case);
     ReferralToAgency, "Referral", "toAgency", f(Case);
+    ReferralKind, "Referral", "kind", f(Case);
     ReferralService, "Referral", "service", f(Case);
     ReferralReason, "Referral", "reason", f(Case);
     ReferralStatus, "Referral", "status", f(Case);

@@ -46,12 +46,15 @@ pub enum FieldGroup {
     Health,
     /// Social-work notes and assessments.
     Social,
+    /// Recognised competence from KTT (opinnollistaminen): qualification or unit, the
+    /// competence shown, the education provider and the certificate's date.
+    Competence,
     /// Access and disclosure logs.
     Audit,
 }
 
 impl FieldGroup {
-    pub const ALL: [FieldGroup; 12] = [
+    pub const ALL: [FieldGroup; 13] = [
         FieldGroup::Identity,
         FieldGroup::Contact,
         FieldGroup::Case,
@@ -63,6 +66,7 @@ impl FieldGroup {
         FieldGroup::WorkAbility,
         FieldGroup::Health,
         FieldGroup::Social,
+        FieldGroup::Competence,
         FieldGroup::Audit,
     ];
 
@@ -79,6 +83,7 @@ impl FieldGroup {
             FieldGroup::WorkAbility => "WORK_ABILITY",
             FieldGroup::Health => "HEALTH",
             FieldGroup::Social => "SOCIAL",
+            FieldGroup::Competence => "COMPETENCE",
             FieldGroup::Audit => "AUDIT",
         }
     }
@@ -176,8 +181,8 @@ pub struct FieldMask {
     /// Indexed by [`FieldId::index`].
     fields: Vec<ReadAccess>,
     /// Indexed by the position of the group in [`FieldGroup::ALL`].
-    groups: [ReadAccess; 12],
-    writes: [bool; 12],
+    groups: [ReadAccess; 13],
+    writes: [bool; 13],
     /// Read and write of each [`Managed`] object.
     manage: [bool; 2 * Managed::ALL.len()],
 }
@@ -186,8 +191,8 @@ impl FieldMask {
     pub fn empty() -> Self {
         FieldMask {
             fields: vec![ReadAccess::Never; FieldId::ALL.len()],
-            groups: [ReadAccess::Never; 12],
-            writes: [false; 12],
+            groups: [ReadAccess::Never; 13],
+            writes: [false; 13],
             manage: [false; 2 * Managed::ALL.len()],
         }
     }

@@ -3,6 +3,7 @@
 //! allowances, assessments, benefits, meetings and notes. Personal identity codes are valid
 //! and from the range reserved for testing (individual number 900–999).
 
+mod agency_work;
 mod clients;
 mod corrections;
 mod ktt_decisions;
@@ -161,6 +162,7 @@ pub async fn load(
     if demo {
         corrections::write(&tx, &officials, &providers).await?;
         payments::write(&tx, &mut rng, &providers, &officials).await?;
+        agency_work::write(&tx, &mut rng, &officials).await?;
     }
     crate::store::ktt_month::rebuild(&tx, None).await?;
     tx.commit().await?;

@@ -1,6 +1,7 @@
 //! Domain vocabulary shared by every layer: agencies, roles, and the rules of the domain that
 //! need no storage (personal identity codes, settings).
 
+pub mod agency_work;
 pub mod allowance;
 pub mod benefit;
 pub mod calendar;

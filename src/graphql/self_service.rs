@@ -190,6 +190,27 @@ impl MyCase {
             .collect())
     }
 
+    /// Competence recognised from your rehabilitative work activity (opinnollistaminen),
+    /// newest certificate first. Each says what you showed, against which qualification,
+    /// and which education provider certified it.
+    async fn competence(&self, ctx: &Context<'_>) -> Result<Vec<MyCompetence>> {
+        let rc = context(ctx)?;
+        let rows = self_service::competence(rc).await?;
+        if !rows.is_empty() {
+            self_service::touch(rc, Action::Read, FieldGroup::Competence);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|c| MyCompetence {
+                qualification: c.qualification,
+                qualification_unit: c.qualification_unit,
+                competence_areas: c.competence_areas,
+                education_provider: c.education_provider,
+                certified_on: c.certified_on.into(),
+            })
+            .collect())
+    }
+
     /// Allowances for your days of rehabilitative work activity, newest month first.
     async fn allowances(&self, ctx: &Context<'_>) -> Result<Vec<MyAllowance>> {
         let rc = context(ctx)?;
@@ -305,6 +326,21 @@ pub struct MyPlan {
     /// When the plan will be looked at again with you.
     review_on: Date,
     agreed_actions: Vec<MyAgreedAction>,
+}
+
+/// Competence recognised from your rehabilitative work activity (opinnollistaminen)
+#[derive(SimpleObject)]
+pub struct MyCompetence {
+    /// The qualification (tutkinto).
+    qualification: String,
+    /// The unit of the qualification (tutkinnon osa), when only part of it.
+    qualification_unit: Option<String>,
+    /// What you showed.
+    competence_areas: String,
+    /// The education provider that certified it.
+    education_provider: String,
+    /// Date of the certificate.
+    certified_on: Date,
 }
 
 /// Something agreed in your plan.

@@ -30,9 +30,14 @@ pub struct NewAssessment {
     pub restrictions: Option<String>,
     pub details: Option<String>,
     pub override_reason: Option<String>,
+    /// The outside expert (provider or person) of an assessment the employment authority
+    /// bought (asiantuntija-arviointi): required for it, and only for it.
+    pub expert_name: Option<String>,
 }
 
-/// Records a work-ability assessment. One made less than 12 months (setting) after another
+/// Records a work-ability assessment: the county's or Kela's own, or one the employment
+/// authority bought from an outside expert (named; it carries no health details, which the
+/// employment authority does not hold). One made less than 12 months (setting) after another
 /// the caller can see is a duplicate: `CONFLICT` with the existing one's summary, unless an
 /// override reason says why a new one is needed.
 pub async fn record_assessment(
@@ -54,8 +59,25 @@ async fn record_in(
     if details.is_some() {
         rc.require_write(FieldGroup::Health)?;
     }
-    if !matches!(rc.principal().agency, Agency::Eksote | Agency::Kela) {
+    let agency = rc.principal().agency;
+    if !matches!(agency, Agency::Eksote | Agency::Kela | Agency::Te) {
         return Err(AppError::Forbidden(None));
+    }
+    let expert_name = input::optional_text("expertName", input.expert_name.as_deref(), 200)?;
+    match (agency, &expert_name) {
+        (Agency::Te, None) => {
+            return Err(AppError::bad_input(
+                "expertName",
+                "an assessment the employment authority bought names the expert who made it",
+            ))
+        }
+        (Agency::Eksote | Agency::Kela, Some(_)) => {
+            return Err(AppError::bad_input(
+                "expertName",
+                "only an assessment the employment authority bought names an outside expert",
+            ))
+        }
+        _ => {}
     }
     let client = visible_client(rc, &input.client_id).await?;
     if input.assessed_on > rc.today {
@@ -131,6 +153,7 @@ async fn record_in(
             None
         }),
         created_at: Set(rc.now),
+        expert_name: Set(expert_name),
     };
     work_ability_assessment::Entity::insert(row)
         .exec_without_returning(sp)

@@ -61,7 +61,7 @@ pub(super) fn not_future(
 /// A date of record a little in the past at most: not in the future, and at most
 /// `TYPGRAPH_MAX_BACKDATE_DAYS` back, so that no one moves a client out of every agency's
 /// scope, or towards erasure, by recording an old date.
-fn recent(rc: &RequestContext, field: &str, date: NaiveDate) -> AppResult<NaiveDate> {
+pub(super) fn recent(rc: &RequestContext, field: &str, date: NaiveDate) -> AppResult<NaiveDate> {
     let date = not_future(rc, field, date)?;
     let days = rc.settings.max_backdate_days;
     let earliest = rc

@@ -34,6 +34,7 @@ pub const MOVED: &[&str] = &[
     "benefit_decision",
     "labour_policy_statement",
     "employment_item",
+    "competence_record",
     "agency_note",
     "assessment_reuse",
     "referral",

@@ -54,6 +54,14 @@ pub async fn record_consent(
                 "the access log is not disclosed by consent",
             ));
         }
+        // Recognised competence is read by the agencies in their own right (TYP law's
+        // "education, work history and competence"), never under a consent.
+        if groups.contains(&FieldGroup::Competence) {
+            return Err(AppError::bad_input(
+                "fieldGroups",
+                "recognised competence is not disclosed by consent",
+            ));
+        }
         let row = write_consent(sp, rc, &client.row.id, &input, given_on, &groups).await?;
         Ok(Written::rescoping(&client, consent_record(sp, row).await?))
     })

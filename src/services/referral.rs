@@ -15,6 +15,7 @@ use super::client::ClientRecord;
 use super::write::{self, Scoped, Written};
 use super::{case, RequestContext};
 use crate::authz::FieldGroup;
+use crate::domain::agency_work::ReferralKind;
 use crate::domain::Agency;
 use crate::error::{AppError, AppResult};
 
@@ -26,6 +27,8 @@ pub struct Referral {
     pub case_id: String,
     pub from_agency: String,
     pub to_agency: String,
+    /// KELA_VOCATIONAL_REHABILITATION or OTHER.
+    pub kind: String,
     pub service: String,
     pub reason: String,
     pub status: String,
@@ -47,6 +50,7 @@ fn referrals() -> Select<referral::Entity> {
         R::CaseId,
         R::FromAgency,
         R::ToAgency,
+        R::Kind,
         R::Service,
         R::Reason,
         R::Status,
@@ -118,6 +122,7 @@ fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
 pub struct NewReferral {
     pub client_id: String,
     pub to_agency: Agency,
+    pub kind: ReferralKind,
     pub service: String,
     pub reason: String,
 }
@@ -136,6 +141,16 @@ pub async fn send(rc: &RequestContext, input: NewReferral) -> AppResult<Scoped<R
             return Err(AppError::bad_input(
                 "toAgency",
                 "a referral goes to another agency",
+            ));
+        }
+        // Kela's vocational rehabilitation (act 566/2005) is Kela's to decide: a referral to
+        // it goes to Kela, so that Kela's answer is what the loop records.
+        if input.kind == ReferralKind::KelaVocationalRehabilitation
+            && input.to_agency != Agency::Kela
+        {
+            return Err(AppError::bad_input(
+                "toAgency",
+                "a referral to Kela's vocational rehabilitation goes to KELA",
             ));
         }
         let service = text("service", &input.service, 200)?;
@@ -165,6 +180,7 @@ pub async fn send(rc: &RequestContext, input: NewReferral) -> AppResult<Scoped<R
             case_id: Set(case_id),
             from_agency: Set(from.code().to_owned()),
             to_agency: Set(input.to_agency.code().to_owned()),
+            kind: Set(input.kind.code().to_owned()),
             service: Set(service),
             reason: Set(reason),
             status: Set("SENT".to_owned()),

@@ -34,6 +34,8 @@ pub enum Report {
     ProviderActivity,
     Assessments,
     FollowUps,
+    Competence,
+    Referrals,
 }
 
 /// Client data a report or filter reads: a whole group, or one field where the policy grants
@@ -127,7 +129,7 @@ impl Report {
         use Report::*;
         match self {
             RehabActivity => Rule::new(&[Group(Rehab), Group(Attendance)], KTT_FILTERS),
-            CaseOutcomes | TypClientsOn | Meetings | FollowUps => {
+            CaseOutcomes | TypClientsOn | Meetings | FollowUps | Referrals => {
                 Rule::new(&[Group(Case)], CLIENT_FILTERS)
             }
             IndividualSupportClientsOn => Rule::new(&[Group(Employment)], COACHING_FILTERS),
@@ -137,6 +139,8 @@ impl Report {
             PeriodLengths => Rule::new(&[Group(Rehab)], KTT_FILTERS),
             ProviderActivity => Rule::new(&[Group(Attendance), Group(Rehab)], KTT_FILTERS),
             Assessments => Rule::new(&[Group(WorkAbility)], CLIENT_FILTERS),
+            // A competence record's provider is its period's placement.
+            Competence => Rule::new(&[Group(FieldGroup::Competence)], KTT_FILTERS),
         }
     }
 }

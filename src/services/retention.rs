@@ -141,7 +141,8 @@ const BY_CLIENT: &[Scrub] = &[
         &["restrictions", "details", "override_reason"],
     ),
     scrub("labour_policy_statement", &["content"], &[]),
-    scrub("employment_item", &["description"], &[]),
+    scrub("employment_item", &["description"], &["follow_up_note"]),
+    scrub("competence_record", &["competence_areas"], &[]),
     scrub("agency_note", &["body"], &[]),
     scrub("network_meeting", &[], &["shared_record", "location"]),
     Scrub {
@@ -526,7 +527,8 @@ mod tests {
     }
 
     #[test]
-    fn retention_scrubs_exactly_the_free_text_columns_it_always_did_and_the_end_reason() {
+    fn retention_scrubs_exactly_the_free_text_columns_it_always_did_the_end_reason_and_the_new_notes(
+    ) {
         // The SET lists as they were written out before they became data (as sea-query
         // renders them, identifiers unquoted here), 'ERASED' bound.
         let expected = [
@@ -534,7 +536,8 @@ mod tests {
             ("rehab_period", "goal = $1, support_needs = NULL, end_reason = (CASE WHEN (end_reason IS NULL) THEN NULL ELSE $2 END)"),
             ("work_ability_assessment", "conclusion = $1, restrictions = NULL, details = NULL, override_reason = NULL"),
             ("labour_policy_statement", "content = $1"),
-            ("employment_item", "description = $1"),
+            ("employment_item", "description = $1, follow_up_note = NULL"),
+            ("competence_record", "competence_areas = $1"),
             ("agency_note", "body = $1"),
             ("network_meeting", "shared_record = NULL, location = NULL"),
             ("referral", "reason = $1, decline_reason = (CASE WHEN (decline_reason IS NULL) THEN NULL ELSE $2 END), outcome = (CASE WHEN (outcome IS NULL) THEN NULL ELSE $3 END)"),

@@ -245,6 +245,18 @@ pub async fn periods(rc: &RequestContext) -> AppResult<Vec<OwnPeriod>> {
         .collect())
 }
 
+/// Competence recognised from the client's periods (opinnollistaminen), newest certificate
+/// first.
+pub async fn competence(rc: &RequestContext) -> AppResult<Vec<entity::competence_record::Model>> {
+    use entity::competence_record::{Column, Entity};
+    Ok(Entity::find()
+        .filter(Column::ClientId.eq(id(rc)?))
+        .order_by_desc(Column::CertifiedOn)
+        .order_by_asc(Column::Id)
+        .all(rc.db())
+        .await?)
+}
+
 /// Recorded days of one of the client's periods, newest first, at most `last`.
 pub async fn attendance(
     rc: &RequestContext,

@@ -1004,6 +1004,25 @@ impl Fixture {
             ],
         )
         .await;
+        // Competence recognised from the shared client's period at P1, by P1's coach.
+        insert(
+            db,
+            "competence_record",
+            &[
+                ("id", s(&id())),
+                ("client_id", s(&shared)),
+                ("period_id", s(&period)),
+                ("provider_id", s(&p1)),
+                ("qualification", s("Vocational qualification in logistics")),
+                ("qualification_unit", s("Warehouse operations")),
+                ("competence_areas", s("Receiving goods")),
+                ("education_provider", s("Koe-opisto")),
+                ("certified_on", d(-10)),
+                ("recorded_by", s(&off("PROVIDER_COACH"))),
+                ("created_at", now.into()),
+            ],
+        )
+        .await;
         insert(
             db,
             "job_coaching",

@@ -5,6 +5,7 @@
 mod access_log;
 mod admin;
 mod admin_acts;
+mod agency_work;
 mod audit_chain;
 mod auth;
 mod break_glass;

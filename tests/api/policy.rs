@@ -39,6 +39,7 @@ const TABLE: &[(&str, [char; 5])] = &[
     ("WORK_ABILITY", ['r', 'r', 'r', 'r', '-']),
     ("HEALTH", ['c', '-', 'r', 'c', '-']),
     ("SOCIAL", ['c', '-', 'r', '-', '-']),
+    ("COMPETENCE", ['r', 'r', 'r', 'r', 'r']),
     ("AUDIT", ['-', '-', '-', '-', '-']),
 ];
 
@@ -188,6 +189,11 @@ fn route(
             "caseView(clientId: $c) { employmentItems { F } }",
             &["EMPLOYMENT"],
             &["caseView", "employmentItems"],
+        ),
+        "CompetenceRecord" => (
+            "caseView(clientId: $c) { competenceRecords { F } }",
+            &["COMPETENCE"],
+            &["caseView", "competenceRecords"],
         ),
         "JobCoaching" => (
             "caseView(clientId: $c) { jobCoachings { F } }",

@@ -40,10 +40,14 @@ on_both! {
         plain["details"] = json!(null);
         let assessments = "SELECT COUNT(*) FROM work_ability_assessment";
         let before = (app.count(assessments).await, app.count(WRITES).await);
-        for role in ["TYP_OFFICER", "TE_EXPERT", "PROVIDER_COACH", "ANALYST", "AUDITOR", "ADMIN"] {
+        for role in ["TYP_OFFICER", "PROVIDER_COACH", "ANALYST", "AUDITOR", "ADMIN"] {
             let (status, body) = app.gql(&app.token_for(role), ASSESS, json!({ "i": plain })).await;
             assert_mutation_not_in_schema(role, status, &body, "recordWorkAbilityAssessment");
         }
+        // The employment authority records only the expert assessments it buys, naming the
+        // expert (tests/api/agency_work.rs).
+        let (_, te) = app.gql(&app.token_for("TE_EXPERT"), ASSESS, json!({ "i": plain })).await;
+        assert_eq!(te["errors"][0]["extensions"]["field"], "expertName", "{te}");
         assert_eq!((app.count(assessments).await, app.count(WRITES).await), before, "nothing written");
         let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), ASSESS, json!({ "i": plain })).await;
         assert_eq!(kela["data"]["recordWorkAbilityAssessment"]["assessorAgency"], "KELA", "{kela}");

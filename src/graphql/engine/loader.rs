@@ -273,6 +273,7 @@ keyed!(by_id ParticipantsOf, Vec<meeting_participant::Model>, |l, k| loads::part
 keyed!(by_id AgendaOf, Vec<meeting_agenda_item::Model>, |l, k| loads::agenda(l.tx()?.as_ref(), &k));
 keyed!(by_id OwnSectionsOf, Vec<meeting_agency_section::Model>, |l, k| loads::own_sections(l.tx()?.as_ref(), l.agency, &k));
 keyed!(by_id InterruptionsOf, Vec<rehab_interruption::Model>, |l, k| loads::interruptions(l.tx()?.as_ref(), &k));
+keyed!(by_id CompetenceOfPeriod, Vec<entity::competence_record::Model>, |l, k| loads::competence(l.tx()?.as_ref(), &k));
 keyed!(by_id FollowUpsOf, Vec<case_follow_up::Model>, |l, k| loads::follow_ups(l.tx()?.as_ref(), &k));
 keyed!(by_id ProviderById, provider::Model, prefetched providers, |l, k| loads::providers(l.tx()?.as_ref(), &k));
 keyed!(by_id OfficialById, OfficialName, prefetched officials, |l, k| loads::official_names(l.tx()?.as_ref(), &k));

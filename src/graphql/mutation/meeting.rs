@@ -25,6 +25,10 @@ pub struct RecordWorkAbilityAssessmentInput {
     pub details: Option<String>,
     /// Why a new assessment is needed although a recent one exists.
     pub override_reason: Option<String>,
+    /// The outside expert or provider who made an assessment the employment authority
+    /// bought (asiantuntija-arviointi, 1–200 characters): required when the employment
+    /// authority records one, refused otherwise.
+    pub expert_name: Option<String>,
 }
 
 /// An agenda item of a meeting to be scheduled.
@@ -95,6 +99,7 @@ impl From<RecordWorkAbilityAssessmentInput> for NewAssessment {
             restrictions: input.restrictions,
             details: input.details,
             override_reason: input.override_reason,
+            expert_name: input.expert_name,
         }
     }
 }
@@ -139,7 +144,9 @@ impl From<MeetingActionInput> for NewAction {
 written_mutations! {
     MeetingMutations;
 
-    /// Records a work-ability assessment. A recent one (12 months, a setting) is a
+    /// Records a work-ability assessment (WORK_ABILITY write): the county's or Kela's own, or
+    /// one the employment authority bought (naming `expertName`, without health details).
+    /// A recent one (12 months, a setting) is a
     /// `CONFLICT` whose `extensions.existing` summarises it for reuse, unless
     /// `overrideReason` is given.
     #[graphql(visible = "super::visible::work_ability")]

@@ -34,6 +34,7 @@ macro_rules! written_mutations {
 }
 
 mod admin;
+mod agency_work;
 mod benefit;
 mod break_glass;
 mod case;
@@ -67,6 +68,7 @@ pub struct Mutation(
     referral::ReferralMutations,
     break_glass::BreakGlassMutations,
     benefit::BenefitMutations,
+    agency_work::AgencyWorkMutations,
     ktt_decision::KttDecisionMutations,
     ktt_decision::KttDecisionMakerMutations,
 );
@@ -136,6 +138,19 @@ mod visible {
     /// The county's social assistance record: a role that writes SOCIAL.
     pub fn social(ctx: &Context<'_>) -> bool {
         writes(ctx, FieldGroup::Social)
+    }
+
+    /// The employment authority's own records: a role that writes EMPLOYMENT, of the
+    /// employment authority.
+    pub fn employment(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::Employment)
+            && ctx
+                .data_opt::<Principal>()
+                .is_some_and(|p| p.agency == crate::domain::Agency::Te)
+    }
+
+    pub fn competence(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::Competence)
     }
 
     pub fn work_ability(ctx: &Context<'_>) -> bool {

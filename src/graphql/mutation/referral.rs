@@ -2,6 +2,7 @@
 
 use async_graphql::{InputObject, ID};
 
+use crate::domain::agency_work::ReferralKind;
 use crate::domain::Agency;
 use crate::graphql::engine::scalars::Date;
 use crate::graphql::types::referral::ReferralNode;
@@ -12,6 +13,9 @@ use crate::services::referral::{self, NewReferral};
 pub struct SendReferralInput {
     pub client_id: ID,
     pub to_agency: Agency,
+    /// What the referral is for; OTHER when omitted. A referral to Kela's vocational
+    /// rehabilitation (ammatillinen kuntoutus) goes to KELA.
+    pub kind: Option<ReferralKind>,
     /// The service referred to (1–200 characters).
     pub service: String,
     /// Why: the service need (1–2000 characters).
@@ -45,6 +49,7 @@ impl From<SendReferralInput> for NewReferral {
         NewReferral {
             client_id: input.client_id.to_string(),
             to_agency: input.to_agency,
+            kind: input.kind.unwrap_or(ReferralKind::Other),
             service: input.service,
             reason: input.reason,
         }

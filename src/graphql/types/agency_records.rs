@@ -11,6 +11,7 @@ use entity::{
 };
 use typgraph_macros::guarded;
 
+use crate::domain::agency_work::FollowUpOutcome;
 use crate::domain::Agency;
 
 client_row_node! {
@@ -37,6 +38,10 @@ impl AssessmentNode {
     /// Health details (HEALTH): disclosed only under a consent.
     #[field(AssessmentDetails = self.row.details.as_deref())]
     fn details(&self) -> Option<&str>;
+    /// The outside expert or provider of an assessment the employment authority bought
+    /// (asiantuntija-arviointi); `null` for the county's and Kela's own.
+    #[field(AssessmentExpertName = self.row.expert_name.as_deref())]
+    fn expert_name(&self) -> Option<&str>;
 }
 
 client_row_node! {
@@ -66,6 +71,9 @@ impl BenefitNode {
     /// Last day in force.
     #[field(BenefitValidUntil = self.row.valid_until.map(Date))]
     fn valid_until(&self) -> Option<Date>;
+    /// When the status last changed after the decision was recorded.
+    #[field(BenefitStatusChangedOn = self.row.status_changed_on.map(Date))]
+    fn status_changed_on(&self) -> Option<Date>;
 }
 
 client_row_node! {
@@ -112,6 +120,21 @@ impl EmploymentItemNode {
     /// Due date.
     #[field(EmploymentItemDueOn = self.row.due_on.map(Date))]
     fn due_on(&self) -> Option<Date>;
+    /// How the item stood at its follow-up; `null` until followed up.
+    #[field(EmploymentItemFollowUpStatus = self.row.follow_up_status.as_deref().and_then(FollowUpOutcome::parse))]
+    fn follow_up_status(&self) -> Option<FollowUpOutcome>;
+    /// Day of the follow-up.
+    #[field(EmploymentItemFollowedUpOn = self.row.followed_up_on.map(Date))]
+    fn followed_up_on(&self) -> Option<Date>;
+    /// What the follow-up noted.
+    #[field(EmploymentItemFollowUpNote = self.row.follow_up_note.as_deref())]
+    fn follow_up_note(&self) -> Option<&str>;
+    /// The new due date of a postponed item.
+    #[field(EmploymentItemNewDueOn = self.row.new_due_on.map(Date))]
+    fn new_due_on(&self) -> Option<Date>;
+    /// The follow-up was recorded again as a correction.
+    #[field(EmploymentItemFollowUpCorrected = self.row.follow_up_corrected)]
+    fn follow_up_corrected(&self) -> bool;
 }
 
 client_row_node! {

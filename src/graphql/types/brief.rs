@@ -48,6 +48,16 @@ impl BriefNode {
         ReferralNode::of_client(ctx, &self.meeting.scope, true, self.meeting.today).await
     }
 
+    /// Competence recognised from the client's KTT periods (opinnollistaminen), newest
+    /// certificate first: a path to studies to take up in the meeting.
+    #[field(BriefCompetenceRecords)]
+    async fn competence_records(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::competence::CompetenceRecordNode>> {
+        super::competence::CompetenceRecordNode::of_client(ctx, &self.meeting.scope).await
+    }
+
     /// One section per participating agency, in code order.
     #[unguarded]
     async fn agencies(&self, ctx: &Context<'_>) -> Result<Vec<AgencyBriefNode>> {

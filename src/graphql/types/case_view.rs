@@ -114,6 +114,15 @@ impl CaseViewNode {
     /// The employment authority's plan items and obligations.
     #[field(CaseViewEmploymentItems = self.list(ctx, EmploymentItemsOf, EmploymentItemNode::wrap).await)]
     async fn employment_items(&self, ctx: &Context<'_>) -> Result<Vec<EmploymentItemNode>>;
+    /// Competence recognised from the client's KTT periods (opinnollistaminen), newest
+    /// certificate first: the path to studies.
+    #[field(CaseViewCompetenceRecords)]
+    async fn competence_records(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::competence::CompetenceRecordNode>> {
+        super::competence::CompetenceRecordNode::of_client(ctx, &self.client.scope).await
+    }
     /// Job coaching.
     #[field(CaseViewJobCoachings = self.list(ctx, CoachingsOf, CoachingNode::wrap).await)]
     async fn job_coachings(&self, ctx: &Context<'_>) -> Result<Vec<CoachingNode>>;

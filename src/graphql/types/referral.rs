@@ -71,6 +71,9 @@ impl ReferralNode {
     /// The receiving agency.
     #[field(ReferralToAgency = self.row.to_agency.parse().ok())]
     fn to_agency(&self) -> Option<Agency>;
+    /// What the referral is for (Kela's vocational rehabilitation, or another service).
+    #[field(ReferralKind = self.row.kind.parse().ok())]
+    fn kind(&self) -> Option<crate::domain::agency_work::ReferralKind>;
     /// The service referred to.
     #[field(ReferralService = &self.row.service)]
     fn service(&self) -> &str;

@@ -103,6 +103,23 @@ impl RehabPeriodNode {
         Ok(InterruptionNode::wrap(rows, &self.scope))
     }
 
+    /// Competence recognised from the period (opinnollistaminen), by certificate date.
+    #[field(RehabCompetenceRecords)]
+    async fn competence_records(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::competence::CompetenceRecordNode>> {
+        let rows = rows(
+            ctx,
+            crate::graphql::engine::loader::CompetenceOfPeriod(self.row.id.clone()),
+        )
+        .await?;
+        Ok(super::competence::CompetenceRecordNode::wrap(
+            rows,
+            &self.scope,
+        ))
+    }
+
     /// The decisions on the period (grant, changes, termination), newest first.
     #[field(RehabDecisions)]
     async fn decisions(

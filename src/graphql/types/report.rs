@@ -388,8 +388,74 @@ impl Published<(String, Cell)> for StatusCount {
     }
 }
 
+/// Persons with competence recognised (opinnollistaminen) in a range.
+#[derive(SimpleObject)]
+pub struct CompetenceReport {
+    /// Persons with a certificate dated in the range.
+    pub persons: ReportCell,
+    /// Persons by qualification; qualifications of fewer than five persons are not named
+    /// but counted together as `OTHER`.
+    pub by_qualification: Vec<QualificationCount>,
+}
+
+/// Persons with competence recognised against one qualification.
+#[derive(SimpleObject)]
+pub struct QualificationCount {
+    pub qualification: String,
+    pub persons: ReportCell,
+}
+
+impl Published<reports::CompetenceFigures> for CompetenceReport {
+    fn published(c: reports::CompetenceFigures) -> Self {
+        CompetenceReport {
+            persons: c.persons.into(),
+            by_qualification: c
+                .by_qualification
+                .into_iter()
+                .map(|(qualification, cell)| QualificationCount {
+                    qualification,
+                    persons: cell.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Persons referred in a range, by kind of referral, and where their referrals stand.
+#[derive(SimpleObject)]
+pub struct ReferralKindReport {
+    pub kind: crate::domain::agency_work::ReferralKind,
+    /// Persons referred.
+    pub sent: ReportCell,
+    /// Of them, persons whose referral was accepted (done or not).
+    pub accepted: ReportCell,
+    /// Persons whose referral was declined.
+    pub declined: ReportCell,
+    /// Persons whose referral is done, the outcome returned.
+    pub done: ReportCell,
+}
+
+impl Published<reports::ReferralFigures> for ReferralKindReport {
+    fn published(r: reports::ReferralFigures) -> Self {
+        ReferralKindReport {
+            kind: r.kind,
+            sent: r.sent.into(),
+            accepted: r.accepted.into(),
+            declined: r.declined.into(),
+            done: r.done.into(),
+        }
+    }
+}
+
 reports_object! {
     ServiceReports;
+
+    /// Competence recognised from KTT (opinnollistaminen) by qualification, for
+    /// certificates dated in the range.
+    competence(from, to, filter) -> CompetenceReport = "reports.competence";
+
+    /// Referrals sent in the range by kind (Kela's vocational rehabilitation and others).
+    referrals(from, to, filter) -> Vec<ReferralKindReport> = "reports.referrals";
 
     /// Work-ability assessments made, and duplicates avoided by reuse.
     assessments(from, to, filter) -> AssessmentReport = "reports.assessments";

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use entity::{
-    agreed_action, allowance_line, attendance_day, case_follow_up, employment_plan,
-    meeting_agency_section, meeting_agenda_item, meeting_participant, official, provider,
-    rehab_interruption,
+    agreed_action, allowance_line, attendance_day, case_follow_up, competence_record,
+    employment_plan, meeting_agency_section, meeting_agenda_item, meeting_participant, official,
+    provider, rehab_interruption,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
@@ -123,6 +123,10 @@ by_parent!(
 by_parent!(
     /// Interruptions of periods (the periods were already scoped).
     interruptions, rehab_interruption, PeriodId / period_id, [StartsOn, Id]
+);
+by_parent!(
+    /// Competence records of periods (the periods were already scoped).
+    competence, competence_record, PeriodId / period_id, [CertifiedOn, Id]
 );
 by_parent!(
     /// Follow-ups of cases (the cases were already scoped).

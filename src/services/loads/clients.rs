@@ -228,6 +228,24 @@ pub async fn ktt_decision_in_scope(
     row_in_scope::<ktt_decision::Entity>(conn, scope, &filter::DECISIONS, id).await
 }
 
+/// An employment authority's plan item by id, within the caller's scope ([`row_in_scope`]).
+pub async fn employment_item_in_scope(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    id: &str,
+) -> Result<Option<employment_item::Model>, DbErr> {
+    row_in_scope::<employment_item::Entity>(conn, scope, &filter::EMPLOYMENT_ITEMS, id).await
+}
+
+/// A benefit decision by id, within the caller's scope ([`row_in_scope`]).
+pub async fn benefit_in_scope(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    id: &str,
+) -> Result<Option<benefit_decision::Model>, DbErr> {
+    row_in_scope::<benefit_decision::Entity>(conn, scope, &filter::BENEFITS, id).await
+}
+
 /// A consent by id, within the caller's scope ([`row_in_scope`]).
 pub async fn consent_in_scope(
     conn: &impl ConnectionTrait,

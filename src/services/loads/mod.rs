@@ -17,13 +17,14 @@ use super::context::ScopedClient;
 
 pub use bundle::{bundle, case_view_bundle, Prefetched, ViewedClient, Wanted};
 pub use children::{
-    actions, agenda, allowance_lines, attendance, follow_ups, interruptions, official_names,
-    own_sections, participants, plans, providers, OfficialName,
+    actions, agenda, allowance_lines, attendance, competence, follow_ups, interruptions,
+    official_names, own_sections, participants, plans, providers, OfficialName,
 };
 pub use clients::{
-    action_in_scope, assessments, benefits, case_in_scope, cases, coachings, consent_in_scope,
-    consents, employment_items, ktt_decision_in_scope, ktt_decisions, ktt_decisions_of_periods,
-    meetings, notes, period_in_scope, periods, plan_in_scope, statements, ConsentRecord,
+    action_in_scope, assessments, benefit_in_scope, benefits, case_in_scope, cases, coachings,
+    consent_in_scope, consents, employment_item_in_scope, employment_items, ktt_decision_in_scope,
+    ktt_decisions, ktt_decisions_of_periods, meetings, notes, period_in_scope, periods,
+    plan_in_scope, statements, ConsentRecord,
 };
 pub use filter::{decisions_in_scope, periods_in_scope};
 

@@ -13,11 +13,15 @@ use super::report_rules::{self, authorize, publish, Report, ROUND_TO};
 use super::RequestContext;
 use crate::error::AppResult;
 
+mod agency_work;
 mod cases;
 mod filters;
 mod ktt;
 mod meetings;
 
+pub use agency_work::{
+    competence, referrals, CompetenceFigures, ReferralFigures, OTHER_QUALIFICATIONS,
+};
 pub use cases::{
     case_outcomes, follow_ups, individual_support_clients_on, typ_clients_on, Outcomes,
     FOLLOW_UP_STATUSES, INDIVIDUAL_SUPPORT_KINDS,
