@@ -36,8 +36,11 @@ pub enum FieldGroup {
     Attendance,
     /// Expense allowance, toimintaraha and travel compensation.
     Allowance,
-    /// The employment authority's plan items, job-search obligations, job coaching.
+    /// The employment authority's plan items and job-search obligations.
     Employment,
+    /// Job coaching (työhönvalmennus) and service vouchers (palveluseteli): ordered by the
+    /// employment authority or the county, used at a provider.
+    Coaching,
     /// Benefit decisions and jobseeker statements to Kela.
     Benefit,
     /// Work-ability assessments: date, assessor, employment-relevant conclusion.
@@ -51,7 +54,7 @@ pub enum FieldGroup {
 }
 
 impl FieldGroup {
-    pub const ALL: [FieldGroup; 12] = [
+    pub const ALL: [FieldGroup; 13] = [
         FieldGroup::Identity,
         FieldGroup::Contact,
         FieldGroup::Case,
@@ -59,6 +62,7 @@ impl FieldGroup {
         FieldGroup::Attendance,
         FieldGroup::Allowance,
         FieldGroup::Employment,
+        FieldGroup::Coaching,
         FieldGroup::Benefit,
         FieldGroup::WorkAbility,
         FieldGroup::Health,
@@ -75,6 +79,7 @@ impl FieldGroup {
             FieldGroup::Attendance => "ATTENDANCE",
             FieldGroup::Allowance => "ALLOWANCE",
             FieldGroup::Employment => "EMPLOYMENT",
+            FieldGroup::Coaching => "COACHING",
             FieldGroup::Benefit => "BENEFIT",
             FieldGroup::WorkAbility => "WORK_ABILITY",
             FieldGroup::Health => "HEALTH",
@@ -176,8 +181,8 @@ pub struct FieldMask {
     /// Indexed by [`FieldId::index`].
     fields: Vec<ReadAccess>,
     /// Indexed by the position of the group in [`FieldGroup::ALL`].
-    groups: [ReadAccess; 12],
-    writes: [bool; 12],
+    groups: [ReadAccess; 13],
+    writes: [bool; 13],
     /// Read and write of each [`Managed`] object.
     manage: [bool; 2 * Managed::ALL.len()],
 }
@@ -186,8 +191,8 @@ impl FieldMask {
     pub fn empty() -> Self {
         FieldMask {
             fields: vec![ReadAccess::Never; FieldId::ALL.len()],
-            groups: [ReadAccess::Never; 12],
-            writes: [false; 12],
+            groups: [ReadAccess::Never; 13],
+            writes: [false; 13],
             manage: [false; 2 * Managed::ALL.len()],
         }
     }

@@ -12,6 +12,7 @@ pub mod benefit_status;
 pub mod break_glass;
 pub mod case;
 pub mod client;
+pub mod coaching;
 pub mod client_merge;
 pub mod client_registration;
 pub mod consent;
@@ -33,6 +34,8 @@ pub mod reports;
 pub mod retention;
 pub mod self_service;
 pub mod service_interruption;
+pub mod voucher;
+pub mod voucher_statement;
 pub mod write;
 
 pub use context::{ClientScope, RequestContext};

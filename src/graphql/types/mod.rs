@@ -56,6 +56,7 @@ pub mod brief;
 pub mod case;
 pub mod case_view;
 pub mod client;
+pub mod coaching;
 pub mod enums;
 pub mod explain;
 pub mod ktt_decision;
