@@ -279,7 +279,13 @@ pub async fn record_hours(
                 sea_orm::sea_query::ExprTrait::add(Expr::col(job_coaching::Column::HoursUsed), hours),
             )
             .filter(job_coaching::Column::Id.eq(row.id.clone()))
-            .filter(Expr::cust_with_values("hours_used + ? <= hours", [hours]))
+            .filter(sea_orm::sea_query::ExprTrait::lte(
+                sea_orm::sea_query::ExprTrait::add(
+                    Expr::col(job_coaching::Column::HoursUsed),
+                    hours,
+                ),
+                Expr::col(job_coaching::Column::Hours),
+            ))
             .exec(sp)
             .await?;
         if done.rows_affected != 1 {

@@ -34,6 +34,8 @@ pub enum Report {
     ProviderActivity,
     Assessments,
     FollowUps,
+    CoachingHours,
+    VoucherUse,
 }
 
 /// Client data a report or filter reads: a whole group, or one field where the policy grants
@@ -94,7 +96,7 @@ impl Rule {
     }
 }
 
-use FieldGroup::{Allowance, Attendance, Case, Employment, Rehab, WorkAbility};
+use FieldGroup::{Allowance, Attendance, Case, Coaching, Rehab, WorkAbility};
 use FilterField::{Municipality, ProviderId, ProviderKind, ResponsibleAgency};
 use Reads::{Field, Group};
 
@@ -113,10 +115,10 @@ const KTT_FILTERS: &[(FilterField, &[Reads])] = &[
 ];
 /// Filters of the reports counted from clients and cases only.
 const CLIENT_FILTERS: &[(FilterField, &[Reads])] = &[BY_MUNICIPALITY, BY_AGENCY];
-/// The provider of a job coaching is EMPLOYMENT data.
+/// The provider of a job coaching or a voucher is COACHING data.
 const COACHING_FILTERS: &[(FilterField, &[Reads])] = &[
-    (ProviderId, &[Group(Employment)]),
-    (ProviderKind, &[Group(Employment)]),
+    (ProviderId, &[Group(Coaching)]),
+    (ProviderKind, &[Group(Coaching)]),
     BY_MUNICIPALITY,
     BY_AGENCY,
 ];
@@ -130,7 +132,9 @@ impl Report {
             CaseOutcomes | TypClientsOn | Meetings | FollowUps => {
                 Rule::new(&[Group(Case)], CLIENT_FILTERS)
             }
-            IndividualSupportClientsOn => Rule::new(&[Group(Employment)], COACHING_FILTERS),
+            IndividualSupportClientsOn | CoachingHours | VoucherUse => {
+                Rule::new(&[Group(Coaching)], COACHING_FILTERS)
+            }
             // Service-wide closures are no client's data.
             ServiceInterruptions => Rule::new(&[], &[]),
             Allowances => Rule::new(&[Group(Allowance)], KTT_FILTERS),

@@ -136,3 +136,41 @@ on_both! {
         assert_eq!(b["data"]["orderJobCoaching"]["kind"], "GROUP", "{b}");
     }
 }
+
+on_both! {
+    async fn coaching_and_voucher_reports_publish_only_cells_of_five_persons(app) {
+        let (p1, p2) = (app.fx.p1.clone(), app.fx.p2.clone());
+        for n in 0..8 {
+            crate::reports::person(&app, n, &p1, None, None).await;
+        }
+        let worker = app.fx.official("EKSOTE_WORKER").to_owned();
+        // Six TE purchases at P1 (10 hours bought, 4 used each); two county orders at P2.
+        for n in 0..8 {
+            let (provider, agency) = if n < 6 { (&p1, "TE") } else { (&p2, "EKSOTE") };
+            app.exec(&format!("INSERT INTO job_coaching (id, client_id, provider_id, kind, ordered_by_agency, hours, starts_on, ends_on, hours_used) VALUES ('jc{n}', 'r{n}', '{provider}', 'INDIVIDUAL', '{agency}', 10, '2021-03-10', NULL, 4)")).await;
+        }
+        // Five accepted KTT vouchers at P1 in force in March 2021, none used.
+        for n in 0..5 {
+            app.exec(&format!("INSERT INTO service_voucher (id, client_id, kind, unit, value_cents, quantity, valid_from, valid_until, status, granted_by, granted_on, provider_id, chosen_on, answered_by, answered_on) VALUES ('sv{n}', 'r{n}', 'KTT', 'DAY', 3000, 60, '2021-02-01', '2021-06-30', 'ACCEPTED', '{worker}', '2021-01-20', '{p1}', '2021-01-21', '{worker}', '2021-01-22')")).await;
+        }
+        let q = "{ reports { coachingHours(from: \"2021-03-01\", to: \"2021-03-31\") { orderer providerId persons { value } hoursBought { value } hoursUsed { value } } \
+                 voucherUse(from: \"2021-03-01\", to: \"2021-03-31\") { providerId kind persons { value } used { value suppressed } } } }";
+        let (_, b) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
+        // The county's two persons at P2 are left out; TE's six are 5, 60 hours, 24 -> 25.
+        assert_eq!(b["data"]["reports"]["coachingHours"], json!([{ "orderer": "TE", "providerId": p1, "persons": { "value": 5 }, "hoursBought": { "value": 60 }, "hoursUsed": { "value": 25 } }]), "{b}");
+        // Five persons' vouchers, none used yet.
+        assert_eq!(b["data"]["reports"]["voucherUse"], json!([{ "providerId": p1, "kind": "KTT", "persons": { "value": 5 }, "used": { "value": 0, "suppressed": false } }]), "{b}");
+        // Roles that do not read COACHING get no coaching report.
+        for role in ["KELA_EXPERT"] {
+            let (_, b) = app.gql(&app.token_for(role), q, json!({})).await;
+            assert_eq!(b["errors"][0]["extensions"]["code"], "FORBIDDEN", "{role}: {b}");
+        }
+        // A coach counts its own provider's rows only: P2's coach sees none of P1's.
+        let (_, b) = app.gql(&app.token(&app.fx.coach_p2, &["PROVIDER_COACH"]), q, json!({})).await;
+        assert_eq!(b["data"]["reports"]["coachingHours"], json!([]), "{b}");
+        // The same as CSV.
+        let csv = app.http.get(app.endpoint("/exports/reports/coaching-hours.csv?from=2021-03-01&to=2021-03-31")).bearer_auth(app.token_for("ANALYST")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(csv.lines().nth(1), Some("TE,Koe työpaja,5,false,60,false,25,false"), "{csv}");
+        assert_eq!(csv.lines().count(), 2, "{csv}");
+    }
+}

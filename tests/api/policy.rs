@@ -35,6 +35,8 @@ const TABLE: &[(&str, [char; 5])] = &[
     ("ATTENDANCE", ['r', 'r', 'r', 'r', 'r']),
     ("ALLOWANCE", ['-', '-', 'r', 'r', '-']),
     ("EMPLOYMENT", ['r', 'r', 'r', '-', '-']),
+    // Job coaching and service vouchers: the coach's own provider's rows only.
+    ("COACHING", ['r', 'r', 'r', '-', 'r']),
     ("BENEFIT", ['r', 'r', '-', 'r', '-']),
     ("WORK_ABILITY", ['r', 'r', 'r', 'r', '-']),
     ("HEALTH", ['c', '-', 'r', 'c', '-']),
@@ -74,7 +76,7 @@ fn may_read(role: &str, group: &str, field: &str) -> Expect {
         .unwrap();
     match cell {
         'r' => Expect::Value,
-        'n' if ["firstName", "lastName", "phone"].contains(&field) => Expect::Value,
+        'n' if ["firstName", "lastName", "phone", "clientName"].contains(&field) => Expect::Value,
         'c' if has_consent(role, group) => Expect::Value,
         'c' => Expect::NoConsent,
         _ => Expect::Never,
@@ -191,8 +193,18 @@ fn route(
         ),
         "JobCoaching" => (
             "caseView(clientId: $c) { jobCoachings { F } }",
-            &["EMPLOYMENT"],
+            &["COACHING"],
             &["caseView", "jobCoachings"],
+        ),
+        "ServiceVoucher" => (
+            "caseView(clientId: $c) { serviceVouchers { F } }",
+            &["COACHING"],
+            &["caseView", "serviceVouchers"],
+        ),
+        "TeCoachingHours" => (
+            "caseView(clientId: $c) { teCoachingHours { F } }",
+            &["COACHING"],
+            &["caseView", "teCoachingHours"],
         ),
         "AgencyNote" => (
             "caseView(clientId: $c) { notes { F } }",

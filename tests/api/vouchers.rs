@@ -177,7 +177,8 @@ on_both! {
         let coach_id = app.fx.official("PROVIDER_COACH").to_owned();
         for (offset, present, voided) in [(0, t, false), (1, t, false), (2, t, false), (3, f, false), (4, t, true)] {
             let voided_at = if voided { "'2026-01-01 00:00:00+00:00'" } else { "NULL" };
-            app.exec(&format!("INSERT INTO attendance_day (id, period_id, day, present, absence_reason, recorded_by, recorded_at, voided_at) VALUES ('{}', '{period}', '{}', {present}, NULL, '{coach_id}', '2026-01-01 00:00:00+00:00', {voided_at})", uuid::Uuid::new_v4(), day(&app, offset))).await;
+            let reason = if present == f { "'sick'" } else { "NULL" };
+            app.exec(&format!("INSERT INTO attendance_day (id, period_id, day, present, absence_reason, recorded_by, recorded_at, voided_at) VALUES ('{}', '{period}', '{}', {present}, {reason}, '{coach_id}', '2026-01-01 00:00:00+00:00', {voided_at})", uuid::Uuid::new_v4(), day(&app, offset))).await;
         }
         let (_, l) = app.gql(&coach, &format!("{{ providerVouchers {{ {V} }} }}"), json!({})).await;
         let mine = &l["data"]["providerVouchers"][0];

@@ -268,24 +268,37 @@ impl Gen<'_, '_> {
             ]);
         }
         if self.rng.chance(12) {
+            // Job coaching as each orderer's own: the employment authority buys it as a
+            // purchased service within its 50 hours, the county gives its own.
             let p = self.rng.pick(self.providers).id.clone();
             let start = plus_months(opened, 3).min(until);
+            let (agency, official, hours) = if self.rng.chance(60) {
+                (Agency::Te, &self.staff.te_expert.id, self.rng.range(10, 50))
+            } else {
+                (Agency::Eksote, &self.staff.eksote_worker.id, self.rng.range(10, 80))
+            };
+            let used = self.rng.range(0, hours);
+            let (hours, used) = (
+                i32::try_from(hours).unwrap_or(10),
+                i32::try_from(used).unwrap_or(0),
+            );
             self.t.coaching.push(vec![
                 self.rng.uuid().into(),
                 id.clone().into(),
                 Some(p).into(),
                 (*self.rng.pick(&[
-                    "VOUCHER",
                     "INDIVIDUAL",
                     "WALK_ALONGSIDE",
                     "NEUROPSYCHIATRIC",
-                    "COUNTY",
+                    "GROUP",
                 ]))
                 .into(),
-                Agency::Te.code().into(),
-                50.into(),
+                agency.code().into(),
+                hours.into(),
                 start.into(),
                 Option::<NaiveDate>::None.into(),
+                Some(official.clone()).into(),
+                used.into(),
             ]);
         }
         if self.rng.chance(45) || ended.is_none() && self.index % 5 == 0 {

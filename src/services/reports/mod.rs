@@ -14,6 +14,7 @@ use super::RequestContext;
 use crate::error::AppResult;
 
 mod cases;
+mod coaching;
 mod filters;
 mod ktt;
 mod meetings;
@@ -22,6 +23,7 @@ pub use cases::{
     case_outcomes, follow_ups, individual_support_clients_on, typ_clients_on, Outcomes,
     FOLLOW_UP_STATUSES, INDIVIDUAL_SUPPORT_KINDS,
 };
+pub use coaching::{coaching_hours, voucher_use, CoachingFigures, VoucherFigures};
 pub use ktt::{
     allowances, period_lengths, provider_activity, rehab_activity, AllowanceMonth, ProviderFigures,
     RehabMonth, LENGTH_BUCKETS,
