@@ -183,7 +183,12 @@ pub async fn write(
         }
         // The county orders coaching under the accepted voucher; the coach records hours.
         let coaching = rng.uuid();
-        let days = [before(today, 40), before(today, 33), before(today, 26), before(today, 19)];
+        let days = [
+            before(today, 40),
+            before(today, 33),
+            before(today, 26),
+            before(today, 19),
+        ];
         job_coaching::Entity::insert(job_coaching::ActiveModel {
             id: Set(coaching.clone()),
             client_id: Set(client.clone()),
@@ -199,7 +204,9 @@ pub async fn write(
         })
         .exec_without_returning(conn)
         .await?;
-        let coach = provider.and_then(coach_of).unwrap_or_else(|| worker.id.clone());
+        let coach = provider
+            .and_then(coach_of)
+            .unwrap_or_else(|| worker.id.clone());
         for day in days {
             job_coaching_hours::Entity::insert(job_coaching_hours::ActiveModel {
                 id: Set(rng.uuid()),
@@ -209,7 +216,9 @@ pub async fn write(
                 hours: Set(3),
                 recorded_by: Set(coach.clone()),
                 recorded_by_agency: Set("PROVIDER".to_owned()),
-                recorded_at: Set(day.and_hms_opt(15, 0, 0).map_or_else(Utc::now, |t| t.and_utc())),
+                recorded_at: Set(day
+                    .and_hms_opt(15, 0, 0)
+                    .map_or_else(Utc::now, |t| t.and_utc())),
             })
             .exec_without_returning(conn)
             .await?;

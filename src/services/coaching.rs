@@ -96,7 +96,10 @@ async fn bought_under(conn: &impl ConnectionTrait, voucher_id: &str) -> AppResul
 
 /// Orders job coaching for a client: the employment authority as a purchased service within
 /// its cap, the county from its own services or under an accepted coaching voucher.
-pub async fn order(rc: &RequestContext, input: NewCoaching) -> AppResult<Scoped<job_coaching::Model>> {
+pub async fn order(
+    rc: &RequestContext,
+    input: NewCoaching,
+) -> AppResult<Scoped<job_coaching::Model>> {
     write::scoped(rc, FieldGroup::Coaching, async |sp| {
         let agency = orderer(rc)?;
         if !KINDS.contains(&input.kind) {
@@ -245,7 +248,8 @@ pub async fn record_hours(
     hours: i32,
 ) -> AppResult<Scoped<job_coaching::Model>> {
     write::scoped(rc, FieldGroup::Coaching, async |sp| {
-        if rc.principal().agency == Agency::Provider && !rc.principal().has_role(Role::ProviderCoach)
+        if rc.principal().agency == Agency::Provider
+            && !rc.principal().has_role(Role::ProviderCoach)
         {
             return Err(AppError::Forbidden(None));
         }
@@ -276,7 +280,10 @@ pub async fn record_hours(
         let done = job_coaching::Entity::update_many()
             .col_expr(
                 job_coaching::Column::HoursUsed,
-                sea_orm::sea_query::ExprTrait::add(Expr::col(job_coaching::Column::HoursUsed), hours),
+                sea_orm::sea_query::ExprTrait::add(
+                    Expr::col(job_coaching::Column::HoursUsed),
+                    hours,
+                ),
             )
             .filter(job_coaching::Column::Id.eq(row.id.clone()))
             .filter(sea_orm::sea_query::ExprTrait::lte(

@@ -96,7 +96,7 @@ impl Rule {
     }
 }
 
-use FieldGroup::{Allowance, Attendance, Case, Coaching, Rehab, WorkAbility};
+use FieldGroup::{Allowance, Attendance, Case, Coaching, Employment, Rehab, WorkAbility};
 use FilterField::{Municipality, ProviderId, ProviderKind, ResponsibleAgency};
 use Reads::{Field, Group};
 
@@ -132,9 +132,11 @@ impl Report {
             CaseOutcomes | TypClientsOn | Meetings | FollowUps => {
                 Rule::new(&[Group(Case)], CLIENT_FILTERS)
             }
-            IndividualSupportClientsOn | CoachingHours | VoucherUse => {
-                Rule::new(&[Group(Coaching)], COACHING_FILTERS)
+            // The individual-support track is the employment authority's record as well.
+            IndividualSupportClientsOn => {
+                Rule::new(&[Group(Employment), Group(Coaching)], COACHING_FILTERS)
             }
+            CoachingHours | VoucherUse => Rule::new(&[Group(Coaching)], COACHING_FILTERS),
             // Service-wide closures are no client's data.
             ServiceInterruptions => Rule::new(&[], &[]),
             Allowances => Rule::new(&[Group(Allowance)], KTT_FILTERS),

@@ -76,14 +76,18 @@ async fn query(conn: &impl ConnectionTrait, sql: &Sql) -> AppResult<Vec<Voucher>
 /// Vouchers of a client the caller sees (its scope decided by the caller of this function),
 /// newest first.
 pub async fn of_client(rc: &RequestContext, scope: &ClientScope) -> AppResult<Vec<Voucher>> {
-    // Outside TYP an agency sees only its own records: vouchers are the county's.
-    if !scope.typ && rc.principal().agency != Agency::Eksote {
-        return Ok(Vec::new());
-    }
     let mut sql = select();
-    sql.push("v.client_id = ")
-        .bind(scope.client_id.clone())
-        .push(" ORDER BY v.granted_on DESC, v.id");
+    sql.push("v.client_id = ").bind(scope.client_id.clone());
+    match &rc.scope {
+        // A coach: the client's vouchers chosen for its own provider.
+        RowScope::Coach { provider_id, .. } => {
+            sql.push(" AND v.provider_id = ").bind(provider_id.clone());
+        }
+        // Outside TYP an agency sees only its own records: vouchers are the county's.
+        RowScope::Agency { agency, .. } if scope.typ || *agency == Agency::Eksote => {}
+        _ => return Ok(Vec::new()),
+    }
+    sql.push(" ORDER BY v.granted_on DESC, v.id");
     query(rc.db(), &sql).await
 }
 
@@ -194,7 +198,9 @@ pub async fn approve_provider(
         };
         match existing {
             Some(e) if e.withdrawn_on.is_none() => {
-                return Err(AppError::Conflict("the provider is already approved".into()))
+                return Err(AppError::Conflict(
+                    "the provider is already approved".into(),
+                ))
             }
             Some(_) => {
                 provider_voucher_approval::Entity::update(model)
@@ -231,7 +237,10 @@ pub async fn withdraw_approval(
         use provider_voucher_approval::Column as A;
         let done = provider_voucher_approval::Entity::update_many()
             .col_expr(A::WithdrawnOn, Expr::value(rc.today))
-            .col_expr(A::WithdrawnBy, Expr::value(rc.principal().official_id.clone()))
+            .col_expr(
+                A::WithdrawnBy,
+                Expr::value(rc.principal().official_id.clone()),
+            )
             .filter(A::ProviderId.eq(provider_id))
             .filter(A::VoucherKind.eq(kind))
             .filter(A::WithdrawnOn.is_null())
@@ -372,7 +381,10 @@ pub async fn choose(
             )));
         }
         if row.valid_until < rc.today {
-            return Err(AppError::bad_input("voucherId", "the voucher is no longer valid"));
+            return Err(AppError::bad_input(
+                "voucherId",
+                "the voucher is no longer valid",
+            ));
         }
         if !approved(sp, provider_id, &row.kind, rc.today).await? {
             return Err(AppError::bad_input(
@@ -417,11 +429,17 @@ pub async fn answer(
             )));
         }
         if row.valid_until < rc.today {
-            return Err(AppError::bad_input("voucherId", "the voucher is no longer valid"));
+            return Err(AppError::bad_input(
+                "voucherId",
+                "the voucher is no longer valid",
+            ));
         }
         use service_voucher::Column as V;
         let update = service_voucher::Entity::update_many()
-            .col_expr(V::AnsweredBy, Expr::value(rc.principal().official_id.clone()))
+            .col_expr(
+                V::AnsweredBy,
+                Expr::value(rc.principal().official_id.clone()),
+            )
             .col_expr(V::AnsweredOn, Expr::value(rc.today));
         let update = if accept {
             if decline_reason.is_some() {

@@ -48,12 +48,15 @@ fn month_days(month: &str) -> AppResult<(chrono::NaiveDate, chrono::NaiveDate)> 
 pub async fn statement(rc: &RequestContext, provider_id: &str, month: &str) -> AppResult<String> {
     let p = rc.principal();
     match &rc.scope {
-        RowScope::Coach { provider_id: own, .. } if p.has_role(Role::ProviderCoach) => {
+        RowScope::Coach {
+            provider_id: own, ..
+        } if p.has_role(Role::ProviderCoach) => {
             if own != provider_id {
                 return Err(AppError::NotFound);
             }
         }
-        RowScope::Agency { .. } if p.agency == Agency::Eksote && p.has_role(Role::EksoteWorker) => {}
+        RowScope::Agency { .. } if p.agency == Agency::Eksote && p.has_role(Role::EksoteWorker) => {
+        }
         _ => return Err(AppError::Forbidden(None)),
     }
     let (first, last) = month_days(month)?;
@@ -131,7 +134,13 @@ pub async fn statement(rc: &RequestContext, provider_id: &str, month: &str) -> A
         total.to_string(),
         euros(total),
     ];
-    out.push_str(&total_cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+    out.push_str(
+        &total_cells
+            .iter()
+            .map(|c| cell(c))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
     out.push('\n');
     Ok(out)
 }

@@ -22,7 +22,13 @@ fn day(app: &TestApp, offset: i64) -> String {
     (app.fx.today + chrono::Duration::days(offset)).to_string()
 }
 
-async fn order(app: &TestApp, token: &str, client: &str, hours: i64, provider: Option<&str>) -> Json {
+async fn order(
+    app: &TestApp,
+    token: &str,
+    client: &str,
+    hours: i64,
+    provider: Option<&str>,
+) -> Json {
     let i = json!({ "clientId": client, "kind": "INDIVIDUAL", "providerId": provider, "hours": hours, "startsOn": day(app, -10) });
     app.gql(token, ORDER, json!({ "i": i })).await.1
 }

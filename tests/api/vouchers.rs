@@ -23,33 +23,73 @@ fn day(app: &TestApp, offset: i64) -> chrono::NaiveDate {
 
 async fn approve(app: &TestApp, provider: &str, kind: &str) -> Json {
     let m = "mutation A($i: VoucherProviderInput!) { approveVoucherProvider(input: $i) { providerId kind approvedOn withdrawnOn } }";
-    app.gql(&app.token_for("EKSOTE_WORKER"), m, json!({ "i": { "providerId": provider, "kind": kind } })).await.1
+    app.gql(
+        &app.token_for("EKSOTE_WORKER"),
+        m,
+        json!({ "i": { "providerId": provider, "kind": kind } }),
+    )
+    .await
+    .1
 }
 
-async fn grant(app: &TestApp, kind: &str, unit: &str, quantity: i64, from: i64, until: i64) -> Json {
-    let m = format!("mutation G($i: GrantServiceVoucherInput!) {{ grantServiceVoucher(input: $i) {{ {V} }} }}");
+async fn grant(
+    app: &TestApp,
+    kind: &str,
+    unit: &str,
+    quantity: i64,
+    from: i64,
+    until: i64,
+) -> Json {
+    let m = format!(
+        "mutation G($i: GrantServiceVoucherInput!) {{ grantServiceVoucher(input: $i) {{ {V} }} }}"
+    );
     let i = json!({ "clientId": app.fx.shared, "kind": kind, "unit": unit, "valueCents": 5000, "quantity": quantity, "validFrom": day(app, from), "validUntil": day(app, until) });
-    app.gql(&app.token_for("EKSOTE_WORKER"), &m, json!({ "i": i })).await.1
+    app.gql(&app.token_for("EKSOTE_WORKER"), &m, json!({ "i": i }))
+        .await
+        .1
 }
 
 async fn choose(app: &TestApp, voucher: &str, provider: &str) -> Json {
     let m = format!("mutation C($i: ChooseVoucherProviderInput!) {{ chooseVoucherProvider(input: $i) {{ {V} }} }}");
-    app.gql(&app.token_for("EKSOTE_WORKER"), &m, json!({ "i": { "voucherId": voucher, "providerId": provider } })).await.1
+    app.gql(
+        &app.token_for("EKSOTE_WORKER"),
+        &m,
+        json!({ "i": { "voucherId": voucher, "providerId": provider } }),
+    )
+    .await
+    .1
 }
 
-async fn answer(app: &TestApp, token: &str, voucher: &str, accept: bool, reason: Option<&str>) -> Json {
+async fn answer(
+    app: &TestApp,
+    token: &str,
+    voucher: &str,
+    accept: bool,
+    reason: Option<&str>,
+) -> Json {
     let m = format!("mutation A($i: AnswerServiceVoucherInput!) {{ answerServiceVoucher(input: $i) {{ {V} }} }}");
-    app.gql(token, &m, json!({ "i": { "voucherId": voucher, "accept": accept, "declineReason": reason } })).await.1
+    app.gql(
+        token,
+        &m,
+        json!({ "i": { "voucherId": voucher, "accept": accept, "declineReason": reason } }),
+    )
+    .await
+    .1
 }
 
 fn id_of(b: &Json, root: &str) -> String {
-    b["data"][root]["id"].as_str().unwrap_or_else(|| panic!("{b}")).to_owned()
+    b["data"][root]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{b}"))
+        .to_owned()
 }
 
 async fn csv(app: &TestApp, token: &str, provider: &str, month: &str) -> (u16, String) {
     let res = app
         .http
-        .get(app.endpoint(&format!("/exports/voucher-statement.csv?providerId={provider}&month={month}")))
+        .get(app.endpoint(&format!(
+            "/exports/voucher-statement.csv?providerId={provider}&month={month}"
+        )))
         .bearer_auth(token)
         .send()
         .await
@@ -225,7 +265,7 @@ on_both! {
             assert_eq!(err(&b).0, "FORBIDDEN", "{role}: {b}");
         }
         approve(&app, &p1, "KTT").await;
-        let (_, l) = app.gql(&app.token_for("KELA_EXPERT"), "{ voucherApprovals(kind: KTT) { providerId kind } }", json!({})).await;
+        let (_, l) = app.gql(&app.token_for("TYP_OFFICER"), "{ voucherApprovals(kind: KTT) { providerId kind } }", json!({})).await;
         assert_eq!(l["data"]["voucherApprovals"], json!([{ "providerId": p1, "kind": "KTT" }]), "{l}");
         let g = grant(&app, "KTT", "MONTH", 60, 0, 0).await;
         let v = id_of(&g, "grantServiceVoucher");

@@ -272,26 +272,26 @@ impl Gen<'_, '_> {
             // purchased service within its 50 hours, the county gives its own.
             let p = self.rng.pick(self.providers).id.clone();
             let start = plus_months(opened, 3).min(until);
-            let (agency, official, hours) = if self.rng.chance(60) {
-                (Agency::Te, &self.staff.te_expert.id, self.rng.range(10, 50))
+            // Drawn from the client's index, not the generator, so the rest of the data
+            // set stays as it was drawn.
+            let n = i32::try_from(self.index % 1000).unwrap_or(0);
+            let (agency, official, hours) = if n % 5 < 3 {
+                (Agency::Te, &self.staff.te_expert.id, 10 + n * 7 % 41)
             } else {
-                (Agency::Eksote, &self.staff.eksote_worker.id, self.rng.range(10, 80))
+                (
+                    Agency::Eksote,
+                    &self.staff.eksote_worker.id,
+                    10 + n * 11 % 71,
+                )
             };
-            let used = self.rng.range(0, hours);
-            let (hours, used) = (
-                i32::try_from(hours).unwrap_or(10),
-                i32::try_from(used).unwrap_or(0),
-            );
+            let used = hours * (n % 4) / 4;
             self.t.coaching.push(vec![
                 self.rng.uuid().into(),
                 id.clone().into(),
                 Some(p).into(),
-                (*self.rng.pick(&[
-                    "INDIVIDUAL",
-                    "WALK_ALONGSIDE",
-                    "NEUROPSYCHIATRIC",
-                    "GROUP",
-                ]))
+                (*self
+                    .rng
+                    .pick(&["INDIVIDUAL", "WALK_ALONGSIDE", "NEUROPSYCHIATRIC", "GROUP"]))
                 .into(),
                 agency.code().into(),
                 hours.into(),

@@ -40,7 +40,8 @@ impl CoachingQueries {
     }
 
     /// The providers approved today for service vouchers (of a kind, or all): the client
-    /// chooses among these. Not client data.
+    /// chooses among these. Not client data; shown to the roles that work with vouchers.
+    #[graphql(visible = "super::reads_coaching")]
     async fn voucher_approvals(
         &self,
         ctx: &Context<'_>,

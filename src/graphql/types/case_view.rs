@@ -126,8 +126,15 @@ impl CaseViewNode {
     ) -> Result<Option<super::coaching::TeCoachingHoursNode>> {
         let rc = ctx.data::<crate::services::RequestContext>()?;
         let scope = &self.client.scope;
-        // Outside TYP only the employment authority reads its own purchases.
-        if !scope.typ && rc.principal().agency != crate::domain::Agency::Te {
+        // Outside TYP only the employment authority reads its own purchases; a coach sees
+        // the figures of a client placed at its provider (whose coaching it may give).
+        let agency = rc.principal().agency;
+        if !scope.typ
+            && !matches!(
+                agency,
+                crate::domain::Agency::Te | crate::domain::Agency::Provider
+            )
+        {
             return Ok(None);
         }
         let hours = crate::services::coaching::te_hours(rc.db(), rc, &scope.client_id).await?;

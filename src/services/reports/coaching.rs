@@ -42,7 +42,10 @@ pub async fn coaching_hours(
         .expr_as(orderer.clone(), "orderer")
         .expr_as(Expr::col(("j", "provider_id")), "provider_id")
         .expr_as(Expr::col(("p", "name")), "provider_name")
-        .expr_as(Func::count_distinct(Expr::col(("j", "client_id"))), "persons")
+        .expr_as(
+            Func::count_distinct(Expr::col(("j", "client_id"))),
+            "persons",
+        )
         .expr_as(Expr::cust("CAST(SUM(j.hours) AS BIGINT)"), "bought")
         .expr_as(Expr::cust("CAST(SUM(j.hours_used) AS BIGINT)"), "used")
         .from_as("job_coaching", "j")
@@ -57,7 +60,11 @@ pub async fn coaching_hours(
         .to_owned();
     filtered(&mut select, placement_filters(scope, f, "j"));
     select
-        .add_group_by([orderer, Expr::col(("j", "provider_id")), Expr::col(("p", "name"))])
+        .add_group_by([
+            orderer,
+            Expr::col(("j", "provider_id")),
+            Expr::col(("p", "name")),
+        ])
         .order_by(Alias::new("orderer"), Order::Asc)
         .order_by(("p", "name"), Order::Asc);
     let mut out = Vec::new();
@@ -120,7 +127,10 @@ pub async fn voucher_use(
         .expr_as(Expr::col(("sv", "provider_id")), "provider_id")
         .expr_as(Expr::col(("p", "name")), "provider_name")
         .expr_as(Expr::col(("sv", "kind")), "kind")
-        .expr_as(Func::count_distinct(Expr::col(("sv", "client_id"))), "persons")
+        .expr_as(
+            Func::count_distinct(Expr::col(("sv", "client_id"))),
+            "persons",
+        )
         .expr_as(used, "used")
         .from_as("service_voucher", "sv")
         .join_as(
