@@ -151,6 +151,9 @@ on_both! {
         assert_eq!((mine[0]["used"].as_i64(), mine[0]["remaining"].as_i64()), (Some(3), Some(17)), "{l}");
         assert!(mine[0]["clientName"].as_str().is_some_and(|n| !n.is_empty()), "{l}");
         // The other provider sees none of it.
+        // The coach's read is logged: COACHING and the name, on the provider's placement basis.
+        let read = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND operation = 'providerVouchers' AND agency = 'PROVIDER' AND basis = 'PROVIDER_PLACEMENT' AND field_groups LIKE '%COACHING%' AND field_groups LIKE '%CONTACT%'", app.fx.shared)).await;
+        assert_eq!(read, 1);
         let (_, l) = app.gql(&coach2, &list, json!({})).await;
         assert_eq!(l["data"]["providerVouchers"], json!([]), "{l}");
         // The county sees it in the case view.
