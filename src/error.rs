@@ -34,6 +34,9 @@ pub enum AppError {
     BadUserInput {
         field: String,
         message: String,
+        /// Figures the caller needs to correct the input (`extensions` of the same name,
+        /// such as the hours left under a cap).
+        figures: Vec<(&'static str, i64)>,
     },
     Conflict(String),
     /// A conflict with an existing record the caller may see and reuse (summary fields).
@@ -95,6 +98,20 @@ impl AppError {
         AppError::BadUserInput {
             field: field.to_owned(),
             message: message.into(),
+            figures: Vec::new(),
+        }
+    }
+
+    /// [`Self::bad_input`] with figures for the caller, each set in `extensions`.
+    pub fn bad_input_with(
+        field: &str,
+        message: impl Into<String>,
+        figures: Vec<(&'static str, i64)>,
+    ) -> Self {
+        AppError::BadUserInput {
+            field: field.to_owned(),
+            message: message.into(),
+            figures,
         }
     }
 
@@ -212,7 +229,12 @@ impl ErrorExtensions for AppError {
         async_graphql::Error::new(self.message()).extend_with(|_, e| {
             e.set("code", self.code());
             match self {
-                AppError::BadUserInput { field, .. } => e.set("field", field.as_str()),
+                AppError::BadUserInput { field, figures, .. } => {
+                    e.set("field", field.as_str());
+                    for (name, value) in figures {
+                        e.set(*name, *value);
+                    }
+                }
                 AppError::Forbidden(Some(reason)) => e.set("reason", reason.as_str()),
                 AppError::ConflictWithExisting(_, fields) => {
                     let mut existing = async_graphql::indexmap::IndexMap::new();

@@ -15,6 +15,12 @@ pub struct Model {
     pub hours: i32,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
+    /// The official who ordered it (`None` on rows recorded before orderers were kept).
+    pub ordered_by: Option<String>,
+    /// The service voucher it is bought under.
+    pub voucher_id: Option<String>,
+    /// Hours used so far, never more than `hours`.
+    pub hours_used: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

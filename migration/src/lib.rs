@@ -212,6 +212,17 @@ impl MigratorTrait for Migrator {
             sql_migration!("024_alter_disclosure_basis", []),
             sql_migration!("025_create_client_merge", ["client_merge"]),
             sql_migration!("026_create_agency_work", ["competence_record"]),
+            // Down drops the rebuilt job coaching too (it references the vouchers); the
+            // down of 005 then finds it gone.
+            sql_migration!(
+                "027_create_service_voucher_coaching",
+                [
+                    "provider_voucher_approval",
+                    "service_voucher",
+                    "job_coaching",
+                    "job_coaching_hours"
+                ]
+            ),
             sql_migration!("029_alter_ktt_notices", []),
         ]
     }

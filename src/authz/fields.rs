@@ -217,10 +217,36 @@ client_fields! {
     EmploymentItemNewDueOn, "EmploymentItem", "newDueOn", f(Employment);
     EmploymentItemFollowUpCorrected, "EmploymentItem", "followUpCorrected", f(Employment);
 
-    CoachingKind, "JobCoaching", "kind", f(Employment);
-    CoachingHours, "JobCoaching", "hours", f(Employment);
-    CoachingStartsOn, "JobCoaching", "startsOn", f(Employment);
-    CoachingEndsOn, "JobCoaching", "endsOn", f(Employment);
+    CoachingKind, "JobCoaching", "kind", f(Coaching);
+    CoachingHours, "JobCoaching", "hours", f(Coaching);
+    CoachingHoursUsed, "JobCoaching", "hoursUsed", f(Coaching);
+    CoachingStartsOn, "JobCoaching", "startsOn", f(Coaching);
+    CoachingEndsOn, "JobCoaching", "endsOn", f(Coaching);
+    CoachingOrderedBy, "JobCoaching", "orderedBy", f(Coaching);
+    CoachingProvider, "JobCoaching", "providerId", f(Coaching);
+    CoachingVoucherId, "JobCoaching", "voucherId", f(Coaching);
+
+    CoachingCapHours, "TeCoachingHours", "capHours", f(Coaching);
+    CoachingCapBought, "TeCoachingHours", "boughtHours", f(Coaching);
+    CoachingCapUsed, "TeCoachingHours", "usedHours", f(Coaching);
+    CoachingCapLeft, "TeCoachingHours", "hoursLeft", f(Coaching);
+
+    VoucherKind, "ServiceVoucher", "kind", f(Coaching);
+    VoucherUnit, "ServiceVoucher", "unit", f(Coaching);
+    VoucherValueCents, "ServiceVoucher", "valueCents", f(Coaching);
+    VoucherQuantity, "ServiceVoucher", "quantity", f(Coaching);
+    VoucherValidFrom, "ServiceVoucher", "validFrom", f(Coaching);
+    VoucherValidUntil, "ServiceVoucher", "validUntil", f(Coaching);
+    VoucherStatus, "ServiceVoucher", "status", f(Coaching);
+    VoucherGrantedOn, "ServiceVoucher", "grantedOn", f(Coaching);
+    VoucherProvider, "ServiceVoucher", "providerId", f(Coaching);
+    VoucherChosenOn, "ServiceVoucher", "chosenOn", f(Coaching);
+    VoucherAnsweredOn, "ServiceVoucher", "answeredOn", f(Coaching);
+    VoucherDeclineReason, "ServiceVoucher", "declineReason", f(Coaching);
+    VoucherPeriodId, "ServiceVoucher", "periodId", f(Coaching);
+    VoucherUsed, "ServiceVoucher", "used", f(Coaching);
+    VoucherRemaining, "ServiceVoucher", "remaining", f(Coaching);
+    VoucherClientName, "ServiceVoucher", "clientName", f(Contact);
 
     CompetencePeriodId, "CompetenceRecord", "periodId", f(Competence);
     CompetenceQualification, "CompetenceRecord", "qualification", f(Competence);
@@ -263,7 +289,9 @@ client_fields! {
     CaseViewBenefitStatuses, "CaseView", "benefitStatuses", f(Benefit);
     CaseViewSocialAssistance, "CaseView", "socialAssistance", f(Social);
     CaseViewEmploymentItems, "CaseView", "employmentItems", f(Employment);
-    CaseViewJobCoachings, "CaseView", "jobCoachings", f(Employment);
+    CaseViewJobCoachings, "CaseView", "jobCoachings", f(Coaching);
+    CaseViewTeCoachingHours, "CaseView", "teCoachingHours", f(Coaching);
+    CaseViewVouchers, "CaseView", "serviceVouchers", f(Coaching);
     CaseViewMeetings, "CaseView", "meetings", f(Case);
     CaseViewNotes, "CaseView", "notes", OWN;
     CaseViewReferrals, "CaseView", "referrals", f(Case);

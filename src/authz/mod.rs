@@ -36,8 +36,11 @@ pub enum FieldGroup {
     Attendance,
     /// Expense allowance, toimintaraha and travel compensation.
     Allowance,
-    /// The employment authority's plan items, job-search obligations, job coaching.
+    /// The employment authority's plan items and job-search obligations.
     Employment,
+    /// Job coaching (työhönvalmennus) and service vouchers (palveluseteli): ordered by the
+    /// employment authority or the county, used at a provider.
+    Coaching,
     /// Benefit decisions and jobseeker statements to Kela.
     Benefit,
     /// Work-ability assessments: date, assessor, employment-relevant conclusion.
@@ -62,6 +65,7 @@ impl FieldGroup {
         FieldGroup::Attendance,
         FieldGroup::Allowance,
         FieldGroup::Employment,
+        FieldGroup::Coaching,
         FieldGroup::Benefit,
         FieldGroup::WorkAbility,
         FieldGroup::Health,
@@ -79,6 +83,7 @@ impl FieldGroup {
             FieldGroup::Attendance => "ATTENDANCE",
             FieldGroup::Allowance => "ALLOWANCE",
             FieldGroup::Employment => "EMPLOYMENT",
+            FieldGroup::Coaching => "COACHING",
             FieldGroup::Benefit => "BENEFIT",
             FieldGroup::WorkAbility => "WORK_ABILITY",
             FieldGroup::Health => "HEALTH",

@@ -85,7 +85,8 @@ impl Settings {
             service_interruption_back_days = "TYPGRAPH_SERVICE_INTERRUPTION_BACK_DAYS",
             ktt_decision_back_days = "TYPGRAPH_KTT_DECISION_BACK_DAYS",
             ktt_presumed_service_days = "TYPGRAPH_KTT_PRESUMED_SERVICE_DAYS",
-            coach_access_days_after_end = "TYPGRAPH_COACH_ACCESS_DAYS_AFTER_END";
+            coach_access_days_after_end = "TYPGRAPH_COACH_ACCESS_DAYS_AFTER_END",
+            te_coaching_hours_cap = "TYPGRAPH_TE_COACHING_HOURS_CAP";
             allowance_cents,
             extra_closure_days,
             ktt_appeal_instructions_fi,

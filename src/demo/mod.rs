@@ -10,6 +10,7 @@ mod ktt_decisions;
 mod names;
 mod payments;
 mod rng;
+mod vouchers;
 mod writer;
 
 use chrono::{NaiveDate, Utc};
@@ -162,6 +163,7 @@ pub async fn load(
     if demo {
         corrections::write(&tx, &officials, &providers).await?;
         payments::write(&tx, &mut rng, &providers, &officials).await?;
+        vouchers::write(&tx, &mut rng, &providers, &officials).await?;
         agency_work::write(&tx, &mut rng, &officials).await?;
     }
     crate::store::ktt_month::rebuild(&tx, None).await?;

@@ -60,6 +60,9 @@ pub struct Settings {
     /// record the last attendance and hand over, not for ever (GDPR art. 5(1)(c) and (e):
     /// data minimisation and storage limitation).
     pub coach_access_days_after_end: u32,
+    /// Hours of job coaching the employment authority may buy for one client as a purchased
+    /// service (as we read act 916/2012 and its practice: 50 hours).
+    pub te_coaching_hours_cap: u32,
 }
 
 /// The default appeal instructions of a KTT decision in Finnish.
@@ -124,6 +127,7 @@ impl Default for Settings {
             ktt_appeal_instructions_fi: KTT_APPEAL_INSTRUCTIONS_FI.to_owned(),
             ktt_appeal_instructions_sv: KTT_APPEAL_INSTRUCTIONS_SV.to_owned(),
             coach_access_days_after_end: 90,
+            te_coaching_hours_cap: 50,
         }
     }
 }

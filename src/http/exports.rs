@@ -1,6 +1,7 @@
 //! `GET /exports/allowance-statement.csv?payer=KELA&month=YYYY-MM`: the monthly allowance
 //! statement of a payer as CSV, signed in and access-logged like every data read;
-//! `POST /exports/allowance-export.csv`: a recorded export of a month to its recipient.
+//! `POST /exports/allowance-export.csv`: a recorded export of a month to its recipient;
+//! `GET /exports/voucher-statement.csv`: a provider's monthly service-voucher statement.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -85,6 +86,39 @@ pub async fn allowance_statement(
         "allowanceStatement",
         Some(filename),
         move |rc| async move { allowance_statement::statement(&rc, &payer, &month).await },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct VoucherStatementQuery {
+    #[serde(rename = "providerId")]
+    provider_id: Option<String>,
+    month: Option<String>,
+}
+
+/// `GET /exports/voucher-statement.csv?providerId=ID&month=YYYY-MM`: a provider's monthly
+/// service-voucher statement for its invoice, for the provider's own coach or the county;
+/// the download is access-logged like every data read.
+pub async fn voucher_statement(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<VoucherStatementQuery>,
+) -> Response {
+    let provider_id = q.provider_id.unwrap_or_default();
+    let month = q.month.unwrap_or_default();
+    let filename: String = format!("vouchers-{month}.csv")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+        .collect();
+    csv_response(
+        &app,
+        &headers,
+        "voucherStatement",
+        Some(filename),
+        move |rc| async move {
+            crate::services::voucher_statement::statement(&rc, &provider_id, &month).await
+        },
     )
     .await
 }

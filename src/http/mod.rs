@@ -46,6 +46,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             axum::routing::post(exports::allowance_export),
         )
         .route("/exports/reports/{file}", get(exports::report))
+        .route(
+            "/exports/voucher-statement.csv",
+            get(exports::voucher_statement),
+        )
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/demo-logins", get(dashboard::demo_logins))
         .route("/meetings", get(meetings::page))

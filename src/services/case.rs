@@ -423,9 +423,14 @@ async fn end_running_periods(
 /// An error of ending the `i`th period, its input field named within `endRehabPeriods`.
 fn prefixed(err: AppError, i: usize) -> AppError {
     match err {
-        AppError::BadUserInput { field, message } => AppError::BadUserInput {
+        AppError::BadUserInput {
+            field,
+            message,
+            figures,
+        } => AppError::BadUserInput {
             field: format!("endRehabPeriods[{i}].{field}"),
             message,
+            figures,
         },
         other => other,
     }

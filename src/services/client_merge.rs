@@ -30,6 +30,8 @@ pub const MOVED: &[&str] = &[
     "network_meeting",
     "rehab_period",
     "job_coaching",
+    "job_coaching_hours",
+    "service_voucher",
     "work_ability_assessment",
     "benefit_decision",
     "labour_policy_statement",

@@ -16,6 +16,7 @@ pub mod client;
 pub mod client_merge;
 pub mod client_registration;
 pub mod competence;
+pub mod coaching;
 pub mod consent;
 pub mod context;
 pub mod cursor;
@@ -36,6 +37,8 @@ pub mod reports;
 pub mod retention;
 pub mod self_service;
 pub mod service_interruption;
+pub mod voucher;
+pub mod voucher_statement;
 pub mod write;
 
 pub use context::{ClientScope, RequestContext};

@@ -10,7 +10,9 @@ use super::RequestContext;
 use crate::error::{AppError, AppResult};
 
 /// The reports that can be exported, by their path name.
-pub const NAMES: [&str; 10] = [
+pub const NAMES: [&str; 12] = [
+    "coaching-hours",
+    "voucher-use",
     "assessments",
     "follow-ups",
     "rehab-activity",
@@ -230,6 +232,55 @@ pub async fn export(
                 }
             }
             csv(&["months_after", "status", "persons", "suppressed"], out)
+        }
+        "coaching-hours" => {
+            let rows = reports::coaching_hours(rc, from, to, f).await?;
+            csv(
+                &[
+                    "orderer",
+                    "provider",
+                    "persons",
+                    "persons_suppressed",
+                    "hours_bought",
+                    "hours_bought_suppressed",
+                    "hours_used",
+                    "hours_used_suppressed",
+                ],
+                rows.into_iter()
+                    .map(|r| {
+                        [
+                            vec![r.orderer, r.provider_name.unwrap_or_default()],
+                            cell(r.persons).to_vec(),
+                            cell(r.hours_bought).to_vec(),
+                            cell(r.hours_used).to_vec(),
+                        ]
+                        .concat()
+                    })
+                    .collect(),
+            )
+        }
+        "voucher-use" => {
+            let rows = reports::voucher_use(rc, from, to, f).await?;
+            csv(
+                &[
+                    "provider",
+                    "kind",
+                    "persons",
+                    "persons_suppressed",
+                    "used",
+                    "used_suppressed",
+                ],
+                rows.into_iter()
+                    .map(|r| {
+                        [
+                            vec![r.provider_name, r.kind],
+                            cell(r.persons).to_vec(),
+                            cell(r.used).to_vec(),
+                        ]
+                        .concat()
+                    })
+                    .collect(),
+            )
         }
         "service-interruptions" => {
             let rows = reports::interruptions(rc, from, to, f).await?;

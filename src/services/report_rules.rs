@@ -36,6 +36,8 @@ pub enum Report {
     FollowUps,
     Competence,
     Referrals,
+    CoachingHours,
+    VoucherUse,
 }
 
 /// Client data a report or filter reads: a whole group, or one field where the policy grants
@@ -96,7 +98,7 @@ impl Rule {
     }
 }
 
-use FieldGroup::{Allowance, Attendance, Case, Employment, Rehab, WorkAbility};
+use FieldGroup::{Allowance, Attendance, Case, Coaching, Employment, Rehab, WorkAbility};
 use FilterField::{Municipality, ProviderId, ProviderKind, ResponsibleAgency};
 use Reads::{Field, Group};
 
@@ -115,10 +117,10 @@ const KTT_FILTERS: &[(FilterField, &[Reads])] = &[
 ];
 /// Filters of the reports counted from clients and cases only.
 const CLIENT_FILTERS: &[(FilterField, &[Reads])] = &[BY_MUNICIPALITY, BY_AGENCY];
-/// The provider of a job coaching is EMPLOYMENT data.
+/// The provider of a job coaching or a voucher is COACHING data.
 const COACHING_FILTERS: &[(FilterField, &[Reads])] = &[
-    (ProviderId, &[Group(Employment)]),
-    (ProviderKind, &[Group(Employment)]),
+    (ProviderId, &[Group(Coaching)]),
+    (ProviderKind, &[Group(Coaching)]),
     BY_MUNICIPALITY,
     BY_AGENCY,
 ];
@@ -132,7 +134,11 @@ impl Report {
             CaseOutcomes | TypClientsOn | Meetings | FollowUps | Referrals => {
                 Rule::new(&[Group(Case)], CLIENT_FILTERS)
             }
-            IndividualSupportClientsOn => Rule::new(&[Group(Employment)], COACHING_FILTERS),
+            // The individual-support track is the employment authority's record as well.
+            IndividualSupportClientsOn => {
+                Rule::new(&[Group(Employment), Group(Coaching)], COACHING_FILTERS)
+            }
+            CoachingHours | VoucherUse => Rule::new(&[Group(Coaching)], COACHING_FILTERS),
             // Service-wide closures are no client's data.
             ServiceInterruptions => Rule::new(&[], &[]),
             Allowances => Rule::new(&[Group(Allowance)], KTT_FILTERS),

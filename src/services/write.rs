@@ -110,6 +110,19 @@ impl<T> Written<T> {
         Self::target(row, client.row.id.clone(), After::Reread)
     }
 
+    /// `row` was written for the client `client_id`, whom the caller sees only through this
+    /// row, which the change read within the caller's row scope in its own statement (a
+    /// provider's own voucher or job coaching): the answer shows the row, not the client.
+    pub fn through_row(client_id: &str, row: T) -> Self {
+        let scope = ClientScope {
+            client_id: client_id.to_owned(),
+            visible: true,
+            typ: false,
+            consents: Vec::new(),
+        };
+        Self::target(row, client_id.to_owned(), After::Kept(Arc::new(scope)))
+    }
+
     /// Data of the client `client_id` was written; the answer needs no scope of it.
     pub fn for_client_id(client_id: &str, row: T) -> Self {
         Self::target(row, client_id.to_owned(), After::Unneeded)

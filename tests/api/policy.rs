@@ -35,6 +35,8 @@ const TABLE: &[(&str, [char; 5])] = &[
     ("ATTENDANCE", ['r', 'r', 'r', 'r', 'r']),
     ("ALLOWANCE", ['-', '-', 'r', 'r', '-']),
     ("EMPLOYMENT", ['r', 'r', 'r', '-', '-']),
+    // Job coaching and service vouchers: the coach's own provider's rows only.
+    ("COACHING", ['r', 'r', 'r', '-', 'r']),
     ("BENEFIT", ['r', 'r', '-', 'r', '-']),
     ("WORK_ABILITY", ['r', 'r', 'r', 'r', '-']),
     ("HEALTH", ['c', '-', 'r', 'c', '-']),
@@ -75,7 +77,7 @@ fn may_read(role: &str, group: &str, field: &str) -> Expect {
         .unwrap();
     match cell {
         'r' => Expect::Value,
-        'n' if ["firstName", "lastName", "phone"].contains(&field) => Expect::Value,
+        'n' if ["firstName", "lastName", "phone", "clientName"].contains(&field) => Expect::Value,
         'c' if has_consent(role, group) => Expect::Value,
         'c' => Expect::NoConsent,
         _ => Expect::Never,
@@ -197,8 +199,18 @@ fn route(
         ),
         "JobCoaching" => (
             "caseView(clientId: $c) { jobCoachings { F } }",
-            &["EMPLOYMENT"],
+            &["COACHING"],
             &["caseView", "jobCoachings"],
+        ),
+        "ServiceVoucher" => (
+            "caseView(clientId: $c) { serviceVouchers { F } }",
+            &["COACHING"],
+            &["caseView", "serviceVouchers"],
+        ),
+        "TeCoachingHours" => (
+            "caseView(clientId: $c) { teCoachingHours { F } }",
+            &["COACHING"],
+            &["caseView", "teCoachingHours"],
         ),
         "AgencyNote" => (
             "caseView(clientId: $c) { notes { F } }",
@@ -278,6 +290,10 @@ on_both! {
         // A read first, so that the auditor has access-log rows to read.
         let (_, warm) = app.gql(&app.token_for("TE_EXPERT"), "query W($c: ID!) { client(id: $c) { firstName } }", json!({ "c": app.fx.shared })).await;
         assert_eq!(warm["data"]["client"]["firstName"], "Aino");
+        // A coaching voucher of the shared client, accepted by the coach's provider.
+        let (worker, coach) = (app.fx.official("EKSOTE_WORKER").to_owned(), app.fx.official("PROVIDER_COACH").to_owned());
+        let (from, until) = (app.fx.today - chrono::Duration::days(10), app.fx.today + chrono::Duration::days(60));
+        app.exec(&format!("INSERT INTO service_voucher (id, client_id, kind, unit, value_cents, quantity, valid_from, valid_until, status, granted_by, granted_on, provider_id, chosen_on, answered_by, answered_on) VALUES ('{}', '{}', 'COACHING', 'HOUR', 6500, 30, '{from}', '{until}', 'ACCEPTED', '{worker}', '{from}', '{}', '{from}', '{coach}', '{from}')", uuid::Uuid::new_v4(), app.fx.shared, app.fx.p1)).await;
         let month = app.fx.today.checked_sub_days(chrono::Days::new(30)).unwrap().format("%Y-%m").to_string();
         let vars = json!({ "c": app.fx.shared, "m": app.fx.held_meeting, "month": month });
         let mut checked = 0;

@@ -267,24 +267,37 @@ impl Gen<'_, '_> {
             ]);
         }
         if self.rng.chance(12) {
+            // Job coaching as each orderer's own: the employment authority buys it as a
+            // purchased service within its 50 hours, the county gives its own.
             let p = self.rng.pick(self.providers).id.clone();
             let start = plus_months(opened, 3).min(until);
+            // Drawn from the client's index, not the generator, so the rest of the data
+            // set stays as it was drawn.
+            let n = i32::try_from(self.index % 1000).unwrap_or(0);
+            let (agency, official, hours) = if n % 5 < 3 {
+                (Agency::Te, &self.staff.te_expert.id, 10 + n * 7 % 41)
+            } else {
+                (
+                    Agency::Eksote,
+                    &self.staff.eksote_worker.id,
+                    10 + n * 11 % 71,
+                )
+            };
+            let used = hours * (n % 4) / 4;
             self.t.coaching.push(vec![
                 self.rng.uuid().into(),
                 id.clone().into(),
                 Some(p).into(),
-                (*self.rng.pick(&[
-                    "VOUCHER",
-                    "INDIVIDUAL",
-                    "WALK_ALONGSIDE",
-                    "NEUROPSYCHIATRIC",
-                    "COUNTY",
-                ]))
+                (*self
+                    .rng
+                    .pick(&["INDIVIDUAL", "WALK_ALONGSIDE", "NEUROPSYCHIATRIC", "GROUP"]))
                 .into(),
-                Agency::Te.code().into(),
-                50.into(),
+                agency.code().into(),
+                hours.into(),
                 start.into(),
                 Option::<NaiveDate>::None.into(),
+                Some(official.clone()).into(),
+                used.into(),
             ]);
         }
         if self.rng.chance(45) || ended.is_none() && self.index % 5 == 0 {

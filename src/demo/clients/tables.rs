@@ -251,6 +251,8 @@ impl Tables {
                     "hours",
                     "starts_on",
                     "ends_on",
+                    "ordered_by",
+                    "hours_used",
                 ],
             ),
             meeting: Batch::new(

@@ -39,6 +39,7 @@ mod benefit;
 mod break_glass;
 mod case;
 mod client;
+mod coaching;
 pub(crate) mod ktt_decision;
 mod meeting;
 mod referral;
@@ -71,6 +72,8 @@ pub struct Mutation(
     agency_work::AgencyWorkMutations,
     ktt_decision::KttDecisionMutations,
     ktt_decision::KttDecisionMakerMutations,
+    coaching::CoachingMutations,
+    coaching::VoucherApprovalMutations,
 );
 
 /// Runs one change for the root field `operation` and answers with the node of the row it
@@ -125,6 +128,10 @@ mod visible {
 
     pub fn attendance(ctx: &Context<'_>) -> bool {
         writes(ctx, FieldGroup::Attendance)
+    }
+
+    pub fn coaching(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::Coaching)
     }
 
     /// Kela's benefit statuses: a role that writes BENEFIT, of Kela.

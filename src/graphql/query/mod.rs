@@ -7,6 +7,7 @@ mod allowance_export;
 mod break_glass;
 mod case;
 mod client;
+mod coaching;
 mod explain;
 mod ktt_decision;
 mod meeting;
@@ -34,11 +35,17 @@ pub struct Query(
     admin::AdminQueries,
     ktt_decision::KttDecisionQueries,
     allowance_export::AllowanceExportQueries,
+    coaching::CoachingQueries,
 );
 
 fn reads_clients(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Principal>()
         .is_some_and(|p| p.mask.reads_client_data())
+}
+
+fn reads_coaching(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|p| p.mask.group(crate::authz::FieldGroup::Coaching) != ReadAccess::Never)
 }
 
 fn reads_meetings(ctx: &Context<'_>) -> bool {

@@ -126,6 +126,42 @@ impl CaseViewNode {
     /// Job coaching.
     #[field(CaseViewJobCoachings = self.list(ctx, CoachingsOf, CoachingNode::wrap).await)]
     async fn job_coachings(&self, ctx: &Context<'_>) -> Result<Vec<CoachingNode>>;
+    /// Job coaching the employment authority has bought for the client, against its cap
+    /// per client.
+    #[field(CaseViewTeCoachingHours)]
+    async fn te_coaching_hours(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::coaching::TeCoachingHoursNode>> {
+        let rc = ctx.data::<crate::services::RequestContext>()?;
+        let scope = &self.client.scope;
+        // Outside TYP only the employment authority reads its own purchases; a coach sees
+        // the figures of a client placed at its provider (whose coaching it may give).
+        let agency = rc.principal().agency;
+        if !scope.typ
+            && !matches!(
+                agency,
+                crate::domain::Agency::Te | crate::domain::Agency::Provider
+            )
+        {
+            return Ok(None);
+        }
+        let hours = crate::services::coaching::te_hours(rc.db(), rc, &scope.client_id).await?;
+        Ok(Some(super::coaching::TeCoachingHoursNode {
+            row: hours,
+            scope: scope.clone(),
+        }))
+    }
+    /// Service vouchers granted to the client, newest first, with their use.
+    #[field(CaseViewVouchers)]
+    async fn service_vouchers(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::coaching::VoucherNode>> {
+        let rc = ctx.data::<crate::services::RequestContext>()?;
+        let rows = crate::services::voucher::of_client(rc, &self.client.scope).await?;
+        Ok(super::coaching::VoucherNode::wrap(rows, &self.client.scope))
+    }
     /// Network meetings, newest first.
     #[field(CaseViewMeetings, shared)]
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<MeetingNode>> {

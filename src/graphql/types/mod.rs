@@ -57,6 +57,7 @@ pub mod case;
 pub mod case_view;
 pub mod client;
 pub mod competence;
+pub mod coaching;
 pub mod enums;
 pub mod explain;
 pub mod ktt_decision;

@@ -421,6 +421,32 @@ impl Published<reports::CompetenceFigures> for CompetenceReport {
     }
 }
 
+/// Job coaching of one orderer at one provider.
+#[derive(SimpleObject)]
+pub struct CoachingHoursRow {
+    /// TE (the employment authority's purchase), EKSOTE (the county's own) or VOUCHER (the
+    /// county's order under a service voucher).
+    pub orderer: String,
+    pub provider_id: Option<ID>,
+    pub provider_name: Option<String>,
+    pub persons: ReportCell,
+    pub hours_bought: ReportCell,
+    pub hours_used: ReportCell,
+}
+
+impl Published<reports::CoachingFigures> for CoachingHoursRow {
+    fn published(c: reports::CoachingFigures) -> Self {
+        CoachingHoursRow {
+            orderer: c.orderer,
+            provider_id: c.provider_id.map(ID),
+            provider_name: c.provider_name,
+            persons: c.persons.into(),
+            hours_bought: c.hours_bought.into(),
+            hours_used: c.hours_used.into(),
+        }
+    }
+}
+
 /// Persons referred in a range, by kind of referral, and where their referrals stand.
 #[derive(SimpleObject)]
 pub struct ReferralKindReport {
@@ -447,6 +473,30 @@ impl Published<reports::ReferralFigures> for ReferralKindReport {
     }
 }
 
+/// Service-voucher use at one provider, for one kind of voucher.
+#[derive(SimpleObject)]
+pub struct VoucherUseRow {
+    pub provider_id: ID,
+    pub provider_name: String,
+    /// KTT or COACHING.
+    pub kind: String,
+    pub persons: ReportCell,
+    /// Attended KTT days or coaching hours used under the vouchers in the range.
+    pub used: ReportCell,
+}
+
+impl Published<reports::VoucherFigures> for VoucherUseRow {
+    fn published(v: reports::VoucherFigures) -> Self {
+        VoucherUseRow {
+            provider_id: ID(v.provider_id),
+            provider_name: v.provider_name,
+            kind: v.kind,
+            persons: v.persons.into(),
+            used: v.used.into(),
+        }
+    }
+}
+
 reports_object! {
     ServiceReports;
 
@@ -456,6 +506,12 @@ reports_object! {
 
     /// Referrals sent in the range by kind (Kela's vocational rehabilitation and others).
     referrals(from, to, filter) -> Vec<ReferralKindReport> = "reports.referrals";
+
+    /// Job coaching started in the range: hours bought and used per orderer and provider.
+    coaching_hours(from, to, filter) -> Vec<CoachingHoursRow> = "reports.coachingHours";
+
+    /// Service-voucher use per provider and kind of voucher.
+    voucher_use(from, to, filter) -> Vec<VoucherUseRow> = "reports.voucherUse";
 
     /// Work-ability assessments made, and duplicates avoided by reuse.
     assessments(from, to, filter) -> AssessmentReport = "reports.assessments";

@@ -165,6 +165,16 @@ pub(super) fn filter<C: ColumnTrait>(
             };
             Some(keys.typ_or(client, own))
         }
+        // Job coaching: a coach reads the coaching given at its own provider.
+        (RowScope::Coach { provider_id, .. }, None)
+            if table.name() == job_coaching::Entity.table_name() =>
+        {
+            Some(
+                keys.any(client).and(
+                    Expr::col((at, job_coaching::Column::ProviderId)).eq(provider_id.as_str()),
+                ),
+            )
+        }
         // Coaches read only periods (and their attendance); scoped by provider elsewhere.
         (RowScope::Coach { .. } | RowScope::Nothing, _) => None,
     }

@@ -15,6 +15,7 @@ use crate::error::AppResult;
 
 mod agency_work;
 mod cases;
+mod coaching;
 mod filters;
 mod ktt;
 mod meetings;
@@ -26,6 +27,7 @@ pub use cases::{
     case_outcomes, follow_ups, individual_support_clients_on, typ_clients_on, Outcomes,
     FOLLOW_UP_STATUSES, INDIVIDUAL_SUPPORT_KINDS,
 };
+pub use coaching::{coaching_hours, voucher_use, CoachingFigures, VoucherFigures};
 pub use ktt::{
     allowances, period_lengths, provider_activity, rehab_activity, AllowanceMonth, ProviderFigures,
     RehabMonth, LENGTH_BUCKETS,
