@@ -57,7 +57,7 @@ pub enum FieldGroup {
 }
 
 impl FieldGroup {
-    pub const ALL: [FieldGroup; 13] = [
+    pub const ALL: [FieldGroup; 14] = [
         FieldGroup::Identity,
         FieldGroup::Contact,
         FieldGroup::Case,
@@ -186,8 +186,8 @@ pub struct FieldMask {
     /// Indexed by [`FieldId::index`].
     fields: Vec<ReadAccess>,
     /// Indexed by the position of the group in [`FieldGroup::ALL`].
-    groups: [ReadAccess; 13],
-    writes: [bool; 13],
+    groups: [ReadAccess; 14],
+    writes: [bool; 14],
     /// Read and write of each [`Managed`] object.
     manage: [bool; 2 * Managed::ALL.len()],
 }
@@ -196,8 +196,8 @@ impl FieldMask {
     pub fn empty() -> Self {
         FieldMask {
             fields: vec![ReadAccess::Never; FieldId::ALL.len()],
-            groups: [ReadAccess::Never; 13],
-            writes: [false; 13],
+            groups: [ReadAccess::Never; 14],
+            writes: [false; 14],
             manage: [false; 2 * Managed::ALL.len()],
         }
     }

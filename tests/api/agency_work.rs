@@ -394,14 +394,12 @@ on_both! {
         let coach = as_role(&app, "PROVIDER_COACH");
         // Four more clients with periods at P1, each with the same qualification.
         let mut periods = vec![period_of(&app, &app.fx.shared).await];
-        let pg = app.url.starts_with("postgres");
         for n in 0..4 {
             let client = uuid::Uuid::new_v4().to_string();
             let period = uuid::Uuid::new_v4().to_string();
             let code = ["040490-904A", "050590-905R", "060690-906T", "070790-907J"][n];
-            let f = if pg { "FALSE" } else { "0" };
-            app.exec(&format!("INSERT INTO client (id, personal_identity_code, first_name, last_name, on_social_assistance, registered_by_agency, version, created_at, updated_at) VALUES ('{client}', '{code}', 'Koe', 'Henkilö', {f}, 'EKSOTE', 1, '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')")).await;
-            app.exec(&format!("INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, payer, created_at, allowed_exceptions) VALUES ('{period}', '{client}', '{}', 'KTT-X-{n}', '{}', '{}', '{}', '{}', 3, 6, 'Rhythm', 'KELA', '2026-01-01 00:00:00+00:00', 'EVENT')", app.fx.p1, day(&app, -60), app.fx.official("EKSOTE_WORKER"), day(&app, -60), day(&app, 30))).await;
+            app.exec(&format!("INSERT INTO client (id, personal_identity_code, first_name, last_name, registered_by_agency, version, created_at, updated_at) VALUES ('{client}', '{code}', 'Koe', 'Henkilö', 'EKSOTE', 1, '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')")).await;
+            app.exec(&format!("INSERT INTO rehab_period (id, client_id, provider_id, decision_number, decided_on, decided_by, starts_on, ends_on, days_per_week, hours_per_day, goal, created_at, allowed_exceptions) VALUES ('{period}', '{client}', '{}', 'KTT-X-{n}', '{}', '{}', '{}', '{}', 3, 6, 'Rhythm', '2026-01-01 00:00:00+00:00', 'EVENT')", app.fx.p1, day(&app, -60), app.fx.official("EKSOTE_WORKER"), day(&app, -60), day(&app, 30))).await;
             periods.push(period);
         }
         for p in &periods {
