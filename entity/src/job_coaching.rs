@@ -15,6 +15,8 @@ pub struct Model {
     pub hours: i32,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
+    /// The programme the coaching is tagged with for reporting.
+    pub programme_id: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -211,6 +211,10 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("024_alter_disclosure_basis", []),
             sql_migration!("025_create_client_merge", ["client_merge"]),
+            sql_migration!(
+                "028_create_employers_pay_subsidy_programmes",
+                ["employer", "programme", "pay_subsidy", "register_log"]
+            ),
         ]
     }
 }

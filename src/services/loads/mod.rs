@@ -25,6 +25,7 @@ pub use clients::{
     consents, employment_items, ktt_decision_in_scope, ktt_decisions, ktt_decisions_of_periods,
     meetings, notes, period_in_scope, periods, plan_in_scope, statements, ConsentRecord,
 };
+pub use clients::{job_coaching_in_scope, pay_subsidies, pay_subsidy_in_scope};
 pub use filter::{decisions_in_scope, periods_in_scope};
 
 fn group_by<K: Eq + Hash + Clone, M>(
