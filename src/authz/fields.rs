@@ -110,6 +110,8 @@ client_fields! {
     TypCaseEducationHistory, "TypCase", "educationHistory", f(Case);
     TypCaseWorkHistory, "TypCase", "workHistory", f(Case);
     TypCaseFollowUps, "TypCase", "followUps", f(Case);
+    TypCaseServiceTrack, "TypCase", "serviceTrack", f(Case);
+    TypCaseProgramme, "TypCase", "programme", f(Case);
 
     FollowUpMonthsAfter, "CaseFollowUp", "monthsAfter", f(Case);
     FollowUpStatus, "CaseFollowUp", "status", f(Case);
@@ -214,6 +216,15 @@ client_fields! {
     CoachingHours, "JobCoaching", "hours", f(Employment);
     CoachingStartsOn, "JobCoaching", "startsOn", f(Employment);
     CoachingEndsOn, "JobCoaching", "endsOn", f(Employment);
+    CoachingProgramme, "JobCoaching", "programme", f(Employment);
+
+    PaySubsidyEmployer, "PaySubsidy", "employer", f(Employment);
+    PaySubsidyStartsOn, "PaySubsidy", "startsOn", f(Employment);
+    PaySubsidyEndsOn, "PaySubsidy", "subsidyEndsOn", f(Employment);
+    PaySubsidyHoursPerWeek, "PaySubsidy", "hoursPerWeek", f(Employment);
+    PaySubsidyCoaching, "PaySubsidy", "walkAlongsideCoachingId", f(Employment);
+    PaySubsidyEndedOn, "PaySubsidy", "endedOn", f(Employment);
+    PaySubsidyFollowedBy, "PaySubsidy", "followedBy", f(Employment);
 
     MeetingScheduledAt, "NetworkMeeting", "scheduledAt", f(Case);
     MeetingStatus, "NetworkMeeting", "status", f(Case);
@@ -247,6 +258,7 @@ client_fields! {
     CaseViewSocialAssistance, "CaseView", "socialAssistance", f(Social);
     CaseViewEmploymentItems, "CaseView", "employmentItems", f(Employment);
     CaseViewJobCoachings, "CaseView", "jobCoachings", f(Employment);
+    CaseViewPaySubsidies, "CaseView", "paySubsidies", f(Employment);
     CaseViewMeetings, "CaseView", "meetings", f(Case);
     CaseViewNotes, "CaseView", "notes", OWN;
     CaseViewReferrals, "CaseView", "referrals", f(Case);
@@ -273,6 +285,7 @@ client_fields! {
     BriefNewBenefits, "AgencyBrief", "benefitDecisionsSinceLastMeeting", f(Benefit);
     BriefUpcomingPeriodEnds, "AgencyBrief", "upcomingPeriodEnds", f(Rehab);
     BriefUpcomingReviews, "AgencyBrief", "upcomingPlanReviews", f(Case);
+    BriefSubsidiesEnding, "AgencyBrief", "paySubsidiesEnding", f(Employment);
 
     KttDecisionNumber, "KttDecision", "decisionNumber", f(Rehab);
     KttDecisionKind, "KttDecision", "kind", f(Rehab);

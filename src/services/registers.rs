@@ -4,7 +4,7 @@
 //! is read or written. Rights come from the policy's `REGISTER/employers` and
 //! `REGISTER/programmes` objects.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::{employer, programme};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{
@@ -40,15 +40,8 @@ const ENTRY: [RegisterLog; 5] = [
     RegisterLog::Detail,
 ];
 
-/// One row of the registers' change log.
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct RegisterLogEntry {
-    pub at: DateTime<Utc>,
-    pub official_id: Option<String>,
-    pub action: String,
-    pub target: String,
-    pub detail: String,
-}
+/// One row of the registers' change log (the administration log's shape).
+pub use super::administration::AdminLogEntry as RegisterLogEntry;
 
 fn require(rc: &RequestContext, what: Managed, write: bool) -> AppResult<()> {
     if rc.principal().mask.may_manage(what, write) {

@@ -42,6 +42,7 @@ pub(crate) mod ktt_decision;
 mod meeting;
 mod referral;
 mod rehab;
+mod work;
 
 use std::future::Future;
 
@@ -69,6 +70,8 @@ pub struct Mutation(
     benefit::BenefitMutations,
     ktt_decision::KttDecisionMutations,
     ktt_decision::KttDecisionMakerMutations,
+    work::WorkMutations,
+    work::RegisterMutations,
 );
 
 /// Runs one change for the root field `operation` and answers with the node of the row it
@@ -136,6 +139,20 @@ mod visible {
     /// The county's social assistance record: a role that writes SOCIAL.
     pub fn social(ctx: &Context<'_>) -> bool {
         writes(ctx, FieldGroup::Social)
+    }
+
+    pub fn employment(ctx: &Context<'_>) -> bool {
+        writes(ctx, FieldGroup::Employment)
+    }
+
+    pub fn employers(ctx: &Context<'_>) -> bool {
+        ctx.data_opt::<Principal>()
+            .is_some_and(|p| p.mask.may_manage(crate::authz::Managed::Employers, true))
+    }
+
+    pub fn programmes(ctx: &Context<'_>) -> bool {
+        ctx.data_opt::<Principal>()
+            .is_some_and(|p| p.mask.may_manage(crate::authz::Managed::Programmes, true))
     }
 
     pub fn work_ability(ctx: &Context<'_>) -> bool {

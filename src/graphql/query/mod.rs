@@ -12,6 +12,7 @@ mod meeting;
 mod node;
 mod report;
 mod viewer;
+mod work;
 
 use async_graphql::{Context, MergedObject, SimpleObject};
 
@@ -32,6 +33,7 @@ pub struct Query(
     report::ReportQueries,
     admin::AdminQueries,
     ktt_decision::KttDecisionQueries,
+    work::WorkQueries,
 );
 
 fn reads_clients(ctx: &Context<'_>) -> bool {
@@ -60,6 +62,10 @@ fn reads_officials(ctx: &Context<'_>) -> bool {
 
 fn reads_policy(ctx: &Context<'_>) -> bool {
     manages(ctx, Managed::Policy)
+}
+
+fn reads_employers(ctx: &Context<'_>) -> bool {
+    manages(ctx, Managed::Employers)
 }
 
 fn reads_interruption_log(ctx: &Context<'_>) -> bool {

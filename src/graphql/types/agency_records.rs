@@ -135,4 +135,12 @@ impl CoachingNode {
     /// End date.
     #[field(CoachingEndsOn = self.row.ends_on.map(Date))]
     fn ends_on(&self) -> Option<Date>;
+    /// The programme (a pilot or project) the coaching is tagged with for reporting.
+    #[field(CoachingProgramme)]
+    async fn programme(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<super::work::ProgrammeNode>> {
+        super::case::programme_of(ctx, self.row.programme_id.as_deref()).await
+    }
 }

@@ -17,6 +17,7 @@ use super::meeting::{MeetingNode, NoteNode};
 use super::referral::ReferralNode;
 use super::rehab::RehabPeriodNode;
 use super::rows;
+use super::work::PaySubsidyNode;
 use crate::authz::FieldGroup;
 use crate::graphql::engine::guard;
 use crate::graphql::engine::loader::*;
@@ -117,6 +118,9 @@ impl CaseViewNode {
     /// Job coaching.
     #[field(CaseViewJobCoachings = self.list(ctx, CoachingsOf, CoachingNode::wrap).await)]
     async fn job_coachings(&self, ctx: &Context<'_>) -> Result<Vec<CoachingNode>>;
+    /// Pay-subsidised employment (palkkatuettu työ), newest first.
+    #[field(CaseViewPaySubsidies = self.list(ctx, PaySubsidiesOf, PaySubsidyNode::wrap).await)]
+    async fn pay_subsidies(&self, ctx: &Context<'_>) -> Result<Vec<PaySubsidyNode>>;
     /// Network meetings, newest first.
     #[field(CaseViewMeetings, shared)]
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<MeetingNode>> {

@@ -66,6 +66,7 @@ pub mod referral;
 pub mod rehab;
 pub mod report;
 pub mod viewer;
+pub mod work;
 
 use async_graphql::dataloader::Loader;
 use async_graphql::Context;
