@@ -34,6 +34,8 @@ pub enum Report {
     ProviderActivity,
     Assessments,
     FollowUps,
+    PaySubsidyTransitions,
+    Programmes,
 }
 
 /// Client data a report or filter reads: a whole group, or one field where the policy grants
@@ -113,13 +115,6 @@ const KTT_FILTERS: &[(FilterField, &[Reads])] = &[
 ];
 /// Filters of the reports counted from clients and cases only.
 const CLIENT_FILTERS: &[(FilterField, &[Reads])] = &[BY_MUNICIPALITY, BY_AGENCY];
-/// The provider of a job coaching is EMPLOYMENT data.
-const COACHING_FILTERS: &[(FilterField, &[Reads])] = &[
-    (ProviderId, &[Group(Employment)]),
-    (ProviderKind, &[Group(Employment)]),
-    BY_MUNICIPALITY,
-    BY_AGENCY,
-];
 
 impl Report {
     /// What the report reads: the one table the check below consults.
@@ -130,7 +125,11 @@ impl Report {
             CaseOutcomes | TypClientsOn | Meetings | FollowUps => {
                 Rule::new(&[Group(Case)], CLIENT_FILTERS)
             }
-            IndividualSupportClientsOn => Rule::new(&[Group(Employment)], COACHING_FILTERS),
+            // The track is recorded on the case.
+            IndividualSupportClientsOn => Rule::new(&[Group(Case)], CLIENT_FILTERS),
+            PaySubsidyTransitions => Rule::new(&[Group(Employment)], CLIENT_FILTERS),
+            // Tagged cases and tagged job coaching.
+            Programmes => Rule::new(&[Group(Case), Group(Employment)], CLIENT_FILTERS),
             // Service-wide closures are no client's data.
             ServiceInterruptions => Rule::new(&[], &[]),
             Allowances => Rule::new(&[Group(Allowance)], KTT_FILTERS),

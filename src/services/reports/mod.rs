@@ -17,11 +17,13 @@ mod cases;
 mod filters;
 mod ktt;
 mod meetings;
+mod work;
 
 pub use cases::{
     case_outcomes, follow_ups, individual_support_clients_on, typ_clients_on, Outcomes,
-    FOLLOW_UP_STATUSES, INDIVIDUAL_SUPPORT_KINDS,
+    FOLLOW_UP_STATUSES,
 };
+pub use work::{pay_subsidy_transitions, programme_counts, ProgrammeFigures, SubsidyMonth};
 pub use ktt::{
     allowances, period_lengths, provider_activity, rehab_activity, AllowanceMonth, ProviderFigures,
     RehabMonth, LENGTH_BUCKETS,
