@@ -9,6 +9,7 @@ mod ktt_decisions;
 mod names;
 mod payments;
 mod rng;
+mod work;
 mod writer;
 
 use chrono::{NaiveDate, Utc};
@@ -161,6 +162,7 @@ pub async fn load(
     if demo {
         corrections::write(&tx, &officials, &providers).await?;
         payments::write(&tx, &mut rng, &providers, &officials).await?;
+        work::write(&tx, &mut rng, &officials).await?;
     }
     crate::store::ktt_month::rebuild(&tx, None).await?;
     tx.commit().await?;
