@@ -166,7 +166,7 @@ pub async fn write(
             )
         } else if i % 5 == 1 {
             let early = starts_on.checked_add_months(Months::new(2)).unwrap_or(starts_on);
-            (Some(early.min(anchor())), Some(SubsidyFollowUp::Unemployment.code()))
+            (Some(std::cmp::min(early, anchor())), Some(SubsidyFollowUp::Unemployment.code()))
         } else {
             (None, None)
         };

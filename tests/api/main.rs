@@ -18,6 +18,7 @@ mod coach_window;
 mod dashboard;
 mod disclosure;
 mod durability;
+mod employers;
 mod duties;
 mod explain;
 mod frontends;
