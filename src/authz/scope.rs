@@ -9,8 +9,8 @@
 
 use chrono::{Days, Months, NaiveDate};
 use entity::{
-    agency_note, benefit_decision, client, consent, employment_item, job_coaching, pay_subsidy,
-    labour_policy_statement, rehab_period, typ_case, work_ability_assessment,
+    agency_note, benefit_decision, client, consent, employment_item, job_coaching,
+    labour_policy_statement, pay_subsidy, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::sea_query::{
     Cond, Expr, ExprTrait, Func, Query, QueryBuilder, SelectStatement, SqlWriterValues,

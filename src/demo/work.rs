@@ -7,8 +7,7 @@ use chrono::{Days, Months, NaiveDate};
 use entity::{employer, job_coaching, pay_subsidy, programme, typ_case};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
 use super::{anchor, Rng, SeedOfficial};
@@ -39,10 +38,7 @@ pub async fn write(
     else {
         return Ok(());
     };
-    let now = anchor()
-        .and_hms_opt(8, 0, 0)
-        .unwrap_or_default()
-        .and_utc();
+    let now = anchor().and_hms_opt(8, 0, 0).unwrap_or_default().and_utc();
     // Programmes: a regional job-coaching pilot and a development project.
     let pilot = rng.uuid();
     let project = rng.uuid();
@@ -92,7 +88,11 @@ pub async fn write(
     }
     // Service tracks: the demo's clients with one-to-one coaching are on individual support.
     let individual: Vec<String> = job_coaching::Entity::find()
-        .filter(job_coaching::Column::Kind.is_in(["INDIVIDUAL", "NEUROPSYCHIATRIC", "WALK_ALONGSIDE"]))
+        .filter(job_coaching::Column::Kind.is_in([
+            "INDIVIDUAL",
+            "NEUROPSYCHIATRIC",
+            "WALK_ALONGSIDE",
+        ]))
         .all(tx)
         .await?
         .into_iter()
@@ -115,7 +115,10 @@ pub async fn write(
         .await?;
     // Tags: one-to-one coaching that ran during the pilot; every third case of the project's time.
     job_coaching::Entity::update_many()
-        .col_expr(job_coaching::Column::ProgrammeId, Expr::value(pilot.clone()))
+        .col_expr(
+            job_coaching::Column::ProgrammeId,
+            Expr::value(pilot.clone()),
+        )
         .filter(job_coaching::Column::Kind.is_in(["INDIVIDUAL", "WALK_ALONGSIDE"]))
         .filter(job_coaching::Column::StartsOn.lte(date(2026, 12, 31)))
         .filter(
@@ -165,8 +168,13 @@ pub async fn write(
                 Some(follow_ups[i % follow_ups.len()].code()),
             )
         } else if i % 5 == 1 {
-            let early = starts_on.checked_add_months(Months::new(2)).unwrap_or(starts_on);
-            (Some(std::cmp::min(early, anchor())), Some(SubsidyFollowUp::Unemployment.code()))
+            let early = starts_on
+                .checked_add_months(Months::new(2))
+                .unwrap_or(starts_on);
+            (
+                Some(std::cmp::min(early, anchor())),
+                Some(SubsidyFollowUp::Unemployment.code()),
+            )
         } else {
             (None, None)
         };

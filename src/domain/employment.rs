@@ -68,8 +68,10 @@ mod tests {
         assert!(!business_id_is_valid("112038-9"), "six digits");
         assert!(!business_id_is_valid("01120389"), "no hyphen");
         assert!(!business_id_is_valid("0112O38-9"), "a letter");
-        // Remainder 1: no id is issued with it.
-        assert!(!business_id_is_valid("0000005-0"));
-        assert!(!business_id_is_valid("0000005-1"));
+        assert!(business_id_is_valid("0000005-1"));
+        // Remainder 1 (6 × 2 = 12): no id is issued with it, whatever its last digit.
+        for last in 0..=9 {
+            assert!(!business_id_is_valid(&format!("0000006-{last}")));
+        }
     }
 }

@@ -65,9 +65,11 @@ pub async fn set_case_programme(
     write::scoped(rc, FieldGroup::Case, async |sp| {
         let (case, client) = responsible_case(rc, case_id).await?;
         let programme = match programme_id {
-            Some(id) => {
-                Some(taggable(rc, "programmeId", id, case.opened_on, case.ended_on).await?.id)
-            }
+            Some(id) => Some(
+                taggable(rc, "programmeId", id, case.opened_on, case.ended_on)
+                    .await?
+                    .id,
+            ),
             None => None,
         };
         typ_case::Entity::update_many()

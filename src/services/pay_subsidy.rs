@@ -71,8 +71,8 @@ pub async fn record_pay_subsidy(
             .ok_or_else(|| AppError::bad_input("employerId", "no employer with this id"))?;
         if let Some(id) = &input.walk_alongside_coaching_id {
             let coaching = loads::job_coaching_in_scope(rc.db(), &rc.scope, id).await?;
-            let fits = coaching
-                .is_some_and(|c| c.client_id == client.row.id && c.kind == WALK_ALONGSIDE);
+            let fits =
+                coaching.is_some_and(|c| c.client_id == client.row.id && c.kind == WALK_ALONGSIDE);
             if !fits {
                 return Err(AppError::bad_input(
                     "walkAlongsideCoachingId",

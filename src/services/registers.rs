@@ -165,7 +165,14 @@ pub async fn create_employer(rc: &RequestContext, e: EmployerInput) -> AppResult
         .exec_without_returning(db)
         .await
         .map_err(conflict_on_business_id)?;
-        log(db, rc, "CREATE_EMPLOYER", &id, &format!("business id {bid}")).await?;
+        log(
+            db,
+            rc,
+            "CREATE_EMPLOYER",
+            &id,
+            &format!("business id {bid}"),
+        )
+        .await?;
         find_employer(db, &id).await
     })
     .await

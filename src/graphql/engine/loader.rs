@@ -8,9 +8,8 @@ use async_graphql::dataloader::Loader;
 use entity::{
     agency_note, agreed_action, allowance_line, attendance_day, benefit_decision, case_follow_up,
     employer, employment_item, employment_plan, job_coaching, labour_policy_statement,
-    meeting_agency_section, meeting_agenda_item, meeting_participant, network_meeting,
-    pay_subsidy, programme, provider, rehab_interruption, rehab_period, typ_case,
-    work_ability_assessment,
+    meeting_agency_section, meeting_agenda_item, meeting_participant, network_meeting, pay_subsidy,
+    programme, provider, rehab_interruption, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::DatabaseTransaction;
 

@@ -11,10 +11,10 @@ use typgraph_macros::guarded;
 
 use super::enums::{parse_code, CaseOutcome};
 use super::rows;
-use crate::authz::FieldGroup;
-use crate::domain::Agency;
 use super::work::ProgrammeNode;
+use crate::authz::FieldGroup;
 use crate::domain::employment::ServiceTrack;
+use crate::domain::Agency;
 use crate::graphql::engine::loader::{ActionsOfPlan, FollowUpsOf, OfficialById, ProgrammeById};
 use crate::graphql::request_loader;
 use crate::services::loads::ConsentRecord;

@@ -27,8 +27,8 @@ pub use clients::{
     meetings, notes, period_in_scope, periods, plan_in_scope, statements, ConsentRecord,
 };
 pub use clients::{job_coaching_in_scope, pay_subsidies, pay_subsidy_in_scope};
-pub use registers::{employers_by_id, programmes_by_id};
 pub use filter::{decisions_in_scope, periods_in_scope};
+pub use registers::{employers_by_id, programmes_by_id};
 
 fn group_by<K: Eq + Hash + Clone, M>(
     keys: &[K],

@@ -23,12 +23,12 @@ pub use cases::{
     case_outcomes, follow_ups, individual_support_clients_on, typ_clients_on, Outcomes,
     FOLLOW_UP_STATUSES,
 };
-pub use work::{pay_subsidy_transitions, programme_counts, ProgrammeFigures, SubsidyMonth};
 pub use ktt::{
     allowances, period_lengths, provider_activity, rehab_activity, AllowanceMonth, ProviderFigures,
     RehabMonth, LENGTH_BUCKETS,
 };
 pub use meetings::{assessments, meetings, AssessmentFigures, MeetingFigures};
+pub use work::{pay_subsidy_transitions, programme_counts, ProgrammeFigures, SubsidyMonth};
 
 pub use super::report_rules::{MAX_MONTHS, MIN_CELL};
 
