@@ -21,6 +21,8 @@ pub struct Model {
     pub voucher_id: Option<String>,
     /// Hours used so far, never more than `hours`.
     pub hours_used: i32,
+    /// The programme the coaching is tagged with for reporting.
+    pub programme_id: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -28,6 +28,11 @@ pub struct Model {
     pub closed_by: Option<String>,
     /// The day the client withdrew the agreement to multi-agency work the case rests on.
     pub agreement_withdrawn_on: Option<Date>,
+    /// The service track (MULTI_SECTOR or INDIVIDUAL_SUPPORT); `None` for a case opened
+    /// before the track was recorded.
+    pub service_track: Option<String>,
+    /// The programme the case is tagged with for reporting.
+    pub programme_id: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -94,8 +94,16 @@ impl MigrationTrait for SqlMigration {
             db.execute_unprepared(&format!("DROP INDEX IF EXISTS {index}"))
                 .await?;
         }
+        // A table a later-added column of an earlier table refers to (a programme tagged on
+        // cases) cannot be dropped on PostgreSQL while the reference stands: CASCADE drops
+        // the reference (the constraint, not the column), which the earlier migration's own
+        // down then drops with its table. SQLite checks no reference on a drop.
+        let cascade = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => " CASCADE",
+            _ => "",
+        };
         for table in self.tables.iter().rev() {
-            db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}"))
+            db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}{cascade}"))
                 .await?;
         }
         Ok(())
@@ -222,6 +230,10 @@ impl MigratorTrait for Migrator {
                     "job_coaching",
                     "job_coaching_hours"
                 ]
+            ),
+            sql_migration!(
+                "028_create_employers_pay_subsidy_programmes",
+                ["employer", "programme", "pay_subsidy", "register_log"]
             ),
             sql_migration!("029_alter_ktt_notices", []),
         ]

@@ -110,6 +110,8 @@ client_fields! {
     TypCaseEducationHistory, "TypCase", "educationHistory", f(Case);
     TypCaseWorkHistory, "TypCase", "workHistory", f(Case);
     TypCaseFollowUps, "TypCase", "followUps", f(Case);
+    TypCaseServiceTrack, "TypCase", "serviceTrack", f(Case);
+    TypCaseProgramme, "TypCase", "programme", f(Case);
 
     FollowUpMonthsAfter, "CaseFollowUp", "monthsAfter", f(Case);
     FollowUpStatus, "CaseFollowUp", "status", f(Case);
@@ -257,6 +259,15 @@ client_fields! {
     RehabCompetenceRecords, "RehabPeriod", "competenceRecords", f(Competence);
     CaseViewCompetenceRecords, "CaseView", "competenceRecords", f(Competence);
     BriefCompetenceRecords, "MeetingBrief", "competenceRecords", f(Competence);
+    CoachingProgramme, "JobCoaching", "programme", f(Coaching);
+
+    PaySubsidyEmployer, "PaySubsidy", "employer", f(Employment);
+    PaySubsidyStartsOn, "PaySubsidy", "startsOn", f(Employment);
+    PaySubsidyEndsOn, "PaySubsidy", "subsidyEndsOn", f(Employment);
+    PaySubsidyHoursPerWeek, "PaySubsidy", "hoursPerWeek", f(Employment);
+    PaySubsidyCoaching, "PaySubsidy", "walkAlongsideCoachingId", f(Employment);
+    PaySubsidyEndedOn, "PaySubsidy", "endedOn", f(Employment);
+    PaySubsidyFollowedBy, "PaySubsidy", "followedBy", f(Employment);
 
     MeetingScheduledAt, "NetworkMeeting", "scheduledAt", f(Case);
     MeetingStatus, "NetworkMeeting", "status", f(Case);
@@ -292,6 +303,7 @@ client_fields! {
     CaseViewJobCoachings, "CaseView", "jobCoachings", f(Coaching);
     CaseViewTeCoachingHours, "CaseView", "teCoachingHours", f(Coaching);
     CaseViewVouchers, "CaseView", "serviceVouchers", f(Coaching);
+    CaseViewPaySubsidies, "CaseView", "paySubsidies", f(Employment);
     CaseViewMeetings, "CaseView", "meetings", f(Case);
     CaseViewNotes, "CaseView", "notes", OWN;
     CaseViewReferrals, "CaseView", "referrals", f(Case);
@@ -319,6 +331,7 @@ client_fields! {
     BriefNewBenefits, "AgencyBrief", "benefitDecisionsSinceLastMeeting", f(Benefit);
     BriefUpcomingPeriodEnds, "AgencyBrief", "upcomingPeriodEnds", f(Rehab);
     BriefUpcomingReviews, "AgencyBrief", "upcomingPlanReviews", f(Case);
+    BriefSubsidiesEnding, "AgencyBrief", "paySubsidiesEnding", f(Employment);
 
     KttDecisionNumber, "KttDecision", "decisionNumber", f(Rehab);
     KttDecisionKind, "KttDecision", "kind", f(Rehab);

@@ -143,10 +143,15 @@ pub enum Managed {
     /// Service-wide interruptions of KTT, an administrative act of the organiser (write:
     /// record, correct, cancel; read: their log).
     ServiceInterruptions,
+    /// The employer register (read: list employers; write: add and change them).
+    Employers,
+    /// The programmes cases and job coaching are tagged with (write: add and change them;
+    /// read: their changes' log).
+    Programmes,
 }
 
 impl Managed {
-    pub const ALL: [Managed; 10] = [
+    pub const ALL: [Managed; 12] = [
         Managed::Officials,
         Managed::Providers,
         Managed::Policy,
@@ -157,6 +162,8 @@ impl Managed {
         Managed::BreakGlassReviews,
         Managed::CombineDuties,
         Managed::ServiceInterruptions,
+        Managed::Employers,
+        Managed::Programmes,
     ];
 
     /// The policy object, `MANAGE/officials` and so on.
@@ -172,6 +179,8 @@ impl Managed {
             Managed::BreakGlassReviews => "REVIEW/break-glass",
             Managed::CombineDuties => "DUTIES/combine",
             Managed::ServiceInterruptions => "ORGANISE/service-interruption",
+            Managed::Employers => "REGISTER/employers",
+            Managed::Programmes => "REGISTER/programmes",
         }
     }
 

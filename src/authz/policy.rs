@@ -236,18 +236,19 @@ fn validated_lines(policy: &str) -> Result<(Vec<String>, Vec<FieldGroup>), Polic
             "REVIEW/",
             "DUTIES/",
             "ORGANISE/",
+            "REGISTER/",
         ]
         .iter()
         .any(|p| obj.starts_with(p))
         {
             if !Managed::ALL.iter().any(|m| m.object() == obj) {
                 return Err(bad(
-                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents, EMERGENCY/access, REVIEW/break-glass, DUTIES/combine, ORGANISE/service-interruption)",
+                    "unknown object (MANAGE/officials|providers|policy, OWN/case|log|consents, EMERGENCY/access, REVIEW/break-glass, DUTIES/combine, ORGANISE/service-interruption, REGISTER/employers|programmes)",
                 ));
             }
             if act == "consent" {
                 return Err(bad(
-                    "MANAGE, OWN, EMERGENCY, REVIEW, DUTIES and ORGANISE objects take read or write",
+                    "MANAGE, OWN, EMERGENCY, REVIEW, DUTIES, ORGANISE and REGISTER objects take read or write",
                 ));
             }
             out.push(line.to_owned());

@@ -10,7 +10,7 @@
 use chrono::{Days, Months, NaiveDate};
 use entity::{
     agency_note, benefit_decision, client, consent, employment_item, job_coaching,
-    labour_policy_statement, rehab_period, typ_case, work_ability_assessment,
+    labour_policy_statement, pay_subsidy, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::sea_query::{
     Cond, Expr, ExprTrait, Func, Query, QueryBuilder, SelectStatement, SqlWriterValues,
@@ -277,7 +277,11 @@ fn own_records(c: Expr, agency: Agency) -> Expr {
     let any = match agency {
         Agency::Eksote => add_recorded!(any; rehab_period: ClientId),
         Agency::Te => {
-            add_recorded!(any; employment_item: ClientId, labour_policy_statement: ClientId)
+            add_recorded!(any;
+                employment_item: ClientId,
+                labour_policy_statement: ClientId,
+                pay_subsidy: ClientId
+            )
         }
         _ => any,
     };

@@ -72,6 +72,7 @@ impl Settings {
             mapping_period_months = "TYPGRAPH_MAPPING_PERIOD_MONTHS",
             plan_review_months = "TYPGRAPH_PLAN_REVIEW_MONTHS",
             brief_horizon_days = "TYPGRAPH_BRIEF_HORIZON_DAYS",
+            subsidy_ending_days = "TYPGRAPH_SUBSIDY_ENDING_DAYS",
             paid_days_per_week = "TYPGRAPH_PAID_DAYS_PER_WEEK",
             travel_threshold_km = "TYPGRAPH_TRAVEL_THRESHOLD_KM",
             travel_cents_per_day = "TYPGRAPH_TRAVEL_CENTS_PER_DAY",

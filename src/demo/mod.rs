@@ -11,6 +11,7 @@ mod names;
 mod payments;
 mod rng;
 mod vouchers;
+mod work;
 mod writer;
 
 use chrono::{NaiveDate, Utc};
@@ -164,6 +165,7 @@ pub async fn load(
         corrections::write(&tx, &officials, &providers).await?;
         payments::write(&tx, &mut rng, &providers, &officials).await?;
         vouchers::write(&tx, &mut rng, &providers, &officials).await?;
+        work::write(&tx, &mut rng, &officials).await?;
         agency_work::write(&tx, &mut rng, &officials).await?;
     }
     crate::store::ktt_month::rebuild(&tx, None).await?;

@@ -201,6 +201,7 @@ pub async fn write(
             ordered_by: Set(Some(worker.id.clone())),
             voucher_id: Set(Some(voucher)),
             hours_used: Set(3 * i32::try_from(days.len()).unwrap_or(0)),
+            programme_id: Set(None),
         })
         .exec_without_returning(conn)
         .await?;

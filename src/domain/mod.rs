@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod closed_set;
 pub mod consent;
 pub mod criterion;
+pub mod employment;
 pub mod ktt;
 pub mod ktt_decision;
 pub mod outcome;

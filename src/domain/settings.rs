@@ -13,6 +13,9 @@ pub struct Settings {
     pub plan_review_months: u32,
     /// How far ahead the meeting brief lists upcoming period ends and reviews, in days.
     pub brief_horizon_days: u32,
+    /// How far ahead the meeting brief lists pay subsidies that end, in days: time for the
+    /// team to plan the step to the open labour market.
+    pub subsidy_ending_days: u32,
     /// Expense allowance (kulukorvaus) or toimintaraha per attended day, in cents, with the
     /// day each amount took effect (ascending).
     pub allowance_cents: Vec<(chrono::NaiveDate, i64)>,
@@ -106,6 +109,7 @@ impl Default for Settings {
             mapping_period_months: 3,
             plan_review_months: 6,
             brief_horizon_days: 60,
+            subsidy_ending_days: 90,
             allowance_cents: vec![(
                 chrono::NaiveDate::from_ymd_opt(2001, 9, 1).unwrap_or(chrono::NaiveDate::MIN),
                 900,

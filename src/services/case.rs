@@ -89,6 +89,10 @@ pub struct NewCase {
     /// The client's agreement to multi-agency work (recorded as a consent).
     pub client_agreed_on: NaiveDate,
     pub responsible_official_id: Option<String>,
+    /// The service track the case is opened on.
+    pub service_track: crate::domain::employment::ServiceTrack,
+    /// The programme the case is tagged with for reporting, if any.
+    pub programme_id: Option<String>,
 }
 
 fn age_on(born: NaiveDate, on: NaiveDate) -> i32 {
@@ -173,6 +177,14 @@ pub async fn open_case(rc: &RequestContext, input: NewCase) -> AppResult<Scoped<
         let deadline = opened_on
             .checked_add_months(Months::new(rc.settings.mapping_period_months))
             .ok_or_else(|| AppError::bad_input("openedOn", "date out of range"))?;
+        let programme = match &input.programme_id {
+            Some(id) => Some(
+                super::registers::taggable(rc, "programmeId", id, opened_on, None)
+                    .await?
+                    .id,
+            ),
+            None => None,
+        };
         let row = typ_case::ActiveModel {
             id: Set(uuid::Uuid::new_v4().to_string()),
             client_id: Set(client.row.id.clone()),
@@ -182,6 +194,8 @@ pub async fn open_case(rc: &RequestContext, input: NewCase) -> AppResult<Scoped<
             responsible_agency: Set(officer.agency.clone()),
             opened_on: Set(opened_on),
             mapping_deadline: Set(deadline),
+            service_track: Set(Some(input.service_track.code().to_owned())),
+            programme_id: Set(programme),
             created_at: Set(rc.now),
             ..Default::default()
         }

@@ -43,6 +43,7 @@ pub const MOVED: &[&str] = &[
     "ktt_decision",
     "ktt_start_notice",
     "benefit_status",
+    "pay_subsidy",
 ];
 
 /// The tables kept as they were: the access, disclosure and own logs are append-only and

@@ -196,6 +196,7 @@ pub async fn order(
             ordered_by: Set(Some(rc.principal().official_id.clone())),
             voucher_id: Set(input.voucher_id.clone()),
             hours_used: Set(0),
+            programme_id: Set(None),
         })
         .exec_without_returning(sp)
         .await?;

@@ -116,6 +116,16 @@ pub fn horizon(rc: &RequestContext) -> (NaiveDate, NaiveDate) {
     (rc.today, end)
 }
 
+/// The window of pay subsidies ending that the brief lists: from today to the
+/// `TYPGRAPH_SUBSIDY_ENDING_DAYS` setting, both days included.
+pub fn subsidy_horizon(rc: &RequestContext) -> (NaiveDate, NaiveDate) {
+    let end = rc
+        .today
+        .checked_add_days(Days::new(u64::from(rc.settings.subsidy_ending_days)))
+        .unwrap_or(NaiveDate::MAX);
+    (rc.today, end)
+}
+
 // ---------------------------------------------------------------- scheduling and minutes
 
 use chrono::{DateTime, Utc};

@@ -38,6 +38,8 @@ pub enum Report {
     Referrals,
     CoachingHours,
     VoucherUse,
+    PaySubsidyTransitions,
+    Programmes,
 }
 
 /// Client data a report or filter reads: a whole group, or one field where the policy grants
@@ -134,11 +136,12 @@ impl Report {
             CaseOutcomes | TypClientsOn | Meetings | FollowUps | Referrals => {
                 Rule::new(&[Group(Case)], CLIENT_FILTERS)
             }
-            // The individual-support track is the employment authority's record as well.
-            IndividualSupportClientsOn => {
-                Rule::new(&[Group(Employment), Group(Coaching)], COACHING_FILTERS)
-            }
+            // The track is recorded on the case.
+            IndividualSupportClientsOn => Rule::new(&[Group(Case)], CLIENT_FILTERS),
             CoachingHours | VoucherUse => Rule::new(&[Group(Coaching)], COACHING_FILTERS),
+            PaySubsidyTransitions => Rule::new(&[Group(Employment)], CLIENT_FILTERS),
+            // Tagged cases and tagged job coaching.
+            Programmes => Rule::new(&[Group(Case), Group(Coaching)], CLIENT_FILTERS),
             // Service-wide closures are no client's data.
             ServiceInterruptions => Rule::new(&[], &[]),
             Allowances => Rule::new(&[Group(Allowance)], KTT_FILTERS),

@@ -212,6 +212,11 @@ fn route(
             &["COACHING"],
             &["caseView", "teCoachingHours"],
         ),
+        "PaySubsidy" => (
+            "caseView(clientId: $c) { paySubsidies { F } }",
+            &["EMPLOYMENT"],
+            &["caseView", "paySubsidies"],
+        ),
         "AgencyNote" => (
             "caseView(clientId: $c) { notes { F } }",
             &["CASE"],
@@ -287,6 +292,11 @@ on_both! {
     async fn every_role_gets_exactly_the_fields_of_its_policy(app) {
         let sdl_text = typgraph::graphql::sdl();
         let objects = sdl::object_types(&sdl_text);
+        // Pay-subsidised employment of the shared client, ended, so every field has a value.
+        let te = app.fx.official("TE_EXPERT").to_owned();
+        app.exec(&format!("INSERT INTO employer (id, name, business_id, created_by, created_at) VALUES ('pe1', 'Koe Oy', '9900010-6', '{te}', '2026-01-01 00:00:00')")).await;
+        app.exec(&format!("INSERT INTO job_coaching (id, client_id, provider_id, kind, ordered_by_agency, hours, starts_on, ends_on) VALUES ('pw1', '{}', NULL, 'WALK_ALONGSIDE', 'TE', 20, '2026-01-01', NULL)", app.fx.shared)).await;
+        app.exec(&format!("INSERT INTO pay_subsidy (id, client_id, employer_id, starts_on, subsidy_ends_on, hours_per_week, job_coaching_id, ended_on, followed_by, recorded_by, created_at) VALUES ('ps1', '{}', 'pe1', '2026-01-01', '2026-06-30', 30, 'pw1', '2026-06-30', 'OPEN_LABOUR_MARKET', '{te}', '2026-01-01 00:00:00')", app.fx.shared)).await;
         // A read first, so that the auditor has access-log rows to read.
         let (_, warm) = app.gql(&app.token_for("TE_EXPERT"), "query W($c: ID!) { client(id: $c) { firstName } }", json!({ "c": app.fx.shared })).await;
         assert_eq!(warm["data"]["client"]["firstName"], "Aino");

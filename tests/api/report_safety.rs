@@ -45,6 +45,7 @@ const OUTCOMES: &str = "query Q($f: ReportFilter) { reports { caseOutcomes(from:
 const ALLOWANCES: &str = "query Q($f: ReportFilter) { reports { allowances(from: \"2019-01-01\", to: \"2019-12-31\", filter: $f) { month allowanceCents { value } } } }";
 const ACTIVITY: &str = "query Q($f: ReportFilter) { reports { rehabActivity(from: \"2019-01-01\", to: \"2019-12-31\", filter: $f) { month endOfMonthClients { value } } } }";
 const INDIVIDUAL: &str = "query Q($f: ReportFilter) { reports { individualSupportClientsOn(on: \"2019-03-01\", filter: $f) { value } } }";
+const PROGRAMMES: &str = "query Q($f: ReportFilter) { reports { programmeCounts(from: \"2019-01-01\", to: \"2019-12-31\", filter: $f) { code coachingClients { value } } } }";
 const TYP_ON: &str = "query Q($f: ReportFilter) { reports { typClientsOn(on: \"2019-03-01\", filter: $f) { value } } }";
 const LENGTHS: &str = "query Q($f: ReportFilter) { reports { periodLengths(from: \"2019-01-01\", to: \"2019-12-31\", filter: $f) { months } providerActivity(from: \"2019-01-01\", to: \"2019-12-31\", filter: $f) { providerId } } }";
 
@@ -97,7 +98,7 @@ on_both! {
         let body = answered(&app, "TYP_OFFICER", TYP_ON, json!({ "f": { "municipality": "Imatra", "responsibleAgency": "TE" } })).await;
         assert_eq!(body["data"]["reports"]["typClientsOn"]["value"], 5, "six, rounded: {body}");
         answered(&app, "TYP_OFFICER", OUTCOMES, json!({ "f": { "municipality": "Imatra" } })).await;
-        answered(&app, "TE_EXPERT", INDIVIDUAL, json!({ "f": { "providerId": p1 } })).await;
+        answered(&app, "TE_EXPERT", INDIVIDUAL, json!({ "f": { "municipality": "Imatra" } })).await;
         answered(&app, "TE_EXPERT", OUTCOMES, json!({})).await;
     }
 }
@@ -105,25 +106,30 @@ on_both! {
 on_both! {
     async fn job_coaching_counts_are_refused_to_kela(app) {
         let p1 = app.fx.p1.clone();
+        app.exec("INSERT INTO programme (id, code, name, valid_from, valid_until, created_at) VALUES ('pg', 'PILOT', 'Pilotti', '2018-01-01', NULL, '2018-01-01 00:00:00')").await;
         for n in 0..5 {
             person(&app, n, &p1, None, None).await;
-            app.exec(&format!("INSERT INTO job_coaching (id, client_id, provider_id, kind, ordered_by_agency, hours, starts_on, ends_on) VALUES ('jc{n}', 'r{n}', '{p1}', 'INDIVIDUAL', 'TE', 50, '2019-01-01', NULL)")).await;
+            app.exec(&format!("INSERT INTO job_coaching (id, client_id, provider_id, kind, ordered_by_agency, hours, starts_on, ends_on, programme_id) VALUES ('jc{n}', 'r{n}', '{p1}', 'INDIVIDUAL', 'TE', 50, '2019-01-01', NULL, 'pg')")).await;
+            app.exec(&format!("UPDATE typ_case SET service_track = 'INDIVIDUAL_SUPPORT' WHERE id = 'rc{n}'")).await;
         }
-        refused(&app, "KELA_EXPERT", INDIVIDUAL, json!({})).await;
-        // The CSV of clients on a day carries the job-coaching count too.
-        assert_eq!(csv_status(&app, "KELA_EXPERT", "typ-clients-on", "from=2019-03-01&to=2019-03-31").await, 403);
-        // Kela reads cases: TYP clients on a day, and allowances, it gets.
+        // Coaching counts per programme are EMPLOYMENT: Kela reads none.
+        refused(&app, "KELA_EXPERT", PROGRAMMES, json!({})).await;
+        // The individual-support count is recorded on the case (CASE): Kela reads it, and
+        // the CSV of clients on a day that carries it.
+        let body = answered(&app, "KELA_EXPERT", INDIVIDUAL, json!({})).await;
+        assert_eq!(body["data"]["reports"]["individualSupportClientsOn"]["value"], 5, "{body}");
+        assert_eq!(csv_status(&app, "KELA_EXPERT", "typ-clients-on", "from=2019-03-01&to=2019-03-31").await, 200);
         answered(&app, "KELA_EXPERT", TYP_ON, json!({})).await;
         answered(&app, "KELA_EXPERT", ALLOWANCES, json!({})).await;
         // The employment authority and the analyst read the coaching count.
-        let body = answered(&app, "TE_EXPERT", INDIVIDUAL, json!({})).await;
-        assert_eq!(body["data"]["reports"]["individualSupportClientsOn"]["value"], 5, "{body}");
-        let body = answered(&app, "ANALYST", INDIVIDUAL, json!({ "f": { "municipality": "Imatra" } })).await;
-        assert_eq!(body["data"]["reports"]["individualSupportClientsOn"]["value"], 5, "{body}");
+        let body = answered(&app, "TE_EXPERT", PROGRAMMES, json!({})).await;
+        assert_eq!(body["data"]["reports"]["programmeCounts"][0]["coachingClients"]["value"], 5, "{body}");
+        let body = answered(&app, "ANALYST", PROGRAMMES, json!({ "f": { "municipality": "Imatra" } })).await;
+        assert_eq!(body["data"]["reports"]["programmeCounts"][0]["coachingClients"]["value"], 5, "{body}");
         // The analyst reads aggregates of every group, with every filter.
         answered(&app, "ANALYST", ALLOWANCES, json!({ "f": { "municipality": "Imatra", "responsibleAgency": "TE" } })).await;
         answered(&app, "ANALYST", OUTCOMES, json!({ "f": { "municipality": "Imatra" } })).await;
-        answered(&app, "EKSOTE_WORKER", INDIVIDUAL, json!({})).await;
+        answered(&app, "EKSOTE_WORKER", PROGRAMMES, json!({})).await;
     }
 }
 

@@ -126,7 +126,7 @@ on_both! {
         let analyst = app.token_for("ANALYST");
         let (_, roots) = app.gql(&analyst, "{ __schema { queryType { fields { name } } types { name } } }", json!({})).await;
         let fields: Vec<&str> = roots["data"]["__schema"]["queryType"]["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
-        assert_eq!(fields, ["me", "labels", "reports", "providers"], "{roots}"); // labels: code names, no person
+        assert_eq!(fields, ["me", "labels", "reports", "providers", "programmes"], "{roots}"); // labels: code names; programmes: names and dates; no person
         let types: Vec<&str> = roots["data"]["__schema"]["types"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
         for person_type in ["Client", "CaseView", "TypCase", "WorkAbilityAssessment", "AccessLogEntry"] {
             assert!(!types.contains(&person_type), "{person_type} is visible to ANALYST");
@@ -278,31 +278,28 @@ on_both! {
 }
 
 on_both! {
-    async fn individual_support_clients_are_those_with_individual_coaching_in_force(app) {
-        let (p1, p2) = (app.fx.p1.clone(), app.fx.p2.clone());
+    async fn individual_support_clients_are_those_whose_case_records_the_track(app) {
         for n in 0..9 {
-            person(&app, n, &p1, None, None).await;
+            person(&app, n, &app.fx.p1.clone(), None, None).await;
         }
-        let coaching = |n: usize, provider: &str, kind: &str, from: &str, to: Option<&str>| {
-            let to = to.map_or("NULL".to_owned(), |t| format!("'{t}'"));
-            format!("INSERT INTO job_coaching (id, client_id, provider_id, kind, ordered_by_agency, hours, starts_on, ends_on) VALUES ('jc{n}', 'r{n}', '{provider}', '{kind}', 'TE', 50, '{from}', {to})")
-        };
-        for n in 0..5 {
-            app.exec(&coaching(n, &p1, "INDIVIDUAL", "2021-01-01", None)).await;
+        // Recorded on the case, not derived from coaching: a client with one-to-one coaching
+        // on the multi-sector track is not counted, nor a case with no recorded track.
+        for n in 0..6 {
+            app.exec(&format!("UPDATE typ_case SET service_track = 'INDIVIDUAL_SUPPORT' WHERE id = 'rc{n}'")).await;
         }
-        app.exec(&coaching(5, &p2, "NEUROPSYCHIATRIC", "2021-05-01", Some("2021-06-30"))).await;
-        // Not individual support on 1 June 2021: group coaching, ended the day before, not yet begun.
-        app.exec(&coaching(6, &p1, "VOUCHER", "2021-01-01", None)).await;
-        app.exec(&coaching(7, &p1, "WALK_ALONGSIDE", "2021-01-01", Some("2021-05-31"))).await;
-        app.exec(&coaching(8, &p1, "INDIVIDUAL", "2021-06-02", None)).await;
+        app.exec("UPDATE typ_case SET service_track = 'MULTI_SECTOR' WHERE id IN ('rc6', 'rc7')").await;
+        app.exec(&format!("INSERT INTO job_coaching (id, client_id, provider_id, kind, ordered_by_agency, hours, starts_on, ends_on) VALUES ('jc6', 'r6', '{}', 'INDIVIDUAL', 'TE', 50, '2021-01-01', NULL)", app.fx.p1)).await;
         let q = "query I($f: ReportFilter) { reports { individualSupportClientsOn(on: \"2021-06-01\", filter: $f) { value suppressed } } }";
         let analyst = app.token_for("ANALYST");
         let (_, all) = app.gql(&analyst, q, json!({})).await;
         assert_eq!(all["data"]["reports"]["individualSupportClientsOn"], json!({ "value": 5, "suppressed": false }), "6, rounded: {all}");
-        let (_, at_p1) = app.gql(&analyst, q, json!({ "f": { "providerId": p1 } })).await;
-        assert_eq!(at_p1["data"]["reports"]["individualSupportClientsOn"]["value"], 5);
-        let (_, at_p2) = app.gql(&analyst, q, json!({ "f": { "providerId": p2 } })).await;
-        assert_eq!(at_p2["data"]["reports"]["individualSupportClientsOn"], json!({ "value": null, "suppressed": true }));
+        let (_, te) = app.gql(&analyst, q, json!({ "f": { "responsibleAgency": "TE" } })).await;
+        assert_eq!(te["data"]["reports"]["individualSupportClientsOn"]["value"], 5);
+        let (_, kela) = app.gql(&analyst, q, json!({ "f": { "responsibleAgency": "KELA" } })).await;
+        assert_eq!(kela["data"]["reports"]["individualSupportClientsOn"], json!({ "value": null, "suppressed": true }));
+        // A provider filter no longer applies: the track is no placement's.
+        let (_, by_provider) = app.gql(&analyst, q, json!({ "f": { "providerId": app.fx.p1 } })).await;
+        assert_eq!(by_provider["errors"][0]["extensions"]["field"], "providerId", "{by_provider}");
         let csv = app.http.get(app.endpoint("/exports/reports/typ-clients-on.csv?from=2021-06-01&to=2021-06-01")).bearer_auth(&analyst).send().await.unwrap().text().await.unwrap();
         assert_eq!(csv.lines().nth(1), Some("2021-06-01,10,false,5,false"), "9 and 6, rounded: {csv}");
     }

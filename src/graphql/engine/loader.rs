@@ -7,9 +7,9 @@ use std::sync::{Arc, Weak};
 use async_graphql::dataloader::Loader;
 use entity::{
     agency_note, agreed_action, allowance_line, attendance_day, benefit_decision, case_follow_up,
-    employment_item, employment_plan, job_coaching, labour_policy_statement,
-    meeting_agency_section, meeting_agenda_item, meeting_participant, network_meeting, provider,
-    rehab_interruption, rehab_period, typ_case, work_ability_assessment,
+    employer, employment_item, employment_plan, job_coaching, labour_policy_statement,
+    meeting_agency_section, meeting_agenda_item, meeting_participant, network_meeting, pay_subsidy,
+    programme, provider, rehab_interruption, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::DatabaseTransaction;
 
@@ -276,4 +276,27 @@ keyed!(by_id InterruptionsOf, Vec<rehab_interruption::Model>, |l, k| loads::inte
 keyed!(by_id CompetenceOfPeriod, Vec<entity::competence_record::Model>, |l, k| loads::competence(l.tx()?.as_ref(), &k));
 keyed!(by_id FollowUpsOf, Vec<case_follow_up::Model>, |l, k| loads::follow_ups(l.tx()?.as_ref(), &k));
 keyed!(by_id ProviderById, provider::Model, prefetched providers, |l, k| loads::providers(l.tx()?.as_ref(), &k));
+keyed!(by_id EmployerById, employer::Model, |l, k| loads::employers_by_id(l.tx()?.as_ref(), &k));
+keyed!(by_id ProgrammeById, programme::Model, |l, k| loads::programmes_by_id(l.tx()?.as_ref(), &k));
 keyed!(by_id OfficialById, OfficialName, prefetched officials, |l, k| loads::official_names(l.tx()?.as_ref(), &k));
+
+/// DataLoader key: the pay-subsidised employments of a client (never bundled with a view).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PaySubsidiesOf(pub ScopedClient);
+
+impl Loader<PaySubsidiesOf> for RecordLoader {
+    type Value = Vec<pay_subsidy::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[PaySubsidiesOf],
+    ) -> Result<HashMap<PaySubsidiesOf, Self::Value>, Self::Error> {
+        let wanted: Vec<ScopedClient> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = loads::pay_subsidies(self.tx()?.as_ref(), &self.scope, &wanted).await?;
+        Ok(found
+            .into_iter()
+            .map(|(k, v)| (PaySubsidiesOf(k), v))
+            .collect())
+    }
+}

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use super::ktt_decision::KttDecisionTermsInput;
 use crate::authz::FieldGroup;
 use crate::domain::calendar::RehabPeriodOutcome;
+use crate::domain::employment::ServiceTrack;
 use crate::domain::Agency;
 use crate::graphql::types::case::{ActionNode, ConsentNode, PlanNode, TypCaseNode};
 use crate::graphql::types::enums::CaseOutcome;
@@ -78,6 +79,14 @@ pub struct OpenTypCaseInput {
     pub client_agreed_on: Date,
     /// The responsible officer (vastuuvirkailija); the caller when omitted.
     pub responsible_official_id: Option<ID>,
+    /// The service track the client is served on: the multi-sector service, or
+    /// individual support (yksilöllinen tuki). Recorded on the case and counted by the
+    /// reports; MULTI_SECTOR when omitted.
+    #[graphql(default_with = "ServiceTrack::MultiSector")]
+    pub service_track: ServiceTrack,
+    /// A programme (a pilot or project) to tag the case with; it must run on `openedOn`
+    /// or later.
+    pub programme_id: Option<ID>,
 }
 
 /// Input of `createEmploymentPlan`.
@@ -179,6 +188,8 @@ impl From<OpenTypCaseInput> for NewCase {
             opened_on: NaiveDate::from(input.opened_on),
             client_agreed_on: NaiveDate::from(input.client_agreed_on),
             responsible_official_id: input.responsible_official_id.map(|i| i.to_string()),
+            service_track: input.service_track,
+            programme_id: input.programme_id.map(|i| i.to_string()),
         }
     }
 }

@@ -44,6 +44,7 @@ pub(crate) mod ktt_decision;
 mod meeting;
 mod referral;
 mod rehab;
+mod work;
 
 use std::future::Future;
 
@@ -74,6 +75,8 @@ pub struct Mutation(
     ktt_decision::KttDecisionMakerMutations,
     coaching::CoachingMutations,
     coaching::VoucherApprovalMutations,
+    work::WorkMutations,
+    work::RegisterMutations,
 );
 
 /// Runs one change for the root field `operation` and answers with the node of the row it
@@ -158,6 +161,16 @@ mod visible {
 
     pub fn competence(ctx: &Context<'_>) -> bool {
         writes(ctx, FieldGroup::Competence)
+    }
+
+    pub fn employers(ctx: &Context<'_>) -> bool {
+        ctx.data_opt::<Principal>()
+            .is_some_and(|p| p.mask.may_manage(crate::authz::Managed::Employers, true))
+    }
+
+    pub fn programmes(ctx: &Context<'_>) -> bool {
+        ctx.data_opt::<Principal>()
+            .is_some_and(|p| p.mask.may_manage(crate::authz::Managed::Programmes, true))
     }
 
     pub fn work_ability(ctx: &Context<'_>) -> bool {

@@ -44,6 +44,7 @@ impl MeetingQueries {
             },
             previous_meeting_on: previous,
             horizon: services::meeting::horizon(rc),
+            subsidy_horizon: services::meeting::subsidy_horizon(rc),
         }))
     }
 }

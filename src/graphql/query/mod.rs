@@ -14,6 +14,7 @@ mod meeting;
 mod node;
 mod report;
 mod viewer;
+mod work;
 
 use async_graphql::{Context, MergedObject, SimpleObject};
 
@@ -36,6 +37,7 @@ pub struct Query(
     ktt_decision::KttDecisionQueries,
     allowance_export::AllowanceExportQueries,
     coaching::CoachingQueries,
+    work::WorkQueries,
 );
 
 fn reads_clients(ctx: &Context<'_>) -> bool {
@@ -69,6 +71,10 @@ fn reads_officials(ctx: &Context<'_>) -> bool {
 
 fn reads_policy(ctx: &Context<'_>) -> bool {
     manages(ctx, Managed::Policy)
+}
+
+fn reads_employers(ctx: &Context<'_>) -> bool {
+    manages(ctx, Managed::Employers)
 }
 
 fn reads_interruption_log(ctx: &Context<'_>) -> bool {

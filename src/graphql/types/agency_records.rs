@@ -174,4 +174,12 @@ impl CoachingNode {
     /// The service voucher it is bought under.
     #[field(CoachingVoucherId = self.row.voucher_id.clone().map(ID))]
     fn voucher_id(&self) -> Option<ID>;
+    /// The programme (a pilot or project) the coaching is tagged with for reporting.
+    #[field(CoachingProgramme)]
+    async fn programme(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<super::work::ProgrammeNode>> {
+        super::case::programme_of(ctx, self.row.programme_id.as_deref()).await
+    }
 }

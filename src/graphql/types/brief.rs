@@ -12,9 +12,11 @@ use super::meeting::MeetingNode;
 use super::referral::ReferralNode;
 use super::rehab::RehabPeriodNode;
 use super::rows;
+use super::work::PaySubsidyNode;
 use crate::domain::Agency;
 use crate::graphql::engine::loader::{
-    ActionsOfCase, AssessmentsOf, BenefitsOf, CasesOf, ParticipantsOf, PeriodsOf, PlansOfCase,
+    ActionsOfCase, AssessmentsOf, BenefitsOf, CasesOf, ParticipantsOf, PaySubsidiesOf, PeriodsOf,
+    PlansOfCase,
 };
 use crate::services::ClientScope;
 use typgraph_macros::guarded;
@@ -24,6 +26,8 @@ pub struct BriefNode {
     pub meeting: MeetingNode,
     pub previous_meeting_on: Option<NaiveDate>,
     pub horizon: (NaiveDate, NaiveDate),
+    /// The window of pay subsidies ending ([`crate::services::meeting::subsidy_horizon`]).
+    pub subsidy_horizon: (NaiveDate, NaiveDate),
 }
 
 /// Meeting preparation view (verkostopalaverin valmistelu): per participating agency, open
@@ -77,6 +81,7 @@ impl BriefNode {
                 since: self.previous_meeting_on,
                 today: self.meeting.today,
                 horizon: self.horizon,
+                subsidy_horizon: self.subsidy_horizon,
             })
             .collect())
     }
@@ -90,6 +95,7 @@ pub struct AgencyBriefNode {
     since: Option<NaiveDate>,
     today: NaiveDate,
     horizon: (NaiveDate, NaiveDate),
+    subsidy_horizon: (NaiveDate, NaiveDate),
 }
 
 impl AgencyBriefNode {
@@ -198,6 +204,21 @@ impl AgencyBriefNode {
             })
             .collect();
         Ok(RehabPeriodNode::wrap(rows, &self.scope))
+    }
+
+    /// Pay subsidies of the client that end within `TYPGRAPH_SUBSIDY_ENDING_DAYS` days
+    /// (90 by default; today and the last day included) and whose employment has not ended:
+    /// the team plans the step to the open labour market. Listed in the employment
+    /// authority's section, which records them.
+    #[field(BriefSubsidiesEnding)]
+    async fn pay_subsidies_ending(&self, ctx: &Context<'_>) -> Result<Vec<PaySubsidyNode>> {
+        if self.agency != Agency::Te {
+            return Ok(Vec::new());
+        }
+        let (from, to) = self.subsidy_horizon;
+        let rows = rows(ctx, PaySubsidiesOf(self.scope.key())).await?;
+        let ending = crate::services::pay_subsidy::ending_within(rows, from, to);
+        Ok(PaySubsidyNode::wrap(ending, &self.scope))
     }
 
     /// Plan reviews due within the horizon, or overdue (the responsible agency's task).

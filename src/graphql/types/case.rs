@@ -11,9 +11,11 @@ use typgraph_macros::guarded;
 
 use super::enums::{parse_code, CaseOutcome};
 use super::rows;
+use super::work::ProgrammeNode;
 use crate::authz::FieldGroup;
+use crate::domain::employment::ServiceTrack;
 use crate::domain::Agency;
-use crate::graphql::engine::loader::{ActionsOfPlan, FollowUpsOf, OfficialById};
+use crate::graphql::engine::loader::{ActionsOfPlan, FollowUpsOf, OfficialById, ProgrammeById};
 use crate::graphql::request_loader;
 use crate::services::loads::ConsentRecord;
 
@@ -77,6 +79,30 @@ impl TypCaseNode {
     /// Work history.
     #[field(TypCaseWorkHistory = self.row.work_history.as_deref())]
     fn work_history(&self) -> Option<&str>;
+    /// The service track the client is served on, recorded when the case opens and
+    /// changed by the responsible agency (`setCaseServiceTrack`); null for a case opened
+    /// before the track was recorded.
+    #[field(TypCaseServiceTrack = self.row.service_track.as_deref().and_then(|c| c.parse::<ServiceTrack>().ok()))]
+    fn service_track(&self) -> Option<ServiceTrack>;
+    /// The programme (a pilot or project) the case is tagged with for reporting.
+    #[field(TypCaseProgramme)]
+    async fn programme(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeNode>> {
+        programme_of(ctx, self.row.programme_id.as_deref()).await
+    }
+}
+
+/// The programme a record is tagged with.
+pub(crate) async fn programme_of(
+    ctx: &Context<'_>,
+    id: Option<&str>,
+) -> Result<Option<ProgrammeNode>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let row = request_loader(ctx)?
+        .load_one(ProgrammeById(id.to_owned()))
+        .await?;
+    Ok(row.map(|row| ProgrammeNode { row }))
 }
 
 client_row_node! {

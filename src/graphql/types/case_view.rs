@@ -17,6 +17,7 @@ use super::meeting::{MeetingNode, NoteNode};
 use super::referral::ReferralNode;
 use super::rehab::RehabPeriodNode;
 use super::rows;
+use super::work::PaySubsidyNode;
 use crate::authz::FieldGroup;
 use crate::graphql::engine::guard;
 use crate::graphql::engine::loader::*;
@@ -162,6 +163,9 @@ impl CaseViewNode {
         let rows = crate::services::voucher::of_client(rc, &self.client.scope).await?;
         Ok(super::coaching::VoucherNode::wrap(rows, &self.client.scope))
     }
+    /// Pay-subsidised employment (palkkatuettu työ), newest first.
+    #[field(CaseViewPaySubsidies = self.list(ctx, PaySubsidiesOf, PaySubsidyNode::wrap).await)]
+    async fn pay_subsidies(&self, ctx: &Context<'_>) -> Result<Vec<PaySubsidyNode>>;
     /// Network meetings, newest first.
     #[field(CaseViewMeetings, shared)]
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<MeetingNode>> {

@@ -56,8 +56,8 @@ pub mod brief;
 pub mod case;
 pub mod case_view;
 pub mod client;
-pub mod competence;
 pub mod coaching;
+pub mod competence;
 pub mod enums;
 pub mod explain;
 pub mod ktt_decision;
@@ -68,6 +68,7 @@ pub mod referral;
 pub mod rehab;
 pub mod report;
 pub mod viewer;
+pub mod work;
 
 use async_graphql::dataloader::Loader;
 use async_graphql::Context;

@@ -135,6 +135,9 @@ pub struct RehabActivityMonth {
     pub end_of_month_clients: ReportCell,
     /// Activity days attended.
     pub attended_days: ReportCell,
+    /// Clients who attended at least one activity day in the month, beside the average of
+    /// those with a period in force (`averageClients`).
+    pub attending_clients: ReportCell,
 }
 
 impl Published<reports::RehabMonth> for RehabActivityMonth {
@@ -145,6 +148,7 @@ impl Published<reports::RehabMonth> for RehabActivityMonth {
             average_clients: m.average,
             end_of_month_clients: m.end_of_month.into(),
             attended_days: m.attended_days.into(),
+            attending_clients: m.attending.into(),
         }
     }
 }
@@ -180,6 +184,66 @@ impl Published<reports::Outcomes> for CaseOutcomeReport {
             new_cases: r.new_cases.into(),
             closed_cases: r.closed_cases.into(),
             by_outcome: Published::published(r.by_outcome),
+        }
+    }
+}
+
+/// Persons whose subsidised employment ended, by what followed.
+#[derive(SimpleObject)]
+pub struct SubsidyEndCount {
+    /// The SubsidyFollowUp code.
+    pub followed_by: String,
+    pub persons: ReportCell,
+}
+
+impl Published<(String, Cell)> for SubsidyEndCount {
+    fn published((followed_by, c): (String, Cell)) -> Self {
+        SubsidyEndCount {
+            followed_by,
+            persons: c.into(),
+        }
+    }
+}
+
+/// One month of transitions through pay-subsidised work.
+#[derive(SimpleObject)]
+pub struct SubsidyTransitionMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Persons whose pay-subsidised employment started in the month.
+    pub started: ReportCell,
+    /// Persons whose pay-subsidised employment ended in the month, by what followed.
+    pub ended_by: Vec<SubsidyEndCount>,
+}
+
+impl Published<reports::SubsidyMonth> for SubsidyTransitionMonth {
+    fn published(m: reports::SubsidyMonth) -> Self {
+        SubsidyTransitionMonth {
+            month: m.month,
+            started: m.started.into(),
+            ended_by: Published::published(m.ended_by),
+        }
+    }
+}
+
+/// What one programme's tagged records count.
+#[derive(SimpleObject)]
+pub struct ProgrammeCount {
+    pub code: String,
+    pub name: String,
+    /// Persons with a tagged TYP case open on some day of the range.
+    pub case_clients: ReportCell,
+    /// Persons with a tagged job coaching running on some day of the range.
+    pub coaching_clients: ReportCell,
+}
+
+impl Published<reports::ProgrammeFigures> for ProgrammeCount {
+    fn published(p: reports::ProgrammeFigures) -> Self {
+        ProgrammeCount {
+            code: p.code,
+            name: p.name,
+            case_clients: p.case_clients.into(),
+            coaching_clients: p.coaching_clients.into(),
         }
     }
 }
@@ -232,10 +296,20 @@ reports_object! {
     /// TYP clients (a case open) on a day.
     typ_clients_on(on, filter) -> ReportCell = "reports.typClientsOn";
 
-    /// Individual-support clients on a day: job coaching of kind INDIVIDUAL,
-    /// NEUROPSYCHIATRIC or WALK_ALONGSIDE in force that day.
+    /// Individual-support clients on a day: a TYP case open that day on the recorded
+    /// service track INDIVIDUAL_SUPPORT (CASE).
     individual_support_clients_on(on, filter) -> ReportCell =
         "reports.individualSupportClientsOn";
+
+    /// Transitions through pay-subsidised work per month: persons who started it, and
+    /// persons whose subsidised employment ended by what followed (OPEN_LABOUR_MARKET,
+    /// STUDIES, UNEMPLOYMENT, OTHER). EMPLOYMENT.
+    pay_subsidy_transitions(from, to, filter) -> Vec<SubsidyTransitionMonth> =
+        "reports.paySubsidyTransitions";
+
+    /// Persons per programme in a range: with a tagged TYP case open, and with a tagged job
+    /// coaching running, on some day of it. CASE and EMPLOYMENT.
+    programme_counts(from, to, filter) -> Vec<ProgrammeCount> = "reports.programmeCounts";
 
     /// Service-wide interruptions overlapping the range (such as the 2020 closure).
     service_interruptions(from, to) -> Vec<InterruptionRecord> = "reports.serviceInterruptions"

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use entity::{
     agency_note, agreed_action, benefit_decision, consent, consent_field_group, employment_item,
     employment_plan, job_coaching, ktt_decision, labour_policy_statement, network_meeting,
-    rehab_period, typ_case, work_ability_assessment,
+    pay_subsidy, rehab_period, typ_case, work_ability_assessment,
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -308,4 +308,27 @@ pub async fn action_in_scope(
     use agreed_action::Column;
     under_case_in_scope::<agreed_action::Entity>(conn, scope, (Column::Id, Column::CaseId), id)
         .await
+}
+
+client_loader!(
+    /// Pay-subsidised employment (the employment authority's records).
+    pay_subsidies, pay_subsidy, PAY_SUBSIDIES
+);
+
+/// A pay-subsidised employment by id, within the caller's scope ([`row_in_scope`]).
+pub async fn pay_subsidy_in_scope(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    id: &str,
+) -> Result<Option<pay_subsidy::Model>, DbErr> {
+    row_in_scope::<pay_subsidy::Entity>(conn, scope, &filter::PAY_SUBSIDIES, id).await
+}
+
+/// A job coaching by id, within the caller's scope ([`row_in_scope`]).
+pub async fn job_coaching_in_scope(
+    conn: &impl ConnectionTrait,
+    scope: &RowScope,
+    id: &str,
+) -> Result<Option<job_coaching::Model>, DbErr> {
+    row_in_scope::<job_coaching::Entity>(conn, scope, &filter::COACHINGS, id).await
 }

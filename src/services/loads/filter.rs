@@ -3,7 +3,8 @@
 
 use entity::{
     agency_note, benefit_decision, consent, employment_item, job_coaching, ktt_decision,
-    labour_policy_statement, network_meeting, rehab_period, typ_case, work_ability_assessment,
+    labour_policy_statement, network_meeting, pay_subsidy, rehab_period, typ_case,
+    work_ability_assessment,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, EntityName, IdenStatic};
@@ -78,6 +79,7 @@ tables! {
     MEETINGS = network_meeting, all Provider, newest ScheduledAt;
     NOTES = agency_note, by Agency, newest CreatedAt;
     DECISIONS = ktt_decision, all Eksote, newest DecidedOn;
+    PAY_SUBSIDIES = pay_subsidy, all Te, newest StartsOn;
 }
 
 /// Whose records a filter admits: clients loaded before (their ids bound, with the TYP

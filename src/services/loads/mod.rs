@@ -9,6 +9,7 @@ mod bundle;
 mod children;
 mod clients;
 mod filter;
+mod registers;
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -26,7 +27,9 @@ pub use clients::{
     ktt_decisions, ktt_decisions_of_periods, meetings, notes, period_in_scope, periods,
     plan_in_scope, statements, ConsentRecord,
 };
+pub use clients::{job_coaching_in_scope, pay_subsidies, pay_subsidy_in_scope};
 pub use filter::{decisions_in_scope, periods_in_scope};
+pub use registers::{employers_by_id, programmes_by_id};
 
 fn group_by<K: Eq + Hash + Clone, M>(
     keys: &[K],

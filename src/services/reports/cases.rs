@@ -5,8 +5,9 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
 use sea_orm::ConnectionTrait;
 
-use super::filters::{case_filters, filtered, placement_filters};
+use super::filters::{case_filters, filtered};
 use super::{count, count_cell, suppress_row, Cell, Filter};
+use crate::domain::employment::ServiceTrack;
 use crate::domain::outcome::CaseOutcome;
 use crate::error::AppResult;
 use crate::services::report_rules::{self, authorize, Report};
@@ -21,7 +22,7 @@ pub struct Outcomes {
 }
 
 /// `SELECT COUNT(DISTINCT alias.client_id) AS n FROM table alias`: persons of the rows.
-fn persons_of(table: &'static str, alias: &'static str) -> SelectStatement {
+pub(super) fn persons_of(table: &'static str, alias: &'static str) -> SelectStatement {
     Query::select()
         .expr_as(Func::count_distinct(Expr::col((alias, "client_id"))), "n")
         .from_as(table, alias)
@@ -29,7 +30,7 @@ fn persons_of(table: &'static str, alias: &'static str) -> SelectStatement {
 }
 
 /// The condition that a nullable end date `column` of row `alias` is not before `on`.
-fn not_ended(alias: &'static str, column: &'static str, on: NaiveDate) -> Expr {
+pub(super) fn not_ended(alias: &'static str, column: &'static str, on: NaiveDate) -> Expr {
     Expr::col((alias, column))
         .is_null()
         .or(Expr::col((alias, column)).gte(on))
@@ -86,14 +87,11 @@ pub async fn typ_clients_on(rc: &RequestContext, on: NaiveDate, f: &Filter) -> A
     count_cell(rc, &select).await
 }
 
-/// Job coaching kinds that make a client an individual-support client
-/// (neuropsychiatric and individual coaching, walk-alongside models), as opposed to the
-/// county's own or voucher providers' group coaching.
-pub const INDIVIDUAL_SUPPORT_KINDS: [&str; 3] =
-    ["INDIVIDUAL", "NEUROPSYCHIATRIC", "WALK_ALONGSIDE"];
-
-/// Individual-support clients on a day: job coaching of an individual kind in force that day
-/// (started, and not ended before it), whether or not the client has a TYP case open.
+/// Individual-support clients on a day: a TYP case open that day whose recorded service
+/// track is INDIVIDUAL_SUPPORT (`typ_case.service_track`, set when the case opens and changed
+/// by the responsible agency). The count rests on what was recorded, not on the kinds of
+/// job coaching a client happens to get; a case opened before the track was recorded counts
+/// in neither track.
 pub async fn individual_support_clients_on(
     rc: &RequestContext,
     on: NaiveDate,
@@ -101,12 +99,12 @@ pub async fn individual_support_clients_on(
 ) -> AppResult<Cell> {
     let scope = authorize(rc, Report::IndividualSupportClientsOn, f)?;
     report_rules::first_of_month("on", on)?;
-    let mut select = persons_of("job_coaching", "j");
+    let mut select = persons_of("typ_case", "t");
     select
-        .and_where(Expr::col(("j", "kind")).is_in(INDIVIDUAL_SUPPORT_KINDS))
-        .and_where(Expr::col(("j", "starts_on")).lte(on))
-        .and_where(not_ended("j", "ends_on", on));
-    filtered(&mut select, placement_filters(scope, f, "j"));
+        .and_where(Expr::col(("t", "service_track")).eq(ServiceTrack::IndividualSupport.code()))
+        .and_where(Expr::col(("t", "opened_on")).lte(on))
+        .and_where(not_ended("t", "ended_on", on));
+    filtered(&mut select, case_filters(scope, f));
     count_cell(rc, &select).await
 }
 

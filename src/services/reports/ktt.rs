@@ -26,6 +26,9 @@ pub struct RehabMonth {
     pub end_of_month: Cell,
     /// Activity days recorded as attended.
     pub attended_days: Cell,
+    /// Persons who attended at least one activity day in the month (beside the average of
+    /// those with a period in force: the difference is those placed who did not attend).
+    pub attending: Cell,
 }
 
 /// Monthly KTT figures of the clients a report may count, from the monthly summaries.
@@ -198,6 +201,7 @@ pub async fn rehab_activity(
                 average: publish(average, k.persons, ROUND_TO).map(|a| a as f64),
                 end_of_month: Cell::of(k.at_end),
                 attended_days: guarded(k.attended_days, k.attending_persons),
+                attending: Cell::of(k.attending_persons),
                 month,
             }
         },

@@ -19,13 +19,14 @@ mod coaching;
 mod filters;
 mod ktt;
 mod meetings;
+mod work;
 
 pub use agency_work::{
     competence, referrals, CompetenceFigures, ReferralFigures, OTHER_QUALIFICATIONS,
 };
 pub use cases::{
     case_outcomes, follow_ups, individual_support_clients_on, typ_clients_on, Outcomes,
-    FOLLOW_UP_STATUSES, INDIVIDUAL_SUPPORT_KINDS,
+    FOLLOW_UP_STATUSES,
 };
 pub use coaching::{coaching_hours, voucher_use, CoachingFigures, VoucherFigures};
 pub use ktt::{
@@ -33,6 +34,7 @@ pub use ktt::{
     RehabMonth, LENGTH_BUCKETS,
 };
 pub use meetings::{assessments, meetings, AssessmentFigures, MeetingFigures};
+pub use work::{pay_subsidy_transitions, programme_counts, ProgrammeFigures, SubsidyMonth};
 
 pub use super::report_rules::{MAX_MONTHS, MIN_CELL};
 
