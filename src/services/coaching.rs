@@ -161,6 +161,16 @@ pub async fn order(
                     "a purchased service names its provider",
                 ));
             }
+            // Two orders for one client at once would each count the hours left before
+            // the other's: on PostgreSQL the client's row is locked for the rest of the
+            // transaction, so the second counts the first (on SQLite the request holds the
+            // write lock from its start).
+            if sp.get_database_backend() == sea_orm::DbBackend::Postgres {
+                entity::client::Entity::find_by_id(client.row.id.clone())
+                    .lock_exclusive()
+                    .one(sp)
+                    .await?;
+            }
             let hours = te_hours(sp, rc, &client.row.id).await?;
             if i64::from(input.hours) > hours.left() {
                 return Err(AppError::bad_input_with(

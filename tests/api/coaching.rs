@@ -34,6 +34,28 @@ async fn order(
 }
 
 on_both! {
+    async fn orders_made_at_once_stay_within_the_cap_together(app) {
+        let te = app.token_for("TE_EXPERT");
+        let client = app.fx.other_placement.clone();
+        let p1 = app.fx.p1.clone();
+        // Four orders of 30 hours at the same moment: 50 hours allow only one.
+        let (a, b, c, d) = tokio::join!(
+            order(&app, &te, &client, 30, Some(&p1)),
+            order(&app, &te, &client, 30, Some(&p1)),
+            order(&app, &te, &client, 30, Some(&p1)),
+            order(&app, &te, &client, 30, Some(&p1)),
+        );
+        let made = [&a, &b, &c, &d].iter().filter(|r| r["data"]["orderJobCoaching"]["id"].is_string()).count();
+        assert_eq!(made, 1, "{a} {b} {c} {d}");
+        for r in [&a, &b, &c, &d].into_iter().filter(|r| r["data"].is_null()) {
+            assert_eq!(r["errors"][0]["extensions"]["hoursLeft"], 20, "{r}");
+        }
+        let bought = format!("SELECT CAST(COALESCE(SUM(hours), 0) AS BIGINT) FROM job_coaching WHERE client_id = '{client}' AND ordered_by_agency = 'TE'");
+        assert_eq!(app.count(&bought).await, 30);
+    }
+}
+
+on_both! {
     async fn the_employment_authority_buys_up_to_fifty_hours_and_is_told_the_hours_left(app) {
         let te = app.token_for("TE_EXPERT");
         let client = app.fx.other_placement.clone();
