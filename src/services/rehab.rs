@@ -330,18 +330,16 @@ pub(crate) async fn outcome_recorded(
     Ok((client, row))
 }
 
-/// The early end itself: the client, the period as ended and how many days it voided.
+/// The early end itself, of a period the caller has loaded within its scope for the
+/// visible `client`: the period as ended and how many days it voided.
 pub(crate) async fn ended_early(
     rc: &RequestContext,
     sp: &DatabaseTransaction,
-    period_id: &str,
+    client: &ClientRecord,
+    period: &rehab_period::Model,
     ended_on: NaiveDate,
     reason: &str,
-) -> AppResult<(ClientRecord, rehab_period::Model, usize)> {
-    let period = loads::period_in_scope(rc.db(), &rc.scope, period_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let client = visible_client(rc, &period.client_id).await?;
+) -> AppResult<(rehab_period::Model, usize)> {
     if period.ended_early_on.is_some() {
         return Err(AppError::Conflict("the period has already ended".into()));
     }
@@ -362,17 +360,17 @@ pub(crate) async fn ended_early(
     let voided = match ended_on.succ_opt() {
         Some(after) => {
             let why = format!("the period ended early on {ended_on}: {reason}");
-            attendance_correction::void_days(sp, rc, &period, after, None, Cause::EarlyEnd, &why)
+            attendance_correction::void_days(sp, rc, period, after, None, Cause::EarlyEnd, &why)
                 .await?
         }
         None => 0,
     };
     crate::store::ktt_month::rebuild(sp, Some(&client.row.id)).await?;
-    let row = rehab_period::Entity::find_by_id(period.id)
+    let row = rehab_period::Entity::find_by_id(period.id.clone())
         .one(sp)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((client, row, voided))
+    Ok((row, voided))
 }
 
 /// A change that voided days also wrote the client's attendance and allowances.

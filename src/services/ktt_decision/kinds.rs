@@ -402,7 +402,7 @@ pub(crate) async fn terminated_in(
     }
     let reason = terms.reasoning.clone().unwrap_or_default();
     let before = allowances_in_force(rc, &period.id).await?;
-    let (_, ended, voided) = rehab::ended_early(rc, sp, &period.id, ended_on, &reason).await?;
+    let (ended, voided) = rehab::ended_early(rc, sp, &client, &period, ended_on, &reason).await?;
     let decision = record(
         rc,
         sp,
