@@ -9,6 +9,8 @@
 pub use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+pub mod visibility;
+
 /// One schema change: its name, its SQL and the tables it creates (dropped in reverse on
 /// `down`). Derived tables are filled by the server after migrating (`typgraph::db::migrate`).
 struct SqlMigration {
@@ -236,6 +238,7 @@ impl MigratorTrait for Migrator {
                 ["employer", "programme", "pay_subsidy", "register_log"]
             ),
             sql_migration!("029_alter_ktt_notices", []),
+            Box::new(visibility::Migration),
         ]
     }
 }

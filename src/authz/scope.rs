@@ -8,12 +8,9 @@
 //! - Roles that read no client group (ANALYST, AUDITOR, ADMIN) see no client row at all.
 
 use chrono::{Days, Months, NaiveDate};
-use entity::{
-    agency_note, benefit_decision, client, consent, employment_item, job_coaching,
-    labour_policy_statement, pay_subsidy, rehab_period, typ_case, work_ability_assessment,
-};
+use entity::{client, rehab_period};
 use sea_orm::sea_query::{
-    Cond, Expr, ExprTrait, Func, Query, QueryBuilder, SelectStatement, SqlWriterValues,
+    Expr, ExprTrait, Func, Query, QueryBuilder, SelectStatement, SqlWriterValues,
     SqliteQueryBuilder,
 };
 use sea_orm::{EntityTrait, Value};
@@ -79,15 +76,16 @@ impl RowScope {
         }
     }
 
-    /// The condition that the client whose id is the expression `c` is visible.
+    /// The condition that the client whose id is the expression `c` is visible: in an
+    /// agency's scope one probe of the client's row by its key ([`Self::visible_row`]).
     pub fn visible(&self, c: Expr) -> Expr {
         if cfg!(feature = "bench-no-authz") {
             return constant(true);
         }
         match self {
-            RowScope::Agency { agency, .. } => {
-                let typ = self.typ(c.clone()).unwrap_or_else(|| constant(false));
-                typ.or(own_records(c, *agency))
+            RowScope::Agency { .. } => {
+                let probe = client_probe("sv", c.clone(), self.agency_row("sv"));
+                self.with_grants(c, probe)
             }
             RowScope::Coach { .. } => Expr::exists(
                 one_of(rehab_period::Entity, "sp")
@@ -96,6 +94,25 @@ impl RowScope {
                     .to_owned(),
             ),
             RowScope::Nothing => constant(false),
+        }
+    }
+
+    /// The condition that the client row aliased `row` (a row of `client` in the statement)
+    /// is visible. In an agency's scope it reads the row's own columns only: its TYP flag
+    /// ([`typ_row`]), who registered it and whether the agency recorded anything of it
+    /// (kept on the row by the database: migration `visibility`), so a page of clients is
+    /// decided row by row as it is read, whatever the size of the other tables.
+    pub fn visible_row(&self, row: &'static str) -> Expr {
+        if cfg!(feature = "bench-no-authz") {
+            return constant(true);
+        }
+        match self {
+            RowScope::Agency { .. } => {
+                self.with_grants(Expr::col((row, client::Column::Id)), self.agency_row(row))
+            }
+            RowScope::Coach { .. } | RowScope::Nothing => {
+                self.visible(Expr::col((row, client::Column::Id)))
+            }
         }
     }
 
@@ -121,20 +138,50 @@ impl RowScope {
     /// no client is a TYP client.
     pub fn typ(&self, c: Expr) -> Option<Expr> {
         let RowScope::Agency {
-            retention_cutoff,
-            emergency,
-            ..
+            retention_cutoff, ..
         } = self
         else {
             return None;
         };
-        let typ = typ_client_cond(c.clone(), *retention_cutoff);
-        // Not `IN (NULL)` without a grant: the flag would be NULL, neither TYP nor not.
-        Some(if emergency.is_empty() {
-            typ
-        } else {
-            typ.or(c.is_in(emergency.iter().map(String::as_str)))
-        })
+        Some(self.with_grants(c.clone(), typ_client_cond(c, *retention_cutoff)))
+    }
+
+    /// [`Self::typ`] of the client row aliased `row` in the statement.
+    pub fn typ_of_row(&self, row: &'static str) -> Option<Expr> {
+        let RowScope::Agency {
+            retention_cutoff, ..
+        } = self
+        else {
+            return None;
+        };
+        Some(self.with_grants(
+            Expr::col((row, client::Column::Id)),
+            typ_row(row, *retention_cutoff),
+        ))
+    }
+
+    /// `cond`, or the client `c` is one a break-glass grant opened to the caller.
+    fn with_grants(&self, c: Expr, cond: Expr) -> Expr {
+        match self {
+            // Not `IN (NULL)` without a grant: the flag would be NULL, neither TYP nor not.
+            RowScope::Agency { emergency, .. } if !emergency.is_empty() => {
+                cond.or(c.is_in(emergency.iter().map(String::as_str)))
+            }
+            _ => cond,
+        }
+    }
+
+    /// In an agency's scope, the client row aliased `row` is a TYP client or one the agency
+    /// registered or recorded something of; grants aside.
+    fn agency_row(&self, row: &'static str) -> Expr {
+        match self {
+            RowScope::Agency {
+                agency,
+                retention_cutoff,
+                ..
+            } => typ_row(row, *retention_cutoff).or(own_row(row, *agency)),
+            _ => constant(false),
+        }
     }
 
     /// In a coach's scope, the condition that the KTT period aliased `at` is one the coach
@@ -150,9 +197,9 @@ impl RowScope {
         }
     }
 
-    /// Appends [`Self::visible`] of the client whose id is the SQL expression `c`.
-    pub fn client_visible(&self, sql: &mut Sql, c: &str) {
-        push_expr(sql, &self.visible(Expr::cust(c.to_owned())));
+    /// Appends [`Self::visible_row`] of the client row aliased `row`.
+    pub fn client_visible_row(&self, sql: &mut Sql, row: &'static str) {
+        push_expr(sql, &self.visible_row(row));
     }
 
     /// Appends [`Self::visible_by_flag`] of the boolean SQL expression `typ`.
@@ -160,10 +207,10 @@ impl RowScope {
         push_expr(sql, &self.visible_by_flag(Expr::cust(typ.to_owned())));
     }
 
-    /// Appends [`Self::typ`] of the client whose id is the SQL expression `c`; false
-    /// (nothing pushed) in other scopes than an agency's.
-    pub fn typ_flag(&self, sql: &mut Sql, c: &str) -> bool {
-        match self.typ(Expr::cust(c.to_owned())) {
+    /// Appends [`Self::typ_of_row`] of the client row aliased `row`; false (nothing pushed)
+    /// in other scopes than an agency's.
+    pub fn typ_flag(&self, sql: &mut Sql, row: &'static str) -> bool {
+        match self.typ_of_row(row) {
             Some(typ) => {
                 push_expr(sql, &typ);
                 true
@@ -173,28 +220,65 @@ impl RowScope {
     }
 }
 
-/// The client `c` is a TYP client: a case open, or closed on or after `cutoff`, whose
-/// agreement to multi-agency work stands. This is the one place the rule lives:
+/// The client row aliased `row` is a TYP client: a case open, or closed on or after
+/// `cutoff`, whose agreement to multi-agency work stands. The rule:
 /// - A closure counts from the later of its closing date and the day it was recorded, so
 ///   a backdated closure does not move the client out of scope any sooner (a closure
 ///   recorded before that day was kept counts from its closing date).
 /// - A case whose agreement (consent MULTI_AGENCY_SERVICE) the client withdrew makes no
 ///   one a TYP client from the day of the withdrawal: the sharing rested on it, so each
 ///   agency then sees only its own records, as outside TYP.
+///
+/// The database keeps the day the client's cases last make the client one (the later of a
+/// closed case's two days, far ahead for an open case) on the row, `client.typ_through`,
+/// from the cases as they are written (`migration::visibility`); here that day meets the
+/// retention cutoff. Never NULL: a client without such a case is not one.
+pub fn typ_row(row: &'static str, cutoff: NaiveDate) -> Expr {
+    let through = Expr::col((row, ClientVisibility::TypThrough));
+    through.clone().is_not_null().and(through.gte(cutoff))
+}
+
+/// The client `c` (an id) is a TYP client: [`typ_row`] of its row, probed by its key.
 pub fn typ_client_cond(c: Expr, cutoff: NaiveDate) -> Expr {
-    let col = |column: typ_case::Column| Expr::col(("st", column));
+    client_probe("st", c, typ_row("st", cutoff))
+}
+
+/// The agency registered the client row aliased `row`, or recorded something of the client
+/// itself (kept on the row by the database from the agency's tables:
+/// `migration::visibility::RECORDS`).
+fn own_row(row: &'static str, agency: Agency) -> Expr {
+    let registered = Expr::col((row, client::Column::RegisteredByAgency)).eq(agency.code());
+    let recorded = match agency {
+        Agency::Te => Some(ClientVisibility::RecordedByTe),
+        Agency::Eksote => Some(ClientVisibility::RecordedByEksote),
+        Agency::Kela => Some(ClientVisibility::RecordedByKela),
+        Agency::Provider => None,
+    };
+    match recorded {
+        Some(column) => registered.or(Expr::col((row, column)).eq(true)),
+        None => registered,
+    }
+}
+
+/// The client row whose id is `c`, aliased `alias`, exists and `cond` holds of it: one
+/// probe by the primary key.
+fn client_probe(alias: &'static str, c: Expr, cond: Expr) -> Expr {
     Expr::exists(
-        one_of(typ_case::Entity, "st")
-            .and_where(col(typ_case::Column::ClientId).eq(c))
-            .and_where(col(typ_case::Column::AgreementWithdrawnOn).is_null())
-            .cond_where(
-                Cond::any()
-                    .add(col(typ_case::Column::EndedOn).is_null())
-                    .add(col(typ_case::Column::EndedOn).gte(cutoff))
-                    .add(col(typ_case::Column::ClosureRecordedOn).gte(cutoff)),
-            )
+        one_of(client::Entity, alias)
+            .and_where(Expr::col((alias, client::Column::Id)).eq(c))
+            .and_where(cond)
             .to_owned(),
     )
+}
+
+/// The columns of `client` the database maintains for visibility (`migration::visibility`);
+/// not in the entity, as no code writes them.
+#[derive(sea_orm::DeriveIden, Clone, Copy)]
+enum ClientVisibility {
+    TypThrough,
+    RecordedByTe,
+    RecordedByEksote,
+    RecordedByKela,
 }
 
 /// The KTT period aliased `at` is one a coach of `provider_id` sees on `today`: placed at
@@ -225,67 +309,12 @@ pub fn coach_period_cond(
         )
 }
 
-/// Appends [`typ_client_cond`] of the client whose id is the SQL expression `c`.
-pub fn typ_client(sql: &mut Sql, c: &str, cutoff: NaiveDate) {
-    push_expr(sql, &typ_client_cond(Expr::cust(c.to_owned()), cutoff));
-}
-
 /// `SELECT 1 FROM table alias`, the start of an `EXISTS` probe.
 fn one_of<E: EntityTrait>(table: E, alias: &'static str) -> SelectStatement {
     Query::select()
         .expr(Expr::Constant(Value::from(1)))
         .from_as(table, alias)
         .to_owned()
-}
-
-/// The agency has recorded a row of `table` of the client `c` itself: the row's `key`
-/// column is `c` and, if the table names its recorder, its `by` column is the agency.
-fn recorded<E: EntityTrait>(c: &Expr, key: E::Column, by: Option<(E::Column, Agency)>) -> Expr {
-    let mut probe = one_of(E::default(), "so");
-    probe.and_where(Expr::col(("so", key)).eq(c.clone()));
-    if let Some((column, agency)) = by {
-        probe.and_where(Expr::col(("so", column)).eq(agency.code()));
-    }
-    Expr::exists(probe)
-}
-
-/// The agency has recorded something of the client `c` itself.
-fn own_records(c: Expr, agency: Agency) -> Expr {
-    // `table: key by owner` adds "a row of the table whose `key` is the client and whose
-    // `owner` column is the agency"; without `by`, any row of the client.
-    macro_rules! add_recorded {
-        (@by $t:ident) => { None };
-        (@by $t:ident $owner:ident) => { Some(($t::Column::$owner, agency)) };
-        ($cond:expr; $($t:ident: $key:ident $(by $owner:ident)?),+ $(,)?) => {
-            $cond $(.add(recorded::<$t::Entity>(
-                &c,
-                $t::Column::$key,
-                add_recorded!(@by $t $($owner)?),
-            )))+
-        };
-    }
-    let any = add_recorded!(Cond::any();
-        client: Id by RegisteredByAgency,
-        typ_case: ClientId by ResponsibleAgency,
-        consent: ClientId by RecordedByAgency,
-        work_ability_assessment: ClientId by AssessorAgency,
-        benefit_decision: ClientId by Agency,
-        agency_note: ClientId by Agency,
-        job_coaching: ClientId by OrderedByAgency,
-    );
-    // Tables whose every row is one agency's record.
-    let any = match agency {
-        Agency::Eksote => add_recorded!(any; rehab_period: ClientId),
-        Agency::Te => {
-            add_recorded!(any;
-                employment_item: ClientId,
-                labour_policy_statement: ClientId,
-                pay_subsidy: ClientId
-            )
-        }
-        _ => any,
-    };
-    any.into()
 }
 
 /// Appends a sea-query condition to a statement written with [`Sql`], for the statements
@@ -315,7 +344,7 @@ mod tests {
 
     fn flag_of(scope: &RowScope) -> String {
         let mut sql = Sql::default();
-        assert!(scope.typ_flag(&mut sql, "c.id"));
+        assert!(scope.typ_flag(&mut sql, "c"));
         sql.build(DbBackend::Postgres).sql
     }
 
@@ -323,22 +352,43 @@ mod tests {
     fn the_typ_flag_tests_grants_only_when_there_are_some() {
         // `c.id IN (NULL)` would make the flag NULL, neither TYP nor not.
         assert!(!flag_of(&agency(Vec::new())).contains(" IN "));
-        assert!(flag_of(&agency(vec!["x".into()])).contains("(c.id) IN ($3)"));
+        assert!(flag_of(&agency(vec!["x".into()])).contains(r#""c"."id" IN ($2)"#));
     }
 
     #[test]
     fn a_condition_appended_to_a_statement_keeps_its_values_in_order() {
         let mut sql = Sql::new("SELECT 1 FROM client c WHERE c.kind = ");
         sql.bind("k").push(" AND ");
-        agency(vec!["x".into()]).client_visible(&mut sql, "c.id");
+        agency(vec!["x".into()]).client_visible_row(&mut sql, "c");
         sql.push(" AND c.b = ").bind("b");
         let built = sql.build(DbBackend::Postgres);
         let values = built.values.map(|v| v.0).unwrap_or_default();
-        assert_eq!(values.len(), 12);
-        assert!(built.sql.ends_with("AND c.b = $12"), "{}", built.sql);
-        assert_eq!(values[3], Value::from("x"));
+        // The cutoff, the agency (registered), `true` (recorded), the grant.
+        assert_eq!(values.len(), 6);
+        assert!(built.sql.ends_with("AND c.b = $6"), "{}", built.sql);
+        assert_eq!(values[4], Value::from("x"));
         let mut none = Sql::default();
-        RowScope::Nothing.client_visible(&mut none, "c.id");
+        RowScope::Nothing.client_visible_row(&mut none, "c");
         assert_eq!(none.build(DbBackend::Sqlite).sql, "(FALSE)");
+    }
+
+    #[test]
+    fn an_agency_decides_a_client_row_by_its_own_columns() {
+        // No probe of another table: a page of clients is decided as its rows are read.
+        for agency in [Agency::Te, Agency::Eksote, Agency::Kela] {
+            let scope = RowScope::Agency {
+                agency,
+                retention_cutoff: NaiveDate::MIN,
+                emergency: vec!["x".into()],
+            };
+            let mut sql = Sql::default();
+            scope.client_visible_row(&mut sql, "c");
+            let sql = sql.build(DbBackend::Postgres).sql;
+            assert!(!sql.contains("EXISTS") && !sql.contains("SELECT"), "{sql}");
+            assert!(sql.contains(r#""c"."typ_through""#), "{sql}");
+            assert!(sql.contains(r#""c"."registered_by_agency""#), "{sql}");
+            let recorded = format!(r#""c"."recorded_by_{}""#, agency.code().to_lowercase());
+            assert!(sql.contains(&recorded), "{sql}");
+        }
     }
 }

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::cursor::Window;
 use super::{loads, ClientScope, RequestContext};
-use crate::authz::scope::{typ_client_cond, RowScope};
+use crate::authz::scope::{typ_row, RowScope};
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
 use crate::domain;
 use crate::error::{AppError, AppResult};
@@ -42,13 +42,13 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
         return Err(AppError::Forbidden(None));
     }
     // Whether it is a TYP client comes with the row: one round trip, not two.
-    let typ_flag = rc.scope.typ(client_id());
+    let typ_flag = rc.scope.typ_of_row(CLIENT);
     let flagged = typ_flag.is_some();
     // A temporary client merged into another answers as one that does not exist.
     let mut select = client::Entity::find()
         .filter(client::Column::Id.eq(id))
         .filter(client::Column::MergedInto.is_null())
-        .filter(rc.scope.visible(client_id()));
+        .filter(rc.scope.visible_row(CLIENT));
     if let Some(typ_flag) = typ_flag {
         let (yes, no) = (
             Expr::Constant(Value::from(1)),
@@ -69,6 +69,9 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
         .into_iter()
         .next())
 }
+
+/// The client table as the statements here name its rows.
+const CLIENT: &str = "client";
 
 /// The client's id, as the row scope's conditions take it.
 fn client_id() -> Expr {
@@ -157,9 +160,11 @@ pub async fn list(
         searched.as_str(),
     ];
     let key = rc.cursor_key()?;
+    // Each row's visibility is read from the row itself (`RowScope::visible_row`), so the
+    // page is the first rows of the name index (or of the matches of a search) that pass.
     let mut select = client::Entity::find()
         .filter(client::Column::MergedInto.is_null())
-        .filter(rc.scope.visible(client_id()));
+        .filter(rc.scope.visible_row(CLIENT));
     for term in &terms {
         let pattern = format!("{}%", escape_like(term));
         let starts = |c: client::Column| {
@@ -319,7 +324,7 @@ async fn scoped(
                 .column(client::Column::Id)
                 .from(client::Entity)
                 .and_where(client_id().is_in(ids.iter().map(String::as_str)))
-                .and_where(typ_client_cond(client_id(), *retention_cutoff))
+                .and_where(typ_row(CLIENT, *retention_cutoff))
                 .to_owned();
             for row in db.query_all(&typ_clients).await? {
                 typ.insert(row.try_get::<String>("", "id")?, true);

@@ -58,4 +58,5 @@ mod scope;
 mod sdl;
 mod storage;
 mod transport;
+mod visibility;
 mod vouchers;

@@ -199,7 +199,7 @@ fn case_view_statement(backend: DbBackend, scope: &RowScope, wanted: Wanted) -> 
     let mut b = BundleSql::default();
     b.cte("b_flagged", true);
     b.ctes.push("SELECT c.*, ");
-    scope.typ_flag(&mut b.ctes, "c.id");
+    scope.typ_flag(&mut b.ctes, "c");
     b.ctes
         .push(" AS typ FROM client c WHERE c.id = ")
         .bind(viewed_mark())
