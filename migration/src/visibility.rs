@@ -234,9 +234,9 @@ fn uninstall(backend: DbBackend, tables: &[&str]) -> Vec<String> {
     out
 }
 
-/// Adds the maintained columns, installs their triggers and fills them; on PostgreSQL also
-/// the indexes a page of clients is read by (name order with its tie-breaker, prefix search
-/// of names).
+/// Adds the maintained columns, installs their triggers and fills them, and the indexes a
+/// page of clients is read by: name order with its tie-breaker, a coach's recent periods at
+/// the provider, and on PostgreSQL prefix search of names.
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -268,6 +268,14 @@ impl MigrationTrait for Migration {
         statements.push("DROP INDEX client_name_idx".to_owned());
         statements
             .push("CREATE INDEX client_name_idx ON client (last_name, first_name, id)".into());
+        // A coach's clients: the provider's periods whose end (the early end, else the
+        // planned one) is recent, read by the index, and the planner's estimate of how few
+        // they are from its statistics of that end.
+        statements.push(
+            "CREATE INDEX rehab_period_provider_end_idx ON rehab_period \
+             (provider_id, (COALESCE(ended_early_on, ends_on)))"
+                .into(),
+        );
         if backend == DbBackend::Postgres {
             // Prefix search of names (`lower(name) LIKE 'x%'`), whatever the collation.
             for column in ["first_name", "last_name"] {
@@ -291,6 +299,7 @@ impl MigrationTrait for Migration {
         for column in ["first_name", "last_name"] {
             statements.push(format!("DROP INDEX IF EXISTS client_{column}_prefix_idx"));
         }
+        statements.push("DROP INDEX IF EXISTS rehab_period_provider_end_idx".to_owned());
         statements.push("DROP INDEX client_name_idx".to_owned());
         statements.push("CREATE INDEX client_name_idx ON client (last_name, first_name)".into());
         statements.push("ALTER TABLE client DROP COLUMN typ_through".to_owned());

@@ -11,9 +11,9 @@ use chrono::{Days, Months, NaiveDate};
 use entity::{client, rehab_period};
 use sea_orm::sea_query::{
     Expr, ExprTrait, Func, Query, QueryBuilder, SelectStatement, SqlWriterValues,
-    SqliteQueryBuilder,
+    SqliteQueryBuilder, SubQueryStatement,
 };
-use sea_orm::{EntityTrait, Value};
+use sea_orm::{DbBackend, EntityTrait, Value};
 
 use super::Principal;
 use crate::db::Sql;
@@ -113,6 +113,30 @@ impl RowScope {
             RowScope::Coach { .. } | RowScope::Nothing => {
                 self.visible(Expr::col((row, client::Column::Id)))
             }
+        }
+    }
+
+    /// [`Self::visible_row`] for a statement that reads many client rows (a page) on
+    /// `backend`. A coach sees few clients among many: on PostgreSQL their ids are read
+    /// first from the provider's periods (by their index) and the rows by their key, so the
+    /// page costs what the coach's placements do, not a walk of every client in name order
+    /// until enough of them are found to be placed.
+    pub fn visible_rows_on(&self, backend: DbBackend, row: &'static str) -> Expr {
+        match self {
+            RowScope::Coach { .. } if backend == DbBackend::Postgres => {
+                let placed =
+                    one_of_column(rehab_period::Entity, "sp", rehab_period::Column::ClientId)
+                        .and_where(self.coach_period("sp").unwrap_or_else(|| constant(false)))
+                        .to_owned();
+                Expr::cust_with_exprs(
+                    "$1 = ANY(ARRAY $2)",
+                    [
+                        Expr::col((row, client::Column::Id)),
+                        Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(placed))),
+                    ],
+                )
+            }
+            _ => self.visible_row(row),
         }
     }
 
@@ -307,6 +331,18 @@ pub fn coach_period_cond(
             ]))
             .gte(cutoff),
         )
+}
+
+/// `SELECT alias.column FROM table alias`.
+fn one_of_column<E: EntityTrait>(
+    table: E,
+    alias: &'static str,
+    column: E::Column,
+) -> SelectStatement {
+    Query::select()
+        .column((alias, column))
+        .from_as(table, alias)
+        .to_owned()
 }
 
 /// `SELECT 1 FROM table alias`, the start of an `EXISTS` probe.

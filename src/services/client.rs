@@ -160,12 +160,64 @@ pub async fn list(
         searched.as_str(),
     ];
     let key = rc.cursor_key()?;
-    // Each row's visibility is read from the row itself (`RowScope::visible_row`), so the
-    // page is the first rows of the name index (or of the matches of a search) that pass.
+    let bound = |cursor| key.open(CURSOR_KIND, &binding, order.columns().len(), cursor);
+    let after = window.after.map(bound).transpose()?;
+    let before = window.before.map(bound).transpose()?;
+    let select = page_statement(
+        rc.db().get_database_backend(),
+        &rc.scope,
+        &PageAsked {
+            order,
+            terms: &terms,
+            after,
+            before,
+            backward: window.backward,
+            size: window.size,
+        },
+    );
+    let rows = select.all(rc.db()).await?;
+    let (rows, one_more) = window.take(rows);
+    let mut records = Vec::with_capacity(rows.len());
+    for record in with_scopes(rc, rows).await? {
+        let cursor = key.seal(CURSOR_KIND, &binding, &order.key_of(&record.row))?;
+        records.push((cursor, record));
+    }
+    Ok(ClientPage {
+        records,
+        has_next_page: window.has_next_page(one_more),
+        has_previous_page: window.has_previous_page(one_more),
+    })
+}
+
+/// What a page of clients is asked for, its cursors opened.
+pub struct PageAsked<'a> {
+    pub order: ClientOrder,
+    /// Lower-case search terms: each is the start of the first or the last name.
+    pub terms: &'a [String],
+    /// The sort key the page starts after, or ends before.
+    pub after: Option<Vec<String>>,
+    pub before: Option<Vec<String>>,
+    /// The page runs from its end (`last`), in reverse order.
+    pub backward: bool,
+    /// Rows asked; one more is read, to tell whether there is a next page.
+    pub size: u64,
+}
+
+/// The statement of a page of clients visible in `scope`, on `backend`. In an agency's
+/// scope each row's visibility is read from the row itself ([`RowScope::visible_row`]),
+/// so the page is the first rows of the name index (or of a search's matches) that pass,
+/// and costs what the page does; a coach's page starts from the coach's placements
+/// ([`RowScope::visible_rows_on`]).
+pub fn page_statement(
+    backend: sea_orm::DbBackend,
+    scope: &RowScope,
+    asked: &PageAsked,
+) -> sea_orm::Select<client::Entity> {
+    let order = asked.order;
     let mut select = client::Entity::find()
         .filter(client::Column::MergedInto.is_null())
-        .filter(rc.scope.visible_row(CLIENT));
-    for term in &terms {
+        .filter(scope.visible_rows_on(backend, CLIENT));
+    for term in asked.terms {
         let pattern = format!("{}%", escape_like(term));
         let starts = |c: client::Column| {
             Expr::from(Func::lower(Expr::col((client::Entity, c))))
@@ -183,17 +235,14 @@ pub async fn list(
             .iter()
             .map(|&c| Expr::col((client::Entity, c)))
     };
-    let bound = |cursor| {
-        key.open(CURSOR_KIND, &binding, order.columns().len(), cursor)
-            .map(|values| Expr::tuple(values.into_iter().map(Expr::value)))
-    };
-    if let Some(after) = window.after {
-        select = select.filter(Expr::tuple(columns()).gt(bound(after)?));
+    let tuple = |values: &Vec<String>| Expr::tuple(values.iter().cloned().map(Expr::value));
+    if let Some(after) = &asked.after {
+        select = select.filter(Expr::tuple(columns()).gt(tuple(after)));
     }
-    if let Some(before) = window.before {
-        select = select.filter(Expr::tuple(columns()).lt(bound(before)?));
+    if let Some(before) = &asked.before {
+        select = select.filter(Expr::tuple(columns()).lt(tuple(before)));
     }
-    let direction = if window.backward {
+    let direction = if asked.backward {
         Order::Desc
     } else {
         Order::Asc
@@ -201,26 +250,15 @@ pub async fn list(
     for &c in order.columns() {
         select = select.order_by(c, direction.clone());
     }
-    let rows = select.limit(window.size + 1).all(rc.db()).await?;
-    let (rows, one_more) = window.take(rows);
-    let mut records = Vec::with_capacity(rows.len());
-    for record in with_scopes(rc, rows).await? {
-        let cursor = key.seal(CURSOR_KIND, &binding, &order.key_of(&record.row))?;
-        records.push((cursor, record));
-    }
-    Ok(ClientPage {
-        records,
-        has_next_page: window.has_next_page(one_more),
-        has_previous_page: window.has_previous_page(one_more),
-    })
+    select.limit(asked.size + 1)
 }
 
 /// The connection kind client cursors are sealed for.
 const CURSOR_KIND: &str = "clients";
 
 /// How a page of clients is ordered: by name for callers who read names, else by id.
-#[derive(Clone, Copy)]
-enum ClientOrder {
+#[derive(Clone, Copy, Debug)]
+pub enum ClientOrder {
     Name,
     Id,
 }

@@ -47,6 +47,20 @@ async fn coach_sees(app: &TestApp) -> (bool, usize) {
         .await;
     let seen = !body["data"]["client"].is_null();
     assert_eq!(seen, !body["data"]["caseView"].is_null(), "{body}");
+    // The coach's page of clients (read from the placements first on PostgreSQL) agrees.
+    let (_, page) = app
+        .gql(
+            &app.token_for("PROVIDER_COACH"),
+            "{ clients(first: 100) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let listed = page["data"]["clients"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{page}"))
+        .iter()
+        .any(|e| e["node"]["id"] == app.fx.shared.as_str());
+    assert_eq!(seen, listed, "{page}");
     let periods = body["data"]["caseView"]["rehabPeriods"]
         .as_array()
         .map_or(0, Vec::len);
