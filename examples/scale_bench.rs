@@ -18,6 +18,7 @@ use chrono::{Days, Months, NaiveDate};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryTrait, Statement};
 use serde_json::Value;
 use typgraph::authz::scope::RowScope;
+use typgraph::domain::settings::Settings;
 use typgraph::domain::Agency;
 use typgraph::services::client::{page_statement, ClientOrder, PageAsked};
 
@@ -57,13 +58,17 @@ fn args() -> Result<Args, Error> {
     Ok(out)
 }
 
-/// The day the data set is drawn around stands for today, as the server's scopes would
-/// compute it (ten years' retention, thirty days of a coach's hand-over).
+/// The scopes a page is asked in, as the server computes them with the default settings,
+/// the day the data set is drawn around standing for today.
 fn scopes(db_provider: &str) -> Vec<(&'static str, RowScope)> {
+    let settings = Settings::default();
     let today = typgraph::demo::anchor();
     let cutoff = today
-        .checked_sub_months(Months::new(120))
+        .checked_sub_months(Months::new(settings.typ_case_retention_years * 12))
         .unwrap_or(NaiveDate::MIN);
+    let coach_cutoff = today
+        .checked_sub_days(Days::new(settings.coach_access_days_after_end.into()))
+        .unwrap_or(today);
     let agency = |agency| RowScope::Agency {
         agency,
         retention_cutoff: cutoff,
@@ -78,7 +83,7 @@ fn scopes(db_provider: &str) -> Vec<(&'static str, RowScope)> {
             RowScope::Coach {
                 provider_id: db_provider.to_owned(),
                 today,
-                access_cutoff: today.checked_sub_days(Days::new(30)).unwrap_or(today),
+                access_cutoff: coach_cutoff,
             },
         ),
     ]
