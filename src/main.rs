@@ -1,5 +1,8 @@
 //! `typgraph`: the command line. Reads the logging configuration, starts the runtime and
 //! runs the command given (`cli`).
+// The dist profile (fat LTO) computes the layout of the schema's nested resolver futures
+// deeper than the default limit of 128 queries allows.
+#![recursion_limit = "256"]
 
 use std::process::ExitCode;
 
