@@ -31,6 +31,9 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{json, Value};
 use typgraph::config::JwtConfig;
 
+#[path = "load_bench/peer.rs"]
+mod peer;
+
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 const SECRET: &str = "typgraph-load-bench-secret-0123456789abcdef";
@@ -89,6 +92,17 @@ struct Args {
     /// separated, in start order) to this file, to see when the slow ones happen.
     #[arg(long)]
     latencies: Option<PathBuf>,
+    /// The peer comparison (scripts/peer-bench): a PostGraphile server serving the same
+    /// database, `NAME,URL[,PID]`, NAME `plain` or `rls` (the PID for its CPU time); once
+    /// for each.
+    #[arg(long = "peer", value_parser = peer::parse_peer)]
+    peers: Vec<peer::Peer>,
+    /// The JWT secret of the `rls` peer.
+    #[arg(long, default_value = "")]
+    peer_secret: String,
+    /// Only seed the database (if it is not yet), then exit.
+    #[arg(long)]
+    seed_only: bool,
 }
 
 async fn scalar(db: &DatabaseConnection, sql: &str) -> Result<i64, Error> {
@@ -234,32 +248,89 @@ struct AnswerData {
     case_view: Option<serde::de::IgnoredAny>,
 }
 
-/// Sends one case view; `Ok` if it answered in full, else why not.
-async fn case_view(
-    http: &reqwest::Client,
-    url: &reqwest::Url,
-    token: &str,
-    client: &str,
-) -> Result<(), String> {
-    let res = http
-        .post(url.clone())
-        .bearer_auth(token)
-        .json(&json!({ "query": CASE_VIEW, "variables": { "c": client } }))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = res.status();
-    let body = res.bytes().await.map_err(|e| e.to_string())?;
-    let answer: Answer = serde_json::from_slice(&body).map_err(|e| format!("{status}: {e}"))?;
-    let answered = answer.data.is_some_and(|d| d.case_view.is_some());
-    if status != 200 || answer.errors.is_some() || !answered {
-        // The errors only: the data would be personal.
-        return Err(format!(
-            "{status}: {}",
-            answer.errors.unwrap_or(Value::String("no caseView".into()))
-        ));
+/// What a load loop sends and how it checks each answer: one request body per item in
+/// rotation (a client, or the one page), sent with the token if there is one.
+#[derive(Clone)]
+struct Target {
+    url: reqwest::Url,
+    token: Option<String>,
+    bodies: Arc<Vec<String>>,
+    check: Check,
+}
+
+#[derive(Clone)]
+enum Check {
+    /// typgraph's case view: data, and no errors (the fields skipped, not built into a tree:
+    /// the load generator shares the cores with the server).
+    CaseView,
+    /// The rows of each answer (ids, as `peer::Shape` reads them) are those expected for its
+    /// item: the peer comparison's check.
+    Rows(peer::Shape, Arc<Vec<peer::Rows>>),
+}
+
+impl Target {
+    /// typgraph's case views of `clients` at `addr`, as `token`.
+    fn case_views(addr: &str, token: &str, clients: &[String]) -> Result<Target, Error> {
+        Ok(Target {
+            url: endpoint(addr)?,
+            token: Some(token.to_owned()),
+            bodies: Arc::new(
+                clients
+                    .iter()
+                    .map(|c| json!({ "query": CASE_VIEW, "variables": { "c": c } }).to_string())
+                    .collect(),
+            ),
+            check: Check::CaseView,
+        })
     }
-    Ok(())
+
+    /// The same requests to the server at `addr`.
+    fn at(&self, addr: &str) -> Result<Target, Error> {
+        Ok(Target {
+            url: endpoint(addr)?,
+            ..self.clone()
+        })
+    }
+
+    /// Sends the request of item `i` (in rotation); `Ok` if it answered in full and as
+    /// expected, else why not.
+    async fn send(&self, http: &reqwest::Client, i: usize) -> Result<(), String> {
+        let mut request = http
+            .post(self.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(self.bodies[i % self.bodies.len()].clone());
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let res = request.send().await.map_err(|e| e.to_string())?;
+        let status = res.status();
+        let body = res.bytes().await.map_err(|e| e.to_string())?;
+        match &self.check {
+            Check::CaseView => {
+                let answer: Answer =
+                    serde_json::from_slice(&body).map_err(|e| format!("{status}: {e}"))?;
+                let answered = answer.data.is_some_and(|d| d.case_view.is_some());
+                if status != 200 || answer.errors.is_some() || !answered {
+                    // The errors only: the data would be personal.
+                    return Err(format!(
+                        "{status}: {}",
+                        answer.errors.unwrap_or(Value::String("no caseView".into()))
+                    ));
+                }
+            }
+            Check::Rows(shape, expected) => {
+                if status != 200 {
+                    return Err(format!("{status}: {}", String::from_utf8_lossy(&body)));
+                }
+                let rows = shape.read(&body).map_err(|e| format!("{status}: {e}"))?;
+                let expected = &expected[i % expected.len()];
+                if !peer::same(expected, &rows) {
+                    return Err(peer::difference(expected, &rows));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 struct Run {
@@ -310,26 +381,20 @@ fn merge(parts: Vec<(usize, Option<String>, Vec<Duration>)>, elapsed: Duration) 
 }
 
 /// `connections` workers, each sending its next request when the last is answered.
-async fn closed_loop(
-    addr: &str,
-    token: &str,
-    clients: &Arc<Vec<String>>,
-    connections: usize,
-    length: Duration,
-) -> Result<Run, Error> {
+async fn closed_loop(target: &Target, connections: usize, length: Duration) -> Result<Run, Error> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..connections {
-        let (url, token, clients) = (endpoint(addr)?, token.to_owned(), clients.clone());
+        let target = target.clone();
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             let (mut failures, mut first, mut latencies) = (0, None, Vec::new());
             let mut i = w * 7919;
             while started.elapsed() < length {
-                let client = &clients[i % clients.len()];
+                let item = i;
                 i += 1;
                 let t = Instant::now();
-                match case_view(&http, &url, &token, client).await {
+                match target.send(&http, item).await {
                     Ok(()) => latencies.push(t.elapsed()),
                     Err(e) => {
                         failures += 1;
@@ -349,13 +414,8 @@ async fn closed_loop(
 
 /// Two seconds of closed loop before a measured run (connections, caches, prepared
 /// statements).
-async fn warm_up(
-    addr: &str,
-    token: &str,
-    clients: &Arc<Vec<String>>,
-    connections: usize,
-) -> Result<(), Error> {
-    closed_loop(addr, token, clients, connections, Duration::from_secs(2)).await?;
+async fn warm_up(target: &Target, connections: usize) -> Result<(), Error> {
+    closed_loop(target, connections, Duration::from_secs(2)).await?;
     Ok(())
 }
 
@@ -367,8 +427,7 @@ async fn warm_up(
 async fn instructions_per_view(
     binary: &PathBuf,
     url: &str,
-    token: &str,
-    clients: &Arc<Vec<String>>,
+    target: &Target,
     length: Duration,
 ) -> Result<(f64, usize), Error> {
     let out = std::env::temp_dir().join(format!("typgraph-callgrind-{}", std::process::id()));
@@ -389,9 +448,10 @@ async fn instructions_per_view(
             Err(format!("callgrind_control {what} failed").into())
         }
     };
-    warm_up(&server.addr, token, clients, 4).await?;
+    let target = target.at(&server.addr)?;
+    warm_up(&target, 4).await?;
     control("-z")?;
-    let run = closed_loop(&server.addr, token, clients, 4, length).await?;
+    let run = closed_loop(&target, 4, length).await?;
     control("-d")?;
     if run.failures > 0 {
         return Err(format!(
@@ -415,17 +475,10 @@ async fn instructions_per_view(
 
 /// Requests started at a fixed rate whatever the answers do; each latency counts from the
 /// request's scheduled start (no coordinated omission).
-async fn open_loop(
-    addr: &str,
-    token: &str,
-    clients: &Arc<Vec<String>>,
-    rate: f64,
-    length: Duration,
-) -> Result<Run, Error> {
+async fn open_loop(target: &Target, rate: f64, length: Duration) -> Result<Run, Error> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()?;
-    let url = endpoint(addr)?;
     let interval = Duration::from_secs_f64(1.0 / rate);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -436,10 +489,9 @@ async fn open_loop(
             break;
         }
         tokio::time::sleep_until(due.into()).await;
-        let (http, url, token) = (http.clone(), url.clone(), token.to_owned());
-        let client = clients[n as usize % clients.len()].clone();
+        let (http, target, item) = (http.clone(), target.clone(), n as usize);
         tasks.push(tokio::spawn(async move {
-            let r = case_view(&http, &url, &token, &client).await;
+            let r = target.send(&http, item).await;
             (r, due - started, due.elapsed())
         }));
         n += 1;
@@ -592,7 +644,10 @@ fn script_from_log(log: &str, database: &str) -> Vec<String> {
     // COMMIT landed inside the view's once), from the BEGIN before the insert to the COMMIT
     // after it. The access-log sealer's transactions (after the commit, in the background,
     // for many rows at once) are the server's cost but not this view's script.
-    let is_insert = |sql: &str| sql.starts_with("INSERT INTO access_log ");
+    // (Written by hand or by sea-query, which quotes the name.)
+    let is_insert = |sql: &str| {
+        sql.starts_with("INSERT INTO access_log ") || sql.starts_with("INSERT INTO \"access_log\" ")
+    };
     let backend = statements
         .iter()
         .find(|(sql, _, _)| is_insert(sql))
@@ -775,16 +830,17 @@ async fn profile_load(
     args: &Args,
 ) -> Result<(), Error> {
     let length = Duration::from_secs(args.seconds);
-    warm_up(addr, token, clients, args.connections).await?;
+    let target = Target::case_views(addr, token, clients)?;
+    warm_up(&target, args.connections).await?;
     let own_cpu = cpu_seconds_of("self");
     let (what, run) = match args.rate {
         Some(rate) => (
             format!("open loop at {rate:.0}/s"),
-            open_loop(addr, token, clients, rate, length).await?,
+            open_loop(&target, rate, length).await?,
         ),
         None => (
             format!("closed loop, {} connections", args.connections),
-            closed_loop(addr, token, clients, args.connections, length).await?,
+            closed_loop(&target, args.connections, length).await?,
         ),
     };
     println!(
@@ -834,6 +890,9 @@ async fn main() -> Result<(), Error> {
     if caught_up > 0 {
         eprintln!("sealed {caught_up} access-log rows of earlier runs");
     }
+    if args.seed_only {
+        return Ok(());
+    }
     let admin = Database::connect(args.database_url.clone()).await?;
     let official = strings(&db, "SELECT o.id FROM official o JOIN official_role r ON r.official_id = o.id WHERE r.role = 'TE_EXPERT' AND o.active ORDER BY o.id LIMIT 1").await?
         .pop()
@@ -876,7 +935,9 @@ async fn main() -> Result<(), Error> {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let mut log = std::fs::File::open(&args.pg_log)?;
         let offset = log.seek(SeekFrom::End(0))?;
-        case_view(&http, &endpoint(&server.addr)?, &token, &clients[0]).await?;
+        Target::case_views(&server.addr, &token, &clients)?
+            .send(&http, 0)
+            .await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let mut text = String::new();
         log.seek(SeekFrom::Start(offset))?;
@@ -904,12 +965,13 @@ async fn main() -> Result<(), Error> {
     .await?;
     let page10 = statements_of(&http, &server.addr, &token, PAGE, json!({ "n": 10 })).await?;
     let page100 = statements_of(&http, &server.addr, &token, PAGE, json!({ "n": 100 })).await?;
-    warm_up(&server.addr, &token, &clients, args.connections).await?;
+    let views = Target::case_views(&server.addr, &token, &clients)?;
+    warm_up(&views, args.connections).await?;
     let (server_cpu, own_cpu) = (server.cpu_seconds(), cpu_seconds_of("self"));
-    let closed = closed_loop(&server.addr, &token, &clients, args.connections, length).await?;
+    let closed = closed_loop(&views, args.connections, length).await?;
     let server_ms = ms_per_view(server.cpu_seconds() - server_cpu, &closed);
     let client_ms = ms_per_view(cpu_seconds_of("self") - own_cpu, &closed);
-    let open = open_loop(&server.addr, &token, &clients, closed.rate() / 2.0, length).await?;
+    let open = open_loop(&views, closed.rate() / 2.0, length).await?;
 
     // 3. The same statements straight to PostgreSQL, in turn with typgraph (T P P T T P …,
     // the first T being the closed loop above) so that the machine's drift weighs on both
@@ -958,7 +1020,7 @@ async fn main() -> Result<(), Error> {
             // spend its next measured run sealing them.
             seal_after(&db, sealed_top).await?;
         } else {
-            let run = closed_loop(&server.addr, &token, &clients, args.connections, length).await?;
+            let run = closed_loop(&views, args.connections, length).await?;
             typgraph_rates.push(run.rate());
             typgraph_failed += run.failures;
         }
@@ -1023,10 +1085,10 @@ async fn main() -> Result<(), Error> {
             let mut cpu: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
             for turn in in_turn(args.pairs) {
                 let server = if turn == 0 { &with } else { &without };
-                warm_up(&server.addr, &token, &clients, args.connections).await?;
+                let views = views.at(&server.addr)?;
+                warm_up(&views, args.connections).await?;
                 let before = server.cpu_seconds();
-                let run =
-                    closed_loop(&server.addr, &token, &clients, args.connections, length).await?;
+                let run = closed_loop(&views, args.connections, length).await?;
                 cpu[turn].push(ms_per_view(server.cpu_seconds() - before, &run));
                 runs[turn].push(run);
             }
@@ -1034,8 +1096,8 @@ async fn main() -> Result<(), Error> {
             // And in instructions, where valgrind is installed (it is on this machine).
             let counted = if Command::new("valgrind").arg("--version").output().is_ok() {
                 Some((
-                    instructions_per_view(&args.server, &url, &token, &clients, length).await?,
-                    instructions_per_view(binary, &url, &token, &clients, length).await?,
+                    instructions_per_view(&args.server, &url, &views, length).await?,
+                    instructions_per_view(binary, &url, &views, length).await?,
                 ))
             } else {
                 None
@@ -1161,6 +1223,24 @@ async fn main() -> Result<(), Error> {
         }
     }
     println!("pgbench script: {}", script_path.display());
+    if !args.peers.is_empty() {
+        let bench = peer::Bench {
+            server: &args.server,
+            url: &url,
+            name: &name,
+            db: &db,
+            admin: &admin,
+            pg_log: &args.pg_log,
+            token: &token,
+            official: &official,
+            clients: &clients,
+            connections: args.connections,
+            length,
+            same_statements_ratio: ratio,
+            select_only,
+        };
+        peer::compare(&bench, &args.peers, &args.peer_secret).await?;
+    }
     Ok(())
 }
 
@@ -1178,7 +1258,7 @@ mod tests {
 2026-11-30 14:00:43.403 UTC [7] postgres@db LOG:  execute s2: WITH b AS (SELECT 1)
 \tSELECT $1
 2026-11-30 14:00:43.403 UTC [7] postgres@db DETAIL:  parameters: $1 = 'c-1'
-2026-11-30 14:00:43.404 UTC [7] postgres@db LOG:  execute s3: INSERT INTO access_log (id) VALUES ($1)
+2026-11-30 14:00:43.404 UTC [7] postgres@db LOG:  execute s3: INSERT INTO \"access_log\" (id) VALUES ($1)
 2026-11-30 14:00:43.404 UTC [7] postgres@db DETAIL:  parameters: $1 = 'x'
 2026-11-30 14:00:43.405 UTC [9] postgres@other LOG:  statement: SELECT 2
 2026-11-30 14:00:43.405 UTC [7] postgres@db LOG:  statement: COMMIT
@@ -1190,7 +1270,7 @@ mod tests {
                 "BEGIN",
                 "SELECT o.id FROM official o WHERE o.id = 'o-1'",
                 "WITH b AS (SELECT 1)\nSELECT 'c-1'",
-                "INSERT INTO access_log (id) VALUES ('x')",
+                "INSERT INTO \"access_log\" (id) VALUES ('x')",
                 "COMMIT",
             ]
         );
