@@ -175,9 +175,15 @@ pub async fn load_profile(
             "scale {scale} is not a fraction of the region (0 < scale <= 1)"
         )));
     }
+    let started = std::time::Instant::now();
     let plans = match profile {
         Profile::SouthKarelia => profile::plan(scale, seed),
     };
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        clients = plans.len(),
+        "profile planned"
+    );
     load_clients(db, Clients::Planned(&plans), seed, demo).await
 }
 
@@ -205,7 +211,21 @@ async fn load_clients(
     seed: u64,
     demo: bool,
 ) -> Result<SeedSummary, DbErr> {
+    let started = std::time::Instant::now();
+    let phase = |name: &str| {
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            "data set: {name}"
+        )
+    };
     let tx = db.begin().await?;
+    // SQLite spills the transaction's pages to the log whenever its page cache (2 MB by
+    // default) fills: a full profile's indexes of random ids would be written many times
+    // over. A larger cache for the load's connection, back to the default before commit.
+    let sqlite = db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    if sqlite {
+        tx.execute_unprepared("PRAGMA cache_size = -524288").await?;
+    }
     let mut rng = Rng::new(seed);
     let providers = providers(&mut rng);
     let officials = officials(&mut rng, &providers);
@@ -222,7 +242,9 @@ async fn load_clients(
             true,
         ),
     };
+    phase("clients written");
     ktt_decisions::write(&tx, &mut rng, &officials).await?;
+    phase("KTT decisions written");
     if extras {
         // The agencies' work grows with the data set: one share per 800 clients.
         let times = (count / 800).max(1);
@@ -231,9 +253,15 @@ async fn load_clients(
         vouchers::write(&tx, &mut rng, &providers, &officials, times).await?;
         work::write(&tx, &mut rng, &officials, times).await?;
         agency_work::write(&tx, &mut rng, &officials, times).await?;
+        phase("agencies' work written");
     }
     crate::store::ktt_month::rebuild(&tx, None).await?;
+    phase("monthly KTT summaries built");
+    if sqlite {
+        tx.execute_unprepared("PRAGMA cache_size = -2000").await?;
+    }
     tx.commit().await?;
+    phase("committed");
     Ok(SeedSummary {
         officials,
         clients: count + if extras { DEMO_PAYMENT_CLIENTS } else { 0 },

@@ -131,13 +131,13 @@ pub async fn write(
         )
         .await?;
     }
-    // Clients with an open case: a coaching voucher in use, and vouchers at each earlier step.
+    // Clients with an open case: coaching vouchers in use, and vouchers at each earlier step.
     let clients: Vec<String> = typ_case::Entity::find()
         .select_only()
         .column(typ_case::Column::ClientId)
         .filter(typ_case::Column::EndedOn.is_null())
         .order_by_asc(typ_case::Column::ClientId)
-        .limit(4 * times as u64)
+        .limit(6 * times as u64)
         .into_tuple()
         .all(conn)
         .await?;
@@ -147,8 +147,9 @@ pub async fn write(
     let from = before(today, 60);
     let until = after(today, 120);
     for (i, client) in clients.iter().enumerate() {
-        let (status, provider, reason) = match i % 4 {
-            0 => ("ACCEPTED", Some(first.id.as_str()), None),
+        let (status, provider, reason) = match i % 6 {
+            0 | 4 => ("ACCEPTED", Some(first.id.as_str()), None),
+            3 => ("ACCEPTED", Some(second.id.as_str()), None),
             1 => ("GRANTED", None, None),
             2 => ("CHOSEN", Some(second.id.as_str()), None),
             _ => (
