@@ -27,9 +27,14 @@ pub enum Command {
         #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
         /// Load the demo data set into an empty database, enable the explorer and print a
-        /// token per role (refused over a database holding any other data).
+        /// token per role (refused over a database holding any other data). The demo data
+        /// set is the South Karelia profile at a fraction of the region (see --demo-scale).
         #[arg(long)]
         demo: bool,
+        /// The fraction of the South Karelia region the demo loads (0 < F <= 1; 1 is the
+        /// full region, slower to load: docs/demo-data.md).
+        #[arg(long, requires = "demo", value_name = "F")]
+        demo_scale: Option<f64>,
     },
     /// Apply pending migrations and exit.
     Migrate {
@@ -57,10 +62,17 @@ pub enum Command {
         #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
     },
-    /// Load a synthetic data set of N clients (deterministic for a seed).
+    /// Load a synthetic data set of N clients, or a profile (deterministic for a seed).
     Seed {
+        /// Clients drawn one by one.
+        #[arg(long, required_unless_present = "profile", conflicts_with = "profile")]
+        clients: Option<usize>,
+        /// A profile whose reports show a region's published figures: south-karelia.
         #[arg(long)]
-        clients: usize,
+        profile: Option<String>,
+        /// The fraction of the profile's region to load (0 < F <= 1).
+        #[arg(long, requires = "profile", default_value_t = 1.0, value_name = "F")]
+        scale: f64,
         #[arg(long, default_value_t = 1)]
         rng_seed: u64,
         #[arg(long, env = "TYPGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
@@ -114,7 +126,8 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             listen,
             database_url,
             demo,
-        } => serve::serve(listen, database_url, demo).await,
+            demo_scale,
+        } => serve::serve(listen, database_url, demo, demo_scale).await,
         Command::Migrate { database_url } => {
             connect_and_migrate(&database_url, None, None).await?;
             println!("migrations applied");
@@ -129,9 +142,11 @@ pub async fn run(command: Command) -> Result<(), Failure> {
         } => tools::token(sub, role, ttl, database_url).await,
         Command::Seed {
             clients,
+            profile,
+            scale,
             rng_seed,
             database_url,
-        } => tools::seed(clients, rng_seed, database_url).await,
+        } => tools::seed(clients, profile, scale, rng_seed, database_url).await,
         Command::Audit {
             action: AuditCommand::Verify { database_url, head },
         } => audit::verify(database_url, head).await,

@@ -9,7 +9,18 @@ use typgraph::{demo, services};
 
 use super::Failure;
 
-pub(super) async fn serve(listen: String, database_url: String, demo: bool) -> Result<(), Failure> {
+pub(super) async fn serve(
+    listen: String,
+    database_url: String,
+    demo: bool,
+    demo_scale: Option<f64>,
+) -> Result<(), Failure> {
+    let scale = demo_scale.unwrap_or(demo::DEMO_SCALE);
+    if !(scale > 0.0 && scale <= 1.0) {
+        return Err(Failure(format!(
+            "--demo-scale {scale} must be within 0 < F <= 1"
+        )));
+    }
     if cfg!(feature = "bench-no-authz") {
         if !config::env::benchmark_without_authz_confirmed() {
             return Err(Failure(
@@ -26,11 +37,21 @@ pub(super) async fn serve(listen: String, database_url: String, demo: bool) -> R
     if demo {
         let db = &app.state.db;
         if demo::is_empty(db).await? {
-            let summary = demo::load(db, demo::DEMO_CLIENTS, demo::DEMO_SEED, true).await?;
+            let started = std::time::Instant::now();
+            let summary = demo::load_profile(
+                db,
+                demo::Profile::SouthKarelia,
+                scale,
+                demo::DEMO_SEED,
+                true,
+            )
+            .await?;
             tracing::info!(
                 clients = summary.clients,
                 attendance = summary.attendance_rows,
-                "demo data loaded"
+                scale,
+                seconds = started.elapsed().as_secs_f64(),
+                "demo data loaded (the South Karelia profile)"
             );
         }
         let secret = jwt

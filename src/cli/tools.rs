@@ -98,23 +98,41 @@ pub(super) async fn token(
 }
 
 pub(super) async fn seed(
-    clients: usize,
+    clients: Option<usize>,
+    profile: Option<String>,
+    scale: f64,
     rng_seed: u64,
     database_url: String,
 ) -> Result<(), Failure> {
+    let profile = profile
+        .map(|p| p.parse::<demo::Profile>())
+        .transpose()
+        .map_err(Failure)?;
+    if profile.is_some() && !(scale > 0.0 && scale <= 1.0) {
+        return Err(Failure(format!(
+            "--scale {scale} must be within 0 < F <= 1"
+        )));
+    }
     let db = connect_and_migrate(&database_url, None, None).await?;
     if !demo::is_empty(&db).await? {
         return Err(Failure(
             "the database already holds data; seed an empty database".into(),
         ));
     }
-    let summary = demo::load(&db, clients, rng_seed, false).await?;
+    let started = std::time::Instant::now();
+    let summary = match (profile, clients) {
+        (Some(profile), _) => demo::load_profile(&db, profile, scale, rng_seed, false).await?,
+        (None, Some(clients)) => demo::load(&db, clients, rng_seed, false).await?,
+        (None, None) => return Err(Failure("give --clients N or --profile NAME".into())),
+    };
     for (role, official) in summary.official_per_role() {
         println!("official {} {}", role.code(), official.id);
     }
     eprintln!(
-        "seeded {} clients, {} attendance rows",
-        summary.clients, summary.attendance_rows
+        "seeded {} clients, {} attendance rows in {:.1} s",
+        summary.clients,
+        summary.attendance_rows,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

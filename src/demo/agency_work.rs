@@ -13,6 +13,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
+use super::writer::Batch;
 use super::{anchor, Rng, SeedOfficial};
 use crate::domain::{Agency, Role};
 
@@ -56,6 +57,7 @@ pub(super) async fn write(
     tx: &impl ConnectionTrait,
     rng: &mut Rng,
     officials: &[SeedOfficial],
+    times: usize,
 ) -> Result<(), DbErr> {
     let holding = |role: Role, agency: Agency| {
         officials
@@ -77,7 +79,7 @@ pub(super) async fn write(
         .all(tx)
         .await?;
     // The employment authority's plan tasks and trainings, some followed up.
-    for (i, case) in open_cases.iter().take(12).enumerate() {
+    for (i, case) in open_cases.iter().take(12 * times).enumerate() {
         let (kind, description) = match i % 3 {
             0 => ("PLAN_ITEM", "Update the CV with the employment coach"),
             1 => ("TRAINING", "Apply for the forklift licence course"),
@@ -128,9 +130,9 @@ pub(super) async fn write(
     let assessed: Vec<&str> = recent.iter().map(|a| a.client_id.as_str()).collect();
     let unassessed = open_cases
         .iter()
-        .skip(12)
+        .skip(12 * times)
         .filter(|c| !assessed.contains(&c.client_id.as_str()))
-        .take(3);
+        .take(3 * times);
     for case in unassessed {
         let on = back(today, 45);
         work_ability_assessment::Entity::insert(work_ability_assessment::ActiveModel {
@@ -149,6 +151,7 @@ pub(super) async fn write(
         .exec_without_returning(tx)
         .await?;
     }
+    duplicates(tx, rng, officials, times).await?;
     // Kela's decisions move on: an ended one has its last day, a pending one no period.
     let ended = Months::new(6);
     for d in benefit_decision::Entity::find()
@@ -187,9 +190,9 @@ pub(super) async fn write(
     // one brings a pending rehabilitation allowance.
     let referred = open_cases
         .iter()
-        .skip(15)
+        .skip(15 * times)
         .filter(|c| c.responsible_agency != Agency::Kela.code())
-        .take(8);
+        .take(8 * times);
     for (i, case) in referred.enumerate() {
         let Some(sender) = holding(
             Role::TypOfficer,
@@ -263,7 +266,7 @@ pub(super) async fn write(
         .order_by_asc(rehab_period::Column::DecisionNumber)
         .all(tx)
         .await?;
-    for (i, period) in periods.iter().step_by(7).take(20).enumerate() {
+    for (i, period) in periods.iter().step_by(7).take(20 * times).enumerate() {
         let Some(coach) = officials.iter().find(|o| {
             o.active
                 && o.roles.contains(&Role::ProviderCoach)
@@ -285,6 +288,72 @@ pub(super) async fn write(
             certified_on: Set(certified),
             recorded_by: Set(coach.id.clone()),
             created_at: Set(at_noon(certified)),
+        })
+        .exec_without_returning(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Duplicate work-ability assessments: requests that found an assessment less than a year
+/// old and reused it (counted as duplicates avoided), and new assessments made over a recent
+/// one with the reason given (an override).
+async fn duplicates(
+    tx: &impl ConnectionTrait,
+    rng: &mut Rng,
+    officials: &[SeedOfficial],
+    times: usize,
+) -> Result<(), DbErr> {
+    let Some(worker) = officials
+        .iter()
+        .find(|o| o.active && o.agency == Agency::Eksote && o.roles.contains(&Role::EksoteWorker))
+    else {
+        return Ok(());
+    };
+    let today = anchor();
+    let assessments = work_ability_assessment::Entity::find()
+        .filter(work_ability_assessment::Column::AssessorAgency.ne(Agency::Te.code()))
+        .filter(work_ability_assessment::Column::AssessedOn.lte(back(today, 120)))
+        .order_by_asc(work_ability_assessment::Column::Id)
+        .all(tx)
+        .await?;
+    let mut reuse = Batch::new(
+        "assessment_reuse",
+        &[
+            "id",
+            "client_id",
+            "assessment_id",
+            "requested_by_agency",
+            "requested_on",
+        ],
+    );
+    for (i, a) in assessments.iter().step_by(3).take(10 * times).enumerate() {
+        let agency = [Agency::Te, Agency::Kela, Agency::Eksote][i % 3];
+        reuse.push(vec![
+            rng.uuid().into(),
+            a.client_id.clone().into(),
+            a.id.clone().into(),
+            agency.code().into(),
+            ahead(a.assessed_on, 30 + (i as u64 * 37) % 270).into(),
+        ]);
+    }
+    reuse.flush(tx).await?;
+    for a in assessments.iter().skip(1).step_by(3).take(4 * times) {
+        let on = ahead(a.assessed_on, 100);
+        work_ability_assessment::Entity::insert(work_ability_assessment::ActiveModel {
+            id: Set(rng.uuid()),
+            client_id: Set(a.client_id.clone()),
+            assessed_on: Set(on),
+            assessor_agency: Set(Agency::Eksote.code().to_owned()),
+            assessor_id: Set(worker.id.clone()),
+            conclusion: Set("Work ability reduced further; KTT at two days a week".into()),
+            restrictions: Set(Some("At most four hours a day".into())),
+            details: Set(None),
+            override_reason: Set(Some(
+                "Health changed since the earlier assessment (a new diagnosis)".into(),
+            )),
+            created_at: Set(at_noon(on)),
+            expert_name: Set(None),
         })
         .exec_without_returning(tx)
         .await?;

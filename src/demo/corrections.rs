@@ -76,6 +76,7 @@ pub(super) async fn write(
         let running = rehab_period::Entity::find()
             .filter(rehab_period::Column::StartsOn.lte(days_before(today, 60)))
             .filter(rehab_period::Column::EndsOn.gt(today))
+            .filter(rehab_period::Column::EndedEarlyOn.is_null())
             .order_by_asc(rehab_period::Column::DecisionNumber)
             .one(sp)
             .await?;

@@ -9,6 +9,7 @@ mod corrections;
 mod ktt_decisions;
 mod names;
 mod payments;
+mod profile;
 mod rng;
 mod vouchers;
 mod work;
@@ -21,12 +22,14 @@ use sea_orm::{
 };
 
 use crate::domain::{Agency, Role};
+pub use profile::{
+    Profile, DEMO_SCALE, INDIVIDUAL_SUPPORT_2021_06_01, KTT_PERSONS_2019,
+    KTT_PERSONS_2021_RESTRICTED, TYP_CLIENTS_2021_06_01,
+};
 pub use rng::Rng;
 use writer::Batch;
 
-/// Clients in the `serve --demo` data set.
-pub const DEMO_CLIENTS: usize = 240;
-/// Clients the demo adds besides them, to show every payer of KTT allowances.
+/// Clients the demo adds besides the profile's, to show every payer of KTT allowances.
 pub use payments::CLIENTS as DEMO_PAYMENT_CLIENTS;
 /// Seed of the `serve --demo` data set.
 pub const DEMO_SEED: u64 = 2026;
@@ -154,25 +157,114 @@ pub async fn load(
     seed: u64,
     demo: bool,
 ) -> Result<SeedSummary, DbErr> {
+    load_clients(db, Clients::Drawn(clients), seed, demo).await
+}
+
+/// Loads a profile at `scale` (1.0 the full region, `serve --demo` [`DEMO_SCALE`]) drawn
+/// from `seed`, in one transaction, with the agencies' work beside the clients at the same
+/// scale.
+pub async fn load_profile(
+    db: &DatabaseConnection,
+    profile: Profile,
+    scale: f64,
+    seed: u64,
+    demo: bool,
+) -> Result<SeedSummary, DbErr> {
+    if !(scale > 0.0 && scale <= 1.0) {
+        return Err(DbErr::Custom(format!(
+            "scale {scale} is not a fraction of the region (0 < scale <= 1)"
+        )));
+    }
+    let started = std::time::Instant::now();
+    let plans = match profile {
+        Profile::SouthKarelia => profile::plan(scale, seed),
+    };
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        clients = plans.len(),
+        "profile planned"
+    );
+    load_clients(db, Clients::Planned(&plans), seed, demo).await
+}
+
+/// The `serve --demo` data set: the South Karelia profile at [`DEMO_SCALE`] from
+/// [`DEMO_SEED`], with the demo's payment clients, corrections and agencies' work.
+pub async fn load_demo(db: &DatabaseConnection) -> Result<SeedSummary, DbErr> {
+    load_profile(db, Profile::SouthKarelia, DEMO_SCALE, DEMO_SEED, true).await
+}
+
+/// Clients the `serve --demo` data set holds, the payment clients included.
+pub fn demo_client_count() -> usize {
+    profile::plan(DEMO_SCALE, DEMO_SEED).len() + DEMO_PAYMENT_CLIENTS
+}
+
+enum Clients<'a> {
+    /// Drawn one by one.
+    Drawn(usize),
+    /// As a profile planned them.
+    Planned(&'a [profile::PlannedClient]),
+}
+
+async fn load_clients(
+    db: &DatabaseConnection,
+    clients: Clients<'_>,
+    seed: u64,
+    demo: bool,
+) -> Result<SeedSummary, DbErr> {
+    let started = std::time::Instant::now();
+    let phase = |name: &str| {
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            "data set: {name}"
+        )
+    };
     let tx = db.begin().await?;
+    // SQLite spills the transaction's pages to the log whenever its page cache (2 MB by
+    // default) fills: a full profile's indexes of random ids would be written many times
+    // over. A larger cache for the load's connection, back to the default before commit.
+    let sqlite = db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    if sqlite {
+        tx.execute_unprepared("PRAGMA cache_size = -524288").await?;
+    }
     let mut rng = Rng::new(seed);
     let providers = providers(&mut rng);
     let officials = officials(&mut rng, &providers);
     write_setup(&tx, &providers, &officials, demo).await?;
-    let attendance_rows = clients::write(&tx, &mut rng, clients, &providers, &officials).await?;
+    let (count, attendance_rows, extras) = match clients {
+        Clients::Drawn(n) => (
+            n,
+            clients::write(&tx, &mut rng, n, &providers, &officials).await?,
+            demo,
+        ),
+        Clients::Planned(plans) => (
+            plans.len(),
+            clients::write_planned(&tx, &mut rng, plans, &providers, &officials).await?,
+            true,
+        ),
+    };
+    phase("clients written");
     ktt_decisions::write(&tx, &mut rng, &officials).await?;
-    if demo {
+    phase("KTT decisions written");
+    if extras {
+        // The agencies' work grows with the data set: one share per 800 clients.
+        let times = (count / 800).max(1);
         corrections::write(&tx, &officials, &providers).await?;
         payments::write(&tx, &mut rng, &providers, &officials).await?;
-        vouchers::write(&tx, &mut rng, &providers, &officials).await?;
-        work::write(&tx, &mut rng, &officials).await?;
-        agency_work::write(&tx, &mut rng, &officials).await?;
+        vouchers::write(&tx, &mut rng, &providers, &officials, times).await?;
+        work::write(&tx, &mut rng, &officials, times).await?;
+        agency_work::write(&tx, &mut rng, &officials, times).await?;
+        phase("agencies' work written");
     }
     crate::store::ktt_month::rebuild(&tx, None).await?;
+    phase("monthly KTT summaries built");
+    if sqlite {
+        tx.execute_unprepared("PRAGMA cache_size = -2000").await?;
+    }
     tx.commit().await?;
+    phase("committed");
     Ok(SeedSummary {
         officials,
-        clients,
+        clients: count + if extras { DEMO_PAYMENT_CLIENTS } else { 0 },
         attendance_rows,
     })
 }

@@ -28,6 +28,27 @@ fn noon(d: NaiveDate) -> DateTime<Utc> {
     d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
 }
 
+/// The payment clients' births and individual numbers: no other client of a data set may
+/// be drawn with their personal identity codes.
+const IDENTITIES: [((i32, u32, u32), u32); CLIENTS] = [
+    ((1969, 4, 14), 991),
+    ((1972, 9, 23), 992),
+    ((1985, 2, 7), 993),
+];
+
+/// The personal identity codes of the payment clients.
+pub(super) fn identity_codes() -> Vec<String> {
+    IDENTITIES
+        .iter()
+        .map(|&((y, m, d), n)| personal_identity_code::format(ymd(y, m, d), n))
+        .collect()
+}
+
+fn born(i: usize) -> NaiveDate {
+    let (y, m, d) = IDENTITIES[i].0;
+    ymd(y, m, d)
+}
+
 struct Person {
     first: &'static str,
     last: &'static str,
@@ -63,8 +84,8 @@ pub async fn write(
         Person {
             first: "Maksu",
             last: "Kelanen",
-            born: ymd(1969, 4, 14),
-            individual: 991,
+            born: born(0),
+            individual: IDENTITIES[0].1,
             status: DayStatus {
                 unemployment: Some((BenefitKind::LabourMarketSubsidy, None)),
                 social_assistance: false,
@@ -73,8 +94,8 @@ pub async fn write(
         Person {
             first: "Maksu",
             last: "Kassala",
-            born: ymd(1972, 9, 23),
-            individual: 992,
+            born: born(1),
+            individual: IDENTITIES[1].1,
             status: DayStatus {
                 unemployment: Some((
                     BenefitKind::EarningsRelatedAllowance,
@@ -86,8 +107,8 @@ pub async fn write(
         Person {
             first: "Maksu",
             last: "Kunnala",
-            born: ymd(1985, 2, 7),
-            individual: 993,
+            born: born(2),
+            individual: IDENTITIES[2].1,
             status: DayStatus {
                 unemployment: Some((BenefitKind::NoBenefit, None)),
                 social_assistance: true,

@@ -43,6 +43,7 @@ pub async fn write(
     rng: &mut Rng,
     providers: &[SeedProvider],
     officials: &[SeedOfficial],
+    times: usize,
 ) -> Result<(), DbErr> {
     let Some(worker) = officials
         .iter()
@@ -106,7 +107,7 @@ pub async fn write(
     let periods = rehab_period::Entity::find()
         .filter(rehab_period::Column::ProviderId.is_in(ids))
         .order_by_asc(rehab_period::Column::Id)
-        .limit(8)
+        .limit(8 * times as u64)
         .all(conn)
         .await?;
     for period in &periods {
@@ -130,13 +131,13 @@ pub async fn write(
         )
         .await?;
     }
-    // Clients with an open case: a coaching voucher in use, and vouchers at each earlier step.
+    // Clients with an open case: coaching vouchers in use, and vouchers at each earlier step.
     let clients: Vec<String> = typ_case::Entity::find()
         .select_only()
         .column(typ_case::Column::ClientId)
         .filter(typ_case::Column::EndedOn.is_null())
         .order_by_asc(typ_case::Column::ClientId)
-        .limit(4)
+        .limit(6 * times as u64)
         .into_tuple()
         .all(conn)
         .await?;
@@ -146,8 +147,9 @@ pub async fn write(
     let from = before(today, 60);
     let until = after(today, 120);
     for (i, client) in clients.iter().enumerate() {
-        let (status, provider, reason) = match i {
-            0 => ("ACCEPTED", Some(first.id.as_str()), None),
+        let (status, provider, reason) = match i % 6 {
+            0 | 4 => ("ACCEPTED", Some(first.id.as_str()), None),
+            3 => ("ACCEPTED", Some(second.id.as_str()), None),
             1 => ("GRANTED", None, None),
             2 => ("CHOSEN", Some(second.id.as_str()), None),
             _ => (

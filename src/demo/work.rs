@@ -31,6 +31,7 @@ pub async fn write(
     tx: &DatabaseTransaction,
     rng: &mut Rng,
     officials: &[SeedOfficial],
+    times: usize,
 ) -> Result<(), DbErr> {
     let Some(te) = officials
         .iter()
@@ -86,7 +87,8 @@ pub async fn write(
         .await?;
         employers.push(id);
     }
-    // Service tracks: the demo's clients with one-to-one coaching are on individual support.
+    // Service tracks not recorded when the case opened: the clients with one-to-one coaching
+    // are on individual support.
     let individual: Vec<String> = job_coaching::Entity::find()
         .filter(job_coaching::Column::Kind.is_in([
             "INDIVIDUAL",
@@ -103,6 +105,8 @@ pub async fn write(
             typ_case::Column::ServiceTrack,
             Expr::value(ServiceTrack::MultiSector.code()),
         )
+        .filter(typ_case::Column::ServiceTrack.is_null())
+        .filter(typ_case::Column::ClientId.is_not_in(individual.clone()))
         .exec(tx)
         .await?;
     typ_case::Entity::update_many()
@@ -110,6 +114,7 @@ pub async fn write(
             typ_case::Column::ServiceTrack,
             Expr::value(ServiceTrack::IndividualSupport.code()),
         )
+        .filter(typ_case::Column::ServiceTrack.is_null())
         .filter(typ_case::Column::ClientId.is_in(individual))
         .exec(tx)
         .await?;
@@ -151,7 +156,7 @@ pub async fn write(
         .await?;
     let open: Vec<&typ_case::Model> = cases.iter().filter(|c| c.ended_on.is_none()).collect();
     let follow_ups = SubsidyFollowUp::ALL;
-    for (i, case) in open.iter().take(36).enumerate() {
+    for (i, case) in open.iter().take(36 * times).enumerate() {
         let months_back = 3 + (i as u32 % 18);
         let starts_on = anchor()
             .checked_sub_months(Months::new(months_back))

@@ -439,7 +439,7 @@ async fn serve_demo_prints_a_working_token_for_every_role() {
     use sea_orm::{EntityTrait, PaginatorTrait};
     assert_eq!(
         entity::client::Entity::find().count(&db).await.unwrap(),
-        (typgraph::demo::DEMO_CLIENTS + typgraph::demo::DEMO_PAYMENT_CLIENTS) as u64 + 1,
+        typgraph::demo::demo_client_count() as u64 + 1,
         "the demo is loaded once; the client registered above is kept"
     );
     let me = gql(&addr, &tokens[0].2, "{ me { roles } }", json!({})).await;

@@ -33,7 +33,7 @@ on_both! {
             eprintln!("chromium not installed: dashboard browser test not run (.ci/run installs it)");
             return;
         };
-        typgraph::demo::load(&app.db, typgraph::demo::DEMO_CLIENTS, typgraph::demo::DEMO_SEED, true).await.unwrap();
+        typgraph::demo::load_demo(&app.db).await.unwrap();
         let token = app.token_for("ANALYST");
         let url = format!("{}#token={token}&from=2019-01&to=2021-12", app.endpoint("/dashboard"));
         let profile = tempfile::tempdir().unwrap();
@@ -62,7 +62,7 @@ on_both! {
             eprintln!("chromium not installed: dashboard language test not run (.ci/run installs it)");
             return;
         }
-        typgraph::demo::load(&app.db, typgraph::demo::DEMO_CLIENTS, typgraph::demo::DEMO_SEED, true).await.unwrap();
+        typgraph::demo::load_demo(&app.db).await.unwrap();
         let url = format!("{}#token={}&from=2019-01&to=2021-12", app.endpoint("/dashboard"), app.token_for("ANALYST"));
         tokio::task::spawn_blocking(move || {
             let mut b = crate::browser::Browser::launch().unwrap();

@@ -56,6 +56,7 @@ mod savepoints_b;
 mod schema;
 mod scope;
 mod sdl;
+mod south_karelia;
 mod storage;
 mod transport;
 mod visibility;

@@ -124,7 +124,7 @@ on_both! {
             eprintln!("chromium not installed: meetings browser test not run (.ci/run installs it)");
             return;
         }
-        let seed = typgraph::demo::load(&app.db, typgraph::demo::DEMO_CLIENTS, typgraph::demo::DEMO_SEED, true).await.unwrap();
+        let seed = typgraph::demo::load_demo(&app.db).await.unwrap();
         let officer = demo_official(&seed.officials, Role::TypOfficer, Agency::Te);
         let worker = demo_official(&seed.officials, Role::EksoteWorker, Agency::Eksote);
         let kela = demo_official(&seed.officials, Role::KelaExpert, Agency::Kela);

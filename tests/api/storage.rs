@@ -55,7 +55,7 @@ on_both! {
 
 on_both! {
     async fn the_demo_data_set_covers_what_the_demo_must_show(app) {
-        typgraph::demo::load(&app.db, 240, typgraph::demo::DEMO_SEED, true).await.unwrap();
+        typgraph::demo::load_demo(&app.db).await.unwrap();
         for outcome in ["STUDIES", "PAY_SUBSIDISED_WORK", "OPEN_LABOUR_MARKET", "WORK_ABILITY_ASSESSMENT", "NEW_REHAB_PERIOD", "PENSION", "MOVED", "OTHER"] {
             assert!(app.count(&format!("SELECT COUNT(*) FROM typ_case WHERE outcome = '{outcome}'")).await > 0, "{outcome}");
         }

@@ -8,6 +8,7 @@ impl Gen<'_, '_> {
         client: &str,
         opened: NaiveDate,
         ended: Option<(NaiveDate, &str)>,
+        track: Option<&str>,
     ) -> Result<String, DbErr> {
         let id = self.rng.uuid();
         let a = (self.rng.next_u64() % 3) as usize;
@@ -35,6 +36,7 @@ impl Gen<'_, '_> {
             ended.map(|e| e.0).into(),
             ended.map(|e| e.1.to_owned()).into(),
             at_noon(opened).into(),
+            track.map(str::to_owned).into(),
         ]);
         if let Some((end, _)) = ended {
             for months in [3u32, 6, 12] {

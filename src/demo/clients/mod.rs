@@ -6,12 +6,14 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
 use super::names::*;
+use super::profile::PlannedClient;
 use super::writer::Batch;
 use super::{anchor, Rng, SeedOfficial, SeedProvider};
 use tables::Tables;
 
 mod case;
 mod meetings;
+mod planned;
 mod rehab;
 mod tables;
 use crate::domain::allowance;
@@ -94,6 +96,36 @@ pub async fn write(
     providers: &[SeedProvider],
     officials: &[SeedOfficial],
 ) -> Result<u64, DbErr> {
+    write_each(conn, rng, count, providers, officials, |g, codes| {
+        g.client(codes)
+    })
+    .await
+}
+
+/// Writes the clients a profile planned ([`super::profile::plan`]) and their records;
+/// returns the number of attendance rows.
+pub async fn write_planned(
+    conn: &impl ConnectionTrait,
+    rng: &mut Rng,
+    plans: &[PlannedClient],
+    providers: &[SeedProvider],
+    officials: &[SeedOfficial],
+) -> Result<u64, DbErr> {
+    write_each(conn, rng, plans.len(), providers, officials, |g, codes| {
+        let plan = &plans[g.index];
+        g.planned_client(codes, plan)
+    })
+    .await
+}
+
+async fn write_each(
+    conn: &impl ConnectionTrait,
+    rng: &mut Rng,
+    count: usize,
+    providers: &[SeedProvider],
+    officials: &[SeedOfficial],
+    mut each: impl FnMut(&mut Gen<'_, '_>, &mut HashSet<String>) -> Result<(), DbErr>,
+) -> Result<u64, DbErr> {
     let staff = staff(officials).ok_or_else(|| DbErr::Custom("data set lacks officials".into()))?;
     let mut t = Tables::new();
     let (c0, c1) = closure();
@@ -103,7 +135,8 @@ pub async fn write(
         c1.into(),
         "Closed by government order (COVID-19)".into(),
     ]);
-    let mut codes = HashSet::new();
+    // The demo's payment clients have their own codes.
+    let mut codes: HashSet<String> = super::payments::identity_codes().into_iter().collect();
     let mut decision_no = 0u64;
     for i in 0..count {
         let mut g = Gen {
@@ -114,7 +147,7 @@ pub async fn write(
             decision_no: &mut decision_no,
             index: i,
         };
-        g.client(&mut codes)?;
+        each(&mut g, &mut codes)?;
         if t.any_full() {
             t.flush(conn).await?;
         }
@@ -133,7 +166,9 @@ struct Gen<'a, 'b> {
 }
 
 impl Gen<'_, '_> {
-    fn client(&mut self, codes: &mut HashSet<String>) -> Result<(), DbErr> {
+    /// The client's row: identity, name, contact details; answers the id and whether the
+    /// client lives on social assistance.
+    fn person(&mut self, codes: &mut HashSet<String>) -> (String, bool) {
         let rng = &mut *self.rng;
         let id = rng.uuid();
         let code = loop {
@@ -193,7 +228,11 @@ impl Gen<'_, '_> {
             now.into(),
             now.into(),
         ]);
+        (id, social_assistance)
+    }
 
+    fn client(&mut self, codes: &mut HashSet<String>) -> Result<(), DbErr> {
+        let (id, social_assistance) = self.person(codes);
         // About one in seven never became a TYP client, or left so long ago that the
         // retention period has passed: agencies see only their own records of them.
         let kind = self.index % 7;
@@ -201,7 +240,7 @@ impl Gen<'_, '_> {
             if self.index % 2 == 0 {
                 let opened = self.rng.date(ymd(2015, 1, 15), ymd(2015, 6, 30));
                 let ended = plus_months(opened, 9);
-                self.case(&id, opened, Some((ended, "MOVED")))?;
+                self.case(&id, opened, Some((ended, "MOVED")), None)?;
             }
             self.benefit(&id, social_assistance)?;
             if self.rng.chance(50) {
@@ -227,7 +266,7 @@ impl Gen<'_, '_> {
         } else {
             None
         };
-        let case_id = self.case(&id, opened, ended)?;
+        let case_id = self.case(&id, opened, ended, None)?;
         self.consents(&id, opened)?;
         let until = ended.map(|e| e.0).unwrap_or(anchor());
         let plan_made = plus_months(opened, 2);
@@ -267,38 +306,7 @@ impl Gen<'_, '_> {
             ]);
         }
         if self.rng.chance(12) {
-            // Job coaching as each orderer's own: the employment authority buys it as a
-            // purchased service within its 50 hours, the county gives its own.
-            let p = self.rng.pick(self.providers).id.clone();
-            let start = plus_months(opened, 3).min(until);
-            // Drawn from the client's index, not the generator, so the rest of the data
-            // set stays as it was drawn.
-            let n = i32::try_from(self.index % 1000).unwrap_or(0);
-            let (agency, official, hours) = if n % 5 < 3 {
-                (Agency::Te, &self.staff.te_expert.id, 10 + n * 7 % 41)
-            } else {
-                (
-                    Agency::Eksote,
-                    &self.staff.eksote_worker.id,
-                    10 + n * 11 % 71,
-                )
-            };
-            let used = hours * (n % 4) / 4;
-            self.t.coaching.push(vec![
-                self.rng.uuid().into(),
-                id.clone().into(),
-                Some(p).into(),
-                (*self
-                    .rng
-                    .pick(&["INDIVIDUAL", "WALK_ALONGSIDE", "NEUROPSYCHIATRIC", "GROUP"]))
-                .into(),
-                agency.code().into(),
-                hours.into(),
-                start.into(),
-                Option::<NaiveDate>::None.into(),
-                Some(official.clone()).into(),
-                used.into(),
-            ]);
+            self.coaching(&id, opened, until);
         }
         if self.rng.chance(45) || ended.is_none() && self.index % 5 == 0 {
             self.meetings(
@@ -316,6 +324,42 @@ impl Gen<'_, '_> {
             self.note(&id, agency, shared)?;
         }
         Ok(())
+    }
+
+    /// Job coaching ordered for the client from three months into the case.
+    fn coaching(&mut self, id: &str, opened: NaiveDate, until: NaiveDate) {
+        // Job coaching as each orderer's own: the employment authority buys it as a
+        // purchased service within its 50 hours, the county gives its own.
+        let p = self.rng.pick(self.providers).id.clone();
+        let start = plus_months(opened, 3).min(until);
+        // Drawn from the client's index, not the generator, so the rest of the data
+        // set stays as it was drawn.
+        let n = i32::try_from(self.index % 1000).unwrap_or(0);
+        let (agency, official, hours) = if n % 5 < 3 {
+            (Agency::Te, &self.staff.te_expert.id, 10 + n * 7 % 41)
+        } else {
+            (
+                Agency::Eksote,
+                &self.staff.eksote_worker.id,
+                10 + n * 11 % 71,
+            )
+        };
+        let used = hours * (n % 4) / 4;
+        self.t.coaching.push(vec![
+            self.rng.uuid().into(),
+            id.into(),
+            Some(p).into(),
+            (*self
+                .rng
+                .pick(&["INDIVIDUAL", "WALK_ALONGSIDE", "NEUROPSYCHIATRIC", "GROUP"]))
+            .into(),
+            agency.code().into(),
+            hours.into(),
+            start.into(),
+            Option::<NaiveDate>::None.into(),
+            Some(official.clone()).into(),
+            used.into(),
+        ]);
     }
 }
 

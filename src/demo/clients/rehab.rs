@@ -91,6 +91,27 @@ impl Gen<'_, '_> {
             .date(from, plus_days(from, 120).min(until).min(anchor()));
         let ends = plus_months(starts, self.rng.range(3, 12) as u32);
         let days = self.rng.range(2, 4) as i32;
+        self.placed(
+            client,
+            case_id,
+            (starts, ends, days),
+            None,
+            social_assistance,
+        )?;
+        Ok(ends)
+    }
+
+    /// Writes a period decided from `starts` to `ends`, `days` a week, ended early when
+    /// `early` says (its last day, reason and outcome), with its attendance, allowances and
+    /// the employment authority's statement.
+    pub(super) fn placed(
+        &mut self,
+        client: &str,
+        case_id: &str,
+        (starts, ends, days): (NaiveDate, NaiveDate, i32),
+        early: Option<(NaiveDate, &str, &str)>,
+        social_assistance: bool,
+    ) -> Result<(), DbErr> {
         let hours = if days == 4 {
             self.rng.range(4, 6)
         } else {
@@ -128,8 +149,14 @@ impl Gen<'_, '_> {
             Some("Guidance at the start of each day; a quiet workspace.").into(),
             Some(distance).into(),
             at_noon(starts).into(),
+            early.map(|e| e.0).into(),
+            early.map(|e| e.1.to_owned()).into(),
+            early.map(|e| e.2.to_owned()).into(),
+            early.map(|_| self.staff.eksote_worker.id.clone()).into(),
+            early.map(|e| at_noon(e.0)).into(),
         ]);
-        self.attendance(&id, starts, ends, days, coach, distance, payer)?;
+        let last = early.map(|e| e.0).unwrap_or(ends);
+        self.attendance(&id, starts, last, days, coach, distance, payer)?;
         // The county informs the employment authority, which gives Kela a statement.
         self.t.statement.push(vec![
             self.rng.uuid().into(),
@@ -139,7 +166,7 @@ impl Gen<'_, '_> {
             "KTT_START".into(),
             "Benefit conditions are met during the KTT period.".into(),
         ]);
-        Ok(ends)
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -86,6 +86,7 @@ impl Tables {
                     "ended_on",
                     "outcome",
                     "created_at",
+                    "service_track",
                 ],
             ),
             follow_up: Batch::new(
@@ -145,6 +146,11 @@ impl Tables {
                     "support_needs",
                     "travel_distance_km",
                     "created_at",
+                    "ended_early_on",
+                    "end_reason",
+                    "outcome",
+                    "outcome_recorded_by",
+                    "outcome_recorded_at",
                 ],
             ),
             attendance: Batch::new(
