@@ -290,21 +290,7 @@ impl Gen<'_, '_> {
             from = plus_days(ended, self.rng.range(1, 60) as u64);
             periods += 1;
         }
-        if self.rng.chance(30) {
-            self.assessment(&id, opened, until)?;
-        }
-        if self.rng.chance(30) {
-            let due = plus_months(opened, 4);
-            self.t.employment.push(vec![
-                self.rng.uuid().into(),
-                id.clone().into(),
-                "JOB_SEARCH_OBLIGATION".into(),
-                "Apply for three jobs a month".into(),
-                Some(due).into(),
-                self.staff.te_expert.id.clone().into(),
-                at_noon(opened).into(),
-            ]);
-        }
+        self.assessment_and_obligation(&id, opened, until)?;
         if self.rng.chance(12) {
             self.coaching(&id, opened, until);
         }
@@ -322,6 +308,32 @@ impl Gen<'_, '_> {
             let agency = *self.rng.pick(&[Agency::Eksote, Agency::Te, Agency::Kela]);
             let shared = self.rng.chance(35);
             self.note(&id, agency, shared)?;
+        }
+        Ok(())
+    }
+
+    /// Now and then a work-ability assessment within the case, and the employment
+    /// authority's job-search obligation due four months after it opened.
+    fn assessment_and_obligation(
+        &mut self,
+        id: &str,
+        opened: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<(), DbErr> {
+        if self.rng.chance(30) {
+            self.assessment(id, opened, until)?;
+        }
+        if self.rng.chance(30) {
+            let due = plus_months(opened, 4);
+            self.t.employment.push(vec![
+                self.rng.uuid().into(),
+                id.into(),
+                "JOB_SEARCH_OBLIGATION".into(),
+                "Apply for three jobs a month".into(),
+                Some(due).into(),
+                self.staff.te_expert.id.clone().into(),
+                at_noon(opened).into(),
+            ]);
         }
         Ok(())
     }

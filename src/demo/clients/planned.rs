@@ -40,21 +40,7 @@ impl Gen<'_, '_> {
                 social_assistance,
             )?;
         }
-        if self.rng.chance(30) {
-            self.assessment(&id, opened, until)?;
-        }
-        if self.rng.chance(30) {
-            let due = plus_months(opened, 4);
-            self.t.employment.push(vec![
-                self.rng.uuid().into(),
-                id.clone().into(),
-                "JOB_SEARCH_OBLIGATION".into(),
-                "Apply for three jobs a month".into(),
-                Some(due).into(),
-                self.staff.te_expert.id.clone().into(),
-                at_noon(opened).into(),
-            ]);
-        }
+        self.assessment_and_obligation(&id, opened, until)?;
         // Individual support is mostly one-to-one coaching; others get it now and then.
         let coached = if planned.track == "INDIVIDUAL_SUPPORT" {
             60
