@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use crate::authz::PolicyStore;
 use crate::config::{Config, Secret, DEMO_JWT_SECRET};
 use crate::domain::settings::Settings;
-use crate::graphql::{build_schema, build_schema_validating, AppSchema};
+use crate::graphql::OfficialSchemas;
 use crate::http::auth::TokenVerifier;
 use crate::telemetry::Metrics;
 
@@ -17,10 +17,11 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// The read replica report queries run on, when configured (never migrated or written).
     pub reports_db: Option<DatabaseConnection>,
-    pub schema: AppSchema,
-    /// The same schema without async-graphql's full validation, for documents that passed
-    /// it before and variables that cannot change its verdict (`graphql::engine::documents`).
-    pub schema_prevalidated: AppSchema,
+    /// The officials' schema, also without async-graphql's full validation, for documents
+    /// that passed it before and variables that cannot change its verdict
+    /// (`graphql::engine::documents`), and without the field-error extension, for a
+    /// query's first run (`graphql::FieldErrors`).
+    pub schemas: OfficialSchemas,
     /// The schema a client's own token is served from (`CLIENT` role).
     pub client_schema: crate::graphql::self_service::ClientSchema,
     /// The policy in force (the newest stored version), followed across replicas.
@@ -158,11 +159,7 @@ impl App {
         let state = Arc::new(AppState {
             db,
             reports_db,
-            schema: build_schema(introspection),
-            schema_prevalidated: build_schema_validating(
-                introspection,
-                async_graphql::ValidationMode::Fast,
-            ),
+            schemas: OfficialSchemas::build(introspection),
             client_schema: crate::graphql::self_service::build_client_schema(introspection),
             policy: Arc::new(policy),
             verifier,

@@ -122,6 +122,7 @@ pub struct Metrics {
     pub graphql_errors: Family<ErrorLabels, Counter>,
     pub access_log_rows: Counter<u64, AtomicU64>,
     pub graphql_prevalidated: Counter<u64, AtomicU64>,
+    pub graphql_reshaped: Counter<u64, AtomicU64>,
     pub db_pool_connections: Gauge,
     pub db_pool_idle: Gauge,
     pub db_pool_max: Gauge,
@@ -146,6 +147,7 @@ impl Metrics {
         let graphql_errors = Family::<ErrorLabels, Counter>::default();
         let access_log_rows = Counter::default();
         let graphql_prevalidated = Counter::default();
+        let graphql_reshaped = Counter::default();
         let db_pool_connections = Gauge::default();
         let db_pool_idle = Gauge::default();
         let db_pool_max = Gauge::default();
@@ -182,6 +184,12 @@ impl Metrics {
             "graphql_prevalidated_requests",
             "Requests executed without full validation: their document passed it before",
             graphql_prevalidated.clone(),
+        );
+        registry.register(
+            "graphql_reshaped_queries",
+            "Queries run a second time, with field errors shaped as the specification says, \
+             because a field failed in the first run",
+            graphql_reshaped.clone(),
         );
         registry.register(
             "db_pool_connections",
@@ -262,6 +270,7 @@ impl Metrics {
             graphql_errors,
             access_log_rows,
             graphql_prevalidated,
+            graphql_reshaped,
             db_pool_connections,
             db_pool_idle,
             db_pool_max,

@@ -394,9 +394,14 @@ fn field(scope: &Expr, marker: &Marker, method: &mut ImplItemFn) -> syn::Result<
             ctx: &::async_graphql::Context<'_>,
             #(#params),*
         ) -> ::async_graphql::Result<::core::option::Option<#out>> {
-            #check
-            #guard
-            ::core::result::Result::Ok(#value)
+            let answer = async {
+                #check
+                #guard
+                ::core::result::Result::<_, ::async_graphql::Error>::Ok(#value)
+            }
+            .await;
+            // A guarded field is nullable: a refusal (or any error) nulls it where it stands.
+            crate::graphql::engine::nulls::in_place(ctx, answer)
         }
     };
     Ok(helper)

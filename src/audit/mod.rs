@@ -185,6 +185,16 @@ impl AccessRecorder {
         self.with(|t| t.is_empty())
     }
 
+    /// Forgets what was recorded: for an answer that is discarded unsent, its query to be
+    /// run again (and recorded again) in the same transaction.
+    pub fn forget(&self) {
+        self.with(std::mem::take);
+        self.operations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Writes the collected rows into `conn` (the request's transaction); returns how many.
     pub async fn flush(
         &self,

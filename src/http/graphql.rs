@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -14,9 +16,10 @@ use crate::app::AppState;
 use crate::authz::Caller;
 use crate::error::AppError;
 use crate::graphql::engine::batch::{drive, BatchQueue};
-use crate::graphql::engine::documents::{variables_plainly_valid, Refused};
+use crate::graphql::engine::documents::{variables_plainly_valid, Fits, Refused};
 use crate::graphql::engine::limits;
-use crate::graphql::RecordLoader;
+use crate::graphql::engine::nulls::InPlace;
+use crate::graphql::{FieldErrors, RecordLoader};
 use crate::services::RequestContext;
 
 use super::request_body::{parse_failed, parse_request, PARSE_FAILED};
@@ -242,7 +245,7 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         Err(err) => return failed(&app, request_error_status, media, err),
     };
     let request = async_graphql::Request::new(query).variables(body.variables);
-    let request = match body.operation_name {
+    let mut request = match body.operation_name {
         Some(name) => request.operation_name(name),
         None => request,
     };
@@ -262,9 +265,12 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     if let Err(err) = limits::check_variables(&request.variables) {
         return failed(&app, request_error_status, media, err);
     }
-    let document = checked.document;
+    let (document, fits) = (checked.document, checked.fits);
     let operation = select_operation(&document, request.operation_name.as_deref());
     let reason = loggable(operation.as_ref().and_then(|(name, _)| name.as_deref()));
+    let query = operation
+        .as_ref()
+        .is_some_and(|(_, op)| op.ty == OperationType::Query);
     if let Some((_, op)) = &operation {
         if let Err(err) = check_required_variables(op, &request.variables) {
             return failed(&app, request_error_status, media, err);
@@ -274,7 +280,6 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(crate::labels::Language::from_accept_language);
-    let mut request = request.data(crate::graphql::types::labels::RequestLanguage(language));
     // Validated in full unless this text passed that before and the variables cannot
     // change the verdict; then (text, operation) is remembered if it passes now. A client's
     // request is always validated in full.
@@ -290,7 +295,14 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     let app = &*app;
     let answered = work
         .run(&reason, true, |rc| async move {
-            let mut response = execute(app, rc, request, prevalidated).await;
+            let asked = Asked {
+                request,
+                language,
+                prevalidated,
+                query,
+                fits,
+            };
+            let mut response = execute(app, rc, asked).await;
             // A document that fails validation gets no data; one that got data passed it.
             if let Some((query, operation)) = to_remember {
                 if response.data != async_graphql::Value::Null {
@@ -309,16 +321,38 @@ pub async fn post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: By
     }
 }
 
-/// Executes the request: a client's against the client schema, an official's against the
-/// officials' schema, as their roles see it, with the request's record loader.
-async fn execute(
-    app: &AppState,
-    rc: RequestContext,
-    mut request: async_graphql::Request,
+/// A request as [`post`] checked it, to be executed.
+struct Asked {
+    request: async_graphql::Request,
+    language: Option<crate::labels::Language>,
+    /// It passed async-graphql's full validation before (see `documents`).
     prevalidated: bool,
-) -> async_graphql::Response {
+    /// Its operation is a query.
+    query: bool,
+    /// The callers' schemas its text fits.
+    fits: Arc<Fits>,
+}
+
+/// Executes the request: a client's against the client schema, an official's against the
+/// officials' schema, as their roles see it, with the request's record loader. A query
+/// (`query`: the operation reads only) runs first on the schema without the field-error
+/// extension, which would otherwise sit on every field and list item of every answer; only
+/// when a field failed is that answer dropped and the query run again, in the same
+/// transaction, with field errors shaped as the specification says.
+async fn execute(app: &AppState, rc: RequestContext, asked: Asked) -> async_graphql::Response {
+    let Asked {
+        mut request,
+        language,
+        prevalidated,
+        query,
+        fits,
+    } = asked;
+    let language = crate::graphql::types::labels::RequestLanguage(language);
     let Caller::Official(principal) = &rc.caller else {
-        return app.client_schema.execute(request.data(rc)).await;
+        return app
+            .client_schema
+            .execute(request.data(language).data(rc))
+            .await;
     };
     let principal = principal.clone();
     let in_force = app.policy.current();
@@ -327,21 +361,74 @@ async fn execute(
         .of(&in_force.policy, in_force.version, &principal)
         .await
     {
-        Ok(visible) => {
-            let unknown = request
-                .parsed_query()
-                .map(|doc| visible.check(doc))
-                .unwrap_or_default();
-            if !unknown.is_empty() {
-                return async_graphql::Response::from_errors(unknown);
+        // Checked once per text and schema: the walk costs more than the look-up.
+        Ok(visible) if !fits.contains(visible.id()) => {
+            if let Ok(doc) = request.parsed_query() {
+                let unknown = visible.check(doc);
+                if !unknown.is_empty() {
+                    return async_graphql::Response::from_errors(unknown);
+                }
+                fits.insert(visible.id());
             }
         }
+        Ok(_) => {}
         Err(err) => {
             return async_graphql::Response::from_errors(vec![
                 async_graphql::Error::from(err).into_server_error(async_graphql::Pos::default())
             ])
         }
     }
+    if prevalidated {
+        app.metrics.graphql_prevalidated.inc();
+    }
+    if !query {
+        let request = request.data(language);
+        return run(app, rc, principal, request, prevalidated, FieldErrors::Spec).await;
+    }
+    // What the second run needs; the document is parsed again there from the same text.
+    let again = (
+        rc.again(),
+        request.query.clone(),
+        request.operation_name.clone(),
+        request.variables.clone(),
+    );
+    let in_place = InPlace::default();
+    let first = run(
+        app,
+        rc,
+        principal.clone(),
+        request.data(language).data(in_place.clone()),
+        prevalidated,
+        FieldErrors::Unshaped,
+    )
+    .await;
+    // Errors without a path failed the whole document, and the guarded fields' errors
+    // were answered where they stood: the answer is as the extension would have made it.
+    let field_errors = first.errors.iter().filter(|e| !e.path.is_empty()).count();
+    if field_errors == in_place.count() {
+        return first;
+    }
+    app.metrics.graphql_reshaped.inc();
+    let (rc, text, operation_name, variables) = again;
+    // The first answer is never sent: what it read is not what the caller received.
+    rc.recorder.forget();
+    let mut request = async_graphql::Request::new(text)
+        .variables(variables)
+        .data(language);
+    request.operation_name = operation_name;
+    run(app, rc, principal, request, prevalidated, FieldErrors::Spec).await
+}
+
+/// Runs an official's request once, on the schema `prevalidated` and `errors` select, with
+/// a record loader of its own.
+async fn run(
+    app: &AppState,
+    rc: RequestContext,
+    principal: crate::authz::Principal,
+    request: async_graphql::Request,
+    prevalidated: bool,
+    errors: FieldErrors,
+) -> async_graphql::Response {
     let batches = BatchQueue::default();
     let loader = DataLoader::new(
         RecordLoader::new(Arc::downgrade(&rc.tx), rc.scope.clone(), principal.agency),
@@ -356,12 +443,7 @@ async fn execute(
         .data(principal)
         .data(loader)
         .data(app.policy.clone());
-    let schema = if prevalidated {
-        app.metrics.graphql_prevalidated.inc();
-        &app.schema_prevalidated
-    } else {
-        &app.schema
-    };
+    let schema = app.schemas.get(prevalidated, errors);
     drive(schema.execute(request), batches).await
 }
 

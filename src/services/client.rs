@@ -41,14 +41,25 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
     if matches!(rc.scope, RowScope::Nothing) {
         return Err(AppError::Forbidden(None));
     }
-    // Whether it is a TYP client comes with the row: one round trip, not two.
-    let typ_flag = rc.scope.typ_of_row(CLIENT);
-    let flagged = typ_flag.is_some();
     // A temporary client merged into another answers as one that does not exist.
-    let mut select = client::Entity::find()
+    let select = client::Entity::find()
         .filter(client::Column::Id.eq(id))
         .filter(client::Column::MergedInto.is_null())
         .filter(rc.scope.visible_row(CLIENT));
+    let (rows, typ) = read_flagged(rc, select).await?;
+    Ok(scoped(rc, rows, typ).await?.into_iter().next())
+}
+
+/// Reads the clients `select` selects with, in the caller's agency scope, whether each is a
+/// TYP client of the caller's ([`RowScope::typ_of_row`]): the flag comes with the row, in
+/// the same round trip. The TYP clients among the rows, or `None` in a scope without the
+/// flag.
+async fn read_flagged(
+    rc: &RequestContext,
+    mut select: sea_orm::Select<client::Entity>,
+) -> AppResult<(Vec<client::Model>, Option<HashMap<String, bool>>)> {
+    let typ_flag = rc.scope.typ_of_row(CLIENT);
+    let flagged = typ_flag.is_some();
     if let Some(typ_flag) = typ_flag {
         let (yes, no) = (
             Expr::Constant(Value::from(1)),
@@ -64,10 +75,7 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
         }
         rows.push(model);
     }
-    Ok(scoped(rc, rows, flagged.then_some(typ))
-        .await?
-        .into_iter()
-        .next())
+    Ok((rows, flagged.then_some(typ)))
 }
 
 /// The client table as the statements here name its rows.
@@ -175,10 +183,10 @@ pub async fn list(
             size: window.size,
         },
     );
-    let rows = select.all(rc.db()).await?;
+    let (rows, typ) = read_flagged(rc, select).await?;
     let (rows, one_more) = window.take(rows);
     let mut records = Vec::with_capacity(rows.len());
-    for record in with_scopes(rc, rows).await? {
+    for record in scoped(rc, rows, typ).await? {
         let cursor = key.seal(CURSOR_KIND, &binding, &order.key_of(&record.row))?;
         records.push((cursor, record));
     }

@@ -65,6 +65,24 @@ impl RequestContext {
         }
     }
 
+    /// This request's context for running its query a second time: the same caller, scope,
+    /// time, transaction and access recorder (a replica's report transaction is begun anew).
+    pub fn again(&self) -> RequestContext {
+        RequestContext {
+            caller: self.caller.clone(),
+            scope: self.scope.clone(),
+            now: self.now,
+            today: self.today,
+            settings: self.settings.clone(),
+            tx: self.tx.clone(),
+            recorder: self.recorder.clone(),
+            policy_changed: self.policy_changed.clone(),
+            reports_db: self.reports_db.clone(),
+            reports_tx: tokio::sync::OnceCell::new(),
+            cursors: self.cursors.clone(),
+        }
+    }
+
     /// Lets this request page connections (seal and open their cursors).
     pub fn with_cursor_key(mut self, key: Arc<crate::services::cursor::CursorKey>) -> Self {
         self.cursors = Some(key);

@@ -162,7 +162,11 @@ on_both! {
     async fn a_refused_nullable_field_is_null_with_its_error_at_its_path(app) {
         // The TYP officer reads health data only under a consent, and holds none for the
         // shared client: each assessment stays an object, its details null, one error each.
+        // A guarded field answers its refusal where it stands: the query runs once.
+        let reshaped = || app.metric("typgraph_graphql_reshaped_queries_total");
+        let before = reshaped().await;
         let (status, body) = app.gql(&app.token_for("TYP_OFFICER"), ASSESSMENTS, json!({ "c": app.fx.shared })).await;
+        assert_eq!(reshaped().await, before, "one run: {body}");
         assert_eq!(status, 200, "{body}");
         let rows = body["data"]["caseView"]["workAbilityAssessments"].as_array().unwrap_or_else(|| panic!("{body}"));
         assert!(!rows.is_empty(), "{body}");
@@ -184,9 +188,23 @@ on_both! {
         // Kela holds the consent: the same query reads the details, without errors.
         let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), ASSESSMENTS, json!({ "c": app.fx.shared })).await;
         assert!(kela.get("errors").is_none(), "{kela}");
+        assert_eq!(reshaped().await, before, "no field failed, one run: {kela}");
         let read = kela["data"]["caseView"]["workAbilityAssessments"].as_array().unwrap();
         assert_eq!(read.len(), rows.len(), "{kela}");
         assert!(read.iter().any(|r| r["details"].is_string()), "{kela}");
+
+        // Any other field error runs the query again with field errors shaped, and only
+        // that answer is sent: a non-null root field that failed nulls `data` whole, though
+        // the other root field was read.
+        let both = "query B { me { officialId } clients(first: 500) { edges { node { id } } } }";
+        let (status, body) = app.gql(&app.token_for("TE_EXPERT"), both, json!({})).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["data"].is_null(), "{body}");
+        let errors = body["errors"].as_array().unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(errors.len(), 1, "{body}");
+        assert_eq!(errors[0]["path"], json!(["clients"]), "{body}");
+        assert_eq!(errors[0]["extensions"]["code"], "LIMIT_EXCEEDED", "{body}");
+        assert_eq!(reshaped().await, before + 1.0, "run again once: {body}");
     }
 }
 
@@ -194,9 +212,16 @@ on_both! {
     async fn a_field_outside_the_roles_schema_is_refused_before_anything_runs(app) {
         let te = app.token_for("TE_EXPERT");
         let logged = "SELECT COUNT(*) FROM access_log";
-        let before = app.count(logged).await;
-        // TE reads no health data ever: `details` is no field of its schema.
+        // TE reads no health data ever: `details` is no field of its schema. Kela's schema
+        // has it: the text fits Kela's, which a server remembers with the text, and still
+        // not TE's.
         let query = "query A($c: ID!) {\n  caseView(clientId: $c) {\n    workAbilityAssessments {\n      id\n      details\n    }\n  }\n}";
+        for _ in 0..2 {
+            let (status, kela) = app.gql(&app.token_for("KELA_EXPERT"), query, json!({ "c": app.fx.shared })).await;
+            assert_eq!(status, 200, "{kela}");
+            assert!(kela["data"]["caseView"]["workAbilityAssessments"].is_array(), "{kela}");
+        }
+        let before = app.count(logged).await;
         let (status, body) = app.gql(&te, query, json!({ "c": app.fx.shared })).await;
         assert_not_in_schema(status, &body, "details", "WorkAbilityAssessment");
         assert_eq!(body["errors"].as_array().unwrap().len(), 1, "{body}");
@@ -216,6 +241,9 @@ on_both! {
         let (status, body) = app.gql(&te, open, json!({ "i": {} })).await;
         assert_not_in_schema(status, &body, "openTypCase", "Mutation");
         assert_eq!(app.count(logged).await, before);
+        // Refused again, not remembered as fitting.
+        let (status, body) = app.gql(&te, query, json!({ "c": app.fx.shared })).await;
+        assert_not_in_schema(status, &body, "details", "WorkAbilityAssessment");
         // Without the field, the same query runs and is logged.
         let (status, ok) = app.gql(&te, "query A($c: ID!) { caseView(clientId: $c) { workAbilityAssessments { id } } }", json!({ "c": app.fx.shared })).await;
         assert_eq!(status, 200, "{ok}");

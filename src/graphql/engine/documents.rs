@@ -43,12 +43,38 @@ pub struct Checked {
     pub document: ExecutableDocument,
     /// Whether this text already ran under the operation asked for after full validation.
     pub validated: bool,
+    /// The callers' schemas this text was found to fit (kept with the text).
+    pub fits: Arc<Fits>,
+}
+
+/// The callers' schemas (by [`VisibleSchema::id`](super::role_schema::VisibleSchema::id))
+/// a document's every field and type is in: the check walks the document, and a text
+/// that fitted a schema fits it again.
+#[derive(Default)]
+pub struct Fits(Mutex<Vec<u64>>);
+
+impl Fits {
+    pub fn contains(&self, schema: u64) -> bool {
+        self.lock().contains(&schema)
+    }
+
+    pub fn insert(&self, schema: u64) {
+        let mut fits = self.lock();
+        if !fits.contains(&schema) {
+            fits.push(schema);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<u64>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 struct Entry {
     document: ExecutableDocument,
     /// Operation names (`None`: as sent without one) it ran under after full validation.
     validated: Vec<Option<Box<str>>>,
+    fits: Arc<Fits>,
 }
 
 #[derive(Default)]
@@ -72,6 +98,7 @@ impl DocumentCache {
             return Ok(Checked {
                 document: entry.document.clone(),
                 validated: entry.validated.iter().any(|v| v.as_deref() == operation),
+                fits: entry.fits.clone(),
             });
         }
         let doc = async_graphql::parser::parse_query(query).map_err(Refused::Parse)?;
@@ -81,9 +108,11 @@ impl DocumentCache {
             inner.documents.clear();
             inner.bytes = 0;
         }
+        let fits = Arc::new(Fits::default());
         let entry = Entry {
             document: doc.clone(),
             validated: Vec::new(),
+            fits: fits.clone(),
         };
         if inner.documents.insert(Arc::from(query), entry).is_none() {
             inner.bytes += query.len();
@@ -91,6 +120,7 @@ impl DocumentCache {
         Ok(Checked {
             document: doc,
             validated: false,
+            fits,
         })
     }
 

@@ -7,6 +7,7 @@
 //! under the policy in force, and kept per (roles, agency, policy version).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::parser::types::{
@@ -37,6 +38,8 @@ fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { 
 /// One caller's schema: each visible type's fields, with the named type each returns.
 #[derive(Debug, Default)]
 pub struct VisibleSchema {
+    /// Unique among the schemas this process built: documents remember the ones they fit.
+    id: u64,
     query: String,
     mutation: Option<String>,
     types: HashMap<String, HashMap<String, String>>,
@@ -68,7 +71,9 @@ impl VisibleSchema {
                 types.insert(name.to_owned(), fields);
             }
         }
+        static BUILT: AtomicU64 = AtomicU64::new(1);
         VisibleSchema {
+            id: BUILT.fetch_add(1, Ordering::Relaxed),
             query: schema["queryType"]["name"]
                 .as_str()
                 .unwrap_or("Query")
@@ -76,6 +81,10 @@ impl VisibleSchema {
             mutation: schema["mutationType"]["name"].as_str().map(str::to_owned),
             types,
         }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The errors of fields and types in `doc` that this schema does not have (empty when
