@@ -253,7 +253,8 @@ pub async fn write(
             ]);
             granted.push((period, notice));
         }
-        if items.is_full() || decisions.is_full() || notices.is_full() {
+        let backend = conn.get_database_backend();
+        if items.is_full(backend) || decisions.is_full(backend) || notices.is_full(backend) {
             items.flush(conn).await?;
             decisions.flush(conn).await?;
             notices.flush(conn).await?;
