@@ -211,6 +211,17 @@ pub fn install(backend: DbBackend, tables: &[&str]) -> Vec<String> {
     out
 }
 
+/// PostgreSQL: the statements that stop (`enabled` false) or resume the refresh on insert
+/// into each table of [`RECORDS`]. A bulk load into them inserts with it stopped and then
+/// runs [`refresh`] for every client once, which leaves the columns as the triggers would
+/// have: they are computed from the tables' rows alone.
+pub fn postgres_insert_triggers(enabled: bool) -> Vec<String> {
+    let switch = if enabled { "ENABLE" } else { "DISABLE" };
+    sources()
+        .map(|table| format!("ALTER TABLE {table} {switch} TRIGGER {table}_visibility_inserted"))
+        .collect()
+}
+
 /// The statements that remove the triggers of `tables`.
 fn uninstall(backend: DbBackend, tables: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
@@ -328,6 +339,25 @@ mod tests {
         let eksote = recorded_by("EKSOTE", "c.id");
         assert!(eksote.contains("FROM rehab_period r WHERE r.client_id = c.id)"));
         assert!(!eksote.contains("pay_subsidy"));
+    }
+
+    #[test]
+    fn a_bulk_load_switches_the_installed_insert_triggers() {
+        let installed = install(DbBackend::Postgres, &sources().collect::<Vec<_>>()).join(";\n");
+        let off = postgres_insert_triggers(false);
+        assert_eq!(off.len(), RECORDS.len());
+        for statement in off {
+            let (table, trigger) = statement
+                .strip_prefix("ALTER TABLE ")
+                .and_then(|s| s.split_once(" DISABLE TRIGGER "))
+                .unwrap();
+            assert!(
+                installed.contains(&format!(
+                    "CREATE TRIGGER {trigger} AFTER INSERT ON {table} "
+                )),
+                "{statement}"
+            );
+        }
     }
 
     #[test]

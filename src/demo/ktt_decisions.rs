@@ -148,6 +148,16 @@ pub async fn write(
         .order_by_desc(employment_plan::Column::MadeOn)
         .all(conn)
         .await?;
+    // Each case's plans, newest first (looked up per period: a search of all plans for
+    // each period grew with the square of the data set).
+    let mut plans_of: std::collections::HashMap<&str, Vec<&employment_plan::Model>> =
+        std::collections::HashMap::new();
+    for plan in &plans {
+        plans_of
+            .entry(plan.case_id.as_str())
+            .or_default()
+            .push(plan);
+    }
     let languages: std::collections::HashMap<String, Option<String>> = client::Entity::find()
         .all(conn)
         .await?
@@ -190,9 +200,9 @@ pub async fn write(
             continue;
         };
         // The plan in force at the start: the newest made by then.
-        let Some(plan) = plans
-            .iter()
-            .find(|p| &p.case_id == case_id && p.made_on <= period.starts_on)
+        let Some(plan) = plans_of
+            .get(case_id.as_str())
+            .and_then(|plans| plans.iter().find(|p| p.made_on <= period.starts_on))
         else {
             continue;
         };
@@ -253,7 +263,8 @@ pub async fn write(
             ]);
             granted.push((period, notice));
         }
-        if items.is_full() || decisions.is_full() || notices.is_full() {
+        let backend = conn.get_database_backend();
+        if items.is_full(backend) || decisions.is_full(backend) || notices.is_full(backend) {
             items.flush(conn).await?;
             decisions.flush(conn).await?;
             notices.flush(conn).await?;

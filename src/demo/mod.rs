@@ -4,6 +4,7 @@
 //! and from the range reserved for testing (individual number 900–999).
 
 mod agency_work;
+mod bulk;
 mod clients;
 mod corrections;
 mod ktt_decisions;
@@ -230,6 +231,10 @@ async fn load_clients(
     let providers = providers(&mut rng);
     let officials = officials(&mut rng, &providers);
     write_setup(&tx, &providers, &officials, demo).await?;
+    let deferred = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => Some(bulk::defer(&tx, &clients::tables()).await?),
+        _ => None,
+    };
     let (count, attendance_rows, extras) = match clients {
         Clients::Drawn(n) => (
             n,
@@ -243,6 +248,10 @@ async fn load_clients(
         ),
     };
     phase("clients written");
+    if let Some(deferred) = deferred {
+        deferred.restore(&tx).await?;
+        phase("indexes, keys and visibility restored");
+    }
     ktt_decisions::write(&tx, &mut rng, &officials).await?;
     phase("KTT decisions written");
     if extras {

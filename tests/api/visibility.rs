@@ -4,6 +4,7 @@
 //! deletes and moves of records; and a page of clients follows it.
 
 use chrono::{Days, Months, NaiveDate};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::helpers::TestApp;
@@ -155,5 +156,53 @@ on_both! {
             .count(&format!("SELECT COUNT(*) FROM client WHERE id = '{shared}' AND typ_through IS NULL"))
             .await;
         assert_eq!(through, 1, "no case whose agreement stands");
+    }
+}
+
+/// PostgreSQL: every index and constraint of the tables a data set load fills, as the
+/// catalog defines them.
+async fn definitions(app: &TestApp) -> Vec<String> {
+    let rows = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index \
+             UNION ALL SELECT conrelid::regclass::text || ' ' || conname || ' ' || \
+             pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid <> 0 \
+             UNION ALL SELECT tgrelid::regclass::text || ' ' || tgname || ' ' || tgenabled \
+             FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
+
+on_both! {
+    async fn a_bulk_load_keeps_the_visibility_rule_and_the_schema(app) {
+        // On PostgreSQL the load drops the largest tables' indexes and keys and stops the
+        // visibility triggers while it inserts, then restores them and refreshes every client.
+        let postgres = app.db.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let before = if postgres { definitions(&app).await } else { Vec::new() };
+        typgraph::demo::load(&app.db, 60, 11, false).await.unwrap();
+        assert_agrees(&app, "after a load of 60 clients").await;
+        let held = app.count("SELECT COUNT(*) FROM client WHERE typ_through IS NOT NULL").await;
+        assert!(held > 40, "the loaded clients' cases: {held}");
+        let days = app.count("SELECT COUNT(*) FROM attendance_day").await;
+        assert!(days > 1000, "attendance loaded: {days}");
+        if postgres {
+            assert_eq!(definitions(&app).await, before, "indexes, constraints and triggers");
+        }
+        // A later write is followed by the triggers again.
+        let placed = app.fx.other_placement.clone();
+        let kela = app.fx.official("KELA_EXPERT").to_owned();
+        app.exec(&format!(
+            "INSERT INTO agency_note (id, client_id, agency, author_id, body, shared_with_case_team, created_at) \
+             VALUES ('{}', '{placed}', 'KELA', '{kela}', 'Oma merkintä', FALSE, CURRENT_TIMESTAMP)",
+            uuid::Uuid::new_v4()
+        ))
+        .await;
+        assert_agrees(&app, "after a note written after the load").await;
     }
 }

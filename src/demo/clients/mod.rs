@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DbErr, Value};
+use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
 
 use super::names::*;
 use super::profile::PlannedClient;
@@ -88,6 +88,11 @@ fn staff(officials: &[SeedOfficial]) -> Option<Staff<'_>> {
     })
 }
 
+/// The tables the clients and their records are written to.
+pub fn tables() -> Vec<&'static str> {
+    Tables::new().names()
+}
+
 /// Writes `count` clients and their records; returns the number of attendance rows.
 pub async fn write(
     conn: &impl ConnectionTrait,
@@ -138,21 +143,46 @@ async fn write_each(
     // The demo's payment clients have their own codes.
     let mut codes: HashSet<String> = super::payments::identity_codes().into_iter().collect();
     let mut decision_no = 0u64;
-    for i in 0..count {
-        let mut g = Gen {
-            rng: &mut *rng,
-            t: &mut t,
-            staff: &staff,
-            providers,
-            decision_no: &mut decision_no,
-            index: i,
-        };
-        each(&mut g, &mut codes)?;
-        if t.any_full() {
-            t.flush(conn).await?;
+    let backend = conn.get_database_backend();
+    t.prepare(conn).await?;
+    // The rows are drawn while the database writes the batch before: the writer runs the
+    // batches in order, the generator hands it one and goes on drawing (yielding to it
+    // after each client), so the two sides' work overlaps.
+    let (batches, to_write) = tokio::sync::mpsc::channel::<Vec<Statement>>(1);
+    // Each side owns its end of the channel: when one stops, the other learns of it.
+    let writer = async {
+        let mut to_write = to_write;
+        while let Some(batch) = to_write.recv().await {
+            for statement in batch {
+                conn.execute_raw(statement).await?;
+            }
         }
-    }
-    t.flush(conn).await?;
+        Ok::<(), DbErr>(())
+    };
+    let generator = async {
+        let batches = batches;
+        for i in 0..count {
+            let mut g = Gen {
+                rng: &mut *rng,
+                t: &mut t,
+                staff: &staff,
+                providers,
+                decision_no: &mut decision_no,
+                index: i,
+            };
+            each(&mut g, &mut codes)?;
+            if t.any_full(backend) && batches.send(t.take(backend)?).await.is_err() {
+                // The writer stopped on an error, which it answers.
+                return Ok(());
+            }
+            tokio::task::yield_now().await;
+        }
+        let _ = batches.send(t.take(backend)?).await;
+        Ok::<(), DbErr>(())
+    };
+    let (written, generated) = tokio::join!(writer, generator);
+    written?;
+    generated?;
     Ok(t.attendance.written)
 }
 

@@ -1,6 +1,6 @@
 //! The buffers of the data set's tables, flushed in batches, parents before children.
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use super::Batch;
 
@@ -342,15 +342,30 @@ impl Tables {
         ]
     }
 
-    pub(super) fn any_full(&mut self) -> bool {
-        self.all().iter().any(|b| b.is_full())
+    /// The tables written.
+    pub(super) fn names(&mut self) -> Vec<&'static str> {
+        self.all().iter().map(|b| b.table()).collect()
     }
 
-    /// Flushes every table, parents before children, so foreign keys hold.
-    pub(super) async fn flush(&mut self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    pub(super) fn any_full(&mut self, backend: DbBackend) -> bool {
+        self.all().iter().any(|b| b.is_full(backend))
+    }
+
+    /// On PostgreSQL, reads every table's column types.
+    pub(super) async fn prepare(&mut self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
         for b in self.all() {
-            b.flush(conn).await?;
+            b.prepare(conn).await?;
         }
         Ok(())
+    }
+
+    /// Every table's rows as INSERT statements, parents before children, so foreign keys
+    /// hold when they run in order.
+    pub(super) fn take(&mut self, backend: DbBackend) -> Result<Vec<Statement>, DbErr> {
+        let mut out = Vec::new();
+        for b in self.all() {
+            out.extend(b.take(backend)?);
+        }
+        Ok(out)
     }
 }
