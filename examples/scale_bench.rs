@@ -11,6 +11,14 @@
 //! ```
 //! The databases are `typgraph_bench_<N>` (shared with `report_bench`), reused once seeded.
 //! `--plans` also prints each statement's whole plan (for the docs).
+//!
+//! `--paths` measures instead every other read path that lists or searches (meetings and
+//! their brief, referrals, the reports with each filter, the allowance exports and
+//! statements, the access log as an auditor and as the client reads it, the work lists),
+//! sent to the real app over HTTP, each statement it issued explained (see `paths.rs`);
+//! `--database NAME` runs it on another seeded database than `typgraph_bench_<N>`;
+//! `--log-rows K` (default 20) is the synthetic access-log history per client the
+//! access-log paths are explained over.
 
 use std::time::Instant;
 
@@ -22,6 +30,9 @@ use typgraph::domain::settings::Settings;
 use typgraph::domain::Agency;
 use typgraph::services::client::{page_statement, ClientOrder, PageAsked};
 
+#[path = "scale_bench/paths.rs"]
+mod paths;
+
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// Runs of each statement; the median is printed.
@@ -31,6 +42,9 @@ struct Args {
     base: String,
     sizes: Vec<usize>,
     plans: bool,
+    paths: bool,
+    database: Option<String>,
+    log_rows: usize,
 }
 
 fn args() -> Result<Args, Error> {
@@ -38,6 +52,9 @@ fn args() -> Result<Args, Error> {
         base: "postgres://postgres@127.0.0.1:5432/postgres".into(),
         sizes: vec![10_000],
         plans: false,
+        paths: false,
+        database: None,
+        log_rows: 20,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -52,6 +69,9 @@ fn args() -> Result<Args, Error> {
                     .collect::<Result<_, _>>()?
             }
             "--plans" => out.plans = true,
+            "--paths" => out.paths = true,
+            "--database" => out.database = Some(it.next().ok_or("--database NAME")?),
+            "--log-rows" => out.log_rows = it.next().ok_or("--log-rows N")?.parse()?,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -183,6 +203,16 @@ fn median(mut v: Vec<f64>) -> f64 {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let args = args()?;
+    if args.paths {
+        for &n in &args.sizes {
+            let name = args
+                .database
+                .clone()
+                .unwrap_or_else(|| format!("typgraph_bench_{n}"));
+            paths::run(&args.base, &name, n, args.plans, args.log_rows).await?;
+        }
+        return Ok(());
+    }
     println!("| clients | scope | page | search | ms (median of {RUNS}) | planning ms | buffers | rows | reads whole |");
     println!("|---|---|---|---|---|---|---|---|---|");
     let mut plans = Vec::new();

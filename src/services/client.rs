@@ -38,15 +38,25 @@ pub struct ClientPage {
 /// The client with `id`, or `None` when it does not exist or is out of the caller's scope
 /// (the two are deliberately the same answer).
 pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecord>> {
+    Ok(find_all(rc, &[id.to_owned()]).await?.into_iter().next())
+}
+
+/// The clients of `ids` that exist and are within the caller's scope, in no particular
+/// order, in the statements [`find`] makes for one: a list of rows that each name a client
+/// reads its clients at once, not one by one.
+pub async fn find_all(rc: &RequestContext, ids: &[String]) -> AppResult<Vec<ClientRecord>> {
     if matches!(rc.scope, RowScope::Nothing) {
         return Err(AppError::Forbidden(None));
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
     // Whether it is a TYP client comes with the row: one round trip, not two.
     let typ_flag = rc.scope.typ_of_row(CLIENT);
     let flagged = typ_flag.is_some();
     // A temporary client merged into another answers as one that does not exist.
     let mut select = client::Entity::find()
-        .filter(client::Column::Id.eq(id))
+        .filter(client::Column::Id.is_in(ids.iter().map(String::as_str)))
         .filter(client::Column::MergedInto.is_null())
         .filter(rc.scope.visible_row(CLIENT));
     if let Some(typ_flag) = typ_flag {
@@ -64,10 +74,7 @@ pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecor
         }
         rows.push(model);
     }
-    Ok(scoped(rc, rows, flagged.then_some(typ))
-        .await?
-        .into_iter()
-        .next())
+    scoped(rc, rows, flagged.then_some(typ)).await
 }
 
 /// The client table as the statements here name its rows.
