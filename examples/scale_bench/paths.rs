@@ -685,8 +685,17 @@ pub async fn run(
         captured.lock().map_err(|_| "poisoned")?.clear();
         let answered = send(&http, &addr, &path.ask).await?;
         let statements = std::mem::take(&mut *captured.lock().map_err(|_| "poisoned")?);
+        // `SHOW_SQL=part of a path's name` prints what that path issued.
+        if std::env::var("SHOW_SQL").is_ok_and(|p| path.name.contains(&p)) {
+            for stmt in &statements {
+                eprintln!("{}: {}", path.name, stmt.sql);
+            }
+        }
         if let Err(e) = answered {
-            println!("| {n} | {} | refused: {e} | | | |", path.name);
+            // A filter the report does not offer is refused before any statement.
+            if !e.contains("cannot be filtered by") {
+                println!("| {n} | {} | refused: {e} | | | |", path.name);
+            }
             continue;
         }
         let setup = if path.name.contains("access log") {
