@@ -21,6 +21,14 @@
 //! The databases are `typgraph_bench_<N>` (shared with `report_bench`), reused once seeded.
 //! `--plans` also prints each page statement's whole plan (for the docs); `--requests N`
 //! sets how many measured requests each latency is the median of (21 by default).
+//!
+//! `--paths` measures instead every other read path that lists or searches (meetings and
+//! their brief, referrals, the reports with each filter, the allowance exports and
+//! statements, the access log as an auditor and as the client reads it, the work lists),
+//! sent to the real app over HTTP, each statement it issued explained (see `paths.rs`);
+//! `--database NAME` runs it on another seeded database than `typgraph_bench_<N>`;
+//! `--log-rows K` (default 20) is the synthetic access-log history per client the
+//! access-log paths are explained over.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -33,6 +41,9 @@ use typgraph::config::{Config, JwtConfig, RateConfig, Secret};
 use typgraph::domain::settings::Settings;
 use typgraph::domain::Agency;
 use typgraph::services::client::{page_statement, ClientOrder, PageAsked};
+
+#[path = "scale_bench/paths.rs"]
+mod paths;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -70,6 +81,9 @@ struct Args {
     sizes: Vec<usize>,
     plans: bool,
     requests: usize,
+    paths: bool,
+    database: Option<String>,
+    log_rows: usize,
 }
 
 fn args() -> Result<Args, Error> {
@@ -78,6 +92,9 @@ fn args() -> Result<Args, Error> {
         sizes: vec![10_000],
         plans: false,
         requests: 21,
+        paths: false,
+        database: None,
+        log_rows: 20,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -93,6 +110,9 @@ fn args() -> Result<Args, Error> {
             }
             "--plans" => out.plans = true,
             "--requests" => out.requests = it.next().ok_or("--requests N")?.parse()?,
+            "--paths" => out.paths = true,
+            "--database" => out.database = Some(it.next().ok_or("--database NAME")?),
+            "--log-rows" => out.log_rows = it.next().ok_or("--log-rows N")?.parse()?,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -501,6 +521,16 @@ struct Size {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let args = args()?;
+    if args.paths {
+        for &n in &args.sizes {
+            let name = args
+                .database
+                .clone()
+                .unwrap_or_else(|| format!("typgraph_bench_{n}"));
+            paths::run(&args.base, &name, n, args.plans, args.log_rows).await?;
+        }
+        return Ok(());
+    }
     println!("| clients | scope | page | search | ms (median of {RUNS}) | planning ms | buffers | rows | reads whole |");
     println!("|---|---|---|---|---|---|---|---|---|");
     let mut plans = Vec::new();

@@ -239,6 +239,7 @@ impl MigratorTrait for Migrator {
             ),
             sql_migration!("029_alter_ktt_notices", []),
             Box::new(visibility::Migration),
+            sql_migration!("031_index_read_paths", []),
         ]
     }
 }

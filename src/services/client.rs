@@ -38,16 +38,26 @@ pub struct ClientPage {
 /// The client with `id`, or `None` when it does not exist or is out of the caller's scope
 /// (the two are deliberately the same answer).
 pub async fn find(rc: &RequestContext, id: &str) -> AppResult<Option<ClientRecord>> {
+    Ok(find_all(rc, &[id.to_owned()]).await?.into_iter().next())
+}
+
+/// The clients of `ids` that exist and are within the caller's scope, in no particular
+/// order, in the statements [`find`] makes for one: a list of rows that each name a client
+/// reads its clients at once, not one by one.
+pub async fn find_all(rc: &RequestContext, ids: &[String]) -> AppResult<Vec<ClientRecord>> {
     if matches!(rc.scope, RowScope::Nothing) {
         return Err(AppError::Forbidden(None));
     }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     // A temporary client merged into another answers as one that does not exist.
     let select = client::Entity::find()
-        .filter(client::Column::Id.eq(id))
+        .filter(client::Column::Id.is_in(ids.iter().map(String::as_str)))
         .filter(client::Column::MergedInto.is_null())
         .filter(rc.scope.visible_row(CLIENT));
     let (rows, typ) = read_flagged(rc, select).await?;
-    Ok(scoped(rc, rows, typ).await?.into_iter().next())
+    scoped(rc, rows, typ).await
 }
 
 /// Reads the clients `select` selects with, in the caller's agency scope, whether each is a

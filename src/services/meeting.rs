@@ -1,5 +1,7 @@
 //! Network meetings and the meeting brief.
 
+use std::collections::HashMap;
+
 use chrono::{Days, NaiveDate};
 use entity::network_meeting;
 use sea_orm::sea_query::Expr;
@@ -79,15 +81,23 @@ pub async fn upcoming(rc: &RequestContext) -> AppResult<Vec<MeetingRecord>> {
         .limit(UPCOMING_LIMIT)
         .all(rc.db())
         .await?;
-    let mut found = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(client) = client::find(rc, &row.client_id).await? {
-            if client.scope.typ {
-                found.push(MeetingRecord { row, client });
-            }
-        }
-    }
-    Ok(found)
+    // The meetings' clients at once: a list of 50 meetings is not 50 lookups.
+    let mut ids: Vec<String> = rows.iter().map(|r| r.client_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let clients: HashMap<String, ClientRecord> = client::find_all(rc, &ids)
+        .await?
+        .into_iter()
+        .filter(|c| c.scope.typ)
+        .map(|c| (c.row.id.clone(), c))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let client = clients.get(&row.client_id)?.clone();
+            Some(MeetingRecord { row, client })
+        })
+        .collect())
 }
 
 /// The date of the last meeting of the same case held before this one.

@@ -193,6 +193,11 @@ on_both! {
             let (_, b) = app.gql(&app.token_for(role), q, json!({})).await;
             assert_eq!(b["errors"][0]["extensions"]["code"], "FORBIDDEN", "{role}: {b}");
         }
+        // An agency worker counts the clients of its scope: the scope's client probe and
+        // the vouchers are told apart in the statement.
+        let (_, b) = app.gql(&app.token_for("EKSOTE_WORKER"), q, json!({})).await;
+        assert!(b.get("errors").is_none(), "{b}");
+        assert!(b["data"]["reports"]["voucherUse"].is_array(), "{b}");
         // A coach counts its own provider's rows only: P2's coach sees none of P1's.
         let (_, b) = app.gql(&app.token(&app.fx.coach_p2, &["PROVIDER_COACH"]), q, json!({})).await;
         assert_eq!(b["data"]["reports"]["coachingHours"], json!([]), "{b}");

@@ -114,44 +114,45 @@ pub async fn voucher_use(
     report_rules::whole_months(from, to)?;
     let db = rc.report_db().await?;
     // The range's bounds are dates (no text from the caller) written into the statement.
+    // `vo`, not `sv`: the row scope's probe names its client row `sv`.
     let used = Expr::cust(format!(
-        "CAST(SUM(CASE WHEN sv.kind = 'KTT' THEN (SELECT COUNT(*) FROM attendance_day a \
-         WHERE a.period_id = sv.rehab_period_id AND a.present = TRUE AND a.voided_at IS NULL \
-         AND a.day >= sv.valid_from AND a.day <= sv.valid_until AND a.day >= '{from}' AND a.day <= '{to}') \
+        "CAST(SUM(CASE WHEN vo.kind = 'KTT' THEN (SELECT COUNT(*) FROM attendance_day a \
+         WHERE a.period_id = vo.rehab_period_id AND a.present = TRUE AND a.voided_at IS NULL \
+         AND a.day >= vo.valid_from AND a.day <= vo.valid_until AND a.day >= '{from}' AND a.day <= '{to}') \
          ELSE (SELECT COALESCE(SUM(h.hours), 0) FROM job_coaching_hours h \
-         JOIN job_coaching jc ON jc.id = h.coaching_id WHERE jc.voucher_id = sv.id \
-         AND h.worked_on >= sv.valid_from AND h.worked_on <= sv.valid_until \
+         JOIN job_coaching jc ON jc.id = h.coaching_id WHERE jc.voucher_id = vo.id \
+         AND h.worked_on >= vo.valid_from AND h.worked_on <= vo.valid_until \
          AND h.worked_on >= '{from}' AND h.worked_on <= '{to}') END) AS BIGINT)"
     ));
     let mut select = Query::select()
-        .expr_as(Expr::col(("sv", "provider_id")), "provider_id")
+        .expr_as(Expr::col(("vo", "provider_id")), "provider_id")
         .expr_as(Expr::col(("p", "name")), "provider_name")
-        .expr_as(Expr::col(("sv", "kind")), "kind")
+        .expr_as(Expr::col(("vo", "kind")), "kind")
         .expr_as(
-            Func::count_distinct(Expr::col(("sv", "client_id"))),
+            Func::count_distinct(Expr::col(("vo", "client_id"))),
             "persons",
         )
         .expr_as(used, "used")
-        .from_as("service_voucher", "sv")
+        .from_as("service_voucher", "vo")
         .join_as(
             JoinType::InnerJoin,
             "provider",
             "p",
-            Expr::col(("p", "id")).equals(("sv", "provider_id")),
+            Expr::col(("p", "id")).equals(("vo", "provider_id")),
         )
-        .and_where(Expr::col(("sv", "status")).eq("ACCEPTED"))
-        .and_where(Expr::col(("sv", "valid_from")).lte(to))
-        .and_where(Expr::col(("sv", "valid_until")).gte(from))
+        .and_where(Expr::col(("vo", "status")).eq("ACCEPTED"))
+        .and_where(Expr::col(("vo", "valid_from")).lte(to))
+        .and_where(Expr::col(("vo", "valid_until")).gte(from))
         .to_owned();
-    filtered(&mut select, placement_filters(scope, f, "sv"));
+    filtered(&mut select, placement_filters(scope, f, "vo"));
     select
         .add_group_by([
-            Expr::col(("sv", "provider_id")),
+            Expr::col(("vo", "provider_id")),
             Expr::col(("p", "name")),
-            Expr::col(("sv", "kind")),
+            Expr::col(("vo", "kind")),
         ])
         .order_by(("p", "name"), Order::Asc)
-        .order_by(("sv", "kind"), Order::Asc);
+        .order_by(("vo", "kind"), Order::Asc);
     let mut out = Vec::new();
     for row in db.query_all(&select).await? {
         let persons: i64 = row.try_get("", "persons")?;
