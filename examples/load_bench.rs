@@ -40,17 +40,9 @@ const SECRET: &str = "typgraph-load-bench-secret-0123456789abcdef";
 /// The token the started server's `/metrics` needs.
 const METRICS_TOKEN: &str = "typgraph-load-bench-metrics-token-0123456789";
 
-const CASE_VIEW: &str = "query CaseView($c: ID!) { caseView(clientId: $c) { \
-    client { id personalIdentityCode firstName lastName phone municipality version } \
-    typCase { phase openedOn mappingDeadline responsibleOfficer } \
-    plan { kind reviewOn reviewOverdue agreedActions { description dueOn overdue } } \
-    consents { id } \
-    rehabPeriods { startsOn endsOn daysPerWeek provider { name } } \
-    workAbilityAssessments { assessedOn assessorAgency conclusion } \
-    benefits { benefitKind status validFrom } \
-    employmentItems { kind dueOn } \
-    meetings { status scheduledAt } \
-    notes { agency body } } }";
+#[path = "shared/case_view.rs"]
+mod case_view;
+use case_view::CASE_VIEW;
 
 const PAGE: &str = "query Page($n: Int!) { clients(first: $n) { edges { node { id firstName lastName cases { phase openedOn } } } } }";
 

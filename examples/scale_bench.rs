@@ -58,18 +58,9 @@ const VIEWED_CLIENTS: i64 = 50;
 
 const SECRET: &str = "typgraph-scale-bench-secret-0123456789abcdef";
 
-/// The load benchmark's case view (`examples/load_bench.rs`).
-const CASE_VIEW: &str = "query CaseView($c: ID!) { caseView(clientId: $c) { \
-    client { id personalIdentityCode firstName lastName phone municipality version } \
-    typCase { phase openedOn mappingDeadline responsibleOfficer } \
-    plan { kind reviewOn reviewOverdue agreedActions { description dueOn overdue } } \
-    consents { id } \
-    rehabPeriods { startsOn endsOn daysPerWeek provider { name } } \
-    workAbilityAssessments { assessedOn assessorAgency conclusion } \
-    benefits { benefitKind status validFrom } \
-    employmentItems { kind dueOn } \
-    meetings { status scheduledAt } \
-    notes { agency body } } }";
+#[path = "shared/case_view.rs"]
+mod case_view;
+use case_view::CASE_VIEW;
 
 /// A page of clients as a list shows it: the fields every scope's schema has (a coach's
 /// has no cases).
