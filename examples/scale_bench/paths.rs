@@ -541,7 +541,7 @@ async fn send(http: &reqwest::Client, addr: &str, ask: &Ask) -> Result<Result<()
     let token = typgraph::http::auth::sign_hs256(
         SECRET,
         subject,
-        &[role.clone()],
+        std::slice::from_ref(role),
         3600,
         &JwtConfig::default(),
     )
