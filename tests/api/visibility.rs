@@ -169,7 +169,7 @@ async fn definitions(app: &TestApp) -> Vec<String> {
             "SELECT pg_get_indexdef(indexrelid) FROM pg_index \
              UNION ALL SELECT conrelid::regclass::text || ' ' || conname || ' ' || \
              pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid <> 0 \
-             UNION ALL SELECT tgrelid::regclass::text || ' ' || tgname || ' ' || tgenabled \
+             UNION ALL SELECT tgrelid::regclass::text || ' ' || tgname || ' ' || tgenabled::text \
              FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1",
         ))
         .await
