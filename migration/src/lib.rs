@@ -240,6 +240,7 @@ impl MigratorTrait for Migrator {
             sql_migration!("029_alter_ktt_notices", []),
             Box::new(visibility::Migration),
             sql_migration!("031_index_read_paths", []),
+            sql_migration!("032_index_ktt_start_notices", []),
         ]
     }
 }
