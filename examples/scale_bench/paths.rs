@@ -359,14 +359,14 @@ fn paths(s: &Subjects) -> Result<Vec<Path>, Error> {
         "KTT start notices, open",
         &te_expert,
         "TE_EXPERT",
-        "{ kttStartNotices(open: true) { id client { id } decisionNumber kind startsOn endsOn handledAt } }",
+        "{ kttStartNotices(open: true, first: 50) { edges { node { id client { id } decisionNumber kind startsOn endsOn handledAt } } pageInfo { hasNextPage endCursor } } }",
         json!({}),
     );
     ask(
         "KTT start notices, all",
         &te_expert,
         "TE_EXPERT",
-        "{ kttStartNotices { id client { id } decisionNumber kind startsOn handledAt } }",
+        "{ kttStartNotices(first: 50) { edges { node { id client { id } decisionNumber kind startsOn handledAt } } pageInfo { hasNextPage endCursor } } }",
         json!({}),
     );
     let county = official("EKSOTE_WORKER")?;

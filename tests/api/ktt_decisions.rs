@@ -5,6 +5,8 @@
 //! termination leaves a notice the employment authority answers with its statement; and
 //! each decision is a document read like its fields.
 
+use chrono::Timelike;
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value as Json};
 
 use crate::cases::{day, decision_terms as terms};
@@ -18,7 +20,9 @@ const TERMINATE: &str = "mutation T($i: TerminateRehabPeriodInput!) { terminateR
 const ITEM: &str = "mutation K($i: AddKttPlanItemInput!) { addKttPlanItem(input: $i) { id goal support agreedOn } }";
 const PLAN: &str =
     "mutation P($i: CreateEmploymentPlanInput!) { createEmploymentPlan(input: $i) { id kind } }";
-const NOTICES: &str = "query N($o: Boolean) { kttStartNotices(open: $o) { id client { id } decisionNumber kind startsOn endsOn handledAt statementId } }";
+const NOTICES: &str = "query N($o: Boolean) { kttStartNotices(open: $o, first: 100) { edges { node { id client { id } decisionNumber kind startsOn endsOn handledAt statementId } } pageInfo { hasNextPage } } }";
+/// A page of the work list: `first` or `last` notices after or before a cursor.
+const NOTICE_PAGE: &str = "query N($o: Boolean, $f: Int, $a: String, $l: Int, $b: String) { kttStartNotices(open: $o, first: $f, after: $a, last: $l, before: $b) { edges { cursor node { id client { id } handledAt } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }";
 const END_EARLY: &str = "mutation E($i: EndRehabPeriodEarlyInput!) { endRehabPeriodEarly(input: $i) { id endedEarlyOn endReason outcome decisions { kind reasoning terminatedOn } } }";
 const STATEMENT: &str = "mutation S($i: IssueLabourPolicyStatementInput!) { issueLabourPolicyStatement(input: $i) { id kind content recipient fundName issuedOn } }";
 const SET_MAKER: &str = "mutation M($i: SetKttDecisionMakerInput!) { setKttDecisionMaker(input: $i) { officialId title grantedBy } }";
@@ -36,6 +40,16 @@ fn err(body: &Json) -> (String, String) {
             .unwrap_or("")
             .to_owned(),
     )
+}
+
+/// The notices of a work-list page, in order.
+fn notices_of(body: &Json) -> Vec<Json> {
+    body["data"]["kttStartNotices"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
 }
 
 fn bad(field: &str) -> (String, String) {
@@ -373,7 +387,7 @@ on_both! {
         let number = g["data"]["decideRehabPeriod"]["decisionNumber"].clone();
         let te = app.token_for("TE_EXPERT");
         let (_, open) = app.gql(&te, NOTICES, json!({ "o": true })).await;
-        let listed = open["data"]["kttStartNotices"].as_array().unwrap_or_else(|| panic!("{open}"));
+        let listed = notices_of(&open);
         // Oldest first: the fixture's, then this grant's.
         assert_eq!(listed.len(), 2, "{open}");
         let notices = &listed[1..];
@@ -409,9 +423,9 @@ on_both! {
         assert_eq!(app.count(&written).await, 1);
         // Handled: off the open list, on the handled one with its statement.
         let (_, open) = app.gql(&te, NOTICES, json!({ "o": true })).await;
-        assert_eq!(open["data"]["kttStartNotices"].as_array().map(Vec::len), Some(1), "only the fixture's waits: {open}");
+        assert_eq!(notices_of(&open).len(), 1, "only the fixture's waits: {open}");
         let (_, handled) = app.gql(&te, NOTICES, json!({ "o": false })).await;
-        assert_eq!(handled["data"]["kttStartNotices"][0]["statementId"], s["id"], "{handled}");
+        assert_eq!(notices_of(&handled)[0]["statementId"], s["id"], "{handled}");
         assert_eq!(err(&app.gql(&te, STATEMENT, statement("KELA", Json::Null, 0)).await.1).0, "CONFLICT");
         // The statement is in the case view, for those who read BENEFIT.
         let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), "query V($c: ID!) { caseView(clientId: $c) { labourPolicyStatements { id recipient fundName } } }", json!({ "c": app.fx.shared })).await;
@@ -600,7 +614,8 @@ on_both! {
         // the changed end) and the end (with the last day).
         let te = app.token_for("TE_EXPERT");
         let (_, open) = app.gql(&te, NOTICES, json!({ "o": true })).await;
-        let mine: Vec<&Json> = open["data"]["kttStartNotices"].as_array().unwrap_or_else(|| panic!("{open}")).iter().filter(|n| n["startsOn"] == day(&app, 40)).collect();
+        let listed = notices_of(&open);
+        let mine: Vec<&Json> = listed.iter().filter(|n| n["startsOn"] == day(&app, 40)).collect();
         let kinds: Vec<&str> = mine.iter().map(|n| n["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["GRANT", "CHANGE", "TERMINATE"], "{open}");
         assert_eq!(mine[2]["endsOn"], day(&app, 50), "{open}");
@@ -613,5 +628,216 @@ on_both! {
         let logged = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'endRehabPeriodEarly' AND field_groups LIKE '%REHAB%'", app.fx.shared);
         assert_eq!(app.count(&logged).await, 1);
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM ktt_decision WHERE period_id = '{period}' AND kind = 'TERMINATE'")).await, 1);
+    }
+}
+
+/// Adds a notice to the work list, arrived at `at`: on a copy of the fixture's grant
+/// decision for `client`, and handled by a statement of its own when `handled`.
+async fn add_notice(
+    app: &TestApp,
+    id: &str,
+    client: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    handled: bool,
+) {
+    let cols = "kind, client_id, case_id, period_id, plan_id, plan_item_id, legal_basis, decided_by, decider_name, decider_title, hearing_on, hearing_omitted_reason, provider_id, starts_on, ends_on, days_per_week, hours_per_day, terminated_on, toimintaraha_cents_per_day, travel_cents_per_day, language, decided_on, served_on, reasoning, created_at";
+    let copied = cols.replace("client_id", &format!("'{client}'"));
+    app.exec(&format!("INSERT INTO ktt_decision (id, decision_number, {cols}) SELECT 'd-{id}', 'KTT-P-{id}', {copied} FROM ktt_decision WHERE decision_number = 'KTT-T-1'")).await;
+    let te = app.fx.official("TE_EXPERT");
+    let statement = if handled {
+        app.exec(&format!("INSERT INTO labour_policy_statement (id, client_id, issued_on, issued_by, statement_kind, content, recipient, fund_name) VALUES ('s-{id}', '{client}', '{}', '{te}', 'KTT_START', 'Met.', 'KELA', NULL)", day(app, 0))).await;
+        Some(format!("s-{id}"))
+    } else {
+        None
+    };
+    let period: String = {
+        let row = app
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                "SELECT period_id FROM ktt_decision WHERE decision_number = 'KTT-T-1'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "period_id").unwrap()
+    };
+    let when = chrono::NaiveDate::parse_from_str(&day(app, 0), "%Y-%m-%d").unwrap();
+    crate::helpers::insert(
+        &app.db,
+        "ktt_start_notice",
+        &[
+            ("id", id.into()),
+            ("client_id", client.into()),
+            ("decision_id", format!("d-{id}").into()),
+            ("kind", "GRANT".into()),
+            ("period_id", period.into()),
+            ("starts_on", when.into()),
+            ("ends_on", when.into()),
+            ("created_at", at.into()),
+            ("handled_at", handled.then_some(at).into()),
+            ("handled_by", handled.then(|| te.to_owned()).into()),
+            ("statement_id", statement.into()),
+        ],
+    )
+    .await;
+}
+
+/// Walks the work list `size` notices a page, forward from the start (or backward from the
+/// end with `backward`), and returns the notices' ids in list order, checking each page's
+/// size and paging flags on the way.
+async fn walk(app: &TestApp, token: &str, open: Json, size: i64, backward: bool) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    for page in 0.. {
+        assert!(page < 100, "the walk ends");
+        let vars = if backward {
+            json!({ "o": open, "l": size, "b": cursor })
+        } else {
+            json!({ "o": open, "f": size, "a": cursor })
+        };
+        let (_, body) = app.gql(token, NOTICE_PAGE, vars).await;
+        let edges = body["data"]["kttStartNotices"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .clone();
+        let info = &body["data"]["kttStartNotices"]["pageInfo"];
+        let (more, earlier) = if backward {
+            ("hasPreviousPage", "hasNextPage")
+        } else {
+            ("hasNextPage", "hasPreviousPage")
+        };
+        assert_eq!(info[earlier], json!(cursor.is_some()), "{body}");
+        let mut got: Vec<String> = edges
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+            .collect();
+        if info[more] == json!(true) {
+            assert_eq!(
+                got.len() as i64,
+                size,
+                "a page before the last is full: {body}"
+            );
+        } else {
+            assert!(got.len() as i64 <= size, "{body}");
+        }
+        if let Some(last) = edges.last() {
+            let end = if backward {
+                &info["startCursor"]
+            } else {
+                &info["endCursor"]
+            };
+            let edge = if backward { &edges[0] } else { last };
+            assert_eq!(end, &edge["cursor"], "{body}");
+            cursor = end.as_str().map(str::to_owned);
+        }
+        if backward {
+            got.extend(ids);
+            ids = got;
+        } else {
+            ids.extend(got);
+        }
+        if info[more] != json!(true) {
+            break;
+        }
+    }
+    ids
+}
+
+on_both! {
+    async fn pages_of_the_ktt_work_list_walk_every_notice_in_scope_once_in_order(app) {
+        // Notices arriving a minute apart, some at the same instant (ordered then by id),
+        // some handled; between them notices on decisions of a client outside the
+        // employment authority's scope (no TYP case: the county's decisions are its own).
+        let base = chrono::Utc::now().with_nanosecond(0).unwrap() - chrono::Duration::days(1);
+        let at = |minutes: i64| base + chrono::Duration::minutes(minutes);
+        let mut mine: Vec<(String, chrono::DateTime<chrono::Utc>, bool)> = Vec::new();
+        for i in 0..11i64 {
+            // n-03 and n-04 arrive at the same instant as n-02, n-08 as n-07.
+            let minute = match i { 3 | 4 => 2, 8 => 7, _ => i };
+            mine.push((format!("n-{i:02}"), at(10 - minute), i % 3 == 0));
+        }
+        for (id, when, handled) in &mine {
+            add_notice(&app, id, &app.fx.shared, *when, *handled).await;
+        }
+        let outside = app.fx.own_only.clone();
+        for (i, minute) in [(0, 1), (1, 2), (2, 7), (3, 30)] {
+            add_notice(&app, &format!("x-{i}"), &outside, at(10 - minute), i == 1).await;
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM ktt_start_notice WHERE id LIKE 'x-%'").await, 4);
+        // The fixture's notice arrived last, now.
+        let fixture: String = {
+            let row = app.db.query_one_raw(sea_orm::Statement::from_string(app.db.get_database_backend(), "SELECT id FROM ktt_start_notice WHERE id NOT LIKE 'n-%' AND id NOT LIKE 'x-%'")).await.unwrap().unwrap();
+            row.try_get("", "id").unwrap()
+        };
+        mine.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        let expected = |open: Option<bool>| -> Vec<String> {
+            let mut ids: Vec<String> = mine.iter().filter(|(_, _, handled)| open.is_none_or(|o| o != *handled)).map(|(id, _, _)| id.clone()).collect();
+            if open != Some(false) {
+                ids.push(fixture.clone());
+            }
+            ids
+        };
+        let te = app.token_for("TE_EXPERT");
+        for (open, want) in [(Json::Null, None), (json!(true), Some(true)), (json!(false), Some(false))] {
+            for size in [1, 2, 3, 5, 100] {
+                let forward = walk(&app, &te, open.clone(), size, false).await;
+                assert_eq!(forward, expected(want), "open {open}, first {size}");
+                let backward = walk(&app, &te, open.clone(), size, true).await;
+                assert_eq!(backward, expected(want), "open {open}, last {size}");
+            }
+        }
+        // A page starting after a cursor in the middle of a group arriving together.
+        let (_, first) = app.gql(&te, NOTICE_PAGE, json!({ "f": 3 })).await;
+        let after = first["data"]["kttStartNotices"]["pageInfo"]["endCursor"].clone();
+        let (_, next) = app.gql(&te, NOTICE_PAGE, json!({ "f": 2, "a": after })).await;
+        let ids: Vec<&str> = next["data"]["kttStartNotices"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, &expected(None)[3..5], "{next}");
+        assert!(expected(None)[..5].iter().all(|id| id.starts_with("n-")));
+    }
+}
+
+on_both! {
+    async fn a_ktt_work_list_cursor_is_refused_elsewhere_and_pages_are_bounded(app) {
+        let base = chrono::Utc::now().with_nanosecond(0).unwrap() - chrono::Duration::days(1);
+        for i in 0..3i64 {
+            add_notice(&app, &format!("n-{i}"), &app.fx.shared, base + chrono::Duration::minutes(i), false).await;
+        }
+        let te = app.token_for("TE_EXPERT");
+        let (_, open) = app.gql(&te, NOTICE_PAGE, json!({ "o": true, "f": 1 })).await;
+        let cursor = open["data"]["kttStartNotices"]["pageInfo"]["endCursor"].as_str().unwrap_or_else(|| panic!("{open}")).to_owned();
+        let refused = |body: &Json| {
+            assert_eq!(err(body), bad("after"), "{body}");
+            assert_eq!(body["errors"][0]["message"], "not a cursor of this connection", "{body}");
+        };
+        // A cursor of the open list is no cursor of the whole list or of the handled one.
+        for other in [Json::Null, json!(false)] {
+            refused(&app.gql(&te, NOTICE_PAGE, json!({ "o": other, "f": 1, "a": cursor })).await.1);
+        }
+        // Nor another expert's, nor hand-made, nor another connection's.
+        let colleague = official(&app, "te-2", "TE", "TE_EXPERT").await;
+        refused(&app.gql(&colleague, NOTICE_PAGE, json!({ "o": true, "f": 1, "a": cursor })).await.1);
+        refused(&app.gql(&te, NOTICE_PAGE, json!({ "o": true, "f": 1, "a": "bm90IGEgY3Vyc29y" })).await.1);
+        let (_, clients) = app.gql(&app.token_for("TYP_OFFICER"), "{ clients(first: 1) { pageInfo { endCursor } } }", json!({})).await;
+        let foreign = clients["data"]["clients"]["pageInfo"]["endCursor"].clone();
+        assert!(foreign.is_string(), "{clients}");
+        refused(&app.gql(&te, NOTICE_PAGE, json!({ "o": true, "f": 1, "a": foreign })).await.1);
+        // The same cursor on its own list goes on.
+        let (_, next) = app.gql(&te, NOTICE_PAGE, json!({ "o": true, "f": 1, "a": cursor })).await;
+        assert_eq!(next["data"]["kttStartNotices"]["edges"][0]["node"]["id"], "n-1", "{next}");
+        // Page sizes: at most 100, never negative, not first and last together.
+        let (_, big) = app.gql(&te, NOTICE_PAGE, json!({ "f": 101 })).await;
+        assert_eq!(err(&big).0, "LIMIT_EXCEEDED", "{big}");
+        let (_, negative) = app.gql(&te, NOTICE_PAGE, json!({ "f": -1 })).await;
+        assert_eq!(err(&negative), bad("first"), "{negative}");
+        let (_, both) = app.gql(&te, NOTICE_PAGE, json!({ "f": 1, "l": 1 })).await;
+        assert_eq!(err(&both), bad("last"), "{both}");
+        // Without a size, a page of 20.
+        let (_, default) = app.gql(&te, NOTICE_PAGE, json!({})).await;
+        assert_eq!(default["data"]["kttStartNotices"]["edges"].as_array().map(Vec::len), Some(4), "{default}");
+        // The list stays the employment authority's BENEFIT writers', cursor or not.
+        let officer = official(&app, "te-3", "TE", "TYP_OFFICER").await;
+        let (status, body) = app.gql(&officer, NOTICE_PAGE, json!({ "o": true, "f": 1, "a": cursor })).await;
+        assert_not_in_schema(status, &body, "kttStartNotices", "Query");
     }
 }

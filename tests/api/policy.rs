@@ -136,7 +136,11 @@ fn route(
             &["CASE", "CASE"],
             &["caseView", "plan", "kttItems"],
         ),
-        "KttStartNotice" => ("kttStartNotices { F }", &[], &["kttStartNotices"]),
+        "KttStartNotice" => (
+            "kttStartNotices { edges { node { F } } }",
+            &[],
+            &["kttStartNotices", "edges", "node"],
+        ),
         "RehabInterruption" => (
             "caseView(clientId: $c) { rehabPeriods { interruptions { F } } }",
             &["REHAB", "REHAB"],

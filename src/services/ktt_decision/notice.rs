@@ -7,12 +7,12 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use entity::{ktt_decision, ktt_start_notice, labour_policy_statement, rehab_period};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityName, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, Order, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use crate::audit::Recipient;
@@ -20,6 +20,7 @@ use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::error::{AppError, AppResult};
 use crate::services::client::{self, ClientRecord};
+use crate::services::cursor::Window;
 use crate::services::write::{self, Scoped, Written};
 use crate::services::{input, loads, RequestContext};
 
@@ -68,34 +69,116 @@ pub struct Notice {
     pub decision_number: String,
 }
 
-/// The start notices of clients within the caller's scope, oldest first; `open`: only those
-/// waiting for a statement (or only those handled). Each listed client's KTT data is logged
-/// as read (REHAB) by the fields returned.
-pub async fn start_notices(rc: &RequestContext, open: Option<bool>) -> AppResult<Vec<Notice>> {
+/// One page of the work list, oldest first, each notice with its cursor.
+pub struct NoticePage {
+    pub notices: Vec<(String, Notice)>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+/// The connection kind work-list cursors are sealed for.
+const CURSOR_KIND: &str = "kttStartNotices";
+
+/// The alias of the decision a notice's scope is read from.
+const DECISION: &str = "kd";
+
+/// The sort key of a notice, (created_at, id), as a cursor carries it.
+fn key_of(row: &ktt_start_notice::Model) -> [String; 2] {
+    [
+        row.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        row.id.clone(),
+    ]
+}
+
+/// The sort key a cursor sealed by [`key_of`] carries, as the statement compares it.
+fn key_values(values: Vec<String>) -> AppResult<Expr> {
+    let broken = || AppError::internal("a sealed notice cursor is no sort key");
+    let [at, id]: [String; 2] = values.try_into().map_err(|_| broken())?;
+    let at = DateTime::parse_from_rfc3339(&at)
+        .map_err(|_| broken())?
+        .with_timezone(&Utc);
+    Ok(Expr::tuple([Expr::value(at), Expr::value(id)]))
+}
+
+/// A page of the start notices of clients within the caller's scope, oldest first
+/// (`created_at`, then id); `open`: only those waiting for a statement (or only those
+/// handled). Each listed client's KTT data is logged as read (REHAB) by the fields
+/// returned.
+///
+/// The page is one statement that walks the notices in list order (an index on
+/// `(created_at, id)`, or its part of the notices still waiting) from the cursor, keeps
+/// those whose decision is within the caller's scope (the decision probed by its key, with
+/// the decisions' own scope condition) and stops at one more than the page; the page's
+/// decisions and clients are then read by its ids. So a page costs what it lists, however
+/// many notices the register holds.
+pub async fn start_notices(
+    rc: &RequestContext,
+    open: Option<bool>,
+    window: Window<'_>,
+) -> AppResult<NoticePage> {
     employment_expert(rc)?;
-    // A notice is as visible as the decision it comes from: one statement with the
-    // decisions' scope condition, so the list reads the notices the caller may see, not
-    // the whole table.
-    let decisions_in_scope = Query::select()
-        .column(ktt_decision::Column::Id)
-        .from(ktt_decision::Entity)
-        .and_where(loads::decisions_in_scope(
-            &rc.scope,
-            ktt_decision::Entity.table_name(),
-        ))
+    // A cursor is valid for the caller and the list (open, handled, all) it was made for.
+    let list = match open {
+        Some(true) => "open",
+        Some(false) => "handled",
+        None => "all",
+    };
+    let binding = [rc.principal().official_id.as_str(), list];
+    let key = rc.cursor_key()?;
+    let bound = |cursor| key_values(key.open(CURSOR_KIND, &binding, 2, cursor)?);
+    let after = window.after.map(bound).transpose()?;
+    let before = window.before.map(bound).transpose()?;
+
+    // A notice is as visible as the decision it comes from.
+    let decision_in_scope = Query::select()
+        .expr(Expr::Constant(1.into()))
+        .from_as(ktt_decision::Entity, DECISION)
+        .and_where(Expr::col((DECISION, ktt_decision::Column::Id)).equals((
+            ktt_start_notice::Entity,
+            ktt_start_notice::Column::DecisionId,
+        )))
+        .and_where(loads::decisions_in_scope(&rc.scope, DECISION))
         .to_owned();
-    let mut q = ktt_start_notice::Entity::find()
-        .filter(ktt_start_notice::Column::DecisionId.in_subquery(decisions_in_scope))
-        .order_by_asc(ktt_start_notice::Column::CreatedAt)
-        .order_by_asc(ktt_start_notice::Column::Id);
+    let mut q = ktt_start_notice::Entity::find().filter(Expr::exists(decision_in_scope));
     q = match open {
         Some(true) => q.filter(ktt_start_notice::Column::HandledAt.is_null()),
         Some(false) => q.filter(ktt_start_notice::Column::HandledAt.is_not_null()),
         None => q,
     };
-    let rows = q.all(rc.db()).await?;
+    let sort_key = || {
+        Expr::tuple([
+            Expr::col((
+                ktt_start_notice::Entity,
+                ktt_start_notice::Column::CreatedAt,
+            )),
+            Expr::col((ktt_start_notice::Entity, ktt_start_notice::Column::Id)),
+        ])
+    };
+    if let Some(after) = after {
+        q = q.filter(sort_key().gt(after));
+    }
+    if let Some(before) = before {
+        q = q.filter(sort_key().lt(before));
+    }
+    let direction = if window.backward {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let rows = q
+        .order_by(ktt_start_notice::Column::CreatedAt, direction.clone())
+        .order_by(ktt_start_notice::Column::Id, direction)
+        .limit(window.size + 1)
+        .all(rc.db())
+        .await?;
+    let (rows, one_more) = window.take(rows);
+    let mut page = NoticePage {
+        notices: Vec::with_capacity(rows.len()),
+        has_next_page: window.has_next_page(one_more),
+        has_previous_page: window.has_previous_page(one_more),
+    };
     if rows.is_empty() {
-        return Ok(Vec::new());
+        return Ok(page);
     }
     let numbers: HashMap<String, String> = ktt_decision::Entity::find()
         .filter(ktt_decision::Column::Id.is_in(rows.iter().map(|r| r.decision_id.clone())))
@@ -114,18 +197,27 @@ pub async fn start_notices(rc: &RequestContext, open: Option<bool>) -> AppResult
         .filter(|c| c.scope.visible)
         .map(|c| (c.row.id.clone(), c))
         .collect();
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let client = clients.get(&row.client_id)?.clone();
-            let decision_number = numbers.get(&row.decision_id)?.clone();
-            Some(Notice {
+    // A decision within the scope is one of a visible client, so no notice of the page is
+    // left out here; were one, the page would be shorter and the next would start after
+    // its last listed notice, never skipping one.
+    for row in rows {
+        let (Some(client), Some(number)) =
+            (clients.get(&row.client_id), numbers.get(&row.decision_id))
+        else {
+            continue;
+        };
+        let [at, id] = key_of(&row);
+        let cursor = key.seal(CURSOR_KIND, &binding, &[at.as_str(), id.as_str()])?;
+        page.notices.push((
+            cursor,
+            Notice {
+                client: client.clone(),
+                decision_number: number.clone(),
                 row,
-                client,
-                decision_number,
-            })
-        })
-        .collect())
+            },
+        ));
+    }
+    Ok(page)
 }
 
 /// To whom a labour-policy statement goes.
