@@ -241,6 +241,7 @@ impl MigratorTrait for Migrator {
             Box::new(visibility::Migration),
             sql_migration!("031_index_read_paths", []),
             sql_migration!("032_index_ktt_start_notices", []),
+            sql_migration!("033_index_report_ranges", []),
         ]
     }
 }
