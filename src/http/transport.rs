@@ -120,6 +120,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        answer_at_once(&stream);
         let admitted = if config.connections_per_address == 0
             || trusted_proxies.iter().any(|r| r.contains(peer.ip()))
         {
@@ -163,6 +164,18 @@ pub async fn serve(
         );
     }
     Ok(())
+}
+
+/// Turns off Nagle's algorithm on an accepted connection, so that each part of a response
+/// leaves when hyper writes it, as `axum::serve` does for its connections (this listener
+/// builds hyper's connections itself). With it on, a part written while an earlier one is
+/// not yet acknowledged waits for that acknowledgement, which a client may delay by up to
+/// 40 ms.
+fn answer_at_once(stream: &tokio::net::TcpStream) {
+    if let Err(e) = stream.set_nodelay(true) {
+        // The connection still works, only its larger answers may wait.
+        tracing::warn!(cause = %e, "cannot turn off Nagle's algorithm on a connection");
+    }
 }
 
 /// An accept that failed: a connection reset before it was accepted is nothing; anything
@@ -245,6 +258,20 @@ fn closing(mut res: Response) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_accepted_connection_sends_without_waiting_for_acknowledgements() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (stream, _) = listener.accept().await.unwrap();
+        assert!(
+            !stream.nodelay().unwrap(),
+            "Nagle's algorithm is on by default"
+        );
+        answer_at_once(&stream);
+        assert!(stream.nodelay().unwrap());
+    }
 
     #[test]
     fn an_address_holds_at_most_its_cap_and_gets_slots_back_when_they_close() {
