@@ -125,6 +125,7 @@ pub(super) async fn seed(
         (None, Some(clients)) => demo::load(&db, clients, rng_seed, false).await?,
         (None, None) => return Err(Failure("give --clients N or --profile NAME".into())),
     };
+    demo::analyze(&db).await?;
     for (role, official) in summary.official_per_role() {
         println!("official {} {}", role.code(), official.id);
     }
