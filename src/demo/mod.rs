@@ -144,7 +144,7 @@ pub async fn benchmark_database(
 /// Gathers the planner's statistics of every table after a data set is loaded. Without
 /// them PostgreSQL plans the freshly filled tables as if they were empty until autovacuum
 /// comes by (a page of clients then read the table whole, a name search every client
-/// row), so a benchmark or a first session right after seeding would measure plans no
+/// row), so a benchmark or the first requests right after seeding would meet plans no
 /// running register gets.
 pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("ANALYZE").await.map(|_| ())
