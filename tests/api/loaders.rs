@@ -281,3 +281,53 @@ on_both! {
         assert!(app.count(&logged).await > 0);
     }
 }
+
+on_both! {
+    async fn upcoming_meetings_with_their_clients_take_the_same_statements_for_few_or_many(app) {
+        let officer = app.token_for("TYP_OFFICER");
+        let te = app.token_for("TE_EXPERT");
+        let (_, case) = app.gql(&officer, "query C($c: ID!) { caseView(clientId: $c) { typCase { id } } }", json!({ "c": app.fx.shared })).await;
+        let case_id = case["data"]["caseView"]["typCase"]["id"].clone();
+        assert!(case_id.is_string(), "{case}");
+        let q = "{ me { upcomingMeetings { id client { id lastName } } } }";
+        let measure = || async {
+            let mut least = f64::MAX;
+            let mut listed = Vec::new();
+            for _ in 0..3 {
+                let before = app.metric("typgraph_sql_statements_total").await;
+                let (_, body) = app.gql(&te, q, json!({})).await;
+                least = least.min(app.metric("typgraph_sql_statements_total").await - before);
+                assert!(body.get("errors").is_none(), "{body}");
+                listed = body["data"]["me"]["upcomingMeetings"].as_array().unwrap().clone();
+            }
+            // Every meeting names its client, read in the caller's scope.
+            for m in &listed {
+                assert_eq!(m["client"]["id"], app.fx.shared.as_str(), "{m}");
+                assert!(m["client"]["lastName"].is_string(), "{m}");
+            }
+            (least, listed.len())
+        };
+        let schedule = "mutation S($i: ScheduleNetworkMeetingInput!) { scheduleNetworkMeeting(input: $i) { id } }";
+        let meeting_in = |days: u64| {
+            let (app, case_id, officer) = (&app, &case_id, &officer);
+            async move {
+            let at = format!("{}T10:00:00Z", app.fx.today.checked_add_days(chrono::Days::new(days)).unwrap());
+            let input = json!({ "caseId": case_id, "scheduledAt": at, "participantOfficialIds": [app.fx.official("TE_EXPERT")], "clientAttends": true, "agenda": [{ "agency": "TE", "title": "Job search" }] });
+            let (_, made) = app.gql(&officer, schedule, json!({ "i": input })).await;
+            assert!(made["data"]["scheduleNetworkMeeting"]["id"].is_string(), "{made}");
+            }
+        };
+        meeting_in(1).await;
+        let (few, before) = measure().await;
+        assert!(before >= 1, "the meeting just scheduled is upcoming");
+        for days in 2..=5 {
+            meeting_in(days).await;
+        }
+        let (many, after) = measure().await;
+        assert_eq!(after, before + 4);
+        // The meetings' clients are read with the meetings, not once more per meeting.
+        assert_eq!(few, many, "statements for {before} and {after} meetings");
+        let logged = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND operation = 'me'", app.fx.shared);
+        assert!(app.count(&logged).await > 0, "the clients read are logged");
+    }
+}

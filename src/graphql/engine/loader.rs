@@ -60,6 +60,12 @@ impl RecordLoader {
         store.officials.extend(bundle.officials);
         store.plan_actions.extend(bundle.plan_actions);
         store.providers.extend(bundle.providers);
+        store.clients.extend(bundle.clients);
+    }
+
+    /// The client `id` as a query resolver already read it in this request, if it did.
+    pub fn prefetched_client(&self, id: &str) -> Option<crate::services::client::ClientRecord> {
+        self.prefetched.lock().ok()?.clients.get(id).cloned()
     }
 
     /// The keys' prefetched values, and the keys that must still be loaded.

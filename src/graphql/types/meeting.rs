@@ -76,7 +76,13 @@ impl MeetingNode {
         let rc = ctx
             .data::<crate::services::RequestContext>()
             .map_err(|_| crate::error::AppError::internal("request without context"))?;
-        let found = crate::services::client::find(rc, &self.row.client_id).await?;
+        let prefetched = request_loader(ctx)?
+            .loader()
+            .prefetched_client(&self.row.client_id);
+        let found = match prefetched {
+            Some(record) => Some(record),
+            None => crate::services::client::find(rc, &self.row.client_id).await?,
+        };
         Ok(found.map(|record| ClientNode::new(ctx, record)))
     }
 

@@ -5,8 +5,9 @@ use async_graphql::{ComplexObject, Context, Result, SimpleObject, ID};
 use super::meeting::MeetingNode;
 use crate::authz::{FieldId, Principal, ReadAccess};
 use crate::domain::{Agency, Role};
-use crate::graphql::request;
+use crate::graphql::{request, request_loader};
 use crate::services;
+use crate::services::loads::Prefetched;
 
 /// The signed-in official, as the server knows them (agency from the official's row).
 #[derive(SimpleObject)]
@@ -38,6 +39,16 @@ impl Viewer {
     async fn upcoming_meetings(&self, ctx: &Context<'_>) -> Result<Vec<MeetingNode>> {
         let rc = request(ctx, "me")?;
         let found = services::meeting::upcoming(rc).await?;
+        // The meetings' clients were read at once; each meeting's `client` field takes its
+        // record from here rather than reading it again.
+        let clients = found
+            .iter()
+            .map(|m| (m.client.row.id.clone(), m.client.clone()))
+            .collect();
+        request_loader(ctx)?.loader().prefetch(Prefetched {
+            clients,
+            ..Prefetched::default()
+        });
         Ok(found
             .into_iter()
             .map(|m| {

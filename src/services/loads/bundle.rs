@@ -92,6 +92,10 @@ pub struct Prefetched {
     pub plan_actions: HashMap<String, Vec<agreed_action::Model>>,
     /// By provider id.
     pub providers: HashMap<String, provider::Model>,
+    /// Clients a query resolver already read in the caller's scope
+    /// ([`crate::services::client::find_all`]), by id: the records its children's `client`
+    /// fields would read again one by one.
+    pub clients: HashMap<String, crate::services::client::ClientRecord>,
 }
 
 fn decode<T: serde::de::DeserializeOwned>(kind: &str, json: &str) -> Result<Vec<T>, DbErr> {
