@@ -9,6 +9,7 @@
 pub use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+pub mod log_references;
 pub mod visibility;
 
 /// One schema change: its name, its SQL and the tables it creates (dropped in reverse on
@@ -242,6 +243,7 @@ impl MigratorTrait for Migrator {
             sql_migration!("031_index_read_paths", []),
             sql_migration!("032_index_ktt_start_notices", []),
             sql_migration!("033_index_report_ranges", []),
+            Box::new(log_references::Migration),
         ]
     }
 }

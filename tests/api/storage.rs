@@ -110,3 +110,31 @@ on_both! {
         assert_eq!(app.count("SELECT COUNT(*) FROM agency").await, 4);
     }
 }
+
+on_both! {
+    async fn the_access_log_refuses_an_unknown_agency_or_official_without_locking_what_it_names(app) {
+        use sea_orm::ConnectionTrait;
+        let te = app.fx.official("TE_EXPERT").to_owned();
+        let row = |official: &str, agency: &str| {
+            format!(
+                "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason) \
+                 VALUES (CURRENT_TIMESTAMP, '{official}', '{agency}', 'TE_EXPERT', '{}', 'READ', 'CONTACT', 'caseView', 'test')",
+                app.fx.shared
+            )
+        };
+        let before = app.count("SELECT COUNT(*) FROM access_log").await;
+        assert!(app.db.execute_unprepared(&row(&te, "NOPE")).await.is_err(), "an agency not among the codes");
+        assert!(app.db.execute_unprepared(&row("no-such-official", "TE")).await.is_err(), "an official not on record");
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, before);
+        app.exec(&row(&te, "TE")).await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, before + 1);
+        if app.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // A log row's key checks lock the rows they name (FOR KEY SHARE): only the
+            // official's is left; the client and the agency are not locked by a read's log.
+            let keys = "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'access_log'::regclass AND contype = 'f'";
+            assert_eq!(app.count(keys).await, 1);
+            let to_official = "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'access_log'::regclass AND contype = 'f' AND confrelid = 'official'::regclass";
+            assert_eq!(app.count(to_official).await, 1);
+        }
+    }
+}
