@@ -270,6 +270,8 @@ async fn load_clients(
         work::write(&tx, &mut rng, &officials, times).await?;
         agency_work::write(&tx, &mut rng, &officials, times).await?;
         phase("agencies' work written");
+    } else {
+        work::record_service_tracks(&tx).await?;
     }
     crate::store::ktt_month::rebuild(&tx, None).await?;
     phase("monthly KTT summaries built");

@@ -5,7 +5,7 @@
 
 use chrono::{Days, Months, NaiveDate};
 use entity::{employer, job_coaching, pay_subsidy, programme, typ_case};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -25,6 +25,39 @@ const EMPLOYERS: [(&str, &str, &str); 5] = [
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
+/// Records the service track of every case that has none (cases drawn without a profile
+/// open without one): the clients with one-to-one coaching are on individual support, the
+/// others on the multi-sector service.
+pub async fn record_service_tracks(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+    let individual = Query::select()
+        .column(job_coaching::Column::ClientId)
+        .from(job_coaching::Entity)
+        .and_where(job_coaching::Column::Kind.is_in([
+            "INDIVIDUAL",
+            "NEUROPSYCHIATRIC",
+            "WALK_ALONGSIDE",
+        ]))
+        .to_owned();
+    typ_case::Entity::update_many()
+        .col_expr(
+            typ_case::Column::ServiceTrack,
+            Expr::value(ServiceTrack::IndividualSupport.code()),
+        )
+        .filter(typ_case::Column::ServiceTrack.is_null())
+        .filter(typ_case::Column::ClientId.in_subquery(individual))
+        .exec(tx)
+        .await?;
+    typ_case::Entity::update_many()
+        .col_expr(
+            typ_case::Column::ServiceTrack,
+            Expr::value(ServiceTrack::MultiSector.code()),
+        )
+        .filter(typ_case::Column::ServiceTrack.is_null())
+        .exec(tx)
+        .await?;
+    Ok(())
 }
 
 pub async fn write(
@@ -87,37 +120,7 @@ pub async fn write(
         .await?;
         employers.push(id);
     }
-    // Service tracks not recorded when the case opened: the clients with one-to-one coaching
-    // are on individual support.
-    let individual: Vec<String> = job_coaching::Entity::find()
-        .filter(job_coaching::Column::Kind.is_in([
-            "INDIVIDUAL",
-            "NEUROPSYCHIATRIC",
-            "WALK_ALONGSIDE",
-        ]))
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|c| c.client_id)
-        .collect();
-    typ_case::Entity::update_many()
-        .col_expr(
-            typ_case::Column::ServiceTrack,
-            Expr::value(ServiceTrack::MultiSector.code()),
-        )
-        .filter(typ_case::Column::ServiceTrack.is_null())
-        .filter(typ_case::Column::ClientId.is_not_in(individual.clone()))
-        .exec(tx)
-        .await?;
-    typ_case::Entity::update_many()
-        .col_expr(
-            typ_case::Column::ServiceTrack,
-            Expr::value(ServiceTrack::IndividualSupport.code()),
-        )
-        .filter(typ_case::Column::ServiceTrack.is_null())
-        .filter(typ_case::Column::ClientId.is_in(individual))
-        .exec(tx)
-        .await?;
+    record_service_tracks(tx).await?;
     // Tags: one-to-one coaching that ran during the pilot; every third case of the project's time.
     job_coaching::Entity::update_many()
         .col_expr(

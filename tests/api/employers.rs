@@ -389,3 +389,16 @@ on_both! {
         assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
     }
 }
+
+on_both! {
+    async fn a_data_set_drawn_without_the_profile_records_each_cases_service_track(app) {
+        typgraph::demo::load(&app.db, 80, 5, false).await.unwrap();
+        assert_eq!(app.count("SELECT COUNT(*) FROM typ_case WHERE service_track IS NULL").await, 0);
+        let individual = app.count("SELECT COUNT(*) FROM typ_case WHERE service_track = 'INDIVIDUAL_SUPPORT'").await;
+        let coached = app.count("SELECT COUNT(*) FROM typ_case t WHERE EXISTS (SELECT 1 FROM job_coaching j WHERE j.client_id = t.client_id AND j.kind IN ('INDIVIDUAL', 'NEUROPSYCHIATRIC', 'WALK_ALONGSIDE'))").await;
+        assert!(individual > 0, "one-to-one coaching in the drawn set");
+        assert_eq!(individual, coached, "individual support is the one-to-one coached clients' track");
+        let multi = app.count("SELECT COUNT(*) FROM typ_case WHERE service_track = 'MULTI_SECTOR'").await;
+        assert!(multi > individual, "{multi} multi-sector, {individual} individual support");
+    }
+}
