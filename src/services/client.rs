@@ -10,7 +10,7 @@ use sea_orm::{
     QuerySelect, QueryTrait,
 };
 
-use super::cursor::Window;
+use super::cursor::{RowCursor, Sealer, Window};
 use super::{loads, ClientScope, RequestContext};
 use crate::authz::scope::{typ_row, RowScope};
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
@@ -30,7 +30,7 @@ pub struct ClientRecord {
 
 /// One page of clients, each with its cursor.
 pub struct ClientPage {
-    pub records: Vec<(String, ClientRecord)>,
+    pub records: Vec<(RowCursor, ClientRecord)>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
 }
@@ -195,11 +195,12 @@ pub async fn list(
     );
     let (rows, typ) = read_flagged(rc, select).await?;
     let (rows, one_more) = window.take(rows);
-    let mut records = Vec::with_capacity(rows.len());
-    for record in scoped(rc, rows, typ).await? {
-        let cursor = key.seal(CURSOR_KIND, &binding, &order.key_of(&record.row))?;
-        records.push((cursor, record));
-    }
+    let sealer = Sealer::new(key, CURSOR_KIND, &binding);
+    let records = scoped(rc, rows, typ)
+        .await?
+        .into_iter()
+        .map(|record| (RowCursor::new(&sealer, &order.key_of(&record.row)), record))
+        .collect();
     Ok(ClientPage {
         records,
         has_next_page: window.has_next_page(one_more),

@@ -5,15 +5,26 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use super::{request, PageInfo};
 use crate::graphql::types::client::ClientNode;
 use crate::services;
-use crate::services::cursor::Window;
+use crate::services::cursor::{RowCursor, Window};
+
+/// An edge of a client connection: its cursor is sealed only when asked for.
+pub struct ClientEdge {
+    pub cursor: RowCursor,
+    pub node: ClientNode,
+}
 
 /// An edge of a client connection.
-#[derive(SimpleObject)]
-pub struct ClientEdge {
+#[Object]
+impl ClientEdge {
     /// Opaque cursor.
-    pub cursor: String,
+    async fn cursor(&self) -> Result<String> {
+        Ok(self.cursor.seal()?)
+    }
+
     /// The client.
-    pub node: ClientNode,
+    async fn node(&self) -> &ClientNode {
+        &self.node
+    }
 }
 
 /// A page of clients (Relay connection).
@@ -63,11 +74,15 @@ impl ClientQueries {
                 node: ClientNode::new(ctx, r),
             })
             .collect();
-        let page_info = PageInfo::of(
-            edges.iter().map(|e| &e.cursor),
-            page.has_previous_page,
-            page.has_next_page,
-        );
+        // Only the first and the last edge's cursors are sealed for the page information.
+        let ends = match (edges.first(), edges.last()) {
+            (Some(first), Some(last)) if edges.len() > 1 => {
+                vec![first.cursor.seal()?, last.cursor.seal()?]
+            }
+            (Some(only), _) => vec![only.cursor.seal()?],
+            _ => Vec::new(),
+        };
+        let page_info = PageInfo::of(ends.iter(), page.has_previous_page, page.has_next_page);
         Ok(ClientConnection { edges, page_info })
     }
 }
