@@ -313,7 +313,7 @@ on_both! {
             async move {
             let at = format!("{}T10:00:00Z", app.fx.today.checked_add_days(chrono::Days::new(days)).unwrap());
             let input = json!({ "caseId": case_id, "scheduledAt": at, "participantOfficialIds": [app.fx.official("TE_EXPERT")], "clientAttends": true, "agenda": [{ "agency": "TE", "title": "Job search" }] });
-            let (_, made) = app.gql(&officer, schedule, json!({ "i": input })).await;
+            let (_, made) = app.gql(officer, schedule, json!({ "i": input })).await;
             assert!(made["data"]["scheduleNetworkMeeting"]["id"].is_string(), "{made}");
             }
         };
