@@ -87,7 +87,7 @@ impl OwnQuery {
         self_service::require(rc, Managed::OwnLog, false, "myAccessLog")?;
         let (rows, has_next_page) = self_service::access_log(rc, first, after.as_deref()).await?;
         self_service::touch(rc, Action::Read, FieldGroup::Audit);
-        let end_cursor = rows.last().map(|r| r.cursor.clone());
+        let end_cursor = rows.last().map(|r| r.cursor.seal()).transpose()?;
         Ok(MyAccessLog {
             entries: rows
                 .into_iter()

@@ -6,7 +6,7 @@ use entity::{access_log, disclosure_log};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::cursor::{CursorKey, Window};
+use super::cursor::{CursorKey, RowCursor, Sealer, Window};
 use super::RequestContext;
 use crate::authz::{FieldId, ReadAccess};
 use crate::error::{AppError, AppResult};
@@ -17,7 +17,7 @@ pub struct LogRow {
     pub row: access_log::Model,
     pub disclosures: Vec<disclosure_log::Model>,
     pub break_glass: Option<String>,
-    pub cursor: String,
+    pub cursor: RowCursor,
 }
 
 /// One page of a client's access log, newest first.
@@ -114,15 +114,13 @@ pub async fn page_of(
             );
         }
     }
+    let sealer = Sealer::new(cursors.key, CURSOR_KIND, &binding);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let cursor = cursors
-            .key
-            .seal(CURSOR_KIND, &binding, &[&row.id.to_string()])?;
         out.push(LogRow {
             disclosures: disclosures.remove(&row.id).unwrap_or_default(),
             break_glass: grants.remove(&row.id),
-            cursor,
+            cursor: RowCursor::new(&sealer, &[&row.id.to_string()]),
             row,
         });
     }

@@ -398,7 +398,7 @@ pub async fn withdraw_consent(
 pub struct OwnLogEntry {
     pub id: i64,
     /// This row's cursor, to pass as `after` for the rows after it.
-    pub cursor: String,
+    pub cursor: super::cursor::RowCursor,
     pub at: DateTime<Utc>,
     pub agency: String,
     pub roles: String,

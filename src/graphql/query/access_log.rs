@@ -4,18 +4,14 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 
-use super::{request, PageInfo};
+use super::{edge, request, PageInfo};
 use crate::graphql::types::access_log::AccessLogEntryNode;
 use crate::services::cursor::Window;
 use crate::services::{self, ClientScope};
 
-/// An edge of an access-log connection.
-#[derive(SimpleObject)]
-pub struct AccessLogEdge {
-    /// Opaque cursor.
-    pub cursor: String,
-    /// The log row.
-    pub node: AccessLogEntryNode,
+edge! {
+    /// An edge of an access-log connection.
+    AccessLogEdge(AccessLogEntryNode), "The log row."
 }
 
 /// A page of access-log rows, newest first (Relay connection).
@@ -69,7 +65,7 @@ impl AccessLogQueries {
             edges.iter().map(|e| &e.cursor),
             page.has_previous_page,
             page.has_next_page,
-        );
+        )?;
         Ok(AccessLogConnection { edges, page_info })
     }
 }

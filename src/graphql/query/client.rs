@@ -2,29 +2,14 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 
-use super::{request, PageInfo};
+use super::{edge, request, PageInfo};
 use crate::graphql::types::client::ClientNode;
 use crate::services;
-use crate::services::cursor::{RowCursor, Window};
+use crate::services::cursor::Window;
 
-/// An edge of a client connection: its cursor is sealed only when asked for.
-pub struct ClientEdge {
-    pub cursor: RowCursor,
-    pub node: ClientNode,
-}
-
-/// An edge of a client connection.
-#[Object]
-impl ClientEdge {
-    /// Opaque cursor.
-    async fn cursor(&self) -> Result<String> {
-        Ok(self.cursor.seal()?)
-    }
-
-    /// The client.
-    async fn node(&self) -> &ClientNode {
-        &self.node
-    }
+edge! {
+    /// An edge of a client connection.
+    ClientEdge(ClientNode), "The client."
 }
 
 /// A page of clients (Relay connection).
@@ -74,15 +59,11 @@ impl ClientQueries {
                 node: ClientNode::new(ctx, r),
             })
             .collect();
-        // Only the first and the last edge's cursors are sealed for the page information.
-        let ends = match (edges.first(), edges.last()) {
-            (Some(first), Some(last)) if edges.len() > 1 => {
-                vec![first.cursor.seal()?, last.cursor.seal()?]
-            }
-            (Some(only), _) => vec![only.cursor.seal()?],
-            _ => Vec::new(),
-        };
-        let page_info = PageInfo::of(ends.iter(), page.has_previous_page, page.has_next_page);
+        let page_info = PageInfo::of(
+            edges.iter().map(|e| &e.cursor),
+            page.has_previous_page,
+            page.has_next_page,
+        )?;
         Ok(ClientConnection { edges, page_info })
     }
 }

@@ -3,20 +3,16 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 
-use super::{request, PageInfo};
+use super::{edge, request, PageInfo};
 use crate::graphql::mutation::ktt_decision::KttDecisionMaker;
 use crate::graphql::types::ktt_decision::KttStartNoticeNode;
 use crate::services::administration as admin;
 use crate::services::cursor::Window;
 use crate::services::ktt_decision::notice;
 
-/// An edge of the work list of KTT start notices.
-#[derive(SimpleObject)]
-pub struct KttStartNoticeEdge {
-    /// Opaque cursor.
-    pub cursor: String,
-    /// The notice.
-    pub node: KttStartNoticeNode,
+edge! {
+    /// An edge of the work list of KTT start notices.
+    KttStartNoticeEdge(KttStartNoticeNode), "The notice."
 }
 
 /// A page of the work list of KTT start notices, oldest first (Relay connection).
@@ -63,7 +59,7 @@ impl KttDecisionQueries {
             edges.iter().map(|e| &e.cursor),
             page.has_previous_page,
             page.has_next_page,
-        );
+        )?;
         Ok(KttStartNoticeConnection { edges, page_info })
     }
 

@@ -20,6 +20,8 @@ use async_graphql::{Context, MergedObject, SimpleObject};
 
 use super::request;
 use crate::authz::{FieldId, Managed, Principal, ReadAccess};
+use crate::error::AppResult;
+use crate::services::cursor::RowCursor;
 
 // The tuple's order is the order of the fields in the schema.
 #[derive(MergedObject, Default)]
@@ -120,22 +122,46 @@ pub struct PageInfo {
 }
 
 impl PageInfo {
-    /// The page information of `cursors` (the page's, in order).
+    /// The page information of a page whose rows' cursors are `cursors`, in order: only the
+    /// first and the last are sealed.
     pub fn of<'c>(
-        mut cursors: impl DoubleEndedIterator<Item = &'c String>,
+        mut cursors: impl DoubleEndedIterator<Item = &'c RowCursor>,
         has_previous_page: bool,
         has_next_page: bool,
-    ) -> PageInfo {
-        let start_cursor = cursors.next().cloned();
-        let end_cursor = cursors
-            .next_back()
-            .cloned()
-            .or_else(|| start_cursor.clone());
-        PageInfo {
+    ) -> AppResult<PageInfo> {
+        let first = cursors.next();
+        let last = cursors.next_back().or(first);
+        Ok(PageInfo {
             has_next_page,
             has_previous_page,
-            start_cursor,
-            end_cursor,
-        }
+            start_cursor: first.map(RowCursor::seal).transpose()?,
+            end_cursor: last.map(RowCursor::seal).transpose()?,
+        })
     }
 }
+
+/// An edge of a Relay connection: a node and its row's cursor, sealed only when the query
+/// asks for it.
+macro_rules! edge {
+    ($(#[$doc:meta])* $name:ident($node:ty), $node_doc:literal) => {
+        pub struct $name {
+            pub cursor: $crate::services::cursor::RowCursor,
+            pub node: $node,
+        }
+
+        $(#[$doc])*
+        #[async_graphql::Object]
+        impl $name {
+            /// Opaque cursor.
+            async fn cursor(&self) -> async_graphql::Result<String> {
+                Ok(self.cursor.seal()?)
+            }
+
+            #[doc = $node_doc]
+            async fn node(&self) -> &$node {
+                &self.node
+            }
+        }
+    };
+}
+pub(crate) use edge;

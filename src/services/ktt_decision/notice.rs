@@ -20,7 +20,7 @@ use crate::authz::FieldGroup;
 use crate::domain::Agency;
 use crate::error::{AppError, AppResult};
 use crate::services::client::{self, ClientRecord};
-use crate::services::cursor::Window;
+use crate::services::cursor::{RowCursor, Sealer, Window};
 use crate::services::write::{self, Scoped, Written};
 use crate::services::{input, loads, RequestContext};
 
@@ -71,7 +71,7 @@ pub struct Notice {
 
 /// One page of the work list, oldest first, each notice with its cursor.
 pub struct NoticePage {
-    pub notices: Vec<(String, Notice)>,
+    pub notices: Vec<(RowCursor, Notice)>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
 }
@@ -200,6 +200,7 @@ pub async fn start_notices(
     // A decision within the scope is one of a visible client, so no notice of the page is
     // left out here; were one, the page would be shorter and the next would start after
     // its last listed notice, never skipping one.
+    let sealer = Sealer::new(key, CURSOR_KIND, &binding);
     for row in rows {
         let (Some(client), Some(number)) =
             (clients.get(&row.client_id), numbers.get(&row.decision_id))
@@ -207,9 +208,8 @@ pub async fn start_notices(
             continue;
         };
         let [at, id] = key_of(&row);
-        let cursor = key.seal(CURSOR_KIND, &binding, &[at.as_str(), id.as_str()])?;
         page.notices.push((
-            cursor,
+            RowCursor::new(&sealer, &[at.as_str(), id.as_str()]),
             Notice {
                 client: client.clone(),
                 decision_number: number.clone(),
