@@ -41,12 +41,15 @@ impl std::fmt::Debug for CursorKey {
     }
 }
 
+/// The HMAC keyed with `key`, not yet fed.
+fn keyed(key: &[u8]) -> HmacSha256 {
+    // HMAC takes keys of any length: the fallback (the all-zero key) cannot be reached.
+    <HmacSha256 as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()))
+}
+
 fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    // HMAC takes keys of any length; the error arm cannot be reached.
-    match <HmacSha256 as KeyInit>::new_from_slice(key) {
-        Ok(mac) => hmac_with(mac, parts),
-        Err(_) => [0; 32],
-    }
+    hmac_with(keyed(key), parts)
 }
 
 /// The MAC of `parts` under a keyed (and not yet fed) `mac`.
@@ -63,15 +66,9 @@ impl CursorKey {
     /// Derives the keys from a secret shared by every replica.
     pub fn derive(secret: &[u8]) -> CursorKey {
         let master = hmac(secret, &[LABEL]);
-        let keyed = |label: &[u8]| {
-            let key = hmac(&master, &[label]);
-            // A 32-byte key: the error arm cannot be reached.
-            <HmacSha256 as KeyInit>::new_from_slice(&key)
-                .unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()))
-        };
         CursorKey {
-            mac: keyed(b"tag"),
-            stream: keyed(b"stream"),
+            mac: keyed(&hmac(&master, &[b"tag"])),
+            stream: keyed(&hmac(&master, &[b"stream"])),
         }
     }
 
