@@ -244,6 +244,7 @@ impl MigratorTrait for Migrator {
             sql_migration!("032_index_ktt_start_notices", []),
             sql_migration!("033_index_report_ranges", []),
             Box::new(log_references::Migration),
+            Box::new(log_references::Officials),
         ]
     }
 }

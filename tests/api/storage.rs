@@ -115,26 +115,54 @@ on_both! {
     async fn the_access_log_refuses_an_unknown_agency_or_official_without_locking_what_it_names(app) {
         use sea_orm::ConnectionTrait;
         let te = app.fx.official("TE_EXPERT").to_owned();
-        let row = |official: &str, agency: &str| {
+        let values = |official: &str, agency: &str| {
             format!(
-                "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason) \
-                 VALUES (CURRENT_TIMESTAMP, '{official}', '{agency}', 'TE_EXPERT', '{}', 'READ', 'CONTACT', 'caseView', 'test')",
+                "(CURRENT_TIMESTAMP, '{official}', '{agency}', 'TE_EXPERT', '{}', 'READ', 'CONTACT', 'caseView', 'test')",
                 app.fx.shared
             )
         };
+        let insert = |rows: &[String]| {
+            format!(
+                "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason) VALUES {}",
+                rows.join(", ")
+            )
+        };
         let before = app.count("SELECT COUNT(*) FROM access_log").await;
-        assert!(app.db.execute_unprepared(&row(&te, "NOPE")).await.is_err(), "an agency not among the codes");
-        assert!(app.db.execute_unprepared(&row("no-such-official", "TE")).await.is_err(), "an official not on record");
+        assert!(app.db.execute_unprepared(&insert(&[values(&te, "NOPE")])).await.is_err(), "an agency not among the codes");
+        assert!(app.db.execute_unprepared(&insert(&[values("no-such-official", "TE")])).await.is_err(), "an official not on record");
+        // One unknown official among known ones refuses the whole statement.
+        let mixed = [values(&te, "TE"), values("no-such-official", "TE"), values(&te, "TE")];
+        assert!(app.db.execute_unprepared(&insert(&mixed)).await.is_err(), "an unknown official among known ones");
         assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, before);
-        app.exec(&row(&te, "TE")).await;
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, before + 1);
+        app.exec(&insert(&[values(&te, "TE"), values(&te, "TE")])).await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, before + 2);
+        // A logged row cannot be made to name someone not on record either.
+        let rename = format!("UPDATE access_log SET official_id = 'no-such-official' WHERE official_id = '{te}'");
+        assert!(app.db.execute_unprepared(&rename).await.is_err(), "a log row renamed to an unknown official");
+        let named = format!("SELECT COUNT(*) FROM access_log WHERE official_id = '{te}'");
+        assert!(app.count(&named).await >= 2);
+        // What the log names stays on record: officials are deactivated, never deleted nor
+        // renumbered, whether or not the log names them yet.
+        // (A new official, named by nothing else that could refuse the delete.)
+        let unlogged = "kept-official".to_owned();
+        app.exec("INSERT INTO official (id, name, agency, active, created_at) VALUES ('kept-official', 'Kept Official', 'TE', TRUE, CURRENT_TIMESTAMP)").await;
+        for official in [&te, &unlogged] {
+            let delete = format!("DELETE FROM official WHERE id = '{official}'");
+            assert!(app.db.execute_unprepared(&delete).await.is_err(), "deleting {official}");
+            let renumber = format!("UPDATE official SET id = 'other-{official}' WHERE id = '{official}'");
+            assert!(app.db.execute_unprepared(&renumber).await.is_err(), "renumbering {official}");
+            assert_eq!(app.count(&format!("SELECT COUNT(*) FROM official WHERE id = '{official}'")).await, 1);
+        }
+        app.exec(&format!("UPDATE official SET active = FALSE WHERE id = '{unlogged}'")).await;
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM official WHERE id = '{unlogged}' AND NOT active")).await, 1);
         if app.db.get_database_backend() == sea_orm::DbBackend::Postgres {
-            // A log row's key checks lock the rows they name (FOR KEY SHARE): only the
-            // official's is left; the client and the agency are not locked by a read's log.
+            // A key checks each row apart, and locks the row it names (FOR KEY SHARE): the
+            // log has none left, and checks its officials once per statement.
             let keys = "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'access_log'::regclass AND contype = 'f'";
-            assert_eq!(app.count(keys).await, 1);
-            let to_official = "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'access_log'::regclass AND contype = 'f' AND confrelid = 'official'::regclass";
-            assert_eq!(app.count(to_official).await, 1);
+            assert_eq!(app.count(keys).await, 0);
+            let per_statement = "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = 'access_log'::regclass \
+                 AND tgname LIKE 'access_log_officials_%' AND tgtype & 1 = 0";
+            assert_eq!(app.count(per_statement).await, 2);
         }
     }
 }
