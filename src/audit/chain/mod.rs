@@ -135,18 +135,19 @@ struct Attached {
 /// The canonical JSON is written straight into the hash, with no document built first;
 /// its bytes are fixed here (the order of every array and object key), not left to how a
 /// JSON value happens to order an object's keys.
-fn link(prev: &str, row: &LogRow, attached: &Attached) -> String {
+///
+/// Writing into a hash does not fail and every value here serialises, but were that ever
+/// to change the error is returned: a seal over part of a row would be a broken link.
+fn link(prev: &str, row: &LogRow, attached: &Attached) -> Result<String, DbErr> {
     let mut hash = HashWriter(Sha256::new());
     let canonical = Canonical {
         prev,
         row,
         attached,
     };
-    // Writing into a hash cannot fail, and every value here serialises.
-    if let Err(e) = serde_json::to_writer(&mut hash, &canonical) {
-        tracing::error!(cause = %e, "serialising an access-log row for its seal failed");
-    }
-    hex::encode(hash.0.finalize())
+    serde_json::to_writer(&mut hash, &canonical)
+        .map_err(|e| DbErr::Custom(format!("serialising access-log row {}: {e}", row.id)))?;
+    Ok(hex::encode(hash.0.finalize()))
 }
 
 /// A row's canonical JSON (see [`link`]).
@@ -324,6 +325,11 @@ pub(crate) async fn begin_sealing(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The link, which cannot fail for these rows.
+    fn link(prev: &str, row: &LogRow, attached: &Attached) -> String {
+        super::link(prev, row, attached).unwrap()
+    }
 
     fn row() -> LogRow {
         LogRow {

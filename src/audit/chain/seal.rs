@@ -93,7 +93,7 @@ pub(super) async fn seal(
                 &prev,
                 row,
                 attached.get(&row.id).unwrap_or(&Attached::default()),
-            );
+            )?;
             insert.values_panic([seq.into(), row.id.into(), prev.as_str().into(), now.into()]);
         }
         tx.execute(&insert).await?;

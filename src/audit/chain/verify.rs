@@ -117,7 +117,7 @@ pub async fn verify_against(
                 &prev,
                 &row,
                 attached.get(&row.id).unwrap_or(&Attached::default()),
-            );
+            )?;
             if computed != hash {
                 break 'walk Some(Broken {
                     seq,
