@@ -1,14 +1,18 @@
 //! The policy in force, shared by every replica through the database: versions live in
-//! `policy_version`, the newest is in force. A replica learns of a new version from
-//! PostgreSQL `NOTIFY` (within milliseconds; a poll every 30 s backs it up across
-//! reconnects), or on SQLite from a poll every second. The compiled policy is the only
-//! in-process copy of shared state, and it is swapped whole.
+//! `policy_version`, the newest is in force. Every sign-in reads the newest version's
+//! number in its own statement, and a request that finds it newer than the version
+//! compiled here compiles that version before it goes on: no request that began after a
+//! version was committed runs under an older one, on any replica. So that this is rarely a
+//! request's cost, an idle replica learns of a new version beforehand from PostgreSQL
+//! `NOTIFY` (within milliseconds; a poll every 30 s backs it up across reconnects), or on
+//! SQLite from a poll every second. The compiled policy is the only in-process copy of
+//! shared state, and it is swapped whole.
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Order, Query};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Order, Query, SubQueryStatement};
 use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, DeriveIden};
 
@@ -42,6 +46,9 @@ pub struct InForce {
 
 pub struct PolicyStore {
     current: RwLock<Arc<InForce>>,
+    /// Held while a version is compiled: requests that meet a new version together
+    /// compile it once.
+    compiling: tokio::sync::Mutex<()>,
 }
 
 /// A start-up failure of the store.
@@ -71,6 +78,17 @@ impl From<DbErr> for StoreError {
 impl From<PolicyError> for StoreError {
     fn from(e: PolicyError) -> Self {
         StoreError::Policy(e)
+    }
+}
+
+impl From<StoreError> for crate::error::AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Db(e) => crate::error::AppError::from(e),
+            StoreError::Policy(e) => {
+                crate::error::AppError::internal(format!("stored policy version: {e}"))
+            }
+        }
     }
 }
 
@@ -110,16 +128,23 @@ async fn newest(db: &impl ConnectionTrait) -> Result<Option<(i64, String, String
     )))
 }
 
+/// The newest stored version's number (0 when none is), as a scalar subquery: sign-in
+/// statements carry it, so that a request learns of a new version without a statement of
+/// its own.
+pub fn newest_number_expr() -> Expr {
+    let select = Query::select()
+        .expr(Func::coalesce([
+            Func::max(Expr::col(PolicyVersion::Version)).into(),
+            Expr::val(0i64),
+        ]))
+        .from(PolicyVersion::Table)
+        .to_owned();
+    Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(select)))
+}
+
 async fn newest_number(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     let select = Query::select()
-        .expr_as(
-            Func::coalesce([
-                Func::max(Expr::col(PolicyVersion::Version)).into(),
-                Expr::val(0i64),
-            ]),
-            "v",
-        )
-        .from(PolicyVersion::Table)
+        .expr_as(newest_number_expr(), "v")
         .to_owned();
     match db.query_one(&select).await? {
         Some(row) => row.try_get::<i64>("", "v"),
@@ -255,6 +280,7 @@ impl PolicyStore {
                 model,
                 policy,
             })),
+            compiling: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -268,6 +294,12 @@ impl PolicyStore {
 
     /// Swaps in the newest stored version if it is newer than the one in force.
     pub async fn refresh(&self, db: &impl ConnectionTrait) -> Result<bool, StoreError> {
+        let _compiling = self.compiling.lock().await;
+        self.swap_in_newest(db).await
+    }
+
+    /// [`Self::refresh`] for a caller that holds `compiling`.
+    async fn swap_in_newest(&self, db: &impl ConnectionTrait) -> Result<bool, StoreError> {
         let known = self.current().version;
         if newest_number(db).await? <= known {
             return Ok(false);
@@ -286,6 +318,36 @@ impl PolicyStore {
             tracing::info!(version, "policy version now in force");
         }
         Ok(true)
+    }
+
+    /// The policy in force, compiled from version `seen` or a newer one: a request that read
+    /// `seen` as the newest stored version calls this before anything runs under the
+    /// policy. `conn` is the request's own transaction, which reads that version.
+    pub async fn at_least(
+        &self,
+        conn: &impl ConnectionTrait,
+        seen: i64,
+    ) -> Result<Arc<InForce>, StoreError> {
+        let current = self.current();
+        if current.version >= seen {
+            return Ok(current);
+        }
+        let _compiling = self.compiling.lock().await;
+        // Whoever held the lock before may have compiled it.
+        let current = self.current();
+        if current.version >= seen {
+            return Ok(current);
+        }
+        self.swap_in_newest(conn).await?;
+        let current = self.current();
+        if current.version >= seen {
+            Ok(current)
+        } else {
+            Err(StoreError::Policy(PolicyError(format!(
+                "version {seen} was read as the newest, but the newest readable is {}",
+                current.version
+            ))))
+        }
     }
 
     async fn refresh_logged(&self, db: &DatabaseConnection) {

@@ -125,10 +125,9 @@ async fn sign_in(
     conn: &impl ConnectionTrait,
     claims: &Claims,
 ) -> Result<Principal, AppError> {
-    let policy = app.policy.current();
     match officials::principal(
         conn,
-        &policy.policy,
+        &app.policy,
         &claims.sub,
         &claims.roles,
         chrono::Utc::now(),
@@ -151,8 +150,7 @@ async fn sign_in_client(
     conn: &impl ConnectionTrait,
     claims: &Claims,
 ) -> Result<crate::authz::ClientCaller, AppError> {
-    let mask = app.policy.current().policy.mask(Role::Client);
-    self_service::sign_in(conn, mask, &claims.sub)
+    self_service::sign_in(conn, &app.policy, &claims.sub)
         .await?
         .ok_or_else(|| {
             tracing::info!("sign-in refused: unknown client");

@@ -11,9 +11,11 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, Value,
 };
 
-use crate::authz::{Policy, Principal};
+use crate::authz::store::{newest_number_expr, PolicyStore};
+use crate::authz::Principal;
 use crate::db::{Rendered, Template};
 use crate::domain::{Agency, Role};
+use crate::error::AppError;
 
 /// Why a token's subject cannot act.
 #[derive(Debug, PartialEq, Eq)]
@@ -55,6 +57,7 @@ fn sign_in(official_id: Value, now: Value) -> SelectStatement {
             Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(grants))),
             "emergencies",
         )
+        .expr_as(newest_number_expr(), "policy_version")
         .from_as(official::Entity, "o")
         .join_as(
             JoinType::LeftJoin,
@@ -68,15 +71,17 @@ fn sign_in(official_id: Value, now: Value) -> SelectStatement {
 
 /// Builds the caller from the official's row: agency and provider come from the database;
 /// the effective roles are those in the token that the row also grants.
+/// The roles' rights come from the policy in force as of this statement: a version stored
+/// since this replica last compiled one is compiled first.
 pub async fn principal(
     conn: &impl ConnectionTrait,
-    policy: &Policy,
+    policy: &PolicyStore,
     official_id: &str,
     token_roles: &[String],
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Result<Principal, SignInRefusal>, DbErr> {
-    // The official, the roles granted and whether a break-glass grant is active, in one
-    // statement; the grants themselves only when there are any.
+) -> Result<Result<Principal, SignInRefusal>, AppError> {
+    // The official, the roles granted, whether a break-glass grant is active and the newest
+    // policy version, in one statement; the grants themselves only when there are any.
     let backend = conn.get_database_backend();
     let template = SIGN_IN.get(backend, || {
         let (official, at) = sign_in_marks();
@@ -111,7 +116,10 @@ pub async fn principal(
     if roles.is_empty() {
         return Ok(Err(SignInRefusal::NoGrantedRole));
     }
-    let mask = policy.mask_for(&roles);
+    let in_force = policy
+        .at_least(conn, first.try_get::<i64>("", "policy_version")?)
+        .await?;
+    let mask = in_force.policy.mask_for(&roles);
     let mut emergency = Vec::new();
     if first.try_get::<i64>("", "emergencies")? > 0 {
         let sql = Query::select()

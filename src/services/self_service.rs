@@ -4,7 +4,6 @@
 //! takes another client's id from the request. Rights come from the policy's `OWN/*` objects.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use entity::{
@@ -20,18 +19,26 @@ use sea_orm::{
 
 use super::RequestContext;
 use crate::audit::Action;
-use crate::authz::{ClientCaller, FieldGroup, FieldMask, Managed};
+use crate::authz::store::{newest_number_expr, PolicyStore};
+use crate::authz::{ClientCaller, FieldGroup, Managed};
+use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
-/// Signs in the client a token names: the client must exist and be alive.
+/// A client a token may name: one not merged into another (a temporary client merged
+/// into another signs in as the permanent one only).
+fn signable(client_id: &str) -> sea_orm::Select<client::Entity> {
+    client::Entity::find_by_id(client_id).filter(client::Column::MergedInto.is_null())
+}
+
+/// Signs in the client a token names: the client must exist and be alive. The client's
+/// rights come from the policy in force as of this statement (see
+/// [`PolicyStore::at_least`]).
 pub async fn sign_in(
     conn: &impl ConnectionTrait,
-    mask: Arc<FieldMask>,
+    policy: &PolicyStore,
     client_id: &str,
-) -> Result<Option<ClientCaller>, DbErr> {
-    // A temporary client merged into another signs in as the permanent one only.
-    let row = client::Entity::find_by_id(client_id)
-        .filter(client::Column::MergedInto.is_null())
+) -> AppResult<Option<ClientCaller>> {
+    let row = signable(client_id)
         .select_only()
         .columns([
             client::Column::Id,
@@ -39,12 +46,14 @@ pub async fn sign_in(
             client::Column::LastName,
             client::Column::DateOfDeath,
         ])
-        .into_tuple::<(String, String, String, Option<NaiveDate>)>()
+        .expr_as(newest_number_expr(), "policy_version")
+        .into_tuple::<(String, String, String, Option<NaiveDate>, i64)>()
         .one(conn)
         .await?;
-    let Some((client_id, first_name, last_name, None)) = row else {
+    let Some((client_id, first_name, last_name, None, seen)) = row else {
         return Ok(None);
     };
+    let mask = policy.at_least(conn, seen).await?.policy.mask(Role::Client);
     Ok(Some(ClientCaller {
         client_id,
         first_name,
@@ -55,8 +64,14 @@ pub async fn sign_in(
 
 /// Whether a living client has this id (for `typgraph token --role CLIENT`).
 pub async fn exists(conn: &impl ConnectionTrait, client_id: &str) -> Result<bool, DbErr> {
-    let mask = Arc::new(FieldMask::empty());
-    Ok(sign_in(conn, mask, client_id).await?.is_some())
+    Ok(signable(client_id)
+        .filter(client::Column::DateOfDeath.is_null())
+        .select_only()
+        .column(client::Column::Id)
+        .into_tuple::<String>()
+        .one(conn)
+        .await?
+        .is_some())
 }
 
 /// The demo client whose token `serve --demo` prints: the first (by id) with an open case,

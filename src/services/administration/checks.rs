@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::roles_text;
-use crate::authz::store::{newest_in, InForce, StoreError};
+use crate::authz::store::{newest_in, InForce};
 use crate::authz::{Managed, Policy};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
@@ -87,10 +87,7 @@ pub(super) async fn policy_for_role_checks(
     known: &Arc<InForce>,
 ) -> AppResult<Arc<InForce>> {
     serialise_role_checks(rc).await?;
-    newest_in(rc.db(), known).await.map_err(|e| match e {
-        StoreError::Db(e) => AppError::from(e),
-        StoreError::Policy(e) => AppError::internal(format!("stored policy version: {e}")),
-    })
+    Ok(newest_in(rc.db(), known).await?)
 }
 
 /// How many active officials, other than `except`, hold one of `roles`.
