@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::cursor::{RowCursor, Sealer, Window};
 use super::{loads, ClientScope, RequestContext};
-use crate::authz::scope::{typ_row, RowScope};
+use crate::authz::scope::RowScope;
 use crate::authz::{FieldGroup, FieldId, ReadAccess};
 use crate::domain;
 use crate::error::{AppError, AppResult};
@@ -90,11 +90,6 @@ async fn read_flagged(
 
 /// The client table as the statements here name its rows.
 const CLIENT: &str = "client";
-
-/// The client's id, as the row scope's conditions take it.
-fn client_id() -> Expr {
-    Expr::col((client::Entity, client::Column::Id))
-}
 
 /// Whether the caller's role reads any field group only under a consent.
 fn reads_by_consent(rc: &RequestContext) -> bool {
@@ -347,51 +342,21 @@ pub fn escape_like(s: &str) -> String {
     out
 }
 
-/// Decides, in two statements whatever the number of clients, which clients are TYP
-/// clients for the caller and which consents name the caller's agency.
-pub async fn with_scopes(
-    rc: &RequestContext,
-    rows: Vec<client::Model>,
-) -> AppResult<Vec<ClientRecord>> {
-    scoped(rc, rows, None).await
-}
-
-/// [`with_scopes`], given the TYP clients among `rows` when the caller already knows them.
+/// The records of client rows read with the caller's scope: `typ` holds the TYP clients
+/// among them as the statement that read them flagged them ([`RowScope::typ_of_row`],
+/// break-glass grants included; `None` in a scope without the flag). The consents that
+/// name the caller's agency are read in one statement whatever the number of rows.
 async fn scoped(
     rc: &RequestContext,
     rows: Vec<client::Model>,
-    known_typ: Option<HashMap<String, bool>>,
+    typ: Option<HashMap<String, bool>>,
 ) -> AppResult<Vec<ClientRecord>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let db = rc.db();
-    let mut typ: HashMap<String, bool> = HashMap::new();
-    if let RowScope::Agency {
-        retention_cutoff,
-        emergency,
-        ..
-    } = &rc.scope
-    {
-        if let Some(known) = known_typ {
-            typ = known;
-        } else {
-            let typ_clients = Query::select()
-                .column(client::Column::Id)
-                .from(client::Entity)
-                .and_where(client_id().is_in(ids.iter().map(String::as_str)))
-                .and_where(typ_row(CLIENT, *retention_cutoff))
-                .to_owned();
-            for row in db.query_all(&typ_clients).await? {
-                typ.insert(row.try_get::<String>("", "id")?, true);
-            }
-        }
-        // A break-glass grant opens the client as a TYP client would be.
-        for id in emergency {
-            typ.insert(id.clone(), true);
-        }
-    }
+    let typ = typ.unwrap_or_default();
     let mut consents: HashMap<String, Vec<(FieldGroup, String)>> = HashMap::new();
     if reads_by_consent(rc) {
         let col = |c: consent::Column| Expr::col((consent::Entity, c));

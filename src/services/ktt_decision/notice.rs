@@ -187,18 +187,15 @@ pub async fn start_notices(
         .into_iter()
         .map(|d| (d.id, d.decision_number))
         .collect();
-    let clients = entity::client::Entity::find()
-        .filter(entity::client::Column::Id.is_in(rows.iter().map(|r| r.client_id.clone())))
-        .all(rc.db())
-        .await?;
-    let clients: HashMap<String, ClientRecord> = client::with_scopes(rc, clients)
+    let ids: Vec<String> = rows.iter().map(|r| r.client_id.clone()).collect();
+    let clients: HashMap<String, ClientRecord> = client::find_all(rc, &ids)
         .await?
         .into_iter()
-        .filter(|c| c.scope.visible)
         .map(|c| (c.row.id.clone(), c))
         .collect();
-    // A decision within the scope is one of a visible client, so no notice of the page is
-    // left out here; were one, the page would be shorter and the next would start after
+    // The clients are read with the whole visibility rule and their TYP flags in one
+    // statement. A decision within the scope is one of a visible client, so no notice of
+    // the page is left out here; were one, the page would be shorter and the next would start after
     // its last listed notice, never skipping one.
     let sealer = Sealer::new(key, CURSOR_KIND, &binding);
     for row in rows {
