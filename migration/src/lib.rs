@@ -245,6 +245,7 @@ impl MigratorTrait for Migrator {
             sql_migration!("033_index_report_ranges", []),
             Box::new(log_references::Migration),
             Box::new(log_references::Officials),
+            sql_migration!("036_index_agreed_action_ranges", []),
         ]
     }
 }

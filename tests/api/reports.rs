@@ -314,7 +314,9 @@ on_both! {
         }
         let action = |id: &str, n: usize, created: &str, due: &str, done: Option<&str>| {
             let done = done.map_or("NULL".to_owned(), |d| format!("'{d}'"));
-            format!("INSERT INTO agreed_action (id, case_id, owner_agency, description, due_on, completed_on, created_by, created_at) VALUES ('{id}', 'rc{n}', 'TE', 'd', '{due}', {done}, '{officer}', '{created} 09:00:00')")
+            // A day, opened at nine; or a time of day given.
+            let at = if created.len() == 10 { format!("{created} 09:00:00") } else { created.to_owned() };
+            format!("INSERT INTO agreed_action (id, case_id, owner_agency, description, due_on, completed_on, created_by, created_at) VALUES ('{id}', 'rc{n}', 'TE', 'd', '{due}', {done}, '{officer}', '{at}')")
         };
         // March 2019: six persons get an action due on the 20th; five finish it on the 25th.
         for n in 0..6 {
@@ -331,6 +333,29 @@ on_both! {
         assert_eq!(m["actionsClosed"], json!({ "value": 5, "suppressed": false }), "6, rounded");
         // One person's overdue action: hidden.
         assert_eq!(m["actionsOverdue"], json!({ "value": null, "suppressed": true }));
+
+        // Each kind is read by its own part of the statement: the edges of each.
+        for n in 1..=4 {
+            // Due in March, closed in April: overdue at the end of March.
+            app.exec(&action(&format!("ab{n}"), n, "2019-01-10", "2019-03-15", Some("2019-04-10"))).await;
+        }
+        for n in 1..=3 {
+            // Opened late on March's last day.
+            app.exec(&action(&format!("ad{n}"), n, "2019-03-31 23:30:00", "2019-06-30", None)).await;
+            // Closed before March: in no figure.
+            app.exec(&action(&format!("ac{n}"), n, "2019-01-10", "2019-02-01", Some("2019-02-20"))).await;
+            // Due on the range's last day, still open: not yet overdue.
+            app.exec(&action(&format!("af{n}"), n, "2019-01-10", "2019-03-31", None)).await;
+        }
+        for n in 4..=6 {
+            // Opened late on February's last day: not in March.
+            app.exec(&action(&format!("ae{n}"), n, "2019-02-28 23:30:00", "2019-06-30", None)).await;
+        }
+        let (_, body) = app.gql(&app.token_for("ANALYST"), q, json!({})).await;
+        let m = &body["data"]["reports"]["meetings"];
+        assert_eq!(m["actionsOpened"], json!({ "value": 10, "suppressed": false }), "7 + 3 (not 13, rounded 15): {body}");
+        assert_eq!(m["actionsClosed"], json!({ "value": 5, "suppressed": false }), "still 6, rounded");
+        assert_eq!(m["actionsOverdue"], json!({ "value": 5, "suppressed": false }), "1 + 4 persons (not 8, rounded 10)");
     }
 }
 

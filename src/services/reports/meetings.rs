@@ -33,12 +33,7 @@ pub async fn meetings(
     report_rules::whole_months(from, to)?;
     let b = rc.report_db().await?.get_database_backend();
     let x = |c: agreed_action::Column| Expr::col(("x", c));
-    // The day an action was opened: each backend takes the date of a timestamp its own way.
-    let created = match b {
-        DbBackend::Postgres => Func::cast_as(x(agreed_action::Column::CreatedAt), "DATE"),
-        _ => Func::cust("date").arg(x(agreed_action::Column::CreatedAt)),
-    };
-    let created = Expr::from(created);
+    let created = created_on(b);
     let mut held = dated("network_meeting", "held_on", from, to);
     held.and_where(Expr::col(("x", "status")).eq("HELD"));
     filtered(&mut held, client_filters(scope, f, "x"));
@@ -71,7 +66,7 @@ pub async fn meetings(
             "t",
             Expr::col(("t", typ_case::Column::Id)).equals(("x", agreed_action::Column::CaseId)),
         )
-        .and_where(created.lte(to).or(completed().lte(to)).or(due().lt(to)))
+        .and_where(counted_actions(b, from, to))
         .group_by_col(client)
         .to_owned();
     filtered(&mut per_client, client_filters(scope, f, "t"));
@@ -101,6 +96,45 @@ pub async fn meetings(
         actions_closed: get("closed"),
         actions_overdue: get("overdue"),
     })
+}
+
+/// The day an action (`x`) was opened: each backend takes the date of a timestamp its own
+/// way.
+fn created_on(b: DbBackend) -> Expr {
+    let at = Expr::col(("x", agreed_action::Column::CreatedAt));
+    match b {
+        DbBackend::Postgres => Func::cast_as(at, "DATE").into(),
+        _ => Func::cust("date").arg(at).into(),
+    }
+}
+
+/// The agreed actions (`x`) that count towards a figure of the range, each kind read by an
+/// index (migration `036_index_agreed_action_ranges`), not every action up to the range's
+/// end: opened in the range, closed in it, and overdue at its end (open and due before it,
+/// or closed after it though due before it).
+fn counted_actions(b: DbBackend, from: NaiveDate, to: NaiveDate) -> Expr {
+    let x = |c: agreed_action::Column| Expr::col(("x", c));
+    let mut opened = created_on(b).gte(from).and(created_on(b).lte(to));
+    // A timestamp's day is the session time zone's: on PostgreSQL the index is read from a
+    // day before the range to a day after it, and the day itself decides.
+    let midnight =
+        |d: Option<NaiveDate>| d.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+    let bounds = (
+        midnight(from.pred_opt()),
+        midnight(to.succ_opt().and_then(|d| d.succ_opt())),
+    );
+    if let (DbBackend::Postgres, (Some(lo), Some(hi))) = (b, bounds) {
+        opened = x(agreed_action::Column::CreatedAt)
+            .gte(lo)
+            .and(x(agreed_action::Column::CreatedAt).lt(hi))
+            .and(opened);
+    }
+    let completed = || x(agreed_action::Column::CompletedOn);
+    let due = || x(agreed_action::Column::DueOn);
+    let closed = completed().gte(from).and(completed().lte(to));
+    let open_overdue = completed().is_null().and(due().lt(to));
+    let closed_late = completed().gt(to).and(due().lt(to));
+    opened.or(closed).or(open_overdue).or(closed_late)
 }
 
 /// Work-ability assessments made in a range, and duplicates avoided (a recent assessment
