@@ -47,7 +47,7 @@ pub struct InForce {
 pub struct PolicyStore {
     current: RwLock<Arc<InForce>>,
     /// Held while a version is compiled: requests that meet a new version together
-    /// compile it once.
+    /// compile it once. Never held across a database call.
     compiling: tokio::sync::Mutex<()>,
 }
 
@@ -294,19 +294,25 @@ impl PolicyStore {
 
     /// Swaps in the newest stored version if it is newer than the one in force.
     pub async fn refresh(&self, db: &impl ConnectionTrait) -> Result<bool, StoreError> {
-        let _compiling = self.compiling.lock().await;
+        if newest_number(db).await? <= self.current().version {
+            return Ok(false);
+        }
         self.swap_in_newest(db).await
     }
 
-    /// [`Self::refresh`] for a caller that holds `compiling`.
+    /// Reads the newest stored version and, if it is newer than the one in force, compiles
+    /// and swaps it in. The database is read before `compiling` is taken: no one holds
+    /// that lock while waiting for a connection, so requests holding theirs while they wait
+    /// for the lock cannot starve the one that holds it.
     async fn swap_in_newest(&self, db: &impl ConnectionTrait) -> Result<bool, StoreError> {
-        let known = self.current().version;
-        if newest_number(db).await? <= known {
-            return Ok(false);
-        }
         let Some((version, model, policy)) = newest(db).await? else {
             return Ok(false);
         };
+        let _compiling = self.compiling.lock().await;
+        // Whoever held the lock before may have compiled this version or a newer one.
+        if self.current().version >= version {
+            return Ok(false);
+        }
         let policy = Policy::compile(&model, &policy).await?;
         let mut slot = self.current.write().unwrap_or_else(|e| e.into_inner());
         if version > slot.version {
@@ -328,12 +334,6 @@ impl PolicyStore {
         conn: &impl ConnectionTrait,
         seen: i64,
     ) -> Result<Arc<InForce>, StoreError> {
-        let current = self.current();
-        if current.version >= seen {
-            return Ok(current);
-        }
-        let _compiling = self.compiling.lock().await;
-        // Whoever held the lock before may have compiled it.
         let current = self.current();
         if current.version >= seen {
             return Ok(current);

@@ -202,6 +202,21 @@ on_both! {
         assert_eq!(code(&unseen), "FORBIDDEN", "the other replica still shows the client's own case: {unseen}");
         assert!(unseen["data"]["myCase"].is_null(), "{unseen}");
 
+        // Requests that meet a new version together all run under it: back to the default
+        // policy, sixteen at once on the other replica each read a first name again.
+        let (_, loaded) = app.gql(&app.token_for("ADMIN"), LOAD, json!({ "i": { "policy": typgraph::authz::policy::DEFAULT_POLICY, "comment": "replica test, back" } })).await;
+        assert_eq!(loaded["data"]["loadPolicyVersion"]["version"], 4, "{loaded}");
+        let together: Vec<_> = (0..16)
+            .map(|_| {
+                let (http, addr, te, vars) = (http.clone(), replica.addr.clone(), te.clone(), vars.clone());
+                tokio::spawn(async move { ask(&http, &addr, &te, FIRST_NAME, vars).await.1 })
+            })
+            .collect();
+        for answer in together {
+            let body = answer.await.unwrap();
+            assert!(body["data"]["client"]["firstName"].is_string(), "a request ran under an older version: {body}");
+        }
+
         // A deactivation through this replica is refused by the other at the next request.
         let kela = app.token_for("KELA_EXPERT");
         let (status, _) = ask(&http, &replica.addr, &kela, "{ me { officialId } }", json!({})).await;
