@@ -195,8 +195,8 @@ pub async fn start_notices(
         .collect();
     // The clients are read with the whole visibility rule and their TYP flags in one
     // statement. A decision within the scope is one of a visible client, so no notice of
-    // the page is left out here; were one, the page would be shorter and the next would start after
-    // its last listed notice, never skipping one.
+    // the page is left out here; were one, the page would be shorter and the next would
+    // start after its last listed notice, never skipping one.
     let sealer = Sealer::new(key, CURSOR_KIND, &binding);
     for row in rows {
         let (Some(client), Some(number)) =
