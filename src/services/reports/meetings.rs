@@ -32,8 +32,6 @@ pub async fn meetings(
     let scope = authorize(rc, Report::Meetings, f)?;
     report_rules::whole_months(from, to)?;
     let b = rc.report_db().await?.get_database_backend();
-    let x = |c: agreed_action::Column| Expr::col(("x", c));
-    let created = created_on(b);
     let mut held = dated("network_meeting", "held_on", from, to);
     held.and_where(Expr::col(("x", "status")).eq("HELD"));
     filtered(&mut held, client_filters(scope, f, "x"));
@@ -44,15 +42,9 @@ pub async fn meetings(
     let one = || Expr::Constant(Value::from(1));
     let zero = || Expr::Constant(Value::from(0));
     let flag = |cond: Expr| -> Expr { Expr::case(cond, one()).finally(zero()).into() };
-    let completed = || x(agreed_action::Column::CompletedOn);
-    let due = || x(agreed_action::Column::DueOn);
-    let opened = flag(created.clone().gte(from).and(created.clone().lte(to)));
-    let closed = flag(completed().gte(from).and(completed().lte(to)));
-    let overdue = flag(
-        due()
-            .lt(to)
-            .and(completed().is_null().or(completed().gt(to))),
-    );
+    let kinds = ActionKinds::of(b, from, to);
+    let counted_actions = kinds.counted();
+    let (opened, closed, overdue) = (flag(kinds.opened), flag(kinds.closed), flag(kinds.overdue));
     let client = ("t", typ_case::Column::ClientId);
     let mut per_client = Query::select()
         .expr_as(Expr::col(client), "client_id")
@@ -66,7 +58,7 @@ pub async fn meetings(
             "t",
             Expr::col(("t", typ_case::Column::Id)).equals(("x", agreed_action::Column::CaseId)),
         )
-        .and_where(counted_actions(b, from, to))
+        .and_where(counted_actions)
         .group_by_col(client)
         .to_owned();
     filtered(&mut per_client, client_filters(scope, f, "t"));
@@ -108,33 +100,60 @@ fn created_on(b: DbBackend) -> Expr {
     }
 }
 
-/// The agreed actions (`x`) that count towards a figure of the range, each kind read by an
-/// index (migration `036_index_agreed_action_ranges`), not every action up to the range's
-/// end: opened in the range, closed in it, and overdue at its end (open and due before it,
-/// or closed after it though due before it).
-fn counted_actions(b: DbBackend, from: NaiveDate, to: NaiveDate) -> Expr {
-    let x = |c: agreed_action::Column| Expr::col(("x", c));
-    let mut opened = created_on(b).gte(from).and(created_on(b).lte(to));
-    // A timestamp's day is the session time zone's: on PostgreSQL the index is read from a
-    // day before the range to a day after it, and the day itself decides.
-    let midnight =
-        |d: Option<NaiveDate>| d.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
-    let bounds = (
-        midnight(from.pred_opt()),
-        midnight(to.succ_opt().and_then(|d| d.succ_opt())),
-    );
-    if let (DbBackend::Postgres, (Some(lo), Some(hi))) = (b, bounds) {
-        opened = x(agreed_action::Column::CreatedAt)
-            .gte(lo)
-            .and(x(agreed_action::Column::CreatedAt).lt(hi))
-            .and(opened);
+/// The conditions on an agreed action (`x`) of each figure of a range: opened in it,
+/// closed in it, and overdue at its end (open and due before it, or closed after it though
+/// due before it).
+struct ActionKinds {
+    opened: Expr,
+    closed: Expr,
+    overdue: Expr,
+    /// `opened` with a bound the index on `created_at` can read (PostgreSQL), if any.
+    opened_by_index: Option<Expr>,
+}
+
+impl ActionKinds {
+    fn of(b: DbBackend, from: NaiveDate, to: NaiveDate) -> Self {
+        let x = |c: agreed_action::Column| Expr::col(("x", c));
+        let completed = || x(agreed_action::Column::CompletedOn);
+        let due = || x(agreed_action::Column::DueOn);
+        let opened = created_on(b).gte(from).and(created_on(b).lte(to));
+        // A timestamp's day is the session time zone's: on PostgreSQL the index is read
+        // from a day before the range to a day after it, and the day itself decides.
+        let midnight =
+            |d: Option<NaiveDate>| d.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+        let bounds = (
+            midnight(from.pred_opt()),
+            midnight(to.succ_opt().and_then(|d| d.succ_opt())),
+        );
+        let opened_by_index = match (b, bounds) {
+            (DbBackend::Postgres, (Some(lo), Some(hi))) => Some(
+                x(agreed_action::Column::CreatedAt)
+                    .gte(lo)
+                    .and(x(agreed_action::Column::CreatedAt).lt(hi))
+                    .and(opened.clone()),
+            ),
+            _ => None,
+        };
+        // Two parts, each of which an index reads.
+        let open_overdue = completed().is_null().and(due().lt(to));
+        let closed_late = completed().gt(to).and(due().lt(to));
+        Self {
+            closed: completed().gte(from).and(completed().lte(to)),
+            overdue: open_overdue.or(closed_late),
+            opened,
+            opened_by_index,
+        }
     }
-    let completed = || x(agreed_action::Column::CompletedOn);
-    let due = || x(agreed_action::Column::DueOn);
-    let closed = completed().gte(from).and(completed().lte(to));
-    let open_overdue = completed().is_null().and(due().lt(to));
-    let closed_late = completed().gt(to).and(due().lt(to));
-    opened.or(closed).or(open_overdue).or(closed_late)
+
+    /// The actions that count towards any figure, each kind read by an index (migration
+    /// `036_index_agreed_action_ranges`), not every action up to the range's end.
+    fn counted(&self) -> Expr {
+        self.opened_by_index
+            .clone()
+            .unwrap_or_else(|| self.opened.clone())
+            .or(self.closed.clone())
+            .or(self.overdue.clone())
+    }
 }
 
 /// Work-ability assessments made in a range, and duplicates avoided (a recent assessment
