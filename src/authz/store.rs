@@ -152,28 +152,6 @@ async fn newest_number(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     }
 }
 
-/// The newest stored version as `db` sees it (inside a transaction: the version that
-/// transaction reads), `known` itself when that is it. Checks that must hold under the
-/// policy in force read it here after taking their lock, so that a version loaded by
-/// another request or replica meanwhile is not missed.
-pub async fn newest_in(
-    db: &impl ConnectionTrait,
-    known: &Arc<InForce>,
-) -> Result<Arc<InForce>, StoreError> {
-    if newest_number(db).await? <= known.version {
-        return Ok(Arc::clone(known));
-    }
-    let Some((version, model, policy)) = newest(db).await? else {
-        return Ok(Arc::clone(known));
-    };
-    let policy = Policy::compile(&model, &policy).await?;
-    Ok(Arc::new(InForce {
-        version,
-        model,
-        policy,
-    }))
-}
-
 /// A version to store.
 pub struct NewVersion<'a> {
     pub model: &'a str,
@@ -348,6 +326,16 @@ impl PolicyStore {
                 current.version
             ))))
         }
+    }
+
+    /// The newest stored version as `conn` sees it (inside a transaction: the version that
+    /// transaction reads), put in force here first if it is newer than the one in force.
+    /// Checks that must hold under the policy in force read it here after taking their
+    /// lock, so that a version loaded by another request or replica meanwhile is not
+    /// missed, and this replica enforces it from then on.
+    pub async fn newest_in(&self, conn: &impl ConnectionTrait) -> Result<Arc<InForce>, StoreError> {
+        let seen = newest_number(conn).await?;
+        self.at_least(conn, seen).await
     }
 
     async fn refresh_logged(&self, db: &DatabaseConnection) {

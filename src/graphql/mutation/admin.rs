@@ -79,10 +79,10 @@ impl AdminMutations {
         input: CreateOfficialInput,
     ) -> Result<OfficialNode> {
         let rc = request(ctx, "createOfficial")?;
-        let policy = ctx.data::<Arc<PolicyStore>>()?.current();
+        let policies = ctx.data::<Arc<PolicyStore>>()?;
         let record = admin::create_official(
             rc,
-            &policy,
+            policies,
             NewOfficial {
                 id: input.id.map(|i| i.0),
                 name: input.name,
@@ -105,9 +105,9 @@ impl AdminMutations {
         input: UpdateOfficialInput,
     ) -> Result<OfficialNode> {
         let rc = request(ctx, "updateOfficial")?;
-        let policy = ctx.data::<Arc<PolicyStore>>()?.current();
+        let policies = ctx.data::<Arc<PolicyStore>>()?;
         let record =
-            admin::update_official(rc, &policy, &input.id, input.name, input.roles).await?;
+            admin::update_official(rc, policies, &input.id, input.name, input.roles).await?;
         Ok(OfficialNode(record))
     }
 
@@ -115,9 +115,9 @@ impl AdminMutations {
     #[graphql(visible = "super::visible::officials")]
     async fn deactivate_official(&self, ctx: &Context<'_>, id: ID) -> Result<OfficialNode> {
         let rc = request(ctx, "deactivateOfficial")?;
-        let policy = ctx.data::<Arc<PolicyStore>>()?.current();
+        let policies = ctx.data::<Arc<PolicyStore>>()?;
         Ok(OfficialNode(
-            admin::deactivate_official(rc, &policy, &id).await?,
+            admin::deactivate_official(rc, policies, &id).await?,
         ))
     }
 

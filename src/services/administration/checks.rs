@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::roles_text;
-use crate::authz::store::{newest_in, InForce};
+use crate::authz::store::{InForce, PolicyStore};
 use crate::authz::{Managed, Policy};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
@@ -79,15 +79,15 @@ pub(super) async fn keeps_an_administrator(rc: &RequestContext, losing: &str) ->
 }
 
 /// Takes the role-check lock, then reads the policy in force as this transaction sees it
-/// (`known` unless a newer version was stored meanwhile): the checks on roles then run
-/// against the same policy a concurrent `load_policy` checks its candidate against, one
-/// after the other.
+/// (the replica's, unless a newer version was stored meanwhile, which the replica then
+/// puts in force): the checks on roles run against the same policy a concurrent
+/// `load_policy` checks its candidate against, one after the other.
 pub(super) async fn policy_for_role_checks(
     rc: &RequestContext,
-    known: &Arc<InForce>,
+    policies: &PolicyStore,
 ) -> AppResult<Arc<InForce>> {
     serialise_role_checks(rc).await?;
-    Ok(newest_in(rc.db(), known).await?)
+    Ok(policies.newest_in(rc.db()).await?)
 }
 
 /// How many active officials, other than `except`, hold one of `roles`.

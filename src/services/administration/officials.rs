@@ -7,14 +7,13 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder,
 };
-use std::sync::Arc;
 
 use super::checks::{
     keeps_an_administrator, keeps_the_policy_writer, policy_for_role_checks, separated_duties,
 };
 use super::log::log;
 use super::{manage, require, roles_text, OfficialRecord};
-use crate::authz::store::InForce;
+use crate::authz::store::PolicyStore;
 use crate::authz::Managed;
 use crate::domain::{Agency, Role};
 use crate::error::{AppError, AppResult};
@@ -143,15 +142,15 @@ async fn active_provider(rc: &RequestContext, id: &str) -> AppResult<provider::M
         .ok_or_else(|| AppError::bad_input("providerId", "no active provider with this id"))
 }
 
-/// Creates an official; `in_force` is the policy this replica has in force (the separation
-/// of duties is checked against the newest stored version, under the role-check lock).
+/// Creates an official; the separation of duties is checked against the newest stored
+/// policy version, read from `policies` under the role-check lock.
 pub async fn create_official(
     rc: &RequestContext,
-    in_force: &Arc<InForce>,
+    policies: &PolicyStore,
     input: NewOfficial,
 ) -> AppResult<OfficialRecord> {
     manage(rc, Managed::Officials, async |db| {
-        create_official_in(rc, db, in_force, input).await
+        create_official_in(rc, db, policies, input).await
     })
     .await
 }
@@ -159,13 +158,13 @@ pub async fn create_official(
 async fn create_official_in(
     rc: &RequestContext,
     db: &DatabaseTransaction,
-    in_force: &Arc<InForce>,
+    policies: &PolicyStore,
     input: NewOfficial,
 ) -> AppResult<OfficialRecord> {
     let id = official_id(input.id.as_deref())?;
     let name = required_text("name", &input.name, 200)?;
     let roles = checked_roles(input.agency, &input.roles)?;
-    let policy = policy_for_role_checks(rc, in_force).await?;
+    let policy = policy_for_role_checks(rc, policies).await?;
     let waived = separated_duties(&policy.policy, &roles)?;
     let provider_id = match (input.agency, input.provider_id) {
         (Agency::Provider, Some(p)) => Some(active_provider(rc, &p).await?.id),
@@ -221,18 +220,18 @@ async fn create_official_in(
 /// Changes an official's name and/or roles (the agency and provider stay: they are what
 /// the official's past records were made under). Nobody changes their own roles: an
 /// administrator who could would grant themself client-data roles unseen by a second
-/// person. `in_force` is the policy this replica has in force; a change of roles is checked
-/// (separation of duties, last administrator, the policy's last writer) against the newest
-/// stored version, under the role-check lock.
+/// person. A change of roles is checked (separation of duties, last administrator, the
+/// policy's last writer) against the newest stored version, read from `policies` under the
+/// role-check lock.
 pub async fn update_official(
     rc: &RequestContext,
-    in_force: &Arc<InForce>,
+    policies: &PolicyStore,
     id: &str,
     name: Option<String>,
     roles: Option<Vec<Role>>,
 ) -> AppResult<OfficialRecord> {
     manage(rc, Managed::Officials, async |db| {
-        update_official_in(rc, db, in_force, id, name, roles).await
+        update_official_in(rc, db, policies, id, name, roles).await
     })
     .await
 }
@@ -240,7 +239,7 @@ pub async fn update_official(
 async fn update_official_in(
     rc: &RequestContext,
     db: &DatabaseTransaction,
-    in_force: &Arc<InForce>,
+    policies: &PolicyStore,
     id: &str,
     name: Option<String>,
     roles: Option<Vec<Role>>,
@@ -264,7 +263,7 @@ async fn update_official_in(
         if current.row.id == rc.principal().official_id {
             return Err(AppError::Forbidden(None));
         }
-        let policy = policy_for_role_checks(rc, in_force).await?;
+        let policy = policy_for_role_checks(rc, policies).await?;
         waived = separated_duties(&policy.policy, roles)?;
         if current.row.active {
             keeps_the_policy_writer(rc, &policy.policy, id, roles).await?;
@@ -299,14 +298,15 @@ async fn update_official_in(
 
 /// Deactivates an official: their tokens stop working at the next request, everywhere.
 /// Refused when it would leave no active administrator or nobody who may change the
-/// policy in force (`in_force`, or the newest stored version under the role-check lock).
+/// policy in force (the newest stored version, read from `policies` under the role-check
+/// lock).
 pub async fn deactivate_official(
     rc: &RequestContext,
-    in_force: &Arc<InForce>,
+    policies: &PolicyStore,
     id: &str,
 ) -> AppResult<OfficialRecord> {
     manage(rc, Managed::Officials, async |db| {
-        deactivate_official_in(rc, db, in_force, id).await
+        deactivate_official_in(rc, db, policies, id).await
     })
     .await
 }
@@ -314,12 +314,12 @@ pub async fn deactivate_official(
 async fn deactivate_official_in(
     rc: &RequestContext,
     db: &DatabaseTransaction,
-    in_force: &Arc<InForce>,
+    policies: &PolicyStore,
     id: &str,
 ) -> AppResult<OfficialRecord> {
     let current = find_official(db, id).await?;
     if current.row.active {
-        let policy = policy_for_role_checks(rc, in_force).await?;
+        let policy = policy_for_role_checks(rc, policies).await?;
         if current.roles.contains(&Role::Admin) {
             keeps_an_administrator(rc, id).await?;
         }
