@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
 pub mod log_references;
+pub mod summary_facts;
 pub mod visibility;
 
 /// One schema change: its name, its SQL and the tables it creates (dropped in reverse on
@@ -246,6 +247,7 @@ impl MigratorTrait for Migrator {
             Box::new(log_references::Migration),
             Box::new(log_references::Officials),
             sql_migration!("036_index_agreed_action_ranges", []),
+            Box::new(summary_facts::Migration),
         ]
     }
 }

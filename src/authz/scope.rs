@@ -103,16 +103,20 @@ impl RowScope {
     /// (kept on the row by the database: migration `visibility`), so a page of clients is
     /// decided row by row as it is read, whatever the size of the other tables.
     pub fn visible_row(&self, row: &'static str) -> Expr {
+        self.visible_on_copy(row, Expr::col((row, client::Column::Id)))
+    }
+
+    /// [`Self::visible_row`] of a row aliased `row` that carries copies of its client's
+    /// visibility columns (a monthly KTT summary: `migration::summary_facts`), the client's
+    /// id being `c`: in an agency's scope the row is decided by its own columns, with no
+    /// probe of `client`.
+    pub fn visible_on_copy(&self, row: &'static str, c: Expr) -> Expr {
         if cfg!(feature = "bench-no-authz") {
             return constant(true);
         }
         match self {
-            RowScope::Agency { .. } => {
-                self.with_grants(Expr::col((row, client::Column::Id)), self.agency_row(row))
-            }
-            RowScope::Coach { .. } | RowScope::Nothing => {
-                self.visible(Expr::col((row, client::Column::Id)))
-            }
+            RowScope::Agency { .. } => self.with_grants(c, self.agency_row(row)),
+            RowScope::Coach { .. } | RowScope::Nothing => self.visible(c),
         }
     }
 

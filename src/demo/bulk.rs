@@ -68,6 +68,7 @@ pub(super) async fn defer(conn: &impl ConnectionTrait, tables: &[&str]) -> Resul
     )
     .await?;
     let mut statements: Vec<String> = migration::visibility::postgres_insert_triggers(false);
+    statements.push(migration::summary_facts::postgres_insert_trigger(false));
     statements.extend(foreign.iter().map(|(_, drop)| drop.clone()));
     statements.extend(indexes.iter().map(|(_, drop)| drop.clone()));
     statements.extend(keys.iter().map(|(_, drop)| drop.clone()));
@@ -85,7 +86,7 @@ pub(super) async fn defer(conn: &impl ConnectionTrait, tables: &[&str]) -> Resul
 
 impl Deferred {
     /// Makes the indexes and keys again (checking every row), resumes the triggers and
-    /// brings every client's visibility columns up to date.
+    /// brings every client's visibility and responsible-agency columns up to date.
     pub(super) async fn restore(self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
         conn.execute_unprepared(&format!(
             "SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'"
@@ -97,8 +98,15 @@ impl Deferred {
         for statement in migration::visibility::postgres_insert_triggers(true) {
             conn.execute_unprepared(&statement).await?;
         }
+        conn.execute_unprepared(&migration::summary_facts::postgres_insert_trigger(true))
+            .await?;
         conn.execute_unprepared(&migration::visibility::refresh(DbBackend::Postgres, None))
             .await?;
+        conn.execute_unprepared(&migration::summary_facts::refresh_responsible(
+            DbBackend::Postgres,
+            None,
+        ))
+        .await?;
         Ok(())
     }
 }

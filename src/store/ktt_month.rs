@@ -7,9 +7,11 @@
 //! [`rebuild`] derives them from `rehab_period`, `attendance_day` and `allowance_line`:
 //! for one client after every write that touches those (in the same transaction), or for
 //! everyone after a bulk load and when the migration creating the tables has run
-//! ([`crate::db::migrate`]).
+//! ([`crate::db::migrate`]). Each row also carries its client's facts that the reports'
+//! filters and the callers' scopes read ([`Facts`]), copied from the client's row as it is
+//! read here and kept by a trigger on `client` since (`migration::summary_facts`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Months, NaiveDate};
 use entity::{allowance_line, attendance_day, rehab_period};
@@ -21,8 +23,61 @@ use sea_orm::{ConnectionTrait, DbErr, DeriveIden};
 
 use crate::db::month_of;
 
-/// Rows per INSERT statement (12 columns each).
+/// Rows per INSERT statement (21 columns each).
 const ROWS_PER_INSERT: usize = 1_000;
+
+/// A client's facts on its summary rows, named as on `client` (`migration::summary_facts`).
+#[derive(Default, Clone)]
+struct Facts {
+    municipality: Option<String>,
+    registered_by_agency: String,
+    typ_through: Option<NaiveDate>,
+    recorded_by: [bool; 3],
+    responsible: [bool; 3],
+}
+
+impl Facts {
+    /// The client's facts from a row selected with [`select_facts`].
+    fn of(row: &sea_orm::QueryResult) -> Result<Facts, DbErr> {
+        Ok(Facts {
+            municipality: row.try_get("", "municipality")?,
+            registered_by_agency: row.try_get("", "registered_by_agency")?,
+            typ_through: row.try_get("", "typ_through")?,
+            recorded_by: [
+                row.try_get("", "recorded_by_te")?,
+                row.try_get("", "recorded_by_eksote")?,
+                row.try_get("", "recorded_by_kela")?,
+            ],
+            responsible: [
+                row.try_get("", "responsible_te")?,
+                row.try_get("", "responsible_eksote")?,
+                row.try_get("", "responsible_kela")?,
+            ],
+        })
+    }
+
+    /// The values, in the order of `migration::summary_facts::FACTS`.
+    fn values(&self) -> [Expr; 9] {
+        [
+            self.municipality.clone().into(),
+            self.registered_by_agency.as_str().into(),
+            self.typ_through.into(),
+            self.recorded_by[0].into(),
+            self.recorded_by[1].into(),
+            self.recorded_by[2].into(),
+            self.responsible[0].into(),
+            self.responsible[1].into(),
+            self.responsible[2].into(),
+        ]
+    }
+}
+
+/// Selects the facts of the client row aliased `c`, under their own names.
+fn select_facts(select: &mut SelectStatement) {
+    for (column, _) in migration::summary_facts::FACTS {
+        select.expr_as(Expr::col(("c", column)), column);
+    }
+}
 
 #[derive(Default, Clone, Copy)]
 struct Measures {
@@ -79,6 +134,13 @@ const MEASURES: [KttMonth; 9] = [
     KttMonth::ToimintarahaCents,
 ];
 
+/// The facts' columns on the summaries.
+fn fact_columns() -> impl Iterator<Item = sea_orm::sea_query::DynIden> {
+    migration::summary_facts::FACTS
+        .iter()
+        .map(|(column, _)| sea_orm::sea_query::Alias::new(*column).into_iden())
+}
+
 /// Restricts a statement to one client's rows (by `column`) when given.
 fn scoped<S: ConditionalStatement>(statement: &mut S, column: Expr, client: Option<&str>) {
     if let Some(id) = client {
@@ -129,11 +191,24 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
             "e",
         )
         .from_as(rehab_period::Entity, "p")
+        .join_as(
+            JoinType::InnerJoin,
+            entity::client::Entity,
+            "c",
+            Expr::col(("c", entity::client::Column::Id))
+                .equals(("p", rehab_period::Column::ClientId)),
+        )
         .to_owned();
+    select_facts(&mut periods);
     scoped(&mut periods, p(rehab_period::Column::ClientId), client);
     let periods = conn.query_all(&periods).await?;
+    // Every summary row's client has a period: attendance and allowances are a period's.
+    let mut facts: HashMap<String, Facts> = HashMap::new();
     for row in periods {
         let (c, v): (String, String) = (row.try_get("", "c")?, row.try_get("", "v")?);
+        if !facts.contains_key(&c) {
+            facts.insert(c.clone(), Facts::of(&row)?);
+        }
         let (s, e): (NaiveDate, NaiveDate) = (row.try_get("", "s")?, row.try_get("", "e")?);
         let mut month = s.with_day(1).unwrap_or(s);
         while month <= e {
@@ -238,25 +313,36 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
             .columns(
                 [KttMonth::ClientId, KttMonth::ProviderId, KttMonth::Month]
                     .into_iter()
-                    .chain(MEASURES),
+                    .chain(MEASURES)
+                    .map(IntoIden::into_iden)
+                    .chain(fact_columns()),
             )
             .to_owned();
         for ((c, v, month), m) in chunk {
+            let Some(facts) = facts.get(c) else {
+                return Err(DbErr::Custom(format!(
+                    "ktt_month: a summary row of a client without a period ({c})"
+                )));
+            };
             insert
-                .values([
-                    c.as_str().into(),
-                    v.as_str().into(),
-                    month.as_str().into(),
-                    (m.days_in_force as i32).into(),
-                    i32::from(m.in_force_at_end).into(),
-                    (m.recorded_days as i32).into(),
-                    (m.attended_days as i32).into(),
-                    m.allowance_cents.into(),
-                    m.travel_cents.into(),
-                    m.kela_cents.into(),
-                    m.fund_cents.into(),
-                    m.toimintaraha_cents.into(),
-                ])
+                .values(
+                    [
+                        c.as_str().into(),
+                        v.as_str().into(),
+                        month.as_str().into(),
+                        (m.days_in_force as i32).into(),
+                        i32::from(m.in_force_at_end).into(),
+                        (m.recorded_days as i32).into(),
+                        (m.attended_days as i32).into(),
+                        m.allowance_cents.into(),
+                        m.travel_cents.into(),
+                        m.kela_cents.into(),
+                        m.fund_cents.into(),
+                        m.toimintaraha_cents.into(),
+                    ]
+                    .into_iter()
+                    .chain(facts.values()),
+                )
                 .map_err(error)?;
         }
         conn.execute(&insert).await?;
@@ -276,13 +362,21 @@ pub async fn rebuild(conn: &impl ConnectionTrait, client: Option<&str>) -> Resul
             _ => Func::sum(column),
         });
     }
+    // The facts are the client's: one value per group.
+    for column in fact_columns() {
+        per_client
+            .column(column.clone())
+            .add_group_by([Expr::col(column)]);
+    }
     scoped(&mut per_client, client_id(), client);
     let insert = Query::insert()
         .into_table(KttClientMonth::Table)
         .columns(
             [KttMonth::ClientId, KttMonth::Month]
                 .into_iter()
-                .chain(MEASURES),
+                .chain(MEASURES)
+                .map(IntoIden::into_iden)
+                .chain(fact_columns()),
         )
         .select_from(per_client)
         .map_err(error)?

@@ -94,6 +94,79 @@ on_both! {
     }
 }
 
+/// Summary rows whose copy of a client fact differs from the client's row.
+async fn stale_summary_facts(app: &TestApp) -> i64 {
+    let differs = |c: &str| match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!("k.{c} IS DISTINCT FROM c.{c}"),
+        _ => format!("k.{c} IS NOT c.{c}"),
+    };
+    let mut stale = 0;
+    for table in migration::summary_facts::SUMMARIES {
+        let conds: Vec<String> = migration::summary_facts::FACTS
+            .iter()
+            .map(|(c, _)| differs(c))
+            .collect();
+        stale += app
+            .count(&format!(
+                "SELECT COUNT(*) FROM {table} k JOIN client c ON c.id = k.client_id WHERE {}",
+                conds.join(" OR ")
+            ))
+            .await;
+    }
+    stale
+}
+
+on_both! {
+    async fn monthly_reports_follow_their_clients_facts_as_they_change(app) {
+        let p1 = app.fx.p1.clone();
+        for n in 0..10 {
+            person(&app, n, &p1, Some(("2019-02-01", "2019-06-30")), None).await;
+        }
+        assert!(app.count("SELECT COUNT(*) FROM ktt_client_month WHERE client_id = 'r0'").await > 0);
+        assert_eq!(stale_summary_facts(&app).await, 0);
+        let analyst = app.token_for("ANALYST");
+        let at_end = |body: &Json| month(body, "2019-03")["endOfMonthClients"].clone();
+        let ask = async |token: &str, f: Json| {
+            let (_, body) = app.gql(token, ACTIVITY, json!({ "f": f })).await;
+            assert!(body["errors"].is_null(), "{body}");
+            at_end(&body)
+        };
+        let ten = json!({ "value": 10, "suppressed": false });
+        let five = json!({ "value": 5, "suppressed": false });
+        assert_eq!(ask(&analyst, json!({ "municipality": "Imatra" })).await, ten);
+        assert_ne!(ask(&analyst, json!({ "municipality": "Lemi" })).await, five);
+        assert_eq!(ask(&analyst, json!({ "responsibleAgency": "TE" })).await, ten);
+        let officer = app.token_for("TYP_OFFICER");
+        assert_eq!(ask(&officer, json!({})).await, ten);
+
+        // Written past the services, after the summaries were built: the copies follow.
+        let half = "('r0', 'r1', 'r2', 'r3', 'r4')";
+        app.exec(&format!("UPDATE client SET municipality = 'Lemi' WHERE id IN {half}")).await;
+        assert_eq!(ask(&analyst, json!({ "municipality": "Imatra" })).await, five);
+        assert_eq!(ask(&analyst, json!({ "municipality": "Lemi" })).await, five);
+        app.exec(&format!("UPDATE typ_case SET responsible_agency = 'KELA' WHERE client_id IN {half}")).await;
+        assert_eq!(ask(&analyst, json!({ "responsibleAgency": "TE" })).await, five);
+        assert_eq!(ask(&analyst, json!({ "responsibleAgency": "KELA" })).await, five);
+        assert_eq!(ask(&officer, json!({})).await, ten, "still TYP clients");
+        // Out of the employment authority's scope: no longer TYP clients (the agreement
+        // withdrawn), registered by Kela, and no case or record of TE's.
+        app.exec(&format!("UPDATE client SET registered_by_agency = 'KELA' WHERE id IN {half}")).await;
+        app.exec(&format!("UPDATE typ_case SET agreement_withdrawn_on = '2019-01-02' WHERE client_id IN {half}")).await;
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM ktt_client_month WHERE client_id IN {half} AND typ_through IS NOT NULL")).await, 0);
+        assert_eq!(ask(&officer, json!({})).await, five);
+        // The county's scope keeps them: the periods are its own records.
+        assert_eq!(ask(&app.token_for("EKSOTE_WORKER"), json!({})).await, ten);
+        // A case deleted (as retention erasure would) drops its agency from the copies.
+        app.exec("DELETE FROM typ_case WHERE client_id = 'r0'").await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM ktt_month WHERE client_id = 'r0' AND responsible_kela").await, 0);
+        assert_eq!(stale_summary_facts(&app).await, 0);
+        // A rebuild writes the same copies the trigger kept.
+        typgraph::store::ktt_month::rebuild(&app.db, None).await.unwrap();
+        assert_eq!(stale_summary_facts(&app).await, 0);
+        assert_eq!(ask(&analyst, json!({ "municipality": "Lemi" })).await, five);
+    }
+}
+
 on_both! {
     async fn a_small_outcome_cell_and_the_cell_that_would_reveal_it_are_suppressed(app) {
         let p1 = app.fx.p1.clone();

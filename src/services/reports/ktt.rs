@@ -8,7 +8,9 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectionTrait, DbBackend};
 
-use super::filters::{client_filters, filtered, placement_filters};
+use super::filters::{
+    client_filters_with, filtered, placement_filters, placement_filters_with, Facts,
+};
 use super::{guarded, money, suppress_row, Cell, Filter};
 use crate::authz::scope::RowScope;
 use crate::error::AppResult;
@@ -99,10 +101,17 @@ async fn ktt_months(
         }
         per_client.add_group_by([k(Summary::Month), k(Summary::ClientId)]);
     }
+    // The summaries carry their clients' facts: the month's rows are filtered as read.
     if per_provider {
-        filtered(&mut per_client, placement_filters(scope, f, "k"));
+        filtered(
+            &mut per_client,
+            placement_filters_with(scope, f, "k", Facts::Copied),
+        );
     } else {
-        filtered(&mut per_client, client_filters(scope, f, "k"));
+        filtered(
+            &mut per_client,
+            client_filters_with(scope, f, "k", Facts::Copied),
+        );
     }
     let s = |c: Summary| Expr::col(("s", c));
     let positive = |e: Expr| counted(e.gt(0));
@@ -221,9 +230,10 @@ fn counted(cond: Expr) -> FunctionCall {
 }
 
 /// A derived table `(client_id, provider_id, month, recorded, attended)` of the attendance
-/// of the whole months from `from` to `to`, from the `ktt_month` summary.
+/// of the whole months from `from` to `to`, from the `ktt_month` summary, with the
+/// client's facts the filters read (`migration::summary_facts::FACTS`).
 fn attendance_months(from: NaiveDate, to: NaiveDate) -> SelectStatement {
-    Query::select()
+    let mut select = Query::select()
         .columns([Summary::ClientId, Summary::ProviderId, Summary::Month])
         .expr_as(Expr::col(Summary::RecordedDays), "recorded")
         .expr_as(Expr::col(Summary::AttendedDays), "attended")
@@ -231,7 +241,11 @@ fn attendance_months(from: NaiveDate, to: NaiveDate) -> SelectStatement {
         .and_where(Expr::col(Summary::RecordedDays).gt(0))
         .and_where(Expr::col(Summary::Month).gte(from.format("%Y-%m").to_string()))
         .and_where(Expr::col(Summary::Month).lte(to.format("%Y-%m").to_string()))
-        .to_owned()
+        .to_owned();
+    for (column, _) in migration::summary_facts::FACTS {
+        select.column(sea_orm::sea_query::Alias::new(column));
+    }
+    select
 }
 
 /// Allowances and travel compensation per month, in cents.
@@ -365,7 +379,10 @@ pub async fn provider_activity(
         .and_where(x("recorded").gt(0))
         .add_group_by([x("provider_id"), x("client_id")])
         .to_owned();
-    filtered(&mut per_client, placement_filters(scope, f, "x"));
+    filtered(
+        &mut per_client,
+        placement_filters_with(scope, f, "x", Facts::Copied),
+    );
     let v = |c: provider::Column| Expr::col(("v", c));
     let select = Query::select()
         .expr_as(v(provider::Column::Id), "id")
