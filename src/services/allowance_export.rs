@@ -389,7 +389,8 @@ fn with_person(rc: &RequestContext, mut select: SelectStatement, period: Expr) -
             c.clone(),
             Expr::col((c.clone(), C::Id)).equals((t.clone(), T::ClientId)),
         )
-        .and_where(rc.scope.visible(Expr::col((c.clone(), C::Id))))
+        // The client row is joined: its own columns decide, with no probe of another.
+        .and_where(rc.scope.visible_row("c"))
         .and_where(loads::periods_in_scope(&rc.scope, "t"))
         .order_by((c, C::LastName), Order::Asc)
         .to_owned()

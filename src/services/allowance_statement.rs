@@ -77,7 +77,8 @@ pub async fn statement(rc: &RequestContext, payer: &str, month: &str) -> AppResu
         )
         .and_where(Expr::col((a.clone(), A::Payer)).eq(payer))
         .and_where(Expr::col((a, A::Month)).eq(month))
-        .and_where(rc.scope.visible(Expr::col((c.clone(), C::Id))))
+        // The client row is joined: its own columns decide, with no probe of another.
+        .and_where(rc.scope.visible_row("c"))
         .and_where(loads::periods_in_scope(&rc.scope, "t"))
         .order_by((c.clone(), C::LastName), Order::Asc)
         .order_by((c, C::FirstName), Order::Asc)
