@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, Months, Utc};
 use entity::{
     agreed_action, allowance_line, attendance_day, client, consent, consent_field_group,
     employment_plan, meeting_participant, network_meeting, official, provider, rehab_period,
@@ -24,10 +24,12 @@ use crate::authz::{ClientCaller, FieldGroup, Managed};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
-/// A client a token may name: one not merged into another (a temporary client merged
-/// into another signs in as the permanent one only).
+/// A client a token may name: one alive and not merged into another (a temporary client
+/// merged into another signs in as the permanent one only).
 fn signable(client_id: &str) -> sea_orm::Select<client::Entity> {
-    client::Entity::find_by_id(client_id).filter(client::Column::MergedInto.is_null())
+    client::Entity::find_by_id(client_id)
+        .filter(client::Column::MergedInto.is_null())
+        .filter(client::Column::DateOfDeath.is_null())
 }
 
 /// Signs in the client a token names: the client must exist and be alive. The client's
@@ -44,13 +46,12 @@ pub async fn sign_in(
             client::Column::Id,
             client::Column::FirstName,
             client::Column::LastName,
-            client::Column::DateOfDeath,
         ])
         .expr_as(newest_number_expr(), "policy_version")
-        .into_tuple::<(String, String, String, Option<NaiveDate>, i64)>()
+        .into_tuple::<(String, String, String, i64)>()
         .one(conn)
         .await?;
-    let Some((client_id, first_name, last_name, None, seen)) = row else {
+    let Some((client_id, first_name, last_name, seen)) = row else {
         return Ok(None);
     };
     let mask = policy.at_least(conn, seen).await?.policy.mask(Role::Client);
@@ -65,7 +66,6 @@ pub async fn sign_in(
 /// Whether a living client has this id (for `typgraph token --role CLIENT`).
 pub async fn exists(conn: &impl ConnectionTrait, client_id: &str) -> Result<bool, DbErr> {
     Ok(signable(client_id)
-        .filter(client::Column::DateOfDeath.is_null())
         .select_only()
         .column(client::Column::Id)
         .into_tuple::<String>()
