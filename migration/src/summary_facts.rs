@@ -24,6 +24,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
+use crate::visibility;
+
 /// The summary tables that carry the facts.
 pub const SUMMARIES: [&str; 2] = ["ktt_month", "ktt_client_month"];
 
@@ -49,52 +51,25 @@ pub const RESPONSIBLE: [(&str, &str); 3] = [
 ];
 
 /// The statement that brings the responsible-agency columns of the clients whose ids the
-/// query `ids` selects up to date (every client without `ids`). PostgreSQL writes only the
-/// rows whose values change; SQLite sets them all.
+/// query `ids` selects up to date (every client without `ids`), as
+/// [`visibility::refresh_with`] does.
 pub fn refresh_responsible(backend: DbBackend, ids: Option<&str>) -> String {
-    let value = |agency: &str, id: &str| {
-        format!(
-            "EXISTS (SELECT 1 FROM typ_case t WHERE t.client_id = {id} \
-             AND t.responsible_agency = '{agency}')"
-        )
-    };
-    match backend {
-        DbBackend::Postgres => {
-            let set: Vec<String> = RESPONSIBLE
-                .iter()
-                .map(|(c, _)| format!("{c} = v.{c}"))
-                .collect();
-            let values: Vec<String> = RESPONSIBLE
-                .iter()
-                .map(|(c, a)| format!("{} AS {c}", value(a, "c.id")))
-                .collect();
-            let names = |alias: &str| {
-                RESPONSIBLE
-                    .iter()
-                    .map(|(c, _)| format!("{alias}.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let filter = ids.map_or(String::new(), |q| format!(" WHERE c.id IN ({q})"));
-            format!(
-                "UPDATE client SET {set} FROM (SELECT c.id, {values} FROM client c{filter}) v \
-                 WHERE client.id = v.id AND ({old}) IS DISTINCT FROM ({new})",
-                set = set.join(", "),
-                values = values.join(", "),
-                old = names("client"),
-                new = names("v"),
-            )
-        }
-        _ => {
-            let set: Vec<String> = RESPONSIBLE
-                .iter()
-                .map(|(c, a)| format!("{c} = {}", value(a, "client.id")))
-                .collect();
-            let filter = ids.map_or(String::new(), |q| format!(" WHERE client.id IN ({q})"));
-            format!("UPDATE client SET {}{filter}", set.join(", "))
-        }
-    }
+    visibility::refresh_with(backend, ids, |id| {
+        RESPONSIBLE
+            .iter()
+            .map(|(column, agency)| {
+                let value = format!(
+                    "EXISTS (SELECT 1 FROM typ_case t WHERE t.client_id = {id} \
+                     AND t.responsible_agency = '{agency}')"
+                );
+                (*column, value)
+            })
+            .collect()
+    })
 }
+
+/// The name the responsible-agency triggers go by ([`visibility::install_with`]).
+const TRIGGERS: &str = "responsible";
 
 /// The name of the PostgreSQL trigger that refreshes the responsible agencies of inserted
 /// cases (stopped during a bulk load: [`postgres_insert_trigger`]).
@@ -102,57 +77,9 @@ const CASES_INSERTED: &str = "typ_case_responsible_inserted";
 
 /// The statements that keep the responsible-agency columns from `typ_case`.
 fn install_responsible(backend: DbBackend) -> Vec<String> {
-    match backend {
-        DbBackend::Postgres => {
-            let mut out = Vec::new();
-            for (name, ids, event, referencing) in [
-                (
-                    "inserted",
-                    "SELECT client_id FROM new_rows",
-                    "INSERT",
-                    "NEW TABLE AS new_rows",
-                ),
-                (
-                    "updated",
-                    "SELECT client_id FROM new_rows UNION SELECT client_id FROM old_rows",
-                    "UPDATE",
-                    "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-                ),
-                (
-                    "deleted",
-                    "SELECT client_id FROM old_rows",
-                    "DELETE",
-                    "OLD TABLE AS old_rows",
-                ),
-            ] {
-                out.push(format!(
-                    "CREATE FUNCTION typ_case_responsible_{name}() RETURNS trigger \
-                     LANGUAGE plpgsql AS $body$ BEGIN {refresh}; RETURN NULL; END $body$",
-                    refresh = refresh_responsible(backend, Some(ids)),
-                ));
-                out.push(format!(
-                    "CREATE TRIGGER typ_case_responsible_{name} AFTER {event} ON typ_case \
-                     REFERENCING {referencing} FOR EACH STATEMENT \
-                     EXECUTE FUNCTION typ_case_responsible_{name}()"
-                ));
-            }
-            out
-        }
-        _ => [
-            ("inserted", "INSERT", "NEW.client_id"),
-            ("updated", "UPDATE", "OLD.client_id, NEW.client_id"),
-            ("deleted", "DELETE", "OLD.client_id"),
-        ]
-        .iter()
-        .map(|(name, event, ids)| {
-            format!(
-                "CREATE TRIGGER typ_case_responsible_{name} AFTER {event} ON typ_case \
-                 BEGIN {refresh}; END",
-                refresh = refresh_responsible(backend, Some(ids)),
-            )
-        })
-        .collect(),
-    }
+    visibility::install_with(backend, &["typ_case"], TRIGGERS, |ids| {
+        refresh_responsible(backend, Some(ids))
+    })
 }
 
 /// PostgreSQL: the statement that stops (`enabled` false) or resumes the refresh of the
@@ -293,19 +220,7 @@ impl MigrationTrait for Migration {
         if backend == DbBackend::Postgres {
             statements.push("DROP FUNCTION IF EXISTS client_summary_facts()".to_owned());
         }
-        for name in ["inserted", "updated", "deleted"] {
-            statements.push(match backend {
-                DbBackend::Postgres => {
-                    format!("DROP TRIGGER IF EXISTS typ_case_responsible_{name} ON typ_case")
-                }
-                _ => format!("DROP TRIGGER IF EXISTS typ_case_responsible_{name}"),
-            });
-            if backend == DbBackend::Postgres {
-                statements.push(format!(
-                    "DROP FUNCTION IF EXISTS typ_case_responsible_{name}()"
-                ));
-            }
-        }
+        statements.extend(visibility::uninstall_with(backend, &["typ_case"], TRIGGERS));
         for table in SUMMARIES {
             for (column, _) in FACTS {
                 statements.push(format!("ALTER TABLE {table} DROP COLUMN {column}"));

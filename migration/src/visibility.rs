@@ -101,9 +101,21 @@ fn columns(backend: DbBackend, id: &str) -> Vec<(&'static str, String)> {
 /// `ids` selects up to date (every client without `ids`). PostgreSQL writes only the rows
 /// whose values change (an unchanged row is not rewritten); SQLite sets them all.
 pub fn refresh(backend: DbBackend, ids: Option<&str>) -> String {
+    refresh_with(backend, ids, |id| columns(backend, id))
+}
+
+/// The statement that sets columns of `client` kept from other tables, for the clients whose
+/// ids the query `ids` selects (every client without `ids`): `columns(id)` gives each
+/// column's name and its value for the client whose id is the SQL expression `id`.
+/// PostgreSQL writes only the rows whose values change; SQLite sets them all.
+pub fn refresh_with(
+    backend: DbBackend,
+    ids: Option<&str>,
+    columns: impl Fn(&str) -> Vec<(&'static str, String)>,
+) -> String {
     match backend {
         DbBackend::Postgres => {
-            let cols = columns(backend, "c.id");
+            let cols = columns("c.id");
             let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
             let values: Vec<String> = cols.iter().map(|(n, v)| format!("{v} AS {n}")).collect();
             let set: Vec<String> = names.iter().map(|n| format!("{n} = v.{n}")).collect();
@@ -126,7 +138,7 @@ pub fn refresh(backend: DbBackend, ids: Option<&str>) -> String {
             )
         }
         _ => {
-            let set: Vec<String> = columns(backend, "client.id")
+            let set: Vec<String> = columns("client.id")
                 .into_iter()
                 .map(|(n, v)| format!("{n} = {v}"))
                 .collect();
@@ -142,38 +154,41 @@ fn sources() -> impl Iterator<Item = &'static str> {
     RECORDS.iter().map(|(table, _)| *table)
 }
 
-/// PostgreSQL: the three trigger functions (rows inserted, updated, deleted), each refreshing
-/// the clients of its statement's transition tables.
-fn postgres_functions() -> Vec<String> {
-    let function = |name: &str, ids: &str| {
-        format!(
-            "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$ \
-             BEGIN {refresh}; RETURN NULL; END $body$",
-            refresh = refresh(DbBackend::Postgres, Some(ids)),
-        )
-    };
-    vec![
-        function(
-            "client_visibility_inserted",
-            "SELECT client_id FROM new_rows",
-        ),
-        function(
-            "client_visibility_updated",
-            "SELECT client_id FROM new_rows UNION SELECT client_id FROM old_rows",
-        ),
-        function(
-            "client_visibility_deleted",
-            "SELECT client_id FROM old_rows",
-        ),
-    ]
-}
-
 /// The statements that install the triggers keeping the maintained columns of `tables`.
 pub fn install(backend: DbBackend, tables: &[&str]) -> Vec<String> {
+    install_with(backend, tables, "visibility", |ids| {
+        refresh(backend, Some(ids))
+    })
+}
+
+/// The statements that install, on each of `tables` (keyed by `client_id`), triggers named
+/// `{table}_{name}_inserted`, `_updated` and `_deleted` that run `refresh(ids)` for the
+/// clients whose rows the change touched, `ids` being an SQL query of their ids: on
+/// PostgreSQL once per statement, over its transition tables (functions
+/// `client_{name}_inserted`, ...), on SQLite per row.
+pub fn install_with(
+    backend: DbBackend,
+    tables: &[&str],
+    name: &str,
+    refresh: impl Fn(&str) -> String,
+) -> Vec<String> {
     let mut out = Vec::new();
     match backend {
         DbBackend::Postgres => {
-            out.extend(postgres_functions());
+            for (function, ids) in [
+                ("inserted", "SELECT client_id FROM new_rows"),
+                (
+                    "updated",
+                    "SELECT client_id FROM new_rows UNION SELECT client_id FROM old_rows",
+                ),
+                ("deleted", "SELECT client_id FROM old_rows"),
+            ] {
+                out.push(format!(
+                    "CREATE OR REPLACE FUNCTION client_{name}_{function}() RETURNS trigger \
+                     LANGUAGE plpgsql AS $body$ BEGIN {refresh}; RETURN NULL; END $body$",
+                    refresh = refresh(ids),
+                ));
+            }
             for table in tables {
                 for (event, referencing, function) in [
                     ("INSERT", "NEW TABLE AS new_rows", "inserted"),
@@ -185,24 +200,24 @@ pub fn install(backend: DbBackend, tables: &[&str]) -> Vec<String> {
                     ("DELETE", "OLD TABLE AS old_rows", "deleted"),
                 ] {
                     out.push(format!(
-                        "CREATE TRIGGER {table}_visibility_{function} AFTER {event} ON {table} \
+                        "CREATE TRIGGER {table}_{name}_{function} AFTER {event} ON {table} \
                          REFERENCING {referencing} FOR EACH STATEMENT \
-                         EXECUTE FUNCTION client_visibility_{function}()"
+                         EXECUTE FUNCTION client_{name}_{function}()"
                     ));
                 }
             }
         }
         _ => {
             for table in tables {
-                for (event, ids, name) in [
+                for (event, ids, function) in [
                     ("INSERT", "NEW.client_id", "inserted"),
                     ("UPDATE", "OLD.client_id, NEW.client_id", "updated"),
                     ("DELETE", "OLD.client_id", "deleted"),
                 ] {
                     out.push(format!(
-                        "CREATE TRIGGER {table}_visibility_{name} AFTER {event} ON {table} \
+                        "CREATE TRIGGER {table}_{name}_{function} AFTER {event} ON {table} \
                          BEGIN {refresh}; END",
-                        refresh = refresh(backend, Some(ids)),
+                        refresh = refresh(ids),
                     ));
                 }
             }
@@ -224,21 +239,26 @@ pub fn postgres_insert_triggers(enabled: bool) -> Vec<String> {
 
 /// The statements that remove the triggers of `tables`.
 fn uninstall(backend: DbBackend, tables: &[&str]) -> Vec<String> {
+    uninstall_with(backend, tables, "visibility")
+}
+
+/// The statements that remove what [`install_with`] installed under `name`.
+pub fn uninstall_with(backend: DbBackend, tables: &[&str], name: &str) -> Vec<String> {
     let mut out = Vec::new();
     for table in tables {
-        for name in ["inserted", "updated", "deleted"] {
+        for function in ["inserted", "updated", "deleted"] {
             out.push(match backend {
                 DbBackend::Postgres => {
-                    format!("DROP TRIGGER IF EXISTS {table}_visibility_{name} ON {table}")
+                    format!("DROP TRIGGER IF EXISTS {table}_{name}_{function} ON {table}")
                 }
-                _ => format!("DROP TRIGGER IF EXISTS {table}_visibility_{name}"),
+                _ => format!("DROP TRIGGER IF EXISTS {table}_{name}_{function}"),
             });
         }
     }
     if backend == DbBackend::Postgres {
-        for name in ["inserted", "updated", "deleted"] {
+        for function in ["inserted", "updated", "deleted"] {
             out.push(format!(
-                "DROP FUNCTION IF EXISTS client_visibility_{name}()"
+                "DROP FUNCTION IF EXISTS client_{name}_{function}()"
             ));
         }
     }
