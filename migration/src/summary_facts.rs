@@ -29,17 +29,42 @@ use crate::visibility;
 /// The summary tables that carry the facts.
 pub const SUMMARIES: [&str; 2] = ["ktt_month", "ktt_client_month"];
 
-/// The copied columns of `client`, with their SQL types on the summaries.
-pub const FACTS: [(&str, &str); 9] = [
-    ("municipality", "TEXT"),
-    ("registered_by_agency", "TEXT NOT NULL DEFAULT ''"),
-    ("typ_through", "DATE"),
-    ("recorded_by_te", "BOOLEAN NOT NULL DEFAULT FALSE"),
-    ("recorded_by_eksote", "BOOLEAN NOT NULL DEFAULT FALSE"),
-    ("recorded_by_kela", "BOOLEAN NOT NULL DEFAULT FALSE"),
-    ("responsible_te", "BOOLEAN NOT NULL DEFAULT FALSE"),
-    ("responsible_eksote", "BOOLEAN NOT NULL DEFAULT FALSE"),
-    ("responsible_kela", "BOOLEAN NOT NULL DEFAULT FALSE"),
+/// What a copied column holds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// Text that may be missing (NULL).
+    Text,
+    /// Text always present.
+    Code,
+    /// A day that may be missing.
+    Day,
+    /// True or false.
+    Flag,
+}
+
+impl Kind {
+    /// The column's SQL type on the summaries (a default where the rows exist before it).
+    fn sql_type(self) -> &'static str {
+        match self {
+            Kind::Text => "TEXT",
+            Kind::Code => "TEXT NOT NULL DEFAULT ''",
+            Kind::Day => "DATE",
+            Kind::Flag => "BOOLEAN NOT NULL DEFAULT FALSE",
+        }
+    }
+}
+
+/// The copied columns of `client`, in the order the summaries list them.
+pub const FACTS: [(&str, Kind); 9] = [
+    ("municipality", Kind::Text),
+    ("registered_by_agency", Kind::Code),
+    ("typ_through", Kind::Day),
+    ("recorded_by_te", Kind::Flag),
+    ("recorded_by_eksote", Kind::Flag),
+    ("recorded_by_kela", Kind::Flag),
+    ("responsible_te", Kind::Flag),
+    ("responsible_eksote", Kind::Flag),
+    ("responsible_kela", Kind::Flag),
 ];
 
 /// The columns of `client` this migration keeps from `typ_case`, and the agency each stands
@@ -99,17 +124,22 @@ fn listed(alias: &str) -> String {
         .join(", ")
 }
 
-/// The statements that copy the facts of the client `id` (an SQL expression naming the
-/// client row's values, `NEW` in a trigger) onto its rows of each summary.
-fn copies(id_row: &str) -> Vec<String> {
-    let set = FACTS
+/// `x = a.x, y = a.y, ...` of the facts, from the client row `alias`.
+fn assigned(alias: &str) -> String {
+    FACTS
         .iter()
-        .map(|(c, _)| format!("{c} = {id_row}.{c}"))
+        .map(|(c, _)| format!("{c} = {alias}.{c}"))
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", ")
+}
+
+/// The statements that copy the facts of the client row `row` (`NEW` in a trigger) onto
+/// its rows of each summary.
+fn copies(row: &str) -> Vec<String> {
+    let set = assigned(row);
     SUMMARIES
         .iter()
-        .map(|t| format!("UPDATE {t} SET {set} WHERE client_id = {id_row}.id"))
+        .map(|t| format!("UPDATE {t} SET {set} WHERE client_id = {row}.id"))
         .collect()
 }
 
@@ -180,18 +210,15 @@ impl MigrationTrait for Migration {
         statements.extend(install_responsible(backend));
         statements.push(refresh_responsible(backend, None));
         for table in SUMMARIES {
-            for (column, ty) in FACTS {
+            for (column, kind) in FACTS {
+                let ty = kind.sql_type();
                 statements.push(format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"));
             }
-            let set = FACTS
-                .iter()
-                .map(|(c, _)| format!("{c} = c.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ");
             statements.push(match backend {
-                DbBackend::Postgres => {
-                    format!("UPDATE {table} SET {set} FROM client c WHERE c.id = {table}.client_id")
-                }
+                DbBackend::Postgres => format!(
+                    "UPDATE {table} SET {set} FROM client c WHERE c.id = {table}.client_id",
+                    set = assigned("c"),
+                ),
                 // SQLite: one row value per summary row, from its client.
                 _ => format!(
                     "UPDATE {table} SET ({columns}) = (SELECT {values} FROM client c \

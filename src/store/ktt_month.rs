@@ -21,60 +21,43 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectionTrait, DbErr, DeriveIden};
 
+use migration::summary_facts::{Kind, FACTS};
+
 use crate::db::month_of;
 
 /// Rows per INSERT statement (21 columns each).
 const ROWS_PER_INSERT: usize = 1_000;
 
-/// A client's facts on its summary rows, named as on `client` (`migration::summary_facts`).
-#[derive(Default, Clone)]
-struct Facts {
-    municipality: Option<String>,
-    registered_by_agency: String,
-    typ_through: Option<NaiveDate>,
-    recorded_by: [bool; 3],
-    responsible: [bool; 3],
-}
+/// A client's facts on its summary rows, in the order of `migration::summary_facts::FACTS`.
+#[derive(Clone)]
+struct Facts(Vec<Value>);
 
 impl Facts {
     /// The client's facts from a row selected with [`select_facts`].
     fn of(row: &sea_orm::QueryResult) -> Result<Facts, DbErr> {
-        Ok(Facts {
-            municipality: row.try_get("", "municipality")?,
-            registered_by_agency: row.try_get("", "registered_by_agency")?,
-            typ_through: row.try_get("", "typ_through")?,
-            recorded_by: [
-                row.try_get("", "recorded_by_te")?,
-                row.try_get("", "recorded_by_eksote")?,
-                row.try_get("", "recorded_by_kela")?,
-            ],
-            responsible: [
-                row.try_get("", "responsible_te")?,
-                row.try_get("", "responsible_eksote")?,
-                row.try_get("", "responsible_kela")?,
-            ],
-        })
+        FACTS
+            .iter()
+            .map(|(column, kind)| {
+                Ok(match kind {
+                    Kind::Text => row.try_get::<Option<String>>("", column)?.into(),
+                    Kind::Code => row.try_get::<String>("", column)?.into(),
+                    Kind::Day => row.try_get::<Option<NaiveDate>>("", column)?.into(),
+                    Kind::Flag => row.try_get::<bool>("", column)?.into(),
+                })
+            })
+            .collect::<Result<_, DbErr>>()
+            .map(Facts)
     }
 
-    /// The values, in the order of `migration::summary_facts::FACTS`.
-    fn values(&self) -> [Expr; 9] {
-        [
-            self.municipality.clone().into(),
-            self.registered_by_agency.as_str().into(),
-            self.typ_through.into(),
-            self.recorded_by[0].into(),
-            self.recorded_by[1].into(),
-            self.recorded_by[2].into(),
-            self.responsible[0].into(),
-            self.responsible[1].into(),
-            self.responsible[2].into(),
-        ]
+    /// The values to insert.
+    fn values(&self) -> impl Iterator<Item = Expr> + '_ {
+        self.0.iter().cloned().map(Expr::from)
     }
 }
 
 /// Selects the facts of the client row aliased `c`, under their own names.
 fn select_facts(select: &mut SelectStatement) {
-    for (column, _) in migration::summary_facts::FACTS {
+    for (column, _) in FACTS {
         select.expr_as(Expr::col(("c", column)), column);
     }
 }
@@ -136,7 +119,7 @@ const MEASURES: [KttMonth; 9] = [
 
 /// The facts' columns on the summaries.
 fn fact_columns() -> impl Iterator<Item = sea_orm::sea_query::DynIden> {
-    migration::summary_facts::FACTS
+    FACTS
         .iter()
         .map(|(column, _)| sea_orm::sea_query::Alias::new(*column).into_iden())
 }
