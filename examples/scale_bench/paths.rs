@@ -567,10 +567,29 @@ async fn send(http: &reqwest::Client, addr: &str, ask: &Ask) -> Result<Result<()
 
 /// Synthetic access-log history for the access-log paths, added in the transaction their
 /// statements are explained in (and rolled back with it): `per_client` rows for each
-/// client over the last two years, every tenth with a disclosure. The seeded data set has
-/// no log of its own, and a log is the register's largest table in service.
+/// client over the last two years, every tenth with a disclosure, and as many list pages
+/// of 100 clients each (one row listing its clients in `access_log_client`), so that every
+/// client is listed `per_client` times. The seeded data set has no log of its own, and a
+/// log is the register's largest table in service.
 fn log_history(per_client: usize) -> Vec<String> {
+    // Clients in blocks of 100 by id; list page `n` lists block `n % blocks`.
+    let blocks = "(SELECT (COUNT(*) + 99) / 100 FROM client)";
     vec![
+        format!(
+            "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason, basis) \
+             SELECT now() - make_interval(days => (g * 13) % 700), o.id, 'TE', 'TE_EXPERT', NULL, 'READ', 'CONTACT', 'clients', '', 'TYP_CLIENTHOOD' \
+             FROM generate_series(1, {per_client} * {blocks}) g \
+             CROSS JOIN (SELECT o.id FROM official o JOIN official_role r ON r.official_id = o.id \
+                         WHERE r.role = 'TE_EXPERT' ORDER BY o.id LIMIT 1) o"
+        ),
+        format!(
+            "INSERT INTO access_log_client (access_log_id, client_id) \
+             SELECT l.id, c.id \
+             FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS n FROM access_log WHERE client_id IS NULL) l \
+             JOIN (SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / 100 AS block FROM client) c \
+               ON c.block = l.n % {blocks}"
+        ),
+        "ANALYZE access_log_client".to_owned(),
         format!(
             "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason) \
              SELECT now() - make_interval(days => (g * 37 + length(c.id)) % 700), o.id, 'EKSOTE', 'EKSOTE_WORKER', c.id, 'READ', 'CASE', 'caseView', '' \
@@ -580,7 +599,7 @@ fn log_history(per_client: usize) -> Vec<String> {
         ),
         "INSERT INTO disclosure_log (access_log_id, client_id, recipient_agency, field_group, consent_id, basis) \
          SELECT l.id, l.client_id, 'EKSOTE', 'CASE', k.id, 'CONSENT' FROM access_log l \
-         CROSS JOIN (SELECT id FROM consent ORDER BY id LIMIT 1) k WHERE l.id % 10 = 0"
+         CROSS JOIN (SELECT id FROM consent ORDER BY id LIMIT 1) k WHERE l.id % 10 = 0 AND l.client_id IS NOT NULL"
             .to_owned(),
         "ANALYZE access_log".to_owned(),
         "ANALYZE disclosure_log".to_owned(),

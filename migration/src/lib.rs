@@ -72,6 +72,19 @@ fn created_indexes(sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// The names of the views a migration file creates.
+fn created_views(sql: &str) -> Vec<String> {
+    statements(sql)
+        .iter()
+        .filter_map(
+            |s| match s.split_whitespace().collect::<Vec<_>>().as_slice() {
+                ["CREATE", "VIEW", name, ..] => Some((*name).to_owned()),
+                _ => None,
+            },
+        )
+        .collect()
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for SqlMigration {
     /// Each migration in one transaction on SQLite too (PostgreSQL's default): its
@@ -93,7 +106,12 @@ impl MigrationTrait for SqlMigration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
-        // The migration's own indexes first: some are on tables of earlier migrations.
+        // Its views first: they read its tables (SQLite would keep a view of a dropped one).
+        for view in created_views(self.sql) {
+            db.execute_unprepared(&format!("DROP VIEW IF EXISTS {view}"))
+                .await?;
+        }
+        // The migration's own indexes next: some are on tables of earlier migrations.
         for index in created_indexes(self.sql) {
             db.execute_unprepared(&format!("DROP INDEX IF EXISTS {index}"))
                 .await?;
@@ -248,6 +266,7 @@ impl MigratorTrait for Migrator {
             Box::new(log_references::Officials),
             sql_migration!("036_index_agreed_action_ranges", []),
             Box::new(summary_facts::Migration),
+            sql_migration!("038_create_access_log_client", ["access_log_client"]),
         ]
     }
 }
@@ -263,5 +282,12 @@ mod tests {
             statements(sql),
             vec!["CREATE TABLE a (x TEXT)", "CREATE TABLE b (y TEXT)"]
         );
+    }
+
+    #[test]
+    fn down_finds_the_views_and_indexes_a_file_creates() {
+        let sql = "CREATE TABLE t (x TEXT);\nCREATE INDEX t_x ON t (x);\n-- CREATE VIEW not_this AS\nCREATE VIEW t_view AS SELECT x FROM t;\n";
+        assert_eq!(created_views(sql), vec!["t_view"]);
+        assert_eq!(created_indexes(sql), vec!["t_x"]);
     }
 }

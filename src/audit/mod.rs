@@ -4,10 +4,13 @@
 //! [`AccessRecorder`] which client and which group it returned; a service that hands data
 //! to another authority or body by law says so with [`AccessRecorder::disclose_statutory`].
 //! Before the response is sent, [`AccessRecorder::flush`] writes, in the request's own
-//! transaction, one row per client and action: for an official into the access log, with
-//! one disclosure-log row per consent-based group read and per statutory disclosure; for a
-//! client reading their own data into the client's own log. The response is sent only if
-//! that transaction commits.
+//! transaction, what each client's data went through. For an official into the access log:
+//! a row per client and action, with one disclosure-log row per consent-based group read and
+//! per statutory disclosure, except that the accesses alike to many clients (same action,
+//! groups and basis, no disclosure, no break-glass grant: the rows of a list page) are one
+//! row listing its clients in `access_log_client`; the view `access_log_entry` shows every
+//! access as one row per client. For a client reading their own data into the client's own
+//! log. The response is sent only if that transaction commits.
 
 pub mod chain;
 pub mod record_seal;
@@ -18,12 +21,12 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use entity::{access_log, disclosure_log};
-use sea_orm::sea_query::{Expr, InsertStatement, Query};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder, Query};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use crate::authz::{Caller, FieldGroup, Principal};
 use crate::domain::Agency;
-use tables::{BreakGlassAccess, ClientAccessLog};
+use tables::{AccessLogClient, BreakGlassAccess, ClientAccessLog};
 
 /// Whether a log row records a read or a write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -226,19 +229,21 @@ impl AccessRecorder {
             let ops = self.operations.lock().unwrap_or_else(|e| e.into_inner());
             ops.iter().cloned().collect::<Vec<_>>().join(",")
         };
-        // In chunks, so a large export stays under the databases' parameter limits.
-        for chunk in touches.chunks(ROWS_PER_INSERT) {
-            let insert = rows_insert(who, reason, at, &operation, chunk);
-            match who {
-                Caller::Official(who) => write_chunk(conn, who, insert, chunk).await?,
-                Caller::Client(_) => {
-                    // A client reading their own data discloses nothing to anyone.
-                    if chunk.iter().any(|(_, t)| !t.disclosures.is_empty()) {
-                        return Err(DbErr::Custom(
-                            "a client's own request recorded a disclosure".into(),
-                        ));
-                    }
-                    conn.execute(&insert).await?;
+        match who {
+            Caller::Official(who) => {
+                write_official(conn, who, reason, at, &operation, &touches).await?
+            }
+            Caller::Client(_) => {
+                // A client reading their own data discloses nothing to anyone.
+                if touches.iter().any(|(_, t)| !t.disclosures.is_empty()) {
+                    return Err(DbErr::Custom(
+                        "a client's own request recorded a disclosure".into(),
+                    ));
+                }
+                // In chunks, so a large read stays under the databases' parameter limits.
+                for chunk in touches.chunks(ROWS_PER_INSERT) {
+                    conn.execute(&own_rows_insert(reason, at, &operation, chunk))
+                        .await?;
                 }
             }
         }
@@ -246,98 +251,285 @@ impl AccessRecorder {
     }
 }
 
-/// Access-log rows per INSERT (ten parameters each).
+/// Log rows per INSERT (ten parameters each), and listed clients per INSERT (two each).
 const ROWS_PER_INSERT: usize = 1000;
 
-/// The INSERT of a chunk's rows: into the access log for an official, into the client's own
-/// log for a client reading their own data.
-fn rows_insert(
-    who: &Caller,
+/// The INSERT of a chunk of a client's own reads into the client's own log.
+fn own_rows_insert(
     reason: &str,
     at: DateTime<Utc>,
     operation: &str,
     touches: &[((String, Action), Touch)],
 ) -> InsertStatement {
+    use ClientAccessLog as C;
     let mut insert = Query::insert();
-    match who {
-        Caller::Official(_) => {
-            use access_log::Column as A;
-            insert.into_table(access_log::Entity).columns([
-                A::At,
-                A::OfficialId,
-                A::Agency,
-                A::Roles,
-                A::ClientId,
-                A::Action,
-                A::FieldGroups,
-                A::Operation,
-                A::Reason,
-                A::Basis,
-            ])
-        }
-        Caller::Client(_) => {
-            use ClientAccessLog as C;
-            insert.into_table(C::Table).columns([
-                C::At,
-                C::ClientId,
-                C::Action,
-                C::FieldGroups,
-                C::Operation,
-                C::Reason,
-            ])
-        }
-    };
+    insert.into_table(C::Table).columns([
+        C::At,
+        C::ClientId,
+        C::Action,
+        C::FieldGroups,
+        C::Operation,
+        C::Reason,
+    ]);
     for ((client_id, action), touch) in touches {
-        let mut row: Vec<Expr> = vec![at.into()];
-        if let Caller::Official(who) = who {
-            row.extend([
-                who.official_id.as_str().into(),
-                who.agency.code().into(),
-                who.roles_text().into(),
-            ]);
-        }
-        let groups = touch
-            .groups
-            .iter()
-            .map(|g| g.code())
-            .collect::<Vec<_>>()
-            .join(",");
-        row.extend([
+        insert.values_panic([
+            at.into(),
             client_id.as_str().into(),
             action.code().into(),
-            groups.into(),
+            groups_of(touch).into(),
             operation.into(),
             reason.into(),
         ]);
-        if let Caller::Official(who) = who {
-            row.push(basis_of(who, client_id, touch).into());
-        }
-        insert.values_panic(row);
     }
     insert
 }
 
-/// Writes an official's chunk of access-log rows, then their disclosure rows and the
-/// break-glass flags of those read under a grant.
-async fn write_chunk(
+fn groups_of(touch: &Touch) -> String {
+    touch
+        .groups
+        .iter()
+        .map(|g| g.code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// One access-log row of an official's request: one client's access, or the same access
+/// (action, groups, basis) to several clients, listed in `access_log_client`.
+struct LogEntry<'a> {
+    action: Action,
+    groups: String,
+    basis: Option<&'static str>,
+    /// One client: the row names it. More: the row names none and lists them.
+    clients: Vec<&'a str>,
+    /// The one client's disclosures (a listed access has none).
+    touch: &'a Touch,
+}
+
+impl LogEntry<'_> {
+    fn named(&self) -> Option<&str> {
+        match self.clients.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+}
+
+/// The request's log rows: a client's access is listed with the others alike when it
+/// disclosed nothing and was not read under a break-glass grant (those rows carry their
+/// disclosure and grant rows, which name one row of one client); each other access, and one
+/// alike to no other client's, gets a row of its own. In the order of each row's first
+/// client, READ before WRITE.
+fn entries_of<'a>(who: &Principal, touches: &'a [((String, Action), Touch)]) -> Vec<LogEntry<'a>> {
+    let mut alike: BTreeMap<(Action, String, Option<&'static str>), LogEntry<'a>> = BTreeMap::new();
+    let mut entries = Vec::new();
+    for ((client_id, action), touch) in touches {
+        let entry = LogEntry {
+            action: *action,
+            groups: groups_of(touch),
+            basis: basis_of(who, client_id, touch),
+            clients: vec![client_id.as_str()],
+            touch,
+        };
+        if !touch.disclosures.is_empty() || who.emergency_grant(client_id).is_some() {
+            entries.push(entry);
+            continue;
+        }
+        match alike.entry((entry.action, entry.groups.clone(), entry.basis)) {
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                o.get_mut().clients.push(client_id.as_str())
+            }
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(entry);
+            }
+        }
+    }
+    entries.extend(alike.into_values());
+    entries.sort_by(|a, b| (a.clients[0], a.action).cmp(&(b.clients[0], b.action)));
+    entries
+}
+
+/// Writes an official's access-log rows, their listed clients, their disclosure rows and
+/// the break-glass flags of those read under a grant.
+async fn write_official(
     conn: &impl ConnectionTrait,
     who: &Principal,
-    mut insert: InsertStatement,
+    reason: &str,
+    at: DateTime<Utc>,
+    operation: &str,
     touches: &[((String, Action), Touch)],
 ) -> Result<(), DbErr> {
-    insert.returning(Query::returning().columns([
-        access_log::Column::Id,
-        access_log::Column::ClientId,
-        access_log::Column::Action,
-    ]));
-    let rows = conn.query_all(&insert).await?;
-    let mut ids = BTreeMap::new();
-    for row in rows {
-        let id: i64 = row.try_get("", "id")?;
-        let client: String = row.try_get("", "client_id")?;
-        let action: String = row.try_get("", "action")?;
-        ids.insert((client, action), id);
+    let entries = entries_of(who, touches);
+    // PostgreSQL lists the clients in the rows' own statement (one round trip); SQLite,
+    // in process, in a second statement.
+    let together = conn.get_database_backend() == DbBackend::Postgres;
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let ids = insert_rows(conn, who, reason, at, operation, chunk, together).await?;
+        if !together {
+            write_listed(conn, chunk, &ids).await?;
+        }
+        write_attached(conn, who, chunk, &ids).await?;
     }
+    Ok(())
+}
+
+/// Inserts a chunk's log rows, and with `listing` (PostgreSQL) the clients of its listing
+/// rows in the same statement; answers each entry's row id, in the chunk's order. A row is
+/// known by what it returns: its client, or (naming none) its action, groups and basis,
+/// which no two listing rows of a request share.
+async fn insert_rows(
+    conn: &impl ConnectionTrait,
+    who: &Principal,
+    reason: &str,
+    at: DateTime<Utc>,
+    operation: &str,
+    entries: &[LogEntry<'_>],
+    listing: bool,
+) -> Result<Vec<i64>, DbErr> {
+    use access_log::Column as A;
+    let mut insert = Query::insert();
+    insert.into_table(access_log::Entity).columns([
+        A::At,
+        A::OfficialId,
+        A::Agency,
+        A::Roles,
+        A::ClientId,
+        A::Action,
+        A::FieldGroups,
+        A::Operation,
+        A::Reason,
+        A::Basis,
+    ]);
+    for e in entries {
+        insert.values_panic([
+            at.into(),
+            who.official_id.as_str().into(),
+            who.agency.code().into(),
+            who.roles_text().into(),
+            e.named().into(),
+            e.action.code().into(),
+            e.groups.as_str().into(),
+            operation.into(),
+            reason.into(),
+            e.basis.into(),
+        ]);
+    }
+    insert.returning(Query::returning().columns([
+        A::Id,
+        A::ClientId,
+        A::Action,
+        A::FieldGroups,
+        A::Basis,
+    ]));
+    type Key = (Option<String>, String, String, Option<String>);
+    let mut ids: BTreeMap<Key, i64> = BTreeMap::new();
+    let listed: Vec<serde_json::Value> = entries
+        .iter()
+        .filter(|e| listing && e.named().is_none())
+        .map(|e| {
+            serde_json::json!({
+                "action": e.action.code(),
+                "field_groups": e.groups,
+                "basis": e.basis,
+                "clients": e.clients,
+            })
+        })
+        .collect();
+    let rows = if listed.is_empty() {
+        conn.query_all(&insert).await?
+    } else {
+        conn.query_all_raw(with_listed(&insert, &listed)).await?
+    };
+    for row in rows {
+        let client: Option<String> = row.try_get("", "client_id")?;
+        let action: String = row.try_get("", "action")?;
+        // A named row is known by its client and action alone.
+        let (groups, basis) = if client.is_some() {
+            (String::new(), None)
+        } else {
+            (row.try_get("", "field_groups")?, row.try_get("", "basis")?)
+        };
+        ids.insert((client, action, groups, basis), row.try_get("", "id")?);
+    }
+    entries
+        .iter()
+        .map(|e| {
+            let key: Key = match e.named() {
+                Some(c) => (
+                    Some(c.to_owned()),
+                    e.action.code().to_owned(),
+                    String::new(),
+                    None,
+                ),
+                None => (
+                    None,
+                    e.action.code().to_owned(),
+                    e.groups.clone(),
+                    e.basis.map(str::to_owned),
+                ),
+            };
+            ids.get(&key)
+                .copied()
+                .ok_or_else(|| DbErr::Custom("access log row was not returned".into()))
+        })
+        .collect()
+}
+
+/// The rows' INSERT (returning what [`insert_rows`] reads) with the clients of its listing
+/// rows inserted by the same statement (PostgreSQL): `listed` gives each listing row's
+/// action, groups, basis and clients as one JSON parameter, matched to the rows it returns.
+fn with_listed(insert: &InsertStatement, listed: &[serde_json::Value]) -> Statement {
+    let (rows, mut values) = insert.build(PostgresQueryBuilder);
+    values
+        .0
+        .push(serde_json::Value::Array(listed.to_vec()).to_string().into());
+    let sql = format!(
+        "WITH r AS ({rows}), \
+         l AS (INSERT INTO access_log_client (access_log_id, client_id) \
+               SELECT r.id, c.value FROM r \
+               JOIN json_to_recordset(CAST(${n} AS json)) \
+                    AS e(action text, field_groups text, basis text, clients json) \
+                 ON r.client_id IS NULL AND r.action = e.action \
+                AND r.field_groups = e.field_groups AND r.basis IS NOT DISTINCT FROM e.basis \
+               CROSS JOIN LATERAL json_array_elements_text(e.clients) AS c(value)) \
+         SELECT id, client_id, action, field_groups, basis FROM r",
+        n = values.0.len()
+    );
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
+
+/// The clients of the chunk's listing rows (SQLite: see [`write_official`]).
+async fn write_listed(
+    conn: &impl ConnectionTrait,
+    entries: &[LogEntry<'_>],
+    ids: &[i64],
+) -> Result<(), DbErr> {
+    let listed: Vec<(i64, &str)> = entries
+        .iter()
+        .zip(ids)
+        .filter(|(e, _)| e.named().is_none())
+        .flat_map(|(e, id)| e.clients.iter().map(move |c| (*id, *c)))
+        .collect();
+    for chunk in listed.chunks(ROWS_PER_INSERT) {
+        let mut insert = Query::insert()
+            .into_table(AccessLogClient::Table)
+            .columns([AccessLogClient::AccessLogId, AccessLogClient::ClientId])
+            .to_owned();
+        for (id, client) in chunk {
+            insert.values_panic([(*id).into(), (*client).into()]);
+        }
+        conn.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// The disclosure rows of the chunk's rows and the break-glass flags of those read under a
+/// grant (named rows only: a listing row has neither).
+async fn write_attached(
+    conn: &impl ConnectionTrait,
+    who: &Principal,
+    entries: &[LogEntry<'_>],
+    ids: &[i64],
+) -> Result<(), DbErr> {
     use disclosure_log::Column as D;
     let mut disclosures = Query::insert()
         .into_table(disclosure_log::Entity)
@@ -353,17 +545,24 @@ async fn write_chunk(
             D::LegalSection,
         ])
         .to_owned();
-    let mut any = false;
-    for ((client_id, action), touch) in touches {
-        let Some(log_id) = ids.get(&(client_id.clone(), action.code().to_owned())) else {
-            return Err(DbErr::Custom("access log row was not returned".into()));
+    let mut flags = Query::insert()
+        .into_table(BreakGlassAccess::Table)
+        .columns([
+            BreakGlassAccess::AccessLogId,
+            BreakGlassAccess::BreakGlassId,
+        ])
+        .to_owned();
+    let (mut any_disclosure, mut any_flag) = (false, false);
+    for (entry, log_id) in entries.iter().zip(ids) {
+        let Some(client_id) = entry.named() else {
+            continue;
         };
-        for disclosed in &touch.disclosures {
-            any = true;
+        for disclosed in &entry.touch.disclosures {
+            any_disclosure = true;
             let row = DisclosureRow::of(who, disclosed);
             disclosures.values_panic([
                 (*log_id).into(),
-                client_id.as_str().into(),
+                client_id.into(),
                 row.basis.into(),
                 row.recipient_agency.into(),
                 row.recipient_name.into(),
@@ -373,30 +572,16 @@ async fn write_chunk(
                 row.legal_section.into(),
             ]);
         }
+        // Rows read under a break-glass grant carry its flag.
+        if let Some(grant) = who.emergency_grant(client_id) {
+            any_flag = true;
+            flags.values_panic([(*log_id).into(), grant.into()]);
+        }
     }
-    if any {
+    if any_disclosure {
         conn.execute(&disclosures).await?;
     }
-    // Rows read under a break-glass grant carry its flag.
-    let mut flags = Query::insert()
-        .into_table(BreakGlassAccess::Table)
-        .columns([
-            BreakGlassAccess::AccessLogId,
-            BreakGlassAccess::BreakGlassId,
-        ])
-        .to_owned();
-    let mut any = false;
-    for (client_id, action) in touches.iter().map(|((c, a), _)| (c, a)) {
-        let Some(grant) = who.emergency_grant(client_id) else {
-            continue;
-        };
-        let Some(log_id) = ids.get(&(client_id.clone(), action.code().to_owned())) else {
-            return Err(DbErr::Custom("access log row was not returned".into()));
-        };
-        any = true;
-        flags.values_panic([(*log_id).into(), grant.into()]);
-    }
-    if any {
+    if any_flag {
         conn.execute(&flags).await?;
     }
     Ok(())

@@ -22,6 +22,14 @@ pub(crate) enum BreakGlassAccess {
     BreakGlassId,
 }
 
+/// The clients an access-log row lists (a row naming no client of its own).
+#[derive(DeriveIden, Clone, Copy)]
+pub(crate) enum AccessLogClient {
+    Table,
+    AccessLogId,
+    ClientId,
+}
+
 /// The access log's chain: one seal a row.
 #[derive(DeriveIden, Clone, Copy)]
 pub(crate) enum AccessLogSeal {

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use entity::{access_log, disclosure_log};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, Iterable, QueryFilter, QueryOrder};
 
 use super::cursor::{CursorKey, RowCursor, Sealer, Window};
 use super::RequestContext;
@@ -26,6 +26,9 @@ pub struct LogPage {
     pub has_next_page: bool,
     pub has_previous_page: bool,
 }
+
+/// The access log as one row per client accessed (migration 038).
+const ENTRIES: &str = "access_log_entry";
 
 /// The connection kind access-log cursors are sealed for.
 const CURSOR_KIND: &str = "accessLog";
@@ -71,23 +74,36 @@ pub async fn page_of(
     };
     // A temporary client merged into this one: its rows are this client's too.
     let ids = super::client_merge::log_ids(db, client_id).await?;
-    let mut find = access_log::Entity::find().filter(access_log::Column::ClientId.is_in(ids));
+    // Every access to the client: the rows naming it and the rows listing it among others
+    // (the view `access_log_entry`, one row per client). A row listing both a temporary
+    // client and the one it was merged into is one access shown under each.
+    use access_log::Column as A;
+    let mut find = Query::select();
+    find.columns(access_log::Column::iter())
+        .from(ENTRIES)
+        .and_where(Expr::col(A::ClientId).is_in(ids));
     if let Some(since) = since {
-        find = find.filter(access_log::Column::At.gte(since));
+        find.and_where(Expr::col(A::At).gte(since));
     }
     // Newest first: "after" a row is an older (smaller) id.
     if let Some(after) = window.after {
-        find = find.filter(access_log::Column::Id.lt(row_id(after)?));
+        find.and_where(Expr::col(A::Id).lt(row_id(after)?));
     }
     if let Some(before) = window.before {
-        find = find.filter(access_log::Column::Id.gt(row_id(before)?));
+        find.and_where(Expr::col(A::Id).gt(row_id(before)?));
     }
-    let find = if window.backward {
-        find.order_by_asc(access_log::Column::Id)
+    let order = if window.backward {
+        Order::Asc
     } else {
-        find.order_by_desc(access_log::Column::Id)
+        Order::Desc
     };
-    let rows = find.limit(window.size + 1).all(db).await?;
+    find.order_by(A::Id, order).limit(window.size + 1);
+    let rows = db
+        .query_all(&find)
+        .await?
+        .iter()
+        .map(|r| access_log::Model::from_query_result(r, ""))
+        .collect::<Result<Vec<_>, _>>()?;
     let (rows, one_more) = window.take(rows);
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut disclosures: HashMap<i64, Vec<disclosure_log::Model>> = HashMap::new();

@@ -51,6 +51,7 @@ pub const MOVED: &[&str] = &[
 /// themselves. Their rows of the temporary client are read under the permanent one.
 pub const KEPT: &[&str] = &[
     "access_log",
+    "access_log_client",
     "disclosure_log",
     "client_access_log",
     "break_glass",

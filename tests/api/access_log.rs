@@ -1,4 +1,4 @@
-//! The access and disclosure logs: one row per read, in the read's transaction.
+//! The access and disclosure logs: every read logged, in the read's transaction.
 
 use serde_json::json;
 
@@ -10,7 +10,7 @@ on_both! {
         let q = "query PrepareMeeting($c: ID!) { caseView(clientId: $c) { client { firstName personalIdentityCode } typCase { phase } } }";
         let (status, body) = app.gql(&te, q, json!({ "c": app.fx.shared })).await;
         assert_eq!(status, 200, "{body}");
-        let rows = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}'", app.fx.shared)).await;
+        let rows = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}'", app.fx.shared)).await;
         assert_eq!(rows, 1);
         let (_, log) = app
             .gql(&app.token_for("AUDITOR"), "query L($c: ID!) { accessLog(clientId: $c) { edges { node { officialId agency roles action fields operation } } } }", json!({ "c": app.fx.shared }))
@@ -23,18 +23,73 @@ on_both! {
         assert_eq!(entry["fields"], json!(["IDENTITY", "CONTACT", "CASE"]));
         assert_eq!(entry["operation"], "caseView (PrepareMeeting)");
         // The auditor's own read of the log is logged too, as AUDIT.
-        let audit_rows = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND field_groups = 'AUDIT'", app.fx.shared)).await;
+        let audit_rows = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND field_groups = 'AUDIT'", app.fx.shared)).await;
         assert_eq!(audit_rows, 1);
     }
 }
 
 on_both! {
-    async fn a_page_of_clients_writes_one_row_per_client_returned(app) {
-        let (_, body) = app.gql(&app.token_for("TE_EXPERT"), "{ clients(first: 100) { edges { node { lastName } } } }", json!({})).await;
-        let n = body["data"]["clients"]["edges"].as_array().unwrap().len() as i64;
+    async fn a_page_of_clients_logs_one_access_per_client_in_rows_listing_those_alike(app) {
+        let (_, body) = app.gql(&app.token_for("TE_EXPERT"), "{ clients(first: 100) { edges { node { id lastName } } } }", json!({})).await;
+        let edges = body["data"]["clients"]["edges"].as_array().unwrap();
+        let n = edges.len() as i64;
         assert_eq!(n, 3, "{body}");
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, n);
-        assert_eq!(app.count("SELECT COUNT(DISTINCT client_id) FROM access_log WHERE field_groups = 'CONTACT'").await, n);
+        // One access per client returned, each client once.
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, n);
+        assert_eq!(app.count("SELECT COUNT(DISTINCT client_id) FROM access_log_entry WHERE field_groups = 'CONTACT'").await, n);
+        // Written as fewer rows: those alike (action, groups, basis) in one row naming no
+        // client, its clients listed; a row of its own for an access alike to no other.
+        let rows = app.count("SELECT COUNT(*) FROM access_log").await;
+        let listing = app.count("SELECT COUNT(*) FROM access_log WHERE client_id IS NULL").await;
+        let listed = app.count("SELECT COUNT(*) FROM access_log_client").await;
+        assert!(listing >= 1 && rows < n, "{rows} rows, {listing} listing");
+        assert_eq!(listed + (rows - listing), n);
+        assert_eq!(app.count("SELECT COUNT(*) FROM (SELECT field_groups, basis FROM access_log GROUP BY field_groups, basis HAVING COUNT(*) > 1) d").await, 0, "no two rows alike");
+        // The client sees the page's read in their own log.
+        let me = app.token(&app.fx.shared, &["CLIENT"]);
+        let (_, mine) = app.gql(&me, "{ myAccessLog(first: 10) { entries { agency action basis } } }", json!({})).await;
+        let mine = mine["data"]["myAccessLog"]["entries"].as_array().unwrap().clone();
+        assert_eq!(mine.len(), 1, "{mine:?}");
+        assert_eq!((&mine[0]["agency"], &mine[0]["action"], &mine[0]["basis"]), (&json!("TE"), &json!("READ"), &json!("TYP_CLIENTHOOD")));
+        // Every client's log shows the page's read to the auditor.
+        let auditor = app.token_for("AUDITOR");
+        for edge in edges {
+            let id = edge["node"]["id"].as_str().unwrap();
+            let (_, log) = app.gql(&auditor, "query L($c: ID!) { accessLog(clientId: $c) { edges { node { officialId action fields operation } } } }", json!({ "c": id })).await;
+            let entries = log["data"]["accessLog"]["edges"].as_array().unwrap();
+            assert_eq!(entries.len(), 1, "{log}");
+            assert_eq!(entries[0]["node"]["officialId"], app.fx.official("TE_EXPERT"), "{log}");
+            assert_eq!(entries[0]["node"]["operation"], "clients (anonymous)", "{log}");
+        }
+    }
+}
+
+on_both! {
+    async fn the_seal_of_a_listing_row_covers_its_clients(app) {
+        let (_, body) = app.gql(&app.token_for("TE_EXPERT"), "{ clients(first: 100) { edges { node { lastName } } } }", json!({})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let rows = app.count("SELECT COUNT(*) FROM access_log").await;
+        typgraph::audit::chain::seal_pending(&app.db, 0).await.unwrap();
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_seal").await, rows);
+        let v = typgraph::audit::chain::verify(&app.db).await.unwrap();
+        assert_eq!(v.broken, None, "{v:?}");
+        let listing = app.count("SELECT MIN(id) FROM access_log WHERE client_id IS NULL").await;
+        let seq = app.count(&format!("SELECT seq FROM access_log_seal WHERE access_log_id = {listing}")).await;
+        let first: String = {
+            use sea_orm::ConnectionTrait;
+            let sql = format!("SELECT MIN(client_id) FROM access_log_client WHERE access_log_id = {listing}");
+            let row = app.db.query_one_raw(sea_orm::Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap().unwrap();
+            row.try_get_by_index(0).unwrap()
+        };
+        // A listed client removed from the row, or one added to it: the seal no longer holds.
+        app.exec(&format!("DELETE FROM access_log_client WHERE access_log_id = {listing} AND client_id = '{first}'")).await;
+        let broken = typgraph::audit::chain::verify(&app.db).await.unwrap().broken.expect("a removed client breaks the chain");
+        assert_eq!((broken.seq, broken.access_log_id), (seq, Some(listing)));
+        app.exec(&format!("INSERT INTO access_log_client (access_log_id, client_id) VALUES ({listing}, '{first}')")).await;
+        assert_eq!(typgraph::audit::chain::verify(&app.db).await.unwrap().broken, None);
+        app.exec(&format!("INSERT INTO access_log_client (access_log_id, client_id) VALUES ({listing}, 'another-client')")).await;
+        let broken = typgraph::audit::chain::verify(&app.db).await.unwrap().broken.expect("an added client breaks the chain");
+        assert_eq!((broken.seq, broken.access_log_id), (seq, Some(listing)));
     }
 }
 
@@ -56,7 +111,7 @@ on_both! {
     async fn a_query_without_client_data_writes_no_row(app) {
         let (_, body) = app.gql(&app.token_for("TE_EXPERT"), "{ me { name } providers { name } }", json!({})).await;
         assert_eq!(body["data"]["me"]["name"], "Test TE_EXPERT");
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, 0);
     }
 }
 

@@ -52,7 +52,7 @@ async fn only(app: &TestApp, allowed: &[&str], query: &str, vars: Json, rows: &s
 }
 
 async fn writes(app: &TestApp, op: &str, group: &str) -> i64 {
-    app.count(&format!("SELECT COUNT(*) FROM access_log WHERE action = 'WRITE' AND operation = '{op}' AND field_groups = '{group}'")).await
+    app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE action = 'WRITE' AND operation = '{op}' AND field_groups = '{group}'")).await
 }
 
 const ITEM: &str =
@@ -277,7 +277,7 @@ on_both! {
         other["toAgency"] = json!("EKSOTE");
         let (_, b) = app.gql(&officer, send, json!({ "i": other })).await;
         assert_eq!(b["data"]["sendReferral"]["kind"], "OTHER", "{b}");
-        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'sendReferral' AND field_groups = 'CASE'", app.fx.shared)).await;
+        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'sendReferral' AND field_groups = 'CASE'", app.fx.shared)).await;
         assert_eq!(logged, 2);
         // Visible in the case view to the agencies.
         let view = "query V($c: ID!) { caseView(clientId: $c) { referrals { kind status } } }";
@@ -355,7 +355,7 @@ on_both! {
             assert_eq!(list.len(), 2, "{role}: {v}");
             assert!(v.get("errors").is_none(), "{role}: {v}");
         }
-        let read = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND field_groups LIKE '%COMPETENCE%'", app.fx.shared)).await;
+        let read = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'READ' AND field_groups LIKE '%COMPETENCE%'", app.fx.shared)).await;
         assert!(read >= 5, "every read is logged: {read}");
         let brief = "query B($m: ID!) { meetingBrief(meetingId: $m) { competenceRecords { qualification certifiedOn } } }";
         let (_, b) = app.gql(&app.token_for("TYP_OFFICER"), brief, json!({ "m": app.fx.next_meeting })).await;

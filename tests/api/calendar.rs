@@ -279,7 +279,7 @@ on_both! {
         assert_eq!(voided.len(), 4, "{view}");
         assert!(voided.iter().all(|d| d["voidReason"].as_str().unwrap().contains("ended early on 2020-03-06")), "{view}");
         // The write is logged for the client with the attendance and allowances it changed.
-        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'endRehabPeriodEarly' AND field_groups LIKE '%REHAB%' AND field_groups LIKE '%ATTENDANCE%' AND field_groups LIKE '%ALLOWANCE%'", app.fx.shared)).await;
+        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'endRehabPeriodEarly' AND field_groups LIKE '%REHAB%' AND field_groups LIKE '%ATTENDANCE%' AND field_groups LIKE '%ALLOWANCE%'", app.fx.shared)).await;
         assert_eq!(logged, 1);
         // A day after the end is refused; once ended, the outcome may be corrected.
         let (_, late) = app.gql(&coach, RECORD, days(&period, vec![present("2020-03-09")])).await;
@@ -331,7 +331,7 @@ on_both! {
         assert!(open["data"]["interruptRehabPeriod"]["id"].is_string(), "{open}");
         assert_eq!(app.count("SELECT COUNT(*) FROM attendance_day WHERE period_id = 'p2020' AND voided_at IS NOT NULL").await, 3);
         assert_eq!(allowance_cents(&app, &period, "2020-02").await, 2 * 900);
-        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'interruptRehabPeriod' AND field_groups LIKE '%ATTENDANCE%' AND field_groups LIKE '%ALLOWANCE%'", app.fx.shared)).await;
+        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'interruptRehabPeriod' AND field_groups LIKE '%ATTENDANCE%' AND field_groups LIKE '%ALLOWANCE%'", app.fx.shared)).await;
         assert_eq!(logged, 2);
     }
 }
@@ -365,7 +365,7 @@ on_both! {
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM attendance_day WHERE period_id IN ('{p1_period}', '{p2_period}')")).await, 2 + 2 + 2, "nothing deleted (the fixture's two days included)");
         // Each client whose days were voided gets the write in the access log.
         for client in [&app.fx.shared, &app.fx.other_placement] {
-            let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{client}' AND action = 'WRITE' AND official_id = 'county-manager-c' AND field_groups LIKE '%ATTENDANCE%' AND field_groups LIKE '%ALLOWANCE%'")).await;
+            let logged = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{client}' AND action = 'WRITE' AND official_id = 'county-manager-c' AND field_groups LIKE '%ATTENDANCE%' AND field_groups LIKE '%ALLOWANCE%'")).await;
             assert!(logged >= 1, "{client}");
         }
         // Cancelled: the closure no longer stands, and the voided day may be recorded again;
@@ -417,7 +417,7 @@ on_both! {
         assert_eq!(closed["data"]["closeTypCase"]["phase"], "CLOSED", "{closed}");
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE id = '{period}' AND ended_early_on = '{}' AND outcome = 'STUDIES' AND end_reason = 'the TYP case was closed'", day(&app, 0))).await, 1);
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE id = '{ahead}' AND ended_early_on = starts_on AND outcome = 'OTHER'")).await, 1);
-        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'closeTypCase' AND field_groups LIKE '%CASE%' AND field_groups LIKE '%REHAB%'", app.fx.shared)).await;
+        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'closeTypCase' AND field_groups LIKE '%CASE%' AND field_groups LIKE '%REHAB%'", app.fx.shared)).await;
         assert_eq!(logged, 1);
         // Each period ended by its own terminating decision, each with a notice.
         let decided = format!("SELECT COUNT(*) FROM ktt_decision WHERE kind = 'TERMINATE' AND decided_by = 'county-officer-c' AND period_id IN ('{period}', '{ahead}')");
@@ -432,7 +432,7 @@ on_both! {
         let officer = app.token_for("TYP_OFFICER");
         let (_, case) = app.gql(&officer, "query C($c: ID!) { caseView(clientId: $c) { typCase { id } } }", json!({ "c": app.fx.other_placement })).await;
         let case_id = case["data"]["caseView"]["typCase"]["id"].as_str().unwrap_or_else(|| panic!("{case}")).to_owned();
-        let read = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND operation = 'closeTypCase' AND field_groups LIKE '%REHAB%'", app.fx.other_placement);
+        let read = format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'READ' AND operation = 'closeTypCase' AND field_groups LIKE '%REHAB%'", app.fx.other_placement);
         assert_eq!(app.count(&read).await, 0);
         let (_, refused) = app.gql(&officer, CLOSE, json!({ "i": { "caseId": case_id, "outcome": "OTHER", "endedOn": day(&app, 0) } })).await;
         assert_eq!(code(&refused).0, "CONFLICT", "{refused}");

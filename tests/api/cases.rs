@@ -112,7 +112,7 @@ on_both! {
         assert_eq!(field(&reclosed).0, "CONFLICT");
         let (_, follow) = app.gql(&officer, "mutation F($i: RecordCaseFollowUpInput!) { recordCaseFollowUp(input: $i) { id } }", json!({ "i": { "caseId": case_id, "monthsAfter": 3, "status": "STUDYING", "recordedOn": day(&app, 0) } })).await;
         assert_eq!(field(&follow), ("BAD_USER_INPUT", "recordedOn"), "{follow}");
-        let writes = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{client}' AND action = 'WRITE' AND field_groups = 'CASE'")).await;
+        let writes = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{client}' AND action = 'WRITE' AND field_groups = 'CASE'")).await;
         assert_eq!(writes, 5, "open, plan, action, complete and close; nothing for the refused ones");
     }
 }
@@ -160,7 +160,7 @@ on_both! {
         assert_eq!(withdrawn["data"]["withdrawConsent"], json!({ "givenOn": day(&app, 2), "withdrawnOn": day(&app, 2), "inForce": false }), "{withdrawn}");
         let (_, again) = app.gql(&officer, withdraw, json!({ "id": consent_id })).await;
         assert_eq!(field(&again).0, "CONFLICT", "{again}");
-        let writes = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE'", app.fx.shared)).await;
+        let writes = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE'", app.fx.shared)).await;
         assert_eq!(writes, 2, "the consent and its withdrawal; nothing for the refused one");
     }
 }
@@ -176,7 +176,7 @@ on_both! {
             assert_mutation_not_in_schema(role, status, &consent, "recordConsent");
         }
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM typ_case WHERE client_id = '{}'", app.fx.own_only)).await, 0);
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log WHERE action = 'WRITE'").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry WHERE action = 'WRITE'").await, 0);
         let (_, ok) = app.gql(&app.token_for("TYP_OFFICER"), OPEN, body).await;
         assert!(ok["data"]["openTypCase"]["id"].is_string(), "{ok}");
     }

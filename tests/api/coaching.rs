@@ -93,7 +93,7 @@ on_both! {
         assert!(v["data"]["caseView"]["teCoachingHours"].is_null(), "{v}");
         assert!(v["errors"].as_array().is_some_and(|e| !e.is_empty()), "{v}");
         // Two orders, two WRITE rows of COACHING for the client.
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{client}' AND action = 'WRITE' AND field_groups = 'COACHING'")).await, 2);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{client}' AND action = 'WRITE' AND field_groups = 'COACHING'")).await, 2);
     }
 }
 
@@ -138,8 +138,8 @@ on_both! {
         assert!(!l["data"]["providerJobCoachings"].as_array().unwrap().iter().any(|c| c["id"] == id.as_str()), "{l}");
         // Logged: the order and three recordings as COACHING writes, one by the coach.
         let shared = &app.fx.shared;
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{shared}' AND action = 'WRITE' AND field_groups = 'COACHING'")).await, 3);
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{shared}' AND action = 'WRITE' AND agency = 'PROVIDER'")).await, 1);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{shared}' AND action = 'WRITE' AND field_groups = 'COACHING'")).await, 3);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{shared}' AND action = 'WRITE' AND agency = 'PROVIDER'")).await, 1);
     }
 }
 

@@ -225,7 +225,7 @@ async fn no_acknowledged_write_is_lost_when_the_database_crashes() {
             .await;
         let rows = app
             .count(&format!(
-                "SELECT COUNT(*) FROM access_log WHERE reason = '{name}' AND action = 'WRITE' AND client_id = '{}'",
+                "SELECT COUNT(*) FROM access_log_entry WHERE reason = '{name}' AND action = 'WRITE' AND client_id = '{}'",
                 app.fx.shared
             ))
             .await;
@@ -240,7 +240,9 @@ async fn no_acknowledged_write_is_lost_when_the_database_crashes() {
         .count("SELECT COUNT(*) FROM agency_note WHERE body LIKE 'Burst%'")
         .await;
     let rows = app
-        .count("SELECT COUNT(*) FROM access_log WHERE reason LIKE 'Burst%' AND action = 'WRITE'")
+        .count(
+            "SELECT COUNT(*) FROM access_log_entry WHERE reason LIKE 'Burst%' AND action = 'WRITE'",
+        )
         .await;
     assert_eq!(notes, rows, "each note has its access-log row");
     eprintln!(
@@ -277,7 +279,7 @@ on_both! {
         let failures: Vec<&Outcome> = outcomes.iter().filter(|o| **o != Outcome::Data).collect();
         assert!(failures.is_empty(), "{} of {}: {failures:?}", failures.len(), outcomes.len());
         assert_eq!(app.count("SELECT COUNT(*) FROM agency_note WHERE body LIKE 'Parallel%'").await, 96);
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log WHERE reason LIKE 'Parallel%' AND action = 'WRITE'").await, 96);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry WHERE reason LIKE 'Parallel%' AND action = 'WRITE'").await, 96);
     }
 }
 

@@ -128,7 +128,7 @@ on_both! {
         // Changes are in the registers' log, none in the access log (no client's data).
         assert_eq!(app.count("SELECT COUNT(*) FROM register_log WHERE action = 'CREATE_EMPLOYER'").await, 1);
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM register_log WHERE action = 'UPDATE_EMPLOYER' AND target = '{id}' AND detail = 'contactPhone'")).await, 1);
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, 0);
         let (_, log) = app.gql(&app.token_for("AUDITOR"), "{ registerLog { action target detail } }", json!({})).await;
         assert_eq!(log["data"]["registerLog"][0]["action"], "UPDATE_EMPLOYER", "{log}");
     }
@@ -186,8 +186,8 @@ on_both! {
         assert_eq!(app.count("SELECT COUNT(*) FROM pay_subsidy").await, 3);
         // Every write is a WRITE of EMPLOYMENT in the access log.
         let te_id = app.fx.official("TE_EXPERT").to_owned();
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{shared}' AND action = 'WRITE' AND field_groups = 'EMPLOYMENT' AND operation = 'recordPaySubsidy' AND official_id = '{te_id}'")).await, 3);
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{shared}' AND action = 'WRITE' AND operation = 'endPaySubsidy'")).await, 1);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{shared}' AND action = 'WRITE' AND field_groups = 'EMPLOYMENT' AND operation = 'recordPaySubsidy' AND official_id = '{te_id}'")).await, 3);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{shared}' AND action = 'WRITE' AND operation = 'endPaySubsidy'")).await, 1);
         // No other role records or ends one.
         for role in ALL_ROLES.into_iter().filter(|r| *r != "TE_EXPERT") {
             let (_, body) = app.gql(&app.token_for(role), RECORD, input(200, 300, 30, None)).await;
@@ -202,7 +202,7 @@ on_both! {
             let (_, body) = app.gql(&app.token_for(role), view, json!({ "c": shared })).await;
             assert_eq!(body["data"]["caseView"]["paySubsidies"].as_array().map(Vec::len), Some(3), "{role}: {body}");
             let reader = app.fx.official(role).to_owned();
-            assert!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{shared}' AND action = 'READ' AND official_id = '{reader}' AND field_groups LIKE '%EMPLOYMENT%'")).await >= 1, "{role}");
+            assert!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{shared}' AND action = 'READ' AND official_id = '{reader}' AND field_groups LIKE '%EMPLOYMENT%'")).await >= 1, "{role}");
         }
         for role in ["KELA_EXPERT", "PROVIDER_COACH"] {
             let (_, body) = app.gql(&app.token_for(role), view, json!({ "c": shared })).await;
@@ -246,7 +246,7 @@ on_both! {
         let (_, kela) = app.gql(&app.token_for("KELA_EXPERT"), q, json!({ "m": app.fx.next_meeting })).await;
         assert!(!kela["errors"].as_array().unwrap().is_empty(), "Kela reads no EMPLOYMENT: {kela}");
         let te_reader = app.fx.official("TE_EXPERT").to_owned();
-        assert!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{shared}' AND official_id = '{te_reader}' AND operation = 'meetingBrief' AND field_groups LIKE '%EMPLOYMENT%'")).await >= 1);
+        assert!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{shared}' AND official_id = '{te_reader}' AND operation = 'meetingBrief' AND field_groups LIKE '%EMPLOYMENT%'")).await >= 1);
     }
 }
 
@@ -298,7 +298,7 @@ on_both! {
             assert!(body["data"].is_null(), "{role}: {body}");
         }
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM typ_case WHERE id = '{case_id}' AND service_track = 'MULTI_SECTOR'")).await, 1);
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{client}' AND action = 'WRITE' AND field_groups = 'CASE' AND operation = 'setCaseServiceTrack'")).await, 1);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{client}' AND action = 'WRITE' AND field_groups = 'CASE' AND operation = 'setCaseServiceTrack'")).await, 1);
         let tag = "mutation T($c: ID!, $p: ID) { setCaseProgramme(caseId: $c, programmeId: $p) { programme { code } } }";
         let (_, cleared) = app.gql(&officer, tag, json!({ "c": case_id, "p": null })).await;
         assert_eq!(cleared["data"]["setCaseProgramme"]["programme"], Json::Null, "{cleared}");
@@ -318,7 +318,7 @@ on_both! {
         // The county orders coaching too, and may clear the tag.
         let (_, cleared) = app.gql(&app.token_for("EKSOTE_WORKER"), tag_coaching, json!({ "c": coaching, "p": null })).await;
         assert!(cleared["data"]["tagJobCoaching"]["programme"].is_null() && cleared["errors"].is_null(), "{cleared}");
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND field_groups = 'COACHING' AND operation = 'tagJobCoaching'", app.fx.shared)).await, 2);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND field_groups = 'COACHING' AND operation = 'tagJobCoaching'", app.fx.shared)).await, 2);
     }
 }
 
@@ -386,7 +386,7 @@ on_both! {
             assert_eq!(code(&body), "FORBIDDEN", "{role}: {body}");
         }
         // Reports write no access-log row: no person is read.
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, 0);
     }
 }
 

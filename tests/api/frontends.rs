@@ -211,7 +211,7 @@ on_both! {
 on_both! {
     async fn a_field_outside_the_roles_schema_is_refused_before_anything_runs(app) {
         let te = app.token_for("TE_EXPERT");
-        let logged = "SELECT COUNT(*) FROM access_log";
+        let logged = "SELECT COUNT(*) FROM access_log_entry";
         // TE reads no health data ever: `details` is no field of its schema. Kela's schema
         // has it: the text fits Kela's, which a server remembers with the text, and still
         // not TE's.

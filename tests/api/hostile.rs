@@ -62,7 +62,7 @@ on_both! {
             let message = json["errors"][0]["message"].as_str().unwrap_or("");
             assert!(!message.contains("SELECT") && !message.contains("sqlx") && message.len() < 200, "{message}");
         }
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0, "nothing was read");
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, 0, "nothing was read");
         let metrics = app.http.get(app.endpoint("/metrics")).bearer_auth(crate::helpers::METRICS_TOKEN).send().await.unwrap().text().await.unwrap();
         assert!(metrics.contains("typgraph_graphql_errors_total{code=\"LIMIT_EXCEEDED\"} 7"), "{metrics}");
         assert!(metrics.contains("typgraph_graphql_errors_total{code=\"BAD_USER_INPUT\"} 1"), "{metrics}");
@@ -73,7 +73,7 @@ on_both! {
         let (status, _, json) = post(&app, query("{ me { name } }"), &[("content-encoding", "gzip")]).await;
         assert_eq!(status, 415, "{json}");
         assert_eq!(json["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, 0);
     }
 }
 

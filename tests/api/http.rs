@@ -23,7 +23,7 @@ on_both! {
             let res = post(ct, GR, q).send().await.unwrap();
             assert_eq!(res.status().as_u16(), 415, "{ct}");
         }
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, 0);
         // Batches: 400.
         let res = post("application/json", GR, r#"[{"query":"{ me { name } }"}]"#).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 400);
@@ -149,7 +149,7 @@ on_both! {
             assert_eq!(status, 200, "{body}");
             assert_eq!(body["data"]["caseView"]["client"]["id"], app.fx.shared, "{body}");
         }
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log WHERE reason = 'V'").await, 12);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry WHERE reason = 'V'").await, 12);
         assert!(app.metric("typgraph_db_pool_connections").await <= 3.0);
     }
 }
@@ -177,7 +177,7 @@ on_both! {
             .await
             .unwrap();
         assert_eq!(res.headers()["x-request-id"], "abc-123.x");
-        let rows = app.count("SELECT COUNT(*) FROM access_log WHERE reason = 'Q'").await;
+        let rows = app.count("SELECT COUNT(*) FROM access_log_entry WHERE reason = 'Q'").await;
         assert_eq!(rows, 1);
         assert_eq!(app.metric("typgraph_access_log_rows_total").await - before, 1.0);
         let default_pool = match app.db.get_database_backend() {

@@ -419,7 +419,7 @@ on_both! {
         assert_eq!(app.count(&disclosures).await, before + 2, "the statement is a logged disclosure");
         let statutory = format!("SELECT COUNT(*) FROM disclosure_log WHERE client_id = '{}' AND basis = 'STATUTORY' AND legal_section = '1290/2002 ch. 11 s. 4' AND recipient_name = 'Esimerkkialojen työttömyyskassa' AND recipient_agency IS NULL AND disclosing_agency = 'TE' AND consent_id IS NULL AND field_group IN ('BENEFIT', 'REHAB')", app.fx.shared);
         assert_eq!(app.count(&statutory).await, 2);
-        let written = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND field_groups = 'BENEFIT' AND operation = 'issueLabourPolicyStatement'", app.fx.shared);
+        let written = format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND field_groups = 'BENEFIT' AND operation = 'issueLabourPolicyStatement'", app.fx.shared);
         assert_eq!(app.count(&written).await, 1);
         // Handled: off the open list, on the handled one with its statement.
         let (_, open) = app.gql(&te, NOTICES, json!({ "o": true })).await;
@@ -479,7 +479,7 @@ pub async fn granted_decision(app: &TestApp) -> String {
 on_both! {
     async fn the_decision_document_is_read_like_its_fields(app) {
         let id = granted_decision(&app).await;
-        let reads = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND operation = 'decisionDocument' AND field_groups LIKE '%REHAB%' AND field_groups LIKE '%IDENTITY%'", app.fx.shared);
+        let reads = format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'READ' AND operation = 'decisionDocument' AND field_groups LIKE '%REHAB%' AND field_groups LIKE '%IDENTITY%'", app.fx.shared);
         let (status, ct, cc, csp, html) = document(&app, Some(&app.token_for("TE_EXPERT")), &id).await;
         assert_eq!(status, 200, "{html}");
         assert!(ct.starts_with("text/html"), "{ct}");
@@ -562,7 +562,7 @@ on_both! {
         }
         let refused: Vec<&String> = console.iter().filter(|c| c.contains("Refused to")).collect();
         assert!(refused.is_empty(), "the policy refused the document's own style: {refused:?}");
-        let reads = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND operation = 'decisionDocument'", app.fx.shared);
+        let reads = format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'READ' AND operation = 'decisionDocument'", app.fx.shared);
         assert!(app.count(&reads).await >= 1, "the printed read is logged");
     }
 }
@@ -625,7 +625,7 @@ on_both! {
             assert_eq!(issued["data"]["issueLabourPolicyStatement"]["kind"], kind, "{issued}");
         }
         // Each written under the early end's own log row, with its decision and notice.
-        let logged = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'endRehabPeriodEarly' AND field_groups LIKE '%REHAB%'", app.fx.shared);
+        let logged = format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'endRehabPeriodEarly' AND field_groups LIKE '%REHAB%'", app.fx.shared);
         assert_eq!(app.count(&logged).await, 1);
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM ktt_decision WHERE period_id = '{period}' AND kind = 'TERMINATE'")).await, 1);
     }

@@ -60,7 +60,7 @@ on_both! {
         // An employment expert reads the temporary client: a log row of it.
         let (_, read) = app.gql(&app.token_for("TE_EXPERT"), "query TempRead($c: ID!) { client(id: $c) { firstName } }", json!({ "c": t })).await;
         assert_eq!(read["data"]["client"]["firstName"], "Tilapäinen", "{read}");
-        let temp_rows = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{t}'")).await;
+        let temp_rows = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{t}'")).await;
         assert!(temp_rows >= 2, "registration, consent and read are logged");
 
         // Both with an open case: CONFLICT, and nothing moved.
@@ -87,7 +87,7 @@ on_both! {
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM typ_case WHERE id = 'case-of-temp' AND client_id = '{p}'")).await, 1);
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM client_merge WHERE from_client_id = '{t}' AND into_client_id = '{p}' AND rows_moved = 2")).await, 1);
         // The log rows are not rewritten: still the temporary client's, sealed as they were.
-        assert!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{t}'")).await > temp_rows, "the merge itself is logged for both");
+        assert!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{t}'")).await > temp_rows, "the merge itself is logged for both");
 
         // The temporary client answers as one that does not exist.
         let q = "query C($c: ID!) { client(id: $c) { id } }";
@@ -138,7 +138,7 @@ on_both! {
     async fn every_table_keyed_by_client_is_moved_kept_or_rebuilt_by_a_merge(app) {
         use typgraph::services::client_merge::{DERIVED, KEPT, MOVED};
         let sql = match app.db.get_database_backend() {
-            sea_orm::DbBackend::Postgres => "SELECT table_name AS t FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'client_id' ORDER BY 1",
+            sea_orm::DbBackend::Postgres => "SELECT c.table_name AS t FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name WHERE c.table_schema = current_schema() AND c.column_name = 'client_id' AND t.table_type = 'BASE TABLE' ORDER BY 1",
             _ => "SELECT m.name AS t FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'client_id' ORDER BY 1",
         };
         use sea_orm::ConnectionTrait;

@@ -107,7 +107,7 @@ on_both! {
             "no-such-client".to_owned(),
             uuid::Uuid::new_v4().to_string(),
         ];
-        let log_rows = app.count("SELECT COUNT(*) FROM access_log").await;
+        let log_rows = app.count("SELECT COUNT(*) FROM access_log_entry").await;
         for overseer in ["AUDITOR", "ADMIN"] {
             let token = app.token_for(overseer);
             for (role, agency, provider, f) in &asks {
@@ -139,7 +139,7 @@ on_both! {
         }
         // Nothing of a client was read, so nothing was logged: the log of an existing
         // client cannot tell it apart either.
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, log_rows);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, log_rows);
     }
 }
 

@@ -127,7 +127,7 @@ on_both! {
 on_both! {
     async fn a_client_token_reaches_nothing_of_the_officials_schema(app) {
         let me = client_token(&app, &app.fx.shared);
-        let before = app.count("SELECT COUNT(*) FROM access_log").await;
+        let before = app.count("SELECT COUNT(*) FROM access_log_entry").await;
         let attempts = [
             ("{ clients(first: 10) { edges { node { id firstName } } } }", json!({})),
             ("query V($c: ID!) { caseView(clientId: $c) { client { firstName } } }", json!({ "c": app.fx.other_placement })),
@@ -143,7 +143,7 @@ on_both! {
             assert!(b.get("errors").is_some(), "{q}: {b}");
             assert!(!b.to_string().contains(&app.fx.other_placement), "{b}");
         }
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, before, "no official-log row");
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, before, "no official-log row");
         // Aliases give the same client, never another.
         let (_, b) = app.gql(&me, attempts[6].0, json!({})).await;
         assert!(b.get("errors").is_none(), "{b}");

@@ -75,12 +75,12 @@ on_both! {
         app.exec(&row("oldRead", &eksote, "EKSOTE")).await;
         // Logged before, under a break-glass grant: that much is on record.
         app.exec(&row("oldUrgentRead", &eksote, "EKSOTE")).await;
-        let urgent = app.count("SELECT MAX(id) FROM access_log").await;
+        let urgent = app.count("SELECT MAX(id) FROM access_log_entry").await;
         app.exec(&format!("INSERT INTO break_glass (id, official_id, agency, roles, client_id, reason, opened_at, expires_at, review_status) VALUES ('g1', '{eksote}', 'EKSOTE', 'EKSOTE_WORKER', '{client}', 'An urgent situation at the placement', '{at}', '2999-01-01 00:00:00+00:00', 'OPEN')")).await;
         app.exec(&format!("INSERT INTO break_glass_access (access_log_id, break_glass_id) VALUES ({urgent}, 'g1')")).await;
         // A statutory disclosure by the employment authority to an unemployment fund.
         app.exec(&row("statement", &te, "TE")).await;
-        let statement = app.count("SELECT MAX(id) FROM access_log").await;
+        let statement = app.count("SELECT MAX(id) FROM access_log_entry").await;
         app.exec(&format!("INSERT INTO disclosure_log (access_log_id, client_id, basis, recipient_name, disclosing_agency, field_group, legal_section) VALUES ({statement}, '{client}', 'STATUTORY', 'Testialan työttömyyskassa', 'TE', 'BENEFIT', '1290/2002 ch. 11 s. 4')")).await;
 
         let entries = my_log(&app, &client).await;

@@ -187,7 +187,7 @@ on_both! {
         assert_eq!(officer["errors"][0]["extensions"]["reason"], "NO_CONSENT", "{officer}");
         assert_eq!(officer["data"]["caseView"]["benefitStatuses"].as_array().map(Vec::len), Some(3), "{officer}");
         // Every write is logged with its group.
-        let writes = |group: &str, op: &str| format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = '{op}' AND field_groups LIKE '%{group}%'", app.fx.shared);
+        let writes = |group: &str, op: &str| format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND operation = '{op}' AND field_groups LIKE '%{group}%'", app.fx.shared);
         assert_eq!(app.count(&writes("BENEFIT", "recordBenefitStatus")).await, 2);
         assert_eq!(app.count(&writes("SOCIAL", "recordSocialAssistance")).await, 1);
     }
@@ -355,7 +355,7 @@ on_both! {
         assert_eq!(app.count("SELECT COUNT(*) FROM allowance_export").await, 8);
         assert_eq!(app.count("SELECT CAST(SUM(days) AS BIGINT) FROM allowance_export_line l JOIN allowance_export x ON x.id = l.export_id WHERE x.recipient = 'KELA'").await, 1);
         // Every client listed is logged per export.
-        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND operation = 'allowanceExport' AND field_groups = 'IDENTITY,CONTACT,ALLOWANCE'", app.fx.shared)).await;
+        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND operation = 'allowanceExport' AND field_groups = 'IDENTITY,CONTACT,ALLOWANCE'", app.fx.shared)).await;
         assert_eq!(logged, 6);
         // Kela's and the fund's confirmations are statutory disclosures, a row per group;
         // the county's own list is no disclosure.
@@ -487,7 +487,7 @@ on_both! {
             line("EXPENSE_ALLOWANCE", "KELA", None, 1, 900),
             line("TRAVEL", "EKSOTE", None, 1, 640),
         ]);
-        let writes = format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'recordBenefitStatus'", app.fx.shared);
+        let writes = format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND operation = 'recordBenefitStatus'", app.fx.shared);
         assert_eq!(app.count(&writes).await, 1);
         // An export whose lines fail records no export and logs no read.
         break_table(&app, "INSERT", "allowance_export_line").await;
@@ -495,7 +495,7 @@ on_both! {
         heal(&app, "allowance_export_line").await;
         assert_eq!(st, 500);
         assert_eq!(app.count("SELECT COUNT(*) FROM allowance_export").await, 0);
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log WHERE operation = 'allowanceExport'").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry WHERE operation = 'allowanceExport'").await, 0);
         let (st, rows) = export(&app, "EKSOTE_WORKER", "KELA", None, "2020-02").await;
         assert_eq!((st, rows.len()), (200, 1), "the month is still to be delivered");
     }

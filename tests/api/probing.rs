@@ -58,7 +58,7 @@ on_both! {
         refused_after(&out_of_scope);
         // Nothing of the probe is read, so nothing is logged against the probed client.
         let logged = app
-            .count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND official_id = '{}'", app.fx.shared, app.fx.coach_p2))
+            .count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND official_id = '{}'", app.fx.shared, app.fx.coach_p2))
             .await;
         assert_eq!(logged, 0);
     }

@@ -6,7 +6,7 @@ use crate::helpers::assert_mutation_not_in_schema;
 use crate::on_both;
 
 /// The access log's write rows.
-const WRITES: &str = "SELECT COUNT(*) FROM access_log WHERE action = 'WRITE'";
+const WRITES: &str = "SELECT COUNT(*) FROM access_log_entry WHERE action = 'WRITE'";
 
 const ASSESS: &str = "mutation W($i: RecordWorkAbilityAssessmentInput!) { recordWorkAbilityAssessment(input: $i) { assessedOn assessorAgency conclusion } }";
 
@@ -21,7 +21,7 @@ on_both! {
         assert_eq!(e["existing"]["assessorAgency"], "EKSOTE");
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM work_ability_assessment WHERE client_id = '{}'", app.fx.shared)).await, 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM assessment_reuse").await, 1, "the avoided duplicate is counted for the reports");
-        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND field_groups = 'WORK_ABILITY'", app.fx.shared)).await;
+        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'READ' AND field_groups = 'WORK_ABILITY'", app.fx.shared)).await;
         assert_eq!(logged, 1, "the existing assessment's summary in the error is a logged read");
         let mut forced = input.clone();
         forced["overrideReason"] = json!("Condition changed after surgery");

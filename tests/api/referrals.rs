@@ -96,7 +96,7 @@ on_both! {
         assert_eq!(code(&b).0, "CONFLICT", "{b}");
 
         // Every change was logged as a CASE write for the client.
-        let writes = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND field_groups = 'CASE'", app.fx.shared)).await;
+        let writes = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND field_groups = 'CASE'", app.fx.shared)).await;
         assert_eq!(writes, 3);
     }
 }

@@ -34,7 +34,7 @@ on_both! {
         let lower = register(&app, "TE_EXPERT", "100190y999p", "Eino").await;
         assert_eq!(lower["data"]["registerClient"]["duplicate"], true, "{lower}");
         assert_eq!(app.count("SELECT COUNT(*) FROM client").await, 6);
-        let written = app.count("SELECT COUNT(*) FROM access_log WHERE action = 'WRITE' AND field_groups = 'IDENTITY,CONTACT'").await;
+        let written = app.count("SELECT COUNT(*) FROM access_log_entry WHERE action = 'WRITE' AND field_groups = 'IDENTITY,CONTACT'").await;
         assert_eq!(written, 3);
     }
 }
@@ -67,7 +67,7 @@ on_both! {
             assert_mutation_not_in_schema(role, status, &body, "registerClient");
         }
         assert_eq!(app.count("SELECT COUNT(*) FROM client").await, 3);
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, 0);
     }
 }
 

@@ -216,7 +216,7 @@ on_both! {
         assert_eq!(lines[0], "payer,month,decision_number,personal_identity_code,last_name,first_name,kind,days,amount_cents,amount_eur,rule_version");
         assert_eq!(lines.len(), 2, "travel is the county's, not Kela's: {csv}");
         assert!(lines[1].starts_with("KELA,2020-03,KTT-2020-1,010190-901R,Koemäki,Aino,EXPENSE_ALLOWANCE,2,1800,18.00,"), "{csv}");
-        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND operation = 'allowanceStatement' AND field_groups = 'IDENTITY,CONTACT,ALLOWANCE'", app.fx.shared)).await;
+        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND operation = 'allowanceStatement' AND field_groups = 'IDENTITY,CONTACT,ALLOWANCE'", app.fx.shared)).await;
         assert_eq!(logged, 1);
         let county = app.http.get(url("EKSOTE", "2020-03")).bearer_auth(app.token_for("EKSOTE_WORKER")).send().await.unwrap().text().await.unwrap();
         assert_eq!(county.lines().count(), 2, "the county's travel: {county}");

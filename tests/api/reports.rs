@@ -211,7 +211,7 @@ on_both! {
         }
         let (status, list) = app.gql(&analyst, "{ clients { edges { node { id } } } }", json!({})).await;
         assert_not_in_schema(status, &list, "clients", "Query");
-        assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM access_log_entry").await, 0);
         for role in ["AUDITOR", "ADMIN"] {
             let (status, body) = app.gql(&app.token_for(role), "{ reports { typClientsOn(on: \"2019-01-01\") { value } } }", json!({})).await;
             assert_not_in_schema(status, &body, "reports", "Query");

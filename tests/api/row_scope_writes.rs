@@ -110,7 +110,7 @@ on_both! {
         assert_eq!(missing["errors"][0]["message"], i["errors"][0]["message"]);
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM rehab_interruption WHERE period_id = '{period}'")).await, 0);
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM rehab_period WHERE id = '{period}' AND ended_early_on IS NULL")).await, 1);
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}'", app.fx.own_only)).await, 0, "nothing was read or written");
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}'", app.fx.own_only)).await, 0, "nothing was read or written");
 
         // The county, whose record it is, may.
         let worker = app.token_for("EKSOTE_WORKER");
@@ -134,7 +134,7 @@ on_both! {
         assert_eq!(existing["id"], period.as_str(), "{clash}");
         assert_eq!(existing["startsOn"], start.as_str(), "{clash}");
         assert_eq!(existing["endsOn"], end.as_str(), "{clash}");
-        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND field_groups = 'REHAB'", app.fx.own_only)).await;
+        let logged = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'READ' AND field_groups = 'REHAB'", app.fx.own_only)).await;
         assert_eq!(logged, 1, "the period shown in the error is a logged read");
     }
 }
@@ -148,7 +148,7 @@ on_both! {
         let csv = app.http.get(&url).bearer_auth(app.token_for("KELA_EXPERT")).send().await.unwrap().text().await.unwrap();
         assert!(csv.contains("010190-901R"), "the TYP client's line is listed: {csv}");
         assert!(!csv.contains("020290-9027") && !csv.contains("KTT-T-9"), "{csv}");
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}'", app.fx.own_only)).await, 0);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}'", app.fx.own_only)).await, 0);
         // The county, whose period it is, lists it.
         let county = app.http.get(&url).bearer_auth(app.token_for("EKSOTE_WORKER")).send().await.unwrap().text().await.unwrap();
         assert!(county.contains("KTT-T-9"), "{county}");

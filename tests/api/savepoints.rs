@@ -68,7 +68,7 @@ async fn fails_halfway(
 
 async fn writes_of(app: &TestApp, client: &str) -> i64 {
     app.count(&format!(
-        "SELECT COUNT(*) FROM access_log WHERE client_id = '{client}' AND action = 'WRITE'"
+        "SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{client}' AND action = 'WRITE'"
     ))
     .await
 }

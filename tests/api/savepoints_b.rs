@@ -71,7 +71,7 @@ async fn shared_period(app: &TestApp) -> String {
 }
 
 async fn writes(app: &TestApp) -> i64 {
-    app.count("SELECT COUNT(*) FROM access_log WHERE action = 'WRITE'")
+    app.count("SELECT COUNT(*) FROM access_log_entry WHERE action = 'WRITE'")
         .await
 }
 

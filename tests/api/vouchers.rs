@@ -152,7 +152,7 @@ on_both! {
         assert!(mine[0]["clientName"].as_str().is_some_and(|n| !n.is_empty()), "{l}");
         // The other provider sees none of it.
         // The coach's read is logged: COACHING and the name, on the provider's placement basis.
-        let read = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND operation = 'providerVouchers' AND agency = 'PROVIDER' AND basis = 'PROVIDER_PLACEMENT' AND field_groups LIKE '%COACHING%' AND field_groups LIKE '%CONTACT%'", app.fx.shared)).await;
+        let read = app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'READ' AND operation = 'providerVouchers' AND agency = 'PROVIDER' AND basis = 'PROVIDER_PLACEMENT' AND field_groups LIKE '%COACHING%' AND field_groups LIKE '%CONTACT%'", app.fx.shared)).await;
         assert_eq!(read, 1);
         let (_, l) = app.gql(&coach2, &list, json!({})).await;
         assert_eq!(l["data"]["providerVouchers"], json!([]), "{l}");
@@ -177,9 +177,9 @@ on_both! {
         assert_eq!(csv(&app, &app.token_for("ANALYST"), &p1, &month).await.0, 403);
         assert_eq!(csv(&app, &coach1, &p1, "2026-13").await.0, 400);
         // Each download is logged: a READ of the client's COACHING for the coach and the county.
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'READ' AND operation = 'voucherStatement'", app.fx.shared)).await, 2);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'READ' AND operation = 'voucherStatement'", app.fx.shared)).await, 2);
         // Writes: grant, choice, acceptance, order, hours.
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}' AND action = 'WRITE' AND field_groups = 'COACHING'", app.fx.shared)).await, 5);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM access_log_entry WHERE client_id = '{}' AND action = 'WRITE' AND field_groups = 'COACHING'", app.fx.shared)).await, 5);
     }
 }
 

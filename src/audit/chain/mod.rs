@@ -21,7 +21,7 @@ use sea_orm::{
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use sha2::{Digest, Sha256};
 
-use super::tables::{AccessLogSeal, BreakGlassAccess};
+use super::tables::{AccessLogClient, AccessLogSeal, BreakGlassAccess};
 
 mod floor;
 mod seal;
@@ -118,18 +118,21 @@ impl Serialize for Disclosure {
     }
 }
 
-/// What is hashed with a row besides its columns: its disclosure rows and the break-glass
-/// grant it was read under.
+/// What is hashed with a row besides its columns: its disclosure rows, the break-glass
+/// grant it was read under and the clients it lists (a row that names no client of its own).
 #[derive(Debug, Default, Clone)]
 struct Attached {
     disclosures: Vec<Disclosure>,
     grant: Option<String>,
+    /// In ascending order.
+    clients: Vec<String>,
 }
 
 /// The link hash of a row after `prev`: every column in a fixed order, as a JSON array, so
 /// no two different rows serialise alike; then the break-glass grant and the basis of the
 /// access, each only when there is one (rows logged before the basis was recorded hash as
-/// they did).
+/// they did); last the clients the row lists, only when it lists any (so every row written
+/// before rows listed clients hashes as it did).
 /// Times are hashed to the microsecond, the precision both databases keep.
 ///
 /// The canonical JSON is written straight into the hash, with no document built first;
@@ -179,6 +182,9 @@ impl Serialize for Canonical<'_> {
         if let Some(basis) = &row.basis {
             items.serialize_element(&Tagged("basis", basis))?;
         }
+        if !self.attached.clients.is_empty() {
+            items.serialize_element(&Listed(&self.attached.clients))?;
+        }
         items.end()
     }
 }
@@ -190,6 +196,17 @@ impl Serialize for Tagged<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(1))?;
         map.serialize_entry(self.0, self.1)?;
+        map.end()
+    }
+}
+
+/// `{"clients": [...]}`.
+struct Listed<'a>(&'a [String]);
+
+impl Serialize for Listed<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry("clients", self.0)?;
         map.end()
     }
 }
@@ -213,7 +230,8 @@ fn row_columns() -> impl Iterator<Item = (&'static str, access_log::Column)> {
     access_log::Column::iter().map(|c| ("a", c))
 }
 
-/// Disclosure rows (in id order) and break-glass flags of the given log rows.
+/// Disclosure rows (in id order), break-glass flags and listed clients (in order) of the
+/// given log rows.
 async fn attached_of(
     conn: &impl ConnectionTrait,
     ids: &[i64],
@@ -262,6 +280,22 @@ async fn attached_of(
     for row in conn.query_all(&grants).await? {
         let id: i64 = row.try_get("", "access_log_id")?;
         out.entry(id).or_default().grant = Some(row.try_get("", "break_glass_id")?);
+    }
+    let listed = Query::select()
+        .columns([AccessLogClient::AccessLogId, AccessLogClient::ClientId])
+        .from(AccessLogClient::Table)
+        .and_where(Expr::col(AccessLogClient::AccessLogId).is_in(ids.iter().copied()))
+        .to_owned();
+    for row in conn.query_all(&listed).await? {
+        let id: i64 = row.try_get("", "access_log_id")?;
+        out.entry(id)
+            .or_default()
+            .clients
+            .push(row.try_get("", "client_id")?);
+    }
+    // In byte order, whatever the database's collation would sort them by.
+    for attached in out.values_mut() {
+        attached.clients.sort_unstable();
     }
     Ok(out)
 }
@@ -409,6 +443,9 @@ mod tests {
         if let Some(basis) = &row.basis {
             items.push(serde_json::json!({ "basis": basis }));
         }
+        if !attached.clients.is_empty() {
+            items.push(serde_json::json!({ "clients": attached.clients }));
+        }
         hex::encode(Sha256::digest(
             serde_json::Value::Array(items).to_string().as_bytes(),
         ))
@@ -455,14 +492,23 @@ mod tests {
             Attached {
                 disclosures: vec![consent_disclosure()],
                 grant: None,
+                clients: Vec::new(),
             },
             Attached {
                 disclosures: vec![statutory_disclosure()],
                 grant: Some("g1".into()),
+                clients: Vec::new(),
             },
             Attached {
                 disclosures: vec![consent_disclosure(), unnamed, statutory_disclosure()],
                 grant: Some("g\"2".into()),
+                clients: Vec::new(),
+            },
+            // A row listing its clients (one that names none).
+            Attached {
+                disclosures: Vec::new(),
+                grant: None,
+                clients: vec!["c1".into(), "c\"2\u{e4}".into()],
             },
         ];
         let mut checked = 0;
@@ -478,7 +524,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 32);
+        assert_eq!(checked, 40);
         // One known answer of the object form, with a grant and a basis, fixed apart from
         // how any JSON library orders keys (computed outside Rust, from the JSON text).
         const KNOWN: &str = "0a871e00ad73699bddf1506e1dca3fbcc4e2dc0434e9a7f8b4d2ef4b0ee1ad77";
@@ -496,6 +542,7 @@ mod tests {
         let d = Attached {
             disclosures: vec![consent_disclosure()],
             grant: None,
+            clients: Vec::new(),
         };
         assert_eq!(link(GENESIS, &row(), &d), then);
         // The disclosing agency recorded: a different link.
@@ -504,8 +551,33 @@ mod tests {
         let d = Attached {
             disclosures: vec![with_discloser],
             grant: None,
+            clients: Vec::new(),
         };
         assert_ne!(link(GENESIS, &row(), &d), then);
+    }
+
+    #[test]
+    fn the_clients_a_row_lists_change_its_link() {
+        let mut listing = row();
+        listing.client_id = None;
+        let listed = |clients: &[&str]| {
+            link(
+                GENESIS,
+                &listing,
+                &Attached {
+                    clients: clients.iter().map(|c| (*c).to_owned()).collect(),
+                    ..Attached::default()
+                },
+            )
+        };
+        let two = listed(&["c1", "c2"]);
+        assert_ne!(two, listed(&[]), "a listing row hashes its clients");
+        assert_ne!(two, listed(&["c1"]), "a client removed");
+        assert_ne!(two, listed(&["c1", "c2", "c3"]), "a client added");
+        assert_ne!(two, listed(&["c1", "c3"]), "a client changed");
+        assert_ne!(two, listed(&["c1c2"]));
+        // No listed clients: the row hashes as every row did before rows listed any.
+        assert_eq!(listed(&[]), link(GENESIS, &listing, &Attached::default()));
     }
 
     #[test]
@@ -518,6 +590,7 @@ mod tests {
                 &Attached {
                     disclosures: vec![d],
                     grant: None,
+                    clients: Vec::new(),
                 },
             )
         };
@@ -562,11 +635,13 @@ mod tests {
         let d = Attached {
             disclosures: vec![consent_disclosure()],
             grant: None,
+            clients: Vec::new(),
         };
         assert_ne!(base, link(GENESIS, &row(), &d));
         let g = Attached {
             disclosures: Vec::new(),
             grant: Some("g1".into()),
+            clients: Vec::new(),
         };
         assert_ne!(base, link(GENESIS, &row(), &g));
         // Sub-microsecond digits are not kept by PostgreSQL and do not count.
