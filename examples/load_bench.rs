@@ -637,8 +637,10 @@ fn script_from_log(log: &str, database: &str) -> Vec<String> {
     // after it. The access-log sealer's transactions (after the commit, in the background,
     // for many rows at once) and the policy watcher's reads are the server's cost but not
     // this view's script; the sign-in's own read of the newest policy version is.
-    // (Written by hand or by sea-query, which quotes the name.)
+    // (Written by hand or by sea-query, which quotes the name; a row listing a page's
+    // clients inserts them in the same statement, its insert then in a `WITH r AS (...)`.)
     let is_insert = |sql: &str| {
+        let sql = sql.strip_prefix("WITH r AS (").unwrap_or(sql);
         sql.starts_with("INSERT INTO access_log ") || sql.starts_with("INSERT INTO \"access_log\" ")
     };
     let backend = statements
@@ -1268,5 +1270,13 @@ mod tests {
                 "COMMIT",
             ]
         );
+        // A row listing a page's clients: its insert opens a `WITH`.
+        let listing = log.replace(
+            "execute s3: INSERT INTO \"access_log\" (id) VALUES ($1)",
+            "execute s3: WITH r AS (INSERT INTO \"access_log\" (id) VALUES ($1) RETURNING id) SELECT id FROM r",
+        );
+        let script = script_from_log(&listing, "db");
+        assert_eq!(script.len(), 5, "{script:?}");
+        assert_eq!(script[3], "WITH r AS (INSERT INTO \"access_log\" (id) VALUES ('x') RETURNING id) SELECT id FROM r");
     }
 }
