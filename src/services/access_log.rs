@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 
 use entity::{access_log, disclosure_log};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
-use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, Iterable, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder};
 
 use super::cursor::{CursorKey, RowCursor, Sealer, Window};
 use super::RequestContext;
 use crate::authz::{FieldId, ReadAccess};
+use crate::db::Sql;
 use crate::error::{AppError, AppResult};
 
 /// One row of the access log with its disclosures, the break-glass grant it was made under
@@ -26,9 +27,6 @@ pub struct LogPage {
     pub has_next_page: bool,
     pub has_previous_page: bool,
 }
-
-/// The access log as one row per client accessed (migration 038).
-const ENTRIES: &str = "access_log_entry";
 
 /// The connection kind access-log cursors are sealed for.
 const CURSOR_KIND: &str = "accessLog";
@@ -55,6 +53,61 @@ pub async fn page(rc: &RequestContext, client_id: &str, window: Window<'_>) -> A
     page_of(rc.db(), &cursors, client_id, None, window).await
 }
 
+/// The entries of a page of the log of the client known by `ids` (a client and the
+/// temporary ones merged into it), newest first or (`backward`) oldest first, within the
+/// cursors' bounds and at or after `since`: every access to the client, from the rows
+/// naming it and the rows listing it among others (migration 038), each row once per
+/// client of `ids` it names or lists, as `client_id`. Each arm walks its own index in id
+/// order and stops at `limit` (a client listed on 50,000 pages reads `limit` of them, as
+/// the view `access_log_entry` read whole would not); the page is taken from both arms.
+fn entries(
+    ids: &[String],
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    after: Option<i64>,
+    before: Option<i64>,
+    backward: bool,
+    limit: u64,
+) -> Sql {
+    let order = if backward { "ASC" } else { "DESC" };
+    // Newest first: "after" a row is an older (smaller) id.
+    let bounds = |sql: &mut Sql, id: &str| {
+        if let Some(after) = after {
+            sql.push(&format!(" AND {id} < ")).bind(after);
+        }
+        if let Some(before) = before {
+            sql.push(&format!(" AND {id} > ")).bind(before);
+        }
+    };
+    let mut sql = Sql::new(
+        "SELECT a.id, a.at, a.official_id, a.agency, a.roles, m.client_id, a.action, \
+         a.field_groups, a.operation, a.reason, a.basis FROM (\
+         SELECT * FROM (SELECT id AS log_id, client_id FROM access_log WHERE client_id IN ",
+    );
+    sql.bind_list(ids);
+    if let Some(since) = since {
+        sql.push(" AND at >= ").bind(since);
+    }
+    bounds(&mut sql, "id");
+    sql.push(&format!(
+        " ORDER BY id {order} LIMIT {limit}) named UNION ALL \
+         SELECT * FROM (SELECT c.access_log_id AS log_id, c.client_id FROM access_log_client c"
+    ));
+    if since.is_some() {
+        sql.push(" JOIN access_log s ON s.id = c.access_log_id");
+    }
+    sql.push(" WHERE c.client_id IN ").bind_list(ids);
+    if let Some(since) = since {
+        sql.push(" AND s.at >= ").bind(since);
+    }
+    bounds(&mut sql, "c.access_log_id");
+    sql.push(&format!(
+        " ORDER BY c.access_log_id {order} LIMIT {limit}) listed) m \
+         JOIN access_log a ON a.id = m.log_id \
+         ORDER BY a.id {order}, m.client_id {order} LIMIT {limit}"
+    ));
+    sql
+}
+
 /// One page of the access log of one client, newest first, optionally only rows at or after
 /// `since`. The caller has decided the reader may see it.
 pub async fn page_of(
@@ -74,32 +127,11 @@ pub async fn page_of(
     };
     // A temporary client merged into this one: its rows are this client's too.
     let ids = super::client_merge::log_ids(db, client_id).await?;
-    // Every access to the client: the rows naming it and the rows listing it among others
-    // (the view `access_log_entry`, one row per client). A row listing both a temporary
-    // client and the one it was merged into is one access shown under each.
-    use access_log::Column as A;
-    let mut find = Query::select();
-    find.columns(access_log::Column::iter())
-        .from(ENTRIES)
-        .and_where(Expr::col(A::ClientId).is_in(ids));
-    if let Some(since) = since {
-        find.and_where(Expr::col(A::At).gte(since));
-    }
-    // Newest first: "after" a row is an older (smaller) id.
-    if let Some(after) = window.after {
-        find.and_where(Expr::col(A::Id).lt(row_id(after)?));
-    }
-    if let Some(before) = window.before {
-        find.and_where(Expr::col(A::Id).gt(row_id(before)?));
-    }
-    let order = if window.backward {
-        Order::Asc
-    } else {
-        Order::Desc
-    };
-    find.order_by(A::Id, order).limit(window.size + 1);
+    let after = window.after.map(row_id).transpose()?;
+    let before = window.before.map(row_id).transpose()?;
+    let read = entries(&ids, since, after, before, window.backward, window.size + 1);
     let rows = db
-        .query_all(&find)
+        .query_all_raw(read.build_for(db))
         .await?
         .iter()
         .map(|r| access_log::Model::from_query_result(r, ""))

@@ -65,6 +65,54 @@ on_both! {
 }
 
 on_both! {
+    async fn a_clients_log_pages_through_the_rows_naming_it_and_those_listing_it_in_order(app) {
+        let te = app.token_for("TE_EXPERT");
+        let page = "{ clients(first: 100) { edges { node { lastName } } } }";
+        let view = "query V($c: ID!) { caseView(clientId: $c) { client { firstName } } }";
+        // Listed, named, listed, named: four accesses to the shared client, oldest first.
+        for round in 0..2 {
+            let (_, b) = app.gql(&te, page, json!({})).await;
+            assert!(b.get("errors").is_none(), "{round}: {b}");
+            let (_, b) = app.gql(&te, view, json!({ "c": app.fx.shared })).await;
+            assert!(b.get("errors").is_none(), "{round}: {b}");
+        }
+        let listing = app.count(&format!("SELECT COUNT(*) FROM access_log_client WHERE client_id = '{}'", app.fx.shared)).await;
+        let named = app.count(&format!("SELECT COUNT(*) FROM access_log WHERE client_id = '{}'", app.fx.shared)).await;
+        assert_eq!((listing, named), (2, 2));
+        let auditor = app.token_for("AUDITOR");
+        let q = "query L($c: ID!, $first: Int, $after: String, $last: Int, $before: String) { accessLog(clientId: $c, first: $first, after: $after, last: $last, before: $before) { edges { node { operation } } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } }";
+        let operation = |b: &serde_json::Value| -> Vec<String> {
+            b["data"]["accessLog"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["operation"].as_str().unwrap().split(' ').next().unwrap().to_owned()).collect()
+        };
+        // Newest first, one at a time: the auditor's own reads are newer, so the walk starts
+        // from a first page of one and goes on from its cursor.
+        let (_, first) = app.gql(&auditor, q, json!({ "c": app.fx.shared, "first": 1 })).await;
+        assert_eq!(operation(&first), ["caseView"], "{first}");
+        let mut seen = operation(&first);
+        let mut cursor = first["data"]["accessLog"]["pageInfo"]["endCursor"].clone();
+        loop {
+            let (_, b) = app.gql(&auditor, q, json!({ "c": app.fx.shared, "first": 1, "after": cursor })).await;
+            seen.extend(operation(&b));
+            let info = &b["data"]["accessLog"]["pageInfo"];
+            if info["hasNextPage"] != json!(true) {
+                break;
+            }
+            cursor = info["endCursor"].clone();
+            assert!(seen.len() < 10, "{seen:?}");
+        }
+        assert_eq!(seen, ["caseView", "clients", "caseView", "clients"]);
+        // From the oldest end: the last three, in the connection's order (newest first),
+        // and newer ones before them.
+        let (_, b) = app.gql(&auditor, q, json!({ "c": app.fx.shared, "last": 3 })).await;
+        assert_eq!(operation(&b), ["clients", "caseView", "clients"], "{b}");
+        assert_eq!(b["data"]["accessLog"]["pageInfo"]["hasPreviousPage"], json!(true), "{b}");
+        // And back towards the newest from there: the entry just newer than those three.
+        let (_, newer) = app.gql(&auditor, q, json!({ "c": app.fx.shared, "last": 1, "before": b["data"]["accessLog"]["pageInfo"]["startCursor"] })).await;
+        assert_eq!(operation(&newer), ["caseView"], "{newer}");
+    }
+}
+
+on_both! {
     async fn the_seal_of_a_listing_row_covers_its_clients(app) {
         let (_, body) = app.gql(&app.token_for("TE_EXPERT"), "{ clients(first: 100) { edges { node { lastName } } } }", json!({})).await;
         assert!(body.get("errors").is_none(), "{body}");
