@@ -572,12 +572,13 @@ async fn send(http: &reqwest::Client, addr: &str, ask: &Ask) -> Result<Result<()
 /// client is listed `per_client` times. The seeded data set has no log of its own, and a
 /// log is the register's largest table in service.
 fn log_history(per_client: usize) -> Vec<String> {
-    // Clients in blocks of 100 by id; list page `n` lists block `n % blocks`.
+    // Clients in blocks of 100 by id; list page `n` lists block `n % blocks`. The pages are
+    // known by their reason among any the database already logged.
     let blocks = "(SELECT (COUNT(*) + 99) / 100 FROM client)";
     vec![
         format!(
             "INSERT INTO access_log (at, official_id, agency, roles, client_id, action, field_groups, operation, reason, basis) \
-             SELECT now() - make_interval(days => (g * 13) % 700), o.id, 'TE', 'TE_EXPERT', NULL, 'READ', 'CONTACT', 'clients', '', 'TYP_CLIENTHOOD' \
+             SELECT now() - make_interval(days => CAST((g * 13) % 700 AS INTEGER)), o.id, 'TE', 'TE_EXPERT', NULL, 'READ', 'CONTACT', 'clients', 'synthetic list', 'TYP_CLIENTHOOD' \
              FROM generate_series(1, {per_client} * {blocks}) g \
              CROSS JOIN (SELECT o.id FROM official o JOIN official_role r ON r.official_id = o.id \
                          WHERE r.role = 'TE_EXPERT' ORDER BY o.id LIMIT 1) o"
@@ -585,7 +586,7 @@ fn log_history(per_client: usize) -> Vec<String> {
         format!(
             "INSERT INTO access_log_client (access_log_id, client_id) \
              SELECT l.id, c.id \
-             FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS n FROM access_log WHERE client_id IS NULL) l \
+             FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS n FROM access_log WHERE client_id IS NULL AND reason = 'synthetic list') l \
              JOIN (SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / 100 AS block FROM client) c \
                ON c.block = l.n % {blocks}"
         ),

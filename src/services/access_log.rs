@@ -59,7 +59,7 @@ pub async fn page(rc: &RequestContext, client_id: &str, window: Window<'_>) -> A
 /// naming it and the rows listing it among others (migration 038), each row once per
 /// client of `ids` it names or lists, as `client_id`. Each arm walks its own index in id
 /// order and stops at `limit` (a client listed on 50,000 pages reads `limit` of them, as
-/// the view `access_log_entry` read whole would not); the page is taken from both arms.
+/// the view `access_log_entry` read whole would not); the page is taken from all arms.
 fn entries(
     ids: &[String],
     since: Option<chrono::DateTime<chrono::Utc>>,
@@ -80,29 +80,40 @@ fn entries(
     };
     let mut sql = Sql::new(
         "SELECT a.id, a.at, a.official_id, a.agency, a.roles, m.client_id, a.action, \
-         a.field_groups, a.operation, a.reason, a.basis FROM (\
-         SELECT * FROM (SELECT id AS log_id, client_id FROM access_log WHERE client_id IN ",
+         a.field_groups, a.operation, a.reason, a.basis FROM (",
     );
-    sql.bind_list(ids);
-    if let Some(since) = since {
-        sql.push(" AND at >= ").bind(since);
+    // Two arms per client id, so that each is one ordered walk of its index (a list of a
+    // merged client's ids in one arm is not: its rows would all be read and sorted).
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push(
+            "SELECT * FROM (SELECT id AS log_id, client_id FROM access_log WHERE client_id = ",
+        )
+        .bind(id.as_str());
+        if let Some(since) = since {
+            sql.push(" AND at >= ").bind(since);
+        }
+        bounds(&mut sql, "id");
+        sql.push(&format!(
+            " ORDER BY client_id {order}, id {order} LIMIT {limit}) named UNION ALL \
+             SELECT * FROM (SELECT c.access_log_id AS log_id, c.client_id FROM access_log_client c"
+        ));
+        if since.is_some() {
+            sql.push(" JOIN access_log s ON s.id = c.access_log_id");
+        }
+        sql.push(" WHERE c.client_id = ").bind(id.as_str());
+        if let Some(since) = since {
+            sql.push(" AND s.at >= ").bind(since);
+        }
+        bounds(&mut sql, "c.access_log_id");
+        sql.push(&format!(
+            " ORDER BY c.client_id {order}, c.access_log_id {order} LIMIT {limit}) listed"
+        ));
     }
-    bounds(&mut sql, "id");
     sql.push(&format!(
-        " ORDER BY id {order} LIMIT {limit}) named UNION ALL \
-         SELECT * FROM (SELECT c.access_log_id AS log_id, c.client_id FROM access_log_client c"
-    ));
-    if since.is_some() {
-        sql.push(" JOIN access_log s ON s.id = c.access_log_id");
-    }
-    sql.push(" WHERE c.client_id IN ").bind_list(ids);
-    if let Some(since) = since {
-        sql.push(" AND s.at >= ").bind(since);
-    }
-    bounds(&mut sql, "c.access_log_id");
-    sql.push(&format!(
-        " ORDER BY c.access_log_id {order} LIMIT {limit}) listed) m \
-         JOIN access_log a ON a.id = m.log_id \
+        ") m JOIN access_log a ON a.id = m.log_id \
          ORDER BY a.id {order}, m.client_id {order} LIMIT {limit}"
     ));
     sql
