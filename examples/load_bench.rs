@@ -80,6 +80,10 @@ struct Args {
     /// With `--against`: requests per second of an open loop instead of the closed loop.
     #[arg(long)]
     rate: Option<f64>,
+    /// With `--against`: the `clients` page of this many clients with their cases instead of
+    /// the case view, each answer checked against the first one's rows.
+    #[arg(long)]
+    page: Option<usize>,
     /// With `--against --rate`: write each request's scheduled start and latency (ms, tab
     /// separated, in start order) to this file, to see when the slow ones happen.
     #[arg(long)]
@@ -825,7 +829,10 @@ async fn profile_load(
     args: &Args,
 ) -> Result<(), Error> {
     let length = Duration::from_secs(args.seconds);
-    let target = Target::case_views(addr, token, clients)?;
+    let target = match args.page {
+        Some(n) => peer::page_target(addr, token, n).await?,
+        None => Target::case_views(addr, token, clients)?,
+    };
     warm_up(&target, args.connections).await?;
     let own_cpu = cpu_seconds_of("self");
     let (what, run) = match args.rate {
@@ -839,7 +846,7 @@ async fn profile_load(
         ),
     };
     println!(
-        "{what}: {:.0}/s, p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, {} failed, load generator CPU {:.2} ms per view",
+        "{what}: {:.0}/s, p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, {} failed, load generator CPU {:.2} ms per request",
         run.rate(),
         Run::ms(run.percentile(0.5)),
         Run::ms(run.percentile(0.9)),

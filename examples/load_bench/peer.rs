@@ -506,6 +506,20 @@ async fn reconnect_peers(admin: &DatabaseConnection) -> Result<(), Error> {
     Ok(())
 }
 
+/// typgraph's `clients` page of `n` at `addr`, as `token`, every answer checked against the
+/// rows of the first (for `--against`).
+pub async fn page_target(addr: &str, token: &str, n: usize) -> Result<Target, Error> {
+    let mut target = Target {
+        url: endpoint(addr)?,
+        token: Some(token.to_owned()),
+        bodies: bodies(PAGE_ROWS, vec![json!({ "n": n })]),
+        check: Check::CaseView,
+    };
+    let expected = answer_rows(&reqwest::Client::new(), &target, 0, Shape::TypgraphPage).await?;
+    target.check = Check::Rows(Shape::TypgraphPage, Arc::new(vec![expected]));
+    Ok(target)
+}
+
 /// The peer comparison: prints its table.
 pub async fn compare(bench: &Bench<'_>, peers: &[Peer], secret: &str) -> Result<(), Error> {
     let http = reqwest::Client::new();
