@@ -226,6 +226,64 @@ on_both! {
     }
 }
 
+on_both! {
+    async fn a_sealing_round_reads_what_is_attached_to_its_rows_by_their_range(app) {
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let te = app.token_for("TE_EXPERT");
+        let (_, b) = app.gql(&te, "query C($c: ID!) { caseView(clientId: $c) { client { firstName } } }", json!({ "c": app.fx.shared })).await;
+        assert!(b.get("errors").is_none(), "{b}");
+        let top = app.count("SELECT MAX(id) FROM access_log").await;
+        // 20,000 listing rows of ten clients each, held in a transaction the server's
+        // sealer cannot see; the listed clients' table has no statistics of them.
+        let columns = "at, official_id, agency, roles, client_id, action, field_groups, operation, reason";
+        let tx = app.db.begin().await.unwrap();
+        tx.execute_unprepared(&copies_of_first_row(columns, 20_000)).await.unwrap();
+        let ten = (0..10).map(|k| format!("SELECT 'c{k}' AS c")).collect::<Vec<_>>().join(" UNION ALL ");
+        tx.execute_unprepared(&format!(
+            "INSERT INTO access_log_client (access_log_id, client_id) \
+             SELECT a.id, k.c FROM access_log a CROSS JOIN ({ten}) k WHERE a.id > {top}"
+        ))
+        .await
+        .unwrap();
+        // A round's rows: every other one of the newest 400 (rows of a round need not be
+        // next to each other).
+        let newest = top + 20_000;
+        let ids: Vec<i64> = (newest - 399..=newest).step_by(2).collect();
+        let reads = chain::attached_reads(&ids).expect("ids given");
+        let listed = tx.get_database_backend().build(&reads.listed);
+        let rows = tx.query_all_raw(listed.clone()).await.unwrap();
+        assert_eq!(rows.len(), 2_000, "ten clients of each of the 200 rows");
+        assert!(rows.iter().all(|r| ids.contains(&r.try_get::<i64>("", "access_log_id").unwrap())));
+        assert!(chain::attached_reads(&[]).is_none());
+        if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+            let explain = sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                format!("EXPLAIN (ANALYZE, TIMING OFF) {}", listed.sql),
+                listed.values.clone().map(|v| v.0).unwrap_or_default(),
+            );
+            let plan: Vec<String> = tx
+                .query_all_raw(explain)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get_by_index::<String>(0).unwrap())
+                .collect();
+            // What the scans returned and what they read and dropped (the statement reads
+            // this one table).
+            let removed: f64 = plan
+                .iter()
+                .filter_map(|l| l.split("Rows Removed by").nth(1))
+                .filter_map(|l| l.split(':').nth(1)?.trim().parse::<f64>().ok())
+                .sum();
+            let read = rows_read(&plan, "access_log_client") + removed;
+            assert!(plan.iter().any(|l| l.contains(" on access_log_client ")), "{plan:#?}");
+            assert!(!plan.iter().any(|l| l.contains("Seq Scan")), "{plan:#?}");
+            assert!(read <= 2_000.0, "a round read {read} listed clients to find 2,000: {plan:#?}");
+        }
+        tx.rollback().await.unwrap();
+    }
+}
+
 /// A catch-up of several pages (rows left unsealed by a stopped service, or written by
 /// another program): every row is sealed once and in order, and each page reads on from
 /// where the one before ended instead of from the floor again. No server runs here, so no

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use entity::{access_log, disclosure_log};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, SubQueryStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, SelectStatement, SubQueryStatement};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Iterable, QueryResult,
     TransactionOptions, TransactionTrait,
@@ -230,16 +230,24 @@ fn row_columns() -> impl Iterator<Item = (&'static str, access_log::Column)> {
     access_log::Column::iter().map(|c| ("a", c))
 }
 
-/// Disclosure rows (in id order), break-glass flags and listed clients (in order) of the
-/// given log rows.
-async fn attached_of(
-    conn: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<BTreeMap<i64, Attached>, DbErr> {
-    let mut out: BTreeMap<i64, Attached> = BTreeMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
+/// The reads of what is attached to the log rows `ids`: their disclosure rows (in id
+/// order), break-glass grants and listed clients; `None` for no ids.
+///
+/// Each read names the ids and also the range they lie in: these tables grow with every
+/// request, and where the planner has no statistics of them yet (a new table, or
+/// autovacuum behind) it guesses that a list of a few hundred ids matches most of the
+/// table and reads it whole, in every sealing round; the range on the index's leading
+/// column holds the plan to the index whatever the statistics say.
+pub fn attached_reads(ids: &[i64]) -> Option<AttachedReads> {
+    let (Some(&lowest), Some(&highest)) = (ids.iter().min(), ids.iter().max()) else {
+        return None;
+    };
+    let of_ids = |column: Expr| {
+        column
+            .clone()
+            .between(lowest, highest)
+            .and(column.is_in(ids.iter().copied()))
+    };
     use disclosure_log::Column as D;
     let disclosures = Query::select()
         .columns([
@@ -253,10 +261,52 @@ async fn attached_of(
             D::LegalSection,
         ])
         .from(disclosure_log::Entity)
-        .and_where(Expr::col(D::AccessLogId).is_in(ids.iter().copied()))
+        .and_where(of_ids(Expr::col(D::AccessLogId)))
         .order_by(D::AccessLogId, Order::Asc)
         .order_by(D::Id, Order::Asc)
         .to_owned();
+    let grants = Query::select()
+        .columns([
+            BreakGlassAccess::AccessLogId,
+            BreakGlassAccess::BreakGlassId,
+        ])
+        .from(BreakGlassAccess::Table)
+        .and_where(of_ids(Expr::col(BreakGlassAccess::AccessLogId)))
+        .to_owned();
+    let listed = Query::select()
+        .columns([AccessLogClient::AccessLogId, AccessLogClient::ClientId])
+        .from(AccessLogClient::Table)
+        .and_where(of_ids(Expr::col(AccessLogClient::AccessLogId)))
+        .to_owned();
+    Some(AttachedReads {
+        disclosures,
+        grants,
+        listed,
+    })
+}
+
+/// See [`attached_reads`].
+pub struct AttachedReads {
+    pub disclosures: SelectStatement,
+    pub grants: SelectStatement,
+    pub listed: SelectStatement,
+}
+
+/// Disclosure rows (in id order), break-glass grants and listed clients (in byte order) of
+/// the given log rows.
+async fn attached_of(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<BTreeMap<i64, Attached>, DbErr> {
+    let mut out: BTreeMap<i64, Attached> = BTreeMap::new();
+    let Some(AttachedReads {
+        disclosures,
+        grants,
+        listed,
+    }) = attached_reads(ids)
+    else {
+        return Ok(out);
+    };
     for row in conn.query_all(&disclosures).await? {
         let id: i64 = row.try_get("", "access_log_id")?;
         out.entry(id).or_default().disclosures.push(Disclosure {
@@ -269,23 +319,10 @@ async fn attached_of(
             legal_section: row.try_get("", "legal_section")?,
         });
     }
-    let grants = Query::select()
-        .columns([
-            BreakGlassAccess::AccessLogId,
-            BreakGlassAccess::BreakGlassId,
-        ])
-        .from(BreakGlassAccess::Table)
-        .and_where(Expr::col(BreakGlassAccess::AccessLogId).is_in(ids.iter().copied()))
-        .to_owned();
     for row in conn.query_all(&grants).await? {
         let id: i64 = row.try_get("", "access_log_id")?;
         out.entry(id).or_default().grant = Some(row.try_get("", "break_glass_id")?);
     }
-    let listed = Query::select()
-        .columns([AccessLogClient::AccessLogId, AccessLogClient::ClientId])
-        .from(AccessLogClient::Table)
-        .and_where(Expr::col(AccessLogClient::AccessLogId).is_in(ids.iter().copied()))
-        .to_owned();
     for row in conn.query_all(&listed).await? {
         let id: i64 = row.try_get("", "access_log_id")?;
         out.entry(id)
